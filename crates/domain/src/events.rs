@@ -1,0 +1,41 @@
+//! What happened during a turn, for the event log, the dashboard and evals.
+
+use crate::conversation::HandoffReason;
+use crate::lead::FieldName;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The brain's reading of the turn.
+    TurnDecided {
+        brain: String,
+        intent: Option<String>,
+        confidence: f32,
+        resolved: bool,
+        prompt_tokens: usize,
+    },
+    FieldSet { field: FieldName },
+    /// A proposed value that did not parse; the lead keeps its old value.
+    FieldRejected { field: FieldName, reason: String },
+    StageChanged { from: String, to: String },
+    ToolCalled { name: String, ok: bool },
+    HandedOff { reason: HandoffReason },
+    /// The brain failed; the turn was handed off instead.
+    BrainFailed { brain: String, error: String },
+}
+
+impl Event {
+    /// The `kind` tag, for indexing.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::TurnDecided { .. } => "turn_decided",
+            Event::FieldSet { .. } => "field_set",
+            Event::FieldRejected { .. } => "field_rejected",
+            Event::StageChanged { .. } => "stage_changed",
+            Event::ToolCalled { .. } => "tool_called",
+            Event::HandedOff { .. } => "handed_off",
+            Event::BrainFailed { .. } => "brain_failed",
+        }
+    }
+}

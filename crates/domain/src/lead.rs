@@ -1,0 +1,125 @@
+//! The lead: what Leadline learns about a customer (BANT plus who they are).
+//! Every value is typed and only built by parsing (see [`crate::fields`]).
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A field a playbook can collect. The server owns the set, so a model can
+/// only ever propose values for these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldName {
+    Name,
+    Company,
+    Budget,
+    Authority,
+    Need,
+    Timeline,
+}
+
+impl FieldName {
+    pub const ALL: [FieldName; 6] = [
+        FieldName::Name,
+        FieldName::Company,
+        FieldName::Budget,
+        FieldName::Authority,
+        FieldName::Need,
+        FieldName::Timeline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldName::Name => "name",
+            FieldName::Company => "company",
+            FieldName::Budget => "budget",
+            FieldName::Authority => "authority",
+            FieldName::Need => "need",
+            FieldName::Timeline => "timeline",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount of money in whole units of `currency` (ISO 4217, e.g. "USD";
+/// `None` when the customer did not say and the business has no default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: u64,
+    pub currency: Option<String>,
+}
+
+/// A budget: an amount ("5k"), a range ("between 5 and 10 thousand") or a
+/// bound ("up to 2,000 EUR", "at least 1000"). `approximate` records
+/// "around"/"unos"/"aprox.".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+    pub currency: Option<String>,
+    pub approximate: bool,
+}
+
+/// Whether the person can decide the purchase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionPower {
+    /// "I decide", "decido yo", "I'm the owner".
+    DecisionMaker,
+    /// "I need to ask my boss", "lo tengo que consultar".
+    NeedsApproval,
+    /// A role was given but it does not say who decides.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authority {
+    /// The role as the customer put it ("CEO", "gerente de compras").
+    pub role: Option<String>,
+    pub power: DecisionPower,
+}
+
+/// When the customer wants to buy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Timeline {
+    /// "ASAP", "ya", "lo antes posible".
+    Asap,
+    /// A date, or the start of the period named ("next month" → its first day).
+    By { date: Date, said: String },
+    /// "just looking", "no hay prisa".
+    Undecided,
+}
+
+/// What Leadline knows about the customer so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lead {
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub budget: Option<Budget>,
+    pub authority: Option<Authority>,
+    pub need: Option<String>,
+    pub timeline: Option<Timeline>,
+}
+
+impl Lead {
+    pub fn has(&self, field: FieldName) -> bool {
+        match field {
+            FieldName::Name => self.name.is_some(),
+            FieldName::Company => self.company.is_some(),
+            FieldName::Budget => self.budget.is_some(),
+            FieldName::Authority => self.authority.is_some(),
+            FieldName::Need => self.need.is_some(),
+            FieldName::Timeline => self.timeline.is_some(),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Leadline's domain: what a conversation, a lead and a playbook are, and the
+//! rules that move a conversation along (stage machine, handoff policy,
+//! rolling context). Nothing here knows HTTP, SQL or a model provider: those
+//! live behind the [`brain::Brain`] and [`tools::Tool`] seams and in the
+//! stores crate.
+
+pub mod brain;
+pub mod context;
+pub mod conversation;
+pub mod customer;
+pub mod events;
+pub mod fields;
+pub mod inbound;
+pub mod language;
+pub mod lead;
+pub mod playbook;
+pub mod router;
+pub mod tools;
+
+pub use conversation::{Conversation, Handoff, HandoffReason, Message, Speaker};
+pub use customer::CustomerId;
+pub use inbound::{Content, DeliveryState, InboundMessage, StatusUpdate};
+pub use language::Language;
+pub use lead::{FieldName, Lead};

@@ -1,0 +1,1 @@
+//! The worker loop: inbox -> turn -> outbox -> send.

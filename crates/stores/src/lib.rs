@@ -1,0 +1,164 @@
+//! Storage for Leadline. Each concern is a trait ([`Inbox`],
+//! [`ConversationStore`], [`TurnLog`], [`Outbox`]); a backend implements them
+//! all and is used as one [`Store`]. Every backend runs the same conformance
+//! suite (`tests/conformance.rs`), so they behave alike.
+//!
+//! Backends: [`sqlite`] (the embedded default). Redis and PostgreSQL come as
+//! feature-gated siblings.
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use leadline_domain::conversation::Summary;
+use leadline_domain::events::Event;
+use leadline_domain::{Conversation, CustomerId, InboundMessage, Lead, StatusUpdate};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot be reached or refused the operation; retry later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The claim's lease was lost to another worker: its writes are refused.
+    #[error("lease lost: another worker owns this conversation now")]
+    Fenced,
+    /// Stored data could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// One webhook delivery's worth of events, written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct InboxBatch {
+    pub messages: Vec<InboundMessage>,
+    pub statuses: Vec<StatusUpdate>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnqueueReport {
+    /// Messages seen for the first time.
+    pub accepted: usize,
+    /// Messages already seen (Meta's retries), dropped.
+    pub duplicates: usize,
+    /// Statuses that moved a message forward.
+    pub statuses: usize,
+}
+
+/// A worker's exclusive hold on one conversation's pending messages.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub customer: CustomerId,
+    /// Pending messages in arrival order: the burst this turn answers.
+    pub messages: Vec<InboundMessage>,
+    /// Grows with every claim of this conversation; a write carrying an
+    /// older fence is refused ([`StoreError::Fenced`]).
+    pub fence: u64,
+    pub worker: String,
+}
+
+/// The durable inbox: dedup by message id, FIFO per conversation, one
+/// worker per conversation at a time, at-least-once delivery.
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// Records a batch durably, dropping message ids already seen and
+    /// statuses that would move a message backwards.
+    async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError>;
+
+    /// Claims the conversation that has waited longest, among those with
+    /// pending messages, no live lease, and no message newer than
+    /// `quiet_for` (so a burst still being typed is answered as one turn).
+    async fn claim(&self, worker: &str, lease: Duration, quiet_for: Duration) -> Result<Option<Claim>, StoreError>;
+
+    /// Gives a claim back unanswered (shutdown, failure): its messages are
+    /// pending again at once.
+    async fn release(&self, claim: &Claim) -> Result<(), StoreError>;
+
+    /// Messages waiting to be answered.
+    async fn depth(&self) -> Result<u64, StoreError>;
+}
+
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
+    /// The conversation with its newest summary absorbed, expired or not
+    /// (the caller decides what expiry means).
+    async fn load(&self, customer: &CustomerId) -> Result<Option<Conversation>, StoreError>;
+
+    /// The lead record, which outlives conversations.
+    async fn load_lead(&self, customer: &CustomerId) -> Result<Option<Lead>, StoreError>;
+
+    /// Stores a summary computed in the background; an older one than what
+    /// is stored is ignored. Never blocks or overwrites a turn.
+    async fn put_summary(&self, customer: &CustomerId, summary: &Summary) -> Result<(), StoreError>;
+}
+
+/// A message to send, recorded before it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutgoingMessage {
+    /// Unique per reply: the id of the inbound message it answers, plus the
+    /// part number. Recording the same key twice keeps the first.
+    pub key: String,
+    pub to: CustomerId,
+    pub business_number_id: String,
+    pub body: OutgoingBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutgoingBody {
+    Text { body: String },
+}
+
+/// Everything one turn changes, committed at once.
+#[derive(Debug, Clone)]
+pub struct TurnCommit {
+    pub conversation: Conversation,
+    pub replies: Vec<OutgoingMessage>,
+    pub events: Vec<Event>,
+}
+
+#[async_trait]
+pub trait TurnLog: Send + Sync {
+    /// Atomically: saves the conversation and its lead, records the replies
+    /// in the outbox and the events, and acknowledges the claim's messages.
+    /// Refused with [`StoreError::Fenced`] if the claim's lease was lost.
+    async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError>;
+}
+
+/// An outbox entry due for sending.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub message: OutgoingMessage,
+    /// Earlier failed attempts.
+    pub attempts: u32,
+}
+
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Up to `limit` entries due at `now`, at most one per recipient (the
+    /// oldest unsent, so each customer's replies go out in order), each
+    /// leased for `lease` so no other sender takes it meanwhile.
+    async fn due(&self, now: Timestamp, limit: usize, lease: Duration) -> Result<Vec<OutboxItem>, StoreError>;
+
+    /// Sent: Graph accepted it under `wa_message_id`.
+    async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError>;
+
+    /// A retryable failure: try again at `not_before`.
+    async fn mark_retry(&self, id: i64, not_before: Timestamp, error: &str) -> Result<(), StoreError>;
+
+    /// A permanent failure: recorded, never retried.
+    async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError>;
+
+    /// When the outbox next has something due, if anything is waiting.
+    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
+}
+
+/// All of it: what the engine runs on.
+#[async_trait]
+pub trait Store: Inbox + ConversationStore + TurnLog + Outbox {
+    /// Readiness: the store answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

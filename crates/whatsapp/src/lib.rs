@@ -1,0 +1,1 @@
+//! Cloud API wire types, signature checks and the send client.
