@@ -70,7 +70,12 @@ pub trait Inbox: Send + Sync {
     /// Claims the conversation that has waited longest, among those with
     /// pending messages, no live lease, and no message newer than
     /// `quiet_for` (so a burst still being typed is answered as one turn).
-    async fn claim(&self, worker: &str, lease: Duration, quiet_for: Duration) -> Result<Option<Claim>, StoreError>;
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+        quiet_for: Duration,
+    ) -> Result<Option<Claim>, StoreError>;
 
     /// Gives a claim back unanswered (shutdown, failure): its messages are
     /// pending again at once.
@@ -91,7 +96,8 @@ pub trait ConversationStore: Send + Sync {
 
     /// Stores a summary computed in the background; an older one than what
     /// is stored is ignored. Never blocks or overwrites a turn.
-    async fn put_summary(&self, customer: &CustomerId, summary: &Summary) -> Result<(), StoreError>;
+    async fn put_summary(&self, customer: &CustomerId, summary: &Summary)
+    -> Result<(), StoreError>;
 }
 
 /// A message to send, recorded before it is sent.
@@ -141,13 +147,23 @@ pub trait Outbox: Send + Sync {
     /// Up to `limit` entries due at `now`, at most one per recipient (the
     /// oldest unsent, so each customer's replies go out in order), each
     /// leased for `lease` so no other sender takes it meanwhile.
-    async fn due(&self, now: Timestamp, limit: usize, lease: Duration) -> Result<Vec<OutboxItem>, StoreError>;
+    async fn due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
 
     /// Sent: Graph accepted it under `wa_message_id`.
     async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError>;
 
     /// A retryable failure: try again at `not_before`.
-    async fn mark_retry(&self, id: i64, not_before: Timestamp, error: &str) -> Result<(), StoreError>;
+    async fn mark_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError>;
 
     /// A permanent failure: recorded, never retried.
     async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError>;

@@ -1,0 +1,400 @@
+//! Writes of the inbox and of turns: enqueue, claim, release, commit,
+//! summaries, pruning. Each runs on the writer connection.
+
+use super::{decode, encode, millis, now_ms};
+use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
+use leadline_domain::conversation::Summary;
+use leadline_domain::{CustomerId, DeliveryState, InboundMessage};
+use sqlx::{Connection, SqliteConnection};
+use std::collections::{BTreeSet, HashSet};
+use std::time::Duration;
+
+/// How long a message id is remembered after it arrived: Meta retries a
+/// delivery for up to 7 days.
+const DEDUP_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Rows deleted per pruning statement, so one prune never holds the write
+/// lock for long.
+const PRUNE_CHUNK: i64 = 2000;
+
+/// What identifies a claim when writing: its messages are not needed.
+pub(super) struct Holder {
+    pub customer: CustomerId,
+    pub fence: u64,
+    pub worker: String,
+}
+
+impl From<&Claim> for Holder {
+    fn from(claim: &Claim) -> Self {
+        Self {
+            customer: claim.customer.clone(),
+            fence: claim.fence,
+            worker: claim.worker.clone(),
+        }
+    }
+}
+
+/// Inserts every message of the group with one statement (the messages
+/// travel as one JSON array, so the statement is prepared once whatever the
+/// group's size): ids already present are skipped, and the ids inserted come
+/// back to tell accepted from duplicate.
+const INSERT_MESSAGES: &str = "
+    INSERT INTO inbox (msg_id, customer, enqueued_at, payload)
+    SELECT m.value ->> 'id', m.value ->> 'customer', ?1, m.value
+    FROM json_each(?2) AS m WHERE true ORDER BY m.key
+    ON CONFLICT (msg_id) DO NOTHING
+    RETURNING msg_id";
+
+/// Marks the conversations that just got messages as waiting.
+pub(super) const UPSERT_QUEUE: &str = "
+    INSERT INTO queue (customer, oldest_at, oldest_seq, newest_at)
+    SELECT c.value, ?1,
+           (SELECT min(seq) FROM inbox WHERE customer = c.value AND acked_at IS NULL), ?1
+    FROM json_each(?2) AS c WHERE true
+    ON CONFLICT (customer) DO UPDATE SET
+        oldest_at = coalesce(queue.oldest_at, excluded.oldest_at),
+        oldest_seq = coalesce(queue.oldest_seq, excluded.oldest_seq),
+        newest_at = excluded.newest_at";
+
+const UPSERT_STATUS: &str = "
+    INSERT INTO deliveries (wamid, recipient, state, at, errors) VALUES (?1, ?2, ?3, ?4, ?5)
+    ON CONFLICT (wamid) DO UPDATE SET state = excluded.state, at = excluded.at, errors = excluded.errors
+    WHERE excluded.state > deliveries.state";
+
+pub(super) async fn enqueue(
+    conn: &mut SqliteConnection,
+    batches: &[InboxBatch],
+) -> Result<Vec<EnqueueReport>, StoreError> {
+    let now = now_ms();
+    let messages: Vec<&InboundMessage> = batches.iter().flat_map(|b| &b.messages).collect();
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let mut fresh = HashSet::new();
+    if !messages.is_empty() {
+        let inserted: Vec<String> = sqlx::query_scalar(INSERT_MESSAGES)
+            .bind(now)
+            .bind(encode(&messages)?)
+            .fetch_all(&mut *tx)
+            .await?;
+        fresh.extend(inserted);
+        let waiting: BTreeSet<&str> = messages
+            .iter()
+            .filter(|m| fresh.contains(&m.id))
+            .map(|m| m.customer.as_str())
+            .collect();
+        if !waiting.is_empty() {
+            sqlx::query(UPSERT_QUEUE)
+                .bind(now)
+                .bind(encode(&waiting)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let mut reports = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let mut report = EnqueueReport::default();
+        for message in &batch.messages {
+            // The first occurrence in arrival order is the accepted one.
+            if fresh.remove(&message.id) {
+                report.accepted += 1;
+            } else {
+                report.duplicates += 1;
+            }
+        }
+        for status in &batch.statuses {
+            let moved = sqlx::query(UPSERT_STATUS)
+                .bind(&status.message_id)
+                .bind(status.recipient.as_str())
+                .bind(delivery_rank(status.state))
+                .bind(status.at.as_millisecond())
+                .bind(encode(&status.errors)?)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if moved > 0 {
+                report.statuses += 1;
+            }
+        }
+        reports.push(report);
+    }
+    tx.commit().await?;
+    Ok(reports)
+}
+
+/// The stored order of delivery states: a status is kept only if it ranks
+/// higher than the stored one, and nothing ranks above `failed`.
+pub(super) fn delivery_rank(state: DeliveryState) -> i64 {
+    match state {
+        DeliveryState::Sent => 1,
+        DeliveryState::Delivered => 2,
+        DeliveryState::Read => 3,
+        DeliveryState::Failed => 4,
+    }
+}
+
+pub(super) fn delivery_state(rank: i64) -> Result<DeliveryState, StoreError> {
+    match rank {
+        1 => Ok(DeliveryState::Sent),
+        2 => Ok(DeliveryState::Delivered),
+        3 => Ok(DeliveryState::Read),
+        4 => Ok(DeliveryState::Failed),
+        other => Err(StoreError::Corrupt(format!(
+            "unknown delivery state {other}"
+        ))),
+    }
+}
+
+/// Picks the conversation whose oldest pending message has waited longest
+/// and leases it, in one statement. The index on `(oldest_at, oldest_seq)`
+/// serves both the order and the bound `oldest_at <= cutoff` (a conversation
+/// whose oldest message is too recent cannot have a quiet newest one), so
+/// only conversations that are leased or still mid-burst are skipped over.
+pub(super) const CLAIM: &str = "
+    UPDATE queue SET
+        lease_owner = ?1,
+        lease_until = ?2,
+        fence = fence + 1,
+        claimed_seq = (SELECT max(seq) FROM inbox WHERE customer = queue.customer AND acked_at IS NULL)
+    WHERE customer = (
+        SELECT customer FROM queue
+        WHERE oldest_at <= ?3 AND newest_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?4)
+        ORDER BY oldest_at, oldest_seq
+        LIMIT 1)
+    RETURNING customer, fence, claimed_seq";
+
+pub(super) const CLAIMED_MESSAGES: &str = "
+    SELECT payload FROM inbox
+    WHERE customer = ?1 AND acked_at IS NULL AND seq <= ?2
+    ORDER BY seq";
+
+pub(super) async fn claim(
+    conn: &mut SqliteConnection,
+    worker: &str,
+    lease: Duration,
+    quiet_for: Duration,
+) -> Result<Option<Claim>, StoreError> {
+    let now = now_ms();
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let claimed: Option<(String, i64, i64)> = sqlx::query_as(CLAIM)
+        .bind(worker)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(now.saturating_sub(millis(quiet_for)))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((customer, fence, through)) = claimed else {
+        return Ok(None);
+    };
+    let payloads: Vec<String> = sqlx::query_scalar(CLAIMED_MESSAGES)
+        .bind(&customer)
+        .bind(through)
+        .fetch_all(&mut *tx)
+        .await?;
+    // Committed before decoding: should a stored message not decode, the
+    // lease still stands, so this conversation waits out its lease instead
+    // of being picked first again by every claim and stalling the others.
+    tx.commit().await?;
+    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fence =
+        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
+    let messages = payloads
+        .iter()
+        .map(|p| decode(p))
+        .collect::<Result<Vec<InboundMessage>, _>>()?;
+    Ok(Some(Claim {
+        customer,
+        messages,
+        fence,
+        worker: worker.to_owned(),
+    }))
+}
+
+/// Only the live holder may release; a claim already lost releases nothing.
+const RELEASE: &str = "
+    UPDATE queue SET lease_owner = NULL, lease_until = NULL, claimed_seq = NULL
+    WHERE customer = ?1 AND fence = ?2 AND lease_owner = ?3";
+
+pub(super) async fn release(
+    conn: &mut SqliteConnection,
+    holder: &Holder,
+) -> Result<(), StoreError> {
+    let Ok(fence) = i64::try_from(holder.fence) else {
+        return Ok(());
+    };
+    sqlx::query(RELEASE)
+        .bind(holder.customer.as_str())
+        .bind(fence)
+        .bind(&holder.worker)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The claim holds the conversation while its fence is the current one and
+/// nobody released or committed it. A lease that ran out without anyone
+/// taking over still holds: no successor exists whose writes it could undo.
+const HELD: &str =
+    "SELECT claimed_seq FROM queue WHERE customer = ?1 AND fence = ?2 AND lease_owner = ?3";
+
+/// A conversation that started over (the old one expired) must not absorb
+/// the old one's summary.
+const DROP_STALE_SUMMARY: &str = "
+    DELETE FROM summaries WHERE customer = ?1
+    AND EXISTS (SELECT 1 FROM conversations WHERE customer = ?1 AND started_at <> ?2)";
+
+const SAVE_CONVERSATION: &str = "
+    INSERT INTO conversations (customer, started_at, body, updated_at) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (customer) DO UPDATE SET
+        started_at = excluded.started_at, body = excluded.body, updated_at = excluded.updated_at";
+
+const SAVE_LEAD: &str = "
+    INSERT INTO leads (customer, body, updated_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (customer) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at";
+
+/// A reply becomes its recipient's head (due now) only when nothing of
+/// theirs is pending; otherwise it waits behind. A key seen before keeps the
+/// first entry: re-running a turn cannot send its replies twice.
+pub(super) const RECORD_REPLY: &str = "
+    INSERT INTO outbox (key, recipient, message, created_at, due_at)
+    VALUES (?1, ?2, ?3, ?4,
+        CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = ?2 AND state = 'pending') THEN NULL ELSE ?4 END)
+    ON CONFLICT (key) DO NOTHING";
+
+const RECORD_EVENT: &str = "INSERT INTO events (customer, kind, body, at) VALUES (?1, ?2, ?3, ?4)";
+
+pub(super) const ACK: &str =
+    "UPDATE inbox SET acked_at = ?1 WHERE customer = ?2 AND acked_at IS NULL AND seq <= ?3";
+
+/// Drops the lease and recomputes what still waits (messages that arrived
+/// during the turn).
+pub(super) const REQUEUE: &str = "
+    UPDATE queue SET
+        lease_owner = NULL, lease_until = NULL, claimed_seq = NULL,
+        oldest_seq = (SELECT seq FROM inbox WHERE customer = ?1 AND acked_at IS NULL ORDER BY seq LIMIT 1),
+        oldest_at = (SELECT enqueued_at FROM inbox WHERE customer = ?1 AND acked_at IS NULL ORDER BY seq LIMIT 1),
+        newest_at = (SELECT enqueued_at FROM inbox WHERE customer = ?1 AND acked_at IS NULL ORDER BY seq DESC LIMIT 1)
+    WHERE customer = ?1";
+
+pub(super) async fn commit_turn(
+    conn: &mut SqliteConnection,
+    holder: &Holder,
+    commit: &TurnCommit,
+) -> Result<(), StoreError> {
+    let fence = i64::try_from(holder.fence).map_err(|_| StoreError::Fenced)?;
+    let customer = holder.customer.as_str();
+    let conversation = encode(&commit.conversation)?;
+    let lead = encode(&commit.conversation.lead)?;
+    let replies = commit
+        .replies
+        .iter()
+        .map(|r| Ok((r, encode(r)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let events = commit
+        .events
+        .iter()
+        .map(|e| Ok((e.kind(), encode(e)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let now = now_ms();
+
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let held: Option<Option<i64>> = sqlx::query_scalar(HELD)
+        .bind(customer)
+        .bind(fence)
+        .bind(&holder.worker)
+        .fetch_optional(&mut *tx)
+        .await?;
+    // Dropping `tx` rolls back: nothing of a fenced turn is written.
+    let Some(Some(through)) = held else {
+        return Err(StoreError::Fenced);
+    };
+    let started_at = commit.conversation.started_at.as_millisecond();
+    sqlx::query(DROP_STALE_SUMMARY)
+        .bind(customer)
+        .bind(started_at)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(SAVE_CONVERSATION)
+        .bind(customer)
+        .bind(started_at)
+        .bind(&conversation)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(SAVE_LEAD)
+        .bind(customer)
+        .bind(&lead)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    for (reply, message) in &replies {
+        sqlx::query(RECORD_REPLY)
+            .bind(&reply.key)
+            .bind(reply.to.as_str())
+            .bind(message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (kind, body) in &events {
+        sqlx::query(RECORD_EVENT)
+            .bind(customer)
+            .bind(*kind)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(ACK)
+        .bind(now)
+        .bind(customer)
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(REQUEUE)
+        .bind(customer)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const PUT_SUMMARY: &str = "
+    INSERT INTO summaries (customer, through_seq, text, updated_at) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (customer) DO UPDATE SET
+        through_seq = excluded.through_seq, text = excluded.text, updated_at = excluded.updated_at
+    WHERE excluded.through_seq > summaries.through_seq";
+
+pub(super) async fn put_summary(
+    conn: &mut SqliteConnection,
+    customer: &CustomerId,
+    summary: &Summary,
+) -> Result<(), StoreError> {
+    let through = i64::try_from(summary.through_seq).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "summary through_seq {} out of range",
+            summary.through_seq
+        ))
+    })?;
+    sqlx::query(PUT_SUMMARY)
+        .bind(customer.as_str())
+        .bind(through)
+        .bind(&summary.text)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) const PRUNE: &str = "
+    DELETE FROM inbox WHERE seq IN (
+        SELECT seq FROM inbox WHERE acked_at IS NOT NULL AND enqueued_at < ?1 LIMIT ?2)";
+
+/// Deletes one chunk of answered messages older than the dedup window;
+/// `true` when nothing older is left.
+pub(super) async fn prune_chunk(conn: &mut SqliteConnection) -> Result<bool, StoreError> {
+    let deleted = sqlx::query(PRUNE)
+        .bind(now_ms().saturating_sub(DEDUP_WINDOW_MS))
+        .bind(PRUNE_CHUNK)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(deleted < PRUNE_CHUNK.unsigned_abs())
+}

@@ -1,0 +1,131 @@
+//! Writes of the outbox. Only a recipient's head (its oldest pending entry)
+//! has a `due_at`; leasing moves it forward, finishing the head hands
+//! `due_at` to the recipient's next entry.
+
+use super::{decode, millis, now_ms};
+use crate::{OutboxItem, StoreError};
+use jiff::Timestamp;
+use sqlx::{Connection, SqliteConnection};
+use std::time::Duration;
+
+/// Leases the heads due at `?2` by moving them to `?1`, in one statement.
+pub(super) const TAKE_DUE: &str = "
+    UPDATE outbox SET due_at = ?1
+    WHERE id IN (
+        SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ?2 ORDER BY due_at, id LIMIT ?3)
+    RETURNING id, message, attempts";
+
+pub(super) async fn due(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    let now = now.as_millisecond();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(TAKE_DUE)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    let mut items = rows
+        .into_iter()
+        .map(|(id, message, attempts)| {
+            let attempts = u32::try_from(attempts).map_err(|_| {
+                StoreError::Corrupt(format!("outbox entry {id}: attempts {attempts}"))
+            })?;
+            Ok(OutboxItem {
+                id,
+                message: decode(&message)?,
+                attempts,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    items.sort_by_key(|item| item.id);
+    Ok(items)
+}
+
+/// Hands the head on to the recipient's next pending entry, if any.
+pub(super) const PROMOTE_NEXT: &str = "
+    UPDATE outbox SET due_at = ?2
+    WHERE id = (SELECT id FROM outbox WHERE recipient = ?1 AND state = 'pending' ORDER BY id LIMIT 1)";
+
+const SENT: &str = "
+    UPDATE outbox SET state = 'sent', wamid = ?2, sent_at = ?3, due_at = NULL
+    WHERE id = ?1 AND state = 'pending'
+    RETURNING recipient";
+
+const FAILED: &str = "
+    UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2, due_at = NULL
+    WHERE id = ?1 AND state = 'pending'
+    RETURNING recipient";
+
+/// Marks a pending entry sent; a late or repeated outcome for an entry that
+/// is already finished changes nothing.
+pub(super) async fn mark_sent(
+    conn: &mut SqliteConnection,
+    id: i64,
+    wamid: &str,
+) -> Result<(), StoreError> {
+    let now = now_ms();
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let recipient: Option<String> = sqlx::query_scalar(SENT)
+        .bind(id)
+        .bind(wamid)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(recipient) = recipient {
+        sqlx::query(PROMOTE_NEXT)
+            .bind(recipient)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    error: &str,
+) -> Result<(), StoreError> {
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let recipient: Option<String> = sqlx::query_scalar(FAILED)
+        .bind(id)
+        .bind(error)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(recipient) = recipient {
+        sqlx::query(PROMOTE_NEXT)
+            .bind(recipient)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The entry stays its recipient's head, so their later replies keep
+/// waiting behind it; setting `due_at` also ends its lease.
+const RETRY: &str = "
+    UPDATE outbox SET attempts = attempts + 1, last_error = ?3, due_at = ?2
+    WHERE id = ?1 AND state = 'pending'";
+
+pub(super) async fn mark_retry(
+    conn: &mut SqliteConnection,
+    id: i64,
+    not_before: Timestamp,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(RETRY)
+        .bind(id)
+        .bind(not_before.as_millisecond())
+        .bind(error)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

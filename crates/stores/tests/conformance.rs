@@ -1,0 +1,1192 @@
+//! The store conformance suite: every backend must pass every test here.
+//! Tests are generic over [`Backend`]; `conformance!(name, Backend)` runs
+//! them all against one backend, each test on a store of its own.
+
+use jiff::{SignedDuration, Timestamp};
+use leadline_domain::conversation::Summary;
+use leadline_domain::events::Event;
+use leadline_domain::{
+    Content, Conversation, CustomerId, DeliveryState, InboundMessage, Language, Speaker,
+    StatusUpdate,
+};
+use leadline_stores::{
+    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutgoingBody,
+    OutgoingMessage, Store, StoreError, TurnCommit, TurnLog,
+};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A lease no test outlives.
+const LONG: Duration = Duration::from_secs(600);
+/// A lease tests wait out.
+const SHORT: Duration = Duration::from_millis(200);
+const NO_QUIET: Duration = Duration::ZERO;
+
+/// What a backend gives the suite.
+trait Backend: Sized {
+    type S: Store + Clone + 'static;
+    /// An empty, migrated store of its own.
+    async fn new() -> Self;
+    /// Another handle on the same data, as a second process would open it.
+    async fn handle(&self) -> Self::S;
+    /// The outbox entries addressed to `customer`, oldest first.
+    async fn outbox(store: &Self::S, customer: &CustomerId) -> Vec<Entry>;
+    /// The events recorded for `customer`, oldest first.
+    async fn events(store: &Self::S, customer: &CustomerId) -> Vec<Event>;
+}
+
+/// An outbox entry as the suite compares it.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    key: String,
+    text: String,
+    state: &'static str,
+    attempts: u32,
+    delivery: Option<DeliveryState>,
+}
+
+macro_rules! conformance {
+    ($name:ident, $backend:ty) => {
+        mod $name {
+            use super::*;
+            conformance!(@tests $backend;
+                duplicates_are_dropped_across_calls,
+                duplicates_are_dropped_within_one_batch,
+                answered_ids_stay_duplicates,
+                statuses_only_move_forward,
+                messages_are_claimed_in_arrival_order,
+                a_burst_is_claimed_once_it_is_quiet,
+                a_claim_is_exclusive,
+                an_expired_lease_is_taken_over,
+                a_fenced_commit_writes_nothing,
+                a_released_claim_is_pending_again,
+                messages_after_the_claim_wait_for_the_next_turn,
+                a_commit_writes_everything_and_acknowledges_the_claim,
+                a_reply_key_is_recorded_once,
+                due_gives_one_entry_per_recipient_in_order,
+                a_due_entry_is_leased,
+                a_retry_holds_back_only_its_recipient,
+                a_failed_entry_lets_the_next_one_go,
+                next_due_tells_when_something_waits,
+                a_newer_summary_is_absorbed_and_an_older_one_ignored,
+                a_replaced_conversation_does_not_absorb_the_old_summary,
+                the_lead_outlives_the_conversation,
+                depth_counts_waiting_messages,
+                concurrent_enqueues_add_up_exactly,
+                two_handles_never_claim_the_same_conversation,
+            );
+        }
+    };
+    (@tests $backend:ty; $($test:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test::<$backend>().await;
+            }
+        )*
+    };
+}
+
+conformance!(sqlite, SqliteBackend);
+
+// ---------------------------------------------------------------- fixtures
+
+fn customer(n: u32) -> CustomerId {
+    CustomerId::parse(&format!("3460{n:07}")).expect("a valid customer id")
+}
+
+fn message(id: &str, customer: &CustomerId, text: &str) -> InboundMessage {
+    InboundMessage {
+        id: id.to_owned(),
+        customer: customer.clone(),
+        business_number_id: "1065".to_owned(),
+        profile_name: Some("Ana".to_owned()),
+        sent_at: Timestamp::now(),
+        content: Content::Text {
+            body: text.to_owned(),
+        },
+    }
+}
+
+fn batch(messages: Vec<InboundMessage>) -> InboxBatch {
+    InboxBatch {
+        messages,
+        statuses: Vec::new(),
+    }
+}
+
+fn statuses(updates: &[(&str, DeliveryState)]) -> InboxBatch {
+    let statuses = updates
+        .iter()
+        .map(|(id, state)| StatusUpdate {
+            message_id: (*id).to_owned(),
+            recipient: customer(1),
+            state: *state,
+            at: Timestamp::now(),
+            errors: Vec::new(),
+        })
+        .collect();
+    InboxBatch {
+        messages: Vec::new(),
+        statuses,
+    }
+}
+
+fn reply(key: &str, to: &CustomerId, text: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        key: key.to_owned(),
+        to: to.clone(),
+        business_number_id: "1065".to_owned(),
+        body: OutgoingBody::Text {
+            body: text.to_owned(),
+        },
+    }
+}
+
+fn ids(claim: &Claim) -> Vec<&str> {
+    claim.messages.iter().map(|m| m.id.as_str()).collect()
+}
+
+fn conversation(customer: &CustomerId, started_at: Timestamp, texts: &[&str]) -> Conversation {
+    let mut c = Conversation::new(
+        customer.clone(),
+        "greeting".to_owned(),
+        Language::Es,
+        started_at,
+    );
+    for text in texts {
+        c.push(Speaker::Customer, (*text).to_owned(), started_at, None);
+    }
+    c.lead.name = Some("Ana".to_owned());
+    c
+}
+
+/// A turn answering `claim`: its messages in the history, the given
+/// replies, one event.
+fn turn(claim: &Claim, replies: Vec<OutgoingMessage>) -> TurnCommit {
+    let mut c = Conversation::new(
+        claim.customer.clone(),
+        "greeting".to_owned(),
+        Language::Es,
+        Timestamp::now(),
+    );
+    for m in &claim.messages {
+        c.push(
+            Speaker::Customer,
+            m.content.text().unwrap_or_default().to_owned(),
+            m.sent_at,
+            Some(m.id.clone()),
+        );
+    }
+    c.lead.name = Some("Ana".to_owned());
+    TurnCommit {
+        conversation: c,
+        replies,
+        events: vec![Event::StageChanged {
+            from: "greeting".into(),
+            to: "qualification".into(),
+        }],
+    }
+}
+
+async fn claim_one<S: Store>(store: &S, worker: &str) -> Claim {
+    store
+        .claim(worker, LONG, NO_QUIET)
+        .await
+        .expect("claim")
+        .expect("a conversation to claim")
+}
+
+fn report(accepted: usize, duplicates: usize, statuses: usize) -> EnqueueReport {
+    EnqueueReport {
+        accepted,
+        duplicates,
+        statuses,
+    }
+}
+
+/// Records one turn with `replies` for a fresh message of `to`.
+async fn outbox_with<S: Store>(store: &S, to: &CustomerId, id: &str, replies: &[(&str, &str)]) {
+    store
+        .enqueue(batch(vec![message(id, to, "hola")]))
+        .await
+        .expect("enqueue");
+    let claim = claim_one(store, "w").await;
+    let replies = replies
+        .iter()
+        .map(|(key, text)| reply(key, to, text))
+        .collect();
+    store
+        .commit_turn(&claim, turn(&claim, replies))
+        .await
+        .expect("commit");
+}
+
+fn keys(items: &[leadline_stores::OutboxItem]) -> Vec<&str> {
+    items.iter().map(|i| i.message.key.as_str()).collect()
+}
+
+// ------------------------------------------------------------------ inbox
+
+async fn duplicates_are_dropped_across_calls<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    let first = s
+        .enqueue(batch(vec![message("wamid.1", &c, "hola")]))
+        .await
+        .unwrap();
+    assert_eq!(first, report(1, 0, 0));
+    let again = s
+        .enqueue(batch(vec![
+            message("wamid.1", &c, "hola"),
+            message("wamid.2", &c, "soy Ana"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(again, report(1, 1, 0));
+    assert_eq!(s.depth().await.unwrap(), 2);
+    assert_eq!(ids(&claim_one(&s, "w").await), ["wamid.1", "wamid.2"]);
+}
+
+async fn duplicates_are_dropped_within_one_batch<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    let r = s
+        .enqueue(batch(vec![
+            message("wamid.1", &c, "first"),
+            message("wamid.1", &c, "retried"),
+            message("wamid.2", &c, "second"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(r, report(2, 1, 0));
+    let claim = claim_one(&s, "w").await;
+    assert_eq!(ids(&claim), ["wamid.1", "wamid.2"]);
+    assert_eq!(claim.messages[0].content.text(), Some("first"));
+}
+
+async fn answered_ids_stay_duplicates<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("wamid.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w").await;
+    s.commit_turn(&claim, turn(&claim, Vec::new()))
+        .await
+        .unwrap();
+    let r = s
+        .enqueue(batch(vec![message("wamid.1", &c, "hola")]))
+        .await
+        .unwrap();
+    assert_eq!(r, report(0, 1, 0));
+    assert_eq!(s.depth().await.unwrap(), 0);
+    assert!(s.claim("w", LONG, NO_QUIET).await.unwrap().is_none());
+}
+
+async fn statuses_only_move_forward<B: Backend>() {
+    use DeliveryState::*;
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    outbox_with(
+        &s,
+        &c,
+        "wamid.in.1",
+        &[("wamid.in.1#0", "¡Hola!"), ("wamid.in.1#1", "¿Qué buscas?")],
+    )
+    .await;
+    let first = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    s.mark_sent(first[0].id, "wamid.out.1").await.unwrap();
+
+    assert_eq!(
+        s.enqueue(statuses(&[("wamid.out.1", Delivered)]))
+            .await
+            .unwrap(),
+        report(0, 0, 1)
+    );
+    assert_eq!(
+        s.enqueue(statuses(&[("wamid.out.1", Sent)])).await.unwrap(),
+        report(0, 0, 0)
+    );
+    assert_eq!(
+        s.enqueue(statuses(&[
+            ("wamid.out.1", Read),
+            ("wamid.out.1", Delivered)
+        ]))
+        .await
+        .unwrap(),
+        report(0, 0, 1)
+    );
+    assert_eq!(
+        s.enqueue(statuses(&[("wamid.out.1", Failed)]))
+            .await
+            .unwrap(),
+        report(0, 0, 1)
+    );
+    assert_eq!(
+        s.enqueue(statuses(&[("wamid.out.1", Read)])).await.unwrap(),
+        report(0, 0, 0),
+        "failed is terminal"
+    );
+
+    // A status may beat `mark_sent` (or name a message sent by someone
+    // else): it is kept, and applies once the id is known.
+    assert_eq!(
+        s.enqueue(statuses(&[("wamid.out.2", Read)])).await.unwrap(),
+        report(0, 0, 1)
+    );
+    let second = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    s.mark_sent(second[0].id, "wamid.out.2").await.unwrap();
+
+    let delivery: Vec<_> = B::outbox(&s, &c)
+        .await
+        .into_iter()
+        .map(|e| e.delivery)
+        .collect();
+    assert_eq!(delivery, [Some(Failed), Some(Read)]);
+}
+
+async fn messages_are_claimed_in_arrival_order<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (a, c) = (customer(1), customer(2));
+    s.enqueue(batch(vec![message("c.1", &c, "1")]))
+        .await
+        .unwrap();
+    s.enqueue(batch(vec![message("a.1", &a, "1")]))
+        .await
+        .unwrap();
+    s.enqueue(batch(vec![
+        message("c.2", &c, "2"),
+        message("c.3", &c, "3"),
+    ]))
+    .await
+    .unwrap();
+    s.enqueue(batch(vec![message("c.4", &c, "4")]))
+        .await
+        .unwrap();
+
+    let first = claim_one(&s, "w1").await;
+    assert_eq!(
+        first.customer, c,
+        "the conversation whose oldest message waited longest goes first"
+    );
+    assert_eq!(ids(&first), ["c.1", "c.2", "c.3", "c.4"]);
+    let second = claim_one(&s, "w2").await;
+    assert_eq!(second.customer, a);
+    assert_eq!(ids(&second), ["a.1"]);
+}
+
+async fn a_burst_is_claimed_once_it_is_quiet<B: Backend>() {
+    let quiet = Duration::from_secs(1);
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hi")]))
+        .await
+        .unwrap();
+    tokio::time::sleep(quiet + Duration::from_millis(200)).await;
+    s.enqueue(batch(vec![message("m.2", &c, "I'm Ana")]))
+        .await
+        .unwrap();
+    // The first message is old enough, the newest is not: still typing.
+    assert!(s.claim("w", LONG, quiet).await.unwrap().is_none());
+    tokio::time::sleep(quiet + Duration::from_millis(50)).await;
+    let claim = s.claim("w", LONG, quiet).await.unwrap().expect("quiet now");
+    assert_eq!(ids(&claim), ["m.1", "m.2"]);
+}
+
+async fn a_claim_is_exclusive<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (a, c) = (customer(1), customer(2));
+    s.enqueue(batch(vec![message("a.1", &a, "1")]))
+        .await
+        .unwrap();
+    s.enqueue(batch(vec![message("c.1", &c, "1")]))
+        .await
+        .unwrap();
+    assert_eq!(claim_one(&s, "w1").await.customer, a);
+    assert_eq!(claim_one(&s, "w2").await.customer, c);
+    assert!(s.claim("w3", LONG, NO_QUIET).await.unwrap().is_none());
+    s.enqueue(batch(vec![message("a.2", &a, "2")]))
+        .await
+        .unwrap();
+    assert!(
+        s.claim("w3", LONG, NO_QUIET).await.unwrap().is_none(),
+        "a new message does not break a live lease"
+    );
+}
+
+async fn an_expired_lease_is_taken_over<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let dead = s
+        .claim("w1", SHORT, NO_QUIET)
+        .await
+        .unwrap()
+        .expect("claim");
+    tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
+    let successor = s
+        .claim("w2", LONG, NO_QUIET)
+        .await
+        .unwrap()
+        .expect("the lease expired");
+    assert_eq!(successor.customer, c);
+    assert_eq!(ids(&successor), ["m.1"]);
+    assert!(successor.fence > dead.fence);
+}
+
+async fn a_fenced_commit_writes_nothing<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let stale = s
+        .claim("w1", SHORT, NO_QUIET)
+        .await
+        .unwrap()
+        .expect("claim");
+    tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
+    let successor = claim_one(&s, "w2").await;
+
+    let refused = s
+        .commit_turn(&stale, turn(&stale, vec![reply("m.1#0", &c, "stale")]))
+        .await;
+    assert!(matches!(refused, Err(StoreError::Fenced)), "{refused:?}");
+    assert!(s.load(&c).await.unwrap().is_none());
+    assert!(s.load_lead(&c).await.unwrap().is_none());
+    assert!(B::outbox(&s, &c).await.is_empty());
+    assert!(B::events(&s, &c).await.is_empty());
+    assert_eq!(s.depth().await.unwrap(), 1);
+    // Nor can the stale worker give the conversation back.
+    s.release(&stale).await.unwrap();
+    assert!(s.claim("w3", LONG, NO_QUIET).await.unwrap().is_none());
+
+    s.commit_turn(
+        &successor,
+        turn(&successor, vec![reply("m.1#0", &c, "fresh")]),
+    )
+    .await
+    .unwrap();
+    let sent: Vec<_> = B::outbox(&s, &c)
+        .await
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(sent, ["fresh"]);
+    assert_eq!(s.depth().await.unwrap(), 0);
+}
+
+async fn a_released_claim_is_pending_again<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w1").await;
+    s.release(&claim).await.unwrap();
+    let again = claim_one(&s, "w2").await;
+    assert_eq!(ids(&again), ["m.1"]);
+    assert!(again.fence > claim.fence);
+    // The released claim can no longer commit.
+    assert!(matches!(
+        s.commit_turn(&claim, turn(&claim, Vec::new())).await,
+        Err(StoreError::Fenced)
+    ));
+}
+
+async fn messages_after_the_claim_wait_for_the_next_turn<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w").await;
+    s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
+        .await
+        .unwrap();
+    s.commit_turn(&claim, turn(&claim, Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(s.depth().await.unwrap(), 1);
+    assert_eq!(ids(&claim_one(&s, "w").await), ["m.2"]);
+}
+
+async fn a_commit_writes_everything_and_acknowledges_the_claim<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![
+        message("m.1", &c, "hola"),
+        message("m.2", &c, "soy Ana"),
+    ]))
+    .await
+    .unwrap();
+    let claim = claim_one(&s, "w").await;
+    let commit = turn(&claim, vec![reply("m.2#0", &c, "¡Hola, Ana!")]);
+    let saved = commit.conversation.clone();
+    s.commit_turn(&claim, commit).await.unwrap();
+
+    assert_eq!(s.load(&c).await.unwrap(), Some(saved.clone()));
+    assert_eq!(s.load_lead(&c).await.unwrap(), Some(saved.lead));
+    let outbox = B::outbox(&s, &c).await;
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        (outbox[0].key.as_str(), outbox[0].state),
+        ("m.2#0", "pending")
+    );
+    assert_eq!(
+        B::events(&s, &c).await,
+        [Event::StageChanged {
+            from: "greeting".into(),
+            to: "qualification".into()
+        }]
+    );
+    assert_eq!(s.depth().await.unwrap(), 0);
+    assert!(s.claim("w", LONG, NO_QUIET).await.unwrap().is_none());
+}
+
+async fn a_reply_key_is_recorded_once<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    outbox_with(&s, &c, "m.1", &[("m.1#0", "first")]).await;
+    // The same turn run again (say, after a crash before the ack): the
+    // reply it recorded before stands.
+    outbox_with(&s, &c, "m.2", &[("m.1#0", "second"), ("m.2#0", "new")]).await;
+    let texts: Vec<_> = B::outbox(&s, &c)
+        .await
+        .into_iter()
+        .map(|e| (e.key, e.text))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("m.1#0".to_owned(), "first".to_owned()),
+            ("m.2#0".to_owned(), "new".to_owned())
+        ]
+    );
+}
+
+// ----------------------------------------------------------------- outbox
+
+async fn due_gives_one_entry_per_recipient_in_order<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (a, c) = (customer(1), customer(2));
+    outbox_with(&s, &a, "a.1", &[("a#0", "a0"), ("a#1", "a1")]).await;
+    outbox_with(&s, &c, "c.1", &[("c#0", "c0")]).await;
+    outbox_with(&s, &a, "a.2", &[("a#2", "a2")]).await;
+
+    let items = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(keys(&items), ["a#0", "c#0"]);
+    assert_eq!(items[0].attempts, 0);
+    for item in &items {
+        s.mark_sent(item.id, &format!("out.{}", item.message.key))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        keys(&s.due(Timestamp::now(), 10, LONG).await.unwrap()),
+        ["a#1"]
+    );
+
+    // `limit` bounds the answer.
+    outbox_with(&s, &c, "c.2", &[("c#1", "c1")]).await;
+    let c_only = s.due(Timestamp::now(), 1, LONG).await.unwrap();
+    assert_eq!(keys(&c_only), ["c#1"]);
+}
+
+async fn a_due_entry_is_leased<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    outbox_with(&s, &c, "m.1", &[("m.1#0", "hola")]).await;
+    let now = Timestamp::now();
+    assert_eq!(keys(&s.due(now, 10, SHORT).await.unwrap()), ["m.1#0"]);
+    assert!(s.due(now, 10, SHORT).await.unwrap().is_empty(), "leased");
+    let later = now + SignedDuration::from_secs(1);
+    assert_eq!(
+        keys(&s.due(later, 10, SHORT).await.unwrap()),
+        ["m.1#0"],
+        "the lease expired"
+    );
+}
+
+async fn a_retry_holds_back_only_its_recipient<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (a, c) = (customer(1), customer(2));
+    outbox_with(&s, &a, "a.1", &[("a#0", "a0"), ("a#1", "a1")]).await;
+    outbox_with(&s, &c, "c.1", &[("c#0", "c0")]).await;
+    let items = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(keys(&items), ["a#0", "c#0"]);
+
+    let not_before = Timestamp::now() + SignedDuration::from_mins(10);
+    s.mark_retry(items[0].id, not_before, "429 rate limited")
+        .await
+        .unwrap();
+    s.mark_sent(items[1].id, "out.c0").await.unwrap();
+    outbox_with(&s, &c, "c.2", &[("c#1", "c1")]).await;
+    assert_eq!(
+        keys(&s.due(Timestamp::now(), 10, LONG).await.unwrap()),
+        ["c#1"],
+        "a's replies wait"
+    );
+
+    let retried = s.due(not_before, 10, LONG).await.unwrap();
+    assert_eq!(keys(&retried), ["a#0"]);
+    assert_eq!(retried[0].attempts, 1);
+}
+
+async fn a_failed_entry_lets_the_next_one_go<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    outbox_with(&s, &c, "m.1", &[("m#0", "one"), ("m#1", "two")]).await;
+    let head = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    s.mark_failed(head[0].id, "131026 undeliverable")
+        .await
+        .unwrap();
+    let next = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(keys(&next), ["m#1"]);
+    s.mark_sent(next[0].id, "out.1").await.unwrap();
+    // A late outcome for the failed entry changes nothing.
+    s.mark_retry(head[0].id, Timestamp::now(), "late")
+        .await
+        .unwrap();
+
+    let far = Timestamp::now() + SignedDuration::from_hours(24 * 30);
+    assert!(s.due(far, 10, LONG).await.unwrap().is_empty());
+    let states: Vec<_> = B::outbox(&s, &c)
+        .await
+        .into_iter()
+        .map(|e| (e.state, e.attempts))
+        .collect();
+    assert_eq!(states, [("failed", 1), ("sent", 0)]);
+}
+
+async fn next_due_tells_when_something_waits<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    assert_eq!(s.next_due().await.unwrap(), None);
+    let before = Timestamp::now();
+    outbox_with(&s, &c, "m.1", &[("m#0", "one"), ("m#1", "two")]).await;
+    let first = s.next_due().await.unwrap().expect("a reply waits");
+    assert!(first <= Timestamp::now() && first >= before - SignedDuration::from_millis(1));
+
+    let head = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    let not_before = Timestamp::now() + SignedDuration::from_mins(5);
+    s.mark_retry(head[0].id, not_before, "503").await.unwrap();
+    let at = s.next_due().await.unwrap().expect("the retry waits");
+    assert_eq!(at.as_millisecond(), not_before.as_millisecond());
+
+    for _ in 0..2 {
+        let item = s.due(not_before, 10, LONG).await.unwrap();
+        s.mark_sent(item[0].id, &format!("out.{}", item[0].id))
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.next_due().await.unwrap(), None);
+}
+
+// ---------------------------------------------------- conversations, leads
+
+async fn a_newer_summary_is_absorbed_and_an_older_one_ignored<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w").await;
+    let started = Timestamp::now();
+    let texts = ["1", "2", "3", "4", "5", "6", "7", "8"];
+    let commit = TurnCommit {
+        conversation: conversation(&c, started, &texts),
+        replies: Vec::new(),
+        events: Vec::new(),
+    };
+    s.commit_turn(&claim, commit).await.unwrap();
+
+    s.put_summary(
+        &c,
+        &Summary {
+            text: "first five".into(),
+            through_seq: 5,
+        },
+    )
+    .await
+    .unwrap();
+    s.put_summary(
+        &c,
+        &Summary {
+            text: "stale".into(),
+            through_seq: 3,
+        },
+    )
+    .await
+    .unwrap();
+    let loaded = s.load(&c).await.unwrap().expect("saved");
+    assert_eq!(loaded.summary.text, "first five");
+    assert_eq!(
+        loaded.history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [6, 7, 8]
+    );
+
+    // A turn that loaded the conversation before the summary arrived does
+    // not erase it.
+    s.enqueue(batch(vec![message("m.2", &c, "9")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w").await;
+    let commit = TurnCommit {
+        conversation: conversation(&c, started, &[texts.as_slice(), &["9"]].concat()),
+        replies: Vec::new(),
+        events: Vec::new(),
+    };
+    s.commit_turn(&claim, commit).await.unwrap();
+    let loaded = s.load(&c).await.unwrap().expect("saved");
+    assert_eq!(loaded.summary.text, "first five");
+    assert_eq!(
+        loaded.history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [6, 7, 8, 9]
+    );
+}
+
+async fn a_replaced_conversation_does_not_absorb_the_old_summary<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    let old_start = Timestamp::now() - SignedDuration::from_hours(30);
+    for (id, conv) in [
+        ("m.1", conversation(&c, old_start, &["1", "2", "3", "4"])),
+        (
+            "m.2",
+            conversation(&c, Timestamp::now(), &["new 1", "new 2", "new 3"]),
+        ),
+    ] {
+        s.enqueue(batch(vec![message(id, &c, "x")])).await.unwrap();
+        let claim = claim_one(&s, "w").await;
+        s.commit_turn(
+            &claim,
+            TurnCommit {
+                conversation: conv,
+                replies: Vec::new(),
+                events: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        if id == "m.1" {
+            s.put_summary(
+                &c,
+                &Summary {
+                    text: "old".into(),
+                    through_seq: 2,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let loaded = s.load(&c).await.unwrap().expect("saved");
+    assert_eq!(loaded.summary, Summary::default());
+    assert_eq!(loaded.history.len(), 3);
+}
+
+async fn the_lead_outlives_the_conversation<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    assert_eq!(s.load_lead(&c).await.unwrap(), None);
+    s.enqueue(batch(vec![message("m.1", &c, "soy Ana")]))
+        .await
+        .unwrap();
+    let claim = claim_one(&s, "w").await;
+    let long_ago = Timestamp::now() - SignedDuration::from_hours(48);
+    let old = conversation(&c, long_ago, &["soy Ana"]);
+    s.commit_turn(
+        &claim,
+        TurnCommit {
+            conversation: old,
+            replies: Vec::new(),
+            events: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+
+    let loaded = s
+        .load(&c)
+        .await
+        .unwrap()
+        .expect("expired conversations still load");
+    assert!(loaded.expired(Timestamp::now()));
+    assert_eq!(
+        s.load_lead(&c).await.unwrap().and_then(|l| l.name),
+        Some("Ana".to_owned())
+    );
+    assert_eq!(s.load_lead(&customer(2)).await.unwrap(), None);
+}
+
+async fn depth_counts_waiting_messages<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (a, c) = (customer(1), customer(2));
+    assert_eq!(s.depth().await.unwrap(), 0);
+    s.enqueue(batch(vec![
+        message("a.1", &a, "1"),
+        message("a.2", &a, "2"),
+    ]))
+    .await
+    .unwrap();
+    s.enqueue(batch(vec![message("c.1", &c, "1")]))
+        .await
+        .unwrap();
+    assert_eq!(s.depth().await.unwrap(), 3);
+    let claim = claim_one(&s, "w").await;
+    assert_eq!(
+        s.depth().await.unwrap(),
+        3,
+        "claimed messages still wait for their answer"
+    );
+    s.commit_turn(&claim, turn(&claim, Vec::new()))
+        .await
+        .unwrap();
+    assert_eq!(s.depth().await.unwrap(), 1);
+}
+
+// ------------------------------------------------------------ concurrency
+
+async fn concurrent_enqueues_add_up_exactly<B: Backend>() {
+    const TASKS: u32 = 32;
+    const PAIRS: u32 = TASKS / 2;
+    const BATCHES: u32 = 25;
+    const PER_BATCH: u32 = 4;
+    let b = B::new().await;
+    let s = b.handle().await;
+    // Tasks t and t + PAIRS send the same ids (Meta retrying), so exactly
+    // half of everything is a duplicate.
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|t| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let c = customer(t % PAIRS);
+                let mut total = EnqueueReport::default();
+                for j in 0..BATCHES {
+                    let messages = (0..PER_BATCH)
+                        .map(|k| message(&format!("m.{}.{j:02}.{k}", t % PAIRS), &c, "x"))
+                        .collect();
+                    let r = s.enqueue(batch(messages)).await.expect("enqueue");
+                    total.accepted += r.accepted;
+                    total.duplicates += r.duplicates;
+                }
+                total
+            })
+        })
+        .collect();
+    let mut total = EnqueueReport::default();
+    for task in tasks {
+        let r = task.await.expect("task");
+        total.accepted += r.accepted;
+        total.duplicates += r.duplicates;
+    }
+    let unique = (PAIRS * BATCHES * PER_BATCH) as usize;
+    assert_eq!(total, report(unique, unique, 0));
+    assert_eq!(s.depth().await.unwrap(), unique as u64);
+
+    for _ in 0..PAIRS {
+        let claim = claim_one(&s, "w").await;
+        let got = ids(&claim);
+        let mut sorted = got.clone();
+        sorted.sort_unstable();
+        assert_eq!(got.len(), (BATCHES * PER_BATCH) as usize);
+        assert_eq!(got, sorted, "each conversation's messages in arrival order");
+    }
+}
+
+async fn two_handles_never_claim_the_same_conversation<B: Backend>() {
+    const CONVERSATIONS: u32 = 40;
+    let b = B::new().await;
+    let (one, two) = (b.handle().await, b.handle().await);
+    for n in 0..CONVERSATIONS {
+        let c = customer(n);
+        let messages = (0..3)
+            .map(|k| message(&format!("m.{n}.{k}"), &c, "x"))
+            .collect();
+        one.enqueue(batch(messages)).await.unwrap();
+    }
+    let in_flight = Arc::new(Mutex::new(HashSet::new()));
+    let claimed = Arc::new(Mutex::new(HashMap::<CustomerId, Vec<String>>::new()));
+    let mut workers = Vec::new();
+    for (h, store) in [one.clone(), two.clone()].into_iter().enumerate() {
+        for w in 0..4 {
+            let (store, in_flight, claimed) = (store.clone(), in_flight.clone(), claimed.clone());
+            workers.push(tokio::spawn(async move {
+                let worker = format!("p{h}-w{w}");
+                loop {
+                    let Some(claim) = store.claim(&worker, LONG, NO_QUIET).await.expect("claim")
+                    else {
+                        if store.depth().await.expect("depth") == 0 {
+                            return;
+                        }
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        continue;
+                    };
+                    assert!(
+                        in_flight.lock().unwrap().insert(claim.customer.clone()),
+                        "claimed twice at once"
+                    );
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    in_flight.lock().unwrap().remove(&claim.customer);
+                    let got = claim.messages.iter().map(|m| m.id.clone());
+                    claimed
+                        .lock()
+                        .unwrap()
+                        .entry(claim.customer.clone())
+                        .or_default()
+                        .extend(got);
+                    store
+                        .commit_turn(&claim, turn(&claim, Vec::new()))
+                        .await
+                        .expect("commit");
+                }
+            }));
+        }
+    }
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    let claimed = claimed.lock().unwrap();
+    assert_eq!(claimed.len(), CONVERSATIONS as usize);
+    for n in 0..CONVERSATIONS {
+        let expected: Vec<_> = (0..3).map(|k| format!("m.{n}.{k}")).collect();
+        assert_eq!(
+            claimed[&customer(n)],
+            expected,
+            "claimed exactly once, in order"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ SQLite
+
+struct SqliteBackend {
+    dir: tempfile::TempDir,
+}
+
+impl SqliteBackend {
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("leadline.db").display())
+    }
+}
+
+impl Backend for SqliteBackend {
+    type S = leadline_stores::sqlite::SqliteStore;
+
+    async fn new() -> Self {
+        let backend = Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        };
+        backend.handle().await.migrate().await.expect("migrate");
+        backend
+    }
+
+    async fn handle(&self) -> Self::S {
+        Self::S::open(&self.url()).await.expect("open")
+    }
+
+    async fn outbox(store: &Self::S, customer: &CustomerId) -> Vec<Entry> {
+        use leadline_stores::sqlite::SendState;
+        let entries = store
+            .outbox_entries(customer)
+            .await
+            .expect("outbox entries");
+        entries
+            .into_iter()
+            .map(|e| {
+                let OutgoingBody::Text { body } = e.message.body;
+                Entry {
+                    key: e.message.key,
+                    text: body,
+                    state: match e.state {
+                        SendState::Pending => "pending",
+                        SendState::Sent => "sent",
+                        SendState::Failed => "failed",
+                    },
+                    attempts: e.attempts,
+                    delivery: e.delivery,
+                }
+            })
+            .collect()
+    }
+
+    async fn events(store: &Self::S, customer: &CustomerId) -> Vec<Event> {
+        store
+            .events(customer)
+            .await
+            .expect("events")
+            .into_iter()
+            .map(|e| e.event)
+            .collect()
+    }
+}
+
+/// What only the SQLite backend can show: its file, its pruning, its
+/// failure modes.
+mod sqlite_only {
+    use super::*;
+    use leadline_stores::sqlite::SqliteStore;
+    use sqlx::{Connection, SqliteConnection};
+
+    async fn raw(backend: &SqliteBackend, sql: &str) {
+        let mut conn = SqliteConnection::connect(&backend.url())
+            .await
+            .expect("raw connection");
+        sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("raw statement");
+        conn.close().await.expect("close");
+    }
+
+    #[tokio::test]
+    async fn ids_are_remembered_for_seven_days_then_forgotten() {
+        let b = SqliteBackend::new().await;
+        let s = b.handle().await;
+        let c = customer(1);
+        let sent = ["old", "recent", "pending"].map(|id| message(id, &c, "x"));
+        s.enqueue(batch(sent[..2].to_vec())).await.unwrap();
+        let claim = claim_one(&s, "w").await;
+        s.commit_turn(&claim, turn(&claim, Vec::new()))
+            .await
+            .unwrap();
+        s.enqueue(batch(sent[2..].to_vec())).await.unwrap();
+        let day = 24 * 3600 * 1000;
+        raw(&b, &format!("UPDATE inbox SET enqueued_at = enqueued_at - 8 * {day} WHERE msg_id IN ('old', 'pending')")).await;
+        raw(
+            &b,
+            &format!(
+                "UPDATE inbox SET enqueued_at = enqueued_at - 6 * {day} WHERE msg_id = 'recent'"
+            ),
+        )
+        .await;
+
+        s.migrate().await.expect("migrate prunes");
+        let r = s.enqueue(batch(sent.to_vec())).await.unwrap();
+        assert_eq!(
+            r,
+            report(1, 2, 0),
+            "only the answered id older than 7 days is forgotten"
+        );
+        assert_eq!(s.depth().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn undecodable_rows_are_corrupt() {
+        let b = SqliteBackend::new().await;
+        let s = b.handle().await;
+        let c = customer(1);
+        s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+            .await
+            .unwrap();
+        let claim = claim_one(&s, "w").await;
+        s.commit_turn(&claim, turn(&claim, Vec::new()))
+            .await
+            .unwrap();
+        raw(&b, "UPDATE conversations SET body = '{\"stage\": 1}'").await;
+        raw(&b, "UPDATE leads SET body = 'not json'").await;
+        assert!(matches!(s.load(&c).await, Err(StoreError::Corrupt(_))));
+        assert!(matches!(s.load_lead(&c).await, Err(StoreError::Corrupt(_))));
+
+        s.enqueue(batch(vec![message("m.2", &c, "x")]))
+            .await
+            .unwrap();
+        raw(&b, "UPDATE inbox SET payload = '[]' WHERE msg_id = 'm.2'").await;
+        assert!(matches!(
+            s.claim("w", LONG, NO_QUIET).await,
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_database_that_cannot_be_opened_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = format!(
+            "sqlite://{}",
+            dir.path().join("no/such/dir/leadline.db").display()
+        );
+        assert!(matches!(
+            SqliteStore::open(&missing).await,
+            Err(StoreError::Unavailable(_))
+        ));
+
+        let not_a_db = dir.path().join("notes.db");
+        std::fs::write(
+            &not_a_db,
+            "this is not a database, just some text that is long enough",
+        )
+        .unwrap();
+        let opened = SqliteStore::open(&format!("sqlite://{}", not_a_db.display())).await;
+        assert!(matches!(opened, Err(StoreError::Unavailable(_))));
+        assert!(matches!(
+            SqliteStore::open("postgres://nope").await,
+            Err(StoreError::Unavailable(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_works() {
+        let s = SqliteStore::open("sqlite::memory:").await.expect("open");
+        s.migrate().await.expect("migrate");
+        let c = customer(1);
+        assert_eq!(
+            s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+                .await
+                .unwrap(),
+            report(1, 0, 0)
+        );
+        let claim = claim_one(&s, "w").await;
+        s.commit_turn(&claim, turn(&claim, vec![reply("m.1#0", &c, "¡Hola!")]))
+            .await
+            .unwrap();
+        assert!(s.load(&c).await.unwrap().is_some());
+        assert!(s.next_due().await.unwrap().is_some());
+        s.ping().await.expect("ping");
+    }
+
+    #[tokio::test]
+    async fn a_second_process_sees_committed_writes() {
+        let b = SqliteBackend::new().await;
+        let (server, reader) = (b.handle().await, b.handle().await);
+        let c = customer(1);
+        server
+            .enqueue(batch(vec![message("m.1", &c, "hola")]))
+            .await
+            .unwrap();
+        assert_eq!(reader.depth().await.unwrap(), 1);
+        let claim = claim_one(&server, "w").await;
+        server
+            .commit_turn(&claim, turn(&claim, Vec::new()))
+            .await
+            .unwrap();
+        assert!(reader.load(&c).await.unwrap().is_some());
+        assert_eq!(reader.depth().await.unwrap(), 0);
+    }
+}
