@@ -1,0 +1,766 @@
+//! The playbook's TOML shape and its validation. The file is read into
+//! `Raw*` structs that keep the byte span of every value that can be wrong,
+//! then checked rule by rule so each error names its line and field.
+
+use super::{
+    Business, HandoffPolicy, Intent, Playbook, PlaybookError, Stage, Success, TemplateContext,
+    prompt_template, reply_template,
+};
+use crate::language::Language;
+use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::Arc;
+use toml::Spanned;
+
+/// Fewest example phrases per intent and language the classifier learns from.
+const MIN_EXAMPLES: usize = 5;
+
+/// The variables templates may use (see the module documentation), plus
+/// minijinja's global functions.
+const TEMPLATE_VARIABLES: [&str; 9] = [
+    "lead",
+    "business",
+    "language",
+    "missing",
+    "stage",
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaybook {
+    business: Spanned<RawBusiness>,
+    handoff: Spanned<RawHandoff>,
+    stages: Spanned<Vec<Spanned<RawStage>>>,
+    #[serde(default)]
+    intents: Vec<Spanned<RawIntent>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBusiness {
+    name: Spanned<String>,
+    offer: String,
+    hours: String,
+    time_zone: Spanned<String>,
+    #[serde(default)]
+    currency: Option<Spanned<String>>,
+    default_language: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandoff {
+    #[serde(default)]
+    confidence_threshold: Option<Spanned<f64>>,
+    #[serde(default)]
+    confidence_from_stage: Option<Spanned<String>>,
+    #[serde(default)]
+    unresolved_limit: Option<Spanned<i64>>,
+    message: Spanned<BTreeMap<String, Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    id: Spanned<String>,
+    agent: String,
+    prompt: Spanned<String>,
+    #[serde(default)]
+    collects: Vec<Spanned<String>>,
+    #[serde(default)]
+    tools: Vec<String>,
+    /// `{ fields = [...] }`, `{ outcome = "..." }` or `"never"`: read as a
+    /// value and interpreted here, because serde's untagged enums lose spans.
+    success: Spanned<toml::Value>,
+    #[serde(default)]
+    next: Option<Spanned<String>>,
+    #[serde(default)]
+    hands_off: bool,
+    #[serde(default)]
+    templates: BTreeMap<String, Spanned<BTreeMap<String, Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntent {
+    id: Spanned<String>,
+    #[serde(default)]
+    hands_off: bool,
+    examples: Spanned<BTreeMap<String, Spanned<Vec<String>>>>,
+}
+
+/// Turns byte spans into line numbers for errors.
+struct Source<'a> {
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn line(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        1 + self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+    }
+
+    fn error(
+        &self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+    ) -> PlaybookError {
+        PlaybookError {
+            line: self.line(span.start),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+pub(super) fn parse(text: &str) -> Result<Playbook, PlaybookError> {
+    let source = Source { text };
+    let deserializer =
+        toml::Deserializer::parse(text).map_err(|e| toml_error(&source, "toml", &e))?;
+    let raw: RawPlaybook = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = field_path(e.path());
+        toml_error(&source, &path, e.inner())
+    })?;
+    validate(&source, raw)
+}
+
+fn toml_error(source: &Source<'_>, field: &str, e: &toml::de::Error) -> PlaybookError {
+    let line = e.span().map_or(1, |s| source.line(s.start));
+    PlaybookError {
+        line,
+        field: field.to_owned(),
+        problem: e.message().trim().to_owned(),
+    }
+}
+
+/// `stages[1].success` from serde's path, without the segments `Spanned`
+/// adds internally.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key }
+            | serde_path_to_error::Segment::Enum { variant: key } => {
+                if key.starts_with("$__") {
+                    continue;
+                }
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    if out.is_empty() {
+        "playbook".to_owned()
+    } else {
+        out
+    }
+}
+
+fn language(
+    source: &Source<'_>,
+    code: &str,
+    span: Range<usize>,
+    field: &str,
+) -> Result<Language, PlaybookError> {
+    Language::ALL
+        .into_iter()
+        .find(|l| l.code() == code)
+        .ok_or_else(|| {
+            source.error(
+                span,
+                field,
+                format!("unknown language {code:?} (expected \"es\" or \"en\")"),
+            )
+        })
+}
+
+fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookError> {
+    let business = business(source, raw.business)?;
+    let stages_span = raw.stages.span();
+    let raw_stages = raw.stages.into_inner();
+    if raw_stages.is_empty() {
+        return Err(source.error(stages_span, "stages", "a playbook needs at least one stage"));
+    }
+    let intents = intents(source, raw.intents)?;
+    let intent_ids: BTreeSet<&str> = intents.iter().map(|i| i.id.as_str()).collect();
+
+    let mut stages = Vec::with_capacity(raw_stages.len());
+    let mut spans = Vec::with_capacity(raw_stages.len());
+    for (i, raw_stage) in raw_stages.iter().enumerate() {
+        let stage = stage(source, i, raw_stage, &stages, &intent_ids)?;
+        stages.push(stage);
+        spans.push(raw_stage);
+    }
+    transitions(source, &stages, &spans)?;
+
+    let (handoff, message_span) = handoff(source, raw.handoff, &stages)?;
+    let mut playbook = Playbook {
+        business,
+        handoff,
+        stages,
+        intents,
+        templates: Arc::new(minijinja::Environment::new()),
+    };
+    required_templates(source, &playbook, &spans, message_span)?;
+    playbook.templates = Arc::new(compile(source, &playbook, &spans)?);
+    Ok(playbook)
+}
+
+fn business(source: &Source<'_>, raw: Spanned<RawBusiness>) -> Result<Business, PlaybookError> {
+    let raw = raw.into_inner();
+    if raw.name.get_ref().trim().is_empty() {
+        return Err(source.error(raw.name.span(), "business.name", "must not be empty"));
+    }
+    let time_zone = raw.time_zone.get_ref().trim().to_owned();
+    if let Err(e) = jiff::tz::TimeZone::get(&time_zone) {
+        return Err(source.error(
+            raw.time_zone.span(),
+            "business.time_zone",
+            format!("{time_zone:?} is not a known IANA time zone ({e})"),
+        ));
+    }
+    let currency = match raw.currency {
+        Some(c)
+            if c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            Some(c.into_inner())
+        }
+        Some(c) => {
+            return Err(source.error(
+                c.span(),
+                "business.currency",
+                format!("{:?} is not an ISO 4217 code like \"USD\"", c.get_ref()),
+            ));
+        }
+        None => None,
+    };
+    let default_language = language(
+        source,
+        raw.default_language.get_ref(),
+        raw.default_language.span(),
+        "business.default_language",
+    )?;
+    Ok(Business {
+        name: raw.name.into_inner(),
+        offer: raw.offer,
+        hours: raw.hours,
+        time_zone,
+        currency,
+        default_language,
+    })
+}
+
+fn intents(
+    source: &Source<'_>,
+    raw: Vec<Spanned<RawIntent>>,
+) -> Result<Vec<Intent>, PlaybookError> {
+    let mut intents: Vec<Intent> = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        let raw = raw.into_inner();
+        let id = raw.id.get_ref();
+        if !is_identifier(id) {
+            return Err(source.error(
+                raw.id.span(),
+                format!("intents[{i}].id"),
+                "must be lower_snake_case",
+            ));
+        }
+        if intents.iter().any(|x| &x.id == id) {
+            return Err(source.error(
+                raw.id.span(),
+                format!("intents[{i}].id"),
+                format!("duplicate intent {id:?}"),
+            ));
+        }
+        let mut examples = BTreeMap::new();
+        for (code, phrases) in raw.examples.get_ref() {
+            let field = format!("intents[{i}].examples.{code}");
+            let lang = language(source, code, phrases.span(), &field)?;
+            let list: Vec<String> = phrases
+                .get_ref()
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect();
+            examples.insert(lang, list);
+        }
+        for lang in Language::ALL {
+            let count = examples.get(&lang).map_or(0, Vec::len);
+            if count < MIN_EXAMPLES {
+                let at = raw
+                    .examples
+                    .get_ref()
+                    .get(lang.code())
+                    .map_or(raw.examples.span(), Spanned::span);
+                return Err(source.error(
+                    at,
+                    format!("intents[{i}].examples.{}", lang.code()),
+                    format!("needs at least {MIN_EXAMPLES} example phrases, has {count}"),
+                ));
+            }
+        }
+        intents.push(Intent {
+            id: id.clone(),
+            examples,
+            hands_off: raw.hands_off,
+        });
+    }
+    Ok(intents)
+}
+
+fn is_identifier(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn stage(
+    source: &Source<'_>,
+    i: usize,
+    raw: &Spanned<RawStage>,
+    earlier: &[Stage],
+    intent_ids: &BTreeSet<&str>,
+) -> Result<Stage, PlaybookError> {
+    let raw = raw.get_ref();
+    let id = raw.id.get_ref();
+    if !is_identifier(id) {
+        return Err(source.error(
+            raw.id.span(),
+            format!("stages[{i}].id"),
+            "must be lower_snake_case",
+        ));
+    }
+    if earlier.iter().any(|s| &s.id == id) {
+        return Err(source.error(
+            raw.id.span(),
+            format!("stages[{i}].id"),
+            format!("duplicate stage {id:?}"),
+        ));
+    }
+
+    let mut collects = Vec::with_capacity(raw.collects.len());
+    for (j, name) in raw.collects.iter().enumerate() {
+        let field = FieldName::parse(name.get_ref())
+            .ok_or_else(|| unknown_field(source, name, format!("stages[{i}].collects[{j}]")))?;
+        if collects.contains(&field) {
+            return Err(source.error(
+                name.span(),
+                format!("stages[{i}].collects[{j}]"),
+                format!("{field} is listed twice"),
+            ));
+        }
+        collects.push(field);
+    }
+
+    let success = success(source, i, &raw.success)?;
+    if let Success::Fields(fields) = &success {
+        for field in fields {
+            let collected =
+                collects.contains(field) || earlier.iter().any(|s| s.collects.contains(field));
+            if !collected {
+                return Err(source.error(
+                    raw.success.span(),
+                    format!("stages[{i}].success"),
+                    format!("{field} is not collected by this stage or an earlier one"),
+                ));
+            }
+        }
+    }
+
+    let mut templates = BTreeMap::new();
+    for (code, keys) in &raw.templates {
+        let lang = language(
+            source,
+            code,
+            keys.span(),
+            &format!("stages[{i}].templates.{code}"),
+        )?;
+        let mut map = BTreeMap::new();
+        for (key, template) in keys.get_ref() {
+            let field = format!("stages[{i}].templates.{code}.{key}");
+            template_key(source, key, template.span(), &field, &collects, intent_ids)?;
+            map.insert(key.clone(), template.get_ref().clone());
+        }
+        templates.insert(lang, map);
+    }
+
+    Ok(Stage {
+        id: id.clone(),
+        agent: raw.agent.clone(),
+        prompt: raw.prompt.get_ref().clone(),
+        collects,
+        tools: raw.tools.clone(),
+        success,
+        next: raw.next.as_ref().map(|n| n.get_ref().clone()),
+        hands_off: raw.hands_off,
+        templates,
+    })
+}
+
+fn unknown_field(source: &Source<'_>, name: &Spanned<String>, field: String) -> PlaybookError {
+    let known: Vec<&str> = FieldName::ALL.iter().map(|f| f.as_str()).collect();
+    source.error(
+        name.span(),
+        field,
+        format!(
+            "unknown field {:?} (known: {})",
+            name.get_ref(),
+            known.join(", ")
+        ),
+    )
+}
+
+fn success(
+    source: &Source<'_>,
+    i: usize,
+    raw: &Spanned<toml::Value>,
+) -> Result<Success, PlaybookError> {
+    let field = format!("stages[{i}].success");
+    let bad = || {
+        source.error(
+            raw.span(),
+            &field,
+            "expected { fields = [...] }, { outcome = \"...\" } or \"never\"",
+        )
+    };
+    match raw.get_ref() {
+        toml::Value::String(s) if s == "never" => Ok(Success::Never),
+        toml::Value::Table(t) if t.len() == 1 => {
+            if let Some(toml::Value::Array(names)) = t.get("fields") {
+                let mut fields = Vec::with_capacity(names.len());
+                for name in names {
+                    let parsed = name.as_str().and_then(FieldName::parse).ok_or_else(|| {
+                        source.error(
+                            raw.span(),
+                            format!("{field}.fields"),
+                            format!("unknown field {name}"),
+                        )
+                    })?;
+                    fields.push(parsed);
+                }
+                if fields.is_empty() {
+                    return Err(source.error(
+                        raw.span(),
+                        format!("{field}.fields"),
+                        "must name at least one field",
+                    ));
+                }
+                Ok(Success::Fields(fields))
+            } else if let Some(toml::Value::String(outcome)) = t.get("outcome") {
+                if !is_identifier(outcome) {
+                    return Err(source.error(
+                        raw.span(),
+                        format!("{field}.outcome"),
+                        "must be lower_snake_case",
+                    ));
+                }
+                Ok(Success::Outcome(outcome.clone()))
+            } else {
+                Err(bad())
+            }
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn template_key(
+    source: &Source<'_>,
+    key: &str,
+    span: Range<usize>,
+    field: &str,
+    collects: &[FieldName],
+    intent_ids: &BTreeSet<&str>,
+) -> Result<(), PlaybookError> {
+    if key == "enter" || key == "fallback" {
+        return Ok(());
+    }
+    if let Some(name) = key.strip_prefix("ask_") {
+        return match FieldName::parse(name) {
+            Some(f) if collects.contains(&f) => Ok(()),
+            Some(f) => Err(source.error(span, field, format!("this stage does not collect {f}"))),
+            None => Err(source.error(span, field, format!("unknown field {name:?}"))),
+        };
+    }
+    if let Some(intent) = key.strip_prefix("intent_") {
+        return if intent_ids.contains(intent) {
+            Ok(())
+        } else {
+            Err(source.error(span, field, format!("no intent named {intent:?}")))
+        };
+    }
+    Err(source.error(
+        span,
+        field,
+        "unknown template key (expected ask_<field>, enter, intent_<intent> or fallback)",
+    ))
+}
+
+/// `next` exists, moves forward or into a hands-off stage, never cycles;
+/// the flow ends in a hands-off stage.
+fn transitions(
+    source: &Source<'_>,
+    stages: &[Stage],
+    raw: &[&Spanned<RawStage>],
+) -> Result<(), PlaybookError> {
+    for (i, (stage, raw)) in stages.iter().zip(raw).enumerate() {
+        let field = format!("stages[{i}].next");
+        let Some(next) = &raw.get_ref().next else {
+            if stage.success != Success::Never {
+                return Err(source.error(raw.span(), field, "required: success leads somewhere"));
+            }
+            continue;
+        };
+        let target = stages
+            .iter()
+            .position(|s| &s.id == next.get_ref())
+            .ok_or_else(|| {
+                source.error(
+                    next.span(),
+                    &field,
+                    format!("no stage named {:?}", next.get_ref()),
+                )
+            })?;
+        if target <= i && !stages[target].hands_off {
+            return Err(source.error(
+                next.span(),
+                &field,
+                format!("{:?} comes earlier in the flow; transitions only go forward or to a hands-off stage", next.get_ref()),
+            ));
+        }
+        // Walk the chain: with n stages, a chain longer than n loops.
+        let mut at = target;
+        for _ in 0..=stages.len() {
+            if at == i {
+                return Err(source.error(next.span(), &field, "transitions form a cycle"));
+            }
+            match stages[at]
+                .next
+                .as_deref()
+                .and_then(|n| stages.iter().position(|s| s.id == n))
+            {
+                Some(after) => at = after,
+                None => break,
+            }
+        }
+    }
+    let last = stages.len() - 1;
+    if !stages[last].hands_off {
+        return Err(source.error(
+            raw[last].span(),
+            format!("stages[{last}].hands_off"),
+            "the last stage must hand off to a person (hands_off = true)",
+        ));
+    }
+    Ok(())
+}
+
+fn handoff(
+    source: &Source<'_>,
+    raw: Spanned<RawHandoff>,
+    stages: &[Stage],
+) -> Result<(HandoffPolicy, Range<usize>), PlaybookError> {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let confidence_threshold = match &raw.confidence_threshold {
+        Some(t) if (0.0..=1.0).contains(t.get_ref()) => *t.get_ref() as f32,
+        Some(t) => {
+            return Err(source.error(
+                t.span(),
+                "handoff.confidence_threshold",
+                "must be between 0 and 1",
+            ));
+        }
+        None => 0.7,
+    };
+    let (from, from_span) = match raw.confidence_from_stage {
+        Some(s) => (s.get_ref().clone(), s.span()),
+        None => ("qualification".to_owned(), span.clone()),
+    };
+    if !stages.iter().any(|s| s.id == from) {
+        return Err(source.error(
+            from_span,
+            "handoff.confidence_from_stage",
+            format!("no stage named {from:?}"),
+        ));
+    }
+    let unresolved_limit = match &raw.unresolved_limit {
+        Some(n) => u32::try_from(*n.get_ref())
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                source.error(n.span(), "handoff.unresolved_limit", "must be at least 1")
+            })?,
+        None => 3,
+    };
+    let mut message = BTreeMap::new();
+    for (code, text) in raw.message.get_ref() {
+        let field = format!("handoff.message.{code}");
+        let lang = language(source, code, text.span(), &field)?;
+        if text.get_ref().trim().is_empty() {
+            return Err(source.error(text.span(), field, "must not be empty"));
+        }
+        message.insert(lang, text.get_ref().trim().to_owned());
+    }
+    // Checked against the playbook's languages once its templates are
+    // known, at the message table's line.
+    let policy = HandoffPolicy {
+        confidence_threshold,
+        confidence_from_stage: from,
+        unresolved_limit,
+        message,
+    };
+    Ok((policy, raw.message.span()))
+}
+
+/// The templates every turn may need exist in every language the playbook
+/// speaks.
+fn required_templates(
+    source: &Source<'_>,
+    playbook: &Playbook,
+    raw: &[&Spanned<RawStage>],
+    message_span: Range<usize>,
+) -> Result<(), PlaybookError> {
+    let languages = playbook.languages();
+    for lang in &languages {
+        if !playbook.handoff.message.contains_key(lang) {
+            return Err(source.error(
+                message_span.clone(),
+                format!("handoff.message.{}", lang.code()),
+                "missing: the playbook speaks this language",
+            ));
+        }
+    }
+    for (i, (stage, raw)) in playbook.stages.iter().zip(raw).enumerate() {
+        for lang in &languages {
+            let has = |key: &str| {
+                stage
+                    .templates
+                    .get(lang)
+                    .is_some_and(|t| t.contains_key(key))
+            };
+            let missing_at = |key: String| {
+                let span = raw
+                    .get_ref()
+                    .templates
+                    .get(lang.code())
+                    .map_or(raw.span(), Spanned::span);
+                source.error(
+                    span,
+                    format!("stages[{i}].templates.{}.{key}", lang.code()),
+                    "missing: every language of the playbook needs it",
+                )
+            };
+            for field in &stage.collects {
+                let key = format!("ask_{field}");
+                if !has(&key) {
+                    return Err(missing_at(key));
+                }
+            }
+            if !stage.hands_off && !has("fallback") {
+                return Err(missing_at("fallback".to_owned()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compiles every template once, checks it only names known variables and
+/// renders it over a sample lead so a bad filter call fails here, not on a
+/// customer's turn.
+fn compile(
+    source: &Source<'_>,
+    playbook: &Playbook,
+    raw: &[&Spanned<RawStage>],
+) -> Result<minijinja::Environment<'static>, PlaybookError> {
+    let mut env = minijinja::Environment::new();
+    // Replies are WhatsApp text, not HTML.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_keep_trailing_newline(false);
+    let sample = sample_lead();
+    for (i, (stage, raw)) in playbook.stages.iter().zip(raw).enumerate() {
+        let raw = raw.get_ref();
+        let mut all = vec![(
+            prompt_template(&stage.id),
+            raw.prompt.clone(),
+            format!("stages[{i}].prompt"),
+            None,
+        )];
+        for (code, keys) in &raw.templates {
+            let Some(lang) = Language::ALL.into_iter().find(|l| l.code() == code) else {
+                continue;
+            };
+            for (key, template) in keys.get_ref() {
+                all.push((
+                    reply_template(&stage.id, lang, key),
+                    template.clone(),
+                    format!("stages[{i}].templates.{code}.{key}"),
+                    Some(lang),
+                ));
+            }
+        }
+        for (name, template, field, lang) in all {
+            let span = template.span();
+            env.add_template_owned(name.clone(), template.into_inner())
+                .map_err(|e| {
+                    source.error(span.clone(), &field, format!("not a valid template: {e}"))
+                })?;
+            let compiled = env.get_template(&name).map_err(|e| {
+                source.error(span.clone(), &field, format!("not a valid template: {e}"))
+            })?;
+            if let Some(unknown) = compiled
+                .undeclared_variables(false)
+                .into_iter()
+                .find(|v| !TEMPLATE_VARIABLES.contains(&v.as_str()))
+            {
+                return Err(source.error(
+                    span,
+                    &field,
+                    format!("unknown variable {unknown:?} (templates see lead, business, language, missing, stage)"),
+                ));
+            }
+            for lead in [&Lead::default(), &sample] {
+                let language = lang.unwrap_or(playbook.business.default_language);
+                let context = TemplateContext::new(&playbook.business, stage, lead, language);
+                compiled.render(&context).map_err(|e| {
+                    source.error(span.clone(), &field, format!("does not render: {e}"))
+                })?;
+            }
+        }
+    }
+    Ok(env)
+}
+
+/// A lead with every field known, to test-render templates.
+fn sample_lead() -> Lead {
+    Lead {
+        name: Some("Ana".to_owned()),
+        company: Some("Acme".to_owned()),
+        budget: Some(Budget {
+            min: Some(5000),
+            max: None,
+            currency: Some("USD".to_owned()),
+            approximate: false,
+        }),
+        authority: Some(Authority {
+            role: Some("CEO".to_owned()),
+            power: DecisionPower::DecisionMaker,
+        }),
+        need: Some("automatizar ventas".to_owned()),
+        timeline: Some(Timeline::Asap),
+    }
+}
