@@ -1,0 +1,253 @@
+//! The offline brain: no key, no network, same input -> same output. It
+//! classifies the customer's intent with a model trained on the playbook's
+//! example phrases, finds field values with the domain's parsers, and
+//! answers with the playbook's reply templates. It runs `leadline` on a
+//! fresh machine, drives deterministic tests, and keeps customers answered
+//! when the model provider is down.
+
+mod classifier;
+mod summary;
+
+use crate::tokens;
+use async_trait::async_trait;
+use classifier::{Classifier, Reading};
+use leadline_domain::brain::{
+    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
+};
+use leadline_domain::context::prompt_messages;
+use leadline_domain::conversation::{Message, Speaker};
+use leadline_domain::fields;
+use leadline_domain::language::{self, Language};
+use leadline_domain::lead::{FieldName, Lead};
+use leadline_domain::playbook::{Playbook, Stage};
+use leadline_domain::tools::ToolBox;
+use std::collections::BTreeSet;
+
+/// Confidence when fields were found or the intent is clear.
+const SURE: f32 = 0.9;
+/// Confidence for an unrecognisable message: the brain is sure it did not
+/// understand; `resolved = false` is what the handoff policy counts.
+const SURE_NOT_UNDERSTOOD: f32 = 0.8;
+/// Confidence when the two best intents are this close and no field was
+/// found: an ambiguous reading, below the default handoff threshold.
+const AMBIGUOUS_MARGIN: f32 = 0.15;
+const AMBIGUOUS: f32 = 0.6;
+
+/// Intents whose tool the brain calls when the stage offers it.
+const INTENT_TOOLS: [(&str, &str); 2] = [
+    ("ask_document", "send_document"),
+    ("book_call", "find_slots"),
+];
+
+pub struct LocalBrain {
+    classifier: Classifier,
+    /// Intents that hand the conversation to a person.
+    hands_off: BTreeSet<String>,
+    /// Every intent id, in playbook order, for summaries.
+    intents: Vec<String>,
+}
+
+impl LocalBrain {
+    /// Trains the intent classifier on the playbook's example phrases
+    /// (milliseconds: a few hundred short phrases).
+    pub fn new(playbook: &Playbook) -> LocalBrain {
+        let examples = playbook.intents.iter().flat_map(|intent| {
+            intent
+                .examples
+                .values()
+                .flatten()
+                .map(move |phrase| (intent.id.as_str(), phrase.as_str()))
+        });
+        LocalBrain {
+            classifier: Classifier::train(examples),
+            hands_off: playbook
+                .intents
+                .iter()
+                .filter(|i| i.hands_off)
+                .map(|i| i.id.clone())
+                .collect(),
+            intents: playbook.intents.iter().map(|i| i.id.clone()).collect(),
+        }
+    }
+
+    /// The intent the classifier reads in `text`, with its probability.
+    pub fn classify(&self, text: &str) -> Option<(&str, f32)> {
+        let reading = self.classifier.classify(text);
+        reading.intent.map(|i| (i, reading.probability))
+    }
+}
+
+/// This turn's customer messages. Computed here rather than with
+/// `TurnContext::burst`, which would panic on a `burst_len` longer than
+/// `recent`.
+fn burst<'a>(ctx: &TurnContext<'a>) -> &'a [Message] {
+    &ctx.recent[ctx.recent.len().saturating_sub(ctx.burst_len)..]
+}
+
+/// The first field the stage still needs: what its last question asked.
+fn first_missing(stage: &Stage, lead: &Lead) -> Option<FieldName> {
+    stage.collects.iter().copied().find(|f| !lead.has(*f))
+}
+
+/// A short acknowledgement of what the customer just told us.
+fn acknowledgement(language: Language, new_name: Option<&str>, accepted: bool) -> Option<String> {
+    match (new_name, accepted, language) {
+        (Some(name), _, Language::Es) => Some(format!("¡Gracias, {name}!")),
+        (Some(name), _, Language::En) => Some(format!("Thanks, {name}!")),
+        (None, true, Language::Es) => Some("¡Perfecto, gracias!".to_owned()),
+        (None, true, Language::En) => Some("Great, thanks!".to_owned()),
+        (None, false, _) => None,
+    }
+}
+
+#[async_trait]
+impl Brain for LocalBrain {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    async fn decide(&self, ctx: &TurnContext<'_>, tools: &ToolBox<'_>) -> Result<Turn, BrainError> {
+        let playbook = ctx.playbook;
+        let text = burst(ctx)
+            .iter()
+            .filter(|m| m.speaker == Speaker::Customer)
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let language = language::detect(&text).unwrap_or(ctx.language);
+        let reading: Reading<'_> = self.classifier.classify(&text);
+        let intent = reading.intent;
+        // Only fields not known yet: a pattern-based reading of "quiero
+        // agendar" as a need must not overwrite the need the customer
+        // stated earlier. Corrections of known values are left to the
+        // model-backed brain.
+        let found: Vec<(FieldName, String)> =
+            fields::find(&text, first_missing(ctx.stage, ctx.lead), ctx.today)
+                .into_iter()
+                .filter(|(field, _)| !ctx.lead.has(*field))
+                .collect();
+        let prompt_tokens = tokens::count(&prompt_messages(ctx));
+
+        if let Some(id) = intent.filter(|i| self.hands_off.contains(*i)) {
+            return Ok(Turn {
+                reply: playbook.handoff_message(language).to_owned(),
+                language: Some(language),
+                intent: Some(id.to_owned()),
+                fields: found,
+                confidence: SURE.max(reading.probability),
+                resolved: true,
+                tool_calls: Vec::new(),
+                prompt_tokens,
+            });
+        }
+
+        // Where the lead will be once the server applies these values, with
+        // the same validation it uses: refused values change nothing.
+        let mut lead = ctx.lead.clone();
+        for (field, raw) in &found {
+            // A refused value is the server's to report; here it only
+            // does not count as learned.
+            let _ = fields::apply(&mut lead, *field, raw, ctx.today);
+        }
+        // Something new was learned (repeating a known value is not news).
+        let accepted = lead != *ctx.lead;
+        let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
+
+        let mut tool_calls = Vec::new();
+        if let Some((_, tool)) = INTENT_TOOLS.iter().find(|(i, _)| Some(*i) == intent)
+            && tools.tools().any(|t| t.name() == *tool)
+        {
+            let arguments = serde_json::json!({});
+            let result = tools
+                .call(tool, &arguments)
+                .await
+                .map_err(|e| e.to_string());
+            tool_calls.push(ToolCallRecord {
+                name: (*tool).to_owned(),
+                arguments,
+                result,
+            });
+        }
+
+        let understood = intent.is_some() || !found.is_empty();
+        let target = playbook.stage_after(&ctx.stage.id, &lead);
+        let moved = playbook.position(&target.id) > playbook.position(&ctx.stage.id);
+        let mut parts: Vec<String> = acknowledgement(language, new_name, accepted)
+            .into_iter()
+            .collect();
+        let ack_len = parts.len();
+        if moved {
+            parts.extend(playbook.render_reply(target, "enter", &lead, language));
+            if let Some(field) = first_missing(target, &lead) {
+                parts.extend(playbook.render_reply(
+                    target,
+                    &format!("ask_{field}"),
+                    &lead,
+                    language,
+                ));
+            }
+        } else if understood {
+            // A message that gave us values answered our question; its
+            // intent gets its own answer only when it also asks something
+            // ("soy Ana, ¿cuánto cuesta?"), not for "hola, soy Ana" or
+            // "no hay prisa" (read as greet / not_interested).
+            let answers_intent = !accepted || text.contains('?');
+            if let Some(id) = intent.filter(|_| answers_intent) {
+                parts.extend(playbook.render_reply(
+                    target,
+                    &format!("intent_{id}"),
+                    &lead,
+                    language,
+                ));
+            }
+            if let Some(field) = first_missing(target, &lead) {
+                parts.extend(playbook.render_reply(
+                    target,
+                    &format!("ask_{field}"),
+                    &lead,
+                    language,
+                ));
+            } else if parts.len() == ack_len {
+                // Nothing left to ask here and nothing else to say: restate
+                // what the stage is for ("what day suits you for the call?").
+                parts.extend(playbook.render_reply(target, "enter", &lead, language));
+            }
+        }
+        if parts.len() == ack_len {
+            parts.extend(playbook.render_reply(target, "fallback", &lead, language));
+        }
+        let reply = if parts.is_empty() {
+            playbook.handoff_message(language).to_owned()
+        } else {
+            parts.join(" ")
+        };
+
+        let confidence = if !understood {
+            SURE_NOT_UNDERSTOOD
+        } else if found.is_empty() && reading.margin < AMBIGUOUS_MARGIN {
+            AMBIGUOUS
+        } else {
+            SURE.max(reading.probability)
+        };
+        Ok(Turn {
+            reply,
+            language: Some(language),
+            intent: intent.map(str::to_owned),
+            fields: found,
+            confidence,
+            resolved: understood,
+            tool_calls,
+            prompt_tokens,
+        })
+    }
+
+    async fn summarize(&self, req: &SummaryRequest<'_>) -> Result<String, BrainError> {
+        let topics = req
+            .leaving
+            .iter()
+            .filter(|m| m.speaker == Speaker::Customer)
+            .filter_map(|m| self.classifier.classify(&m.text).intent)
+            .collect::<BTreeSet<_>>();
+        Ok(summary::fold(req, &self.intents, &topics))
+    }
+}
