@@ -1,0 +1,305 @@
+//! A fake Graph API (WhatsApp Cloud API) on loopback.
+//!
+//! It answers `POST /{version}/{phone_number_id}/messages` with the real wire
+//! formats: a send gets `{"messaging_product":"whatsapp","contacts":[..],
+//! "messages":[{"id":"wamid.…"}]}`, a read receipt (`"status":"read"`) gets
+//! `{"success":true}`, and failures get Graph's error envelope
+//! (`{"error":{"message","type","code","error_data","fbtrace_id"}}`). It
+//! checks the bearer token (401 with code 190 otherwise) and the JSON body
+//! (400 with code 100), records what it accepted, and fails sends on demand
+//! ([`FakeGraph::fail_next`]).
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A scripted failure for one send attempt: the HTTP status and the Graph
+/// error code of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    pub status: u16,
+    pub code: i64,
+}
+
+/// A message the fake accepted.
+#[derive(Debug, Clone)]
+pub struct SentMessage {
+    /// The request path: `/v23.0/{phone_number_id}/messages`.
+    pub path: String,
+    pub to: String,
+    /// The whole request body.
+    pub body: Value,
+    /// `text.body`, for `type: text`.
+    pub text: Option<String>,
+    /// The `wamid.` id the fake answered with.
+    pub message_id: String,
+}
+
+struct Inner {
+    token: String,
+    failures: VecDeque<Failure>,
+    sent: Vec<SentMessage>,
+    reads: Vec<String>,
+    requests: usize,
+    latency: Duration,
+    next_id: u64,
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    /// The number of accepted messages, for [`FakeGraph::wait_for_sent`].
+    sent_count: watch::Sender<usize>,
+}
+
+/// The fake server; it stops when dropped.
+pub struct FakeGraph {
+    base_url: String,
+    shared: Arc<Shared>,
+    server: JoinHandle<()>,
+}
+
+impl FakeGraph {
+    /// Starts a fake that accepts only `Authorization: Bearer <access_token>`.
+    pub async fn start(access_token: &str) -> FakeGraph {
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                token: access_token.to_owned(),
+                failures: VecDeque::new(),
+                sent: Vec::new(),
+                reads: Vec::new(),
+                requests: 0,
+                latency: Duration::ZERO,
+                next_id: 1,
+            }),
+            sent_count: watch::Sender::new(0),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("the fake Graph API binds a loopback port");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let app = Router::new()
+            .route("/{version}/{phone_number_id}/messages", post(messages))
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            // Serving on loopback only ends when the task is aborted.
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeGraph {
+            base_url: format!("http://{addr}"),
+            shared,
+            server,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`: no trailing slash, no version.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Replaces the queue of failures: each coming send attempt (not read
+    /// receipts) takes the next one, until the queue is empty.
+    pub fn fail_next(&self, failures: Vec<Failure>) {
+        self.lock().failures = failures.into();
+    }
+
+    /// Delays every answer by `latency` (for benchmarks).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// The accepted messages, in the order they were accepted.
+    pub fn sent(&self) -> Vec<SentMessage> {
+        self.lock().sent.clone()
+    }
+
+    /// Waits until at least `n` messages were accepted and returns them all.
+    ///
+    /// # Panics
+    ///
+    /// When fewer than `n` arrive within `timeout`, naming how many did.
+    pub async fn wait_for_sent(&self, n: usize, timeout: Duration) -> Vec<SentMessage> {
+        let mut count = self.shared.sent_count.subscribe();
+        if tokio::time::timeout(timeout, count.wait_for(|&sent| sent >= n))
+            .await
+            .is_err()
+        {
+            let sent = self.sent();
+            panic!(
+                "the fake Graph API got {} of {n} expected messages within {timeout:?}: {sent:#?}",
+                sent.len()
+            );
+        }
+        self.sent()
+    }
+
+    /// The message ids marked read, in order.
+    pub fn reads(&self) -> Vec<String> {
+        self.lock().reads.clone()
+    }
+
+    /// Send attempts so far, accepted or failed; read receipts excluded.
+    pub fn requests(&self) -> usize {
+        self.lock().requests
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.shared)
+    }
+}
+
+impl Drop for FakeGraph {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// A test that panicked while holding the lock leaves plain data behind:
+/// keep serving it.
+fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
+    shared.inner.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn messages(
+    State(shared): State<Arc<Shared>>,
+    Path((version, phone_number_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let latency = lock(&shared).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let token = lock(&shared).token.clone();
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if given != Some(format!("Bearer {token}").as_str()) {
+        return graph_error(StatusCode::UNAUTHORIZED, 190);
+    }
+    if !is_version(&version) {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    };
+    if request["messaging_product"] != "whatsapp" {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    }
+    if request["status"] == "read" {
+        return read_receipt(&shared, &request);
+    }
+
+    let mut inner = lock(&shared);
+    inner.requests += 1;
+    if let Some(failure) = inner.failures.pop_front() {
+        return graph_error(
+            StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST),
+            failure.code,
+        );
+    }
+    let (Some(to), Some(kind)) = (request["to"].as_str(), request["type"].as_str()) else {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    };
+    if request.get(kind).is_none() {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    }
+    let to = to.to_owned();
+    let message_id = format!("wamid.FAKE{:020}", inner.next_id);
+    inner.next_id += 1;
+    inner.sent.push(SentMessage {
+        path: format!("/{version}/{phone_number_id}/messages"),
+        to: to.clone(),
+        text: (kind == "text")
+            .then(|| request["text"]["body"].as_str().map(str::to_owned))
+            .flatten(),
+        body: request,
+        message_id: message_id.clone(),
+    });
+    let count = inner.sent.len();
+    drop(inner);
+    shared.sent_count.send_replace(count);
+    let answer = json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{ "input": to, "wa_id": to }],
+        "messages": [{ "id": message_id }]
+    });
+    (StatusCode::OK, axum::Json(answer)).into_response()
+}
+
+fn read_receipt(shared: &Shared, request: &Value) -> Response {
+    let Some(message_id) = request["message_id"].as_str() else {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    };
+    lock(shared).reads.push(message_id.to_owned());
+    (StatusCode::OK, axum::Json(json!({ "success": true }))).into_response()
+}
+
+/// `v23.0` and the like.
+fn is_version(version: &str) -> bool {
+    version
+        .strip_prefix('v')
+        .and_then(|v| v.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            [major, minor]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// Graph's error envelope for `code`, with the message Meta gives it.
+fn graph_error(status: StatusCode, code: i64) -> Response {
+    let (message, details) = match code {
+        0 | 190 => (
+            "Invalid OAuth access token - Cannot parse access token",
+            "Invalid OAuth access token",
+        ),
+        1 => (
+            "An unknown error occurred",
+            "Invalid request or possible server error.",
+        ),
+        2 => (
+            "Service temporarily unavailable",
+            "Temporary due to downtime or due to being overloaded.",
+        ),
+        100 => ("(#100) Invalid parameter", "Invalid parameter"),
+        130429 => (
+            "(#130429) Rate limit hit",
+            "Cloud API message throughput has been reached.",
+        ),
+        131000 => (
+            "Something went wrong",
+            "Message failed to send due to an unknown error.",
+        ),
+        131047 => (
+            "(#131047) Re-engagement message",
+            "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        ),
+        131056 => (
+            "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+            "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.",
+        ),
+        _ => ("Error", "A failure scripted in the fake Graph API."),
+    };
+    let body = json!({
+        "error": {
+            "message": message,
+            "type": "OAuthException",
+            "code": code,
+            "error_data": { "messaging_product": "whatsapp", "details": details },
+            "fbtrace_id": "AFakeGraphTraceId"
+        }
+    });
+    (status, axum::Json(body)).into_response()
+}

@@ -1,0 +1,738 @@
+//! Outbound messages, checked against WhatsApp's limits when built so a
+//! message the Graph API would refuse is never sent.
+
+use super::SendError;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// Characters in a text message.
+pub const TEXT_MAX_CHARS: usize = 4096;
+/// Characters in the body of an interactive message.
+pub const INTERACTIVE_BODY_MAX_CHARS: usize = 1024;
+/// Reply buttons in one message.
+pub const MAX_REPLY_BUTTONS: usize = 3;
+/// Characters in a reply button's title.
+pub const BUTTON_TITLE_MAX_CHARS: usize = 20;
+/// Characters in a reply button's id.
+pub const BUTTON_ID_MAX_CHARS: usize = 256;
+/// Rows in a list message, all sections together.
+pub const MAX_LIST_ROWS: usize = 10;
+/// Characters in the label of the button that opens a list.
+pub const LIST_BUTTON_MAX_CHARS: usize = 20;
+/// Characters in a list section's title.
+pub const SECTION_TITLE_MAX_CHARS: usize = 24;
+/// Characters in a list row's title.
+pub const ROW_TITLE_MAX_CHARS: usize = 24;
+/// Characters in a list row's description.
+pub const ROW_DESCRIPTION_MAX_CHARS: usize = 72;
+/// Characters in a list row's id.
+pub const ROW_ID_MAX_CHARS: usize = 200;
+/// Characters in a media caption.
+pub const CAPTION_MAX_CHARS: usize = 1024;
+/// Characters in a template's name.
+pub const TEMPLATE_NAME_MAX_CHARS: usize = 512;
+
+/// A message to send with [`CloudClient::send`](super::CloudClient::send),
+/// serialized exactly as the Cloud API expects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboundMessage {
+    messaging_product: &'static str,
+    recipient_type: &'static str,
+    to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<ReplyContext>,
+    #[serde(flatten)]
+    body: Body,
+}
+
+/// A reply button: `id` comes back in the user's `button_reply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyButton {
+    pub id: String,
+    pub title: String,
+}
+
+/// A section of a list message; the title is required when there are
+/// several sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub rows: Vec<ListRow>,
+}
+
+/// A row of a list message: `id` comes back in the user's `list_reply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListRow {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Where a document comes from: a public HTTPS link, or the id of media
+/// uploaded to the Graph API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaSource {
+    Link(String),
+    Id(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ReplyContext {
+    message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Body {
+    Text { text: TextBody },
+    Interactive { interactive: InteractiveBody },
+    Document { document: DocumentBody },
+    Template { template: TemplateBody },
+    Reaction { reaction: ReactionBody },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct TextBody {
+    body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum InteractiveBody {
+    Button {
+        body: TextContent,
+        action: ButtonAction,
+    },
+    List {
+        body: TextContent,
+        action: ListAction,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct TextContent {
+    text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ButtonAction {
+    buttons: Vec<WireButton>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct WireButton {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    reply: ReplyButton,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ListAction {
+    button: String,
+    sections: Vec<ListSection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct DocumentBody {
+    #[serde(flatten)]
+    source: MediaSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    caption: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filename: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct TemplateBody {
+    name: String,
+    language: Language,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct Language {
+    code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct ReactionBody {
+    message_id: String,
+    emoji: String,
+}
+
+impl OutboundMessage {
+    /// A text message of 1 to 4096 characters.
+    pub fn text(to: &str, body: &str) -> Result<Self, SendError> {
+        check_chars("text body", body, 1, TEXT_MAX_CHARS)?;
+        Self::new(
+            to,
+            Body::Text {
+                text: TextBody {
+                    body: body.to_owned(),
+                },
+            },
+        )
+    }
+
+    /// A message with 1 to 3 reply buttons (titles up to 20 characters,
+    /// ids unique).
+    pub fn reply_buttons(
+        to: &str,
+        body: &str,
+        buttons: Vec<ReplyButton>,
+    ) -> Result<Self, SendError> {
+        check_chars("interactive body", body, 1, INTERACTIVE_BODY_MAX_CHARS)?;
+        check_count("reply buttons", buttons.len(), 1, MAX_REPLY_BUTTONS)?;
+        for b in &buttons {
+            check_chars("button id", &b.id, 1, BUTTON_ID_MAX_CHARS)?;
+            check_chars("button title", &b.title, 1, BUTTON_TITLE_MAX_CHARS)?;
+        }
+        check_unique("button id", buttons.iter().map(|b| b.id.as_str()))?;
+        check_unique("button title", buttons.iter().map(|b| b.title.as_str()))?;
+        let buttons = buttons
+            .into_iter()
+            .map(|reply| WireButton {
+                kind: "reply",
+                reply,
+            })
+            .collect();
+        let interactive = InteractiveBody::Button {
+            body: TextContent {
+                text: body.to_owned(),
+            },
+            action: ButtonAction { buttons },
+        };
+        Self::new(to, Body::Interactive { interactive })
+    }
+
+    /// A list message: a button (label up to 20 characters) that opens up
+    /// to 10 rows in all, grouped in titled sections.
+    pub fn list(
+        to: &str,
+        body: &str,
+        button: &str,
+        sections: Vec<ListSection>,
+    ) -> Result<Self, SendError> {
+        check_chars("interactive body", body, 1, INTERACTIVE_BODY_MAX_CHARS)?;
+        check_chars("list button label", button, 1, LIST_BUTTON_MAX_CHARS)?;
+        check_count("list sections", sections.len(), 1, MAX_LIST_ROWS)?;
+        let rows = sections.iter().flat_map(|s| &s.rows);
+        check_count("list rows", rows.clone().count(), 1, MAX_LIST_ROWS)?;
+        for section in &sections {
+            match &section.title {
+                Some(title) => check_chars("section title", title, 1, SECTION_TITLE_MAX_CHARS)?,
+                None if sections.len() > 1 => {
+                    return Err(SendError::Invalid(
+                        "every section needs a title when there are several".into(),
+                    ));
+                }
+                None => {}
+            }
+            check_count("rows in a section", section.rows.len(), 1, MAX_LIST_ROWS)?;
+        }
+        for row in rows.clone() {
+            check_chars("row id", &row.id, 1, ROW_ID_MAX_CHARS)?;
+            check_chars("row title", &row.title, 1, ROW_TITLE_MAX_CHARS)?;
+            if let Some(description) = &row.description {
+                check_chars("row description", description, 0, ROW_DESCRIPTION_MAX_CHARS)?;
+            }
+        }
+        check_unique("row id", rows.map(|r| r.id.as_str()))?;
+        let action = ListAction {
+            button: button.to_owned(),
+            sections,
+        };
+        let interactive = InteractiveBody::List {
+            body: TextContent {
+                text: body.to_owned(),
+            },
+            action,
+        };
+        Self::new(to, Body::Interactive { interactive })
+    }
+
+    /// A document, by link or uploaded media id, with an optional file name
+    /// (shown to the user) and caption (up to 1024 characters).
+    pub fn document(
+        to: &str,
+        source: MediaSource,
+        filename: Option<&str>,
+        caption: Option<&str>,
+    ) -> Result<Self, SendError> {
+        match &source {
+            MediaSource::Link(link)
+                if !(link.starts_with("https://") || link.starts_with("http://")) =>
+            {
+                return Err(SendError::Invalid(
+                    "a document link must be an http(s) URL".into(),
+                ));
+            }
+            MediaSource::Id(id) if id.trim().is_empty() => {
+                return Err(SendError::Invalid(
+                    "a document media id must not be empty".into(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(filename) = filename {
+            check_chars("document file name", filename.trim(), 1, usize::MAX)?;
+        }
+        if let Some(caption) = caption {
+            check_chars("caption", caption, 1, CAPTION_MAX_CHARS)?;
+        }
+        let document = DocumentBody {
+            source,
+            caption: caption.map(str::to_owned),
+            filename: filename.map(str::to_owned),
+        };
+        Self::new(to, Body::Document { document })
+    }
+
+    /// An approved template, by name and language code (`es_MX`), with its
+    /// `components` (the Cloud API's array of header/body/button
+    /// parameters) when it has variables.
+    pub fn template(
+        to: &str,
+        name: &str,
+        language_code: &str,
+        components: Option<Value>,
+    ) -> Result<Self, SendError> {
+        check_chars("template name", name, 1, TEMPLATE_NAME_MAX_CHARS)?;
+        check_chars(
+            "template language code",
+            language_code.trim(),
+            1,
+            usize::MAX,
+        )?;
+        if components.as_ref().is_some_and(|c| !c.is_array()) {
+            return Err(SendError::Invalid(
+                "template components must be a JSON array".into(),
+            ));
+        }
+        let template = TemplateBody {
+            name: name.to_owned(),
+            language: Language {
+                code: language_code.to_owned(),
+            },
+            components,
+        };
+        Self::new(to, Body::Template { template })
+    }
+
+    /// A reaction to `message_id`; an empty `emoji` removes the reaction.
+    pub fn reaction(to: &str, message_id: &str, emoji: &str) -> Result<Self, SendError> {
+        check_chars("reacted message id", message_id.trim(), 1, usize::MAX)?;
+        let reaction = ReactionBody {
+            message_id: message_id.to_owned(),
+            emoji: emoji.to_owned(),
+        };
+        Self::new(to, Body::Reaction { reaction })
+    }
+
+    /// Shows the message as a reply to `message_id` (quoted above it).
+    pub fn in_reply_to(mut self, message_id: &str) -> Result<Self, SendError> {
+        check_chars("replied message id", message_id.trim(), 1, usize::MAX)?;
+        self.context = Some(ReplyContext {
+            message_id: message_id.to_owned(),
+        });
+        Ok(self)
+    }
+
+    /// The recipient: a phone number or a BSUID.
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
+    fn new(to: &str, body: Body) -> Result<Self, SendError> {
+        check_chars("recipient", to.trim(), 1, usize::MAX)?;
+        Ok(Self {
+            messaging_product: "whatsapp",
+            recipient_type: "individual",
+            to: to.to_owned(),
+            context: None,
+            body,
+        })
+    }
+}
+
+/// Checks a length in characters (what WhatsApp counts), naming the field
+/// but never its content.
+fn check_chars(what: &str, value: &str, min: usize, max: usize) -> Result<(), SendError> {
+    let n = value.chars().count();
+    if n < min {
+        return Err(SendError::Invalid(format!("the {what} must not be empty")));
+    }
+    if n > max {
+        return Err(SendError::Invalid(format!(
+            "the {what} has {n} characters; WhatsApp allows {max}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_count(what: &str, n: usize, min: usize, max: usize) -> Result<(), SendError> {
+    if (min..=max).contains(&n) {
+        Ok(())
+    } else {
+        Err(SendError::Invalid(format!(
+            "{n} {what}; WhatsApp allows {min} to {max}"
+        )))
+    }
+}
+
+fn check_unique<'a>(what: &str, values: impl Iterator<Item = &'a str>) -> Result<(), SendError> {
+    let mut seen = HashSet::new();
+    if values.into_iter().all(|v| seen.insert(v)) {
+        Ok(())
+    } else {
+        Err(SendError::Invalid(format!("every {what} must be unique")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const TO: &str = "5215550001";
+
+    fn wire(message: &OutboundMessage) -> Value {
+        serde_json::to_value(message).expect("an outbound message always serializes")
+    }
+
+    fn invalid(result: Result<OutboundMessage, SendError>) -> String {
+        match result {
+            Err(SendError::Invalid(reason)) => reason,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    fn button(id: &str, title: &str) -> ReplyButton {
+        ReplyButton {
+            id: id.into(),
+            title: title.into(),
+        }
+    }
+
+    fn row(id: &str, title: &str) -> ListRow {
+        ListRow {
+            id: id.into(),
+            title: title.into(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn a_text_serializes_as_the_cloud_api_expects() {
+        let message = OutboundMessage::text(TO, "Hola").unwrap();
+        assert_eq!(
+            wire(&message),
+            json!({"messaging_product":"whatsapp","recipient_type":"individual","to":TO,"type":"text","text":{"body":"Hola"}})
+        );
+        let reply = message.in_reply_to("wamid.abc").unwrap();
+        assert_eq!(wire(&reply)["context"], json!({"message_id":"wamid.abc"}));
+        assert_eq!(reply.to(), TO);
+    }
+
+    #[test]
+    fn text_limits() {
+        assert!(
+            OutboundMessage::text(TO, &"ñ".repeat(TEXT_MAX_CHARS)).is_ok(),
+            "4096 two-byte characters fit"
+        );
+        assert!(
+            invalid(OutboundMessage::text(TO, &"a".repeat(TEXT_MAX_CHARS + 1))).contains("4097")
+        );
+        invalid(OutboundMessage::text(TO, ""));
+        invalid(OutboundMessage::text(" ", "hola"));
+        invalid(OutboundMessage::text(TO, "hola").and_then(|m| m.in_reply_to("")));
+    }
+
+    #[test]
+    fn reply_buttons_serialize_and_respect_limits() {
+        let message = OutboundMessage::reply_buttons(
+            TO,
+            "¿Agendamos?",
+            vec![button("yes", "Sí"), button("no", "No")],
+        )
+        .unwrap();
+        assert_eq!(
+            wire(&message)["interactive"],
+            json!({"type":"button","body":{"text":"¿Agendamos?"},"action":{"buttons":[
+                {"type":"reply","reply":{"id":"yes","title":"Sí"}},
+                {"type":"reply","reply":{"id":"no","title":"No"}}]}})
+        );
+        assert_eq!(wire(&message)["type"], "interactive");
+
+        invalid(OutboundMessage::reply_buttons(TO, "b", vec![]));
+        let four = (0..4)
+            .map(|i| button(&format!("b{i}"), &format!("B{i}")))
+            .collect();
+        invalid(OutboundMessage::reply_buttons(TO, "b", four));
+        assert!(
+            OutboundMessage::reply_buttons(TO, "b", vec![button("a", &"é".repeat(20))]).is_ok()
+        );
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "b",
+            vec![button("a", &"é".repeat(21))],
+        ));
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "b",
+            vec![button("a", "")],
+        ));
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "b",
+            vec![button("", "A")],
+        ));
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "b",
+            vec![button(&"i".repeat(257), "A")],
+        ));
+        assert!(
+            invalid(OutboundMessage::reply_buttons(
+                TO,
+                "b",
+                vec![button("a", "A"), button("a", "B")]
+            ))
+            .contains("unique")
+        );
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "b",
+            vec![button("a", "A"), button("b", "A")],
+        ));
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            &"x".repeat(1025),
+            vec![button("a", "A")],
+        ));
+        invalid(OutboundMessage::reply_buttons(
+            TO,
+            "",
+            vec![button("a", "A")],
+        ));
+    }
+
+    #[test]
+    fn lists_serialize_and_respect_limits() {
+        let section = ListSection {
+            title: Some("Planes".into()),
+            rows: vec![ListRow {
+                id: "pro".into(),
+                title: "Pro".into(),
+                description: Some("Soporte 24/7".into()),
+            }],
+        };
+        let message =
+            OutboundMessage::list(TO, "Elige un plan", "Ver planes", vec![section]).unwrap();
+        assert_eq!(
+            wire(&message)["interactive"],
+            json!({"type":"list","body":{"text":"Elige un plan"},"action":{"button":"Ver planes","sections":[
+                {"title":"Planes","rows":[{"id":"pro","title":"Pro","description":"Soporte 24/7"}]}]}})
+        );
+
+        let untitled = |rows| ListSection { title: None, rows };
+        let titled = |t: &str, rows| ListSection {
+            title: Some(t.into()),
+            rows,
+        };
+        assert!(OutboundMessage::list(TO, "b", "Ver", vec![untitled(vec![row("a", "A")])]).is_ok());
+        let ten: Vec<_> = (0..10).map(|i| row(&format!("r{i}"), "R")).collect();
+        assert!(OutboundMessage::list(TO, "b", "Ver", vec![untitled(ten.clone())]).is_ok());
+        let mut eleven = ten.clone();
+        eleven.push(row("r10", "R"));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![untitled(eleven)],
+        ));
+        let split = vec![
+            titled("A", ten[..6].to_vec()),
+            titled("B", ten[..5].to_vec()),
+        ];
+        assert!(
+            invalid(OutboundMessage::list(TO, "b", "Ver", split)).contains("11 list rows"),
+            "rows counted across sections"
+        );
+        let dup = vec![
+            titled("A", vec![row("x", "X")]),
+            titled("B", vec![row("x", "Y")]),
+        ];
+        invalid(OutboundMessage::list(TO, "b", "Ver", dup));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![
+                untitled(vec![row("a", "A")]),
+                titled("B", vec![row("b", "B")]),
+            ],
+        ));
+        invalid(OutboundMessage::list(TO, "b", "Ver", vec![]));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![titled("A", vec![])],
+        ));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            &"v".repeat(21),
+            vec![untitled(vec![row("a", "A")])],
+        ));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "",
+            vec![untitled(vec![row("a", "A")])],
+        ));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![titled(&"t".repeat(25), vec![row("a", "A")])],
+        ));
+        assert!(
+            OutboundMessage::list(
+                TO,
+                "b",
+                "Ver",
+                vec![untitled(vec![row("a", &"t".repeat(24))])]
+            )
+            .is_ok()
+        );
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![untitled(vec![row("a", &"t".repeat(25))])],
+        ));
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![untitled(vec![row(&"i".repeat(201), "A")])],
+        ));
+        let described = |d: &str| ListRow {
+            id: "a".into(),
+            title: "A".into(),
+            description: Some(d.into()),
+        };
+        assert!(
+            OutboundMessage::list(
+                TO,
+                "b",
+                "Ver",
+                vec![untitled(vec![described(&"d".repeat(72))])]
+            )
+            .is_ok()
+        );
+        invalid(OutboundMessage::list(
+            TO,
+            "b",
+            "Ver",
+            vec![untitled(vec![described(&"d".repeat(73))])],
+        ));
+    }
+
+    #[test]
+    fn documents_serialize_by_link_or_id_and_respect_limits() {
+        let link = MediaSource::Link("https://example.com/brochure.pdf".into());
+        let message =
+            OutboundMessage::document(TO, link, Some("Brochure.pdf"), Some("Nuestro catálogo"))
+                .unwrap();
+        assert_eq!(
+            wire(&message)["document"],
+            json!({"link":"https://example.com/brochure.pdf","filename":"Brochure.pdf","caption":"Nuestro catálogo"})
+        );
+        let by_id =
+            OutboundMessage::document(TO, MediaSource::Id("1013859600285441".into()), None, None)
+                .unwrap();
+        assert_eq!(wire(&by_id)["document"], json!({"id":"1013859600285441"}));
+        assert_eq!(wire(&by_id)["type"], "document");
+
+        invalid(OutboundMessage::document(
+            TO,
+            MediaSource::Link("ftp://x/y.pdf".into()),
+            None,
+            None,
+        ));
+        invalid(OutboundMessage::document(
+            TO,
+            MediaSource::Id(" ".into()),
+            None,
+            None,
+        ));
+        invalid(OutboundMessage::document(
+            TO,
+            MediaSource::Id("1".into()),
+            Some(" "),
+            None,
+        ));
+        invalid(OutboundMessage::document(
+            TO,
+            MediaSource::Id("1".into()),
+            None,
+            Some(&"c".repeat(1025)),
+        ));
+    }
+
+    #[test]
+    fn templates_serialize_and_respect_limits() {
+        let components = json!([{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]);
+        let message = OutboundMessage::template(
+            TO,
+            "appointment_reminder",
+            "es_MX",
+            Some(components.clone()),
+        )
+        .unwrap();
+        assert_eq!(
+            wire(&message)["template"],
+            json!({"name":"appointment_reminder","language":{"code":"es_MX"},"components":components})
+        );
+        let bare = OutboundMessage::template(TO, "hello_world", "en_US", None).unwrap();
+        assert_eq!(
+            wire(&bare)["template"],
+            json!({"name":"hello_world","language":{"code":"en_US"}})
+        );
+
+        invalid(OutboundMessage::template(TO, "", "en_US", None));
+        invalid(OutboundMessage::template(
+            TO,
+            &"n".repeat(513),
+            "en_US",
+            None,
+        ));
+        invalid(OutboundMessage::template(TO, "hello_world", "", None));
+        invalid(OutboundMessage::template(
+            TO,
+            "hello_world",
+            "en_US",
+            Some(json!({"type":"body"})),
+        ));
+    }
+
+    #[test]
+    fn reactions_serialize_and_an_empty_emoji_removes() {
+        let message = OutboundMessage::reaction(TO, "wamid.abc", "👍").unwrap();
+        assert_eq!(
+            wire(&message)["reaction"],
+            json!({"message_id":"wamid.abc","emoji":"👍"})
+        );
+        let removal = OutboundMessage::reaction(TO, "wamid.abc", "").unwrap();
+        assert_eq!(wire(&removal)["reaction"]["emoji"], "");
+        invalid(OutboundMessage::reaction(TO, "", "👍"));
+    }
+}
