@@ -84,6 +84,11 @@ pub struct Conversation {
     /// Messages not yet folded into `summary`, oldest first.
     pub history: Vec<Message>,
     pub summary: Summary,
+    /// The newest `seq` a background summary was asked to cover, so a
+    /// summary is requested at most once per [`crate::context::WINDOW`]
+    /// messages even while the last one is still being computed.
+    #[serde(default)]
+    pub summary_requested_through: u64,
     /// Consecutive customer messages the agent could not resolve.
     pub unresolved: u32,
     pub handoff: Option<Handoff>,
@@ -102,6 +107,7 @@ impl Conversation {
             lead: Lead::default(),
             history: Vec::new(),
             summary: Summary::default(),
+            summary_requested_through: 0,
             unresolved: 0,
             handoff: None,
             started_at: now,
@@ -116,12 +122,24 @@ impl Conversation {
     }
 
     /// Appends a message and returns its `seq`.
-    pub fn push(&mut self, speaker: Speaker, text: String, at: Timestamp, wa_id: Option<String>) -> u64 {
+    pub fn push(
+        &mut self,
+        speaker: Speaker,
+        text: String,
+        at: Timestamp,
+        wa_id: Option<String>,
+    ) -> u64 {
         self.last_seq += 1;
         if speaker == Speaker::Customer {
             self.last_customer_at = at;
         }
-        self.history.push(Message { seq: self.last_seq, speaker, text, at, wa_id });
+        self.history.push(Message {
+            seq: self.last_seq,
+            speaker,
+            text,
+            at,
+            wa_id,
+        });
         self.last_seq
     }
 
@@ -150,7 +168,12 @@ mod tests {
         let mut c = conv();
         let t = Timestamp::UNIX_EPOCH + SignedDuration::from_hours(5);
         c.push(Speaker::Customer, "hola".into(), t, None);
-        c.push(Speaker::Agent, "¡Hola!".into(), t + SignedDuration::from_hours(20), None);
+        c.push(
+            Speaker::Agent,
+            "¡Hola!".into(),
+            t + SignedDuration::from_hours(20),
+            None,
+        );
         assert!(!c.expired(t + SignedDuration::from_hours(23)));
         assert!(c.expired(t + SignedDuration::from_hours(24)));
     }
@@ -159,11 +182,22 @@ mod tests {
     fn a_summary_only_moves_forward_and_drops_what_it_covers() {
         let mut c = conv();
         for i in 0..8 {
-            c.push(Speaker::Customer, format!("m{i}"), Timestamp::UNIX_EPOCH, None);
+            c.push(
+                Speaker::Customer,
+                format!("m{i}"),
+                Timestamp::UNIX_EPOCH,
+                None,
+            );
         }
-        c.absorb_summary(Summary { text: "first five".into(), through_seq: 5 });
+        c.absorb_summary(Summary {
+            text: "first five".into(),
+            through_seq: 5,
+        });
         assert_eq!(c.history.first().unwrap().seq, 6);
-        c.absorb_summary(Summary { text: "stale".into(), through_seq: 3 });
+        c.absorb_summary(Summary {
+            text: "stale".into(),
+            through_seq: 3,
+        });
         assert_eq!(c.summary.text, "first five");
         assert_eq!(c.history.len(), 3);
     }

@@ -1,3 +1,474 @@
 //! The agent router: runs one turn of a conversation through the agent of
 //! its stage and applies the server's rules (field validation, stage
 //! machine, handoff policy).
+//!
+//! A brain only proposes: field values, an intent, a confidence, tool
+//! calls. Here every value is parsed before it reaches the lead, the stage
+//! moves only along the playbook's transitions, and the handoff policy has
+//! the last word on what the customer is told.
+
+use crate::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
+use crate::context::WINDOW;
+use crate::conversation::{Conversation, Handoff, HandoffReason, Message, Speaker, Summary};
+use crate::customer::CustomerId;
+use crate::events::Event;
+use crate::fields;
+use crate::inbound::{Content, InboundMessage};
+use crate::language::Language;
+use crate::lead::Lead;
+use crate::playbook::{Playbook, Stage, Success};
+use crate::tools::ToolRegistry;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use std::sync::Arc;
+
+/// Runs turns: one playbook, one brain, one tool registry, shared by every
+/// worker.
+pub struct Router {
+    playbook: Arc<Playbook>,
+    brain: Arc<dyn Brain>,
+    tools: ToolRegistry,
+    /// The business's zone, resolved once: relative timelines ("next
+    /// month") are read from the business's calendar, not the server's.
+    time_zone: TimeZone,
+}
+
+/// What a turn produced, besides the changes to the conversation itself.
+#[derive(Debug, Default)]
+pub struct TurnOutcome {
+    /// What to send the customer, in order; empty when the bot is silent.
+    pub replies: Vec<String>,
+    pub events: Vec<Event>,
+    /// A summary update to run in the background once the turn is saved.
+    pub summary_job: Option<SummaryJob>,
+    /// Tokens of the prompt the brain used (0 when no brain was asked).
+    pub prompt_tokens: usize,
+}
+
+/// Messages that left the context window, to fold into the rolling summary
+/// off the reply's critical path.
+#[derive(Debug, Clone)]
+pub struct SummaryJob {
+    pub customer: CustomerId,
+    pub language: Language,
+    pub lead: Lead,
+    pub previous: String,
+    pub leaving: Vec<Message>,
+}
+
+impl SummaryJob {
+    /// The `seq` the resulting summary reaches.
+    pub fn through_seq(&self) -> u64 {
+        self.leaving.last().map_or(0, |m| m.seq)
+    }
+}
+
+impl Router {
+    pub fn new(playbook: Arc<Playbook>, brain: Arc<dyn Brain>, tools: ToolRegistry) -> Self {
+        // The playbook check validated the zone; UTC only guards a playbook
+        // built in code.
+        let time_zone = TimeZone::get(&playbook.business.time_zone).unwrap_or(TimeZone::UTC);
+        Self {
+            playbook,
+            brain,
+            tools,
+            time_zone,
+        }
+    }
+
+    pub fn playbook(&self) -> &Playbook {
+        &self.playbook
+    }
+
+    /// A new conversation for `customer`, keeping what an earlier
+    /// conversation learnt about them: a returning lead resumes at the
+    /// stage their known fields reach.
+    pub fn start(&self, customer: CustomerId, lead: Option<Lead>, now: Timestamp) -> Conversation {
+        let lead = lead.unwrap_or_default();
+        let first = self.playbook.first_stage();
+        let reached = self.playbook.stage_after(&first.id, &lead);
+        let stage = if reached.hands_off { first } else { reached };
+        let mut conversation = Conversation::new(
+            customer,
+            stage.id.clone(),
+            self.playbook.business.default_language,
+            now,
+        );
+        conversation.lead = lead;
+        conversation
+    }
+
+    /// Runs one turn: takes in the burst of customer messages, asks the
+    /// brain once, applies the server's rules and records the reply in the
+    /// conversation. Never fails: a brain that cannot answer hands off.
+    pub async fn run_turn(
+        &self,
+        conversation: &mut Conversation,
+        burst: &[InboundMessage],
+        now: Timestamp,
+    ) -> TurnOutcome {
+        let mut outcome = TurnOutcome::default();
+        let mut said = 0;
+        for message in burst {
+            if let Some(text) = readable(&message.content) {
+                // Stamped with the server's clock, not Meta's `timestamp`:
+                // the 24-hour window is measured on the clock that expires it.
+                conversation.push(Speaker::Customer, text, now, Some(message.id.clone()));
+                said += 1;
+            }
+        }
+        // Reactions and unknown types are not a turn; a handed-off
+        // conversation is the team's until they hand it back.
+        if said == 0 || conversation.handoff.is_some() {
+            return outcome;
+        }
+
+        let playbook = &*self.playbook;
+        let stage = match playbook.stage(&conversation.stage) {
+            Some(stage) => stage,
+            None => {
+                // The playbook changed under a live conversation: start its flow again.
+                let first = playbook.first_stage();
+                outcome.events.push(Event::StageChanged {
+                    from: conversation.stage.clone(),
+                    to: first.id.clone(),
+                });
+                conversation.stage = first.id.clone();
+                first
+            }
+        };
+        let today = now.to_zoned(self.time_zone.clone()).date();
+
+        let decided = self.decide(conversation, stage, said, today).await;
+        let turn = match decided {
+            Ok(turn) => turn,
+            Err(error) => {
+                outcome.events.push(Event::BrainFailed {
+                    brain: self.brain.name().to_owned(),
+                    error: error.to_string(),
+                });
+                self.hand_off(
+                    conversation,
+                    HandoffReason::BrainUnavailable,
+                    now,
+                    &mut outcome,
+                );
+                return outcome;
+            }
+        };
+        outcome.prompt_tokens = turn.prompt_tokens;
+        outcome.events.push(Event::TurnDecided {
+            brain: self.brain.name().to_owned(),
+            intent: turn.intent.clone(),
+            confidence: turn.confidence,
+            resolved: turn.resolved,
+            prompt_tokens: turn.prompt_tokens,
+        });
+        if let Some(language) = turn.language {
+            conversation.language = language;
+        }
+        self.apply_fields(conversation, &turn, today, &mut outcome);
+        for call in &turn.tool_calls {
+            outcome.events.push(Event::ToolCalled {
+                name: call.name.clone(),
+                ok: call.result.is_ok(),
+            });
+        }
+
+        if turn.resolved {
+            conversation.unresolved = 0;
+        } else {
+            conversation.unresolved = conversation.unresolved.saturating_add(said as u32);
+        }
+        if let Some(reason) = self.handoff_reason(conversation, stage, &turn) {
+            self.hand_off(conversation, reason, now, &mut outcome);
+            return outcome;
+        }
+
+        let reached = self.advance(conversation, &turn, &mut outcome);
+        if reached.hands_off {
+            let message =
+                playbook.render_reply(reached, "enter", &conversation.lead, conversation.language);
+            self.hand_off_saying(
+                conversation,
+                HandoffReason::FlowCompleted,
+                message,
+                now,
+                &mut outcome,
+            );
+            return outcome;
+        }
+
+        let reply = if turn.reply.trim().is_empty() {
+            playbook
+                .render_reply(
+                    reached,
+                    "fallback",
+                    &conversation.lead,
+                    conversation.language,
+                )
+                .unwrap_or_default()
+        } else {
+            turn.reply
+        };
+        self.say(conversation, reply, now, &mut outcome);
+        outcome.summary_job = self.summary_job(conversation);
+        outcome
+    }
+
+    /// Folds a job's messages into the rolling summary.
+    pub async fn summarize(&self, job: &SummaryJob) -> Result<Summary, BrainError> {
+        let text = self
+            .brain
+            .summarize(&SummaryRequest {
+                playbook: &self.playbook,
+                language: job.language,
+                lead: &job.lead,
+                previous: &job.previous,
+                leaving: &job.leaving,
+            })
+            .await?;
+        Ok(Summary {
+            text,
+            through_seq: job.through_seq(),
+        })
+    }
+
+    /// One brain call over the agent's prompt, the lead, the summary and
+    /// the context window (widened to the whole burst if it is longer).
+    async fn decide(
+        &self,
+        conversation: &Conversation,
+        stage: &Stage,
+        burst_len: usize,
+        today: Date,
+    ) -> Result<Turn, BrainError> {
+        let system_prompt =
+            self.playbook
+                .render_prompt(stage, &conversation.lead, conversation.language);
+        let history = &conversation.history;
+        let recent = &history[history.len().saturating_sub(WINDOW.max(burst_len))..];
+        let ctx = TurnContext {
+            playbook: &self.playbook,
+            stage,
+            language: conversation.language,
+            lead: &conversation.lead,
+            summary: &conversation.summary.text,
+            recent,
+            burst_len,
+            system_prompt: &system_prompt,
+            today,
+        };
+        let tools = self
+            .tools
+            .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
+        self.brain.decide(&ctx, &tools).await
+    }
+
+    /// Validates every proposed value; a value that does not parse never
+    /// reaches the lead.
+    fn apply_fields(
+        &self,
+        conversation: &mut Conversation,
+        turn: &Turn,
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        for (field, raw) in &turn.fields {
+            let before = conversation.lead.clone();
+            match fields::apply(&mut conversation.lead, *field, raw, today) {
+                Ok(()) if conversation.lead != before => {
+                    outcome.events.push(Event::FieldSet { field: *field })
+                }
+                Ok(()) => {}
+                Err(e) => outcome.events.push(Event::FieldRejected {
+                    field: *field,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+    }
+
+    /// The handoff policy, in the order it is applied: the customer's
+    /// request, then too many unresolved messages, then low confidence.
+    fn handoff_reason(
+        &self,
+        conversation: &Conversation,
+        stage: &Stage,
+        turn: &Turn,
+    ) -> Option<HandoffReason> {
+        let policy = &self.playbook.handoff;
+        let asked = turn
+            .intent
+            .as_deref()
+            .and_then(|id| self.playbook.intent(id))
+            .is_some_and(|i| i.hands_off);
+        if asked {
+            return Some(HandoffReason::CustomerAsked);
+        }
+        if conversation.unresolved >= policy.unresolved_limit {
+            return Some(HandoffReason::Unresolved);
+        }
+        if turn.confidence < policy.confidence_threshold
+            && self.reached(&stage.id, &policy.confidence_from_stage)
+        {
+            return Some(HandoffReason::LowConfidence);
+        }
+        None
+    }
+
+    /// Whether `stage` is `milestone` or later in the flow.
+    fn reached(&self, stage: &str, milestone: &str) -> bool {
+        let position = |id: &str| self.playbook.stages.iter().position(|s| s.id == id);
+        matches!((position(stage), position(milestone)), (Some(s), Some(m)) if s >= m)
+    }
+
+    /// Moves the stage along the playbook's transitions, one stage at a
+    /// time, as far as the lead's fields and the turn's tool outcomes allow.
+    fn advance<'p>(
+        &'p self,
+        conversation: &mut Conversation,
+        turn: &Turn,
+        outcome: &mut TurnOutcome,
+    ) -> &'p Stage {
+        let playbook = &*self.playbook;
+        let mut stage = playbook
+            .stage(&conversation.stage)
+            .unwrap_or_else(|| playbook.first_stage());
+        while !stage.hands_off {
+            let done = match &stage.success {
+                Success::Fields(fields) => fields.iter().all(|f| conversation.lead.has(*f)),
+                Success::Outcome(wanted) => reported(turn, wanted),
+                Success::Never => false,
+            };
+            let Some(next) = stage
+                .next
+                .as_deref()
+                .and_then(|id| playbook.stage(id))
+                .filter(|_| done)
+            else {
+                break;
+            };
+            outcome.events.push(Event::StageChanged {
+                from: stage.id.clone(),
+                to: next.id.clone(),
+            });
+            stage = next;
+        }
+        conversation.stage = stage.id.clone();
+        stage
+    }
+
+    fn hand_off(
+        &self,
+        conversation: &mut Conversation,
+        reason: HandoffReason,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        self.hand_off_saying(conversation, reason, None, now, outcome);
+    }
+
+    /// Marks the conversation handed off and tells the customer: the
+    /// handoff stage's own words when it has them, else the policy's
+    /// message.
+    fn hand_off_saying(
+        &self,
+        conversation: &mut Conversation,
+        reason: HandoffReason,
+        message: Option<String>,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        conversation.handoff = Some(Handoff { reason, at: now });
+        outcome.events.push(Event::HandedOff { reason });
+        let text = message.unwrap_or_else(|| {
+            self.playbook
+                .handoff_message(conversation.language)
+                .to_owned()
+        });
+        self.say(conversation, text, now, outcome);
+    }
+
+    fn say(
+        &self,
+        conversation: &mut Conversation,
+        text: String,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        if text.trim().is_empty() {
+            return;
+        }
+        conversation.push(Speaker::Agent, text.clone(), now, None);
+        outcome.replies.push(text);
+    }
+
+    /// A summary update once [`WINDOW`] more messages have left the window
+    /// since the last request; it covers every message outside the window
+    /// the stored summary does not, so a failed update is caught up by the
+    /// next one.
+    fn summary_job(&self, conversation: &mut Conversation) -> Option<SummaryJob> {
+        let history = &conversation.history;
+        let outside = &history[..history.len().saturating_sub(WINDOW)];
+        let leaving: Vec<Message> = outside
+            .iter()
+            .filter(|m| m.seq > conversation.summary.through_seq)
+            .cloned()
+            .collect();
+        let fresh = leaving
+            .iter()
+            .filter(|m| m.seq > conversation.summary_requested_through)
+            .count();
+        if fresh < WINDOW {
+            return None;
+        }
+        let job = SummaryJob {
+            customer: conversation.customer.clone(),
+            language: conversation.language,
+            lead: conversation.lead.clone(),
+            previous: conversation.summary.text.clone(),
+            leaving,
+        };
+        conversation.summary_requested_through = job.through_seq();
+        Some(job)
+    }
+}
+
+/// Whether a tool called during the turn reported `wanted` as its outcome
+/// (`{"outcome": "call_booked", ...}`).
+fn reported(turn: &Turn, wanted: &str) -> bool {
+    turn.tool_calls.iter().any(|call| {
+        call.result
+            .as_ref()
+            .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))
+    })
+}
+
+/// What an agent reads for a message: its text, or a description of what
+/// was sent. `None` for what calls for no turn (reactions, unknown types).
+fn readable(content: &Content) -> Option<String> {
+    if !content.wants_reply() {
+        return None;
+    }
+    if let Some(text) = content.text().map(str::trim).filter(|t| !t.is_empty()) {
+        return Some(text.to_owned());
+    }
+    Some(match content {
+        Content::Media { kind, filename, .. } => match filename {
+            Some(name) => format!("[{kind}: {name}]"),
+            None => format!("[{kind}]"),
+        },
+        Content::Location { name, address, .. } => {
+            let place: Vec<&str> = [name, address]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            format!("[location: {}]", place.join(", "))
+        }
+        Content::Contacts { names } => format!("[contact card: {}]", names.join(", ")),
+        _ => "[empty message]".to_owned(),
+    })
+}

@@ -1,0 +1,442 @@
+//! The server's rules, whatever the brain says: values are validated, the
+//! stage moves only along the playbook, the handoff policy decides, and
+//! summaries are requested at most once per window of messages.
+//!
+//! The brain here is a script of answers: the router is what is under test,
+//! and a script is how to make a brain propose exactly what a test needs.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use leadline_domain::brain::{
+    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
+};
+use leadline_domain::conversation::HandoffReason;
+use leadline_domain::events::Event;
+use leadline_domain::playbook::Playbook;
+use leadline_domain::router::Router;
+use leadline_domain::tools::{ToolBox, ToolRegistry};
+use leadline_domain::{
+    Content, Conversation, CustomerId, FieldName, InboundMessage, Language, Lead, Speaker,
+};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// Answers each turn with the next scripted answer and remembers what it saw.
+#[derive(Default)]
+struct Script {
+    answers: Mutex<VecDeque<Result<Turn, BrainError>>>,
+    seen_windows: Mutex<Vec<usize>>,
+}
+
+#[async_trait]
+impl Brain for Script {
+    fn name(&self) -> &'static str {
+        "script"
+    }
+
+    async fn decide(
+        &self,
+        ctx: &TurnContext<'_>,
+        _tools: &ToolBox<'_>,
+    ) -> Result<Turn, BrainError> {
+        self.seen_windows.lock().unwrap().push(ctx.recent.len());
+        self.answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| Ok(turn("ok")))
+    }
+
+    async fn summarize(&self, req: &SummaryRequest<'_>) -> Result<String, BrainError> {
+        Ok(format!("{} +{}", req.previous, req.leaving.len()))
+    }
+}
+
+fn turn(reply: &str) -> Turn {
+    Turn {
+        reply: reply.to_owned(),
+        language: None,
+        intent: None,
+        fields: Vec::new(),
+        confidence: 0.95,
+        resolved: true,
+        tool_calls: Vec::new(),
+        prompt_tokens: 100,
+    }
+}
+
+fn with_fields(reply: &str, fields: &[(FieldName, &str)]) -> Turn {
+    Turn {
+        fields: fields.iter().map(|(f, v)| (*f, (*v).to_owned())).collect(),
+        ..turn(reply)
+    }
+}
+
+struct Harness {
+    router: Router,
+    script: Arc<Script>,
+    conversation: Conversation,
+    next_id: u32,
+}
+
+impl Harness {
+    fn new(answers: Vec<Result<Turn, BrainError>>) -> Self {
+        let script = Arc::new(Script {
+            answers: Mutex::new(answers.into()),
+            ..Script::default()
+        });
+        let router = Router::new(
+            Arc::new(Playbook::builtin()),
+            script.clone(),
+            ToolRegistry::default(),
+        );
+        let conversation = router.start(
+            CustomerId::parse("5215550100").unwrap(),
+            None,
+            Timestamp::now(),
+        );
+        Self {
+            router,
+            script,
+            conversation,
+            next_id: 0,
+        }
+    }
+
+    fn message(&mut self, content: Content) -> InboundMessage {
+        self.next_id += 1;
+        InboundMessage {
+            id: format!("wamid.t{}", self.next_id),
+            customer: self.conversation.customer.clone(),
+            business_number_id: "1".into(),
+            profile_name: None,
+            sent_at: Timestamp::now(),
+            content,
+        }
+    }
+
+    async fn say(&mut self, texts: &[&str]) -> leadline_domain::router::TurnOutcome {
+        let burst: Vec<InboundMessage> = texts
+            .iter()
+            .map(|t| {
+                self.message(Content::Text {
+                    body: (*t).to_owned(),
+                })
+            })
+            .collect();
+        self.router
+            .run_turn(&mut self.conversation, &burst, Timestamp::now())
+            .await
+    }
+}
+
+fn stage_changes(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StageChanged { from, to } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_value_that_does_not_parse_never_reaches_the_lead() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "hi",
+        &[
+            (FieldName::Budget, "lots of love"),
+            (FieldName::Name, "Ana"),
+        ],
+    ))]);
+    let out = h.say(&["hola, soy Ana"]).await;
+    assert!(h.conversation.lead.budget.is_none());
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Ana"));
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::FieldRejected {
+            field: FieldName::Budget,
+            ..
+        }
+    )));
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::FieldSet {
+            field: FieldName::Name
+        }
+    )));
+}
+
+#[tokio::test]
+async fn the_stage_moves_only_along_the_playbook_as_fields_arrive() {
+    let everything = [
+        (FieldName::Name, "Ana"),
+        (FieldName::Need, "a WhatsApp assistant for sales"),
+        (FieldName::Budget, "5k USD"),
+        (FieldName::Authority, "I'm the CEO"),
+        (FieldName::Timeline, "next month"),
+    ];
+    let mut h = Harness::new(vec![
+        Ok(turn("hello")),
+        Ok(with_fields("great", &everything)),
+    ]);
+    let first = h.say(&["hello"]).await;
+    assert_eq!(h.conversation.stage, "greeting");
+    assert!(stage_changes(&first.events).is_empty());
+
+    let second = h
+        .say(&["I'm Ana, CEO, 5k, next month, we need a bot"])
+        .await;
+    assert_eq!(
+        stage_changes(&second.events),
+        vec![
+            ("greeting".into(), "qualification".into()),
+            ("qualification".into(), "scheduling".into())
+        ]
+    );
+    assert_eq!(h.conversation.stage, "scheduling");
+    // Scheduling's success is a booked call: fields alone never leave it.
+    assert!(h.conversation.handoff.is_none());
+}
+
+#[tokio::test]
+async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
+    let everything = [
+        (FieldName::Name, "Ana"),
+        (FieldName::Need, "a sales bot"),
+        (FieldName::Budget, "5k USD"),
+        (FieldName::Authority, "I decide"),
+        (FieldName::Timeline, "ASAP"),
+    ];
+    let booked = Turn {
+        tool_calls: vec![ToolCallRecord {
+            name: "book_call".into(),
+            arguments: serde_json::json!({"slot": "2026-12-01T10:00"}),
+            result: Ok(serde_json::json!({"outcome": "call_booked"})),
+        }],
+        ..turn("Booked!")
+    };
+    let mut h = Harness::new(vec![Ok(with_fields("ok", &everything)), Ok(booked)]);
+    h.say(&["all the facts"]).await;
+    assert_eq!(h.conversation.stage, "scheduling");
+    let out = h.say(&["Tuesday 10am works"]).await;
+    assert_eq!(h.conversation.stage, "handoff");
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::FlowCompleted)
+    );
+    assert_eq!(out.replies.len(), 1);
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::ToolCalled { ok: true, .. }))
+    );
+}
+
+#[tokio::test]
+async fn asking_for_a_person_hands_off_with_the_policy_message_and_then_silence() {
+    let ask = Turn {
+        intent: Some("ask_human".into()),
+        language: Some(Language::En),
+        ..turn("")
+    };
+    let mut h = Harness::new(vec![Ok(ask)]);
+    let out = h.say(&["can I talk to a human"]).await;
+    assert_eq!(
+        out.replies,
+        vec!["Let me connect you with one of our team members right now.".to_owned()]
+    );
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::CustomerAsked)
+    );
+
+    let later = h.say(&["hello?"]).await;
+    assert!(later.replies.is_empty());
+    assert_eq!(
+        later.prompt_tokens, 0,
+        "the brain is not asked while a person has the conversation"
+    );
+    let last = h.conversation.history.last().unwrap();
+    assert_eq!(
+        (last.speaker, last.text.as_str()),
+        (Speaker::Customer, "hello?"),
+        "kept for the person taking over"
+    );
+}
+
+#[tokio::test]
+async fn low_confidence_hands_off_only_from_qualification_on() {
+    let unsure = |reply: &str| Turn {
+        confidence: 0.3,
+        ..turn(reply)
+    };
+    let mut h = Harness::new(vec![
+        Ok(unsure("hmm")),
+        Ok(with_fields(
+            "thanks",
+            &[(FieldName::Name, "Ana"), (FieldName::Need, "a bot")],
+        )),
+        Ok(unsure("hmm")),
+    ]);
+    h.say(&["something vague"]).await;
+    assert!(
+        h.conversation.handoff.is_none(),
+        "greeting tolerates an unsure reading"
+    );
+    h.say(&["I'm Ana and we need a bot"]).await;
+    assert_eq!(h.conversation.stage, "qualification");
+    let out = h.say(&["something vague again"]).await;
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::LowConfidence)
+    );
+    assert_eq!(
+        out.replies,
+        vec!["Te comunico ahora mismo con una persona de nuestro equipo.".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn three_unresolved_messages_in_a_row_hand_off_and_a_resolved_one_resets_the_count() {
+    let lost = || {
+        Ok(Turn {
+            resolved: false,
+            ..turn("¿Perdón?")
+        })
+    };
+    let mut h = Harness::new(vec![lost(), lost(), Ok(turn("ok")), lost(), lost(), lost()]);
+    h.say(&["asd"]).await;
+    h.say(&["qwe"]).await;
+    h.say(&["hola"]).await;
+    assert_eq!(h.conversation.unresolved, 0);
+    h.say(&["zxc"]).await;
+    h.say(&["vbn"]).await;
+    assert!(h.conversation.handoff.is_none());
+    let out = h.say(&["mnb"]).await;
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::Unresolved)
+    );
+    assert_eq!(
+        out.replies,
+        vec!["Te comunico ahora mismo con una persona de nuestro equipo.".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn a_brain_that_cannot_answer_hands_off_instead_of_leaving_the_customer_waiting() {
+    let mut h = Harness::new(vec![Err(BrainError::Unavailable(
+        "connection refused".into(),
+    ))]);
+    let out = h.say(&["hola"]).await;
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::BrainUnavailable)
+    );
+    assert_eq!(out.replies.len(), 1);
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::BrainFailed { .. }))
+    );
+}
+
+#[tokio::test]
+async fn reactions_and_unknown_types_are_not_a_turn() {
+    let mut h = Harness::new(Vec::new());
+    let reaction = h.message(Content::Reaction {
+        emoji: "👍".into(),
+        message_id: "wamid.x".into(),
+    });
+    let unknown = h.message(Content::Other {
+        type_name: "hologram".into(),
+    });
+    let out = h
+        .router
+        .run_turn(&mut h.conversation, &[reaction, unknown], Timestamp::now())
+        .await;
+    assert!(out.replies.is_empty() && out.events.is_empty());
+    assert!(h.conversation.history.is_empty());
+    assert!(
+        h.script.seen_windows.lock().unwrap().is_empty(),
+        "no brain call"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_is_one_turn_and_the_window_widens_to_hold_all_of_it() {
+    let mut h = Harness::new(Vec::new());
+    for _ in 0..4 {
+        h.say(&["hola"]).await;
+    }
+    let out = h
+        .say(&[
+            "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho",
+        ])
+        .await;
+    assert_eq!(out.replies.len(), 1);
+    let windows = h.script.seen_windows.lock().unwrap().clone();
+    assert_eq!(windows, vec![1, 3, 5, 6, 8]);
+}
+
+#[tokio::test]
+async fn summaries_are_requested_at_most_once_per_six_messages_and_cover_what_left_the_window() {
+    let mut h = Harness::new(Vec::new());
+    let mut jobs = Vec::new();
+    for n in 0..30 {
+        let out = h.say(&[&format!("message {n}")]).await;
+        if let Some(job) = out.summary_job {
+            // Every message outside the window that no summary covers yet.
+            assert!(job.leaving.len() >= 6);
+            assert!(
+                job.leaving
+                    .iter()
+                    .all(|m| m.seq > h.conversation.summary.through_seq)
+            );
+            let summary = h.router.summarize(&job).await.unwrap();
+            h.conversation.absorb_summary(summary);
+            jobs.push(n);
+        }
+        assert!(
+            h.conversation.history.len() <= 6 + 6 + 2,
+            "history stays bounded once summaries land"
+        );
+    }
+    // 60 messages: a request each time 6 more have left the window.
+    assert_eq!(jobs.len(), (60 - 6) / 6);
+    assert!(
+        jobs.windows(2).all(|w| w[1] - w[0] == 3),
+        "one request per 3 turns (6 messages): {jobs:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_summary_still_running_is_not_requested_again() {
+    let mut h = Harness::new(Vec::new());
+    let mut requested = 0;
+    for n in 0..9 {
+        if h.say(&[&format!("m{n}")]).await.summary_job.is_some() {
+            requested += 1; // never absorbed: as if the summary call were slow
+        }
+    }
+    // 18 messages, 12 outside the window: two requests, not one per turn.
+    assert_eq!(requested, 2);
+}
+
+#[tokio::test]
+async fn a_returning_lead_resumes_where_their_known_fields_reach() {
+    let h = Harness::new(Vec::new());
+    let mut lead = Lead::default();
+    let today = jiff::civil::date(2026, 11, 25);
+    for (field, value) in [(FieldName::Name, "Ana"), (FieldName::Need, "a bot")] {
+        leadline_domain::fields::apply(&mut lead, field, value, today).unwrap();
+    }
+    let c = h.router.start(
+        CustomerId::parse("5215550199").unwrap(),
+        Some(lead.clone()),
+        Timestamp::now(),
+    );
+    assert_eq!(c.stage, "qualification");
+    assert_eq!(c.lead, lead);
+}
