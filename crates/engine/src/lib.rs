@@ -1,1 +1,123 @@
-//! The worker loop: inbox -> turn -> outbox -> send.
+//! The engine: durable inbox -> one turn per conversation -> outbox -> send.
+//!
+//! Workers claim one conversation at a time from the inbox (so a
+//! conversation's messages are answered in order, one turn at a time, and
+//! a burst is answered once), run the turn through the [`Router`], and
+//! commit the new conversation state, the replies and the inbox
+//! acknowledgement in one store transaction. Senders drain the outbox
+//! through an [`Outlet`], retrying what can be retried. A crash anywhere
+//! loses nothing: unacknowledged messages are claimed again when their
+//! lease expires, and recorded replies are sent once they are confirmed.
+
+pub mod ingress;
+pub mod outlet;
+mod sender;
+mod worker;
+
+use leadline_domain::router::Router;
+use leadline_stores::Store;
+use leadline_whatsapp::send::RetryPolicy;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use outlet::{GraphOutlet, Outlet};
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Conversations handled at once.
+    pub workers: usize,
+    /// How long a claim is held before another worker may take the
+    /// conversation over (a worker that died mid-turn).
+    pub lease: Duration,
+    /// A conversation is answered once no new message arrived for this
+    /// long, so a burst being typed is answered as one turn.
+    pub quiet_for: Duration,
+    /// How often an idle worker or sender looks for work it was not told of
+    /// (work enqueued by another process).
+    pub idle_poll: Duration,
+    /// Messages in flight to the Graph API at once.
+    pub senders: usize,
+    /// How long a send may take before another sender retries it.
+    pub send_lease: Duration,
+    pub retry: RetryPolicy,
+    /// Sends from this business number instead of the one the customer
+    /// wrote to (`WHATSAPP_PHONE_NUMBER_ID`).
+    pub phone_number_id: Option<String>,
+    /// Mark inbound messages read, with a typing indicator, when a turn starts.
+    pub mark_read: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            workers: 64,
+            lease: Duration::from_secs(30),
+            quiet_for: Duration::ZERO,
+            idle_poll: Duration::from_millis(250),
+            senders: 32,
+            send_lease: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            phone_number_id: None,
+            mark_read: true,
+        }
+    }
+}
+
+/// What workers and senders share.
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub router: Arc<Router>,
+    pub outlet: Arc<dyn Outlet>,
+    pub config: EngineConfig,
+    /// Wakes an idle worker: new messages were enqueued.
+    pub inbox_ready: Notify,
+    /// Wakes the sender: new replies were recorded.
+    pub outbox_ready: Notify,
+}
+
+/// A handle to the running engine.
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, router: Arc<Router>, outlet: Arc<dyn Outlet>, config: EngineConfig) -> Self {
+        let shared = Shared {
+            store,
+            router,
+            outlet,
+            config,
+            inbox_ready: Notify::new(),
+            outbox_ready: Notify::new(),
+        };
+        Self { shared: Arc::new(shared) }
+    }
+
+    /// Tells idle workers that the inbox has new messages (the ingress
+    /// calls this after an enqueue in the same process).
+    pub fn inbox_changed(&self) {
+        self.shared.inbox_ready.notify_waiters();
+        self.shared.inbox_ready.notify_one();
+    }
+
+    /// Runs the workers and the sender until `shutdown` is cancelled; each
+    /// finishes the turn or send it is in before returning.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let mut tasks = JoinSet::new();
+        for n in 0..self.shared.config.workers.max(1) {
+            let worker = worker::Worker::new(self.shared.clone(), n);
+            tasks.spawn(worker.run(shutdown.clone()));
+        }
+        tasks.spawn(sender::run(self.shared.clone(), shutdown.clone()));
+        while let Some(done) = tasks.join_next().await {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "engine task ended abnormally");
+            }
+        }
+    }
+}

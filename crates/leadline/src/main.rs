@@ -1,1 +1,46 @@
-fn main() {}
+//! `leadline`: parses the command line and the settings, then hands over
+//! to [`leadline::app`].
+
+use clap::Parser;
+use leadline::cli::{Cli, Command, PlaybookCommand};
+use leadline::config::Settings;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Playbook { command: PlaybookCommand::Check { file } } = &cli.command {
+        return leadline::app::check_playbook(file);
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("leadline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // In the terminal chat, logs would drown the conversation.
+    let default_filter = if matches!(cli.command, Command::Chat { .. }) { "warn" } else { "info,sqlx=warn" };
+    leadline::telemetry::init(settings.log_format, default_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("leadline: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => leadline::app::serve(settings).await,
+            Command::Migrate => leadline::app::migrate(&settings).await,
+            Command::Chat { customer, show_state } => leadline::chat::run(settings, customer, show_state).await,
+            Command::Playbook { .. } => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! A conversation worker: claims a conversation, runs its turn, commits.
+
+use crate::Shared;
+use jiff::Timestamp;
+use leadline_domain::router::{SummaryJob, TurnOutcome};
+use leadline_domain::{Conversation, InboundMessage};
+use leadline_stores::{Claim, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
+use leadline_whatsapp::send::split_text;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// WhatsApp's limit on one text message.
+const MAX_TEXT_CHARS: usize = 4096;
+/// Longest pause after repeated store errors.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+pub(crate) struct Worker {
+    shared: Arc<Shared>,
+    id: String,
+}
+
+impl Worker {
+    pub fn new(shared: Arc<Shared>, n: usize) -> Self {
+        // Unique across processes, so leases tell workers of different
+        // processes apart.
+        let id = format!("{}-{}-{n}", std::process::id(), fastrand::u32(..));
+        Self { shared, id }
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Duration::from_millis(50);
+        while !shutdown.is_cancelled() {
+            let config = &self.shared.config;
+            match self.shared.store.claim(&self.id, config.lease, config.quiet_for).await {
+                Ok(Some(claim)) => {
+                    backoff = Duration::from_millis(50);
+                    self.handle(claim).await;
+                }
+                Ok(None) => {
+                    let wait = if config.quiet_for.is_zero() {
+                        config.idle_poll
+                    } else {
+                        config.idle_poll.min(config.quiet_for)
+                    };
+                    tokio::select! {
+                        _ = self.shared.inbox_ready.notified() => {}
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "cannot claim from the inbox");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Runs one turn for a claim and commits it. Whatever fails, the claim's
+    /// messages stay in the inbox until a commit acknowledges them.
+    async fn handle(&self, claim: Claim) {
+        let started = Instant::now();
+        let now = Timestamp::now();
+        let customer = claim.customer.clone();
+        let mut conversation = match self.load(&claim, now).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(customer = %customer, error = %e, "cannot load the conversation; releasing it");
+                self.release(&claim).await;
+                return;
+            }
+        };
+        if self.shared.config.mark_read && conversation.handoff.is_none() {
+            self.mark_read(&claim.messages);
+        }
+
+        let outcome = self.shared.router.run_turn(&mut conversation, &claim.messages, now).await;
+        let replies = self.outgoing(&claim, &outcome);
+        let reply_count = replies.len();
+        let TurnOutcome { events, summary_job, prompt_tokens, .. } = outcome;
+        let commit = TurnCommit { conversation, replies, events };
+        match self.shared.store.commit_turn(&claim, commit).await {
+            Ok(()) => {
+                self.shared.outbox_ready.notify_one();
+                metrics::counter!("leadline_turns_total", "outcome" => "committed").increment(1);
+                metrics::histogram!("leadline_turn_seconds").record(started.elapsed().as_secs_f64());
+                metrics::histogram!("leadline_burst_messages").record(claim.messages.len() as f64);
+                if prompt_tokens > 0 {
+                    metrics::histogram!("leadline_prompt_tokens").record(prompt_tokens as f64);
+                }
+                tracing::info!(customer = %customer, messages = claim.messages.len(), replies = reply_count, "turn committed");
+                if let Some(job) = summary_job {
+                    self.summarize_in_background(job);
+                }
+            }
+            Err(StoreError::Fenced) => {
+                metrics::counter!("leadline_turns_total", "outcome" => "fenced").increment(1);
+                tracing::warn!(customer = %customer, "lease lost during the turn; another worker answers it");
+            }
+            Err(e) => {
+                metrics::counter!("leadline_turns_total", "outcome" => "failed").increment(1);
+                tracing::warn!(customer = %customer, error = %e, "cannot commit the turn; it will be retried");
+                self.release(&claim).await;
+            }
+        }
+    }
+
+    async fn load(&self, claim: &Claim, now: Timestamp) -> Result<Conversation, StoreError> {
+        let store = &self.shared.store;
+        match store.load(&claim.customer).await? {
+            Some(c) if !c.expired(now) => Ok(c),
+            _ => {
+                let lead = store.load_lead(&claim.customer).await?;
+                Ok(self.shared.router.start(claim.customer.clone(), lead, now))
+            }
+        }
+    }
+
+    /// The replies as outbox entries, each keyed by the newest inbound
+    /// message it answers and its position, split to WhatsApp's size limit.
+    fn outgoing(&self, claim: &Claim, outcome: &TurnOutcome) -> Vec<OutgoingMessage> {
+        let Some(last) = claim.messages.last() else {
+            return Vec::new();
+        };
+        let from = self
+            .shared
+            .config
+            .phone_number_id
+            .clone()
+            .unwrap_or_else(|| last.business_number_id.clone());
+        outcome
+            .replies
+            .iter()
+            .flat_map(|reply| split_text(reply, MAX_TEXT_CHARS))
+            .enumerate()
+            .map(|(part, body)| OutgoingMessage {
+                key: format!("{}#{part}", last.id),
+                to: claim.customer.clone(),
+                business_number_id: from.clone(),
+                body: OutgoingBody::Text { body },
+            })
+            .collect()
+    }
+
+    /// Best effort, off the turn's path: a failed read receipt changes
+    /// nothing for the customer.
+    fn mark_read(&self, messages: &[InboundMessage]) {
+        let Some(last) = messages.last() else { return };
+        let outlet = self.shared.outlet.clone();
+        let from = self
+            .shared
+            .config
+            .phone_number_id
+            .clone()
+            .unwrap_or_else(|| last.business_number_id.clone());
+        let id = last.id.clone();
+        tokio::spawn(async move {
+            if let Err(e) = outlet.mark_read(&from, &id).await {
+                tracing::debug!(error = %e, "could not mark a message read");
+            }
+        });
+    }
+
+    fn summarize_in_background(&self, job: SummaryJob) {
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            match shared.router.summarize(&job).await {
+                Ok(summary) => {
+                    metrics::counter!("leadline_summaries_total", "outcome" => "ok").increment(1);
+                    if let Err(e) = shared.store.put_summary(&job.customer, &summary).await {
+                        tracing::warn!(customer = %job.customer, error = %e, "cannot store the summary");
+                    }
+                }
+                Err(e) => {
+                    metrics::counter!("leadline_summaries_total", "outcome" => "failed").increment(1);
+                    tracing::warn!(customer = %job.customer, error = %e, "summary update failed; the next one covers it");
+                }
+            }
+        });
+    }
+
+    async fn release(&self, claim: &Claim) {
+        if let Err(e) = self.shared.store.release(claim).await {
+            tracing::debug!(error = %e, "cannot release the claim; its lease will expire");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Builds a running Leadline from its settings: store, brain, router,
+//! engine and HTTP server (`Application::build`, `run_until_stopped`).
+
+use crate::config::{BrainKind, Settings};
+use crate::http::{self, AppState};
+use anyhow::Context;
+use leadline_brains::fallback::FallbackBrain;
+use leadline_brains::local::LocalBrain;
+use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
+use leadline_domain::brain::Brain;
+use leadline_domain::playbook::Playbook;
+use leadline_domain::router::Router;
+use leadline_domain::tools::ToolRegistry;
+use leadline_engine::{Engine, EngineConfig, GraphOutlet};
+use leadline_stores::sqlite::SqliteStore;
+use leadline_stores::Store;
+use leadline_whatsapp::send::{ClientConfig, CloudClient};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Runs `leadline serve` until SIGINT or SIGTERM.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    app.run_until_stopped(shutdown).await
+}
+
+/// Runs `leadline migrate`.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    drop(store);
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// Runs `leadline playbook check FILE`: exit 0 and a one-line summary, or
+/// the error naming line and field with exit code 2.
+pub fn check_playbook(file: &Path) -> ExitCode {
+    match leadline_domain::playbook::check_file(file) {
+        Ok(playbook) => {
+            let stages: Vec<&str> = playbook.stages.iter().map(|s| s.id.as_str()).collect();
+            println!("{}: ok ({} stages: {}; {} intents)", file.display(), stages.len(), stages.join(" → "), playbook.intents.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    engine: Engine,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = open_store(&settings).await?;
+        let router = build_router(&settings)?;
+
+        let whatsapp = &settings.whatsapp;
+        if whatsapp.app_secret.is_none() {
+            tracing::warn!("WHATSAPP_APP_SECRET is not set: POST /webhook refuses every delivery");
+        }
+        if whatsapp.access_token.is_none() {
+            tracing::warn!("WHATSAPP_ACCESS_TOKEN is not set: replies are recorded but the Graph API will refuse them");
+        }
+        let client = CloudClient::new(ClientConfig {
+            base_url: whatsapp.api_base.clone(),
+            api_version: whatsapp.api_version.clone(),
+            access_token: whatsapp.access_token.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default(),
+            timeout: Duration::from_secs(15),
+        })
+        .context("cannot build the Graph API client")?;
+        let config = EngineConfig {
+            workers: settings.engine.workers,
+            quiet_for: settings.engine.burst_window,
+            senders: settings.engine.send_concurrency,
+            phone_number_id: whatsapp.phone_number_id.clone(),
+            ..EngineConfig::default()
+        };
+        let engine = Engine::new(store.clone(), router, Arc::new(GraphOutlet::new(client)), config);
+
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {} (LEADLINE_LISTEN)", settings.listen))?;
+        let state = AppState {
+            store,
+            engine: Some(engine.clone()),
+            app_secret: whatsapp.app_secret.clone(),
+            verify_token: whatsapp.verify_token.clone(),
+            metrics: metrics_handle()?,
+        };
+        Ok(Self { listener, state, engine })
+    }
+
+    /// The port actually bound (tests listen on port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` is cancelled, then stops taking webhooks and
+    /// lets in-flight turns and sends finish.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let address = self.listener.local_addr()?;
+        tracing::info!(%address, "leadline listening");
+        let engine = tokio::spawn({
+            let engine = self.engine.clone();
+            let shutdown = shutdown.clone();
+            async move { engine.run(shutdown).await }
+        });
+        let app = http::router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await
+            .context("HTTP server failed")?;
+        shutdown.cancel();
+        engine.await.context("engine task failed")?;
+        tracing::info!("leadline stopped");
+        Ok(())
+    }
+}
+
+/// The store named by `DATABASE_URL`, migrated.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(&settings.database_url)
+        .await
+        .with_context(|| "cannot open the store (DATABASE_URL)")?;
+    store.migrate().await.context("cannot apply migrations")?;
+    Ok(Arc::new(store))
+}
+
+/// The playbook, the brain and the tools, put together.
+pub fn build_router(settings: &Settings) -> anyhow::Result<Arc<Router>> {
+    let playbook = Arc::new(load_playbook(settings)?);
+    let brain = build_brain(settings, &playbook)?;
+    Ok(Arc::new(Router::new(playbook, brain, ToolRegistry::default())))
+}
+
+fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
+    match &settings.playbook {
+        Some(path) => leadline_domain::playbook::check_file(path)
+            .map_err(|e| anyhow::anyhow!("LEADLINE_PLAYBOOK {}: {e}", path.display())),
+        None => Ok(Playbook::builtin()),
+    }
+}
+
+fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<dyn Brain>> {
+    let local: Arc<dyn Brain> = Arc::new(LocalBrain::new(playbook));
+    match settings.brain {
+        BrainKind::Local => Ok(local),
+        BrainKind::OpenAi => {
+            let openai = OpenAiBrain::new(OpenAiConfig {
+                base_url: settings.openai.base_url.clone(),
+                api_key: settings.openai.api_key.as_ref().map(|k| k.expose().to_owned()),
+                model: settings.openai.model.clone(),
+                ..OpenAiConfig::default()
+            })
+            .context("cannot build the OpenAI-compatible brain")?;
+            Ok(Arc::new(FallbackBrain::new(Arc::new(openai), local)))
+        }
+    }
+}
+
+/// The Prometheus recorder is process-wide: installed once.
+fn metrics_handle() -> anyhow::Result<PrometheusHandle> {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    if let Some(h) = HANDLE.get() {
+        return Ok(h.clone());
+    }
+    let handle = PrometheusBuilder::new()
+        .install_recorder()
+        .context("cannot install the metrics recorder")?;
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight turns and sends");
+    shutdown.cancel();
+}

@@ -1,0 +1,50 @@
+//! The command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Leadline: a WhatsApp AI sales agent server.
+#[derive(Debug, Parser)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    /// TOML config file; every setting also has an environment variable,
+    /// and the environment wins.
+    #[arg(long, global = true, env = "LEADLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the webhook ingress, the workers and the admin endpoints.
+    Serve,
+    /// Talk to the agent in the terminal as a customer would on WhatsApp,
+    /// through the same engine and store as the webhook.
+    Chat {
+        /// Continue the conversation of this WhatsApp id (default: a new
+        /// customer each run).
+        #[arg(long, value_name = "WA_ID")]
+        customer: Option<String>,
+        /// Print the stage and the lead after each reply.
+        #[arg(long)]
+        show_state: bool,
+    },
+    /// Apply database migrations and exit (serve also applies them).
+    Migrate,
+    /// Work with playbook files.
+    Playbook {
+        #[command(subcommand)]
+        command: PlaybookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// Validate a playbook file; errors name the line and the field.
+    Check {
+        /// The playbook TOML file.
+        file: PathBuf,
+    },
+}

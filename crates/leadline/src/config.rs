@@ -1,0 +1,359 @@
+//! Settings: defaults, overlaid by the TOML config file, overlaid by the
+//! environment (CONTRACT.md: "every setting also has an environment
+//! variable, and the environment wins"). A bad value is one clear line
+//! naming the setting.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A setting that cannot be used; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("setting {name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn bad(name: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { name, problem: problem.into() }
+}
+
+/// Which brain answers customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrainKind {
+    Local,
+    OpenAi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A secret: never printed, not even by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub playbook: Option<PathBuf>,
+    pub log_format: LogFormat,
+    pub whatsapp: WhatsAppSettings,
+    pub database_url: String,
+    pub brain: BrainKind,
+    pub openai: OpenAiSettings,
+    pub engine: EngineSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhatsAppSettings {
+    pub verify_token: Option<Secret>,
+    pub app_secret: Option<Secret>,
+    pub access_token: Option<Secret>,
+    pub phone_number_id: Option<String>,
+    pub api_base: String,
+    pub api_version: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenAiSettings {
+    pub api_key: Option<Secret>,
+    pub base_url: String,
+    pub model: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    pub workers: usize,
+    pub burst_window: Duration,
+    pub send_concurrency: usize,
+}
+
+/// The config file: every key optional, named like the environment
+/// variable without its prefix, grouped by service.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    playbook: Option<String>,
+    log_format: Option<String>,
+    database_url: Option<String>,
+    redis_url: Option<String>,
+    brain: Option<String>,
+    model: Option<String>,
+    workers: Option<u64>,
+    burst_window_ms: Option<u64>,
+    send_concurrency: Option<u64>,
+    #[serde(default)]
+    whatsapp: FileWhatsApp,
+    #[serde(default)]
+    openai: FileOpenAi,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWhatsApp {
+    verify_token: Option<String>,
+    app_secret: Option<String>,
+    access_token: Option<String>,
+    phone_number_id: Option<String>,
+    api_base: Option<String>,
+    api_version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOpenAi {
+    api_key: Option<String>,
+    base_url: Option<String>,
+}
+
+/// The Graph API version Leadline is written against.
+pub const DEFAULT_API_VERSION: &str = "v23.0";
+
+impl Settings {
+    /// Loads the settings from the optional config file and the process
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_from(file, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`Settings::load`], reading variables through `env` (tests).
+    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let file = match file {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        // The environment wins over the file; empty variables count as unset.
+        let pick = |name: &str, from_file: Option<String>| -> Option<String> {
+            env(name).filter(|v| !v.trim().is_empty()).or(from_file)
+        };
+
+        let listen_raw = pick("LEADLINE_LISTEN", file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_raw
+            .parse()
+            .map_err(|_| bad("LEADLINE_LISTEN", format!("{listen_raw:?} is not an address:port")))?;
+
+        let log_format = match pick("LEADLINE_LOG_FORMAT", file.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("LEADLINE_LOG_FORMAT", format!("{other:?} is not text or json"))),
+        };
+
+        let api_base = pick("WHATSAPP_API_BASE", file.whatsapp.api_base)
+            .unwrap_or_else(|| "https://graph.facebook.com".into());
+        check_url("WHATSAPP_API_BASE", &api_base)?;
+        let api_version = pick("WHATSAPP_API_VERSION", file.whatsapp.api_version)
+            .unwrap_or_else(|| DEFAULT_API_VERSION.into());
+        if !is_api_version(&api_version) {
+            return Err(bad("WHATSAPP_API_VERSION", format!("{api_version:?} is not like v23.0")));
+        }
+        let phone_number_id = pick("WHATSAPP_PHONE_NUMBER_ID", file.whatsapp.phone_number_id);
+        if let Some(id) = &phone_number_id
+            && !id.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(bad("WHATSAPP_PHONE_NUMBER_ID", "must be the numeric phone number id from Meta's app dashboard"));
+        }
+
+        let database_url = pick("DATABASE_URL", file.database_url).unwrap_or_else(|| "sqlite://leadline.db".into());
+        if !database_url.starts_with("sqlite:") {
+            return Err(bad(
+                "DATABASE_URL",
+                "only sqlite://PATH is supported in this version (PostgreSQL comes with the scale-out release)",
+            ));
+        }
+        if pick("REDIS_URL", file.redis_url).is_some() {
+            return Err(bad("REDIS_URL", "Redis is not supported in this version yet; unset it to use the embedded store"));
+        }
+
+        let api_key = pick("OPENAI_API_KEY", file.openai.api_key).map(Secret);
+        let brain = match pick("LEADLINE_BRAIN", file.brain).as_deref() {
+            None if api_key.is_some() => BrainKind::OpenAi,
+            None | Some("local") => BrainKind::Local,
+            Some("openai") => BrainKind::OpenAi,
+            Some(other) => return Err(bad("LEADLINE_BRAIN", format!("{other:?} is not local or openai"))),
+        };
+        let openai_base = pick("OPENAI_BASE_URL", file.openai.base_url).unwrap_or_else(|| "https://api.openai.com/v1".into());
+        check_url("OPENAI_BASE_URL", &openai_base)?;
+
+        let workers = number("LEADLINE_WORKERS", pick("LEADLINE_WORKERS", file.workers.map(|n| n.to_string())), 64, 1..=4096)?;
+        let burst_ms = number(
+            "LEADLINE_BURST_WINDOW_MS",
+            pick("LEADLINE_BURST_WINDOW_MS", file.burst_window_ms.map(|n| n.to_string())),
+            0,
+            0..=60_000,
+        )?;
+        let send_concurrency = number(
+            "LEADLINE_SEND_CONCURRENCY",
+            pick("LEADLINE_SEND_CONCURRENCY", file.send_concurrency.map(|n| n.to_string())),
+            32,
+            1..=1024,
+        )?;
+
+        Ok(Settings {
+            listen,
+            playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
+            log_format,
+            whatsapp: WhatsAppSettings {
+                verify_token: pick("WHATSAPP_VERIFY_TOKEN", file.whatsapp.verify_token).map(Secret),
+                app_secret: pick("WHATSAPP_APP_SECRET", file.whatsapp.app_secret).map(Secret),
+                access_token: pick("WHATSAPP_ACCESS_TOKEN", file.whatsapp.access_token).map(Secret),
+                phone_number_id,
+                api_base,
+                api_version,
+            },
+            database_url,
+            brain,
+            openai: OpenAiSettings {
+                api_key,
+                base_url: openai_base,
+                model: pick("LEADLINE_MODEL", file.model).unwrap_or_else(|| "gpt-4o".into()),
+            },
+            engine: EngineSettings {
+                workers: workers as usize,
+                burst_window: Duration::from_millis(burst_ms),
+                send_concurrency: send_concurrency as usize,
+            },
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad("LEADLINE_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(1);
+        bad("LEADLINE_CONFIG", format!("{} line {line}: {}", path.display(), e.message()))
+    })
+}
+
+fn check_url(name: &'static str, url: &str) -> Result<(), ConfigError> {
+    let ok = (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
+    if ok { Ok(()) } else { Err(bad(name, format!("{url:?} is not an http(s) URL"))) }
+}
+
+fn is_api_version(v: &str) -> bool {
+    v.strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()) && minor.chars().all(|c| c.is_ascii_digit()) && !minor.is_empty()
+        })
+}
+
+fn number(
+    name: &'static str,
+    raw: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    let n: u64 = raw.trim().parse().map_err(|_| bad(name, format!("{raw:?} is not a whole number")))?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(bad(name, format!("{n} is outside {}..={}", range.start(), range.end())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)], file: Option<&str>) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let path = file.map(|text| {
+            let path = std::env::temp_dir().join(format!("leadline-config-{}-{}.toml", std::process::id(), fastrand_suffix()));
+            std::fs::write(&path, text).unwrap();
+            path
+        });
+        let result = Settings::load_from(path.as_deref(), |k| vars.get(k).cloned());
+        if let Some(p) = path {
+            let _ = std::fs::remove_file(p);
+        }
+        result
+    }
+
+    fn fastrand_suffix() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        N.fetch_add(1, Ordering::Relaxed)
+    }
+
+    #[test]
+    fn runs_with_no_configuration_at_all() {
+        let s = load(&[], None).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://leadline.db");
+        assert_eq!(s.brain, BrainKind::Local);
+        assert_eq!(s.whatsapp.api_base, "https://graph.facebook.com");
+        assert_eq!(s.openai.model, "gpt-4o");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let file = "listen = \"127.0.0.1:9000\"\nmodel = \"from-file\"\n[whatsapp]\napi_version = \"v21.0\"\n";
+        let s = load(&[("LEADLINE_MODEL", "from-env")], Some(file)).unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.openai.model, "from-env");
+        assert_eq!(s.whatsapp.api_version, "v21.0");
+    }
+
+    #[test]
+    fn an_openai_key_selects_the_openai_brain_unless_told_otherwise() {
+        assert_eq!(load(&[("OPENAI_API_KEY", "sk-x")], None).unwrap().brain, BrainKind::OpenAi);
+        let local = load(&[("OPENAI_API_KEY", "sk-x"), ("LEADLINE_BRAIN", "local")], None).unwrap();
+        assert_eq!(local.brain, BrainKind::Local);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases = [
+            ("LEADLINE_LISTEN", "nonsense"),
+            ("WHATSAPP_API_BASE", "ftp://x"),
+            ("WHATSAPP_API_VERSION", "23"),
+            ("LEADLINE_BRAIN", "gpt"),
+            ("LEADLINE_WORKERS", "0"),
+            ("LEADLINE_LOG_FORMAT", "xml"),
+            ("DATABASE_URL", "mysql://x"),
+        ];
+        for (name, value) in cases {
+            let err = load(&[(name, value)], None).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+            assert!(err.to_string().starts_with(&format!("setting {name}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_bad_config_file_names_the_line() {
+        let err = load(&[], Some("listen = \"127.0.0.1:1\"\nunknown_key = 3\n")).unwrap_err();
+        assert_eq!(err.name, "LEADLINE_CONFIG");
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = load(&[("WHATSAPP_APP_SECRET", "hunter2"), ("OPENAI_API_KEY", "sk-secret")], None).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("hunter2") && !debug.contains("sk-secret"));
+    }
+}

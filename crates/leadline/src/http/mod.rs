@@ -1,0 +1,34 @@
+//! The HTTP surface: one module per resource, each with its `router()`.
+
+mod health;
+mod metrics;
+mod webhook;
+
+use crate::config::Secret;
+use axum::Router;
+use leadline_engine::Engine;
+use leadline_stores::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+/// Meta sends at most 1000 updates per delivery; 3 MiB is far above that
+/// and far below what could hurt the process.
+pub const MAX_WEBHOOK_BODY: usize = 3 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// `None` on an ingress-only process.
+    pub engine: Option<Engine>,
+    pub app_secret: Option<Secret>,
+    pub verify_token: Option<Secret>,
+    pub metrics: PrometheusHandle,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(webhook::router())
+        .merge(health::router())
+        .merge(metrics::router())
+        .with_state(state)
+}

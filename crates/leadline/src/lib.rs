@@ -1,0 +1,9 @@
+//! The `leadline` binary's parts: settings, command line, HTTP surface and
+//! the wiring that builds an application from them.
+
+pub mod app;
+pub mod chat;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod telemetry;

@@ -1,0 +1,192 @@
+//! Black-box harness: runs the real `leadline` binary on a free loopback
+//! port with its own SQLite file, pointed at fake peers.
+#![allow(dead_code)] // each test file uses a different part of it
+
+use leadline_testkit::webhook;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const APP_SECRET: &str = "test-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+pub const ACCESS_TOKEN: &str = "test-access-token";
+
+/// A running `leadline serve`. Killed (SIGKILL) when dropped; its database
+/// file is removed when the last process using it is dropped.
+pub struct TestApp {
+    pub base_url: String,
+    pub port: u16,
+    pub db_dir: PathBuf,
+    child: Child,
+    env: HashMap<String, String>,
+    log: Option<PathBuf>,
+    pub http: reqwest::Client,
+    owns_dir: bool,
+}
+
+pub struct Options {
+    pub graph_base: String,
+    pub env: Vec<(String, String)>,
+    /// Reuse an earlier process's database (restart tests).
+    pub db_dir: Option<PathBuf>,
+    /// Write the server's logs to `leadline.log` in its directory.
+    pub capture_logs: bool,
+}
+
+impl Options {
+    pub fn new(graph_base: &str) -> Self {
+        Self { graph_base: graph_base.to_owned(), env: Vec::new(), db_dir: None, capture_logs: false }
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn capture_logs(mut self) -> Self {
+        self.capture_logs = true;
+        self
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+fn unique_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "leadline-test-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+impl TestApp {
+    pub async fn spawn(options: Options) -> TestApp {
+        let owns_dir = options.db_dir.is_none();
+        let db_dir = options.db_dir.unwrap_or_else(unique_dir);
+        let port = free_port();
+        let mut env: HashMap<String, String> = [
+            ("LEADLINE_LISTEN", format!("127.0.0.1:{port}")),
+            ("DATABASE_URL", format!("sqlite://{}", db_dir.join("leadline.db").display())),
+            ("WHATSAPP_APP_SECRET", APP_SECRET.into()),
+            ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.into()),
+            ("WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN.into()),
+            ("WHATSAPP_API_BASE", options.graph_base.clone()),
+            ("WHATSAPP_API_VERSION", "v23.0".into()),
+            ("LEADLINE_BRAIN", "local".into()),
+            ("RUST_LOG", "info,sqlx=warn".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        env.extend(options.env);
+        let log = options.capture_logs.then(|| db_dir.join("leadline.log"));
+        let child = start(&env, log.as_deref());
+        let app = TestApp {
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            db_dir,
+            child,
+            env,
+            log,
+            http: reqwest::Client::new(),
+            owns_dir,
+        };
+        app.wait_ready().await;
+        app
+    }
+
+    /// Kills the process with SIGKILL (no graceful shutdown) and starts a
+    /// new one on the same database and port.
+    pub async fn kill_and_restart(&mut self, extra_env: &[(&str, &str)]) {
+        self.child.kill().expect("kill leadline");
+        self.child.wait().expect("reap leadline");
+        for (k, v) in extra_env {
+            self.env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        self.child = start(&self.env, self.log.as_deref());
+        self.wait_ready().await;
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = self.http.get(format!("{}/readyz", self.base_url)).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "leadline did not become ready within 30 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// POSTs a notification, signed with the app secret.
+    pub async fn post_webhook(&self, payload: &Value) -> reqwest::Response {
+        let body = serde_json::to_vec(payload).unwrap();
+        self.post_raw(&body, Some(&webhook::signature(APP_SECRET, &body))).await
+    }
+
+    pub async fn post_raw(&self, body: &[u8], signature: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(format!("{}/webhook", self.base_url))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(sig) = signature {
+            request = request.header("x-hub-signature-256", sig);
+        }
+        request.send().await.expect("POST /webhook")
+    }
+
+    /// Sends one text message from `wa_id` and asserts it was accepted.
+    pub async fn customer_says(&self, wa_id: &str, message_id: &str, text: &str) {
+        let response = self.post_webhook(&webhook::notification(vec![webhook::text(wa_id, message_id, text)])).await;
+        assert_eq!(response.status(), 200, "webhook for {message_id}");
+    }
+
+    /// What the server logged so far (with [`Options::capture_logs`]).
+    pub fn logs(&self) -> String {
+        self.log.as_ref().map(|p| std::fs::read_to_string(p).unwrap_or_default()).unwrap_or_default()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base_url)).send().await.expect("GET")
+    }
+}
+
+fn start(env: &HashMap<String, String>, log: Option<&std::path::Path>) -> Child {
+    let stderr = match log {
+        Some(path) => Stdio::from(
+            std::fs::OpenOptions::new().create(true).append(true).open(path).expect("open the log file"),
+        ),
+        None if std::env::var_os("LEADLINE_TEST_LOGS").is_some() => Stdio::inherit(),
+        None => Stdio::null(),
+    };
+    Command::new(env!("CARGO_BIN_EXE_leadline"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("start the leadline binary")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if self.owns_dir {
+            let _ = std::fs::remove_dir_all(&self.db_dir);
+        }
+    }
+}

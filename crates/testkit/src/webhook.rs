@@ -1,0 +1,77 @@
+//! Builds Cloud API webhook notifications the way Meta sends them, and
+//! signs them with `X-Hub-Signature-256`.
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// The business phone number id the fake notifications are addressed to.
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
+
+/// One inbound text message.
+pub fn text(wa_id: &str, message_id: &str, body: &str) -> Value {
+    json!({
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": "1732406400",
+        "type": "text",
+        "text": { "body": body }
+    })
+}
+
+/// A notification carrying `messages` from the customers they name, in one
+/// entry and one change, with a contact for each sender.
+pub fn notification(messages: Vec<Value>) -> Value {
+    let mut contacts: Vec<Value> = Vec::new();
+    for m in &messages {
+        let from = m["from"].as_str().unwrap_or_default().to_owned();
+        if !contacts.iter().any(|c| c["wa_id"] == from.as_str()) {
+            contacts.push(json!({ "profile": { "name": "Test Customer" }, "wa_id": from }));
+        }
+    }
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": { "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID },
+                    "contacts": contacts,
+                    "messages": messages
+                }
+            }]
+        }]
+    })
+}
+
+/// A delivery status for a message the business sent.
+pub fn status(wa_id: &str, message_id: &str, status: &str) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "field": "messages",
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": { "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID },
+                    "statuses": [{
+                        "id": message_id,
+                        "status": status,
+                        "timestamp": "1732406401",
+                        "recipient_id": wa_id
+                    }]
+                }
+            }]
+        }]
+    })
+}
+
+/// The `X-Hub-Signature-256` header value for `body`.
+pub fn signature(app_secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
