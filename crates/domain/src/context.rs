@@ -45,7 +45,10 @@ pub fn prompt_messages(ctx: &TurnContext<'_>) -> Vec<PromptMessage> {
         system.push_str(ctx.summary);
     }
     let mut messages = Vec::with_capacity(ctx.recent.len() + 1);
-    messages.push(PromptMessage { role: PromptRole::System, content: system });
+    messages.push(PromptMessage {
+        role: PromptRole::System,
+        content: system,
+    });
     messages.extend(ctx.recent.iter().map(|m| PromptMessage {
         role: match m.speaker {
             Speaker::Customer => PromptRole::User,

@@ -13,7 +13,9 @@ use std::fmt;
 pub struct CustomerId(String);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("a customer id must be 1 to 64 characters of letters, digits, '.', '-' or '_' (got {len} characters)")]
+#[error(
+    "a customer id must be 1 to 64 characters of letters, digits, '.', '-' or '_' (got {len} characters)"
+)]
 pub struct InvalidCustomerId {
     len: usize,
 }
@@ -30,7 +32,9 @@ impl CustomerId {
         if ok {
             Ok(Self(id.to_owned()))
         } else {
-            Err(InvalidCustomerId { len: raw.chars().count() })
+            Err(InvalidCustomerId {
+                len: raw.chars().count(),
+            })
         }
     }
 
@@ -54,7 +58,11 @@ pub fn mask(id: &str) -> String {
     }
     let head: String = chars[..2].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
-    let plus = if chars.iter().all(char::is_ascii_digit) { "+" } else { "" };
+    let plus = if chars.iter().all(char::is_ascii_digit) {
+        "+"
+    } else {
+        ""
+    };
     format!("{plus}{head}{}{tail}", "•".repeat(chars.len() - 6))
 }
 

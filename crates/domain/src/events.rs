@@ -15,14 +15,30 @@ pub enum Event {
         resolved: bool,
         prompt_tokens: usize,
     },
-    FieldSet { field: FieldName },
+    FieldSet {
+        field: FieldName,
+    },
     /// A proposed value that did not parse; the lead keeps its old value.
-    FieldRejected { field: FieldName, reason: String },
-    StageChanged { from: String, to: String },
-    ToolCalled { name: String, ok: bool },
-    HandedOff { reason: HandoffReason },
+    FieldRejected {
+        field: FieldName,
+        reason: String,
+    },
+    StageChanged {
+        from: String,
+        to: String,
+    },
+    ToolCalled {
+        name: String,
+        ok: bool,
+    },
+    HandedOff {
+        reason: HandoffReason,
+    },
     /// The brain failed; the turn was handed off instead.
-    BrainFailed { brain: String, error: String },
+    BrainFailed {
+        brain: String,
+        error: String,
+    },
 }
 
 impl Event {

@@ -23,9 +23,14 @@ pub struct InboundMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
-    Text { body: String },
+    Text {
+        body: String,
+    },
     /// A reply button, list row or quick-reply template button.
-    Choice { id: String, title: String },
+    Choice {
+        id: String,
+        title: String,
+    },
     /// Image, audio (voice note), video, document or sticker.
     Media {
         kind: String,
@@ -41,11 +46,18 @@ pub enum Content {
         address: Option<String>,
     },
     /// Contact cards, reduced to display names.
-    Contacts { names: Vec<String> },
-    Reaction { emoji: String, message_id: String },
+    Contacts {
+        names: Vec<String>,
+    },
+    Reaction {
+        emoji: String,
+        message_id: String,
+    },
     /// A type Leadline does not act on (order, system, unsupported, or one
     /// Meta adds later): kept so nothing is lost, answered by nobody.
-    Other { type_name: String },
+    Other {
+        type_name: String,
+    },
 }
 
 impl Content {

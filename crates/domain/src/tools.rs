@@ -51,9 +51,18 @@ impl ToolRegistry {
     }
 
     /// The tools named by a stage, in the stage's order, for one turn.
-    pub fn toolbox<'a>(&'a self, names: &[String], customer: &'a CustomerId, lead: &'a Lead) -> ToolBox<'a> {
+    pub fn toolbox<'a>(
+        &'a self,
+        names: &[String],
+        customer: &'a CustomerId,
+        lead: &'a Lead,
+    ) -> ToolBox<'a> {
         let tools = names.iter().filter_map(|n| self.tools.get(n)).collect();
-        ToolBox { tools, customer, lead }
+        ToolBox {
+            tools,
+            customer,
+            lead,
+        }
     }
 }
 
@@ -74,12 +83,21 @@ impl ToolBox<'_> {
     }
 
     /// Calls a tool by name; an unknown name is an error the model can see.
-    pub async fn call(&self, name: &str, arguments: &serde_json::Value) -> Result<serde_json::Value, ToolError> {
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: &serde_json::Value,
+    ) -> Result<serde_json::Value, ToolError> {
         let tool = self
             .tools
             .iter()
             .find(|t| t.name() == name)
             .ok_or_else(|| ToolError(format!("no tool named {name:?} in this stage")))?;
-        tool.call(ToolInvocation { customer: self.customer, lead: self.lead, arguments }).await
+        tool.call(ToolInvocation {
+            customer: self.customer,
+            lead: self.lead,
+            arguments,
+        })
+        .await
     }
 }

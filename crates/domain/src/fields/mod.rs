@@ -3,8 +3,21 @@
 //! budget. The server validates every value a brain proposes through here,
 //! and the local brain finds values in free text with the same parsers.
 
-use crate::lead::{Authority, Budget, FieldName, Lead, Timeline};
+use crate::lead::{FieldName, Lead};
 use jiff::civil::Date;
+
+mod authority;
+mod find;
+mod money;
+mod names;
+pub(crate) mod text;
+mod timeline;
+
+pub use authority::parse_authority;
+pub use find::find;
+pub use money::parse_budget;
+pub use names::{parse_company, parse_name, parse_need};
+pub use timeline::parse_timeline;
 
 /// Why a proposed value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,31 +46,12 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
     Ok(())
 }
 
-pub fn parse_name(raw: &str) -> Result<String, FieldError> {
-    todo_invalid(FieldName::Name, raw)
+fn invalid(field: FieldName, reason: &str) -> FieldError {
+    FieldError::Invalid {
+        field,
+        reason: reason.to_owned(),
+    }
 }
 
-pub fn parse_company(raw: &str) -> Result<String, FieldError> {
-    todo_invalid(FieldName::Company, raw)
-}
-
-pub fn parse_need(raw: &str) -> Result<String, FieldError> {
-    todo_invalid(FieldName::Need, raw)
-}
-
-pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
-    todo_invalid(FieldName::Budget, raw)
-}
-
-pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
-    todo_invalid(FieldName::Authority, raw)
-}
-
-pub fn parse_timeline(raw: &str, _today: Date) -> Result<Timeline, FieldError> {
-    todo_invalid(FieldName::Timeline, raw)
-}
-
-// Placeholder while the parsers are written; replaced, not kept.
-fn todo_invalid<T>(field: FieldName, _raw: &str) -> Result<T, FieldError> {
-    Err(FieldError::Invalid { field, reason: "not implemented yet".into() })
-}
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,675 @@
+//! Finding field values in a customer's free text, for the offline brain:
+//! cue phrases ("I'm", "we need", "mi empresa se llama") locate a value, and
+//! the field's own parser must accept what was cut out.
+
+use super::names::{is_abbreviation, is_not_name, is_place};
+use super::text::Words;
+use super::{
+    authority, money, parse_authority, parse_budget, parse_company, parse_name, parse_need,
+    parse_timeline,
+};
+use super::{text, timeline};
+use crate::lead::FieldName;
+use jiff::civil::Date;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// WhatsApp caps a text message at 4096 characters; past that, cutting
+/// keeps the work per message bounded.
+const MAX_TEXT: usize = 4096;
+/// A bare answer longer than this is not a bare answer.
+const MAX_BARE_ANSWER: usize = 200;
+/// Words a company name found in prose may have.
+const MAX_COMPANY_WORDS: usize = 6;
+
+static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            (?P<strong>my\s+name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es)
+            | i['’]?m | i\s+am | soy | (?:te|le|les)\s+habla | aqu[ií]\s+(?:te\s+)?habla
+        )[\ \t]+
+        (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})
+        ",
+    )
+});
+
+/// Right after a name: "Ana from Acme", "Carlos de Ferretería López".
+static AFTER_NAME: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)^[ \t]*,?[ \t]*(?:from|with|at|of|de|del|desde)[ \t]+"));
+
+/// Phrases that introduce a company whatever its case.
+static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            our\s+company\s+(?:is\s+called|name\s+is|is)
+            | (?:the\s+)?company(?:['’]s)?\s+name\s+is
+            | (?:the\s+)?company\s+is\s+called
+            | (?:i|we)\s+work\s+(?:at|for)
+            | (?:mi|nuestra|la)\s+(?:empresa|compañ[ií]a|negocio|tienda|marca)\s+(?:se\s+llama|es)
+            | (?:de|en|para)\s+la\s+(?:empresa|compañ[ií]a)
+            | trabaj(?:o|amos)\s+(?:en|para)
+        )[\ \t]+",
+    )
+});
+
+/// A line that starts "from Acme" (the last message of a burst).
+static LINE_FROM: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?im)^[ \t]*(?:from|de|desde)[ \t]+"));
+
+static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            we\s+need | i\s+need
+            | (?:we(?:['’]re|\s+are)|i(?:['’]m|\s+am))\s+looking\s+for | looking\s+for
+            | we\s+want | i\s+want
+            | (?:we|i)(?:['’]d|\s+would)\s+like
+            | (?:(?:i(?:['’]m|\s+am)|we(?:['’]re|\s+are))\s+)?interested\s+in
+            | need\s+help\s+with
+            | (?:estoy|estamos|ando|andamos)\s+buscando | busco | buscamos
+            | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos
+            | (?:me|nos)\s+interesa(?:r[ií]a)? | (?:me|nos)\s+gustar[ií]a(?:\s+tener)?
+            | requerimos | requiero
+        )[\ \t]+(?P<object>[^.!?\n,;]+)",
+    )
+});
+
+/// Finds field values in a customer's free text and returns them as the
+/// raw snippets [`super::apply`] parses, at most one per field, in
+/// [`FieldName::ALL`] order. `expecting` is the field the agent just asked
+/// for: a bare answer ("5000", "Ana", "el mes que viene") counts as that
+/// field, and words that are ambiguous in passing ("mañana", "5000") are
+/// read for it.
+pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(FieldName, String)> {
+    let text = text::clip(text, MAX_TEXT);
+    let mut found = Found::default();
+    let name = find_name(text);
+    if let Some((snippet, span)) = &name {
+        found.push(FieldName::Name, snippet.clone(), span.clone());
+    }
+    if let Some((snippet, span)) = find_company(text, name.as_ref().map(|(_, span)| span.end)) {
+        found.push(FieldName::Company, snippet, span);
+    }
+    if let Some(span) = money::locate(text, expecting == Some(FieldName::Budget)) {
+        found.push(FieldName::Budget, text[span.clone()].to_owned(), span);
+    }
+    if let Some((snippet, span)) = authority::locate(text) {
+        found.push(FieldName::Authority, snippet, span);
+    }
+    if let Some((snippet, span)) = find_need(text) {
+        found.push(FieldName::Need, snippet, span);
+    }
+    if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline)) {
+        found.push(FieldName::Timeline, text[span.clone()].to_owned(), span);
+    }
+    if let Some(field) = expecting
+        && !found.has(field)
+        && let Some(answer) = bare_answer(text, field, &found.spans, today)
+    {
+        found.push(field, answer, 0..0);
+    }
+    found.values.sort_by_key(|(field, _)| *field);
+    found.values
+}
+
+#[derive(Default)]
+struct Found {
+    values: Vec<(FieldName, String)>,
+    spans: Vec<Range<usize>>,
+}
+
+impl Found {
+    fn push(&mut self, field: FieldName, snippet: String, span: Range<usize>) {
+        self.values.push((field, snippet));
+        self.spans.push(span);
+    }
+
+    fn has(&self, field: FieldName) -> bool {
+        self.values.iter().any(|(f, _)| *f == field)
+    }
+}
+
+/// The whole message, or its first clause, when it is nothing but a value
+/// for the field asked for ("Ana", "Ana, from Acme", "5000", "CEO").
+fn bare_answer(
+    text: &str,
+    field: FieldName,
+    taken: &[Range<usize>],
+    today: Date,
+) -> Option<String> {
+    let lead = text.trim_start();
+    let body = lead.trim_end();
+    let trimmed = skip_filler(body);
+    if trimmed.is_empty() || trimmed.len() > MAX_BARE_ANSWER {
+        return None;
+    }
+    // `skip_filler` returns a suffix of `body`, itself at the start of `lead`.
+    let offset = (text.len() - lead.len()) + (body.len() - trimmed.len());
+    let clause_len = trimmed
+        .find([',', '.', ';', '!', '?', '\n'])
+        .unwrap_or(trimmed.len());
+    let candidates = [
+        (trimmed, offset..offset + trimmed.len()),
+        (&trimmed[..clause_len], offset..offset + clause_len),
+    ];
+    candidates.into_iter().find_map(|(candidate, span)| {
+        let free = taken
+            .iter()
+            .all(|t| t.is_empty() || t.end <= span.start || span.end <= t.start);
+        let accepted = match field {
+            FieldName::Name => parse_name(candidate).is_ok(),
+            FieldName::Company => parse_company(candidate).is_ok(),
+            FieldName::Budget => parse_budget(candidate).is_ok(),
+            FieldName::Authority => parse_authority(candidate).is_ok(),
+            FieldName::Need => parse_need(candidate).is_ok(),
+            FieldName::Timeline => parse_timeline(candidate, today).is_ok(),
+        };
+        (free && accepted).then(|| candidate.trim().to_owned())
+    })
+}
+
+/// Words a reply opens with before its answer ("Ok, Acme", "sí, Ana").
+static REPLY_OPENERS: Words = Words::new(
+    "ok okay vale sí si yes yeah yep claro sure pues bueno well so oh ah eh mmm hmm listo \
+     perfecto perfect great genial cool nice",
+);
+
+/// The text after the words a reply opens with: "Ok, Acme" answers with
+/// "Acme".
+fn skip_filler(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        let word_end = rest
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if word.is_empty() || !REPLY_OPENERS.contains(&word.to_lowercase()) {
+            return rest;
+        }
+        let after = rest[word_end..]
+            .trim_start_matches(|c: char| c.is_whitespace() || ",.;:!¡".contains(c));
+        if after.is_empty() {
+            return rest;
+        }
+        rest = after;
+    }
+}
+
+/// "I'm Ana", "me llamo María José", "soy Pedro", but not "I'm
+/// interested" or "soy de Monterrey". After "I'm"/"soy" a name must be
+/// capitalised, unless the customer writes everything in lowercase.
+fn find_name(text: &str) -> Option<(String, Range<usize>)> {
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    NAME_CUE.captures_iter(text).find_map(|caps| {
+        let strong = caps.name("strong").is_some();
+        let candidate = caps.name("name")?;
+        let mut end = candidate.start();
+        for (i, (start, word)) in text::words(candidate.as_str()).enumerate() {
+            let word = word.trim_end_matches('.');
+            let lower = word.to_lowercase();
+            let capitalised = text::starts_upper(word);
+            let typed_lowercase = all_lowercase && (strong || i == 0) && !looks_inflected(&lower);
+            if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
+                break;
+            }
+            end = candidate.start() + start + word.len();
+        }
+        let snippet = &text[candidate.start()..end];
+        parse_name(snippet)
+            .ok()
+            .map(|_| (snippet.to_owned(), candidate.start()..end))
+    })
+}
+
+/// English participles and gerunds typed in lowercase ("i'm thinking")
+/// are not names.
+fn looks_inflected(word: &str) -> bool {
+    word.len() > 4 && (word.ends_with("ing") || word.ends_with("ed"))
+}
+
+/// The company: right after the name ("I'm Ana from Acme"), after a
+/// company phrase ("I work at Acme", "mi empresa se llama X"), or at the
+/// start of a line ("from Acme, we need...").
+fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<usize>)> {
+    // Someone who types all in lowercase types their company so too.
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let after_name = name_end.and_then(|end| {
+        AFTER_NAME
+            .find(&text[end..])
+            .map(|m| (end + m.end(), all_lowercase))
+    });
+    let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
+    let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
+    after_name
+        .into_iter()
+        .chain(cued)
+        .chain(lines)
+        .find_map(|(start, strong)| company_at(text, start, strong))
+}
+
+/// The company name that starts at `start`: capitalised words, with the
+/// abbreviations and connectors company names have ("S.A. de C.V."). A
+/// phrase that names the company (`strong`) also takes a lowercase name.
+/// Hand-written: where a name ends depends on each word's case and on the
+/// next word, which a regex cannot weigh.
+fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<usize>)> {
+    let rest = &text[start..];
+    let clause = &rest[..rest
+        .find([',', ';', ':', '!', '?', '\n', '(', ')'])
+        .unwrap_or(rest.len())];
+    if authority::is_department_phrase(clause) {
+        return None;
+    }
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let words: Vec<(usize, &str)> = text::words(clause).collect();
+    let mut end = None;
+    for (i, &(word_start, word)) in words.iter().enumerate() {
+        let bare = word.trim_end_matches('.');
+        let lower = bare.to_lowercase();
+        let upper = text::starts_upper(word);
+        let accepted = if i == 0 {
+            (strong || upper)
+                && !is_not_name(&lower)
+                && !is_place(&lower)
+                && !is_calendar_word(&lower)
+        } else if matches!(
+            lower.as_str(),
+            "de" | "del" | "y" | "&" | "and" | "of" | "la" | "los" | "las" | "e"
+        ) {
+            words
+                .get(i + 1)
+                .is_some_and(|(_, next)| text::starts_upper(next))
+        } else {
+            upper || is_abbreviation(word) || (strong && all_lowercase && !is_not_name(&lower))
+        };
+        if !accepted || i == MAX_COMPANY_WORDS {
+            break;
+        }
+        let sentence_ends = word.ends_with('.') && !is_abbreviation(word);
+        end = Some(
+            start
+                + word_start
+                + if sentence_ends {
+                    bare.len()
+                } else {
+                    word.len()
+                },
+        );
+        if sentence_ends {
+            break;
+        }
+    }
+    let snippet = text[start..end?].trim_end_matches(|c: char| !c.is_alphanumeric() && c != '.');
+    let span = start..start + snippet.len();
+    parse_company(snippet)
+        .ok()
+        .map(|_| (snippet.to_owned(), span))
+}
+
+/// Days, months and places in time that follow "from" without being a company.
+static CALENDAR_WORDS: Words = Words::new(
+    "monday tuesday wednesday thursday friday saturday sunday lunes martes miércoles \
+     miercoles jueves viernes sábado sabado domingo january february march april june \
+     july august september october november december enero febrero marzo abril mayo junio \
+     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana \
+     scratch home casa cero",
+);
+
+fn is_calendar_word(word: &str) -> bool {
+    CALENDAR_WORDS.contains(word)
+}
+
+/// "we need a WhatsApp bot", "busco un asistente para...": what follows the
+/// phrase, up to the end of the clause, unless it is not something to buy
+/// ("quiero hablar con una persona", "we want to start next month").
+fn find_need(text: &str) -> Option<(String, Range<usize>)> {
+    NEED_CUE.captures_iter(text).find_map(|caps| {
+        let object = caps.name("object")?;
+        let trimmed = object.as_str().trim_end();
+        let first = trimmed
+            .strip_prefix("to ")
+            .unwrap_or(trimmed)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        if not_a_purchase(&first) {
+            return None;
+        }
+        parse_need(trimmed)
+            .ok()
+            .map(|need| (need, object.start()..object.start() + trimmed.len()))
+    })
+}
+
+/// First words of an object that is not something to buy.
+static NOT_PURCHASES: Words = Words::new(
+    "pay invest invertir decide decidir see ver it this that them lo eso esto ya asap \
+     para next by in en more más you te le les me to",
+);
+
+/// First words that make "I want ..." about something other than buying.
+fn not_a_purchase(first: &str) -> bool {
+    const VERB_STEMS: [&str; 26] = [
+        "talk", "speak", "habl", "platic", "convers", "comunic", "contact", "start", "begin",
+        "empez", "comenz", "inici", "arranc", "know", "sab", "ask", "pregunt", "check", "consult",
+        "think", "pens", "wait", "esper", "pag", "spend", "gast",
+    ];
+    VERB_STEMS.iter().any(|stem| first.starts_with(stem))
+        || first.starts_with(|c: char| c.is_ascii_digit())
+        || NOT_PURCHASES.contains(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FieldName::{Authority, Budget, Company, Name, Need, Timeline};
+    use jiff::civil::date;
+
+    const TODAY: Date = date(2026, 1, 15);
+
+    fn found(text: &str, expecting: Option<FieldName>) -> Vec<(FieldName, String)> {
+        find(text, expecting, TODAY)
+    }
+
+    type Expected<'a> = &'a [(FieldName, &'a str)];
+
+    fn values(pairs: &[(FieldName, &str)]) -> Vec<(FieldName, String)> {
+        pairs.iter().map(|(f, v)| (*f, (*v).to_owned())).collect()
+    }
+
+    /// Checks every case and reports all the mismatches at once.
+    fn check(cases: &[(&str, &[(FieldName, &str)])]) {
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(text, expected)| {
+                let got = found(text, None);
+                (got != values(expected))
+                    .then(|| format!("{text:?}: got {got:?}, expected {expected:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn the_end_to_end_sentences() {
+        let cases: &[(&str, &[(FieldName, &str)])] = &[
+            (
+                "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
+                &[
+                    (Name, "Ana"),
+                    (Company, "Acme"),
+                    (Need, "a WhatsApp bot for our sales team"),
+                ],
+            ),
+            ("Our budget is around 5k USD", &[(Budget, "around 5k USD")]),
+            (
+                "I'm the CEO, I make the decision",
+                &[(Authority, "I'm the CEO, I make the decision")],
+            ),
+            ("We want to start next month", &[(Timeline, "next month")]),
+            (
+                "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
+                &[
+                    (Name, "Carlos"),
+                    (Company, "Ferretería López"),
+                    (Need, "un asistente para atender clientes por WhatsApp"),
+                ],
+            ),
+            (
+                "Tenemos unos 3 mil dólares",
+                &[(Budget, "unos 3 mil dólares")],
+            ),
+            (
+                "Soy el dueño, decido yo",
+                &[(Authority, "Soy el dueño, decido yo")],
+            ),
+            ("Lo antes posible", &[(Timeline, "Lo antes posible")]),
+            ("hi", &[]),
+            ("I'm Ana", &[(Name, "Ana")]),
+            (
+                "from Acme, we need a sales chatbot",
+                &[(Company, "Acme"), (Need, "a sales chatbot")],
+            ),
+            (
+                "hi\nI'm Ana\nfrom Acme, we need a sales chatbot",
+                &[(Name, "Ana"), (Company, "Acme"), (Need, "a sales chatbot")],
+            ),
+        ];
+        check(cases);
+    }
+
+    #[test]
+    fn noise_finds_nothing() {
+        for text in [
+            "asdkjh qwpoe zzxq",
+            "jjjjjjjj kkkk",
+            "qwe rty uiop asdf",
+            "hola",
+            "hi",
+            "ok",
+            "gracias",
+            "quiero hablar con una persona",
+            "can I talk to a human",
+            "I'm interested",
+            "soy de Monterrey",
+            "I'm looking for",
+            "estoy buscando",
+            "👍",
+            "",
+        ] {
+            assert_eq!(found(text, None), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn names_and_companies_from_their_phrases() {
+        let cases: &[(&str, &[(FieldName, &str)])] = &[
+            ("my name is John Smith", &[(Name, "John Smith")]),
+            ("me llamo María José", &[(Name, "María José")]),
+            ("soy Pedro", &[(Name, "Pedro")]),
+            ("hola soy pedro", &[(Name, "pedro")]),
+            ("I'm the CEO", &[(Authority, "I'm the CEO")]),
+            ("soy el dueño", &[(Authority, "soy el dueño")]),
+            ("I work at Acme", &[(Company, "Acme")]),
+            ("trabajo en Acme", &[(Company, "Acme")]),
+            ("trabajo en compras", &[(Authority, "trabajo en compras")]),
+            (
+                "soy Laura de la empresa Textiles Norte",
+                &[(Name, "Laura"), (Company, "Textiles Norte")],
+            ),
+            ("our company is Globex.", &[(Company, "Globex")]),
+            (
+                "mi empresa se llama panadería rosita",
+                &[(Company, "panadería rosita")],
+            ),
+            (
+                "I'm Tom from ACME S.A. de C.V., we need a CRM",
+                &[
+                    (Name, "Tom"),
+                    (Company, "ACME S.A. de C.V."),
+                    (Need, "a CRM"),
+                ],
+            ),
+            ("I'm Ana from Spain", &[(Name, "Ana")]),
+            (
+                "hi im mike from joes pizza we want a bot to take orders",
+                &[
+                    (Name, "mike"),
+                    (Company, "joes pizza"),
+                    (Need, "a bot to take orders"),
+                ],
+            ),
+            (
+                "I'm Ana and I'm the owner",
+                &[(Name, "Ana"), (Authority, "I'm the owner")],
+            ),
+            (
+                "soy Ana, la dueña",
+                &[(Name, "Ana"), (Authority, ", la dueña")],
+            ),
+        ];
+        check(cases);
+    }
+
+    #[test]
+    fn mixed_messages_find_exactly_what_they_say() {
+        let cases: &[(&str, &[(FieldName, &str)])] = &[
+            (
+                "we need a chatbot, our budget is $3,000 and I decide",
+                &[
+                    (Budget, "$3,000"),
+                    (Authority, "I decide"),
+                    (Need, "a chatbot"),
+                ],
+            ),
+            (
+                "necesitamos un bot para ventas, tenemos 5 mil dólares, para el mes que viene",
+                &[
+                    (Budget, "5 mil dólares"),
+                    (Need, "un bot para ventas"),
+                    (Timeline, "el mes que viene"),
+                ],
+            ),
+            (
+                "I'm Ana, marketing manager at Globex. We're looking for a lead qualification bot",
+                &[(Name, "Ana"), (Need, "a lead qualification bot")],
+            ),
+            ("we have 10 employees and want to automate support", &[]),
+            (
+                "we have 10 employees and we want automated support",
+                &[(Need, "automated support")],
+            ),
+            (
+                "I need to ask my boss first",
+                &[(Authority, "need to ask my boss")],
+            ),
+            (
+                "depende de mi jefe, pero lo queremos en 2 semanas",
+                &[
+                    (Authority, "depende de mi jefe"),
+                    (Timeline, "en 2 semanas"),
+                ],
+            ),
+            (
+                "budget up to 2,000 EUR, Q3",
+                &[(Budget, "up to 2,000 EUR"), (Timeline, "Q3")],
+            ),
+            ("no rush, just exploring options", &[(Timeline, "no rush")]),
+            (
+                "I'm just looking for a simple bot",
+                &[(Need, "a simple bot")],
+            ),
+            ("ya tenemos un CRM", &[]),
+            ("hace días que busco un bot", &[(Need, "un bot")]),
+            ("Sí, lo decide el comité", &[(Authority, "comité")]),
+            ("can we talk tomorrow?", &[]),
+            ("we offer 24/7 support to 300 clients", &[]),
+            ("quiero saber el precio", &[]),
+            (
+                "me interesa el plan premium para mi tienda",
+                &[(Need, "el plan premium para mi tienda")],
+            ),
+            (
+                "We want to start next month with around 10k",
+                &[(Timeline, "next month")],
+            ),
+            (
+                "our budget is around 10k and we want to start next month",
+                &[(Budget, "around 10k"), (Timeline, "next month")],
+            ),
+            (
+                "Soy María, gerente de compras de Textiles SA",
+                &[(Name, "María")],
+            ),
+            (
+                "soy gerente de compras y lo tengo que consultar",
+                &[(Authority, "soy gerente de compras, lo tengo que consultar")],
+            ),
+            (
+                "entre 5 y 10 mil dólares, lo antes posible",
+                &[
+                    (Budget, "entre 5 y 10 mil dólares"),
+                    (Timeline, "lo antes posible"),
+                ],
+            ),
+            (
+                "I'm the founder of Initech and we need it ASAP",
+                &[(Authority, "I'm the founder"), (Timeline, "ASAP")],
+            ),
+            (
+                "Hello! This is urgent, we want a WhatsApp assistant",
+                &[(Need, "a WhatsApp assistant"), (Timeline, "urgent")],
+            ),
+            (
+                "mi presupuesto es de 20 mil pesos mexicanos al mes",
+                &[(Budget, "de 20 mil pesos mexicanos al mes")],
+            ),
+        ];
+        assert!(cases.len() >= 20);
+        check(cases);
+    }
+
+    #[test]
+    fn a_bare_answer_counts_for_the_field_asked() {
+        let cases: &[(&str, FieldName, Expected)] = &[
+            ("5000", Budget, &[(Budget, "5000")]),
+            ("Ana", Name, &[(Name, "Ana")]),
+            ("Ana, from Acme", Name, &[(Name, "Ana")]),
+            ("Ok, Acme", Company, &[(Company, "Acme")]),
+            ("La Favorita", Company, &[(Company, "La Favorita")]),
+            ("sí, claro: Ana", Name, &[(Name, "Ana")]),
+            ("Acme", Company, &[(Company, "Acme")]),
+            ("CEO", Authority, &[(Authority, "CEO")]),
+            ("un bot para ventas", Need, &[(Need, "un bot para ventas")]),
+            (
+                "el mes que viene",
+                Timeline,
+                &[(Timeline, "el mes que viene")],
+            ),
+            ("mañana", Timeline, &[(Timeline, "mañana")]),
+            ("todavía no sé", Timeline, &[(Timeline, "todavía no sé")]),
+            ("hola", Name, &[]),
+            ("ok", Company, &[]),
+            ("no idea", Budget, &[]),
+            ("next month", Need, &[(Timeline, "next month")]),
+        ];
+        for (text, expecting, expected) in cases {
+            assert_eq!(
+                found(text, Some(*expecting)),
+                values(expected),
+                "{text} expecting {expecting}"
+            );
+        }
+        assert_eq!(found("5000", None), vec![]);
+        assert_eq!(
+            found("next month", None),
+            values(&[(Timeline, "next month")])
+        );
+    }
+
+    #[test]
+    fn every_snippet_found_is_accepted_by_apply() {
+        let texts = [
+            "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
+            "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
+            "Our budget is around 5k USD, I'm the CEO, I make the decision, we want to start next month",
+            "Tenemos unos 3 mil dólares. Soy el dueño, decido yo. Lo antes posible",
+            "I'm Tom from ACME S.A. de C.V., we need a CRM",
+        ];
+        for text in texts {
+            let mut lead = crate::lead::Lead::default();
+            for (field, raw) in find(text, None, TODAY) {
+                assert_eq!(
+                    super::super::apply(&mut lead, field, &raw, TODAY),
+                    Ok(()),
+                    "{field}: {raw}"
+                );
+            }
+            assert!(lead.name.is_some() || lead.budget.is_some(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,709 @@
+//! Budgets, Spanish and English: "5k", "$5.000", "5.000,50 €",
+//! "5 mil dólares", "entre 5 y 10 mil", "up to 2,000 EUR", "R$ 5.000".
+//!
+//! Decisions a reader would otherwise have to guess:
+//! - amounts are whole units: cents are dropped ("5.000,50 €" is 5000);
+//! - a lone "$" is USD, unless "pesos" is said, which makes it a peso sign;
+//! - bare "pesos" leaves the currency unknown (`None`): Mexico, Colombia,
+//!   Argentina, Chile... all say "pesos", so the business's own default
+//!   should fill it in; "pesos mexicanos" or "MXN" are MXN;
+//! - a period ("a month", "al mes") is read but not kept, as [`Budget`]
+//!   has no period;
+//! - zero, and text with no amount ("no idea", "no tenemos presupuesto"),
+//!   are refused.
+
+use super::text::Words;
+use super::{FieldError, invalid, text};
+use crate::lead::{Budget, FieldName};
+use regex::{Captures, Regex};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// Larger amounts are typos or jokes, not a sales budget, even in pesos.
+const MAX_AMOUNT: u128 = 1_000_000_000_000;
+/// A proposed budget longer than this is prose, not a value.
+const MAX_INPUT: usize = 600;
+/// Integer digits beyond these cannot be under [`MAX_AMOUNT`] anyway.
+const MAX_INT_DIGITS: usize = 15;
+
+const TOO_LARGE: &str = "the amount is too large to be a budget";
+const ZERO: &str = "a budget must be more than zero";
+
+const AT_MOST: &str = r"up\s+to|no\s+more\s+than|not\s+more\s+than|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|no\s+m[aá]s\s+de|menos\s+de|tope\s+de";
+const AT_LEAST: &str = r"no\s+less\s+than|not\s+less\s+than|at\s+least|minimum(?:\s+of)?|min(?:\s+of)?|more\s+than|over|above|starting\s+(?:at|from)|from|como\s+m[ií]nimo|m[ií]nimo(?:\s+de)?|al\s+menos|por\s+lo\s+menos|no\s+menos\s+de|m[aá]s\s+de|desde|a\s+partir\s+de";
+const ABOUT: &str = r"around|about|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|unos|unas|como";
+const CODES: &str =
+    "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves";
+const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b";
+const PERIOD: &str = r"(?:a|an|per|each|every|al|por|cada|a\s+la|por\s+la)\s+(?:month|year|week|mes|año|semana)\b|/\s*(?:month|mo|year|yr|mes|año)\b|monthly\b|yearly\b|annually\b|mensual(?:es)?\b|anual(?:es)?\b";
+const TAIL: &str = r"\s*\+|\s+(?:or\s+more|or\s+less|o\s+m[aá]s|o\s+menos|tops|at\s+most|at\s+(?:the\s+)?least|como\s+m[aá]ximo|como\s+m[ií]nimo|m[aá]ximo|m[ií]nimo|maximum|max|minimum|min)\b|\s*-?\s*ish\b";
+
+/// The capture-group names of one amount in [`EXPR`] (an expression holds
+/// up to two, and each alternative of the pattern its own pair).
+struct Slot {
+    pre: &'static str,
+    num: &'static str,
+    word: &'static str,
+    mult: &'static str,
+    post: &'static str,
+}
+
+const fn slot(
+    pre: &'static str,
+    num: &'static str,
+    word: &'static str,
+    mult: &'static str,
+    post: &'static str,
+) -> Slot {
+    Slot {
+        pre,
+        num,
+        word,
+        mult,
+        post,
+    }
+}
+
+const A: Slot = slot("a_pre", "a_num", "a_word", "a_mult", "a_post");
+const B: Slot = slot("b_pre", "b_num", "b_word", "b_mult", "b_post");
+const C: Slot = slot("c_pre", "c_num", "c_word", "c_mult", "c_post");
+const D: Slot = slot("d_pre", "d_num", "d_word", "d_mult", "d_post");
+
+fn amount_pattern(s: &Slot) -> String {
+    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|\b(?:{CODES})\b");
+    let post = format!(
+        r"€|\$|\b(?:d[oó]lar(?:es)?|dollars?|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|{CODES})\b"
+    );
+    let num = r"\b(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
+    format!(
+        r"(?:(?P<{}>{pre})\s*)?(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:\s*(?:{PERIOD}))?",
+        s.pre,
+        s.num,
+        s.word,
+        text::NUMBER_WORDS,
+        s.mult,
+        s.post
+    )
+}
+
+/// One budget expression: qualifiers, one amount or a range, a tail
+/// ("5k+", "5 mil o más", "5k-ish").
+static EXPR: LazyLock<Regex> = LazyLock::new(|| {
+    let qual = format!(r"(?:\b(?:{AT_MOST}|{AT_LEAST}|{ABOUT})\b\.?|~)");
+    let pattern = format!(
+        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{TAIL})?",
+        a = amount_pattern(&A),
+        b = amount_pattern(&B),
+        c = amount_pattern(&C),
+        d = amount_pattern(&D),
+    );
+    text::regex(&pattern)
+});
+
+static AT_MOST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_MOST));
+static AT_LEAST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_LEAST));
+
+fn anchored(alternatives: &str) -> Regex {
+    text::regex(&format!(r"(?i)^(?:{alternatives})\.?$"))
+}
+
+/// Words that make a bare number in a message a budget.
+static CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:budget|presupuesto|spend|gastar|invest|invertir|inversi[oó]n|afford|pagar|pay|price\s+range)",
+    )
+});
+
+/// Phrases that say there is no budget, for a clearer refusal.
+static NO_BUDGET: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:no|sin|zero|cero)\s+(?:budget|presupuesto)\b|\bno\s+(?:tenemos|tengo|hay)\s+presupuesto\b|\b(?:don'?t|do\s+not)\s+have\s+(?:a\s+)?budget\b|\b(?:nothing|nada|free|gratis)\b",
+    )
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Currency {
+    Iso(&'static str),
+    /// "$": USD unless the text says pesos.
+    Dollar,
+    /// "pesos" without saying whose.
+    Pesos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Qualifier {
+    About,
+    AtMost,
+    AtLeast,
+}
+
+/// One amount as written: the number, its multiplier and currency marks.
+struct Part {
+    number: Result<(u128, u128), &'static str>,
+    spelled: bool,
+    multiplier: Option<u128>,
+    currency: [Option<Currency>; 2],
+}
+
+impl Part {
+    fn read(caps: &Captures<'_>, slot: &Slot) -> Option<Part> {
+        let (number, spelled) = match caps.name(slot.num) {
+            Some(num) => (parse_number(num.as_str()), false),
+            None => {
+                let word = caps.name(slot.word)?;
+                let value = text::word_value(word.as_str()).map(|v| (u128::from(v), 1));
+                (value.ok_or("the amount is not a number"), true)
+            }
+        };
+        Some(Part {
+            number,
+            spelled,
+            multiplier: caps.name(slot.mult).map(|m| multiplier(m.as_str())),
+            currency: [slot.pre, slot.post]
+                .map(|group| caps.name(group).and_then(|m| currency(m.as_str()))),
+        })
+    }
+
+    fn has_currency(&self) -> bool {
+        self.currency.iter().any(Option::is_some)
+    }
+
+    /// "a", "one" on their own are words, not money.
+    fn is_bare_word(&self) -> bool {
+        self.spelled && self.multiplier.is_none() && !self.has_currency()
+    }
+
+    fn value(&self, multiplier: u128) -> Result<u64, &'static str> {
+        let (mantissa, scale) = self.number?;
+        let value = mantissa.checked_mul(multiplier).ok_or(TOO_LARGE)? / scale;
+        if value == 0 {
+            return Err(ZERO);
+        }
+        if value > MAX_AMOUNT {
+            return Err(TOO_LARGE);
+        }
+        u64::try_from(value).map_err(|_| TOO_LARGE)
+    }
+
+    /// Whether this number, before multipliers, is below `other`'s: in
+    /// "5-10k" the "k" belongs to both, in "500-2k" only to the second.
+    fn smaller_than(&self, other: &Part) -> bool {
+        let (Ok((a, a_scale)), Ok((b, b_scale))) = (self.number, other.number) else {
+            return false;
+        };
+        match (a.checked_mul(b_scale), b.checked_mul(a_scale)) {
+            (Some(left), Some(right)) => left < right,
+            _ => false,
+        }
+    }
+}
+
+/// A budget expression found in text.
+struct Found {
+    span: Range<usize>,
+    budget: Result<Budget, &'static str>,
+    has_currency: bool,
+    /// A currency or a multiplier ("5k", "3 mil") says this is money.
+    marked: bool,
+}
+
+/// Every budget expression in `text`, left to right.
+fn scan(text: &str) -> impl Iterator<Item = Found> + '_ {
+    EXPR.captures_iter(text).filter_map(|caps| read(&caps))
+}
+
+fn read(caps: &Captures<'_>) -> Option<Found> {
+    let whole = caps.get(0)?;
+    let (first, second) = match Part::read(caps, &A) {
+        Some(first) => (first, Part::read(caps, &B)),
+        None => (Part::read(caps, &C)?, Part::read(caps, &D)),
+    };
+    if first.is_bare_word() || second.as_ref().is_some_and(Part::is_bare_word) {
+        return None;
+    }
+    let has_currency = first.has_currency() || second.as_ref().is_some_and(Part::has_currency);
+    let marked = has_currency
+        || first.multiplier.is_some()
+        || second.as_ref().is_some_and(|s| s.multiplier.is_some());
+    Some(Found {
+        span: whole.range(),
+        budget: build(caps, &first, second.as_ref()),
+        has_currency,
+        marked,
+    })
+}
+
+fn build(caps: &Captures<'_>, first: &Part, second: Option<&Part>) -> Result<Budget, &'static str> {
+    let qualifiers = ["q1", "q2"]
+        .into_iter()
+        .filter_map(|q| caps.name(q))
+        .map(|m| qualifier(m.as_str()))
+        .chain(caps.name("tail").map(|m| tail(m.as_str())));
+    let (mut approximate, mut bound) = (false, None);
+    for q in qualifiers {
+        match q {
+            Qualifier::About => approximate = true,
+            other => bound = bound.or(Some(other)),
+        }
+    }
+    let currency = resolve(
+        first
+            .currency
+            .iter()
+            .chain(second.map_or(&[None, None], |s| &s.currency))
+            .flatten(),
+    );
+    let (min, max) = match second {
+        None => {
+            let value = first.value(first.multiplier.unwrap_or(1))?;
+            match bound {
+                Some(Qualifier::AtMost) => (None, Some(value)),
+                Some(Qualifier::AtLeast) => (Some(value), None),
+                _ => (Some(value), Some(value)),
+            }
+        }
+        Some(second) => {
+            let first_multiplier = match (first.multiplier, second.multiplier) {
+                (None, Some(m)) if first.smaller_than(second) => m,
+                (m, _) => m.unwrap_or(1),
+            };
+            let a = first.value(first_multiplier)?;
+            let b = second.value(second.multiplier.unwrap_or(1))?;
+            (Some(a.min(b)), Some(a.max(b)))
+        }
+    };
+    Ok(Budget {
+        min,
+        max,
+        currency,
+        approximate,
+    })
+}
+
+/// A proposed budget: one amount, a range or a bound, with its currency.
+pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::Empty {
+            field: FieldName::Budget,
+        });
+    }
+    if raw.len() > MAX_INPUT {
+        return Err(invalid(
+            FieldName::Budget,
+            "the text is too long to be a budget",
+        ));
+    }
+    let found: Vec<Found> = scan(raw).collect();
+    let pick = match found.as_slice() {
+        [] if NO_BUDGET.is_match(raw) => {
+            return Err(invalid(FieldName::Budget, "it says there is no budget"));
+        }
+        [] => {
+            return Err(invalid(
+                FieldName::Budget,
+                "no amount was found (like \"5k USD\" or \"entre 5 y 10 mil\")",
+            ));
+        }
+        [one] => one,
+        many => unique(many, |f| f.has_currency)
+            .or_else(|| unique(many, |f| f.marked))
+            .ok_or_else(|| {
+                invalid(
+                    FieldName::Budget,
+                    "there are several amounts; give one amount or a range",
+                )
+            })?,
+    };
+    pick.budget
+        .clone()
+        .map_err(|reason| invalid(FieldName::Budget, reason))
+}
+
+fn unique(found: &[Found], keep: impl Fn(&Found) -> bool) -> Option<&Found> {
+    let mut kept = found.iter().filter(|f| keep(f));
+    match (kept.next(), kept.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// Where a budget is in a customer's message, if there is one. An amount
+/// with a currency always counts; a bare one ("5000", "5k") only when the
+/// message talks about a budget or the agent just asked for it, and never
+/// when it counts something else ("10 users", "24/7", "2026").
+pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
+    let cue = CUE.find(text).map(|m| m.start());
+    let mut best: Option<(u8, Range<usize>)> = None;
+    for found in scan(text) {
+        if found.budget.is_err() {
+            continue;
+        }
+        let after_cue = cue.is_some_and(|cue| cue <= found.span.start);
+        let rank = if found.has_currency {
+            4
+        } else if !(expecting || cue.is_some()) || counts_something_else(text, &found) {
+            continue;
+        } else if found.marked {
+            3
+        } else if after_cue {
+            2
+        } else {
+            1
+        };
+        if best.as_ref().is_none_or(|(best_rank, _)| rank > *best_rank) {
+            best = Some((rank, found.span));
+        }
+    }
+    best.map(|(_, span)| span)
+}
+
+/// Whether an unmarked number is a count, a year, a time or a ratio.
+fn counts_something_else(text: &str, found: &Found) -> bool {
+    let before = text[..found.span.start].chars().next_back();
+    let after = &text[found.span.end..];
+    let matched = &text[found.span.clone()];
+    let year = !found.marked
+        && matched.len() == 4
+        && (matched.starts_with("19") || matched.starts_with("20"));
+    if year || matches!(before, Some('/' | ':')) || after.starts_with(['/', ':', '%']) {
+        return true;
+    }
+    let next_word = after
+        .trim_start()
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default();
+    is_unit(&next_word.to_lowercase())
+}
+
+/// Nouns that make a number a count, not money.
+static UNITS: Words = Words::new(
+    "user users people persons employees staff agents seats licenses licences customers \
+     clients messages chats conversations leads stores shops branches locations days \
+     weeks months years hours minutes percent times am pm usuarios personas empleados \
+     agentes licencias clientes mensajes conversaciones tiendas sucursales locales días \
+     dias semanas meses años horas minutos veces vendedores trabajadores",
+);
+
+fn is_unit(word: &str) -> bool {
+    UNITS.contains(word)
+}
+
+/// Reads a written number. Hand-written: whether "5.000" is five thousand
+/// or five point zero depends on the digits around each separator, which a
+/// regex can match but not weigh. One separator followed by exactly three
+/// digits groups thousands ("5.000", "5,000"); repeated separators group
+/// ("1.000.000"); with both kinds, the last one is the decimal point.
+/// Returns the digits as an integer and the power of ten to divide by.
+fn parse_number(raw: &str) -> Result<(u128, u128), &'static str> {
+    let dots = raw.matches('.').count();
+    let commas = raw.matches(',').count();
+    let decimal = match (dots, commas) {
+        (0, 0) => None,
+        (_, 0) => lone_decimal(raw, '.', dots),
+        (0, _) => lone_decimal(raw, ',', commas),
+        _ => {
+            let last = if raw.rfind('.') > raw.rfind(',') {
+                '.'
+            } else {
+                ','
+            };
+            if raw.matches(last).count() > 1 {
+                return Err("the number is written in a way that is unclear");
+            }
+            Some(last)
+        }
+    };
+    let (whole, fraction) = match decimal.and_then(|sep| raw.rsplit_once(sep)) {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (raw, ""),
+    };
+    let mut mantissa: u128 = 0;
+    for (i, digit) in whole.chars().filter_map(|c| c.to_digit(10)).enumerate() {
+        if i >= MAX_INT_DIGITS {
+            return Err(TOO_LARGE);
+        }
+        mantissa = mantissa * 10 + u128::from(digit);
+    }
+    let mut scale: u128 = 1;
+    // Six decimals are plenty for whole units; more are noise.
+    for digit in fraction.chars().filter_map(|c| c.to_digit(10)).take(6) {
+        mantissa = mantissa * 10 + u128::from(digit);
+        scale *= 10;
+    }
+    Ok((mantissa, scale))
+}
+
+/// The decimal separator, when a single kind of separator appears `count`
+/// times in `raw`.
+fn lone_decimal(raw: &str, sep: char, count: usize) -> Option<char> {
+    if count > 1 {
+        return None;
+    }
+    let (before, after) = raw.rsplit_once(sep)?;
+    let digits_after = after.chars().take_while(char::is_ascii_digit).count();
+    let digits_before = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .count();
+    let groups_thousands = digits_after == 3 && (1..=3).contains(&digits_before);
+    (!groups_thousands).then_some(sep)
+}
+
+fn multiplier(raw: &str) -> u128 {
+    let lower = text::collapse_spaces(&raw.to_lowercase());
+    match lower.as_str() {
+        "mil millones" | "bn" | "billion" | "billions" => 1_000_000_000,
+        "m" | "mm" | "millón" | "millon" | "millones" | "million" | "millions" => 1_000_000,
+        _ => 1_000,
+    }
+}
+
+fn currency(raw: &str) -> Option<Currency> {
+    use Currency::{Dollar, Iso, Pesos};
+    let lower = raw.to_lowercase();
+    let mut words = lower.split_whitespace();
+    let first = words.next()?;
+    Some(match first {
+        "$" => Dollar,
+        "us$" | "u$s" | "usd" | "dólar" | "dólares" | "dolar" | "dolares" | "dollar"
+        | "dollars" | "bucks" => Iso("USD"),
+        "€" | "eur" | "euro" | "euros" => Iso("EUR"),
+        "£" | "gbp" | "pound" | "pounds" | "libras" => Iso("GBP"),
+        "mx$" | "mxn" => Iso("MXN"),
+        "r$" | "brl" | "reales" | "reais" => Iso("BRL"),
+        "soles" | "pen" => Iso("PEN"),
+        "peso" | "pesos" => match words.last() {
+            Some("mexicanos") => Iso("MXN"),
+            Some("colombianos") => Iso("COP"),
+            Some("argentinos") => Iso("ARS"),
+            Some("chilenos") => Iso("CLP"),
+            Some("uruguayos") => Iso("UYU"),
+            Some("dominicanos") => Iso("DOP"),
+            Some("cubanos") => Iso("CUP"),
+            _ => Pesos,
+        },
+        "quetzales" | "gtq" => Iso("GTQ"),
+        "bolívares" | "bolivares" | "ves" => Iso("VES"),
+        "colones" | "crc" => Iso("CRC"),
+        "lempiras" | "hnl" => Iso("HNL"),
+        "guaraníes" | "guaranies" | "pyg" => Iso("PYG"),
+        "cop" => Iso("COP"),
+        "ars" => Iso("ARS"),
+        "clp" => Iso("CLP"),
+        "cad" => Iso("CAD"),
+        "aud" => Iso("AUD"),
+        "chf" => Iso("CHF"),
+        "uyu" => Iso("UYU"),
+        "bob" => Iso("BOB"),
+        "dop" => Iso("DOP"),
+        "nio" => Iso("NIO"),
+        "pab" => Iso("PAB"),
+        _ => return None,
+    })
+}
+
+/// The first named currency wins; "$" means USD unless pesos were said.
+fn resolve<'a>(mentions: impl Iterator<Item = &'a Currency>) -> Option<String> {
+    let (mut dollar, mut pesos) = (false, false);
+    for mention in mentions {
+        match mention {
+            Currency::Iso(code) => return Some((*code).to_owned()),
+            Currency::Dollar => dollar = true,
+            Currency::Pesos => pesos = true,
+        }
+    }
+    (dollar && !pesos).then(|| "USD".to_owned())
+}
+
+fn qualifier(raw: &str) -> Qualifier {
+    let collapsed = text::collapse_spaces(raw);
+    if AT_MOST_ONLY.is_match(&collapsed) {
+        Qualifier::AtMost
+    } else if AT_LEAST_ONLY.is_match(&collapsed) {
+        Qualifier::AtLeast
+    } else {
+        Qualifier::About
+    }
+}
+
+fn tail(raw: &str) -> Qualifier {
+    let lower = text::collapse_spaces(&raw.to_lowercase());
+    match lower.as_str() {
+        "+" | "or more" | "o más" | "o mas" | "at least" | "at the least" | "como mínimo"
+        | "como minimo" | "mínimo" | "minimo" | "minimum" | "min" => Qualifier::AtLeast,
+        ish if ish.ends_with("ish") => Qualifier::About,
+        _ => Qualifier::AtMost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(
+        min: Option<u64>,
+        max: Option<u64>,
+        currency: Option<&str>,
+        approximate: bool,
+    ) -> Budget {
+        Budget {
+            min,
+            max,
+            currency: currency.map(str::to_owned),
+            approximate,
+        }
+    }
+
+    #[test]
+    fn reads_amounts_ranges_and_bounds() {
+        let exact = |v: u64, c: Option<&str>| budget(Some(v), Some(v), c, false);
+        let about = |v: u64, c: Option<&str>| budget(Some(v), Some(v), c, true);
+        let usd = Some("USD");
+        let eur = Some("EUR");
+        let mxn = Some("MXN");
+        let cases: Vec<(&str, Budget)> = vec![
+            ("5k", exact(5_000, None)),
+            ("5K USD", exact(5_000, usd)),
+            ("$5.000", exact(5_000, usd)),
+            ("$5,000", exact(5_000, usd)),
+            ("5.000,50 €", exact(5_000, eur)),
+            ("$5,000.00", exact(5_000, usd)),
+            ("5 mil dólares", exact(5_000, usd)),
+            ("unos 3 mil dólares", about(3_000, usd)),
+            ("around 10,000 EUR", about(10_000, eur)),
+            ("10 000 €", exact(10_000, eur)),
+            ("€10k", exact(10_000, eur)),
+            ("USD 2500", exact(2_500, usd)),
+            ("2.5k", exact(2_500, None)),
+            ("2,5k", exact(2_500, None)),
+            ("1,5 millones de pesos", exact(1_500_000, None)),
+            ("a million dollars", exact(1_000_000, usd)),
+            ("un millón de pesos mexicanos", exact(1_000_000, mxn)),
+            ("dos mil euros", exact(2_000, eur)),
+            (
+                "between 5 and 10 thousand",
+                budget(Some(5_000), Some(10_000), None, false),
+            ),
+            (
+                "entre 5 y 10 mil",
+                budget(Some(5_000), Some(10_000), None, false),
+            ),
+            ("5-10k", budget(Some(5_000), Some(10_000), None, false)),
+            ("500-2k USD", budget(Some(500), Some(2_000), usd, false)),
+            (
+                "from 5k to 10k",
+                budget(Some(5_000), Some(10_000), None, false),
+            ),
+            (
+                "de 5 a 10 mil dólares",
+                budget(Some(5_000), Some(10_000), usd, false),
+            ),
+            (
+                "between $10k and $5k",
+                budget(Some(5_000), Some(10_000), usd, false),
+            ),
+            ("up to 2,000 EUR", budget(None, Some(2_000), eur, false)),
+            (
+                "hasta 20 mil pesos",
+                budget(None, Some(20_000), None, false),
+            ),
+            ("at least 1000", budget(Some(1_000), None, None, false)),
+            ("mínimo 500 dólares", budget(Some(500), None, usd, false)),
+            ("no more than $3k", budget(None, Some(3_000), usd, false)),
+            ("no less than 3k", budget(Some(3_000), None, None, false)),
+            ("about 500 a month", about(500, None)),
+            ("500 dólares al mes", exact(500, usd)),
+            ("MXN 15,000", exact(15_000, mxn)),
+            ("15 mil MXN", exact(15_000, mxn)),
+            ("R$ 5.000", exact(5_000, Some("BRL"))),
+            ("5k+", budget(Some(5_000), None, None, false)),
+            ("5 mil o más", budget(Some(5_000), None, None, false)),
+            ("3k max", budget(None, Some(3_000), None, false)),
+            ("~5k", about(5_000, None)),
+            ("5k-ish", about(5_000, None)),
+            ("aprox. 8 mil", about(8_000, None)),
+            ("alrededor de 4 mil euros", about(4_000, eur)),
+            ("around up to 4k", budget(None, Some(4_000), None, true)),
+            ("$20,000 pesos", exact(20_000, None)),
+            ("US$ 1.200", exact(1_200, usd)),
+            ("5 mil millones", exact(5_000_000_000, None)),
+            ("our budget is around 5k USD", about(5_000, usd)),
+            ("£750", exact(750, Some("GBP"))),
+            (
+                "3 millones de pesos colombianos",
+                exact(3_000_000, Some("COP")),
+            ),
+            ("1.500", exact(1_500, None)),
+            ("7.5", exact(7, None)),
+            ("budget for 2026: 50k", exact(50_000, None)),
+            ("5000", exact(5_000, None)),
+        ];
+        assert!(cases.len() >= 40);
+        for (raw, expected) in cases {
+            assert_eq!(parse_budget(raw), Ok(expected), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_budget() {
+        let cases = [
+            ("no idea", "no amount"),
+            ("cheap", "no amount"),
+            ("no tenemos presupuesto", "no budget"),
+            ("nothing", "no budget"),
+            ("0", "more than zero"),
+            ("$0", "more than zero"),
+            ("999999999999999999999k", "too large"),
+            ("99999999999999999 USD", "too large"),
+            ("a", "no amount"),
+            ("5 or 6 or 7", "several amounts"),
+        ];
+        for (raw, reason) in cases {
+            match parse_budget(raw) {
+                Err(FieldError::Invalid {
+                    field: FieldName::Budget,
+                    reason: got,
+                }) => {
+                    assert!(got.contains(reason), "{raw}: {got}");
+                }
+                other => panic!("{raw} should be refused, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            parse_budget("  "),
+            Err(FieldError::Empty {
+                field: FieldName::Budget
+            })
+        );
+    }
+
+    #[test]
+    fn locates_money_but_not_counts() {
+        let at = |text: &str, expecting| locate(text, expecting).map(|span| text[span].to_owned());
+        assert_eq!(
+            at("Our budget is around 5k USD", false).as_deref(),
+            Some("around 5k USD")
+        );
+        assert_eq!(
+            at("Tenemos unos 3 mil dólares", false).as_deref(),
+            Some("unos 3 mil dólares")
+        );
+        assert_eq!(at("we have 10 employees", false), None);
+        assert_eq!(at("somos 5 mil clientes", false), None);
+        assert_eq!(at("5000", false), None);
+        assert_eq!(at("5000", true).as_deref(), Some("5000"));
+        assert_eq!(
+            at("budget: 10 users, 24/7, around 3k", false).as_deref(),
+            Some("around 3k")
+        );
+        assert_eq!(at("our budget for 2026 is open", false), None);
+        assert_eq!(at("the budget? we have 3 stores", false), None);
+        assert_eq!(
+            at("we're a team of 12 and our budget is 4000", false).as_deref(),
+            Some("4000")
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! Names, companies and needs: free text, checked for shape rather than
+//! parsed. Each refuses greetings, sentences and keyboard mashing, so a
+//! brain cannot store "hola" as a name or "asdf" as a need.
+
+use super::text::Words;
+use super::{FieldError, authority, invalid, text};
+use crate::lead::FieldName;
+use regex::Regex;
+use std::sync::LazyLock;
+
+const MAX_NAME_CHARS: usize = 60;
+/// Given names and surnames, not counting particles ("de", "van").
+const MAX_NAME_WORDS: usize = 4;
+const MAX_COMPANY_CHARS: usize = 80;
+const MAX_COMPANY_WORDS: usize = 8;
+const MIN_NEED_CHARS: usize = 3;
+const MAX_NEED_CHARS: usize = 300;
+
+/// Asking for a person is a handoff, not something to buy.
+static HUMAN_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        ^(?:to\s+)?(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+)?(?:real\s+|live\s+)?
+            (?:human|person|agent|someone|somebody|representative|operator|advisor|salesperson|people)\b
+        | ^(?:hablar|comunicarme|platicar|conversar|contactar)\s+(?:con\s+)?(?:una?\s+|el\s+|la\s+|alg[uú]n\s+)?
+            (?:persona|humano|agente|asesor|asesora|alguien|representante|operador|operadora|ejecutivo|vendedor)\b
+        | ^(?:a\s+|an\s+|una?\s+)?(?:real\s+)?(?:human|person|persona|humano|agente|asesor)$
+        ",
+    )
+});
+
+/// A person's name: one to four words of letters (accents, apostrophes and
+/// hyphens included), capitalised ("ana maría" → "Ana María").
+pub fn parse_name(raw: &str) -> Result<String, FieldError> {
+    let field = FieldName::Name;
+    let raw = raw.trim().trim_end_matches(['.', '!', ',', ';']).trim_end();
+    if raw.is_empty() {
+        return Err(FieldError::Empty { field });
+    }
+    if raw.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(field, "it is too long to be a name"));
+    }
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    let particles = words
+        .iter()
+        .skip(1)
+        .filter(|w| is_particle(&w.to_lowercase()))
+        .count();
+    if words.len() - particles > MAX_NAME_WORDS {
+        return Err(invalid(field, "it reads like a sentence, not a name"));
+    }
+    for (i, word) in words.iter().enumerate() {
+        if word.chars().any(char::is_numeric) {
+            return Err(invalid(field, "a name has no digits"));
+        }
+        if !is_name_word(word, i == 0) {
+            return Err(invalid(
+                field,
+                "a name has only letters, apostrophes and hyphens",
+            ));
+        }
+        let lower = word.to_lowercase();
+        if !(i > 0 && is_particle(&lower)) && is_not_name(&lower) {
+            return Err(invalid(field, "it is a common word, not a name"));
+        }
+        if text::is_junk_word(word) {
+            return Err(invalid(field, "it does not look like a name"));
+        }
+    }
+    Ok(words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| capitalise(word, i == 0))
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// A company name, kept as the customer wrote it ("ACME S.A. de C.V.",
+/// "Ferretería López"): a few words of letters, digits and the punctuation
+/// company names use, that do not read like a sentence.
+pub fn parse_company(raw: &str) -> Result<String, FieldError> {
+    let field = FieldName::Company;
+    let collapsed = text::collapse_spaces(raw);
+    let mut name = collapsed.trim_end_matches(['!', '?', ',', ';', ':']);
+    if let Some(stripped) = name.strip_suffix('.')
+        && !name.rsplit(' ').next().is_some_and(is_abbreviation)
+    {
+        name = stripped;
+    }
+    if name.is_empty() {
+        return Err(FieldError::Empty { field });
+    }
+    if name.chars().count() > MAX_COMPANY_CHARS {
+        return Err(invalid(field, "it is too long to be a company name"));
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    if words.len() > MAX_COMPANY_WORDS {
+        return Err(invalid(
+            field,
+            "it reads like a sentence, not a company name",
+        ));
+    }
+    if !name.chars().any(char::is_alphabetic) {
+        return Err(invalid(field, "a company name needs letters"));
+    }
+    let allowed = |c: char| c.is_alphanumeric() || is_combining(c) || " &.,'’-+@()/!".contains(c);
+    if !name.chars().all(allowed) {
+        return Err(invalid(
+            field,
+            "it has characters a company name does not use",
+        ));
+    }
+    let bare = |w: &&str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    if words.iter().map(bare).any(|w| is_sentence_word(&w)) {
+        return Err(invalid(
+            field,
+            "it reads like a sentence, not a company name",
+        ));
+    }
+    if words.iter().map(bare).all(|w| is_filler(&w)) {
+        return Err(invalid(field, "it is a reply, not a company name"));
+    }
+    if is_placeholder(&name.to_lowercase()) {
+        return Err(invalid(field, "it says there is no company, not its name"));
+    }
+    if text::mostly_junk(name) {
+        return Err(invalid(field, "it does not look like a company name"));
+    }
+    Ok(name.to_owned())
+}
+
+/// What the customer wants, in their words: 3 to 300 characters that are
+/// not a greeting, gibberish or a request to talk to a person.
+pub fn parse_need(raw: &str) -> Result<String, FieldError> {
+    let field = FieldName::Need;
+    let collapsed = text::collapse_spaces(raw);
+    let need = collapsed.trim_end_matches(['.', '!', ',', ';', ':']);
+    if need.is_empty() {
+        return Err(FieldError::Empty { field });
+    }
+    let chars = need.chars().count();
+    if chars < MIN_NEED_CHARS {
+        return Err(invalid(field, "it is too short to say what is needed"));
+    }
+    if chars > MAX_NEED_CHARS {
+        return Err(invalid(field, "it is longer than 300 characters"));
+    }
+    if text::looks_like_gibberish(need) {
+        return Err(invalid(field, "it does not read as a need"));
+    }
+    let lower = need.to_lowercase();
+    if lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(is_filler)
+    {
+        return Err(invalid(field, "a greeting or a reply is not a need"));
+    }
+    if HUMAN_REQUEST.is_match(need) {
+        return Err(invalid(field, "asking for a person is not a need"));
+    }
+    Ok(need.to_owned())
+}
+
+/// Combining accents, for names typed in decomposed form ("Jose\u{301}").
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// Letters with inner apostrophes and hyphens; an initial ("J.") after the
+/// first word.
+fn is_name_word(word: &str, first: bool) -> bool {
+    let body = match word.strip_suffix('.') {
+        Some(initial) if !first && initial.chars().count() == 1 => initial,
+        _ => word,
+    };
+    body.chars().next().is_some_and(char::is_alphabetic)
+        && body
+            .chars()
+            .all(|c| c.is_alphabetic() || is_combining(c) || matches!(c, '\'' | '’' | '-'))
+        && !body.ends_with(['\'', '’', '-'])
+        && (!first || body.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+}
+
+/// Lowercase words inside names ("María de los Ángeles").
+static PARTICLES: Words = Words::new("de del la las los y van von der da di dos do");
+
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(word)
+}
+
+/// "ana" → "Ana", "JOSÉ" → "José", "o'brien" → "O'Brien", "jean-luc" →
+/// "Jean-Luc"; particles stay lowercase after the first word and mixed case
+/// the customer chose ("McDonald") is kept.
+fn capitalise(word: &str, first: bool) -> String {
+    let lower = word.to_lowercase();
+    if !first && is_particle(&lower) {
+        return lower;
+    }
+    let has_upper = word.chars().any(char::is_uppercase);
+    let has_lower = word.chars().any(char::is_lowercase);
+    let upper_initial_only = word.chars().next().is_some_and(char::is_uppercase)
+        && word
+            .chars()
+            .skip(1)
+            .all(|c| !c.is_uppercase() || matches!(c, '\'' | '’' | '-'));
+    if has_upper && has_lower && !upper_initial_only {
+        return word.to_owned();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut segment_letters = 0;
+    let mut upper_next = true;
+    for c in lower.chars() {
+        if upper_next && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            upper_next = false;
+        } else {
+            out.push(c);
+        }
+        match c {
+            '-' => {
+                upper_next = true;
+                segment_letters = 0;
+            }
+            // "O'Brien", "D'Angelo": a one-letter prefix before the apostrophe.
+            '\'' | '’' => {
+                upper_next = segment_letters == 1;
+                segment_letters = 0;
+            }
+            _ => segment_letters += 1,
+        }
+    }
+    out
+}
+
+/// Words that are not names (see [`is_not_name`]).
+static NOT_NAMES: Words = Words::new(
+    "hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
+     afternoon evening gracias thanks thank you ok okay vale yes no si sí bye adiós adios \
+     chau saludos please por favor i i'm im me my mi yo we us our the a an el la los las \
+     un una unos unas is am are soy es somos nombre name llamo interested interesado \
+     interesada interesados looking buscando here aquí aqui new nuevo nueva ready listo \
+     lista sorry fine great glad happy sure just not so very muy also still back from de \
+     del en in at with con para for on calling writing contacting reaching trying going \
+     cliente client customer bot human person persona humano test testing prueba want \
+     need quiero necesito busco tengo have tenemos what qué que who quien quién how cómo \
+     como when cuando where donde and y or o but pero this that esto eso it escribiendo \
+     contactando llamando encantado encantada pleased nice curious curioso curiosa \
+     currently actually really already ya tan también solo sólo bien mal feliz contento \
+     contenta usuario user member miembro parte part one uno alguien someone everyone \
+     todos nosotros ellos asking preguntando wondering thinking pensando planning using \
+     usando working trabajando about sobre hoping excited emocionado emocionada afraid",
+);
+
+/// Words that follow "I'm"/"soy" without being a name, and words no name
+/// is: greetings, articles, pronouns, common adjectives and participles,
+/// roles. Used by [`parse_name`] and to reject "I'm interested" as a name.
+pub(super) fn is_not_name(word: &str) -> bool {
+    authority::is_role_word(word) || NOT_NAMES.contains(word)
+}
+
+/// Places people say they are from (see [`is_place`]).
+static PLACES: Words = Words::new(
+    "mexico méxico monterrey guadalajara cdmx puebla tijuana cancún cancun spain españa \
+     madrid barcelona valencia sevilla colombia bogotá bogota medellín medellin cali \
+     argentina buenos córdoba cordoba rosario chile santiago peru perú lima ecuador quito \
+     guayaquil venezuela caracas uruguay montevideo paraguay bolivia guatemala honduras \
+     panamá panama costa cuba dominicana usa us uk america américa london miami texas \
+     california florida canada canadá brazil brasil europe europa latam",
+);
+
+/// Places people say they are from ("soy de Monterrey", "Ana from Spain"),
+/// which a "from"/"de" cue would otherwise take for a company.
+pub(super) fn is_place(word: &str) -> bool {
+    PLACES.contains(word)
+}
+
+/// Words that make a company name a sentence.
+static SENTENCE_WORDS: Words = Words::new(
+    "i i'm im we we're you is are am was need want have has do does don't dont my our \
+     your it this that what why how please yo soy es somos tenemos tengo necesito \
+     necesitamos quiero queremos busco buscamos mi nuestra nuestro qué cómo hola hi hello \
+     gracias thanks no not nombre name llama",
+);
+
+/// Words that make a "company name" a sentence.
+fn is_sentence_word(word: &str) -> bool {
+    SENTENCE_WORDS.contains(word)
+}
+
+/// Answers that mean "no company".
+static PLACEHOLDERS: Words = Words::new(
+    "company empresa n/a na none ninguna ninguno nada nothing independent independiente \
+     freelance freelancer particular self-employed autónomo autonomo unknown -",
+);
+
+/// Answers that mean "no company".
+fn is_placeholder(name: &str) -> bool {
+    PLACEHOLDERS.contains(name)
+}
+
+/// Company-form abbreviations written without inner dots.
+static ABBREVIATIONS: Words =
+    Words::new("inc ltd corp co llc sa sl cv srl sas ltda cía cia bros plc gmbh ag spa sapi rl");
+
+/// "Inc.", "S.A.", "C.V.": an abbreviation keeps its full stop.
+pub(super) fn is_abbreviation(word: &str) -> bool {
+    let bare = word.strip_suffix('.').unwrap_or(word);
+    bare.contains('.') || ABBREVIATIONS.contains(bare.to_lowercase().as_str())
+}
+
+/// Replies that carry no value on their own.
+static FILLERS: Words = Words::new(
+    "hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
+     afternoon evening gracias muchas thanks thank you ok okay vale yes no si sí bien \
+     great perfect perfecto bye adiós adios chau saludos please por favor claro sure \
+     listo genial cool nice what qué que the el la a",
+);
+
+fn is_filler(word: &str) -> bool {
+    FILLERS.contains(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_capitalised_sensibly() {
+        let cases = [
+            ("Ana", "Ana"),
+            ("ana", "Ana"),
+            ("Ana María", "Ana María"),
+            ("ana maría", "Ana María"),
+            ("JOSÉ", "José"),
+            ("José", "José"),
+            ("María José", "María José"),
+            ("john smith", "John Smith"),
+            ("o'brien", "O'Brien"),
+            ("jean-luc picard", "Jean-Luc Picard"),
+            ("María de los Ángeles", "María de los Ángeles"),
+            ("McDonald", "McDonald"),
+            ("John F. Kennedy", "John F. Kennedy"),
+            ("  Pedro.  ", "Pedro"),
+            ("Jose\u{301}", "Jose\u{301}"),
+            ("Zoë", "Zoë"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(parse_name(raw).as_deref(), Ok(expected), "{raw}");
+        }
+    }
+
+    #[test]
+    fn names_refuse_greetings_digits_and_sentences() {
+        for raw in [
+            "hola",
+            "Hi",
+            "ok",
+            "gracias",
+            "Ana123",
+            "R2D2",
+            "I want a bot for my shop",
+            "one two three four five",
+            "a",
+            "asdkjh",
+            "the CEO",
+            "👍",
+            "Ana!!!!?",
+            "interested",
+        ] {
+            assert!(
+                matches!(
+                    parse_name(raw),
+                    Err(FieldError::Invalid {
+                        field: FieldName::Name,
+                        ..
+                    })
+                ),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            parse_name("   "),
+            Err(FieldError::Empty {
+                field: FieldName::Name
+            })
+        );
+    }
+
+    #[test]
+    fn companies_are_kept_as_written() {
+        for (raw, expected) in [
+            ("Acme", "Acme"),
+            ("Ferretería López", "Ferretería López"),
+            ("Acme Inc.", "Acme Inc."),
+            ("ACME S.A. de C.V.", "ACME S.A. de C.V."),
+            ("Acme.", "Acme"),
+            ("3M", "3M"),
+            ("AT&T", "AT&T"),
+            ("KPMG", "KPMG"),
+            ("  Tienda   Don Pepe ", "Tienda Don Pepe"),
+            ("Yahoo!", "Yahoo"),
+        ] {
+            assert_eq!(parse_company(raw).as_deref(), Ok(expected), "{raw}");
+        }
+    }
+
+    #[test]
+    fn companies_refuse_sentences_and_placeholders() {
+        for raw in [
+            "we need a WhatsApp bot for our sales team",
+            "no tengo empresa",
+            "ok",
+            "Gracias!",
+            "n/a",
+            "freelance",
+            "1234",
+            "asdkjh qwpoe",
+            "Acme 🚀",
+            "a b c d e f g h i",
+            &"x".repeat(81),
+        ] {
+            assert!(
+                matches!(
+                    parse_company(raw),
+                    Err(FieldError::Invalid {
+                        field: FieldName::Company,
+                        ..
+                    })
+                ),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            parse_company(""),
+            Err(FieldError::Empty {
+                field: FieldName::Company
+            })
+        );
+    }
+
+    #[test]
+    fn needs_are_free_text_but_not_noise() {
+        for (raw, expected) in [
+            (
+                "a WhatsApp bot for our sales team",
+                "a WhatsApp bot for our sales team",
+            ),
+            (
+                "un asistente para atender clientes por WhatsApp.",
+                "un asistente para atender clientes por WhatsApp",
+            ),
+            ("CRM", "CRM"),
+            ("  automate   follow-ups ", "automate follow-ups"),
+        ] {
+            assert_eq!(parse_need(raw).as_deref(), Ok(expected), "{raw}");
+        }
+        for raw in [
+            "hola",
+            "ok gracias",
+            "hi!",
+            "asdkjh qwpoe zzxq",
+            "jjjjjjjj kkkk",
+            "qwe rty uiop asdf",
+            "talk to a human",
+            "hablar con una persona",
+            "a human",
+            "no",
+            "12345",
+            &"bot ".repeat(80),
+        ] {
+            assert!(
+                matches!(
+                    parse_need(raw),
+                    Err(FieldError::Invalid {
+                        field: FieldName::Need,
+                        ..
+                    })
+                ),
+                "{raw}"
+            );
+        }
+    }
+}

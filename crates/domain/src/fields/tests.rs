@@ -1,0 +1,312 @@
+//! Properties across the parsers: no input makes them panic, what they
+//! accept keeps its invariants, and whatever `find` cuts out `apply` takes.
+
+use super::*;
+use crate::lead::{Budget, Timeline};
+use jiff::ToSpan;
+use jiff::civil::date;
+
+const TODAY: Date = date(2026, 1, 15);
+
+/// A small xorshift generator: deterministic, so a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).expect("n fits in usize")
+    }
+}
+
+const FRAGMENTS: &[&str] = &[
+    "5",
+    "k",
+    "K",
+    "mil",
+    "millones",
+    "$",
+    "€",
+    "R$",
+    "US$",
+    " ",
+    " ",
+    " ",
+    ",",
+    ".",
+    "-",
+    "~",
+    "+",
+    "entre",
+    "y",
+    "between",
+    "and",
+    "to",
+    "hasta",
+    "up to",
+    "around",
+    "unos",
+    "a",
+    "un",
+    "I'm",
+    "soy",
+    "me llamo",
+    "Ana",
+    "ana",
+    "de",
+    "from",
+    "Acme",
+    "ACME",
+    "S.A.",
+    "Inc.",
+    "the",
+    "el",
+    "CEO",
+    "dueño",
+    "gerente",
+    "de compras",
+    "decido yo",
+    "my boss",
+    "next",
+    "month",
+    "mes",
+    "que viene",
+    "Q3",
+    "Q9",
+    "15/03/2026",
+    "31/02/2026",
+    "2026-13-45",
+    "9999",
+    "99999999999999999999",
+    "0",
+    "0.000,0",
+    "1.2.3,4,5",
+    "in",
+    "en",
+    "weeks",
+    "semanas",
+    "días",
+    "marzo",
+    "May",
+    "mañana",
+    "ya",
+    "no",
+    "rush",
+    "we need",
+    "busco",
+    "a bot",
+    "quiero hablar con una persona",
+    "🙂",
+    "👍🏽",
+    "\u{202E}",
+    "\u{200D}",
+    "\u{301}",
+    "שלום",
+    "مرحبا",
+    "中文",
+    "ñ",
+    "\n",
+    "\t",
+    "'",
+    "’",
+    "é",
+    "ß",
+    "İ",
+    "\u{0}",
+    "asdf",
+    "jjjj",
+    "¿",
+    "¡",
+    "(",
+    ")",
+    ":",
+    "/",
+    "@",
+    "&",
+];
+
+fn odd_inputs() -> Vec<String> {
+    let mut inputs: Vec<String> = [
+        "999999999999999999999k",
+        "999999999999999999999999999999999999999999 USD",
+        "entre 99999999999999 y 999999999999999 millones",
+        "1e308",
+        "-5000",
+        "5,,,,000",
+        "$",
+        "between and",
+        "entre y",
+        "in -3 weeks",
+        "in 99999 weeks",
+        "en 4294967296 días",
+        "Q0",
+        "H3",
+        "0/0/0000",
+        "29/02/2027",
+        "9999-12-31",
+        "32 de diciembre",
+        "👍",
+        "🙂🙂🙂",
+        "مرحبا، أنا أحمد",
+        "שלום, אני דוד",
+        "\u{202E}5k USD",
+        "I'm \u{200D}",
+        "soy \u{301}",
+        "",
+        " ",
+        "\n\n\n",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    inputs.extend([
+        "9".repeat(10_000),
+        "a ".repeat(5_000),
+        "🙂".repeat(3_000),
+        "$".repeat(10_000),
+        "1,".repeat(5_000),
+        "I'm Ana ".repeat(1_300),
+        "entre 5 y ".repeat(1_000),
+        format!("we need {}", "x".repeat(10_000)),
+    ]);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..3_000 {
+        let len = 1 + rng.below(12);
+        inputs.push(
+            (0..len)
+                .map(|_| FRAGMENTS[rng.below(FRAGMENTS.len())])
+                .collect(),
+        );
+    }
+    inputs
+}
+
+fn check_budget(budget: &Budget, input: &str) {
+    assert!(
+        budget.min.is_some() || budget.max.is_some(),
+        "{input:?}: {budget:?}"
+    );
+    if let (Some(min), Some(max)) = (budget.min, budget.max) {
+        assert!(min <= max, "{input:?}: {budget:?}");
+    }
+    assert!(
+        budget.min.iter().chain(&budget.max).all(|v| *v > 0),
+        "{input:?}: {budget:?}"
+    );
+}
+
+fn check_timeline(timeline: &Timeline, input: &str) {
+    if let Timeline::By { date, .. } = timeline {
+        assert!(
+            *date >= TODAY && *date <= TODAY.saturating_add(10.years()),
+            "{input:?}: {timeline:?}"
+        );
+    }
+}
+
+#[test]
+fn no_input_panics_and_accepted_values_keep_their_invariants() {
+    for input in odd_inputs() {
+        if let Ok(name) = parse_name(&input) {
+            assert!(
+                !name.is_empty() && name.chars().count() <= 60,
+                "{input:?}: {name:?}"
+            );
+            assert!(!name.chars().any(char::is_numeric), "{input:?}: {name:?}");
+        }
+        if let Ok(company) = parse_company(&input) {
+            assert!(
+                !company.is_empty() && company.chars().count() <= 80,
+                "{input:?}: {company:?}"
+            );
+        }
+        if let Ok(need) = parse_need(&input) {
+            assert!(
+                (3..=300).contains(&need.chars().count()),
+                "{input:?}: {need:?}"
+            );
+        }
+        if let Ok(budget) = parse_budget(&input) {
+            check_budget(&budget, &input);
+        }
+        let _ = parse_authority(&input);
+        if let Ok(timeline) = parse_timeline(&input, TODAY) {
+            check_timeline(&timeline, &input);
+        }
+        for expecting in [None].into_iter().chain(FieldName::ALL.map(Some)) {
+            let mut lead = Lead::default();
+            for (field, raw) in find(&input, expecting, TODAY) {
+                assert_eq!(
+                    apply(&mut lead, field, &raw, TODAY),
+                    Ok(()),
+                    "{input:?} {field}: {raw:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn apply_stores_what_the_parsers_accept() {
+    let mut lead = Lead::default();
+    apply(&mut lead, FieldName::Name, " ana maría ", TODAY).expect("a name");
+    apply(&mut lead, FieldName::Company, "Acme Inc.", TODAY).expect("a company");
+    apply(&mut lead, FieldName::Budget, "around 5k USD", TODAY).expect("a budget");
+    apply(&mut lead, FieldName::Authority, "I'm the CEO", TODAY).expect("an authority");
+    apply(&mut lead, FieldName::Need, "a WhatsApp bot", TODAY).expect("a need");
+    apply(&mut lead, FieldName::Timeline, "next month", TODAY).expect("a timeline");
+    assert_eq!(lead.name.as_deref(), Some("Ana María"));
+    assert_eq!(lead.company.as_deref(), Some("Acme Inc."));
+    assert_eq!(
+        lead.budget,
+        Some(Budget {
+            min: Some(5_000),
+            max: Some(5_000),
+            currency: Some("USD".into()),
+            approximate: true
+        })
+    );
+    assert_eq!(
+        lead.timeline,
+        Some(Timeline::By {
+            date: date(2026, 2, 1),
+            said: "next month".into()
+        })
+    );
+    assert!(FieldName::ALL.iter().all(|f| lead.has(*f)));
+}
+
+#[test]
+fn apply_refuses_blank_and_keeps_the_old_value_on_refusal() {
+    let mut lead = Lead {
+        name: Some("Ana".into()),
+        ..Lead::default()
+    };
+    assert_eq!(
+        apply(&mut lead, FieldName::Name, "  ", TODAY),
+        Err(FieldError::Empty {
+            field: FieldName::Name
+        })
+    );
+    let refused = apply(&mut lead, FieldName::Name, "hola", TODAY);
+    assert!(matches!(
+        refused,
+        Err(FieldError::Invalid {
+            field: FieldName::Name,
+            ..
+        })
+    ));
+    assert_eq!(lead.name.as_deref(), Some("Ana"));
+    let message = apply(&mut lead, FieldName::Budget, "cheap", TODAY)
+        .expect_err("no amount")
+        .to_string();
+    assert!(
+        message.starts_with("budget could not be understood: "),
+        "{message}"
+    );
+}

@@ -1,0 +1,267 @@
+//! Small text helpers the field parsers share: word lists, spelled-out
+//! numbers and a gibberish check.
+
+use regex::Regex;
+use std::sync::{LazyLock, OnceLock};
+
+/// A word list written as one space-separated string, so long lists read
+/// as a paragraph rather than one word per line; sorted on first use and
+/// then binary-searched, so a lookup allocates nothing.
+pub(crate) struct Words {
+    list: &'static str,
+    sorted: OnceLock<Vec<&'static str>>,
+}
+
+impl Words {
+    pub(crate) const fn new(list: &'static str) -> Self {
+        Self {
+            list,
+            sorted: OnceLock::new(),
+        }
+    }
+
+    /// Whether `word`, already lowercased, is in the list.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        self.sorted
+            .get_or_init(|| {
+                let mut words: Vec<&'static str> = self.list.split_whitespace().collect();
+                words.sort_unstable();
+                words.dedup();
+                words
+            })
+            .binary_search(&word)
+            .is_ok()
+    }
+}
+
+/// The regex alternation of the spelled-out numbers [`word_value`] knows.
+/// Listed longest-first where one is a prefix of another.
+pub(super) const NUMBER_WORDS: &str = "an|a|one|uno|una|un|two|dos|three|tres|four|cuatro|five|cinco|six|seis|\
+     seven|siete|eight|ocho|nine|nueve|ten|diez|eleven|once|twelve|doce|fifteen|quince|twenty|veinte|\
+     thirty|treinta|forty|cuarenta|fifty|cincuenta|cien";
+
+/// The value of a spelled-out number ("three", "doce", "a"), English or
+/// Spanish.
+pub(super) fn word_value(word: &str) -> Option<u32> {
+    let value = match word.to_lowercase().as_str() {
+        "a" | "an" | "one" | "un" | "uno" | "una" => 1,
+        "two" | "dos" => 2,
+        "three" | "tres" => 3,
+        "four" | "cuatro" => 4,
+        "five" | "cinco" => 5,
+        "six" | "seis" => 6,
+        "seven" | "siete" => 7,
+        "eight" | "ocho" => 8,
+        "nine" | "nueve" => 9,
+        "ten" | "diez" => 10,
+        "eleven" | "once" => 11,
+        "twelve" | "doce" => 12,
+        "fifteen" | "quince" => 15,
+        "twenty" | "veinte" => 20,
+        "thirty" | "treinta" => 30,
+        "forty" | "cuarenta" => 40,
+        "fifty" | "cincuenta" => 50,
+        "cien" => 100,
+        _ => return None,
+    };
+    Some(value)
+}
+
+/// Compiles a field pattern with ASCII word boundaries: a Unicode `\b`
+/// makes the regex engine's fast DFA give up on any text with an accent,
+/// which made Spanish messages eight times slower to read. Patterns keep
+/// `\b` away from accented letters (`m[ií]` ends without one) so both mean
+/// the same on them.
+pub(super) fn regex(pattern: &str) -> Regex {
+    Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))
+        .expect("the field patterns are valid; every one is compiled by the unit tests")
+}
+
+/// The words of `text` (runs of non-space) with where each starts.
+pub(super) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\S+").expect("the word pattern is valid"));
+    WORD.find_iter(text).map(|m| (m.start(), m.as_str()))
+}
+
+/// At most `max` bytes of `text`, cut on a character boundary, so a
+/// parser's work stays bounded whatever it is handed.
+pub(super) fn clip(text: &str, max: usize) -> &str {
+    &text[..text.floor_char_boundary(max)]
+}
+
+/// `text` with runs of whitespace collapsed to one space.
+pub(super) fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the word starts with an uppercase letter (or a digit, for
+/// company names like "3M").
+pub(super) fn starts_upper(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(
+        c,
+        'a' | 'e'
+            | 'i'
+            | 'o'
+            | 'u'
+            | 'y'
+            | 'á'
+            | 'é'
+            | 'í'
+            | 'ó'
+            | 'ú'
+            | 'ü'
+            | 'à'
+            | 'è'
+            | 'ì'
+            | 'ò'
+            | 'ù'
+    )
+}
+
+/// Whether a word looks typed at random: a keyboard run ("asdf"), a letter
+/// held down ("jjjj"), no vowels ("zzxq"), five consonants in a row
+/// ("asdkjh") or a "q" not followed by "u" ("qwpoe"). Hand-written: these
+/// are letter statistics, which a regex cannot state readably. Words under
+/// three letters and short all-caps acronyms ("IBM", "KPMG") pass.
+pub(super) fn is_junk_word(word: &str) -> bool {
+    const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 3 {
+        return false;
+    }
+    let acronym = letters <= 5 && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    let lower = word.to_lowercase();
+    if acronym {
+        return false;
+    }
+    if ROWS.iter().any(|row| row.contains(lower.as_str())) {
+        return true;
+    }
+    let mut previous = None;
+    let mut same_run = 0;
+    let mut consonant_run = 0;
+    let mut vowels = 0;
+    let mut chars = lower.chars().peekable();
+    while let Some(c) = chars.next() {
+        same_run = if previous == Some(c) { same_run + 1 } else { 1 };
+        previous = Some(c);
+        if same_run >= 3 {
+            return true;
+        }
+        if is_vowel(c) {
+            vowels += 1;
+            consonant_run = 0;
+        } else if c.is_alphabetic() {
+            consonant_run += 1;
+            if consonant_run >= 5 {
+                return true;
+            }
+        } else {
+            consonant_run = 0;
+        }
+        if c == 'q'
+            && chars
+                .peek()
+                .is_some_and(|next| next.is_alphabetic() && *next != 'u')
+        {
+            return true;
+        }
+    }
+    vowels == 0 && letters >= 4
+}
+
+/// Whether the text has nothing readable: no word of two letters or more,
+/// or mostly junk (see [`mostly_junk`]).
+pub(super) fn looks_like_gibberish(text: &str) -> bool {
+    let readable = text
+        .split(|c: char| !c.is_alphabetic())
+        .any(|word| word.chars().nth(1).is_some());
+    !readable || mostly_junk(text)
+}
+
+/// Whether at least half of the words of three letters or more are junk
+/// (see [`is_junk_word`]).
+pub(super) fn mostly_junk(text: &str) -> bool {
+    let mut considered = 0usize;
+    let mut junk = 0usize;
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        if word.chars().nth(2).is_some() {
+            considered += 1;
+            junk += usize::from(is_junk_word(word));
+        }
+    }
+    considered > 0 && junk * 2 >= considered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junk_words_are_told_from_real_ones() {
+        for junk in [
+            "asdkjh", "qwpoe", "zzxq", "jjjjjjjj", "kkkk", "qwe", "rty", "uiop", "asdf",
+        ] {
+            assert!(is_junk_word(junk), "{junk} should be junk");
+        }
+        for real in [
+            "were",
+            "power",
+            "Lynn",
+            "instrucciones",
+            "IBM",
+            "KPMG",
+            "asistente",
+            "WhatsApp",
+            "chatbot",
+            "Ferretería",
+            "queremos",
+        ] {
+            assert!(!is_junk_word(real), "{real} should pass");
+        }
+    }
+
+    #[test]
+    fn gibberish_needs_most_words_to_be_junk() {
+        assert!(looks_like_gibberish("asdkjh qwpoe zzxq"));
+        assert!(looks_like_gibberish("jjjjjjjj kkkk"));
+        assert!(looks_like_gibberish("qwe rty uiop asdf"));
+        assert!(looks_like_gibberish("123 456"));
+        assert!(looks_like_gibberish("👍"));
+        assert!(!looks_like_gibberish("un bot para ventas"));
+        assert!(!looks_like_gibberish("a WhatsApp bot for our sales team"));
+    }
+
+    #[test]
+    fn word_lists_find_their_words_only() {
+        static LIST: Words = Words::new(
+            "zeta alfa \
+             beta alfa",
+        );
+        assert!(LIST.contains("alfa") && LIST.contains("beta") && LIST.contains("zeta"));
+        assert!(!LIST.contains("gamma") && !LIST.contains("") && !LIST.contains("alf"));
+    }
+
+    #[test]
+    fn spelled_numbers_in_both_languages() {
+        assert_eq!(word_value("Three"), Some(3));
+        assert_eq!(word_value("doce"), Some(12));
+        assert_eq!(word_value("una"), Some(1));
+        assert_eq!(word_value("quince"), Some(15));
+        assert_eq!(word_value("many"), None);
+    }
+
+    #[test]
+    fn clip_respects_char_boundaries() {
+        assert_eq!(clip("ñandú", 1), "");
+        assert_eq!(clip("ñandú", 2), "ñ");
+        assert_eq!(clip("abc", 10), "abc");
+    }
+}
