@@ -17,7 +17,10 @@ pub struct ConfigError {
 }
 
 fn bad(name: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { name, problem: problem.into() }
+    ConfigError {
+        name,
+        problem: problem.into(),
+    }
 }
 
 /// Which brain answers customers.
@@ -135,7 +138,10 @@ impl Settings {
     }
 
     /// Like [`Settings::load`], reading variables through `env` (tests).
-    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
         let file = match file {
             Some(path) => read_file(path)?,
             None => FileSettings::default(),
@@ -145,15 +151,24 @@ impl Settings {
             env(name).filter(|v| !v.trim().is_empty()).or(from_file)
         };
 
-        let listen_raw = pick("LEADLINE_LISTEN", file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen = listen_raw
-            .parse()
-            .map_err(|_| bad("LEADLINE_LISTEN", format!("{listen_raw:?} is not an address:port")))?;
+        let listen_raw =
+            pick("LEADLINE_LISTEN", file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_raw.parse().map_err(|_| {
+            bad(
+                "LEADLINE_LISTEN",
+                format!("{listen_raw:?} is not an address:port"),
+            )
+        })?;
 
         let log_format = match pick("LEADLINE_LOG_FORMAT", file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(bad("LEADLINE_LOG_FORMAT", format!("{other:?} is not text or json"))),
+            Some(other) => {
+                return Err(bad(
+                    "LEADLINE_LOG_FORMAT",
+                    format!("{other:?} is not text or json"),
+                ));
+            }
         };
 
         let api_base = pick("WHATSAPP_API_BASE", file.whatsapp.api_base)
@@ -162,16 +177,23 @@ impl Settings {
         let api_version = pick("WHATSAPP_API_VERSION", file.whatsapp.api_version)
             .unwrap_or_else(|| DEFAULT_API_VERSION.into());
         if !is_api_version(&api_version) {
-            return Err(bad("WHATSAPP_API_VERSION", format!("{api_version:?} is not like v23.0")));
+            return Err(bad(
+                "WHATSAPP_API_VERSION",
+                format!("{api_version:?} is not like v23.0"),
+            ));
         }
         let phone_number_id = pick("WHATSAPP_PHONE_NUMBER_ID", file.whatsapp.phone_number_id);
         if let Some(id) = &phone_number_id
             && !id.chars().all(|c| c.is_ascii_digit())
         {
-            return Err(bad("WHATSAPP_PHONE_NUMBER_ID", "must be the numeric phone number id from Meta's app dashboard"));
+            return Err(bad(
+                "WHATSAPP_PHONE_NUMBER_ID",
+                "must be the numeric phone number id from Meta's app dashboard",
+            ));
         }
 
-        let database_url = pick("DATABASE_URL", file.database_url).unwrap_or_else(|| "sqlite://leadline.db".into());
+        let database_url = pick("DATABASE_URL", file.database_url)
+            .unwrap_or_else(|| "sqlite://leadline.db".into());
         if !database_url.starts_with("sqlite:") {
             return Err(bad(
                 "DATABASE_URL",
@@ -179,7 +201,10 @@ impl Settings {
             ));
         }
         if pick("REDIS_URL", file.redis_url).is_some() {
-            return Err(bad("REDIS_URL", "Redis is not supported in this version yet; unset it to use the embedded store"));
+            return Err(bad(
+                "REDIS_URL",
+                "Redis is not supported in this version yet; unset it to use the embedded store",
+            ));
         }
 
         let api_key = pick("OPENAI_API_KEY", file.openai.api_key).map(Secret);
@@ -187,21 +212,38 @@ impl Settings {
             None if api_key.is_some() => BrainKind::OpenAi,
             None | Some("local") => BrainKind::Local,
             Some("openai") => BrainKind::OpenAi,
-            Some(other) => return Err(bad("LEADLINE_BRAIN", format!("{other:?} is not local or openai"))),
+            Some(other) => {
+                return Err(bad(
+                    "LEADLINE_BRAIN",
+                    format!("{other:?} is not local or openai"),
+                ));
+            }
         };
-        let openai_base = pick("OPENAI_BASE_URL", file.openai.base_url).unwrap_or_else(|| "https://api.openai.com/v1".into());
+        let openai_base = pick("OPENAI_BASE_URL", file.openai.base_url)
+            .unwrap_or_else(|| "https://api.openai.com/v1".into());
         check_url("OPENAI_BASE_URL", &openai_base)?;
 
-        let workers = number("LEADLINE_WORKERS", pick("LEADLINE_WORKERS", file.workers.map(|n| n.to_string())), 64, 1..=4096)?;
+        let workers = number(
+            "LEADLINE_WORKERS",
+            pick("LEADLINE_WORKERS", file.workers.map(|n| n.to_string())),
+            64,
+            1..=4096,
+        )?;
         let burst_ms = number(
             "LEADLINE_BURST_WINDOW_MS",
-            pick("LEADLINE_BURST_WINDOW_MS", file.burst_window_ms.map(|n| n.to_string())),
+            pick(
+                "LEADLINE_BURST_WINDOW_MS",
+                file.burst_window_ms.map(|n| n.to_string()),
+            ),
             0,
             0..=60_000,
         )?;
         let send_concurrency = number(
             "LEADLINE_SEND_CONCURRENCY",
-            pick("LEADLINE_SEND_CONCURRENCY", file.send_concurrency.map(|n| n.to_string())),
+            pick(
+                "LEADLINE_SEND_CONCURRENCY",
+                file.send_concurrency.map(|n| n.to_string()),
+            ),
             32,
             1..=1024,
         )?;
@@ -235,27 +277,48 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad("LEADLINE_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        bad(
+            "LEADLINE_CONFIG",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
     toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .map(|s| {
+                text.as_bytes()[..s.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            })
             .unwrap_or(1);
-        bad("LEADLINE_CONFIG", format!("{} line {line}: {}", path.display(), e.message()))
+        bad(
+            "LEADLINE_CONFIG",
+            format!("{} line {line}: {}", path.display(), e.message()),
+        )
     })
 }
 
 fn check_url(name: &'static str, url: &str) -> Result<(), ConfigError> {
-    let ok = (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
-    if ok { Ok(()) } else { Err(bad(name, format!("{url:?} is not an http(s) URL"))) }
+    let ok =
+        (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(name, format!("{url:?} is not an http(s) URL")))
+    }
 }
 
 fn is_api_version(v: &str) -> bool {
     v.strip_prefix('v')
         .and_then(|rest| rest.split_once('.'))
         .is_some_and(|(major, minor)| {
-            !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()) && minor.chars().all(|c| c.is_ascii_digit()) && !minor.is_empty()
+            !major.is_empty()
+                && major.chars().all(|c| c.is_ascii_digit())
+                && minor.chars().all(|c| c.is_ascii_digit())
+                && !minor.is_empty()
         })
 }
 
@@ -266,11 +329,17 @@ fn number(
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<u64, ConfigError> {
     let Some(raw) = raw else { return Ok(default) };
-    let n: u64 = raw.trim().parse().map_err(|_| bad(name, format!("{raw:?} is not a whole number")))?;
+    let n: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| bad(name, format!("{raw:?} is not a whole number")))?;
     if range.contains(&n) {
         Ok(n)
     } else {
-        Err(bad(name, format!("{n} is outside {}..={}", range.start(), range.end())))
+        Err(bad(
+            name,
+            format!("{n} is outside {}..={}", range.start(), range.end()),
+        ))
     }
 }
 
@@ -280,9 +349,16 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)], file: Option<&str>) -> Result<Settings, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let path = file.map(|text| {
-            let path = std::env::temp_dir().join(format!("leadline-config-{}-{}.toml", std::process::id(), fastrand_suffix()));
+            let path = std::env::temp_dir().join(format!(
+                "leadline-config-{}-{}.toml",
+                std::process::id(),
+                fastrand_suffix()
+            ));
             std::fs::write(&path, text).unwrap();
             path
         });
@@ -320,8 +396,15 @@ mod tests {
 
     #[test]
     fn an_openai_key_selects_the_openai_brain_unless_told_otherwise() {
-        assert_eq!(load(&[("OPENAI_API_KEY", "sk-x")], None).unwrap().brain, BrainKind::OpenAi);
-        let local = load(&[("OPENAI_API_KEY", "sk-x"), ("LEADLINE_BRAIN", "local")], None).unwrap();
+        assert_eq!(
+            load(&[("OPENAI_API_KEY", "sk-x")], None).unwrap().brain,
+            BrainKind::OpenAi
+        );
+        let local = load(
+            &[("OPENAI_API_KEY", "sk-x"), ("LEADLINE_BRAIN", "local")],
+            None,
+        )
+        .unwrap();
         assert_eq!(local.brain, BrainKind::Local);
     }
 
@@ -339,7 +422,10 @@ mod tests {
         for (name, value) in cases {
             let err = load(&[(name, value)], None).unwrap_err();
             assert_eq!(err.name, name, "{value}");
-            assert!(err.to_string().starts_with(&format!("setting {name}: ")), "{err}");
+            assert!(
+                err.to_string().starts_with(&format!("setting {name}: ")),
+                "{err}"
+            );
         }
     }
 
@@ -352,7 +438,14 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let s = load(&[("WHATSAPP_APP_SECRET", "hunter2"), ("OPENAI_API_KEY", "sk-secret")], None).unwrap();
+        let s = load(
+            &[
+                ("WHATSAPP_APP_SECRET", "hunter2"),
+                ("OPENAI_API_KEY", "sk-secret"),
+            ],
+            None,
+        )
+        .unwrap();
         let debug = format!("{s:?}");
         assert!(!debug.contains("hunter2") && !debug.contains("sk-secret"));
     }
