@@ -86,7 +86,12 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(store: Arc<dyn Store>, router: Arc<Router>, outlet: Arc<dyn Outlet>, config: EngineConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        router: Arc<Router>,
+        outlet: Arc<dyn Outlet>,
+        config: EngineConfig,
+    ) -> Self {
         let shared = Shared {
             store,
             router,
@@ -95,13 +100,16 @@ impl Engine {
             inbox_ready: Notify::new(),
             outbox_ready: Notify::new(),
         };
-        Self { shared: Arc::new(shared) }
+        Self {
+            shared: Arc::new(shared),
+        }
     }
 
-    /// Tells idle workers that the inbox has new messages (the ingress
-    /// calls this after an enqueue in the same process).
+    /// Tells an idle worker that the inbox has new messages (the ingress
+    /// calls this after an enqueue in the same process). One is enough: a
+    /// worker that finds work wakes the next (see `worker`), so wake-ups
+    /// follow the work there is, not the number of workers.
     pub fn inbox_changed(&self) {
-        self.shared.inbox_ready.notify_waiters();
         self.shared.inbox_ready.notify_one();
     }
 

@@ -32,9 +32,16 @@ impl Worker {
         let mut backoff = Duration::from_millis(50);
         while !shutdown.is_cancelled() {
             let config = &self.shared.config;
-            match self.shared.store.claim(&self.id, config.lease, config.quiet_for).await {
+            match self
+                .shared
+                .store
+                .claim(&self.id, config.lease, config.quiet_for)
+                .await
+            {
                 Ok(Some(claim)) => {
                     backoff = Duration::from_millis(50);
+                    // There may be more: let another idle worker look.
+                    self.shared.inbox_ready.notify_one();
                     self.handle(claim).await;
                 }
                 Ok(None) => {
@@ -79,16 +86,30 @@ impl Worker {
             self.mark_read(&claim.messages);
         }
 
-        let outcome = self.shared.router.run_turn(&mut conversation, &claim.messages, now).await;
+        let outcome = self
+            .shared
+            .router
+            .run_turn(&mut conversation, &claim.messages, now)
+            .await;
         let replies = self.outgoing(&claim, &outcome);
         let reply_count = replies.len();
-        let TurnOutcome { events, summary_job, prompt_tokens, .. } = outcome;
-        let commit = TurnCommit { conversation, replies, events };
+        let TurnOutcome {
+            events,
+            summary_job,
+            prompt_tokens,
+            ..
+        } = outcome;
+        let commit = TurnCommit {
+            conversation,
+            replies,
+            events,
+        };
         match self.shared.store.commit_turn(&claim, commit).await {
             Ok(()) => {
                 self.shared.outbox_ready.notify_one();
                 metrics::counter!("leadline_turns_total", "outcome" => "committed").increment(1);
-                metrics::histogram!("leadline_turn_seconds").record(started.elapsed().as_secs_f64());
+                metrics::histogram!("leadline_turn_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 metrics::histogram!("leadline_burst_messages").record(claim.messages.len() as f64);
                 if prompt_tokens > 0 {
                     metrics::histogram!("leadline_prompt_tokens").record(prompt_tokens as f64);
@@ -177,7 +198,8 @@ impl Worker {
                     }
                 }
                 Err(e) => {
-                    metrics::counter!("leadline_summaries_total", "outcome" => "failed").increment(1);
+                    metrics::counter!("leadline_summaries_total", "outcome" => "failed")
+                        .increment(1);
                     tracing::warn!(customer = %job.customer, error = %e, "summary update failed; the next one covers it");
                 }
             }
