@@ -6,7 +6,9 @@
 use jiff::Timestamp;
 use leadline_domain::{Content, CustomerId, DeliveryState, InboundMessage, StatusUpdate};
 use leadline_stores::InboxBatch;
-use leadline_whatsapp::webhook::{Interactive, MessageEvent, MessageKind, Notification, StatusEvent, StatusKind};
+use leadline_whatsapp::webhook::{
+    Interactive, MessageEvent, MessageKind, Notification, StatusEvent, StatusKind,
+};
 
 /// A notification's messages and statuses, ready to enqueue.
 #[derive(Debug, Default)]
@@ -63,14 +65,24 @@ fn content(kind: &MessageKind) -> Content {
             filename: media.filename.map(str::to_owned),
         };
     }
-    let other = || Content::Other { type_name: kind.type_name().to_owned() };
+    let other = || Content::Other {
+        type_name: kind.type_name().to_owned(),
+    };
     match kind {
-        MessageKind::Text(text) => Content::Text { body: text.body.clone() },
-        MessageKind::Interactive(Interactive::ButtonReply { id, title } | Interactive::ListReply { id, title, .. }) => {
-            Content::Choice { id: id.clone(), title: title.clone() }
-        }
+        MessageKind::Text(text) => Content::Text {
+            body: text.body.clone(),
+        },
+        MessageKind::Interactive(
+            Interactive::ButtonReply { id, title } | Interactive::ListReply { id, title, .. },
+        ) => Content::Choice {
+            id: id.clone(),
+            title: title.clone(),
+        },
         MessageKind::Button(button) => Content::Choice {
-            id: button.payload.clone().unwrap_or_else(|| button.text.clone()),
+            id: button
+                .payload
+                .clone()
+                .unwrap_or_else(|| button.text.clone()),
             title: button.text.clone(),
         },
         MessageKind::Location(l) => Content::Location {
@@ -111,7 +123,15 @@ fn status(event: &StatusEvent<'_>, now: Timestamp) -> Option<StatusUpdate> {
         errors: s
             .errors
             .iter()
-            .map(|e| (e.code.unwrap_or(0), e.title.clone().or_else(|| e.message.clone()).unwrap_or_default()))
+            .map(|e| {
+                (
+                    e.code.unwrap_or(0),
+                    e.title
+                        .clone()
+                        .or_else(|| e.message.clone())
+                        .unwrap_or_default(),
+                )
+            })
             .collect(),
     })
 }
@@ -119,7 +139,9 @@ fn status(event: &StatusEvent<'_>, now: Timestamp) -> Option<StatusUpdate> {
 /// Meta's unix seconds, or the time of arrival when they are missing or
 /// out of range.
 fn at(seconds: Option<i64>, now: Timestamp) -> Timestamp {
-    seconds.and_then(|s| Timestamp::from_second(s).ok()).unwrap_or(now)
+    seconds
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .unwrap_or(now)
 }
 
 #[cfg(test)]
@@ -153,12 +175,42 @@ mod tests {
             r#"[{"profile":{"name":"Ana"},"wa_id":"521555"}]"#,
         ));
         let contents: Vec<&Content> = t.batch.messages.iter().map(|m| &m.content).collect();
-        assert_eq!(contents[0], &Content::Text { body: "hola".into() });
-        assert_eq!(contents[1], &Content::Choice { id: "slot-3".into(), title: "Tue 10:00".into() });
-        assert_eq!(contents[2], &Content::Choice { id: "YES".into(), title: "Yes".into() });
-        assert!(matches!(contents[3], Content::Media { kind, caption: Some(c), .. } if kind == "image" && c == "our logo"));
-        assert_eq!(contents[4], &Content::Reaction { emoji: "👍".into(), message_id: "w0".into() });
-        assert_eq!(contents[5], &Content::Other { type_name: "hologram".into() });
+        assert_eq!(
+            contents[0],
+            &Content::Text {
+                body: "hola".into()
+            }
+        );
+        assert_eq!(
+            contents[1],
+            &Content::Choice {
+                id: "slot-3".into(),
+                title: "Tue 10:00".into()
+            }
+        );
+        assert_eq!(
+            contents[2],
+            &Content::Choice {
+                id: "YES".into(),
+                title: "Yes".into()
+            }
+        );
+        assert!(
+            matches!(contents[3], Content::Media { kind, caption: Some(c), .. } if kind == "image" && c == "our logo")
+        );
+        assert_eq!(
+            contents[4],
+            &Content::Reaction {
+                emoji: "👍".into(),
+                message_id: "w0".into()
+            }
+        );
+        assert_eq!(
+            contents[5],
+            &Content::Other {
+                type_name: "hologram".into()
+            }
+        );
         let first = &t.batch.messages[0];
         assert_eq!(first.profile_name.as_deref(), Some("Ana"));
         assert_eq!(first.business_number_id, "106");
@@ -178,7 +230,10 @@ mod tests {
         ));
         assert_eq!(t.ignored, 2);
         assert_eq!(t.batch.messages.len(), 1);
-        assert!(t.batch.messages[0].sent_at > Timestamp::from_second(1).unwrap(), "a bad timestamp becomes the arrival time");
+        assert!(
+            t.batch.messages[0].sent_at > Timestamp::from_second(1).unwrap(),
+            "a bad timestamp becomes the arrival time"
+        );
     }
 
     #[test]
@@ -194,7 +249,13 @@ mod tests {
         );
         assert_eq!(t.ignored, 1);
         let states: Vec<DeliveryState> = t.batch.statuses.iter().map(|s| s.state).collect();
-        assert_eq!(states, vec![DeliveryState::Delivered, DeliveryState::Failed]);
-        assert_eq!(t.batch.statuses[1].errors, vec![(131047, "Re-engagement message".to_owned())]);
+        assert_eq!(
+            states,
+            vec![DeliveryState::Delivered, DeliveryState::Failed]
+        );
+        assert_eq!(
+            t.batch.statuses[1].errors,
+            vec![(131047, "Re-engagement message".to_owned())]
+        );
     }
 }

@@ -31,11 +31,16 @@ impl Outlet for GraphOutlet {
         let outbound = match &message.body {
             OutgoingBody::Text { body } => OutboundMessage::text(message.to.as_str(), body)?,
         };
-        let sent = self.client.send(&message.business_number_id, &outbound).await?;
+        let sent = self
+            .client
+            .send(&message.business_number_id, &outbound)
+            .await?;
         Ok(sent.message_id)
     }
 
     async fn mark_read(&self, business_number_id: &str, message_id: &str) -> Result<(), SendError> {
-        self.client.mark_read(business_number_id, message_id, true).await
+        self.client
+            .mark_read(business_number_id, message_id, true)
+            .await
     }
 }

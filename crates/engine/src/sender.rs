@@ -23,7 +23,10 @@ pub(crate) async fn run(shared: Arc<Shared>, shutdown: CancellationToken) {
         let due = if free == 0 {
             Ok(Vec::new())
         } else {
-            shared.store.due(Timestamp::now(), free, shared.config.send_lease).await
+            shared
+                .store
+                .due(Timestamp::now(), free, shared.config.send_lease)
+                .await
         };
         match due {
             Ok(items) if !items.is_empty() => {
@@ -61,7 +64,9 @@ async fn idle_wait(shared: &Shared) -> Duration {
     match shared.store.next_due().await {
         Ok(Some(at)) => {
             let until = at.duration_since(Timestamp::now());
-            Duration::try_from(until.max(SignedDuration::ZERO)).unwrap_or(poll).min(poll)
+            Duration::try_from(until.max(SignedDuration::ZERO))
+                .unwrap_or(poll)
+                .min(poll)
         }
         _ => poll,
     }
@@ -80,13 +85,16 @@ async fn send_one(shared: Arc<Shared>, item: OutboxItem) {
             let code = code_label(&error);
             match shared.config.retry.delay(item.attempts + 1, &error) {
                 Some(delay) => {
-                    metrics::counter!("leadline_sends_total", "result" => "retry", "code" => code).increment(1);
+                    metrics::counter!("leadline_sends_total", "result" => "retry", "code" => code)
+                        .increment(1);
                     tracing::warn!(to = %to, attempt = item.attempts + 1, retry_in_ms = delay.as_millis() as u64, error = %error, "send failed; retrying");
-                    let at = Timestamp::now() + SignedDuration::try_from(delay).unwrap_or(SignedDuration::from_secs(60));
+                    let at = Timestamp::now()
+                        + SignedDuration::try_from(delay).unwrap_or(SignedDuration::from_secs(60));
                     store.mark_retry(item.id, at, &error.to_string()).await
                 }
                 None => {
-                    metrics::counter!("leadline_sends_total", "result" => "failed", "code" => code).increment(1);
+                    metrics::counter!("leadline_sends_total", "result" => "failed", "code" => code)
+                        .increment(1);
                     tracing::error!(to = %to, attempts = item.attempts + 1, error = %error, "send failed for good");
                     store.mark_failed(item.id, &error.to_string()).await
                 }
@@ -101,5 +109,7 @@ async fn send_one(shared: Arc<Shared>, item: OutboxItem) {
 }
 
 fn code_label(error: &SendError) -> String {
-    error.code().map_or_else(|| "none".to_owned(), |c| c.to_string())
+    error
+        .code()
+        .map_or_else(|| "none".to_owned(), |c| c.to_string())
 }

@@ -12,8 +12,8 @@ use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
 use leadline_engine::{Engine, EngineConfig, GraphOutlet};
-use leadline_stores::sqlite::SqliteStore;
 use leadline_stores::Store;
+use leadline_stores::sqlite::SqliteStore;
 use leadline_whatsapp::send::{ClientConfig, CloudClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::path::Path;
@@ -45,7 +45,13 @@ pub fn check_playbook(file: &Path) -> ExitCode {
     match leadline_domain::playbook::check_file(file) {
         Ok(playbook) => {
             let stages: Vec<&str> = playbook.stages.iter().map(|s| s.id.as_str()).collect();
-            println!("{}: ok ({} stages: {}; {} intents)", file.display(), stages.len(), stages.join(" → "), playbook.intents.len());
+            println!(
+                "{}: ok ({} stages: {}; {} intents)",
+                file.display(),
+                stages.len(),
+                stages.join(" → "),
+                playbook.intents.len()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -71,12 +77,18 @@ impl Application {
             tracing::warn!("WHATSAPP_APP_SECRET is not set: POST /webhook refuses every delivery");
         }
         if whatsapp.access_token.is_none() {
-            tracing::warn!("WHATSAPP_ACCESS_TOKEN is not set: replies are recorded but the Graph API will refuse them");
+            tracing::warn!(
+                "WHATSAPP_ACCESS_TOKEN is not set: replies are recorded but the Graph API will refuse them"
+            );
         }
         let client = CloudClient::new(ClientConfig {
             base_url: whatsapp.api_base.clone(),
             api_version: whatsapp.api_version.clone(),
-            access_token: whatsapp.access_token.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default(),
+            access_token: whatsapp
+                .access_token
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
             timeout: Duration::from_secs(15),
         })
         .context("cannot build the Graph API client")?;
@@ -87,7 +99,12 @@ impl Application {
             phone_number_id: whatsapp.phone_number_id.clone(),
             ..EngineConfig::default()
         };
-        let engine = Engine::new(store.clone(), router, Arc::new(GraphOutlet::new(client)), config);
+        let engine = Engine::new(
+            store.clone(),
+            router,
+            Arc::new(GraphOutlet::new(client)),
+            config,
+        );
 
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -99,7 +116,11 @@ impl Application {
             verify_token: whatsapp.verify_token.clone(),
             metrics: metrics_handle()?,
         };
-        Ok(Self { listener, state, engine })
+        Ok(Self {
+            listener,
+            state,
+            engine,
+        })
     }
 
     /// The port actually bound (tests listen on port 0).
@@ -142,7 +163,11 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 pub fn build_router(settings: &Settings) -> anyhow::Result<Arc<Router>> {
     let playbook = Arc::new(load_playbook(settings)?);
     let brain = build_brain(settings, &playbook)?;
-    Ok(Arc::new(Router::new(playbook, brain, ToolRegistry::default())))
+    Ok(Arc::new(Router::new(
+        playbook,
+        brain,
+        ToolRegistry::default(),
+    )))
 }
 
 fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
@@ -160,7 +185,11 @@ fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<d
         BrainKind::OpenAi => {
             let openai = OpenAiBrain::new(OpenAiConfig {
                 base_url: settings.openai.base_url.clone(),
-                api_key: settings.openai.api_key.as_ref().map(|k| k.expose().to_owned()),
+                api_key: settings
+                    .openai
+                    .api_key
+                    .as_ref()
+                    .map(|k| k.expose().to_owned()),
                 model: settings.openai.model.clone(),
                 ..OpenAiConfig::default()
             })

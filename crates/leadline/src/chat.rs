@@ -36,20 +36,38 @@ impl Outlet for TerminalOutlet {
         let OutgoingBody::Text { body } = &message.body;
         // The receiver only goes away when chat is exiting.
         let _ = self.replies.send(body.clone());
-        Ok(format!("chat.out.{}", self.next_id.fetch_add(1, Ordering::Relaxed)))
+        Ok(format!(
+            "chat.out.{}",
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        ))
     }
 
-    async fn mark_read(&self, _business_number_id: &str, _message_id: &str) -> Result<(), SendError> {
+    async fn mark_read(
+        &self,
+        _business_number_id: &str,
+        _message_id: &str,
+    ) -> Result<(), SendError> {
         Ok(())
     }
 }
 
-pub async fn run(settings: Settings, customer: Option<String>, show_state: bool) -> anyhow::Result<()> {
+pub async fn run(
+    settings: Settings,
+    customer: Option<String>,
+    show_state: bool,
+) -> anyhow::Result<()> {
     let store = app::open_store(&settings).await?;
     let router = app::build_router(&settings)?;
     let (tx, mut replies) = mpsc::unbounded_channel();
-    let outlet = Arc::new(TerminalOutlet { replies: tx, next_id: AtomicU64::new(1) });
-    let config = EngineConfig { workers: 2, mark_read: false, ..EngineConfig::default() };
+    let outlet = Arc::new(TerminalOutlet {
+        replies: tx,
+        next_id: AtomicU64::new(1),
+    });
+    let config = EngineConfig {
+        workers: 2,
+        mark_read: false,
+        ..EngineConfig::default()
+    };
     let engine = Engine::new(store.clone(), router, outlet, config);
     let shutdown = CancellationToken::new();
     let running = tokio::spawn({
@@ -59,10 +77,16 @@ pub async fn run(settings: Settings, customer: Option<String>, show_state: bool)
     });
 
     let customer = match customer {
-        Some(raw) => CustomerId::parse(&raw).context("--customer must be a WhatsApp id (digits)")?,
-        None => CustomerId::parse(&format!("9{:010}", fastrand::u64(..10_000_000_000))).context("generated customer id")?,
+        Some(raw) => {
+            CustomerId::parse(&raw).context("--customer must be a WhatsApp id (digits)")?
+        }
+        None => CustomerId::parse(&format!("9{:010}", fastrand::u64(..10_000_000_000)))
+            .context("generated customer id")?,
     };
-    println!("You are customer {} talking to Leadline. Type a message; Ctrl-D to quit.", customer.masked());
+    println!(
+        "You are customer {} talking to Leadline. Type a message; Ctrl-D to quit.",
+        customer.masked()
+    );
 
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut sequence = 0u64;
@@ -80,9 +104,16 @@ pub async fn run(settings: Settings, customer: Option<String>, show_state: bool)
             business_number_id: CHAT_NUMBER_ID.into(),
             profile_name: None,
             sent_at: Timestamp::now(),
-            content: Content::Text { body: text.to_owned() },
+            content: Content::Text {
+                body: text.to_owned(),
+            },
         };
-        store.enqueue(InboxBatch { messages: vec![message], statuses: Vec::new() }).await?;
+        store
+            .enqueue(InboxBatch {
+                messages: vec![message],
+                statuses: Vec::new(),
+            })
+            .await?;
         engine.inbox_changed();
         wait_for_turn(store.as_ref(), &customer, &id, &mut replies).await?;
         if show_state {
@@ -121,19 +152,30 @@ async fn wait_for_turn(
 }
 
 /// The turn is committed and nothing of it is left to send.
-async fn turn_done(store: &dyn Store, customer: &CustomerId, message_id: &str) -> anyhow::Result<bool> {
-    let committed = store
-        .load(customer)
-        .await?
-        .is_some_and(|c| c.history.iter().any(|m| m.wa_id.as_deref() == Some(message_id)));
+async fn turn_done(
+    store: &dyn Store,
+    customer: &CustomerId,
+    message_id: &str,
+) -> anyhow::Result<bool> {
+    let committed = store.load(customer).await?.is_some_and(|c| {
+        c.history
+            .iter()
+            .any(|m| m.wa_id.as_deref() == Some(message_id))
+    });
     Ok(committed && store.next_due().await?.is_none())
 }
 
 async fn print_state(store: &dyn Store, customer: &CustomerId) -> anyhow::Result<()> {
     if let Some(c) = store.load(customer).await? {
         let lead = serde_json::to_string(&c.lead)?;
-        let handoff = c.handoff.map_or("no".to_owned(), |h| h.reason.as_str().to_owned());
-        println!("  [stage {} · language {} · handed off: {handoff} · lead {lead}]", c.stage, c.language.code());
+        let handoff = c
+            .handoff
+            .map_or("no".to_owned(), |h| h.reason.as_str().to_owned());
+        println!(
+            "  [stage {} · language {} · handed off: {handoff} · lead {lead}]",
+            c.stage,
+            c.language.code()
+        );
     }
     Ok(())
 }

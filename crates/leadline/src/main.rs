@@ -8,7 +8,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Playbook { command: PlaybookCommand::Check { file } } = &cli.command {
+    if let Command::Playbook {
+        command: PlaybookCommand::Check { file },
+    } = &cli.command
+    {
         return leadline::app::check_playbook(file);
     }
     let settings = match Settings::load(cli.config.as_deref()) {
@@ -19,9 +22,16 @@ fn main() -> ExitCode {
         }
     };
     // In the terminal chat, logs would drown the conversation.
-    let default_filter = if matches!(cli.command, Command::Chat { .. }) { "warn" } else { "info,sqlx=warn" };
+    let default_filter = if matches!(cli.command, Command::Chat { .. }) {
+        "warn"
+    } else {
+        "info,sqlx=warn"
+    };
     leadline::telemetry::init(settings.log_format, default_filter);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("leadline: cannot start the async runtime: {e}");
@@ -32,7 +42,10 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => leadline::app::serve(settings).await,
             Command::Migrate => leadline::app::migrate(&settings).await,
-            Command::Chat { customer, show_state } => leadline::chat::run(settings, customer, show_state).await,
+            Command::Chat {
+                customer,
+                show_state,
+            } => leadline::chat::run(settings, customer, show_state).await,
             Command::Playbook { .. } => Ok(()),
         }
     });

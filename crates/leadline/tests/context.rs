@@ -39,7 +39,10 @@ fn prompt_tokens(body: &Value) -> usize {
                 "user" => PromptRole::User,
                 _ => PromptRole::Assistant,
             };
-            Some(PromptMessage { role, content: m["content"].as_str().unwrap_or_default().to_owned() })
+            Some(PromptMessage {
+                role,
+                content: m["content"].as_str().unwrap_or_default().to_owned(),
+            })
         })
         .collect();
     tokens::count(&messages)
@@ -69,8 +72,12 @@ async fn a_hundred_message_conversation_keeps_the_prompt_flat() {
 
     let wa_id = "14155550199";
     for n in 1..=100 {
-        app.customer_says(wa_id, &format!("wamid.long{n:03}"), &format!("Here is detail number {n:03} about our sales plans."))
-            .await;
+        app.customer_says(
+            wa_id,
+            &format!("wamid.long{n:03}"),
+            &format!("Here is detail number {n:03} about our sales plans."),
+        )
+        .await;
         graph.wait_for_sent(n, Duration::from_secs(30)).await;
     }
     // Let the last background summary land.
@@ -82,7 +89,10 @@ async fn a_hundred_message_conversation_keeps_the_prompt_flat() {
     // 100 customer messages and 100 replies: 200 messages in all.
     let summaries = model.summary_calls();
     assert!(summaries >= 1, "long conversations are summarised");
-    assert!(summaries <= 200 / 6, "at most one summary call per 6 messages, got {summaries}");
+    assert!(
+        summaries <= 200 / 6,
+        "at most one summary call per 6 messages, got {summaries}"
+    );
 
     let sizes: Vec<usize> = turns.iter().map(|r| prompt_tokens(r)).collect();
     let eighth = sizes[7];

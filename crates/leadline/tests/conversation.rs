@@ -6,8 +6,8 @@ mod support;
 
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::{Conversation, CustomerId};
-use leadline_stores::sqlite::SqliteStore;
 use leadline_stores::ConversationStore;
+use leadline_stores::sqlite::SqliteStore;
 use leadline_testkit::graph::FakeGraph;
 use std::time::{Duration, Instant};
 use support::{ACCESS_TOKEN, Options, TestApp};
@@ -27,7 +27,12 @@ struct Chat<'a> {
 
 impl<'a> Chat<'a> {
     fn new(app: &'a TestApp, graph: &'a FakeGraph, wa_id: &str) -> Self {
-        Self { app, graph, wa_id: wa_id.to_owned(), sent: 0 }
+        Self {
+            app,
+            graph,
+            wa_id: wa_id.to_owned(),
+            sent: 0,
+        }
     }
 
     /// Says `text` and returns the reply.
@@ -57,9 +62,12 @@ impl<'a> Chat<'a> {
     }
 
     async fn conversation(&self) -> Conversation {
-        let store = SqliteStore::open(&format!("sqlite://{}", self.app.db_dir.join("leadline.db").display()))
-            .await
-            .expect("open the store read-side");
+        let store = SqliteStore::open(&format!(
+            "sqlite://{}",
+            self.app.db_dir.join("leadline.db").display()
+        ))
+        .await
+        .expect("open the store read-side");
         store
             .load(&CustomerId::parse(&self.wa_id).unwrap())
             .await
@@ -73,10 +81,16 @@ impl<'a> Chat<'a> {
         let last_id = format!("wamid.{}.{}", self.wa_id, self.sent);
         loop {
             let c = self.conversation().await;
-            if c.history.iter().any(|m| m.wa_id.as_deref() == Some(last_id.as_str())) {
+            if c.history
+                .iter()
+                .any(|m| m.wa_id.as_deref() == Some(last_id.as_str()))
+            {
                 return c;
             }
-            assert!(Instant::now() < deadline, "turn for {last_id} never committed");
+            assert!(
+                Instant::now() < deadline,
+                "turn for {last_id} never committed"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -135,12 +149,20 @@ async fn asking_for_a_person_hands_off_at_once_and_the_bot_goes_quiet() {
     es.say("Hola").await;
     assert_eq!(es.say("quiero hablar con una persona").await, HANDOFF_ES);
     let c = es.committed().await;
-    assert_eq!(c.handoff.map(|h| h.reason), Some(HandoffReason::CustomerAsked));
+    assert_eq!(
+        c.handoff.map(|h| h.reason),
+        Some(HandoffReason::CustomerAsked)
+    );
 
     // Silent from now on: the message is recorded, nothing is sent.
     let replies = es.replies().len();
     es.sent += 1;
-    app.customer_says(&es.wa_id, &format!("wamid.{}.{}", es.wa_id, es.sent), "¿hola?").await;
+    app.customer_says(
+        &es.wa_id,
+        &format!("wamid.{}.{}", es.wa_id, es.sent),
+        "¿hola?",
+    )
+    .await;
     es.committed().await;
     assert_eq!(es.replies().len(), replies);
 
@@ -163,18 +185,29 @@ async fn three_gibberish_messages_hand_off() {
 #[tokio::test]
 async fn a_burst_of_three_quick_messages_gets_one_reply_that_uses_all_three() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app = TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "1500")).await;
+    let app =
+        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "1500"))
+            .await;
     let wa_id = "14155550106";
     app.customer_says(wa_id, "wamid.burst1", "hi").await;
     app.customer_says(wa_id, "wamid.burst2", "I'm Ana").await;
-    app.customer_says(wa_id, "wamid.burst3", "from Acme, we need a sales chatbot").await;
+    app.customer_says(wa_id, "wamid.burst3", "from Acme, we need a sales chatbot")
+        .await;
     graph.wait_for_sent(1, WAIT).await;
-    let chat = Chat { app: &app, graph: &graph, wa_id: wa_id.into(), sent: 0 };
+    let chat = Chat {
+        app: &app,
+        graph: &graph,
+        wa_id: wa_id.into(),
+        sent: 0,
+    };
     let c = {
         let deadline = Instant::now() + WAIT;
         loop {
             let c = chat.conversation().await;
-            if c.history.iter().any(|m| m.wa_id.as_deref() == Some("wamid.burst3")) {
+            if c.history
+                .iter()
+                .any(|m| m.wa_id.as_deref() == Some("wamid.burst3"))
+            {
                 break c;
             }
             assert!(Instant::now() < deadline);

@@ -4,7 +4,7 @@
 
 mod support;
 
-use leadline_testkit::graph::{FakeGraph, Failure};
+use leadline_testkit::graph::{Failure, FakeGraph};
 use leadline_testkit::webhook::{self, PHONE_NUMBER_ID};
 use serde_json::json;
 use std::time::Duration;
@@ -22,39 +22,83 @@ async fn app_with_graph() -> (TestApp, FakeGraph) {
 async fn meta_verification_handshake() {
     let (app, _graph) = app_with_graph().await;
     let ok = app
-        .get(&format!("/webhook?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444"))
+        .get(&format!(
+            "/webhook?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444"
+        ))
         .await;
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.text().await.unwrap(), "1158201444");
 
-    let wrong = app.get("/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1").await;
+    let wrong = app
+        .get("/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1")
+        .await;
     assert_eq!(wrong.status(), 403);
-    let no_mode = app.get(&format!("/webhook?hub.verify_token={VERIFY_TOKEN}&hub.challenge=1")).await;
+    let no_mode = app
+        .get(&format!(
+            "/webhook?hub.verify_token={VERIFY_TOKEN}&hub.challenge=1"
+        ))
+        .await;
     assert_eq!(no_mode.status(), 403);
 }
 
 #[tokio::test]
 async fn bad_deliveries_get_clear_errors_and_no_reply() {
     let (app, graph) = app_with_graph().await;
-    let body = serde_json::to_vec(&webhook::notification(vec![webhook::text("5215550001", "wamid.bad1", "hola")])).unwrap();
+    let body = serde_json::to_vec(&webhook::notification(vec![webhook::text(
+        "5215550001",
+        "wamid.bad1",
+        "hola",
+    )]))
+    .unwrap();
 
-    assert_eq!(app.post_raw(&body, None).await.status(), 403, "missing signature");
-    assert_eq!(app.post_raw(&body, Some("sha256=00")).await.status(), 403, "malformed signature");
+    assert_eq!(
+        app.post_raw(&body, None).await.status(),
+        403,
+        "missing signature"
+    );
+    assert_eq!(
+        app.post_raw(&body, Some("sha256=00")).await.status(),
+        403,
+        "malformed signature"
+    );
     let other_key = webhook::signature("another-secret", &body);
-    assert_eq!(app.post_raw(&body, Some(&other_key)).await.status(), 403, "wrong key");
+    assert_eq!(
+        app.post_raw(&body, Some(&other_key)).await.status(),
+        403,
+        "wrong key"
+    );
     let mut tampered = body.clone();
     tampered[10] ^= 1;
     let sig = webhook::signature(APP_SECRET, &body);
-    assert_eq!(app.post_raw(&tampered, Some(&sig)).await.status(), 403, "tampered body");
+    assert_eq!(
+        app.post_raw(&tampered, Some(&sig)).await.status(),
+        403,
+        "tampered body"
+    );
 
     let not_json = b"this is not json";
-    assert_eq!(app.post_raw(not_json, Some(&webhook::signature(APP_SECRET, not_json))).await.status(), 400);
+    assert_eq!(
+        app.post_raw(not_json, Some(&webhook::signature(APP_SECRET, not_json)))
+            .await
+            .status(),
+        400
+    );
 
     let huge = vec![b' '; 3 * 1024 * 1024 + 1];
-    assert_eq!(app.post_raw(&huge, Some(&webhook::signature(APP_SECRET, &huge))).await.status(), 413);
+    assert_eq!(
+        app.post_raw(&huge, Some(&webhook::signature(APP_SECRET, &huge)))
+            .await
+            .status(),
+        413
+    );
 
     let odd_shape = br#"{"hello":"world"}"#;
-    assert_eq!(app.post_raw(odd_shape, Some(&webhook::signature(APP_SECRET, odd_shape))).await.status(), 200);
+    assert_eq!(
+        app.post_raw(odd_shape, Some(&webhook::signature(APP_SECRET, odd_shape)))
+            .await
+            .status(),
+        200
+    );
 
     // Still healthy, and none of it produced a message to anyone.
     assert_eq!(app.get("/healthz").await.status(), 200);
@@ -72,10 +116,16 @@ async fn an_unknown_message_type_is_accepted_and_not_answered() {
         "from": "5215550002", "id": "wamid.unknown1", "timestamp": "1732406400",
         "type": "hologram", "hologram": { "depth": 3 }
     });
-    assert_eq!(app.post_webhook(&webhook::notification(vec![unknown])).await.status(), 200);
+    assert_eq!(
+        app.post_webhook(&webhook::notification(vec![unknown]))
+            .await
+            .status(),
+        200
+    );
     // The text after it is answered; the per-customer order guarantees the
     // unknown message was handled before it.
-    app.customer_says("5215550002", "wamid.known1", "hello").await;
+    app.customer_says("5215550002", "wamid.known1", "hello")
+        .await;
     graph.wait_for_sent(1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(graph.sent().len(), 1, "only the text is answered");
@@ -84,7 +134,8 @@ async fn an_unknown_message_type_is_accepted_and_not_answered() {
 #[tokio::test]
 async fn a_text_gets_exactly_one_reply_on_the_right_path_with_the_bearer_token() {
     let (app, graph) = app_with_graph().await;
-    app.customer_says("5215550003", "wamid.hello1", "Hola, buenas tardes").await;
+    app.customer_says("5215550003", "wamid.hello1", "Hola, buenas tardes")
+        .await;
     let sent = graph.wait_for_sent(1, WAIT).await;
     assert_eq!(sent.len(), 1);
     let reply = &sent[0];
@@ -99,7 +150,9 @@ async fn a_text_gets_exactly_one_reply_on_the_right_path_with_the_bearer_token()
 
     // Delivery statuses for our reply are accepted (and move forward only).
     for status in ["delivered", "sent", "read"] {
-        let r = app.post_webhook(&webhook::status("5215550003", &reply.message_id, status)).await;
+        let r = app
+            .post_webhook(&webhook::status("5215550003", &reply.message_id, status))
+            .await;
         assert_eq!(r.status(), 200);
     }
 }
@@ -118,7 +171,8 @@ async fn the_same_delivery_three_times_gets_one_reply() {
     }
     // A new message from the same customer is answered after everything
     // before it, so once its reply is out the count is final.
-    app.customer_says("5215550004", "wamid.dup2", "me llamo Ana").await;
+    app.customer_says("5215550004", "wamid.dup2", "me llamo Ana")
+        .await;
     graph.wait_for_sent(2, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(graph.sent().len(), 2);
@@ -130,16 +184,29 @@ async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
     let mut messages = Vec::new();
     for i in 0..50 {
         let customer = format!("52155510{:02}", i % 40);
-        messages.push(webhook::text(&customer, &format!("wamid.batch{i}"), "hola, quiero información"));
+        messages.push(webhook::text(
+            &customer,
+            &format!("wamid.batch{i}"),
+            "hola, quiero información",
+        ));
     }
-    assert_eq!(app.post_webhook(&webhook::notification(messages)).await.status(), 200);
+    assert_eq!(
+        app.post_webhook(&webhook::notification(messages))
+            .await
+            .status(),
+        200
+    );
     let sent = graph.wait_for_sent(40, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
     customers.sort();
     customers.dedup();
     assert_eq!(customers.len(), 40);
-    assert_eq!(graph.sent().len(), 40, "one reply per conversation: the two messages of a customer are one burst");
+    assert_eq!(
+        graph.sent().len(),
+        40,
+        "one reply per conversation: the two messages of a customer are one burst"
+    );
     drop(sent);
 }
 
@@ -147,11 +214,21 @@ async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
 async fn retryable_graph_errors_are_retried_until_delivered() {
     let (app, graph) = app_with_graph().await;
     graph.fail_next(vec![
-        Failure { status: 500, code: 1 },
-        Failure { status: 429, code: 130429 },
-        Failure { status: 400, code: 131056 },
+        Failure {
+            status: 500,
+            code: 1,
+        },
+        Failure {
+            status: 429,
+            code: 130429,
+        },
+        Failure {
+            status: 400,
+            code: 131056,
+        },
     ]);
-    app.customer_says("5215550005", "wamid.retry1", "hola").await;
+    app.customer_says("5215550005", "wamid.retry1", "hola")
+        .await;
     let sent = graph.wait_for_sent(1, Duration::from_secs(60)).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to, "5215550005");
@@ -160,29 +237,44 @@ async fn retryable_graph_errors_are_retried_until_delivered() {
 #[tokio::test]
 async fn a_message_outside_the_24_hour_window_is_not_retried_and_does_not_block_the_next() {
     let (app, graph) = app_with_graph().await;
-    graph.fail_next(vec![Failure { status: 400, code: 131047 }]);
-    app.customer_says("5215550006", "wamid.window1", "hola").await;
+    graph.fail_next(vec![Failure {
+        status: 400,
+        code: 131047,
+    }]);
+    app.customer_says("5215550006", "wamid.window1", "hola")
+        .await;
     // Give the sender time to try (and, if it wrongly retried, to retry).
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(graph.sent().len(), 0);
     let attempts = graph.requests();
-    app.customer_says("5215550006", "wamid.window2", "¿siguen ahí?").await;
+    app.customer_says("5215550006", "wamid.window2", "¿siguen ahí?")
+        .await;
     let sent = graph.wait_for_sent(1, WAIT).await;
     assert_eq!(sent.len(), 1);
-    assert_eq!(graph.requests(), attempts + 1, "the 131047 failure was never retried");
+    assert_eq!(
+        graph.requests(),
+        attempts + 1,
+        "the 131047 failure was never retried"
+    );
 }
 
 #[tokio::test]
 async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     // A long burst window keeps the message in the inbox, unanswered.
-    let mut app = TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "60000")).await;
-    app.customer_says("5215550007", "wamid.crash1", "hola").await;
-    app.kill_and_restart(&[("LEADLINE_BURST_WINDOW_MS", "0")]).await;
+    let mut app =
+        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "60000"))
+            .await;
+    app.customer_says("5215550007", "wamid.crash1", "hola")
+        .await;
+    app.kill_and_restart(&[("LEADLINE_BURST_WINDOW_MS", "0")])
+        .await;
     graph.wait_for_sent(1, WAIT).await;
     // Meta retries the delivery that was in flight when we died: dropped.
-    app.customer_says("5215550007", "wamid.crash1", "hola").await;
-    app.customer_says("5215550007", "wamid.crash2", "soy Ana").await;
+    app.customer_says("5215550007", "wamid.crash1", "hola")
+        .await;
+    app.customer_says("5215550007", "wamid.crash2", "soy Ana")
+        .await;
     graph.wait_for_sent(2, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(graph.sent().len(), 2);
@@ -193,11 +285,21 @@ async fn a_process_killed_before_the_send_was_confirmed_sends_once_after_restart
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let mut app = TestApp::spawn(Options::new(&graph.base_url())).await;
     // The Graph API is failing: the reply is recorded but not confirmed.
-    graph.fail_next(vec![Failure { status: 503, code: 2 }; 1000]);
-    app.customer_says("5215550008", "wamid.unsent1", "hola").await;
+    graph.fail_next(vec![
+        Failure {
+            status: 503,
+            code: 2
+        };
+        1000
+    ]);
+    app.customer_says("5215550008", "wamid.unsent1", "hola")
+        .await;
     let deadline = std::time::Instant::now() + WAIT;
     while graph.requests() == 0 {
-        assert!(std::time::Instant::now() < deadline, "the sender never tried");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sender never tried"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     app.kill_and_restart(&[]).await;
@@ -218,22 +320,51 @@ async fn logs_never_show_a_phone_number_a_message_body_or_a_secret() {
             .capture_logs(),
     )
     .await;
-    app.customer_says("5215550777", "wamid.logs1", "Mi presupuesto secreto es 5 mil dólares").await;
+    app.customer_says(
+        "5215550777",
+        "wamid.logs1",
+        "Mi presupuesto secreto es 5 mil dólares",
+    )
+    .await;
     graph.wait_for_sent(1, WAIT).await;
     // A bad signature and a failed send are logged too.
-    let body = serde_json::to_vec(&webhook::notification(vec![webhook::text("5215550777", "wamid.logs2", "x")])).unwrap();
+    let body = serde_json::to_vec(&webhook::notification(vec![webhook::text(
+        "5215550777",
+        "wamid.logs2",
+        "x",
+    )]))
+    .unwrap();
     assert_eq!(app.post_raw(&body, Some("sha256=00")).await.status(), 403);
-    graph.fail_next(vec![Failure { status: 400, code: 131047 }]);
-    app.customer_says("5215550777", "wamid.logs3", "¿hola?").await;
+    graph.fail_next(vec![Failure {
+        status: 400,
+        code: 131047,
+    }]);
+    app.customer_says("5215550777", "wamid.logs3", "¿hola?")
+        .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     let logs = app.logs();
     assert!(logs.lines().count() >= 3, "the server logged:\n{logs}");
     for line in logs.lines() {
-        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not JSON: {line}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not JSON: {line}"
+        );
     }
-    for secret in ["5215550777", "presupuesto secreto", APP_SECRET, ACCESS_TOKEN, VERIFY_TOKEN] {
-        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{logs}");
+    for secret in [
+        "5215550777",
+        "presupuesto secreto",
+        APP_SECRET,
+        ACCESS_TOKEN,
+        VERIFY_TOKEN,
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} appears in the logs:\n{logs}"
+        );
     }
-    assert!(logs.contains("+52••••0777"), "customers are told apart by their masked number:\n{logs}");
+    assert!(
+        logs.contains("+52••••0777"),
+        "customers are told apart by their masked number:\n{logs}"
+    );
 }

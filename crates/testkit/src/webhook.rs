@@ -71,7 +71,8 @@ pub fn status(wa_id: &str, message_id: &str, status: &str) -> Value {
 
 /// The `X-Hub-Signature-256` header value for `body`.
 pub fn signature(app_secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes())
+        .expect("HMAC takes keys of any length");
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }

@@ -1,11 +1,11 @@
 //! Prometheus metrics.
 
 use super::AppState;
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(render))
@@ -16,5 +16,8 @@ async fn render(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(depth) = state.store.depth().await {
         metrics::gauge!("leadline_inbox_depth").set(depth as f64);
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }

@@ -3,16 +3,16 @@
 //! call and no conversation load happen here, so Meta never waits.
 
 use super::AppState;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use leadline_engine::ingress;
 use leadline_whatsapp::signature::verify_signature;
 use leadline_whatsapp::verification::verify_subscription;
-use leadline_whatsapp::webhook::{parse_notification, ParseError};
+use leadline_whatsapp::webhook::{ParseError, parse_notification};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -36,7 +36,12 @@ async fn verify(State(state): State<AppState>, Query(q): Query<Handshake>) -> Re
         tracing::warn!("webhook verification refused: WHATSAPP_VERIFY_TOKEN is not set");
         return (StatusCode::FORBIDDEN, "verification is not configured").into_response();
     };
-    match verify_subscription(q.mode.as_deref(), q.token.as_deref(), q.challenge.as_deref(), expected.expose()) {
+    match verify_subscription(
+        q.mode.as_deref(),
+        q.token.as_deref(),
+        q.challenge.as_deref(),
+        expected.expose(),
+    ) {
         Ok(challenge) => {
             tracing::info!("webhook verified by Meta");
             challenge.into_response()
@@ -60,23 +65,37 @@ enum Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let (status, outcome, text) = match self {
-            Rejection::NotConfigured => (StatusCode::FORBIDDEN, "not_configured", "signature checking is not configured"),
+            Rejection::NotConfigured => (
+                StatusCode::FORBIDDEN,
+                "not_configured",
+                "signature checking is not configured",
+            ),
             Rejection::Signature => (StatusCode::FORBIDDEN, "bad_signature", "invalid signature"),
             Rejection::NotJson => (StatusCode::BAD_REQUEST, "not_json", "body is not JSON"),
             // Meta retries anything that is not 200: nothing is lost.
-            Rejection::StoreDown => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "try again later"),
+            Rejection::StoreDown => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "try again later",
+            ),
         };
         metrics::counter!("leadline_webhook_requests_total", "outcome" => outcome).increment(1);
         (status, text).into_response()
     }
 }
 
-async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, Rejection> {
+async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, Rejection> {
     let Some(secret) = &state.app_secret else {
         tracing::warn!("webhook refused: WHATSAPP_APP_SECRET is not set");
         return Err(Rejection::NotConfigured);
     };
-    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    let signature = headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok());
     if let Err(e) = verify_signature(secret.expose().as_bytes(), signature, &body) {
         tracing::warn!(error = %e, bytes = body.len(), "webhook refused: bad signature");
         return Err(Rejection::Signature);
@@ -91,21 +110,27 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             // Signed by Meta but of a shape we do not know: accept it, or
             // Meta would retry it for days.
             tracing::warn!(error = %e, bytes = body.len(), "webhook of an unknown shape accepted and ignored");
-            metrics::counter!("leadline_webhook_requests_total", "outcome" => "unknown_shape").increment(1);
+            metrics::counter!("leadline_webhook_requests_total", "outcome" => "unknown_shape")
+                .increment(1);
             return Ok(StatusCode::OK);
         }
     };
     let translated = ingress::translate(&notification);
     if translated.ignored > 0 {
-        tracing::warn!(ignored = translated.ignored, "webhook updates of unknown kinds ignored");
+        tracing::warn!(
+            ignored = translated.ignored,
+            "webhook updates of unknown kinds ignored"
+        );
     }
     if !translated.batch.messages.is_empty() || !translated.batch.statuses.is_empty() {
         let report = state.store.enqueue(translated.batch).await.map_err(|e| {
             tracing::error!(error = %e, "cannot enqueue a webhook; answering 503 so Meta retries");
             Rejection::StoreDown
         })?;
-        metrics::counter!("leadline_inbound_messages_total", "result" => "accepted").increment(report.accepted as u64);
-        metrics::counter!("leadline_inbound_messages_total", "result" => "duplicate").increment(report.duplicates as u64);
+        metrics::counter!("leadline_inbound_messages_total", "result" => "accepted")
+            .increment(report.accepted as u64);
+        metrics::counter!("leadline_inbound_messages_total", "result" => "duplicate")
+            .increment(report.duplicates as u64);
         metrics::counter!("leadline_status_updates_total").increment(report.statuses as u64);
         if report.accepted > 0
             && let Some(engine) = &state.engine

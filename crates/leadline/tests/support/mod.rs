@@ -38,7 +38,12 @@ pub struct Options {
 
 impl Options {
     pub fn new(graph_base: &str) -> Self {
-        Self { graph_base: graph_base.to_owned(), env: Vec::new(), db_dir: None, capture_logs: false }
+        Self {
+            graph_base: graph_base.to_owned(),
+            env: Vec::new(),
+            db_dir: None,
+            capture_logs: false,
+        }
     }
 
     pub fn env(mut self, name: &str, value: &str) -> Self {
@@ -53,14 +58,20 @@ impl Options {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
 }
 
 fn unique_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "leadline-test-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -73,7 +84,10 @@ impl TestApp {
         let port = free_port();
         let mut env: HashMap<String, String> = [
             ("LEADLINE_LISTEN", format!("127.0.0.1:{port}")),
-            ("DATABASE_URL", format!("sqlite://{}", db_dir.join("leadline.db").display())),
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}", db_dir.join("leadline.db").display()),
+            ),
             ("WHATSAPP_APP_SECRET", APP_SECRET.into()),
             ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.into()),
             ("WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN.into()),
@@ -117,12 +131,19 @@ impl TestApp {
     async fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = self.http.get(format!("{}/readyz", self.base_url)).send().await
+            if let Ok(r) = self
+                .http
+                .get(format!("{}/readyz", self.base_url))
+                .send()
+                .await
                 && r.status().is_success()
             {
                 return;
             }
-            assert!(Instant::now() < deadline, "leadline did not become ready within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "leadline did not become ready within 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -130,7 +151,8 @@ impl TestApp {
     /// POSTs a notification, signed with the app secret.
     pub async fn post_webhook(&self, payload: &Value) -> reqwest::Response {
         let body = serde_json::to_vec(payload).unwrap();
-        self.post_raw(&body, Some(&webhook::signature(APP_SECRET, &body))).await
+        self.post_raw(&body, Some(&webhook::signature(APP_SECRET, &body)))
+            .await
     }
 
     pub async fn post_raw(&self, body: &[u8], signature: Option<&str>) -> reqwest::Response {
@@ -147,24 +169,39 @@ impl TestApp {
 
     /// Sends one text message from `wa_id` and asserts it was accepted.
     pub async fn customer_says(&self, wa_id: &str, message_id: &str, text: &str) {
-        let response = self.post_webhook(&webhook::notification(vec![webhook::text(wa_id, message_id, text)])).await;
+        let response = self
+            .post_webhook(&webhook::notification(vec![webhook::text(
+                wa_id, message_id, text,
+            )]))
+            .await;
         assert_eq!(response.status(), 200, "webhook for {message_id}");
     }
 
     /// What the server logged so far (with [`Options::capture_logs`]).
     pub fn logs(&self) -> String {
-        self.log.as_ref().map(|p| std::fs::read_to_string(p).unwrap_or_default()).unwrap_or_default()
+        self.log
+            .as_ref()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base_url)).send().await.expect("GET")
+        self.http
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .await
+            .expect("GET")
     }
 }
 
 fn start(env: &HashMap<String, String>, log: Option<&std::path::Path>) -> Child {
     let stderr = match log {
         Some(path) => Stdio::from(
-            std::fs::OpenOptions::new().create(true).append(true).open(path).expect("open the log file"),
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .expect("open the log file"),
         ),
         None if std::env::var_os("LEADLINE_TEST_LOGS").is_some() => Stdio::inherit(),
         None => Stdio::null(),
