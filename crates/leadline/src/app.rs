@@ -13,6 +13,7 @@ use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
 use leadline_engine::{Engine, EngineConfig, GraphOutlet};
 use leadline_stores::Store;
+use leadline_stores::postgres::PgStore;
 use leadline_stores::sqlite::SqliteStore;
 use leadline_whatsapp::send::{ClientConfig, CloudClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -150,9 +151,18 @@ impl Application {
     }
 }
 
-/// The store named by `DATABASE_URL`, migrated.
+/// The store named by `DATABASE_URL` (PostgreSQL for `postgres://` and
+/// `postgresql://`, else SQLite), migrated.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    let store = SqliteStore::open(&settings.database_url)
+    let url = &settings.database_url;
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = PgStore::connect(url)
+            .await
+            .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
+        store.migrate().await.context("cannot apply migrations")?;
+        return Ok(Arc::new(store));
+    }
+    let store = SqliteStore::open(url)
         .await
         .with_context(|| "cannot open the store (DATABASE_URL)")?;
     store.migrate().await.context("cannot apply migrations")?;

@@ -194,10 +194,13 @@ impl Settings {
 
         let database_url = pick("DATABASE_URL", file.database_url)
             .unwrap_or_else(|| "sqlite://leadline.db".into());
-        if !database_url.starts_with("sqlite:") {
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| database_url.starts_with(scheme))
+        {
             return Err(bad(
                 "DATABASE_URL",
-                "only sqlite://PATH is supported in this version (PostgreSQL comes with the scale-out release)",
+                "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
             ));
         }
         if pick("REDIS_URL", file.redis_url).is_some() {
@@ -409,6 +412,21 @@ mod tests {
     }
 
     #[test]
+    fn database_urls_select_sqlite_or_postgresql() {
+        for url in [
+            "sqlite://leadline.db",
+            "sqlite::memory:",
+            "postgres://leadline@db/leadline",
+            "postgresql://leadline@db/leadline",
+        ] {
+            assert_eq!(
+                load(&[("DATABASE_URL", url)], None).unwrap().database_url,
+                url
+            );
+        }
+    }
+
+    #[test]
     fn bad_values_name_the_setting() {
         let cases = [
             ("LEADLINE_LISTEN", "nonsense"),
@@ -418,6 +436,7 @@ mod tests {
             ("LEADLINE_WORKERS", "0"),
             ("LEADLINE_LOG_FORMAT", "xml"),
             ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "postgres:/x"),
         ];
         for (name, value) in cases {
             let err = load(&[(name, value)], None).unwrap_err();

@@ -3,9 +3,13 @@
 //! all and is used as one [`Store`]. Every backend runs the same conformance
 //! suite (`tests/conformance.rs`), so they behave alike.
 //!
-//! Backends: [`sqlite`] (the embedded default). Redis and PostgreSQL come as
-//! feature-gated siblings.
+//! Backends: [`sqlite`] (the embedded default) and [`postgres`], each behind
+//! its feature. Redis comes as a feature-gated sibling.
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -13,7 +17,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
 use leadline_domain::events::Event;
-use leadline_domain::{Conversation, CustomerId, InboundMessage, Lead, StatusUpdate};
+use leadline_domain::{
+    Conversation, CustomerId, DeliveryState, InboundMessage, Lead, StatusUpdate,
+};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -140,6 +146,36 @@ pub struct OutboxItem {
     pub message: OutgoingMessage,
     /// Earlier failed attempts.
     pub attempts: u32,
+}
+
+/// Where an outbox entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendState {
+    Pending,
+    Sent,
+    Failed,
+}
+
+/// One outbox entry as stored, with its delivery status: what backends'
+/// inspection helpers return, for the dashboard and for tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub message: OutgoingMessage,
+    pub state: SendState,
+    pub attempts: u32,
+    /// The id Graph gave it, once sent.
+    pub wa_message_id: Option<String>,
+    /// The furthest delivery status Meta reported for it.
+    pub delivery: Option<DeliveryState>,
+    pub last_error: Option<String>,
+}
+
+/// An event with the time it was recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    pub at: Timestamp,
+    pub event: Event,
 }
 
 #[async_trait]

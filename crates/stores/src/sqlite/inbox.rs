@@ -2,9 +2,10 @@
 //! summaries, pruning. Each runs on the writer connection.
 
 use super::{decode, encode, millis, now_ms};
+pub(super) use crate::sql::{delivery_rank, delivery_state};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
-use leadline_domain::{CustomerId, DeliveryState, InboundMessage};
+use leadline_domain::{CustomerId, InboundMessage};
 use sqlx::{Connection, SqliteConnection};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -117,29 +118,6 @@ pub(super) async fn enqueue(
     }
     tx.commit().await?;
     Ok(reports)
-}
-
-/// The stored order of delivery states: a status is kept only if it ranks
-/// higher than the stored one, and nothing ranks above `failed`.
-pub(super) fn delivery_rank(state: DeliveryState) -> i64 {
-    match state {
-        DeliveryState::Sent => 1,
-        DeliveryState::Delivered => 2,
-        DeliveryState::Read => 3,
-        DeliveryState::Failed => 4,
-    }
-}
-
-pub(super) fn delivery_state(rank: i64) -> Result<DeliveryState, StoreError> {
-    match rank {
-        1 => Ok(DeliveryState::Sent),
-        2 => Ok(DeliveryState::Delivered),
-        3 => Ok(DeliveryState::Read),
-        4 => Ok(DeliveryState::Failed),
-        other => Err(StoreError::Corrupt(format!(
-            "unknown delivery state {other}"
-        ))),
-    }
 }
 
 /// Picks the conversation whose oldest pending message has waited longest

@@ -8,15 +8,15 @@ mod outbox;
 mod writer;
 
 use crate::{
-    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutboxItem,
-    OutgoingMessage, Store, StoreError, TurnCommit, TurnLog,
+    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutboxItem, Store,
+    StoreError, TurnCommit, TurnLog,
 };
+pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
 use inbox::Holder;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
-use leadline_domain::events::Event;
-use leadline_domain::{Conversation, CustomerId, DeliveryState, Lead};
+use leadline_domain::{Conversation, CustomerId, Lead};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::ConnectOptions;
@@ -142,28 +142,6 @@ impl SqliteStore {
     }
 }
 
-/// Where an outbox entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendState {
-    Pending,
-    Sent,
-    Failed,
-}
-
-/// One outbox entry as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry {
-    pub id: i64,
-    pub message: OutgoingMessage,
-    pub state: SendState,
-    pub attempts: u32,
-    /// The id Graph gave it, once sent.
-    pub wa_message_id: Option<String>,
-    /// The furthest delivery status Meta reported for it.
-    pub delivery: Option<DeliveryState>,
-    pub last_error: Option<String>,
-}
-
 type OutboxRow = (
     i64,
     String,
@@ -200,13 +178,6 @@ impl OutboxEntry {
             last_error,
         })
     }
-}
-
-/// An event with the time it was recorded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedEvent {
-    pub at: Timestamp,
-    pub event: Event,
 }
 
 #[async_trait]
@@ -372,17 +343,6 @@ impl Store for SqliteStore {
         }
         sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())
-    }
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::ColumnDecode { .. }
-            | sqlx::Error::Decode(_)
-            | sqlx::Error::ColumnNotFound(_) => StoreError::Corrupt(e.to_string()),
-            _ => StoreError::Unavailable(e.to_string()),
-        }
     }
 }
 

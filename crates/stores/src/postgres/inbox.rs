@@ -1,0 +1,402 @@
+//! The inbox and turns: enqueue, claim, release, commit, summaries, pruning.
+
+use super::{millis, now_ms};
+use crate::sql::delivery_rank;
+use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
+use leadline_domain::conversation::Summary;
+use leadline_domain::{CustomerId, InboundMessage};
+use sqlx::PgPool;
+use sqlx::types::Json;
+use std::collections::{BTreeSet, HashSet};
+use std::time::Duration;
+
+/// How long a message id is remembered after it arrived: Meta retries a
+/// delivery for up to 7 days.
+const DEDUP_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Rows deleted per pruning statement, so one prune never holds many locks.
+const PRUNE_CHUNK: i64 = 2000;
+
+/// Creates the queue rows of the batch's conversations and locks them, in
+/// one order so concurrent enqueues never deadlock. While an enqueue holds a
+/// conversation's row, nobody else adds to or claims it: its messages get
+/// their `seq` in commit order, so a claim never skips an earlier message
+/// that commits later.
+const LOCK_QUEUE: &str = "
+    INSERT INTO queue (customer)
+    SELECT c FROM unnest($1::text[]) AS c ORDER BY c
+    ON CONFLICT (customer) DO UPDATE SET fence = queue.fence";
+
+/// Inserts every message of the batch with one statement, in arrival order:
+/// ids already present (or earlier in the batch) are skipped, and the ids
+/// inserted come back to tell accepted from duplicate.
+const INSERT_MESSAGES: &str = "
+    INSERT INTO inbox (msg_id, customer, enqueued_at, payload)
+    SELECT m.value ->> 'id', m.value ->> 'customer', $1, m.value
+    FROM jsonb_array_elements($2) WITH ORDINALITY AS m(value, n) ORDER BY m.n
+    ON CONFLICT (msg_id) DO NOTHING
+    RETURNING msg_id";
+
+/// Marks the conversations that just got messages as waiting.
+pub(super) const MARK_WAITING: &str = "
+    UPDATE queue SET
+        oldest_at = coalesce(oldest_at, $1),
+        oldest_seq = coalesce(oldest_seq,
+            (SELECT min(seq) FROM inbox WHERE customer = queue.customer AND acked_at IS NULL)),
+        newest_at = $1
+    WHERE customer = ANY($2)";
+
+const UPSERT_STATUS: &str = "
+    INSERT INTO deliveries (wamid, recipient, state, at, errors) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (wamid) DO UPDATE SET state = excluded.state, at = excluded.at, errors = excluded.errors
+    WHERE excluded.state > deliveries.state";
+
+pub(super) async fn enqueue(
+    pool: &PgPool,
+    batch: &InboxBatch,
+) -> Result<EnqueueReport, StoreError> {
+    let now = now_ms();
+    let mut report = EnqueueReport::default();
+    let mut tx = pool.begin().await?;
+    if !batch.messages.is_empty() {
+        let customers: Vec<&str> = batch
+            .messages
+            .iter()
+            .map(|m| m.customer.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        sqlx::query(LOCK_QUEUE)
+            .bind(&customers)
+            .execute(&mut *tx)
+            .await?;
+        let inserted: Vec<String> = sqlx::query_scalar(INSERT_MESSAGES)
+            .bind(now)
+            .bind(Json(&batch.messages))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut fresh: HashSet<String> = inserted.into_iter().collect();
+        let waiting: Vec<&str> = batch
+            .messages
+            .iter()
+            .filter(|m| fresh.contains(&m.id))
+            .map(|m| m.customer.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !waiting.is_empty() {
+            sqlx::query(MARK_WAITING)
+                .bind(now)
+                .bind(&waiting)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for message in &batch.messages {
+            // The first occurrence in arrival order is the accepted one.
+            if fresh.remove(&message.id) {
+                report.accepted += 1;
+            } else {
+                report.duplicates += 1;
+            }
+        }
+    }
+    for status in &batch.statuses {
+        let moved = sqlx::query(UPSERT_STATUS)
+            .bind(&status.message_id)
+            .bind(status.recipient.as_str())
+            .bind(delivery_rank(status.state))
+            .bind(status.at.as_millisecond())
+            .bind(Json(&status.errors))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if moved > 0 {
+            report.statuses += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Picks the conversation whose oldest pending message has waited longest
+/// and leases it, in one statement. `SKIP LOCKED` passes over conversations
+/// another worker is claiming or committing right now instead of waiting
+/// for them; the index on `(oldest_at, oldest_seq)` serves both the order
+/// and the bound `oldest_at <= cutoff`.
+pub(super) const CLAIM: &str = "
+    WITH next AS (
+        SELECT customer FROM queue
+        WHERE oldest_at <= $3 AND newest_at <= $3 AND (lease_until IS NULL OR lease_until <= $4)
+        ORDER BY oldest_at, oldest_seq
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+    UPDATE queue SET
+        lease_owner = $1,
+        lease_until = $2,
+        fence = queue.fence + 1,
+        claimed_seq = (SELECT max(seq) FROM inbox WHERE customer = queue.customer AND acked_at IS NULL)
+    FROM next WHERE queue.customer = next.customer
+    RETURNING queue.customer, queue.fence, queue.claimed_seq";
+
+pub(super) const CLAIMED_MESSAGES: &str = "
+    SELECT payload::text FROM inbox
+    WHERE customer = $1 AND acked_at IS NULL AND seq <= $2
+    ORDER BY seq";
+
+pub(super) async fn claim(
+    pool: &PgPool,
+    worker: &str,
+    lease: Duration,
+    quiet_for: Duration,
+) -> Result<Option<Claim>, StoreError> {
+    let now = now_ms();
+    let mut tx = pool.begin().await?;
+    let claimed: Option<(String, i64, i64)> = sqlx::query_as(CLAIM)
+        .bind(worker)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(now.saturating_sub(millis(quiet_for)))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((customer, fence, through)) = claimed else {
+        return Ok(None);
+    };
+    let payloads: Vec<String> = sqlx::query_scalar(CLAIMED_MESSAGES)
+        .bind(&customer)
+        .bind(through)
+        .fetch_all(&mut *tx)
+        .await?;
+    // Committed before decoding: should a stored message not decode, the
+    // lease still stands, so this conversation waits out its lease instead
+    // of being picked first again by every claim and stalling the others.
+    tx.commit().await?;
+    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fence =
+        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
+    let messages = payloads
+        .iter()
+        .map(|p| serde_json::from_str(p).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect::<Result<Vec<InboundMessage>, _>>()?;
+    Ok(Some(Claim {
+        customer,
+        messages,
+        fence,
+        worker: worker.to_owned(),
+    }))
+}
+
+/// Only the live holder may release; a claim already lost releases nothing.
+const RELEASE: &str = "
+    UPDATE queue SET lease_owner = NULL, lease_until = NULL, claimed_seq = NULL
+    WHERE customer = $1 AND fence = $2 AND lease_owner = $3";
+
+pub(super) async fn release(pool: &PgPool, claim: &Claim) -> Result<(), StoreError> {
+    let Ok(fence) = i64::try_from(claim.fence) else {
+        return Ok(());
+    };
+    sqlx::query(RELEASE)
+        .bind(claim.customer.as_str())
+        .bind(fence)
+        .bind(&claim.worker)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The claim holds the conversation while its fence is the current one and
+/// nobody released or committed it. A lease that ran out without anyone
+/// taking over still holds: no successor exists whose writes it could undo.
+/// The row stays locked until the commit, so no claim or enqueue of this
+/// conversation interleaves with it.
+const HELD: &str = "
+    SELECT claimed_seq FROM queue WHERE customer = $1 AND fence = $2 AND lease_owner = $3
+    FOR UPDATE";
+
+/// A conversation that started over (the old one expired) must not absorb
+/// the old one's summary.
+const DROP_STALE_SUMMARY: &str = "
+    DELETE FROM summaries WHERE customer = $1
+    AND EXISTS (SELECT 1 FROM conversations WHERE customer = $1 AND started_at <> $2)";
+
+const SAVE_CONVERSATION: &str = "
+    INSERT INTO conversations (customer, started_at, body, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (customer) DO UPDATE SET
+        started_at = excluded.started_at, body = excluded.body, updated_at = excluded.updated_at";
+
+const SAVE_LEAD: &str = "
+    INSERT INTO leads (customer, fields, stage, handoff_reason, updated_at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (customer) DO UPDATE SET
+        fields = excluded.fields, stage = excluded.stage,
+        handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at";
+
+/// Acknowledges exactly the claimed messages and copies them into the
+/// transcript.
+pub(super) const ACK: &str = "
+    WITH acked AS (
+        UPDATE inbox SET acked_at = $1
+        WHERE customer = $2 AND acked_at IS NULL AND seq <= $3
+        RETURNING seq, customer, msg_id, payload, enqueued_at)
+    INSERT INTO transcript (customer, direction, wa_id, body, at)
+    SELECT customer, 'in', msg_id, payload, enqueued_at FROM acked ORDER BY seq";
+
+/// Serializes changes to one recipient's outbox head (recording a reply,
+/// finishing the head) across processes: without it a reply recorded while
+/// the head is being marked sent could be left without a `due_at`.
+pub(super) const LOCK_RECIPIENT: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('leadline.outbox:' || $1, 0))";
+
+/// A reply becomes its recipient's head (due now) only when nothing of
+/// theirs is pending; otherwise it waits behind. A key seen before keeps the
+/// first entry: re-running a turn cannot send its replies twice. A recorded
+/// reply joins the transcript.
+pub(super) const RECORD_REPLY: &str = "
+    WITH recorded AS (
+        INSERT INTO outbox (key, recipient, message, created_at, due_at)
+        VALUES ($1, $2, $3, $4,
+            CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND state = 'pending')
+            THEN NULL ELSE $4::bigint END)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING id, recipient, message, created_at)
+    INSERT INTO transcript (customer, direction, outbox_id, body, at)
+    SELECT recipient, 'out', id, message, created_at FROM recorded";
+
+const RECORD_EVENT: &str = "INSERT INTO events (customer, kind, body, at) VALUES ($1, $2, $3, $4)";
+
+/// Drops the lease and recomputes what still waits (messages that arrived
+/// during the turn).
+pub(super) const REQUEUE: &str = "
+    UPDATE queue SET
+        lease_owner = NULL, lease_until = NULL, claimed_seq = NULL,
+        oldest_seq = (SELECT seq FROM inbox WHERE customer = $1 AND acked_at IS NULL ORDER BY seq LIMIT 1),
+        oldest_at = (SELECT enqueued_at FROM inbox WHERE customer = $1 AND acked_at IS NULL ORDER BY seq LIMIT 1),
+        newest_at = (SELECT enqueued_at FROM inbox WHERE customer = $1 AND acked_at IS NULL ORDER BY seq DESC LIMIT 1)
+    WHERE customer = $1";
+
+pub(super) async fn commit_turn(
+    pool: &PgPool,
+    claim: &Claim,
+    commit: &TurnCommit,
+) -> Result<(), StoreError> {
+    let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
+    let customer = claim.customer.as_str();
+    let conversation = &commit.conversation;
+    let now = now_ms();
+
+    let mut tx = pool.begin().await?;
+    let held: Option<Option<i64>> = sqlx::query_scalar(HELD)
+        .bind(customer)
+        .bind(fence)
+        .bind(&claim.worker)
+        .fetch_optional(&mut *tx)
+        .await?;
+    // Dropping `tx` rolls back: nothing of a fenced turn is written.
+    let Some(Some(through)) = held else {
+        return Err(StoreError::Fenced);
+    };
+    let started_at = conversation.started_at.as_millisecond();
+    sqlx::query(DROP_STALE_SUMMARY)
+        .bind(customer)
+        .bind(started_at)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(SAVE_CONVERSATION)
+        .bind(customer)
+        .bind(started_at)
+        .bind(Json(conversation))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(SAVE_LEAD)
+        .bind(customer)
+        .bind(Json(&conversation.lead))
+        .bind(&conversation.stage)
+        .bind(conversation.handoff.as_ref().map(|h| h.reason.as_str()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(ACK)
+        .bind(now)
+        .bind(customer)
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    // Locked in one order, so two turns never deadlock on each other.
+    let recipients: BTreeSet<&str> = commit.replies.iter().map(|r| r.to.as_str()).collect();
+    for recipient in recipients {
+        sqlx::query(LOCK_RECIPIENT)
+            .bind(recipient)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for reply in &commit.replies {
+        sqlx::query(RECORD_REPLY)
+            .bind(&reply.key)
+            .bind(reply.to.as_str())
+            .bind(Json(reply))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for event in &commit.events {
+        sqlx::query(RECORD_EVENT)
+            .bind(customer)
+            .bind(event.kind())
+            .bind(Json(event))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(REQUEUE)
+        .bind(customer)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const PUT_SUMMARY: &str = "
+    INSERT INTO summaries (customer, through_seq, text, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (customer) DO UPDATE SET
+        through_seq = excluded.through_seq, text = excluded.text, updated_at = excluded.updated_at
+    WHERE excluded.through_seq > summaries.through_seq";
+
+pub(super) async fn put_summary(
+    pool: &PgPool,
+    customer: &CustomerId,
+    summary: &Summary,
+) -> Result<(), StoreError> {
+    let through = i64::try_from(summary.through_seq).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "summary through_seq {} out of range",
+            summary.through_seq
+        ))
+    })?;
+    sqlx::query(PUT_SUMMARY)
+        .bind(customer.as_str())
+        .bind(through)
+        .bind(&summary.text)
+        .bind(now_ms())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) const PRUNE: &str = "
+    DELETE FROM inbox WHERE seq IN (
+        SELECT seq FROM inbox WHERE acked_at IS NOT NULL AND enqueued_at < $1 LIMIT $2)";
+
+/// Deletes answered messages older than the dedup window, one chunk per
+/// statement.
+pub(super) async fn prune(pool: &PgPool) -> Result<(), StoreError> {
+    let cutoff = now_ms().saturating_sub(DEDUP_WINDOW_MS);
+    loop {
+        let deleted = sqlx::query(PRUNE)
+            .bind(cutoff)
+            .bind(PRUNE_CHUNK)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        if deleted < PRUNE_CHUNK.unsigned_abs() {
+            return Ok(());
+        }
+    }
+}

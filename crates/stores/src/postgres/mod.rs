@@ -1,0 +1,410 @@
+//! The PostgreSQL store, for deployments that run many processes on one
+//! database. Every process talks to PostgreSQL through a small pool; leases
+//! and fences live in the database, claims take rows with
+//! `FOR UPDATE SKIP LOCKED` so workers of any process never wait on, nor
+//! double-claim, a conversation.
+
+mod inbox;
+mod outbox;
+
+use crate::{
+    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutboxEntry, OutboxItem,
+    OutgoingMessage, RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
+};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use leadline_domain::conversation::Summary;
+use leadline_domain::events::Event;
+use leadline_domain::{Conversation, CustomerId, Lead};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::types::Json;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Connections per process: the webhook, the workers and the senders each
+/// hold one only for a statement or a short transaction.
+const POOL_SIZE: u32 = 16;
+/// How long a caller waits for a connection (including connecting) before
+/// the store reports itself unavailable: the webhook then answers 503 in
+/// time for Meta to retry, instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often answered messages past the dedup window are pruned.
+const PRUNE_EVERY_MS: i64 = 3600 * 1000;
+
+/// The PostgreSQL store. Cheap to clone: clones share the pool.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// When this process next prunes the dedup records (epoch ms).
+    next_prune: Arc<AtomicI64>,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://` or `postgresql://`).
+    /// An unreachable database is [`StoreError::Unavailable`] within
+    /// seconds.
+    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            StoreError::Unavailable(format!("invalid PostgreSQL database url: {e}"))
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.application_name("leadline"))
+            .await?;
+        Ok(Self {
+            pool,
+            next_prune: Arc::new(AtomicI64::new(now_ms().saturating_add(PRUNE_EVERY_MS))),
+        })
+    }
+
+    /// Applies the embedded migrations (idempotent; sqlx's migrator holds a
+    /// `pg_advisory_lock` meanwhile, so processes starting together apply
+    /// them once), then prunes answered messages past the dedup window.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        inbox::prune(&self.pool).await
+    }
+
+    /// Every outbox entry addressed to `customer`, oldest first, with its
+    /// delivery status: for the dashboard and for tests.
+    pub async fn outbox_entries(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
+             FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
+             WHERE o.recipient = $1 ORDER BY o.id",
+        )
+        .bind(customer.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(entry).collect()
+    }
+
+    /// The events recorded for `customer`, oldest first.
+    pub async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows: Vec<(i64, Json<Event>)> =
+            sqlx::query_as("SELECT at, body FROM events WHERE customer = $1 ORDER BY id")
+                .bind(customer.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(at, Json(event))| {
+                Ok(RecordedEvent {
+                    at: timestamp(at)?,
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
+    /// logged, as the next round retries it.
+    async fn prune_if_due(&self) {
+        let now = now_ms();
+        let due = self.next_prune.load(Ordering::Relaxed);
+        if now < due
+            || self
+                .next_prune
+                .compare_exchange(
+                    due,
+                    now.saturating_add(PRUNE_EVERY_MS),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+        {
+            return;
+        }
+        if let Err(e) = inbox::prune(&self.pool).await {
+            tracing::warn!(error = %e, "cannot prune answered messages");
+        }
+    }
+}
+
+type OutboxRow = (
+    i64,
+    Json<OutgoingMessage>,
+    String,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn entry(
+    (id, Json(message), state, attempts, wa_message_id, last_error, delivery): OutboxRow,
+) -> Result<OutboxEntry, StoreError> {
+    let state = match state.as_str() {
+        "pending" => SendState::Pending,
+        "sent" => SendState::Sent,
+        "failed" => SendState::Failed,
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "outbox entry {id}: unknown state {other:?}"
+            )));
+        }
+    };
+    Ok(OutboxEntry {
+        id,
+        message,
+        state,
+        attempts: attempts_of(id, attempts)?,
+        wa_message_id,
+        delivery: delivery.map(crate::sql::delivery_state).transpose()?,
+        last_error,
+    })
+}
+
+#[async_trait]
+impl Inbox for PgStore {
+    async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError> {
+        if batch.messages.is_empty() && batch.statuses.is_empty() {
+            return Ok(EnqueueReport::default());
+        }
+        inbox::enqueue(&self.pool, &batch).await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+        quiet_for: Duration,
+    ) -> Result<Option<Claim>, StoreError> {
+        self.prune_if_due().await;
+        inbox::claim(&self.pool, worker, lease, quiet_for).await
+    }
+
+    async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
+        inbox::release(&self.pool, claim).await
+    }
+
+    async fn depth(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(DEPTH).fetch_one(&self.pool).await?;
+        Ok(n.unsigned_abs())
+    }
+}
+
+/// Counts the pending index, never the answered messages.
+const DEPTH: &str = "SELECT count(*) FROM inbox WHERE acked_at IS NULL";
+
+#[async_trait]
+impl ConversationStore for PgStore {
+    async fn load(&self, customer: &CustomerId) -> Result<Option<Conversation>, StoreError> {
+        let row: Option<(Json<Conversation>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT c.body, s.through_seq, s.text
+             FROM conversations c LEFT JOIN summaries s ON s.customer = c.customer
+             WHERE c.customer = $1",
+        )
+        .bind(customer.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((Json(mut conversation), through_seq, text)) = row else {
+            return Ok(None);
+        };
+        if let (Some(through_seq), Some(text)) = (through_seq, text) {
+            let through_seq = u64::try_from(through_seq)
+                .map_err(|_| StoreError::Corrupt(format!("summary through_seq {through_seq}")))?;
+            conversation.absorb_summary(Summary { text, through_seq });
+        }
+        Ok(Some(conversation))
+    }
+
+    async fn load_lead(&self, customer: &CustomerId) -> Result<Option<Lead>, StoreError> {
+        let lead: Option<Json<Lead>> =
+            sqlx::query_scalar("SELECT fields FROM leads WHERE customer = $1")
+                .bind(customer.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(lead.map(|Json(lead)| lead))
+    }
+
+    async fn put_summary(
+        &self,
+        customer: &CustomerId,
+        summary: &Summary,
+    ) -> Result<(), StoreError> {
+        inbox::put_summary(&self.pool, customer, summary).await
+    }
+}
+
+#[async_trait]
+impl TurnLog for PgStore {
+    async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError> {
+        inbox::commit_turn(&self.pool, claim, &commit).await
+    }
+}
+
+#[async_trait]
+impl Outbox for PgStore {
+    async fn due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        outbox::due(&self.pool, now, limit, lease).await
+    }
+
+    async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError> {
+        outbox::mark_sent(&self.pool, id, wa_message_id).await
+    }
+
+    async fn mark_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        outbox::mark_retry(&self.pool, id, not_before, error).await
+    }
+
+    async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        outbox::mark_failed(&self.pool, id, error).await
+    }
+
+    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<i64> = sqlx::query_scalar(NEXT_DUE).fetch_one(&self.pool).await?;
+        at.map(timestamp).transpose()
+    }
+}
+
+/// Only heads have a `due_at`, so the earliest one is the next send.
+const NEXT_DUE: &str =
+    "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_millisecond(ms)
+        .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
+}
+
+fn attempts_of(id: i64, attempts: i32) -> Result<u32, StoreError> {
+    u32::try_from(attempts)
+        .map_err(|_| StoreError::Corrupt(format!("outbox entry {id}: attempts {attempts}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, Executor, PgConnection};
+
+    /// The statements that run per message, per turn or per send find their
+    /// rows through the index meant for them, never by scanning a table
+    /// that holds every message or reply. Sequential scans are priced out
+    /// (the tables are empty here), so a plan that still has one, or picks
+    /// another index, has no fitting index to use.
+    #[tokio::test]
+    async fn hot_statements_can_use_their_indexes() {
+        let db = leadline_testkit::postgres::TestDatabase::create().await;
+        PgStore::connect(db.url())
+            .await
+            .expect("connect")
+            .migrate()
+            .await
+            .expect("migrate");
+        let mut conn = PgConnection::connect(db.url()).await.expect("connect");
+        conn.execute("SET enable_seqscan = off")
+            .await
+            .expect("price out sequential scans");
+        // Each with the parameters it runs with and the index it must use.
+        let statements = [
+            (
+                "mark waiting",
+                inbox::MARK_WAITING,
+                "(1, '{a}')",
+                "queue_pkey",
+            ),
+            ("claim", inbox::CLAIM, "('w', 1, 1, 1)", "queue_waiting"),
+            (
+                "claimed messages",
+                inbox::CLAIMED_MESSAGES,
+                "('a', 1)",
+                "inbox_pending",
+            ),
+            ("ack", inbox::ACK, "(1, 'a', 1)", "inbox_pending"),
+            (
+                "record reply",
+                inbox::RECORD_REPLY,
+                "('k', 'a', '{}', 1)",
+                "outbox_pending",
+            ),
+            ("requeue", inbox::REQUEUE, "('a')", "inbox_pending"),
+            ("prune", inbox::PRUNE, "(1, 10)", "inbox_answered"),
+            ("due", outbox::TAKE_DUE, "(1, 1, 10)", "outbox_due"),
+            (
+                "promote",
+                outbox::PROMOTE_NEXT,
+                "('a', 1)",
+                "outbox_pending",
+            ),
+            ("next due", NEXT_DUE, "", "outbox_due"),
+            ("depth", DEPTH, "", "inbox_pending"),
+            // The dashboard's lists of leads.
+            (
+                "leads by stage",
+                "SELECT customer FROM leads WHERE stage = $1 ORDER BY updated_at DESC LIMIT 50",
+                "('qualification')",
+                "leads_stage",
+            ),
+            (
+                "handoffs",
+                "SELECT customer FROM leads WHERE handoff_reason = $1 ORDER BY updated_at DESC LIMIT 50",
+                "('customer_asked')",
+                "leads_handoff",
+            ),
+            (
+                "recent leads",
+                "SELECT customer FROM leads ORDER BY updated_at DESC LIMIT 50",
+                "",
+                "leads_updated",
+            ),
+        ];
+        for (n, (name, sql, args, index)) in statements.into_iter().enumerate() {
+            let plan: Vec<String> = if args.is_empty() {
+                sqlx::query_scalar(&format!("EXPLAIN {sql}"))
+                    .fetch_all(&mut conn)
+                    .await
+            } else {
+                conn.execute(format!("PREPARE s{n} AS {sql}").as_str())
+                    .await
+                    .expect("prepare");
+                sqlx::query_scalar(&format!("EXPLAIN EXECUTE s{n}{args}"))
+                    .fetch_all(&mut conn)
+                    .await
+            }
+            .expect("plan");
+            let plan = plan.join("\n");
+            assert!(!plan.contains("Seq Scan"), "{name} scans a table:\n{plan}");
+            assert!(plan.contains(index), "{name} does not use {index}:\n{plan}");
+        }
+    }
+}

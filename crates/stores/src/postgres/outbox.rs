@@ -1,0 +1,151 @@
+//! The outbox. Only a recipient's head (its oldest pending entry) has a
+//! `due_at`; leasing moves it forward, finishing the head hands `due_at` to
+//! the recipient's next entry.
+
+use super::inbox::LOCK_RECIPIENT;
+use super::{attempts_of, millis, now_ms};
+use crate::{OutboxItem, OutgoingMessage, StoreError};
+use jiff::Timestamp;
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, Transaction};
+use std::time::Duration;
+
+/// Leases the heads due at `$2` by moving them to `$1`, in one statement;
+/// `SKIP LOCKED` leaves heads another sender is taking to that sender.
+pub(super) const TAKE_DUE: &str = "
+    UPDATE outbox SET due_at = $1
+    WHERE id IN (
+        SELECT id FROM outbox WHERE state = 'pending' AND due_at <= $2
+        ORDER BY due_at, id LIMIT $3
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id, message, attempts";
+
+pub(super) async fn due(
+    pool: &PgPool,
+    now: Timestamp,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    let now = now.as_millisecond();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows: Vec<(i64, Json<OutgoingMessage>, i32)> = sqlx::query_as(TAKE_DUE)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    let mut items = rows
+        .into_iter()
+        .map(|(id, Json(message), attempts)| {
+            Ok(OutboxItem {
+                id,
+                message,
+                attempts: attempts_of(id, attempts)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    items.sort_by_key(|item| item.id);
+    Ok(items)
+}
+
+/// Hands the head on to the recipient's next pending entry, if any.
+pub(super) const PROMOTE_NEXT: &str = "
+    UPDATE outbox SET due_at = $2
+    WHERE id = (SELECT id FROM outbox WHERE recipient = $1 AND state = 'pending' ORDER BY id LIMIT 1)";
+
+const SENT: &str = "
+    UPDATE outbox SET state = 'sent', wamid = $2, sent_at = $3, due_at = NULL
+    WHERE id = $1 AND state = 'pending'";
+
+const FAILED: &str = "
+    UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $2, due_at = NULL
+    WHERE id = $1 AND state = 'pending'";
+
+/// Starts a transaction holding the lock on entry `id`'s recipient; `None`
+/// when there is no such entry.
+async fn lock_recipient_of(
+    pool: &PgPool,
+    id: i64,
+) -> Result<Option<(Transaction<'static, Postgres>, String)>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let recipient: Option<String> =
+        sqlx::query_scalar("SELECT recipient FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(recipient) = recipient else {
+        return Ok(None);
+    };
+    sqlx::query(LOCK_RECIPIENT)
+        .bind(&recipient)
+        .execute(&mut *tx)
+        .await?;
+    Ok(Some((tx, recipient)))
+}
+
+/// Marks a pending entry sent; a late or repeated outcome for an entry that
+/// is already finished changes nothing.
+pub(super) async fn mark_sent(pool: &PgPool, id: i64, wamid: &str) -> Result<(), StoreError> {
+    let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
+        return Ok(());
+    };
+    let now = now_ms();
+    let finished = sqlx::query(SENT)
+        .bind(id)
+        .bind(wamid)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if finished > 0 {
+        sqlx::query(PROMOTE_NEXT)
+            .bind(&recipient)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> Result<(), StoreError> {
+    let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
+        return Ok(());
+    };
+    let finished = sqlx::query(FAILED)
+        .bind(id)
+        .bind(error)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if finished > 0 {
+        sqlx::query(PROMOTE_NEXT)
+            .bind(&recipient)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The entry stays its recipient's head, so their later replies keep
+/// waiting behind it; setting `due_at` also ends its lease.
+const RETRY: &str = "
+    UPDATE outbox SET attempts = attempts + 1, last_error = $3, due_at = $2
+    WHERE id = $1 AND state = 'pending'";
+
+pub(super) async fn mark_retry(
+    pool: &PgPool,
+    id: i64,
+    not_before: Timestamp,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(RETRY)
+        .bind(id)
+        .bind(not_before.as_millisecond())
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

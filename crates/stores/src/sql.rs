@@ -1,0 +1,41 @@
+//! What the sqlx-based backends share.
+
+use crate::StoreError;
+use leadline_domain::DeliveryState;
+
+/// A row that does not decode is corrupt data; anything else sqlx reports
+/// (I/O, pool timeouts, refused statements) means the store cannot be used
+/// right now.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::ColumnNotFound(_) => StoreError::Corrupt(e.to_string()),
+            _ => StoreError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+/// The stored order of delivery states: a status is kept only if it ranks
+/// higher than the stored one, and nothing ranks above `failed`.
+pub(crate) fn delivery_rank(state: DeliveryState) -> i64 {
+    match state {
+        DeliveryState::Sent => 1,
+        DeliveryState::Delivered => 2,
+        DeliveryState::Read => 3,
+        DeliveryState::Failed => 4,
+    }
+}
+
+pub(crate) fn delivery_state(rank: i64) -> Result<DeliveryState, StoreError> {
+    match rank {
+        1 => Ok(DeliveryState::Sent),
+        2 => Ok(DeliveryState::Delivered),
+        3 => Ok(DeliveryState::Read),
+        4 => Ok(DeliveryState::Failed),
+        other => Err(StoreError::Corrupt(format!(
+            "unknown delivery state {other}"
+        ))),
+    }
+}
