@@ -15,6 +15,7 @@ pub mod language;
 pub mod lead;
 pub mod playbook;
 pub mod router;
+pub mod schedule;
 pub mod tools;
 
 pub use conversation::{Conversation, Handoff, HandoffReason, Message, Speaker};
