@@ -1,45 +1,64 @@
 //! `leadline chat`: talk to the agent in the terminal as a customer would
-//! on WhatsApp. Each line goes through the same inbox, engine, router and
-//! store as a webhook; replies come back through a terminal outlet instead
-//! of the Graph API.
+//! on WhatsApp, and the [`Session`] it shares with `leadline eval`: the same
+//! inbox, engine, router and store as a webhook, with replies delivered to
+//! an in-process outlet instead of the Graph API.
 
 use crate::app;
 use crate::config::Settings;
 use anyhow::Context;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use leadline_domain::{Content, CustomerId, InboundMessage};
+use leadline_domain::playbook::Playbook;
+use leadline_domain::router::Router;
+use leadline_domain::{Content, Conversation, CustomerId, InboundMessage};
 use leadline_engine::{Engine, EngineConfig, Outlet};
-use leadline_stores::{InboxBatch, OutgoingBody, OutgoingMessage, Store};
+use leadline_stores::{InboxBatch, OutgoingBody, OutgoingMessage, Store, StoreError};
 use leadline_whatsapp::send::SendError;
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// The business number id chat messages are addressed to.
-const CHAT_NUMBER_ID: &str = "0";
-/// How long to wait for the agent before giving the prompt back.
+/// The business number id in-process messages are addressed to.
+const SESSION_NUMBER_ID: &str = "0";
+/// How long to wait for the agent's answer to one turn.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a waiting turn looks at the store: a turn with no reply (a
+/// handed-off conversation) leaves nothing else to wait on.
+const POLL: Duration = Duration::from_millis(10);
 
-/// Prints replies instead of sending them.
-struct TerminalOutlet {
-    replies: mpsc::UnboundedSender<String>,
-    next_id: AtomicU64,
+/// Keeps each customer's replies, in the order the engine sends them,
+/// instead of sending them to the Graph API.
+#[derive(Default)]
+struct InProcessOutlet {
+    sent: Mutex<HashMap<CustomerId, Vec<String>>>,
+}
+
+impl InProcessOutlet {
+    /// `customer`'s replies delivered so far.
+    fn sent_to(&self, customer: &CustomerId) -> Vec<String> {
+        self.lock().get(customer).cloned().unwrap_or_default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CustomerId, Vec<String>>> {
+        // A panic while holding the lock leaves the map whole: keep using it.
+        self.sent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 #[async_trait]
-impl Outlet for TerminalOutlet {
+impl Outlet for InProcessOutlet {
     async fn send(&self, message: &OutgoingMessage) -> Result<String, SendError> {
         let OutgoingBody::Text { body } = &message.body;
-        // The receiver only goes away when chat is exiting.
-        let _ = self.replies.send(body.clone());
-        Ok(format!(
-            "chat.out.{}",
-            self.next_id.fetch_add(1, Ordering::Relaxed)
-        ))
+        let mut sent = self.lock();
+        let replies = sent.entry(message.to.clone()).or_default();
+        replies.push(body.clone());
+        Ok(format!("local.out.{}", replies.len()))
     }
 
     async fn mark_read(
@@ -51,31 +70,211 @@ impl Outlet for TerminalOutlet {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no answer within {} s", .0.as_secs())]
+    Timeout(Duration),
+}
+
+/// One message a customer sends in a turn, after `delay` of silence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub text: String,
+    pub delay: Duration,
+}
+
+/// A running in-process Leadline: the given store, the configured router
+/// and real engine workers, driven by enqueuing messages as the webhook
+/// does; replies stay in-process.
+pub struct Session {
+    store: Arc<dyn Store>,
+    router: Arc<Router>,
+    outlet: Arc<InProcessOutlet>,
+    engine: Engine,
+    shutdown: CancellationToken,
+    running: JoinHandle<()>,
+    /// Makes message ids unique across runs sharing a database.
+    tag: i128,
+    sequence: AtomicU64,
+}
+
+impl Session {
+    /// Builds the configured brain and playbook and starts `workers` engine
+    /// workers on `store`.
+    pub fn start(
+        settings: &Settings,
+        store: Arc<dyn Store>,
+        workers: usize,
+    ) -> anyhow::Result<Self> {
+        let router = app::build_router(settings)?;
+        let outlet = Arc::new(InProcessOutlet::default());
+        let config = EngineConfig {
+            workers,
+            quiet_for: settings.engine.burst_window,
+            mark_read: false,
+            ..EngineConfig::default()
+        };
+        let engine = Engine::new(store.clone(), router.clone(), outlet.clone(), config);
+        let shutdown = CancellationToken::new();
+        let running = tokio::spawn({
+            let engine = engine.clone();
+            let shutdown = shutdown.clone();
+            async move { engine.run(shutdown).await }
+        });
+        Ok(Self {
+            store,
+            router,
+            outlet,
+            engine,
+            shutdown,
+            running,
+            tag: Timestamp::now().as_nanosecond(),
+            sequence: AtomicU64::new(0),
+        })
+    }
+
+    pub fn playbook(&self) -> &Playbook {
+        self.router.playbook()
+    }
+
+    /// Sends `messages` as `customer` and returns the agent's replies once
+    /// every message is answered and its replies are out. Messages without
+    /// a delay before them go in one enqueue, as one webhook delivery would
+    /// bring a burst.
+    pub async fn turn(
+        &self,
+        customer: &CustomerId,
+        messages: &[Said],
+    ) -> Result<Vec<String>, SessionError> {
+        let before = Mark {
+            conversation: self.store.load(customer).await?,
+            delivered: self.outlet.sent_to(customer).len(),
+        };
+        let mut batch = Vec::new();
+        let mut last_id = None;
+        for said in messages {
+            if !said.delay.is_zero() {
+                self.enqueue(std::mem::take(&mut batch)).await?;
+                tokio::time::sleep(said.delay).await;
+            }
+            let id = format!(
+                "local.{}.{}",
+                self.tag,
+                self.sequence.fetch_add(1, Ordering::Relaxed)
+            );
+            batch.push(InboundMessage {
+                id: id.clone(),
+                customer: customer.clone(),
+                business_number_id: SESSION_NUMBER_ID.into(),
+                profile_name: None,
+                sent_at: Timestamp::now(),
+                content: Content::Text {
+                    body: said.text.clone(),
+                },
+            });
+            last_id = Some(id);
+        }
+        self.enqueue(batch).await?;
+        let Some(last_id) = last_id else {
+            return Ok(Vec::new());
+        };
+        let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
+        loop {
+            if let Some(replies) = self
+                .answered(customer, &last_id, messages.len(), &before)
+                .await?
+            {
+                return Ok(replies);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(SessionError::Timeout(REPLY_TIMEOUT));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn enqueue(&self, messages: Vec<InboundMessage>) -> Result<(), StoreError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        self.store
+            .enqueue(InboxBatch {
+                messages,
+                statuses: Vec::new(),
+            })
+            .await?;
+        self.engine.inbox_changed();
+        Ok(())
+    }
+
+    /// The replies to the `said` messages ending with `last_id`, once the
+    /// turn that took it in is committed and every reply it recorded has
+    /// been delivered. Every message of a conversation gets the next `seq`,
+    /// so the replies recorded are the new `seq`s minus the customer's.
+    async fn answered(
+        &self,
+        customer: &CustomerId,
+        last_id: &str,
+        said: usize,
+        before: &Mark,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let Some(now) = self.store.load(customer).await? else {
+            return Ok(None);
+        };
+        if !now
+            .history
+            .iter()
+            .any(|m| m.wa_id.as_deref() == Some(last_id))
+        {
+            return Ok(None);
+        }
+        // A conversation past WhatsApp's window starts again from seq 1.
+        let from_seq = before
+            .conversation
+            .as_ref()
+            .filter(|c| c.started_at == now.started_at)
+            .map_or(0, |c| c.last_seq);
+        let recorded = now
+            .last_seq
+            .saturating_sub(from_seq)
+            .saturating_sub(said as u64);
+        let delivered = self.outlet.sent_to(customer);
+        let fresh = delivered.get(before.delivered..).unwrap_or_default();
+        if (fresh.len() as u64) < recorded {
+            return Ok(None);
+        }
+        Ok(Some(fresh.to_vec()))
+    }
+
+    pub async fn conversation(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.store.load(customer).await
+    }
+
+    /// Stops the workers once their current turns and sends are done.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.running.await.context("engine task failed")
+    }
+}
+
+/// Where a customer's conversation and replies stood before a turn.
+struct Mark {
+    conversation: Option<Conversation>,
+    delivered: usize,
+}
+
 pub async fn run(
     settings: Settings,
     customer: Option<String>,
     show_state: bool,
 ) -> anyhow::Result<()> {
     let store = app::open_store(&settings).await?;
-    let router = app::build_router(&settings)?;
-    let (tx, mut replies) = mpsc::unbounded_channel();
-    let outlet = Arc::new(TerminalOutlet {
-        replies: tx,
-        next_id: AtomicU64::new(1),
-    });
-    let config = EngineConfig {
-        workers: 2,
-        mark_read: false,
-        ..EngineConfig::default()
-    };
-    let engine = Engine::new(store.clone(), router, outlet, config);
-    let shutdown = CancellationToken::new();
-    let running = tokio::spawn({
-        let engine = engine.clone();
-        let shutdown = shutdown.clone();
-        async move { engine.run(shutdown).await }
-    });
-
+    let session = Session::start(&settings, store, 2)?;
     let customer = match customer {
         Some(raw) => {
             CustomerId::parse(&raw).context("--customer must be a WhatsApp id (digits)")?
@@ -89,84 +288,35 @@ pub async fn run(
     );
 
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut sequence = 0u64;
-    let session = Timestamp::now().as_nanosecond();
     while let Some(line) = lines.next_line().await? {
         let text = line.trim();
         if text.is_empty() {
             continue;
         }
-        sequence += 1;
-        let id = format!("chat.{session}.{sequence}");
-        let message = InboundMessage {
-            id: id.clone(),
-            customer: customer.clone(),
-            business_number_id: CHAT_NUMBER_ID.into(),
-            profile_name: None,
-            sent_at: Timestamp::now(),
-            content: Content::Text {
-                body: text.to_owned(),
-            },
+        let said = Said {
+            text: text.to_owned(),
+            delay: Duration::ZERO,
         };
-        store
-            .enqueue(InboxBatch {
-                messages: vec![message],
-                statuses: Vec::new(),
-            })
-            .await?;
-        engine.inbox_changed();
-        wait_for_turn(store.as_ref(), &customer, &id, &mut replies).await?;
-        if show_state {
-            print_state(store.as_ref(), &customer).await?;
-        }
-    }
-    shutdown.cancel();
-    running.await.context("engine task failed")?;
-    Ok(())
-}
-
-/// Prints the agent's replies until the turn that took in `message_id` is
-/// committed and its replies are out (a handed-off conversation stays
-/// silent: then nothing is printed).
-async fn wait_for_turn(
-    store: &dyn Store,
-    customer: &CustomerId,
-    message_id: &str,
-    replies: &mut mpsc::UnboundedReceiver<String>,
-) -> anyhow::Result<()> {
-    let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
-    loop {
-        tokio::select! {
-            Some(reply) = replies.recv() => println!("agent> {reply}"),
-            _ = tokio::time::sleep(Duration::from_millis(25)) => {
-                if turn_done(store, customer, message_id).await? && replies.is_empty() {
-                    return Ok(());
+        match session.turn(&customer, &[said]).await {
+            Ok(replies) => {
+                for reply in replies {
+                    println!("agent> {reply}");
                 }
             }
-            _ = tokio::time::sleep_until(deadline) => {
-                println!("(no answer within {} s)", REPLY_TIMEOUT.as_secs());
-                return Ok(());
+            Err(SessionError::Timeout(after)) => {
+                println!("(no answer within {} s)", after.as_secs());
             }
+            Err(e) => return Err(e.into()),
+        }
+        if show_state {
+            print_state(&session, &customer).await?;
         }
     }
+    session.stop().await
 }
 
-/// The turn is committed and nothing of it is left to send.
-async fn turn_done(
-    store: &dyn Store,
-    customer: &CustomerId,
-    message_id: &str,
-) -> anyhow::Result<bool> {
-    let committed = store.load(customer).await?.is_some_and(|c| {
-        c.history
-            .iter()
-            .any(|m| m.wa_id.as_deref() == Some(message_id))
-    });
-    Ok(committed && store.next_due().await?.is_none())
-}
-
-async fn print_state(store: &dyn Store, customer: &CustomerId) -> anyhow::Result<()> {
-    if let Some(c) = store.load(customer).await? {
+async fn print_state(session: &Session, customer: &CustomerId) -> anyhow::Result<()> {
+    if let Some(c) = session.conversation(customer).await? {
         let lead = serde_json::to_string(&c.lead)?;
         let handoff = c
             .handoff

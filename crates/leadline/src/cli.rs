@@ -31,6 +31,17 @@ pub enum Command {
         #[arg(long)]
         show_state: bool,
     },
+    /// Run scripted customer conversations through the full pipeline (on
+    /// a temporary store) and print outcome figures; exit 1 when an
+    /// expectation fails, 2 for a bad scenario file.
+    Eval {
+        /// Scenario files (TOML; see evals/README.md).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print the figures and every scenario's outcome as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply database migrations and exit (serve also applies them).
     Migrate,
     /// Work with playbook files.

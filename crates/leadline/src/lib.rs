@@ -5,5 +5,6 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod config;
+pub mod eval;
 pub mod http;
 pub mod telemetry;

@@ -21,8 +21,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // In the terminal chat, logs would drown the conversation.
-    let default_filter = if matches!(cli.command, Command::Chat { .. }) {
+    // In the terminal chat and the eval table, logs would drown the output.
+    let default_filter = if matches!(cli.command, Command::Chat { .. } | Command::Eval { .. }) {
         "warn"
     } else {
         "info,sqlx=warn"
@@ -38,6 +38,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Command::Eval { files, json } = cli.command {
+        return runtime.block_on(leadline::eval::run(settings, files, json));
+    }
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve => leadline::app::serve(settings).await,
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
                 customer,
                 show_state,
             } => leadline::chat::run(settings, customer, show_state).await,
-            Command::Playbook { .. } => Ok(()),
+            Command::Playbook { .. } | Command::Eval { .. } => Ok(()),
         }
     });
     match result {

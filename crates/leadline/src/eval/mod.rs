@@ -1,0 +1,124 @@
+//! `leadline eval FILE...`: runs scripted customer conversations through
+//! the full pipeline (inbox, engine workers, router, configured brain, a
+//! temporary SQLite store) and prints outcome figures. Exit code 0 when
+//! every expectation holds (known gaps aside), 1 when one does not, 2 for a
+//! bad scenario file.
+
+mod report;
+mod run;
+mod scenario;
+
+use report::{Summary, table};
+use run::Outcome;
+use scenario::ScenarioError;
+
+use crate::chat::Session;
+use crate::config::Settings;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use leadline_domain::CustomerId;
+use leadline_stores::sqlite::SqliteStore;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Scenarios run at once (and engine workers): each is one conversation
+/// on its own customer id, so they do not interfere.
+const PARALLEL: usize = 8;
+
+/// Runs `leadline eval`.
+pub async fn run(settings: Settings, files: Vec<PathBuf>, json: bool) -> ExitCode {
+    match evaluate(&settings, &files, json).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("leadline eval: {e:#}");
+            if e.downcast_ref::<ScenarioError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+/// Whether every scenario met its expectations (known gaps aside).
+async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
+    // A throwaway SQLite store, whatever DATABASE_URL says: evals never
+    // touch a real database, and the events they judge by are read back
+    // through SQLite's inspection query.
+    let dir = tempfile::tempdir().context("cannot create a temporary directory for the store")?;
+    let url = format!("sqlite://{}", dir.path().join("eval.db").display());
+    let store = SqliteStore::open(&url)
+        .await
+        .context("cannot open the temporary store")?;
+    store.migrate().await.context("cannot apply migrations")?;
+    let session = Session::start(settings, Arc::new(store.clone()), PARALLEL)?;
+    let scenarios = match scenario::load(files, session.playbook()) {
+        Ok(scenarios) => scenarios,
+        Err(e) => {
+            session.stop().await?;
+            return Err(e.into());
+        }
+    };
+    let scheduling_stage = session
+        .playbook()
+        .stages
+        .iter()
+        .find(|s| s.tools.iter().any(|t| t == run::BOOKING_TOOL))
+        .map(|s| s.id.clone());
+
+    // indicatif draws nothing when stderr is not a terminal (CI, pipes).
+    let progress =
+        ProgressBar::with_draw_target(Some(scenarios.len() as u64), ProgressDrawTarget::stderr())
+            .with_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios {wide_msg}")
+                    .expect("the progress template is valid"),
+            );
+    let session = Arc::new(session);
+    let slots = Arc::new(Semaphore::new(PARALLEL));
+    let mut tasks = JoinSet::new();
+    for (index, scenario) in scenarios.into_iter().enumerate() {
+        let customer = CustomerId::parse(&format!("1999{index:07}"))
+            .context("an eval customer id is digits")?;
+        let session = session.clone();
+        let store = store.clone();
+        let slots = slots.clone();
+        tasks.spawn(async move {
+            // The semaphore is never closed, so a permit always comes.
+            let _permit = slots.acquire_owned().await;
+            (
+                index,
+                run::run(&session, &store, &scenario, &customer).await,
+            )
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (index, outcome) = done.context("a scenario task failed")?;
+        progress.set_message(outcome.name.clone());
+        progress.inc(1);
+        outcomes.push((index, outcome));
+    }
+    progress.finish_and_clear();
+    outcomes.sort_by_key(|(index, _)| *index);
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|(_, o)| o).collect();
+    match Arc::try_unwrap(session) {
+        Ok(session) => session.stop().await?,
+        Err(_) => anyhow::bail!("a scenario still holds the session"),
+    }
+
+    let summary = Summary::new(&outcomes, scheduling_stage.as_deref());
+    if json {
+        let report = report::Report {
+            summary: &summary,
+            scenarios: &outcomes,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", table(&summary, &outcomes));
+    }
+    Ok(summary.failed == 0)
+}

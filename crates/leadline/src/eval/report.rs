@@ -1,0 +1,260 @@
+//! The figures of an eval run and how they are shown: a table for people,
+//! JSON for tools.
+
+use super::run::{Outcome, Speaker};
+use leadline_domain::HandoffReason;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Every handoff reason, so the table shows the ones that never happened too.
+const REASONS: [HandoffReason; 5] = [
+    HandoffReason::CustomerAsked,
+    HandoffReason::LowConfidence,
+    HandoffReason::Unresolved,
+    HandoffReason::FlowCompleted,
+    HandoffReason::BrainUnavailable,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ratio {
+    pub count: usize,
+    pub of: usize,
+    pub percent: f64,
+}
+
+impl Ratio {
+    fn new(count: usize, of: usize) -> Self {
+        let percent = if of == 0 {
+            0.0
+        } else {
+            count as f64 * 100.0 / of as f64
+        };
+        Self { count, of, percent }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LanguageFigures {
+    pub scenarios: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub known_gaps: usize,
+    pub reached_scheduling: usize,
+}
+
+/// The outcome figures over every scenario run (known gaps included: they
+/// are conversations the agent had).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenarios: usize,
+    pub passed: usize,
+    /// Failed and not marked as a known gap: these fail the run.
+    pub failed: usize,
+    /// Failed and marked as a known gap.
+    pub known_gaps: usize,
+    /// Marked as a known gap but passing: the mark can go.
+    pub known_gaps_passing: usize,
+    /// The playbook stage that books calls, if it has one.
+    pub scheduling_stage: Option<String>,
+    pub booked_without_human: Ratio,
+    pub scheduling_without_human: Ratio,
+    pub median_messages_to_scheduling: Option<f64>,
+    pub median_messages_to_booking: Option<f64>,
+    pub handoffs: BTreeMap<&'static str, Ratio>,
+    pub wrong_stage_jumps: usize,
+    pub scenarios_with_wrong_jumps: usize,
+    pub languages: BTreeMap<&'static str, LanguageFigures>,
+}
+
+impl Summary {
+    pub fn new(outcomes: &[Outcome], scheduling_stage: Option<&str>) -> Self {
+        let n = outcomes.len();
+        let failed_hard = |o: &Outcome| !o.passed() && o.known_gap.is_none();
+        let to_scheduling: Vec<usize> = scheduling_stage
+            .map(|stage| {
+                outcomes
+                    .iter()
+                    .filter_map(|o| o.reached_after(stage))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let to_booking: Vec<usize> = outcomes.iter().filter_map(|o| o.booked_after).collect();
+        let handoffs = REASONS
+            .iter()
+            .map(|&reason| {
+                let count = outcomes
+                    .iter()
+                    .filter(|o| o.handoff == Some(reason))
+                    .count();
+                (reason.as_str(), Ratio::new(count, n))
+            })
+            .collect();
+        let mut languages: BTreeMap<&'static str, LanguageFigures> = BTreeMap::new();
+        for o in outcomes {
+            let figures = languages.entry(o.language.code()).or_default();
+            figures.scenarios += 1;
+            if o.passed() {
+                figures.passed += 1;
+            } else if o.known_gap.is_some() {
+                figures.known_gaps += 1;
+            } else {
+                figures.failed += 1;
+            }
+            if scheduling_stage.is_some_and(|s| o.reached_after(s).is_some()) {
+                figures.reached_scheduling += 1;
+            }
+        }
+        Self {
+            scenarios: n,
+            passed: outcomes.iter().filter(|o| o.passed()).count(),
+            failed: outcomes.iter().filter(|o| failed_hard(o)).count(),
+            known_gaps: outcomes
+                .iter()
+                .filter(|o| !o.passed() && o.known_gap.is_some())
+                .count(),
+            known_gaps_passing: outcomes
+                .iter()
+                .filter(|o| o.passed() && o.known_gap.is_some())
+                .count(),
+            scheduling_stage: scheduling_stage.map(str::to_owned),
+            booked_without_human: Ratio::new(to_booking.len(), n),
+            scheduling_without_human: Ratio::new(to_scheduling.len(), n),
+            median_messages_to_scheduling: median(to_scheduling),
+            median_messages_to_booking: median(to_booking),
+            handoffs,
+            wrong_stage_jumps: outcomes.iter().map(|o| o.wrong_jumps.len()).sum(),
+            scenarios_with_wrong_jumps: outcomes
+                .iter()
+                .filter(|o| !o.wrong_jumps.is_empty())
+                .count(),
+            languages,
+        }
+    }
+}
+
+fn median(mut values: Vec<usize>) -> Option<f64> {
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    match values.len() {
+        0 => None,
+        len if len % 2 == 1 => Some(values[mid] as f64),
+        _ => Some((values[mid - 1] + values[mid]) as f64 / 2.0),
+    }
+}
+
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub summary: &'a Summary,
+    pub scenarios: &'a [Outcome],
+}
+
+/// The summary table, then each known gap and each failure with its
+/// transcript.
+pub fn table(summary: &Summary, outcomes: &[Outcome]) -> String {
+    let mut out = String::new();
+    let ratio = |r: &Ratio| format!("{:>3}/{:<3} {:>5.1} %", r.count, r.of, r.percent);
+    let messages = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m}"));
+    let scheduling = summary.scheduling_stage.as_deref().unwrap_or("scheduling");
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "{} scenarios: {} passed, {} failed, {} known gaps",
+        summary.scenarios, summary.passed, summary.failed, summary.known_gaps
+    );
+    let _ = writeln!(out);
+    let rows = [
+        (
+            "booked call without a human".to_owned(),
+            ratio(&summary.booked_without_human),
+        ),
+        (
+            format!("reached {scheduling} without a human"),
+            ratio(&summary.scheduling_without_human),
+        ),
+        (
+            format!("median customer messages to {scheduling}"),
+            messages(summary.median_messages_to_scheduling),
+        ),
+        (
+            "median customer messages to booking".to_owned(),
+            messages(summary.median_messages_to_booking),
+        ),
+    ];
+    for (label, value) in rows {
+        let _ = writeln!(out, "  {label:<42} {value}");
+    }
+    for (reason, r) in &summary.handoffs {
+        let _ = writeln!(out, "  {:<42} {}", format!("handoff: {reason}"), ratio(r));
+    }
+    let _ = writeln!(
+        out,
+        "  {:<42} {} (in {} scenarios)",
+        "wrong-stage jumps", summary.wrong_stage_jumps, summary.scenarios_with_wrong_jumps
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  language  scenarios  passed  failed  known gaps  reached {scheduling}"
+    );
+    for (language, f) in &summary.languages {
+        let _ = writeln!(
+            out,
+            "  {language:<8}  {:>9}  {:>6}  {:>6}  {:>10}  {:>8}",
+            f.scenarios, f.passed, f.failed, f.known_gaps, f.reached_scheduling
+        );
+    }
+    let gaps: Vec<&Outcome> = outcomes.iter().filter(|o| o.known_gap.is_some()).collect();
+    if !gaps.is_empty() {
+        let _ = writeln!(out, "\nknown gaps (run, reported, not failing the run):");
+        for o in gaps {
+            let why = o.known_gap.as_deref().unwrap_or_default();
+            if o.passed() {
+                let _ = writeln!(
+                    out,
+                    "  ~ {} ({}): passes now; remove known_gap",
+                    o.name, o.file
+                );
+                continue;
+            }
+            let _ = writeln!(out, "  ~ {} ({}): {why}", o.name, o.file);
+            for failure in &o.failures {
+                let _ = writeln!(out, "      {failure}");
+            }
+        }
+    }
+    let failed: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| !o.passed() && o.known_gap.is_none())
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nfailed:");
+        for o in failed {
+            let _ = writeln!(out, "  ✗ {} ({})", o.name, o.file);
+            for failure in &o.failures {
+                let _ = writeln!(out, "      {failure}");
+            }
+            let _ = writeln!(out, "    transcript:");
+            for line in &o.transcript {
+                let who = match line.speaker {
+                    Speaker::Customer => "customer",
+                    Speaker::Agent => "   agent",
+                };
+                let _ = writeln!(out, "      {who}> {}", line.text);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5, 1, 3]), Some(3.0));
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2.5));
+    }
+}

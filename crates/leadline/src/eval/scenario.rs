@@ -1,0 +1,375 @@
+//! Scenario files: scripted customer conversations and what a good sales
+//! agent should achieve in them (the format is documented in
+//! `evals/README.md`). Parsed strictly: an unknown key is an error naming
+//! the file and the line.
+
+use leadline_domain::HandoffReason;
+use leadline_domain::Language;
+use leadline_domain::lead::{DecisionPower, FieldName};
+use leadline_domain::playbook::Playbook;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The longest pause a step may ask for: evals run in CI, and no
+/// expectation depends on a longer wait.
+const MAX_DELAY_MS: u64 = 10_000;
+
+/// Why scenario files were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{}: cannot read", file.display())]
+    Read {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Bad TOML or a key or value the format does not have.
+    #[error("{}:{line}: {message}", file.display())]
+    Syntax {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// Well-formed, but it names something the playbook does not have or
+    /// contradicts itself.
+    #[error("{}: scenario `{scenario}`: {problem}", file.display())]
+    Invalid {
+        file: PathBuf,
+        scenario: String,
+        problem: String,
+    },
+    #[error("no scenarios in {}", file.display())]
+    Empty { file: PathBuf },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    scenario: Vec<Scenario>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// The language the customer starts in.
+    pub language: Language,
+    /// Why the agent is known to fall short here today: still run and
+    /// reported, but a failure does not fail the run.
+    #[serde(default)]
+    pub known_gap: Option<String>,
+    /// The customer's turns, in order; each is answered before the next.
+    pub messages: Vec<Step>,
+    pub expect: Expect,
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+/// One customer turn: one message, or a burst sent together before the
+/// agent answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub texts: Vec<String>,
+    /// Silence before the step is sent.
+    pub delay: Duration,
+}
+
+/// The table form of a step.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepTable {
+    text: Option<String>,
+    burst: Option<Vec<String>>,
+    #[serde(default)]
+    delay_ms: u64,
+}
+
+impl StepTable {
+    fn into_step(self) -> Result<Step, String> {
+        let texts = match (self.text, self.burst) {
+            (Some(text), None) => vec![text],
+            (None, Some(burst)) if burst.len() >= 2 => burst,
+            (None, Some(_)) => return Err("a burst has at least two messages".into()),
+            _ => return Err("a step has exactly one of `text` or `burst`".into()),
+        };
+        if texts.iter().any(|t| t.trim().is_empty()) {
+            return Err("a message cannot be empty".into());
+        }
+        if self.delay_ms > MAX_DELAY_MS {
+            return Err(format!("delay_ms is at most {MAX_DELAY_MS}"));
+        }
+        Ok(Step {
+            texts,
+            delay: Duration::from_millis(self.delay_ms),
+        })
+    }
+}
+
+/// A step is a string or a `{ text | burst, delay_ms }` table; serde's
+/// untagged enums would hide which key was wrong, hence the visitor.
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StepVisitor;
+        impl<'de> Visitor<'de> for StepVisitor {
+            type Value = Step;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a message, or a table with `text` or `burst` and `delay_ms`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Step, E> {
+                if text.trim().is_empty() {
+                    return Err(E::custom("a message cannot be empty"));
+                }
+                Ok(Step {
+                    texts: vec![text.to_owned()],
+                    delay: Duration::ZERO,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
+                StepTable::deserialize(de::value::MapAccessDeserializer::new(map))?
+                    .into_step()
+                    .map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(StepVisitor)
+    }
+}
+
+/// What should have happened by the end of the conversation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The stage the conversation ends in.
+    pub stage: Option<String>,
+    /// Fields that must be known at the end.
+    #[serde(default)]
+    pub fields: Vec<FieldName>,
+    /// Fields that must still be unknown (nothing was made up).
+    #[serde(default)]
+    pub absent: Vec<FieldName>,
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub budget_min: Option<u64>,
+    pub budget_max: Option<u64>,
+    pub currency: Option<String>,
+    pub decision: Option<DecisionPower>,
+    /// `false` (the default) or the reason of the first handoff.
+    #[serde(default)]
+    pub handoff: HandoffExpectation,
+    /// Whether a call was booked (`book_call` reported success).
+    pub booked: Option<bool>,
+    /// `stage` is reached within this many customer messages.
+    pub max_messages: Option<usize>,
+    /// The language of the agent's last reply; the scenario's language by
+    /// default.
+    pub reply_language: Option<Language>,
+    /// After a handoff the bot says nothing more.
+    #[serde(default = "yes")]
+    pub silent_after_handoff: bool,
+    /// The stages the conversation may pass through, in order; by default
+    /// the playbook's own order. Any other stage change is a wrong-stage jump.
+    pub path: Option<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HandoffExpectation {
+    #[default]
+    None,
+    Reason(HandoffReason),
+}
+
+impl<'de> Deserialize<'de> for HandoffExpectation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Reason(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Flag(false) => Ok(Self::None),
+            Raw::Flag(true) => Err(de::Error::custom(
+                "say which handoff: customer_asked, low_confidence, unresolved or flow_completed",
+            )),
+            Raw::Reason(reason) => {
+                HandoffReason::deserialize(de::value::StrDeserializer::<D::Error>::new(&reason))
+                    .map(Self::Reason)
+            }
+        }
+    }
+}
+
+/// Reads every scenario of `files`, checked against `playbook`; scenario
+/// names are unique across files.
+pub fn load(files: &[PathBuf], playbook: &Playbook) -> Result<Vec<Scenario>, ScenarioError> {
+    let mut scenarios = Vec::new();
+    let mut names = HashSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|source| ScenarioError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let parsed = parse(file, &text)?;
+        for mut scenario in parsed {
+            scenario.file = file.clone();
+            validate(&scenario, playbook)?;
+            if !names.insert(scenario.name.clone()) {
+                return Err(invalid(&scenario, "the name is used by another scenario"));
+            }
+            scenarios.push(scenario);
+        }
+    }
+    Ok(scenarios)
+}
+
+/// Parses one file's text; errors carry the line of the offending key.
+pub fn parse(file: &Path, text: &str) -> Result<Vec<Scenario>, ScenarioError> {
+    let parsed: ScenarioFile = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
+        file: file.to_owned(),
+        line: e.span().map_or(1, |span| line_of(text, span.start)),
+        message: e.message().trim().to_owned(),
+    })?;
+    if parsed.scenario.is_empty() {
+        return Err(ScenarioError::Empty {
+            file: file.to_owned(),
+        });
+    }
+    Ok(parsed.scenario)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn invalid(scenario: &Scenario, problem: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid {
+        file: scenario.file.clone(),
+        scenario: scenario.name.clone(),
+        problem: problem.into(),
+    }
+}
+
+fn validate(scenario: &Scenario, playbook: &Playbook) -> Result<(), ScenarioError> {
+    if scenario.name.trim().is_empty() {
+        return Err(invalid(scenario, "the name is empty"));
+    }
+    if scenario.messages.is_empty() {
+        return Err(invalid(scenario, "no messages"));
+    }
+    let expect = &scenario.expect;
+    let stages = expect.stage.iter().chain(expect.path.iter().flatten());
+    for stage in stages {
+        if playbook.stage(stage).is_none() {
+            return Err(invalid(
+                scenario,
+                format!("the playbook has no stage `{stage}`"),
+            ));
+        }
+    }
+    if expect.max_messages.is_some() && expect.stage.is_none() {
+        return Err(invalid(
+            scenario,
+            "max_messages needs the `stage` it counts to",
+        ));
+    }
+    if let (Some(min), Some(max)) = (expect.budget_min, expect.budget_max)
+        && min > max
+    {
+        return Err(invalid(scenario, "budget_min is above budget_max"));
+    }
+    if let Some(both) = expect.fields.iter().find(|f| expect.absent.contains(f)) {
+        return Err(invalid(
+            scenario,
+            format!("`{both}` is both in fields and in absent"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
+        parse(Path::new("x.toml"), text)
+    }
+
+    #[test]
+    fn a_string_is_a_message_and_a_table_a_burst_or_a_delayed_message() {
+        let scenarios = parse_one(
+            r#"
+[[scenario]]
+name = "s"
+language = "en"
+messages = ["hi", { burst = ["a", "b"] }, { text = "c", delay_ms = 20 }]
+expect = { stage = "greeting", handoff = "customer_asked" }
+"#,
+        )
+        .unwrap();
+        let steps = &scenarios[0].messages;
+        assert_eq!(steps[0].texts, ["hi"]);
+        assert_eq!(steps[1].texts, ["a", "b"]);
+        assert_eq!(steps[2].delay, Duration::from_millis(20));
+        assert_eq!(
+            scenarios[0].expect.handoff,
+            HandoffExpectation::Reason(HandoffReason::CustomerAsked)
+        );
+        assert!(scenarios[0].expect.silent_after_handoff);
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line() {
+        let err = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"es\"\nmessages = [\"hola\"]\n\n[scenario.expect]\nstage = \"greeting\"\nstag = \"x\"\n",
+        )
+        .unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("x.toml:8: "), "{shown}");
+        assert!(shown.contains("stag"), "{shown}");
+    }
+
+    #[test]
+    fn a_step_with_both_text_and_burst_is_refused() {
+        let err = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"es\"\nmessages = [\n  { text = \"a\", burst = [\"b\", \"c\"] },\n]\nexpect = {}\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("x.toml:5: "), "{err}");
+    }
+
+    #[test]
+    fn handoff_true_is_refused_for_not_naming_the_reason() {
+        let err = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"es\"\nmessages = [\"a\"]\nexpect = { handoff = true }\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("say which handoff"), "{err}");
+    }
+
+    #[test]
+    fn stages_are_checked_against_the_playbook() {
+        let mut scenario = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"es\"\nmessages = [\"a\"]\nexpect = { stage = \"closing\" }\n",
+        )
+        .unwrap()
+        .remove(0);
+        scenario.file = PathBuf::from("x.toml");
+        let err = validate(&scenario, &Playbook::builtin()).unwrap_err();
+        assert!(err.to_string().contains("no stage `closing`"), "{err}");
+    }
+}
