@@ -148,12 +148,7 @@ impl Worker {
         let Some(last) = claim.messages.last() else {
             return Vec::new();
         };
-        let from = self
-            .shared
-            .config
-            .phone_number_id
-            .clone()
-            .unwrap_or_else(|| last.business_number_id.clone());
+        let from = self.business_number(last);
         outcome
             .replies
             .iter()
@@ -168,17 +163,22 @@ impl Worker {
             .collect()
     }
 
+    /// The number to answer from: `WHATSAPP_PHONE_NUMBER_ID` when set, else
+    /// the one the customer wrote to.
+    fn business_number(&self, message: &InboundMessage) -> String {
+        self.shared
+            .config
+            .phone_number_id
+            .clone()
+            .unwrap_or_else(|| message.business_number_id.clone())
+    }
+
     /// Best effort, off the turn's path: a failed read receipt changes
     /// nothing for the customer.
     fn mark_read(&self, messages: &[InboundMessage]) {
         let Some(last) = messages.last() else { return };
         let outlet = self.shared.outlet.clone();
-        let from = self
-            .shared
-            .config
-            .phone_number_id
-            .clone()
-            .unwrap_or_else(|| last.business_number_id.clone());
+        let from = self.business_number(last);
         let id = last.id.clone();
         tokio::spawn(async move {
             if let Err(e) = outlet.mark_read(&from, &id).await {

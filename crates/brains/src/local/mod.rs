@@ -176,16 +176,14 @@ impl Brain for LocalBrain {
             .into_iter()
             .collect();
         let ack_len = parts.len();
+        let ask_missing = |parts: &mut Vec<String>| {
+            let field = first_missing(target, &lead)?;
+            parts.extend(playbook.render_reply(target, &format!("ask_{field}"), &lead, language));
+            Some(())
+        };
         if moved {
             parts.extend(playbook.render_reply(target, "enter", &lead, language));
-            if let Some(field) = first_missing(target, &lead) {
-                parts.extend(playbook.render_reply(
-                    target,
-                    &format!("ask_{field}"),
-                    &lead,
-                    language,
-                ));
-            }
+            ask_missing(&mut parts);
         } else if understood {
             // A message that gave us values answered our question; its
             // intent gets its own answer only when it also asks something
@@ -200,14 +198,7 @@ impl Brain for LocalBrain {
                     language,
                 ));
             }
-            if let Some(field) = first_missing(target, &lead) {
-                parts.extend(playbook.render_reply(
-                    target,
-                    &format!("ask_{field}"),
-                    &lead,
-                    language,
-                ));
-            } else if parts.len() == ack_len {
+            if ask_missing(&mut parts).is_none() && parts.len() == ack_len {
                 // Nothing left to ask here and nothing else to say: restate
                 // what the stage is for ("what day suits you for the call?").
                 parts.extend(playbook.render_reply(target, "enter", &lead, language));
