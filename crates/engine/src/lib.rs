@@ -109,8 +109,15 @@ impl Engine {
     /// calls this after an enqueue in the same process). One is enough: a
     /// worker that finds work wakes the next (see `worker`), so wake-ups
     /// follow the work there is, not the number of workers.
+    ///
+    /// With a burst window, a message just enqueued cannot be claimed until
+    /// the window has passed, so a wake-up now would only cost a claim (a
+    /// write transaction) that finds nothing: the idle workers' poll, never
+    /// longer than the window, picks it up instead.
     pub fn inbox_changed(&self) {
-        self.shared.inbox_ready.notify_one();
+        if self.shared.config.quiet_for.is_zero() {
+            self.shared.inbox_ready.notify_one();
+        }
     }
 
     /// Runs the workers and the sender until `shutdown` is cancelled; each

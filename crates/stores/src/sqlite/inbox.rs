@@ -6,7 +6,7 @@ pub(super) use crate::sql::{delivery_rank, delivery_state};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
 use leadline_domain::{CustomerId, InboundMessage};
-use sqlx::{Connection, SqliteConnection};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
@@ -61,32 +61,29 @@ const UPSERT_STATUS: &str = "
     ON CONFLICT (wamid) DO UPDATE SET state = excluded.state, at = excluded.at, errors = excluded.errors
     WHERE excluded.state > deliveries.state";
 
-pub(super) async fn enqueue(
-    conn: &mut SqliteConnection,
+pub(super) fn enqueue(
+    conn: &mut Connection,
     batches: &[InboxBatch],
 ) -> Result<Vec<EnqueueReport>, StoreError> {
     let now = now_ms();
     let messages: Vec<&InboundMessage> = batches.iter().flat_map(|b| &b.messages).collect();
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut fresh = HashSet::new();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut fresh: HashSet<String> = HashSet::new();
     if !messages.is_empty() {
-        let inserted: Vec<String> = sqlx::query_scalar(INSERT_MESSAGES)
-            .bind(now)
-            .bind(encode(&messages)?)
-            .fetch_all(&mut *tx)
-            .await?;
-        fresh.extend(inserted);
+        let mut insert = tx.prepare_cached(INSERT_MESSAGES)?;
+        let inserted = insert.query_map(params![now, encode(&messages)?], |row| row.get(0))?;
+        for id in inserted {
+            fresh.insert(id?);
+        }
+        drop(insert);
         let waiting: BTreeSet<&str> = messages
             .iter()
             .filter(|m| fresh.contains(&m.id))
             .map(|m| m.customer.as_str())
             .collect();
         if !waiting.is_empty() {
-            sqlx::query(UPSERT_QUEUE)
-                .bind(now)
-                .bind(encode(&waiting)?)
-                .execute(&mut *tx)
-                .await?;
+            tx.prepare_cached(UPSERT_QUEUE)?
+                .execute(params![now, encode(&waiting)?])?;
         }
     }
     let mut reports = Vec::with_capacity(batches.len());
@@ -101,22 +98,20 @@ pub(super) async fn enqueue(
             }
         }
         for status in &batch.statuses {
-            let moved = sqlx::query(UPSERT_STATUS)
-                .bind(&status.message_id)
-                .bind(status.recipient.as_str())
-                .bind(delivery_rank(status.state))
-                .bind(status.at.as_millisecond())
-                .bind(encode(&status.errors)?)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let moved = tx.prepare_cached(UPSERT_STATUS)?.execute(params![
+                status.message_id,
+                status.recipient.as_str(),
+                delivery_rank(status.state),
+                status.at.as_millisecond(),
+                encode(&status.errors)?,
+            ])?;
             if moved > 0 {
                 report.statuses += 1;
             }
         }
         reports.push(report);
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(reports)
 }
 
@@ -143,33 +138,37 @@ pub(super) const CLAIMED_MESSAGES: &str = "
     WHERE customer = ?1 AND acked_at IS NULL AND seq <= ?2
     ORDER BY seq";
 
-pub(super) async fn claim(
-    conn: &mut SqliteConnection,
+pub(super) fn claim(
+    conn: &mut Connection,
     worker: &str,
     lease: Duration,
     quiet_for: Duration,
 ) -> Result<Option<Claim>, StoreError> {
     let now = now_ms();
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let claimed: Option<(String, i64, i64)> = sqlx::query_as(CLAIM)
-        .bind(worker)
-        .bind(now.saturating_add(millis(lease)))
-        .bind(now.saturating_sub(millis(quiet_for)))
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let claimed: Option<(String, i64, i64)> = tx
+        .prepare_cached(CLAIM)?
+        .query_row(
+            params![
+                worker,
+                now.saturating_add(millis(lease)),
+                now.saturating_sub(millis(quiet_for)),
+                now,
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
     let Some((customer, fence, through)) = claimed else {
         return Ok(None);
     };
-    let payloads: Vec<String> = sqlx::query_scalar(CLAIMED_MESSAGES)
-        .bind(&customer)
-        .bind(through)
-        .fetch_all(&mut *tx)
-        .await?;
+    let payloads = tx
+        .prepare_cached(CLAIMED_MESSAGES)?
+        .query_map(params![customer, through], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
     // Committed before decoding: should a stored message not decode, the
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
-    tx.commit().await?;
+    tx.commit()?;
     let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let fence =
         u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
@@ -190,19 +189,15 @@ const RELEASE: &str = "
     UPDATE queue SET lease_owner = NULL, lease_until = NULL, claimed_seq = NULL
     WHERE customer = ?1 AND fence = ?2 AND lease_owner = ?3";
 
-pub(super) async fn release(
-    conn: &mut SqliteConnection,
-    holder: &Holder,
-) -> Result<(), StoreError> {
+pub(super) fn release(conn: &Connection, holder: &Holder) -> Result<(), StoreError> {
     let Ok(fence) = i64::try_from(holder.fence) else {
         return Ok(());
     };
-    sqlx::query(RELEASE)
-        .bind(holder.customer.as_str())
-        .bind(fence)
-        .bind(&holder.worker)
-        .execute(conn)
-        .await?;
+    conn.prepare_cached(RELEASE)?.execute(params![
+        holder.customer.as_str(),
+        fence,
+        holder.worker
+    ])?;
     Ok(())
 }
 
@@ -251,8 +246,8 @@ pub(super) const REQUEUE: &str = "
         newest_at = (SELECT enqueued_at FROM inbox WHERE customer = ?1 AND acked_at IS NULL ORDER BY seq DESC LIMIT 1)
     WHERE customer = ?1";
 
-pub(super) async fn commit_turn(
-    conn: &mut SqliteConnection,
+pub(super) fn commit_turn(
+    conn: &mut Connection,
     holder: &Holder,
     commit: &TurnCommit,
 ) -> Result<(), StoreError> {
@@ -272,65 +267,42 @@ pub(super) async fn commit_turn(
         .collect::<Result<Vec<_>, StoreError>>()?;
     let now = now_ms();
 
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let held: Option<Option<i64>> = sqlx::query_scalar(HELD)
-        .bind(customer)
-        .bind(fence)
-        .bind(&holder.worker)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let held: Option<Option<i64>> = tx
+        .prepare_cached(HELD)?
+        .query_row(params![customer, fence, holder.worker], |row| row.get(0))
+        .optional()?;
     // Dropping `tx` rolls back: nothing of a fenced turn is written.
     let Some(Some(through)) = held else {
         return Err(StoreError::Fenced);
     };
     let started_at = commit.conversation.started_at.as_millisecond();
-    sqlx::query(DROP_STALE_SUMMARY)
-        .bind(customer)
-        .bind(started_at)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(SAVE_CONVERSATION)
-        .bind(customer)
-        .bind(started_at)
-        .bind(&conversation)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(SAVE_LEAD)
-        .bind(customer)
-        .bind(&lead)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    tx.prepare_cached(DROP_STALE_SUMMARY)?
+        .execute(params![customer, started_at])?;
+    tx.prepare_cached(SAVE_CONVERSATION)?.execute(params![
+        customer,
+        started_at,
+        conversation,
+        now
+    ])?;
+    tx.prepare_cached(SAVE_LEAD)?
+        .execute(params![customer, lead, now])?;
     for (reply, message) in &replies {
-        sqlx::query(RECORD_REPLY)
-            .bind(&reply.key)
-            .bind(reply.to.as_str())
-            .bind(message)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        tx.prepare_cached(RECORD_REPLY)?.execute(params![
+            reply.key,
+            reply.to.as_str(),
+            message,
+            now
+        ])?;
     }
     for (kind, body) in &events {
-        sqlx::query(RECORD_EVENT)
-            .bind(customer)
-            .bind(*kind)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        tx.prepare_cached(RECORD_EVENT)?
+            .execute(params![customer, *kind, body, now])?;
     }
-    sqlx::query(ACK)
-        .bind(now)
-        .bind(customer)
-        .bind(through)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(REQUEUE)
-        .bind(customer)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    tx.prepare_cached(ACK)?
+        .execute(params![now, customer, through])?;
+    tx.prepare_cached(REQUEUE)?.execute(params![customer])?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -340,8 +312,8 @@ const PUT_SUMMARY: &str = "
         through_seq = excluded.through_seq, text = excluded.text, updated_at = excluded.updated_at
     WHERE excluded.through_seq > summaries.through_seq";
 
-pub(super) async fn put_summary(
-    conn: &mut SqliteConnection,
+pub(super) fn put_summary(
+    conn: &Connection,
     customer: &CustomerId,
     summary: &Summary,
 ) -> Result<(), StoreError> {
@@ -351,13 +323,12 @@ pub(super) async fn put_summary(
             summary.through_seq
         ))
     })?;
-    sqlx::query(PUT_SUMMARY)
-        .bind(customer.as_str())
-        .bind(through)
-        .bind(&summary.text)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    conn.prepare_cached(PUT_SUMMARY)?.execute(params![
+        customer.as_str(),
+        through,
+        summary.text,
+        now_ms()
+    ])?;
     Ok(())
 }
 
@@ -367,12 +338,10 @@ pub(super) const PRUNE: &str = "
 
 /// Deletes one chunk of answered messages older than the dedup window;
 /// `true` when nothing older is left.
-pub(super) async fn prune_chunk(conn: &mut SqliteConnection) -> Result<bool, StoreError> {
-    let deleted = sqlx::query(PRUNE)
-        .bind(now_ms().saturating_sub(DEDUP_WINDOW_MS))
-        .bind(PRUNE_CHUNK)
-        .execute(conn)
-        .await?
-        .rows_affected();
-    Ok(deleted < PRUNE_CHUNK.unsigned_abs())
+pub(super) fn prune_chunk(conn: &Connection) -> Result<bool, StoreError> {
+    let deleted = conn.prepare_cached(PRUNE)?.execute(params![
+        now_ms().saturating_sub(DEDUP_WINDOW_MS),
+        PRUNE_CHUNK
+    ])?;
+    Ok(i64::try_from(deleted).unwrap_or(i64::MAX) < PRUNE_CHUNK)
 }

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode. Reads go through a small
-//! pool of read-only connections; every write goes through one writer task
-//! ([`writer`]), which folds concurrent enqueues into one transaction.
+//! pool of read-only sqlx connections; every write goes through one writer
+//! thread ([`writer`]) owning a `rusqlite` connection, which folds
+//! concurrent enqueues into one transaction.
 //! Leases and fences live in the file, so several processes can share it.
 
 mod inbox;
@@ -17,13 +18,11 @@ use inbox::Holder;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
 use leadline_domain::{Conversation, CustomerId, Lead};
+use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 use writer::Writer;
@@ -35,6 +34,27 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Read connections: reads are short, and the machine has few cores.
 const READERS: u32 = 4;
+/// Statements the writer keeps prepared: more than it has.
+const STATEMENT_CACHE: usize = 32;
+
+/// Settings of every connection, the writer's and the readers' (after WAL
+/// mode, which the writer sets first).
+const PRAGMAS: [(&str, &str); 5] = [
+    // sqlx's default, kept for the writer too.
+    ("foreign_keys", "ON"),
+    // In WAL mode, NORMAL makes a commit durable once it is in the WAL
+    // file: it survives the process crashing. Only checkpoints fsync, so an
+    // OS crash or power loss may lose the last commits (never corrupt the
+    // file). FULL would fsync every commit and cap the webhook at the
+    // disk's flush rate.
+    ("synchronous", "NORMAL"),
+    // Enough page cache (64 MiB) that the indexes of a busy inbox stay in
+    // memory, statement journals in memory, and reads through mmap: each
+    // removed syscalls that dominated a profile of the group commit.
+    ("cache_size", "-65536"),
+    ("temp_store", "memory"),
+    ("mmap_size", "268435456"),
+];
 
 /// The embedded SQLite store. Cheap to clone: clones share the writer and
 /// the read pool.
@@ -51,25 +71,15 @@ impl SqliteStore {
     /// `sqlite://path/to/leadline.db` or `sqlite::memory:`. Takes no
     /// exclusive lock: other processes may open the same file.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
+        let mut options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("invalid SQLite database url: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // In WAL mode, NORMAL makes a commit durable once it is in the
-            // WAL file: it survives the process crashing. Only checkpoints
-            // fsync, so an OS crash or power loss may lose the last commits
-            // (never corrupt the file). FULL would fsync every commit and cap
-            // the webhook at the disk's flush rate.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            // Enough page cache (64 MiB) that the indexes of a busy inbox
-            // stay in memory, statement journals in memory, and reads
-            // through mmap: each removed syscalls that dominated a profile
-            // of the group commit.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory")
-            .pragma("mmap_size", "268435456");
-        let writer = Writer::spawn(options.connect().await?);
+            .busy_timeout(BUSY_TIMEOUT);
+        for (key, value) in PRAGMAS {
+            options = options.pragma(key, value);
+        }
+        let writer = Writer::spawn(open_writer(url, &options)?)?;
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             // A local file does not go stale like a network connection.
@@ -86,10 +96,9 @@ impl SqliteStore {
     /// Applies the embedded migrations (idempotent), then prunes answered
     /// messages past the dedup window, as this runs at every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        // A pool of one, not the writer's connection: `Migrator::run` on a
-        // `&mut SqliteConnection` makes the writer task's future not `Send`
-        // (sqlx's "Acquire is not general enough"), and at start nothing
-        // else writes anyway.
+        // A pool of one, not the writer's connection: the migrator is
+        // sqlx's, the writer's connection is rusqlite's, and at start
+        // nothing else writes anyway.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(self.options.clone())
@@ -99,10 +108,8 @@ impl SqliteStore {
         migrated.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
         self.writer
             .run(|conn| {
-                Box::pin(async move {
-                    while !inbox::prune_chunk(conn).await? {}
-                    Ok(())
-                })
+                while !inbox::prune_chunk(conn)? {}
+                Ok(())
             })
             .await
     }
@@ -197,16 +204,14 @@ impl Inbox for SqliteStore {
     ) -> Result<Option<Claim>, StoreError> {
         let worker = worker.to_owned();
         self.writer
-            .run(move |conn| {
-                Box::pin(async move { inbox::claim(conn, &worker, lease, quiet_for).await })
-            })
+            .run(move |conn| inbox::claim(conn, &worker, lease, quiet_for))
             .await
     }
 
     async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
         let holder = Holder::from(claim);
         self.writer
-            .run(move |conn| Box::pin(async move { inbox::release(conn, &holder).await }))
+            .run(move |conn| inbox::release(conn, &holder))
             .await
     }
 
@@ -258,9 +263,7 @@ impl ConversationStore for SqliteStore {
         let customer = customer.clone();
         let summary = summary.clone();
         self.writer
-            .run(move |conn| {
-                Box::pin(async move { inbox::put_summary(conn, &customer, &summary).await })
-            })
+            .run(move |conn| inbox::put_summary(conn, &customer, &summary))
             .await
     }
 }
@@ -270,9 +273,7 @@ impl TurnLog for SqliteStore {
     async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError> {
         let holder = Holder::from(claim);
         self.writer
-            .run(move |conn| {
-                Box::pin(async move { inbox::commit_turn(conn, &holder, &commit).await })
-            })
+            .run(move |conn| inbox::commit_turn(conn, &holder, &commit))
             .await
     }
 }
@@ -289,14 +290,14 @@ impl Outbox for SqliteStore {
             return Ok(Vec::new());
         }
         self.writer
-            .run(move |conn| Box::pin(async move { outbox::due(conn, now, limit, lease).await }))
+            .run(move |conn| outbox::due(conn, now, limit, lease))
             .await
     }
 
     async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError> {
         let wamid = wa_message_id.to_owned();
         self.writer
-            .run(move |conn| Box::pin(async move { outbox::mark_sent(conn, id, &wamid).await }))
+            .run(move |conn| outbox::mark_sent(conn, id, &wamid))
             .await
     }
 
@@ -308,16 +309,14 @@ impl Outbox for SqliteStore {
     ) -> Result<(), StoreError> {
         let error = error.to_owned();
         self.writer
-            .run(move |conn| {
-                Box::pin(async move { outbox::mark_retry(conn, id, not_before, &error).await })
-            })
+            .run(move |conn| outbox::mark_retry(conn, id, not_before, &error))
             .await
     }
 
     async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
         let error = error.to_owned();
         self.writer
-            .run(move |conn| Box::pin(async move { outbox::mark_failed(conn, id, &error).await }))
+            .run(move |conn| outbox::mark_failed(conn, id, &error))
             .await
     }
 
@@ -344,6 +343,55 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())
     }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::InvalidColumnName(_)
+            | rusqlite::Error::InvalidColumnIndex(_) => StoreError::Corrupt(e.to_string()),
+            _ => StoreError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+/// Opens the writer's connection with the settings sqlx gives the readers
+/// (`options`, parsed from `url`): the same file, or for `sqlite::memory:`
+/// the same named shared-cache database, so readers see the writer's
+/// commits.
+fn open_writer(url: &str, options: &SqliteConnectOptions) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    flags |= if in_memory(url) {
+        OpenFlags::SQLITE_OPEN_MEMORY | OpenFlags::SQLITE_OPEN_SHARED_CACHE
+    } else {
+        OpenFlags::SQLITE_OPEN_PRIVATE_CACHE
+    };
+    let conn = Connection::open_with_flags(options.get_filename(), flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Like sqlx, whatever mode SQLite settles on (an in-memory database
+    // stays `memory`); this is also where a file that is not a database
+    // is refused.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    for (key, value) in PRAGMAS {
+        conn.pragma_update(None, key, value)?;
+    }
+    // Every statement the writer runs, kept prepared.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+/// Whether `url` names an in-memory database, which sqlx opens as a named
+/// shared-cache one (`mode=memory` or `:memory:`, as sqlx parses it).
+fn in_memory(url: &str) -> bool {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
+    database == ":memory:" || params.split('&').any(|p| p == "mode=memory")
 }
 
 fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
@@ -373,6 +421,16 @@ fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The writer must open the very database sqlx's readers open.
+    #[test]
+    fn in_memory_urls_are_told_from_files() {
+        assert!(in_memory("sqlite::memory:"));
+        assert!(in_memory("sqlite://:memory:"));
+        assert!(in_memory("sqlite://?mode=memory"));
+        assert!(!in_memory("sqlite://leadline.db"));
+        assert!(!in_memory("sqlite://memory.db?mode=rwc"));
+    }
 
     /// The statements that run per message, per turn or per send must find
     /// their rows through an index, never by scanning a table that holds

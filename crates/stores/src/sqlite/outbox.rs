@@ -5,7 +5,7 @@
 use super::{decode, millis, now_ms};
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
-use sqlx::{Connection, SqliteConnection};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::time::Duration;
 
 /// Leases the heads due at `?2` by moving them to `?1`, in one statement.
@@ -15,20 +15,21 @@ pub(super) const TAKE_DUE: &str = "
         SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ?2 ORDER BY due_at, id LIMIT ?3)
     RETURNING id, message, attempts";
 
-pub(super) async fn due(
-    conn: &mut SqliteConnection,
+pub(super) fn due(
+    conn: &Connection,
     now: Timestamp,
     limit: usize,
     lease: Duration,
 ) -> Result<Vec<OutboxItem>, StoreError> {
     let now = now.as_millisecond();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(TAKE_DUE)
-        .bind(now.saturating_add(millis(lease)))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = conn
+        .prepare_cached(TAKE_DUE)?
+        .query_map(
+            params![now.saturating_add(millis(lease)), now, limit],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?
+        .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
     let mut items = rows
         .into_iter()
         .map(|(id, message, attempts)| {
@@ -63,49 +64,32 @@ const FAILED: &str = "
 
 /// Marks a pending entry sent; a late or repeated outcome for an entry that
 /// is already finished changes nothing.
-pub(super) async fn mark_sent(
-    conn: &mut SqliteConnection,
-    id: i64,
-    wamid: &str,
-) -> Result<(), StoreError> {
+pub(super) fn mark_sent(conn: &mut Connection, id: i64, wamid: &str) -> Result<(), StoreError> {
     let now = now_ms();
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let recipient: Option<String> = sqlx::query_scalar(SENT)
-        .bind(id)
-        .bind(wamid)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let recipient: Option<String> = tx
+        .prepare_cached(SENT)?
+        .query_row(params![id, wamid, now], |row| row.get(0))
+        .optional()?;
     if let Some(recipient) = recipient {
-        sqlx::query(PROMOTE_NEXT)
-            .bind(recipient)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        tx.prepare_cached(PROMOTE_NEXT)?
+            .execute(params![recipient, now])?;
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(())
 }
 
-pub(super) async fn mark_failed(
-    conn: &mut SqliteConnection,
-    id: i64,
-    error: &str,
-) -> Result<(), StoreError> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let recipient: Option<String> = sqlx::query_scalar(FAILED)
-        .bind(id)
-        .bind(error)
-        .fetch_optional(&mut *tx)
-        .await?;
+pub(super) fn mark_failed(conn: &mut Connection, id: i64, error: &str) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let recipient: Option<String> = tx
+        .prepare_cached(FAILED)?
+        .query_row(params![id, error], |row| row.get(0))
+        .optional()?;
     if let Some(recipient) = recipient {
-        sqlx::query(PROMOTE_NEXT)
-            .bind(recipient)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+        tx.prepare_cached(PROMOTE_NEXT)?
+            .execute(params![recipient, now_ms()])?;
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -115,17 +99,13 @@ const RETRY: &str = "
     UPDATE outbox SET attempts = attempts + 1, last_error = ?3, due_at = ?2
     WHERE id = ?1 AND state = 'pending'";
 
-pub(super) async fn mark_retry(
-    conn: &mut SqliteConnection,
+pub(super) fn mark_retry(
+    conn: &Connection,
     id: i64,
     not_before: Timestamp,
     error: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(RETRY)
-        .bind(id)
-        .bind(not_before.as_millisecond())
-        .bind(error)
-        .execute(conn)
-        .await?;
+    conn.prepare_cached(RETRY)?
+        .execute(params![id, not_before.as_millisecond(), error])?;
     Ok(())
 }

@@ -1,19 +1,21 @@
 //! The one writer. SQLite allows a single writer at a time, so every write
-//! of this process goes through one connection owned by one task, fed by a
-//! channel: no `SQLITE_BUSY` storms between pooled connections, and
+//! of this process goes through one connection owned by one OS thread, fed
+//! by a channel: no `SQLITE_BUSY` storms between pooled connections, and
 //! concurrent `enqueue` calls are folded into one transaction (group commit).
+//!
+//! A thread of its own, with a synchronous `rusqlite` connection, rather
+//! than a task driving sqlx's connection: sqlx runs each statement on its
+//! own worker thread and hands it back through a channel, so a group commit
+//! (BEGIN, INSERT, UPSERT, COMMIT) cost four thread hops; here a whole group
+//! runs in one go and costs one.
 
 use super::inbox;
 use crate::{EnqueueReport, InboxBatch, StoreError};
-use sqlx::{Connection, SqliteConnection};
-use std::future::Future;
-use std::pin::Pin;
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
+use rusqlite::Connection;
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
-pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, ()> + Send>;
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 type Reply = oneshot::Sender<Result<EnqueueReport, StoreError>>;
 
 /// Commands taken off the channel at once: the bound on one group commit.
@@ -28,22 +30,26 @@ enum Command {
     Job(Job),
 }
 
-/// A handle on the writer task; the task ends when the last handle is gone.
+/// A handle on the writer thread; the thread ends (and closes its
+/// connection) when the last handle is gone.
 #[derive(Clone)]
 pub(super) struct Writer {
-    tx: mpsc::Sender<Command>,
+    tx: flume::Sender<Command>,
 }
 
 impl Writer {
-    pub fn spawn(conn: SqliteConnection) -> Self {
-        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        tokio::spawn(run(conn, rx));
-        Self { tx }
+    pub fn spawn(conn: Connection) -> Result<Self, StoreError> {
+        let (tx, rx) = flume::bounded(CHANNEL_CAPACITY);
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || run(conn, &rx))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the SQLite writer: {e}")))?;
+        Ok(Self { tx })
     }
 
-    /// Whether the writer task is still there to take writes.
+    /// Whether the writer thread is still there to take writes.
     pub fn is_alive(&self) -> bool {
-        !self.tx.is_closed()
+        !self.tx.is_disconnected()
     }
 
     /// Records a batch in the next group commit; answers once it is durable.
@@ -57,23 +63,19 @@ impl Writer {
     pub async fn run<T, F>(&self, job: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
-            Box::pin(async move {
-                // The caller may have given up waiting; the write stands.
-                let _ = reply.send(job(conn).await);
-            })
+            // The caller may have given up waiting; the write stands.
+            let _ = reply.send(job(conn));
         });
         self.send(Command::Job(job)).await?;
         answer.await.map_err(|_| gone())?
     }
 
     async fn send(&self, command: Command) -> Result<(), StoreError> {
-        self.tx.send(command).await.map_err(|_| gone())
+        self.tx.send_async(command).await.map_err(|_| gone())
     }
 }
 
@@ -81,37 +83,46 @@ fn gone() -> StoreError {
     StoreError::Unavailable("the SQLite writer has stopped".to_owned())
 }
 
-async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Command>) {
+fn run(mut conn: Connection, rx: &flume::Receiver<Command>) {
     let mut commands = Vec::with_capacity(MAX_GROUP);
     let mut next_prune = Instant::now() + PRUNE_EVERY;
     let mut pruning = false;
     loop {
-        let received = tokio::select! {
-            biased;
-            n = rx.recv_many(&mut commands, MAX_GROUP) => n,
-            () = tokio::time::sleep_until(next_prune), if !pruning => {
-                pruning = true;
-                continue;
-            }
-            () = std::future::ready(()), if pruning => {
-                // One small chunk at a time, and only while no command
-                // waits, so pruning never holds up the webhook.
-                match inbox::prune_chunk(&mut conn).await {
-                    Ok(done) => pruning = !done,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot prune answered messages");
-                        pruning = false;
+        let first = if pruning {
+            match rx.try_recv() {
+                Ok(command) => command,
+                Err(flume::TryRecvError::Disconnected) => break,
+                Err(flume::TryRecvError::Empty) => {
+                    // One small chunk at a time, and only while no command
+                    // waits, so pruning never holds up the webhook.
+                    match inbox::prune_chunk(&conn) {
+                        Ok(done) => pruning = !done,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot prune answered messages");
+                            pruning = false;
+                        }
                     }
+                    if !pruning {
+                        next_prune = Instant::now() + PRUNE_EVERY;
+                    }
+                    continue;
                 }
-                if !pruning {
-                    next_prune = Instant::now() + PRUNE_EVERY;
+            }
+        } else {
+            match rx.recv_deadline(next_prune) {
+                Ok(command) => command,
+                Err(flume::RecvTimeoutError::Disconnected) => break,
+                Err(flume::RecvTimeoutError::Timeout) => {
+                    pruning = true;
+                    continue;
                 }
-                continue;
             }
         };
-        if received == 0 {
-            break;
-        }
+        // Whatever else is already waiting joins this group: under load the
+        // groups grow by themselves while the previous one commits, and a
+        // lone request never waits for company.
+        commands.push(first);
+        commands.extend(rx.try_iter().take(MAX_GROUP - 1));
         // Everything taken here was sent concurrently (each caller waits for
         // its answer before sending again), so running the enqueues first
         // reorders nothing a caller could observe.
@@ -124,21 +135,21 @@ async fn run(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Command>) {
             }
         }
         if !group.is_empty() {
-            commit_group(&mut conn, group).await;
+            commit_group(&mut conn, group);
         }
         for job in jobs {
-            job(&mut conn).await;
+            job(&mut conn);
         }
     }
-    if let Err(e) = conn.close().await {
+    if let Err((_, e)) = conn.close() {
         tracing::debug!(error = %e, "closing the SQLite writer connection failed");
     }
 }
 
 /// One transaction for the whole group; each caller gets its own report.
-async fn commit_group(conn: &mut SqliteConnection, group: Vec<(InboxBatch, Reply)>) {
+fn commit_group(conn: &mut Connection, group: Vec<(InboxBatch, Reply)>) {
     let (batches, replies): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-    match inbox::enqueue(conn, &batches).await {
+    match inbox::enqueue(conn, &batches) {
         Ok(reports) => {
             for (reply, report) in replies.into_iter().zip(reports) {
                 let _ = reply.send(Ok(report));
