@@ -8,6 +8,7 @@ use leadline_whatsapp::send::SendError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub(crate) async fn run(shared: Arc<Shared>, shutdown: CancellationToken) {
@@ -73,13 +74,19 @@ async fn idle_wait(shared: &Shared) -> Duration {
 }
 
 async fn send_one(shared: Arc<Shared>, item: OutboxItem) {
-    let store = &shared.store;
+    // The lease began when `due` handed the entry out, just before this; a
+    // second of margin keeps the outcome's retries inside it.
+    let leased_until = Instant::now()
+        + shared
+            .config
+            .send_lease
+            .saturating_sub(Duration::from_secs(1));
     let result = shared.outlet.send(&item.message).await;
     let to = item.message.to.masked();
-    let recorded = match result {
+    let outcome = match result {
         Ok(wa_message_id) => {
             metrics::counter!("leadline_sends_total", "result" => "sent").increment(1);
-            store.mark_sent(item.id, &wa_message_id).await
+            Outcome::Sent(wa_message_id)
         }
         Err(error) => {
             let code = code_label(&error);
@@ -90,22 +97,49 @@ async fn send_one(shared: Arc<Shared>, item: OutboxItem) {
                     tracing::warn!(to = %to, attempt = item.attempts + 1, retry_in_ms = delay.as_millis() as u64, error = %error, "send failed; retrying");
                     let at = Timestamp::now()
                         + SignedDuration::try_from(delay).unwrap_or(SignedDuration::from_secs(60));
-                    store.mark_retry(item.id, at, &error.to_string()).await
+                    Outcome::Retry(at, error.to_string())
                 }
                 None => {
                     metrics::counter!("leadline_sends_total", "result" => "failed", "code" => code)
                         .increment(1);
                     tracing::error!(to = %to, attempts = item.attempts + 1, error = %error, "send failed for good");
-                    store.mark_failed(item.id, &error.to_string()).await
+                    Outcome::Failed(error.to_string())
                 }
             }
         }
     };
-    if let Err(e) = recorded {
-        // The lease on the entry expires and it is sent again: at least once.
-        tracing::warn!(error = %e, "cannot record a send outcome");
-    }
+    record(&shared, item.id, &outcome, leased_until).await;
     shared.outbox_ready.notify_one();
+}
+
+/// What the Graph API said about one send.
+enum Outcome {
+    Sent(String),
+    Retry(Timestamp, String),
+    Failed(String),
+}
+
+/// Records a send's outcome, retrying while the store is down and the
+/// entry's lease holds: a reply Graph accepted but never marked sent would
+/// be sent a second time once its lease expires.
+async fn record(shared: &Shared, id: i64, outcome: &Outcome, leased_until: Instant) {
+    let store = &shared.store;
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        let recorded = match outcome {
+            Outcome::Sent(wa_message_id) => store.mark_sent(id, wa_message_id).await,
+            Outcome::Retry(at, error) => store.mark_retry(id, *at, error).await,
+            Outcome::Failed(error) => store.mark_failed(id, error).await,
+        };
+        let Err(e) = recorded else { return };
+        if Instant::now() + backoff >= leased_until {
+            tracing::error!(error = %e, "cannot record a send outcome before its lease ends; the message may be sent again");
+            return;
+        }
+        tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "cannot record a send outcome; retrying");
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(2));
+    }
 }
 
 fn code_label(error: &SendError) -> String {
