@@ -82,6 +82,7 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \bdecido\s+yo\b | \byo\s+decido\b
         | \bla\s+decisi[oó]n\s+es\s+m[ií]a\b
         | \btomo\s+(?:yo\s+)?(?:la|las)\s+decisi[oó]n(?:es)?
+        | \b(?:la|las)\s+decisi[oó]n(?:es)?\s+(?:la|las)\s+tomo(?:\s+yo)?\b
         | \byo\s+firmo\b | \bfirmo\s+yo\b
         | \bsoy\s+(?:yo\s+)?(?:quien|el\s+que|la\s+que)\s+(?:decide|firma|aprueba)
         | \btengo\s+la\s+[úu]ltima\s+palabra
@@ -351,6 +352,7 @@ mod tests {
             ("I make the decision", None, Dm),
             ("I make all the final decisions", None, Dm),
             ("decido yo", None, Dm),
+            ("la decisión la tomo yo", None, Dm),
             ("Soy el dueño, decido yo", Some("dueño"), Dm),
             ("soy el dueño", Some("dueño"), Dm),
             ("soy la dueña", Some("dueña"), Dm),
