@@ -280,6 +280,28 @@ fn asking_for_a_person_is_ask_human() {
     }
 }
 
+/// Handing off silences the bot, so a message that merely mentions people
+/// ("somos unas 10 personas") must not read as a request for one.
+#[tokio::test]
+async fn talking_about_people_is_not_asking_for_one() {
+    let brain = LocalBrain::new(&Playbook::builtin());
+    for text in [
+        "somos unas 10 personas",
+        "tenemos 3 personas en ventas",
+        "we are a team of 5 people",
+        "our 4 sales people are overwhelmed",
+        "atendemos a muchas personas por WhatsApp",
+    ] {
+        let mut chat = Chat::new(Language::Es).in_stage("qualification");
+        let turn = chat.turn(&brain, &[text]).await;
+        assert_ne!(
+            turn.intent.as_deref(),
+            Some("ask_human"),
+            "{text:?}: {turn:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_hands_off_intent_is_resolved_with_high_confidence() {
     let brain = LocalBrain::new(&Playbook::builtin());

@@ -32,6 +32,10 @@ const SURE_NOT_UNDERSTOOD: f32 = 0.8;
 /// found: an ambiguous reading, below the default handoff threshold.
 const AMBIGUOUS_MARGIN: f32 = 0.15;
 const AMBIGUOUS: f32 = 0.6;
+/// A hands-off intent silences the bot for good, so it must be read more
+/// surely than any other: "somos unas 10 personas" reads as ask_human at
+/// ~0.55, "quiero hablar con una persona" far above.
+const HANDOFF_PROBABILITY: f32 = 0.65;
 
 /// Intents whose tool the brain calls when the stage offers it.
 const INTENT_TOOLS: [(&str, &str); 2] = [
@@ -116,7 +120,9 @@ impl Brain for LocalBrain {
             .join("\n");
         let language = language::detect(&text).unwrap_or(ctx.language);
         let reading: Reading<'_> = self.classifier.classify(&text);
-        let intent = reading.intent;
+        let intent = reading
+            .intent
+            .filter(|i| !self.hands_off.contains(*i) || reading.probability >= HANDOFF_PROBABILITY);
         // Only fields not known yet: a pattern-based reading of "quiero
         // agendar" as a need must not overwrite the need the customer
         // stated earlier. Corrections of known values are left to the

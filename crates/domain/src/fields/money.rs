@@ -294,7 +294,10 @@ pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
             "the text is too long to be a budget",
         ));
     }
-    let found: Vec<Found> = scan(raw).collect();
+    // "10 personas", "24/7", "2026" are counts, times and years, not money.
+    let found: Vec<Found> = scan(raw)
+        .filter(|f| f.has_currency || !counts_something_else(raw, f))
+        .collect();
     let pick = match found.as_slice() {
         [] if NO_BUDGET.is_match(raw) => {
             return Err(invalid(FieldName::Budget, "it says there is no budget"));
@@ -695,6 +698,12 @@ mod tests {
         assert_eq!(at("somos 5 mil clientes", false), None);
         assert_eq!(at("5000", false), None);
         assert_eq!(at("5000", true).as_deref(), Some("5000"));
+        assert!(parse_budget("somos unas 10 personas").is_err());
+        assert!(parse_budget("we have 10 employees").is_err());
+        assert_eq!(
+            parse_budget("10 mil dólares para 10 personas").map(|b| b.min),
+            Ok(Some(10_000))
+        );
         assert_eq!(
             at("budget: 10 users, 24/7, around 3k", false).as_deref(),
             Some("around 3k")
