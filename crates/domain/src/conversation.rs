@@ -52,6 +52,8 @@ pub enum HandoffReason {
     FlowCompleted,
     /// No brain could answer (provider down and no fallback left).
     BrainUnavailable,
+    /// A person of the sales team took the conversation over from the bot.
+    HumanTookOver,
 }
 
 impl HandoffReason {
@@ -62,6 +64,7 @@ impl HandoffReason {
             Self::Unresolved => "unresolved",
             Self::FlowCompleted => "flow_completed",
             Self::BrainUnavailable => "brain_unavailable",
+            Self::HumanTookOver => "human_took_over",
         }
     }
 }
@@ -96,6 +99,11 @@ pub struct Conversation {
     pub last_customer_at: Timestamp,
     /// The `seq` of the newest message.
     pub last_seq: u64,
+    /// The name on the customer's WhatsApp profile, as Meta last sent it:
+    /// how the sales team recognises a conversation before the lead has a
+    /// name.
+    #[serde(default)]
+    pub profile_name: Option<String>,
 }
 
 impl Conversation {
@@ -113,6 +121,7 @@ impl Conversation {
             started_at: now,
             last_customer_at: now,
             last_seq: 0,
+            profile_name: None,
         }
     }
 

@@ -111,6 +111,9 @@ impl Router {
         let mut outcome = TurnOutcome::default();
         let mut said = 0;
         for message in burst {
+            if message.profile_name.is_some() {
+                conversation.profile_name.clone_from(&message.profile_name);
+            }
             if let Some(text) = readable(&message.content) {
                 // Stamped with the server's clock, not Meta's `timestamp`:
                 // the 24-hour window is measured on the clock that expires it.

@@ -120,6 +120,13 @@ impl Engine {
         }
     }
 
+    /// Tells the sender that a reply was recorded outside a turn (a
+    /// person's reply through the admin API), so it goes out now rather
+    /// than at the sender's next poll.
+    pub fn outbox_changed(&self) {
+        self.shared.outbox_ready.notify_one();
+    }
+
     /// Runs the workers and the sender until `shutdown` is cancelled; each
     /// finishes the turn or send it is in before returning.
     pub async fn run(&self, shutdown: CancellationToken) {

@@ -6,6 +6,7 @@
 //! Backends: [`sqlite`] (the embedded default) and [`postgres`], each behind
 //! its feature. Redis comes as a feature-gated sibling.
 
+pub mod admin;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -13,6 +14,9 @@ mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
+pub use admin::{
+    AdminError, AdminStore, ConversationView, HumanAction, LeadCursor, LeadQuery, LeadRow,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
@@ -210,7 +214,7 @@ pub trait Outbox: Send + Sync {
 
 /// All of it: what the engine runs on.
 #[async_trait]
-pub trait Store: Inbox + ConversationStore + TurnLog + Outbox {
+pub trait Store: Inbox + ConversationStore + TurnLog + Outbox + AdminStore {
     /// Readiness: the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -259,7 +259,8 @@ pub(super) const RECORD_REPLY: &str = "
     INSERT INTO transcript (customer, direction, outbox_id, body, at)
     SELECT recipient, 'out', id, message, created_at FROM recorded";
 
-const RECORD_EVENT: &str = "INSERT INTO events (customer, kind, body, at) VALUES ($1, $2, $3, $4)";
+pub(super) const RECORD_EVENT: &str =
+    "INSERT INTO events (customer, kind, body, at) VALUES ($1, $2, $3, $4)";
 
 /// Drops the lease and recomputes what still waits (messages that arrived
 /// during the turn).

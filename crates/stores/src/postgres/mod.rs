@@ -4,12 +4,14 @@
 //! `FOR UPDATE SKIP LOCKED` so workers of any process never wait on, nor
 //! double-claim, a conversation.
 
+mod admin;
 mod inbox;
 mod outbox;
 
 use crate::{
-    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutboxEntry, OutboxItem,
-    OutgoingMessage, RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, ConversationView, EnqueueReport, HumanAction,
+    Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
+    RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -285,6 +287,36 @@ impl Outbox for PgStore {
 /// Only heads have a `due_at`, so the earliest one is the next send.
 const NEXT_DUE: &str =
     "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
+
+#[async_trait]
+impl AdminStore for PgStore {
+    async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError> {
+        admin::leads(&self.pool, query).await
+    }
+
+    async fn conversation_view(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Option<ConversationView>, StoreError> {
+        let Some(conversation) = self.load(customer).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ConversationView {
+            conversation,
+            outbox: self.outbox_entries(customer).await?,
+            events: self.events(customer).await?,
+        }))
+    }
+
+    async fn act(
+        &self,
+        customer: &CustomerId,
+        action: &HumanAction,
+        now: Timestamp,
+    ) -> Result<Conversation, AdminError> {
+        admin::act(&self.pool, customer, action, now).await
+    }
+}
 
 #[async_trait]
 impl Store for PgStore {

@@ -231,7 +231,8 @@ pub(super) const RECORD_REPLY: &str = "
         CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = ?2 AND state = 'pending') THEN NULL ELSE ?4 END)
     ON CONFLICT (key) DO NOTHING";
 
-const RECORD_EVENT: &str = "INSERT INTO events (customer, kind, body, at) VALUES (?1, ?2, ?3, ?4)";
+pub(super) const RECORD_EVENT: &str =
+    "INSERT INTO events (customer, kind, body, at) VALUES (?1, ?2, ?3, ?4)";
 
 pub(super) const ACK: &str =
     "UPDATE inbox SET acked_at = ?1 WHERE customer = ?2 AND acked_at IS NULL AND seq <= ?3";

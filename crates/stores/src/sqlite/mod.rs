@@ -4,13 +4,15 @@
 //! concurrent enqueues into one transaction.
 //! Leases and fences live in the file, so several processes can share it.
 
+mod admin;
 mod inbox;
 mod outbox;
 mod writer;
 
 use crate::{
-    Claim, ConversationStore, EnqueueReport, Inbox, InboxBatch, Outbox, OutboxItem, Store,
-    StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, ConversationView, EnqueueReport, HumanAction,
+    Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError, TurnCommit,
+    TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -331,6 +333,40 @@ impl Outbox for SqliteStore {
 /// Only heads have a `due_at`, so the earliest one is the next send.
 const NEXT_DUE: &str =
     "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
+
+#[async_trait]
+impl AdminStore for SqliteStore {
+    async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError> {
+        admin::leads(&self.readers, query).await
+    }
+
+    async fn conversation_view(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Option<ConversationView>, StoreError> {
+        let Some(conversation) = self.load(customer).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ConversationView {
+            conversation,
+            outbox: self.outbox_entries(customer).await?,
+            events: self.events(customer).await?,
+        }))
+    }
+
+    async fn act(
+        &self,
+        customer: &CustomerId,
+        action: &HumanAction,
+        now: Timestamp,
+    ) -> Result<Conversation, AdminError> {
+        let customer = customer.clone();
+        let action = action.clone();
+        self.writer
+            .run(move |conn| admin::act(conn, &customer, &action, now))
+            .await?
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {

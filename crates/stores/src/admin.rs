@@ -1,0 +1,198 @@
+//! What the admin API reads and what a person of the sales team does to a
+//! conversation: take it over, reply, hand it back. The rules live here,
+//! on the [`Conversation`], so both backends apply them alike; each backend
+//! only supplies the fenced transaction around them.
+
+use crate::{OutboxEntry, OutgoingBody, OutgoingMessage, RecordedEvent, StoreError};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use leadline_domain::conversation::{Handoff, HandoffReason, Speaker};
+use leadline_domain::events::Event;
+use leadline_domain::{Conversation, CustomerId};
+
+/// Which conversations to list, most recently active first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeadQuery {
+    /// Only conversations at this playbook stage.
+    pub stage: Option<String>,
+    /// Only conversations handed off for this reason (`HandoffReason::as_str`).
+    pub handoff: Option<String>,
+    /// Only conversations handed off, whatever the reason.
+    pub handed_off: bool,
+    /// Only conversations active at or after this time.
+    pub updated_since: Option<Timestamp>,
+    /// A case-insensitive (ASCII) substring of the lead's name, company or
+    /// WhatsApp profile name.
+    pub search: Option<String>,
+    /// At most this many.
+    pub limit: usize,
+    /// Continue after this row of the previous page.
+    pub after: Option<LeadCursor>,
+}
+
+/// Where a page of [`LeadQuery`] ended: rows are ordered by
+/// `(updated_at, customer)`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadCursor {
+    pub updated_at: Timestamp,
+    pub customer: CustomerId,
+}
+
+/// One conversation as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadRow {
+    pub conversation: Conversation,
+    /// When a turn or a person last changed it.
+    pub updated_at: Timestamp,
+}
+
+impl LeadRow {
+    /// The cursor that continues after this row.
+    pub fn cursor(&self) -> LeadCursor {
+        LeadCursor {
+            updated_at: self.updated_at,
+            customer: self.conversation.customer.clone(),
+        }
+    }
+}
+
+/// One conversation with what was sent to the customer (with WhatsApp ids
+/// and delivery statuses) and what happened in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    /// Every outbox entry addressed to the customer, oldest first.
+    pub outbox: Vec<OutboxEntry>,
+    /// Every recorded event, oldest first.
+    pub events: Vec<RecordedEvent>,
+}
+
+/// Why a person's action on a conversation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("no conversation with this customer")]
+    NotFound,
+    /// WhatsApp only delivers free-form messages within 24 hours of the
+    /// customer's last message (Graph error 131047).
+    #[error("the customer's 24-hour window has closed: only a template message can reach them")]
+    WindowClosed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a person does to a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HumanAction {
+    /// The bot goes silent until the conversation is handed back.
+    TakeOver,
+    /// A message written by a person, sent as is.
+    Reply { text: String },
+    /// The bot answers again, from this stage, with a clean slate of
+    /// unresolved messages.
+    HandBack { stage: String },
+}
+
+/// What applying a [`HumanAction`] leaves to write besides the conversation.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// The reply to record in the outbox, for [`HumanAction::Reply`].
+    pub reply: Option<(String, String)>,
+    pub events: Vec<Event>,
+}
+
+impl HumanAction {
+    /// Changes `conversation` as the action says. A reply also takes the
+    /// conversation over: the bot must not talk over a person.
+    pub(crate) fn apply(
+        &self,
+        conversation: &mut Conversation,
+        now: Timestamp,
+    ) -> Result<Applied, AdminError> {
+        let mut applied = Applied::default();
+        match self {
+            HumanAction::TakeOver => take_over(conversation, now, &mut applied),
+            HumanAction::Reply { text } => {
+                if conversation.expired(now) {
+                    return Err(AdminError::WindowClosed);
+                }
+                take_over(conversation, now, &mut applied);
+                let seq = conversation.push(Speaker::Human, text.clone(), now, None);
+                // Unique per message of this conversation, so recording it
+                // twice (a retried request) cannot send it twice.
+                let key = format!(
+                    "human:{}:{}:{seq}",
+                    conversation.customer.as_str(),
+                    conversation.started_at.as_millisecond()
+                );
+                applied.reply = Some((key, text.clone()));
+            }
+            HumanAction::HandBack { stage } => {
+                if conversation.stage != *stage {
+                    applied.events.push(Event::StageChanged {
+                        from: conversation.stage.clone(),
+                        to: stage.clone(),
+                    });
+                    conversation.stage.clone_from(stage);
+                }
+                conversation.handoff = None;
+                conversation.unresolved = 0;
+            }
+        }
+        Ok(applied)
+    }
+}
+
+fn take_over(conversation: &mut Conversation, now: Timestamp, applied: &mut Applied) {
+    // A conversation the bot already handed off keeps its reason: that is
+    // what the team needs to know about it.
+    if conversation.handoff.is_none() {
+        conversation.handoff = Some(Handoff {
+            reason: HandoffReason::HumanTookOver,
+            at: now,
+        });
+        applied.events.push(Event::HandedOff {
+            reason: HandoffReason::HumanTookOver,
+        });
+    }
+}
+
+/// The outbox entry of a person's reply.
+pub(crate) fn human_message(
+    to: &CustomerId,
+    business_number_id: String,
+    (key, text): (String, String),
+) -> OutgoingMessage {
+    OutgoingMessage {
+        key,
+        to: to.clone(),
+        business_number_id,
+        body: OutgoingBody::Text { body: text },
+    }
+}
+
+/// What the admin API needs from a store. The actions run in one
+/// transaction that also fences the conversation's claim (as a new claim
+/// would), so a worker's turn in flight on it is refused with
+/// [`StoreError::Fenced`] and its messages are answered again under the new
+/// state, rather than overwriting what the person did.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// Conversations matching `query`, most recently active first.
+    async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError>;
+
+    /// One conversation with its outbox and events; `None` if unknown.
+    async fn conversation_view(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Option<ConversationView>, StoreError>;
+
+    /// Applies a person's action and returns the conversation as it is now.
+    /// A reply is recorded in the outbox, addressed from the business number
+    /// the customer last wrote to.
+    async fn act(
+        &self,
+        customer: &CustomerId,
+        action: &HumanAction,
+        now: Timestamp,
+    ) -> Result<Conversation, AdminError>;
+}

@@ -1,0 +1,155 @@
+//! The admin API's reads and a person's actions on a conversation. An
+//! action runs in one transaction that first locks and fences the
+//! conversation's queue row, the row a turn's commit locks first too.
+
+use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
+use super::{now_ms, timestamp};
+use crate::StoreError;
+use crate::admin::{AdminError, HumanAction, LeadQuery, LeadRow, human_message};
+use jiff::Timestamp;
+use leadline_domain::{Conversation, CustomerId};
+use sqlx::PgPool;
+use sqlx::types::Json;
+
+/// The leads table carries the stage and handoff reason as columns (with
+/// their indexes, `leads_stage`, `leads_handoff`, `leads_updated`); the
+/// conversation holds the rest. `lower` folds ASCII and beyond, more than
+/// [`LeadQuery::search`] promises.
+const LEADS: &str = "
+    SELECT c.body, l.updated_at FROM leads l JOIN conversations c ON c.customer = l.customer
+    WHERE ($1::text IS NULL OR l.stage = $1)
+      AND ($2::text IS NULL OR l.handoff_reason = $2)
+      AND (NOT $3 OR l.handoff_reason IS NOT NULL)
+      AND ($4::bigint IS NULL OR l.updated_at >= $4)
+      AND ($5::text IS NULL OR strpos(lower(concat_ws(' ', c.body #>> '{lead,name}',
+              c.body #>> '{lead,company}', c.body ->> 'profile_name')), lower($5)) > 0)
+      AND ($6::bigint IS NULL OR (l.updated_at, l.customer) < ($6, $7::text))
+    ORDER BY l.updated_at DESC, l.customer DESC
+    LIMIT $8";
+
+pub(super) async fn leads(pool: &PgPool, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError> {
+    let rows: Vec<(Json<Conversation>, i64)> = sqlx::query_as(LEADS)
+        .bind(&query.stage)
+        .bind(&query.handoff)
+        .bind(query.handed_off)
+        .bind(query.updated_since.map(|t| t.as_millisecond()))
+        .bind(&query.search)
+        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter()
+        .map(|(Json(conversation), updated_at)| {
+            Ok(LeadRow {
+                conversation,
+                updated_at: timestamp(updated_at)?,
+            })
+        })
+        .collect()
+}
+
+/// Fences the conversation as a new claim would, and drops the lease: a
+/// turn in flight can no longer commit, and its messages are pending again.
+/// The row stays locked until the commit, so a turn's commit waits for the
+/// action and is then refused, or is done before the action reads.
+const FENCE: &str = "
+    UPDATE queue SET fence = fence + 1, lease_owner = NULL, lease_until = NULL, claimed_seq = NULL
+    WHERE customer = $1";
+
+const LOAD: &str = "SELECT body FROM conversations WHERE customer = $1 FOR UPDATE";
+
+const SAVE: &str = "UPDATE conversations SET body = $2, updated_at = $3 WHERE customer = $1";
+
+const SAVE_LEAD: &str =
+    "UPDATE leads SET stage = $2, handoff_reason = $3, updated_at = $4 WHERE customer = $1";
+
+/// The business number the customer last dealt with: the newest reply's,
+/// else the newest message's (the inbox keeps 7 days, longer than the
+/// 24-hour window a reply needs).
+const BUSINESS_NUMBER: &str = "
+    SELECT coalesce(
+        (SELECT message ->> 'business_number_id' FROM outbox
+         WHERE recipient = $1 ORDER BY id DESC LIMIT 1),
+        (SELECT payload ->> 'business_number_id' FROM inbox
+         WHERE customer = $1 ORDER BY seq DESC LIMIT 1))";
+
+pub(super) async fn act(
+    pool: &PgPool,
+    customer: &CustomerId,
+    action: &HumanAction,
+    now: Timestamp,
+) -> Result<Conversation, AdminError> {
+    let id = customer.as_str();
+    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    sqlx::query(FENCE)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    let body: Option<Json<Conversation>> = sqlx::query_scalar(LOAD)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    // Dropping `tx` rolls back, the fence included.
+    let Some(Json(mut conversation)) = body else {
+        return Err(AdminError::NotFound);
+    };
+    let applied = action.apply(&mut conversation, now)?;
+    let at = now_ms();
+    sqlx::query(SAVE)
+        .bind(id)
+        .bind(Json(&conversation))
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    sqlx::query(SAVE_LEAD)
+        .bind(id)
+        .bind(&conversation.stage)
+        .bind(conversation.handoff.as_ref().map(|h| h.reason.as_str()))
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    if let Some(reply) = applied.reply {
+        let from: Option<String> = sqlx::query_scalar(BUSINESS_NUMBER)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let Some(from) = from else {
+            return Err(StoreError::Corrupt(
+                "a conversation without any message to or from its business number".to_owned(),
+            )
+            .into());
+        };
+        let message = human_message(customer, from, reply);
+        sqlx::query(LOCK_RECIPIENT)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        sqlx::query(RECORD_REPLY)
+            .bind(&message.key)
+            .bind(id)
+            .bind(Json(&message))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    }
+    for event in &applied.events {
+        sqlx::query(RECORD_EVENT)
+            .bind(id)
+            .bind(event.kind())
+            .bind(Json(event))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(conversation)
+}

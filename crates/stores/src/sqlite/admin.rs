@@ -1,0 +1,122 @@
+//! The admin API's reads and a person's actions on a conversation. The
+//! actions run on the writer connection, in one transaction with the fence.
+
+use super::inbox::{RECORD_EVENT, RECORD_REPLY};
+use super::{decode, encode, now_ms, timestamp};
+use crate::StoreError;
+use crate::admin::{AdminError, HumanAction, LeadQuery, LeadRow, human_message};
+use jiff::Timestamp;
+use leadline_domain::{Conversation, CustomerId};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use sqlx::sqlite::SqlitePool;
+
+/// Conversations by their stored JSON. `lower` folds ASCII only, which is
+/// what [`LeadQuery::search`] promises. A full scan: the admin lists are
+/// small and rare next to turns, so no index is kept for them.
+const LEADS: &str = "
+    SELECT customer, body, updated_at FROM conversations
+    WHERE (?1 IS NULL OR body ->> '$.stage' = ?1)
+      AND (?2 IS NULL OR body ->> '$.handoff.reason' = ?2)
+      AND (?3 = 0 OR body ->> '$.handoff' IS NOT NULL)
+      AND (?4 IS NULL OR updated_at >= ?4)
+      AND (?5 IS NULL OR instr(lower(coalesce(body ->> '$.lead.name', '') || ' '
+              || coalesce(body ->> '$.lead.company', '') || ' '
+              || coalesce(body ->> '$.profile_name', '')), lower(?5)) > 0)
+      AND (?6 IS NULL OR (updated_at, customer) < (?6, ?7))
+    ORDER BY updated_at DESC, customer DESC
+    LIMIT ?8";
+
+pub(super) async fn leads(
+    readers: &SqlitePool,
+    query: &LeadQuery,
+) -> Result<Vec<LeadRow>, StoreError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(LEADS)
+        .bind(&query.stage)
+        .bind(&query.handoff)
+        .bind(query.handed_off)
+        .bind(query.updated_since.map(|t| t.as_millisecond()))
+        .bind(&query.search)
+        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(readers)
+        .await?;
+    rows.into_iter()
+        .map(|(_, body, updated_at)| {
+            Ok(LeadRow {
+                conversation: decode(&body)?,
+                updated_at: timestamp(updated_at)?,
+            })
+        })
+        .collect()
+}
+
+/// Fences the conversation as a new claim would, and drops the lease: a
+/// turn in flight can no longer commit, and its messages are pending again.
+const FENCE: &str = "
+    UPDATE queue SET fence = fence + 1, lease_owner = NULL, lease_until = NULL, claimed_seq = NULL
+    WHERE customer = ?1";
+
+const LOAD: &str = "SELECT body FROM conversations WHERE customer = ?1";
+
+const SAVE: &str = "UPDATE conversations SET body = ?2, updated_at = ?3 WHERE customer = ?1";
+
+/// The business number the customer last dealt with: the newest reply's,
+/// else the newest message's (the inbox keeps 7 days, longer than the
+/// 24-hour window a reply needs).
+const BUSINESS_NUMBER: &str = "
+    SELECT coalesce(
+        (SELECT message ->> '$.business_number_id' FROM outbox
+         WHERE recipient = ?1 ORDER BY id DESC LIMIT 1),
+        (SELECT payload ->> '$.business_number_id' FROM inbox
+         WHERE customer = ?1 ORDER BY seq DESC LIMIT 1))";
+
+pub(super) fn act(
+    conn: &mut Connection,
+    customer: &CustomerId,
+    action: &HumanAction,
+    now: Timestamp,
+) -> Result<Result<Conversation, AdminError>, StoreError> {
+    let id = customer.as_str();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.prepare_cached(FENCE)?.execute(params![id])?;
+    let body: Option<String> = tx
+        .prepare_cached(LOAD)?
+        .query_row(params![id], |row| row.get(0))
+        .optional()?;
+    // Dropping `tx` rolls back, the fence included.
+    let Some(body) = body else {
+        return Ok(Err(AdminError::NotFound));
+    };
+    let mut conversation: Conversation = decode(&body)?;
+    let applied = match action.apply(&mut conversation, now) {
+        Ok(applied) => applied,
+        Err(e) => return Ok(Err(e)),
+    };
+    let at = now_ms();
+    tx.prepare_cached(SAVE)?
+        .execute(params![id, encode(&conversation)?, at])?;
+    if let Some(reply) = applied.reply {
+        let from: Option<String> = tx
+            .prepare_cached(BUSINESS_NUMBER)?
+            .query_row(params![id], |row| row.get(0))?;
+        let Some(from) = from else {
+            return Err(StoreError::Corrupt(
+                "a conversation without any message to or from its business number".to_owned(),
+            ));
+        };
+        let message = human_message(customer, from, reply);
+        tx.prepare_cached(RECORD_REPLY)?.execute(params![
+            message.key,
+            id,
+            encode(&message)?,
+            at
+        ])?;
+    }
+    for event in &applied.events {
+        tx.prepare_cached(RECORD_EVENT)?
+            .execute(params![id, event.kind(), encode(event)?, at])?;
+    }
+    tx.commit()?;
+    Ok(Ok(conversation))
+}
