@@ -1,7 +1,7 @@
 //! Builds a running Leadline from its settings: store, brain, router,
 //! engine and HTTP server (`Application::build`, `run_until_stopped`).
 
-use crate::config::{BrainKind, Settings};
+use crate::config::{BrainKind, Role, Settings};
 use crate::http::{self, AppState};
 use anyhow::Context;
 use leadline_brains::fallback::FallbackBrain;
@@ -65,62 +65,39 @@ pub fn check_playbook(file: &Path) -> ExitCode {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    engine: Engine,
+    role: Role,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let role = settings.role;
         let store = open_store(&settings).await?;
-        let router = build_router(&settings)?;
-
         let whatsapp = &settings.whatsapp;
-        if whatsapp.app_secret.is_none() {
+        if role.ingress() && whatsapp.app_secret.is_none() {
             tracing::warn!("WHATSAPP_APP_SECRET is not set: POST /webhook refuses every delivery");
         }
-        if whatsapp.access_token.is_none() {
-            tracing::warn!(
-                "WHATSAPP_ACCESS_TOKEN is not set: replies are recorded but the Graph API will refuse them"
-            );
-        }
-        let client = CloudClient::new(ClientConfig {
-            base_url: whatsapp.api_base.clone(),
-            api_version: whatsapp.api_version.clone(),
-            access_token: whatsapp
-                .access_token
-                .as_ref()
-                .map(|s| s.expose().to_owned())
-                .unwrap_or_default(),
-            timeout: Duration::from_secs(15),
-        })
-        .context("cannot build the Graph API client")?;
-        let config = EngineConfig {
-            workers: settings.engine.workers,
-            quiet_for: settings.engine.burst_window,
-            senders: settings.engine.send_concurrency,
-            phone_number_id: whatsapp.phone_number_id.clone(),
-            ..EngineConfig::default()
+        let engine = if role.worker() {
+            Some(build_engine(&settings, store.clone())?)
+        } else {
+            None
         };
-        let engine = Engine::new(
-            store.clone(),
-            router,
-            Arc::new(GraphOutlet::new(client)),
-            config,
-        );
 
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {} (LEADLINE_LISTEN)", settings.listen))?;
         let state = AppState {
             store,
-            engine: Some(engine.clone()),
+            engine,
             app_secret: whatsapp.app_secret.clone(),
             verify_token: whatsapp.verify_token.clone(),
             metrics: metrics_handle()?,
+            admin_token: settings.admin_token.clone(),
+            playbook: Arc::new(load_playbook(&settings)?),
         };
         Ok(Self {
             listener,
             state,
-            engine,
+            role,
         })
     }
 
@@ -129,27 +106,77 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until `shutdown` is cancelled, then stops taking webhooks and
-    /// lets in-flight turns and sends finish.
+    /// Serves until `shutdown` is cancelled, then stops taking webhooks
+    /// (answering those already received) and, on a worker, stops claiming
+    /// and lets in-flight turns and sends finish.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr()?;
-        tracing::info!(%address, "leadline listening");
-        let engine = tokio::spawn({
-            let engine = self.engine.clone();
+        tracing::info!(%address, role = ?self.role, "leadline listening");
+        let engine = self.state.engine.clone().map(|engine| {
             let shutdown = shutdown.clone();
-            async move { engine.run(shutdown).await }
+            tokio::spawn(async move { engine.run(shutdown).await })
         });
-        let app = http::router(self.state);
-        axum::serve(self.listener, app)
+        let app = if self.role.ingress() {
+            http::router(self.state)
+        } else {
+            http::probes_router(self.state)
+        };
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
             .await
-            .context("HTTP server failed")?;
+            .context("HTTP server failed");
+        // Whatever ended the server, the engine stops the graceful way.
         shutdown.cancel();
-        engine.await.context("engine task failed")?;
+        if let Some(engine) = engine {
+            engine.await.context("engine task failed")?;
+        }
+        served?;
         tracing::info!("leadline stopped");
         Ok(())
     }
 }
+
+/// The workers and the sender, sending through the Graph API.
+fn build_engine(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
+    let router = build_router(settings)?;
+    let whatsapp = &settings.whatsapp;
+    if whatsapp.access_token.is_none() {
+        tracing::warn!(
+            "WHATSAPP_ACCESS_TOKEN is not set: replies are recorded but the Graph API will refuse them"
+        );
+    }
+    let client = CloudClient::new(ClientConfig {
+        base_url: whatsapp.api_base.clone(),
+        api_version: whatsapp.api_version.clone(),
+        access_token: whatsapp
+            .access_token
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default(),
+        // A send gives up well before its lease ends, so no other sender
+        // retries a message that is still on the wire.
+        timeout: GRAPH_TIMEOUT.min(settings.engine.send_lease / 2),
+    })
+    .context("cannot build the Graph API client")?;
+    let config = EngineConfig {
+        workers: settings.engine.workers,
+        lease: settings.engine.lease,
+        quiet_for: settings.engine.burst_window,
+        senders: settings.engine.send_concurrency,
+        send_lease: settings.engine.send_lease,
+        phone_number_id: whatsapp.phone_number_id.clone(),
+        ..EngineConfig::default()
+    };
+    Ok(Engine::new(
+        store,
+        router,
+        Arc::new(GraphOutlet::new(client)),
+        config,
+    ))
+}
+
+/// The longest a Graph API call may take.
+const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The store named by `DATABASE_URL` (PostgreSQL for `postgres://` and
 /// `postgresql://`, else SQLite), migrated.

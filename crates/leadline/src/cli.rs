@@ -1,5 +1,6 @@
 //! The command line.
 
+use crate::config::Role;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -19,7 +20,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the webhook ingress, the workers and the admin endpoints.
-    Serve,
+    Serve {
+        /// Run one half only, to run several processes on one shared store:
+        /// `ingress` takes webhooks, `worker` answers and sends (both serve
+        /// /healthz, /readyz and /metrics). Default: `all`, or
+        /// `LEADLINE_ROLE` / `role` in the config file.
+        #[arg(long, value_enum, value_name = "ROLE")]
+        role: Option<Role>,
+    },
     /// Talk to the agent in the terminal as a customer would on WhatsApp,
     /// through the same engine and store as the webhook.
     Chat {

@@ -30,6 +30,31 @@ pub enum BrainKind {
     OpenAi,
 }
 
+/// Which half of Leadline a `serve` process runs, so several processes can
+/// share one store: ingresses take webhooks, workers answer and send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Role {
+    /// The webhook (plus probes and metrics); no workers, no sender.
+    Ingress,
+    /// The workers and the sender; only probes and metrics over HTTP.
+    Worker,
+    /// Both, in one process.
+    #[default]
+    All,
+}
+
+impl Role {
+    /// Takes webhooks.
+    pub fn ingress(self) -> bool {
+        matches!(self, Role::Ingress | Role::All)
+    }
+
+    /// Runs the engine (workers and sender).
+    pub fn worker(self) -> bool {
+        matches!(self, Role::Worker | Role::All)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -54,6 +79,7 @@ impl std::fmt::Debug for Secret {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
+    pub role: Role,
     pub listen: SocketAddr,
     pub playbook: Option<PathBuf>,
     pub log_format: LogFormat,
@@ -62,6 +88,8 @@ pub struct Settings {
     pub brain: BrainKind,
     pub openai: OpenAiSettings,
     pub engine: EngineSettings,
+    /// The admin API's bearer token; unset, the admin API refuses everything.
+    pub admin_token: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +114,12 @@ pub struct EngineSettings {
     pub workers: usize,
     pub burst_window: Duration,
     pub send_concurrency: usize,
+    /// How long a worker holds a conversation before another process may
+    /// take it over: how soon a dead worker's turns are answered.
+    pub lease: Duration,
+    /// How long a send may take before another sender retries it: how soon
+    /// a dead sender's replies go out.
+    pub send_lease: Duration,
 }
 
 /// The config file: every key optional, named like the environment
@@ -93,6 +127,7 @@ pub struct EngineSettings {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
+    role: Option<String>,
     listen: Option<String>,
     playbook: Option<String>,
     log_format: Option<String>,
@@ -103,6 +138,9 @@ struct FileSettings {
     workers: Option<u64>,
     burst_window_ms: Option<u64>,
     send_concurrency: Option<u64>,
+    lease_ms: Option<u64>,
+    send_lease_ms: Option<u64>,
+    admin_token: Option<String>,
     #[serde(default)]
     whatsapp: FileWhatsApp,
     #[serde(default)]
@@ -149,6 +187,16 @@ impl Settings {
         // The environment wins over the file; empty variables count as unset.
         let pick = |name: &str, from_file: Option<String>| -> Option<String> {
             env(name).filter(|v| !v.trim().is_empty()).or(from_file)
+        };
+
+        let role = match pick("LEADLINE_ROLE", file.role) {
+            None => Role::default(),
+            Some(raw) => <Role as clap::ValueEnum>::from_str(raw.trim(), false).map_err(|_| {
+                bad(
+                    "LEADLINE_ROLE",
+                    format!("{raw:?} is not ingress, worker or all"),
+                )
+            })?,
         };
 
         let listen_raw =
@@ -251,7 +299,24 @@ impl Settings {
             1..=1024,
         )?;
 
+        let lease_ms = number(
+            "LEADLINE_LEASE_MS",
+            pick("LEADLINE_LEASE_MS", file.lease_ms.map(|n| n.to_string())),
+            30_000,
+            1_000..=600_000,
+        )?;
+        let send_lease_ms = number(
+            "LEADLINE_SEND_LEASE_MS",
+            pick(
+                "LEADLINE_SEND_LEASE_MS",
+                file.send_lease_ms.map(|n| n.to_string()),
+            ),
+            60_000,
+            2_000..=600_000,
+        )?;
+
         Ok(Settings {
+            role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
             log_format,
@@ -274,7 +339,10 @@ impl Settings {
                 workers: workers as usize,
                 burst_window: Duration::from_millis(burst_ms),
                 send_concurrency: send_concurrency as usize,
+                lease: Duration::from_millis(lease_ms),
+                send_lease: Duration::from_millis(send_lease_ms),
             },
+            admin_token: pick("LEADLINE_ADMIN_TOKEN", file.admin_token).map(Secret),
         })
     }
 }
@@ -386,6 +454,21 @@ mod tests {
         assert_eq!(s.brain, BrainKind::Local);
         assert_eq!(s.whatsapp.api_base, "https://graph.facebook.com");
         assert_eq!(s.openai.model, "gpt-4o");
+        assert_eq!(s.role, Role::All);
+    }
+
+    #[test]
+    fn the_role_comes_from_the_environment_or_the_file() {
+        assert_eq!(
+            load(&[("LEADLINE_ROLE", "worker")], None).unwrap().role,
+            Role::Worker
+        );
+        let file = "role = \"ingress\"\n";
+        assert_eq!(load(&[], Some(file)).unwrap().role, Role::Ingress);
+        assert_eq!(
+            load(&[("LEADLINE_ROLE", "all")], Some(file)).unwrap().role,
+            Role::All
+        );
     }
 
     #[test]
@@ -434,6 +517,9 @@ mod tests {
             ("WHATSAPP_API_VERSION", "23"),
             ("LEADLINE_BRAIN", "gpt"),
             ("LEADLINE_WORKERS", "0"),
+            ("LEADLINE_ROLE", "both"),
+            ("LEADLINE_LEASE_MS", "10"),
+            ("LEADLINE_SEND_LEASE_MS", "lots"),
             ("LEADLINE_LOG_FORMAT", "xml"),
             ("DATABASE_URL", "mysql://x"),
             ("DATABASE_URL", "postgres:/x"),
@@ -467,5 +553,19 @@ mod tests {
         .unwrap();
         let debug = format!("{s:?}");
         assert!(!debug.contains("hunter2") && !debug.contains("sk-secret"));
+    }
+
+    #[test]
+    fn the_admin_token_comes_from_the_environment_or_the_file_and_never_prints() {
+        assert!(load(&[], None).unwrap().admin_token.is_none());
+        let file = "admin_token = \"from-file\"\n";
+        let s = load(&[], Some(file)).unwrap();
+        assert_eq!(
+            s.admin_token.as_ref().map(Secret::expose),
+            Some("from-file")
+        );
+        let s = load(&[("LEADLINE_ADMIN_TOKEN", "from-env")], Some(file)).unwrap();
+        assert_eq!(s.admin_token.as_ref().map(Secret::expose), Some("from-env"));
+        assert!(!format!("{s:?}").contains("from-env"));
     }
 }

@@ -14,13 +14,17 @@ fn main() -> ExitCode {
     {
         return leadline::app::check_playbook(file);
     }
-    let settings = match Settings::load(cli.config.as_deref()) {
+    let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("leadline: {e}");
             return ExitCode::from(2);
         }
     };
+    // The command line wins over the environment and the file.
+    if let Command::Serve { role: Some(role) } = cli.command {
+        settings.role = role;
+    }
     // In the terminal chat and the eval table, logs would drown the output.
     let default_filter = if matches!(cli.command, Command::Chat { .. } | Command::Eval { .. }) {
         "warn"
@@ -43,7 +47,7 @@ fn main() -> ExitCode {
     }
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve => leadline::app::serve(settings).await,
+            Command::Serve { .. } => leadline::app::serve(settings).await,
             Command::Migrate => leadline::app::migrate(&settings).await,
             Command::Chat {
                 customer,

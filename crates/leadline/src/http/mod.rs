@@ -1,11 +1,13 @@
 //! The HTTP surface: one module per resource, each with its `router()`.
 
+mod api;
 mod health;
 mod metrics;
 mod webhook;
 
 use crate::config::Secret;
 use axum::Router;
+use leadline_domain::playbook::Playbook;
 use leadline_engine::Engine;
 use leadline_stores::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -23,11 +25,25 @@ pub struct AppState {
     pub app_secret: Option<Secret>,
     pub verify_token: Option<Secret>,
     pub metrics: PrometheusHandle,
+    /// The admin API's bearer token; `None` refuses every `/api` request.
+    pub admin_token: Option<Secret>,
+    /// The stages a person may hand a conversation back at.
+    pub playbook: Arc<Playbook>,
+}
+
+/// Probes and metrics only: what a worker process serves, so it can be
+/// watched without taking webhooks.
+pub fn probes_router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(metrics::router())
+        .with_state(state)
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(webhook::router())
+        .merge(api::router(state.clone()))
         .merge(health::router())
         .merge(metrics::router())
         .with_state(state)

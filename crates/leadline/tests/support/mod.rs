@@ -22,6 +22,7 @@ pub struct TestApp {
     pub db_dir: PathBuf,
     child: Child,
     env: HashMap<String, String>,
+    args: Vec<String>,
     log: Option<PathBuf>,
     pub http: reqwest::Client,
     owns_dir: bool,
@@ -34,6 +35,8 @@ pub struct Options {
     pub db_dir: Option<PathBuf>,
     /// Write the server's logs to `leadline.log` in its directory.
     pub capture_logs: bool,
+    /// Arguments after `serve` (`--role worker`).
+    pub args: Vec<String>,
 }
 
 impl Options {
@@ -43,11 +46,17 @@ impl Options {
             env: Vec::new(),
             db_dir: None,
             capture_logs: false,
+            args: Vec::new(),
         }
     }
 
     pub fn env(mut self, name: &str, value: &str) -> Self {
         self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.to_owned());
         self
     }
 
@@ -101,13 +110,14 @@ impl TestApp {
         .collect();
         env.extend(options.env);
         let log = options.capture_logs.then(|| db_dir.join("leadline.log"));
-        let child = start(&env, log.as_deref());
-        let app = TestApp {
+        let child = start(&env, &options.args, log.as_deref());
+        let mut app = TestApp {
             base_url: format!("http://127.0.0.1:{port}"),
             port,
             db_dir,
             child,
             env,
+            args: options.args,
             log,
             http: reqwest::Client::new(),
             owns_dir,
@@ -124,13 +134,38 @@ impl TestApp {
         for (k, v) in extra_env {
             self.env.insert((*k).to_owned(), (*v).to_owned());
         }
-        self.child = start(&self.env, self.log.as_deref());
+        self.child = start(&self.env, &self.args, self.log.as_deref());
         self.wait_ready().await;
     }
 
-    async fn wait_ready(&self) {
+    /// Sends SIGTERM and waits (at most 30 s) for the process to exit.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill -TERM");
+        assert!(status.success(), "kill -TERM failed");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            if let Some(exit) = self.child.try_wait().expect("wait for leadline") {
+                return exit;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "leadline did not stop within 30 s of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for /readyz; a process that exited (a bad setting, a port
+    /// taken meanwhile) fails the test at once with its status.
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(exit) = self.child.try_wait().expect("poll leadline") {
+                panic!("leadline exited before it was ready: {exit}");
+            }
             if let Ok(r) = self
                 .http
                 .get(format!("{}/readyz", self.base_url))
@@ -142,7 +177,7 @@ impl TestApp {
             }
             assert!(
                 Instant::now() < deadline,
-                "leadline did not become ready within 30 s"
+                "leadline did not become ready within 60 s"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -194,7 +229,7 @@ impl TestApp {
     }
 }
 
-fn start(env: &HashMap<String, String>, log: Option<&std::path::Path>) -> Child {
+fn start(env: &HashMap<String, String>, args: &[String], log: Option<&std::path::Path>) -> Child {
     let stderr = match log {
         Some(path) => Stdio::from(
             std::fs::OpenOptions::new()
@@ -208,6 +243,7 @@ fn start(env: &HashMap<String, String>, log: Option<&std::path::Path>) -> Child 
     };
     Command::new(env!("CARGO_BIN_EXE_leadline"))
         .arg("serve")
+        .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env)

@@ -1,0 +1,284 @@
+//! `GET /api/leads` (filtered, searched, paged) and `GET /api/leads.csv`
+//! (every matching lead, for a spreadsheet or a CRM import).
+
+use super::{ApiError, LeadJson};
+use crate::http::AppState;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use jiff::Timestamp;
+use leadline_domain::CustomerId;
+use leadline_domain::conversation::HandoffReason;
+use leadline_domain::lead::{Lead, Timeline};
+use leadline_stores::{LeadCursor, LeadQuery, LeadRow};
+use serde::{Deserialize, Serialize};
+
+/// A page when the caller does not say.
+const DEFAULT_LIMIT: usize = 50;
+/// The largest page: a bound on what one request loads.
+const MAX_LIMIT: usize = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/leads", get(list))
+        .route("/leads.csv", get(export))
+}
+
+/// The query string of the lists.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListParams {
+    stage: Option<String>,
+    /// A handoff reason, such as `customer_asked`.
+    handoff: Option<String>,
+    /// Only leads active since this RFC 3339 time.
+    since: Option<String>,
+    /// Searched in the name, company and WhatsApp profile name.
+    q: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl ListParams {
+    /// The store query these parameters ask for; a value that does not
+    /// parse is the caller's mistake, named in the error.
+    pub(super) fn query(&self) -> Result<LeadQuery, ApiError> {
+        let handoff = match non_empty(&self.handoff) {
+            None => None,
+            Some(raw) => Some(handoff_reason(raw)?.as_str().to_owned()),
+        };
+        let updated_since = match non_empty(&self.since) {
+            None => None,
+            Some(raw) => Some(raw.parse::<Timestamp>().map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "since: {raw:?} is not an RFC 3339 time such as 2025-01-31T09:00:00Z"
+                ))
+            })?),
+        };
+        let limit = match self.limit {
+            None => DEFAULT_LIMIT,
+            Some(n @ 1..=MAX_LIMIT) => n,
+            Some(_) => {
+                return Err(ApiError::BadRequest(format!(
+                    "limit must be between 1 and {MAX_LIMIT}"
+                )));
+            }
+        };
+        Ok(LeadQuery {
+            stage: non_empty(&self.stage).map(str::to_owned),
+            handoff,
+            handed_off: false,
+            updated_since,
+            search: non_empty(&self.q).map(str::to_owned),
+            limit,
+            after: non_empty(&self.cursor).map(parse_cursor).transpose()?,
+        })
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn handoff_reason(raw: &str) -> Result<HandoffReason, ApiError> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+        .map_err(|_| ApiError::BadRequest(format!("handoff: {raw:?} is not a handoff reason")))
+}
+
+/// A cursor is `<updated_at ms>.<wa_id>` of the last row of a page: plain,
+/// as it carries nothing the page itself did not show.
+pub(super) fn cursor_of(cursor: &LeadCursor) -> String {
+    format!(
+        "{}.{}",
+        cursor.updated_at.as_millisecond(),
+        cursor.customer.as_str()
+    )
+}
+
+fn parse_cursor(raw: &str) -> Result<LeadCursor, ApiError> {
+    let bad = || ApiError::BadRequest("cursor: not a cursor from a previous page".to_owned());
+    let (ms, wa_id) = raw.split_once('.').ok_or_else(bad)?;
+    let updated_at = ms
+        .parse::<i64>()
+        .ok()
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .ok_or_else(bad)?;
+    let customer = CustomerId::parse(wa_id).map_err(|_| bad())?;
+    Ok(LeadCursor {
+        updated_at,
+        customer,
+    })
+}
+
+/// One page of leads, and the cursor of the next when the page is full.
+#[derive(Debug, Serialize)]
+pub(super) struct PageJson<'a> {
+    leads: Vec<LeadJson<'a>>,
+    next_cursor: Option<String>,
+}
+
+impl<'a> PageJson<'a> {
+    pub(super) fn new(rows: &'a [LeadRow], limit: usize) -> Self {
+        let next_cursor = if rows.len() == limit {
+            rows.last().map(|row| cursor_of(&row.cursor()))
+        } else {
+            None
+        };
+        Self {
+            leads: rows.iter().map(LeadJson::of_row).collect(),
+            next_cursor,
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let query = params.query()?;
+    let rows = state.store.leads(&query).await?;
+    Ok(Json(PageJson::new(&rows, query.limit)).into_response())
+}
+
+/// Every lead matching the filters (the cursor and limit are ignored), one
+/// row each, read from the store a page at a time.
+async fn export(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let mut query = LeadQuery {
+        limit: MAX_LIMIT,
+        after: None,
+        ..params.query()?
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER).map_err(csv_error)?;
+    loop {
+        let rows = state.store.leads(&query).await?;
+        for row in &rows {
+            writer.write_record(record(row)).map_err(csv_error)?;
+        }
+        match rows.last() {
+            Some(last) if rows.len() == query.limit => query.after = Some(last.cursor()),
+            _ => break,
+        }
+    }
+    let body = writer.into_inner().map_err(|e| csv_error(e.into_error()))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"leads.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn csv_error(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "cannot write the CSV export");
+    ApiError::Internal
+}
+
+const HEADER: [&str; 15] = [
+    "wa_id",
+    "profile_name",
+    "name",
+    "company",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "role",
+    "decision_power",
+    "need",
+    "timeline",
+    "stage",
+    "handoff_reason",
+    "started_at",
+    "updated_at",
+];
+
+fn record(row: &LeadRow) -> [String; 15] {
+    let c = &row.conversation;
+    let Lead {
+        name,
+        company,
+        budget,
+        authority,
+        need,
+        timeline,
+    } = &c.lead;
+    let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
+    let number = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+    [
+        c.customer.as_str().to_owned(),
+        text(&c.profile_name),
+        text(name),
+        text(company),
+        number(budget.as_ref().and_then(|b| b.min)),
+        number(budget.as_ref().and_then(|b| b.max)),
+        text(&budget.as_ref().and_then(|b| b.currency.clone())),
+        text(&authority.as_ref().and_then(|a| a.role.clone())),
+        authority
+            .as_ref()
+            .and_then(|a| serde_json::to_value(a.power).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        text(need),
+        match timeline {
+            None => String::new(),
+            Some(Timeline::Asap) => "asap".to_owned(),
+            Some(Timeline::Undecided) => "undecided".to_owned(),
+            Some(Timeline::By { date, .. }) => date.to_string(),
+        },
+        cell(&c.stage),
+        c.handoff
+            .as_ref()
+            .map(|h| h.reason.as_str().to_owned())
+            .unwrap_or_default(),
+        c.started_at.to_string(),
+        row.updated_at.to_string(),
+    ]
+}
+
+/// What a customer wrote, made safe for a spreadsheet: a cell starting
+/// with `=`, `+`, `-`, `@` or a control character would run as a formula
+/// in Excel or LibreOffice (CSV injection), so it gets a leading `'`.
+/// Quoting itself is the `csv` crate's.
+fn cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_plain_text_kept() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("Acme, \"Tools\""), "Acme, \"Tools\"");
+    }
+
+    #[test]
+    fn a_cursor_reads_back_and_garbage_is_refused() {
+        let cursor = LeadCursor {
+            updated_at: Timestamp::from_millisecond(1_700_000_000_123).expect("a time"),
+            customer: CustomerId::parse("34600111234").expect("an id"),
+        };
+        assert_eq!(parse_cursor(&cursor_of(&cursor)).expect("a cursor"), cursor);
+        for garbage in [
+            "",
+            "12",
+            "x.34600111234",
+            "12.not an id",
+            "99999999999999999999.1",
+        ] {
+            assert!(parse_cursor(garbage).is_err(), "{garbage:?}");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The admin API under `/api`: JSON for the sales team's tools, behind the
+//! bearer token `LEADLINE_ADMIN_TOKEN`. One module per resource, each with
+//! its `router()`; one error type ([`ApiError`]) for all of them.
+
+mod conversations;
+mod error;
+mod handoffs;
+mod leads;
+
+use super::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+pub use error::ApiError;
+use jiff::Timestamp;
+use leadline_domain::conversation::{Handoff, Message};
+use leadline_domain::{Conversation, Lead};
+use leadline_stores::LeadRow;
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+/// Every `/api` route, refused without the admin token.
+pub fn router(state: AppState) -> Router<AppState> {
+    let api = Router::new()
+        .merge(leads::router())
+        .merge(conversations::router())
+        .merge(handoffs::router())
+        .layer(middleware::from_fn_with_state(state, require_token));
+    Router::new().nest("/api", api)
+}
+
+/// Lets a request through only with `Authorization: Bearer <token>`. The
+/// comparison takes the same time whatever bytes match, so the token
+/// cannot be guessed byte by byte from response times (its length is not
+/// secret).
+async fn require_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let Some(expected) = &state.admin_token else {
+        return Err(ApiError::NotConfigured);
+    };
+    let given = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token));
+    match given {
+        Some(token) if bool::from(token.as_bytes().ct_eq(expected.expose().as_bytes())) => {
+            Ok(next.run(request).await)
+        }
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// A conversation as listed: who, where in the playbook, what is known.
+/// The customer's number is in clear: the sales team calls it.
+#[derive(Debug, Serialize)]
+pub struct LeadJson<'a> {
+    pub wa_id: &'a str,
+    pub profile_name: Option<&'a str>,
+    pub stage: &'a str,
+    pub handoff: Option<&'a Handoff>,
+    pub lead: &'a Lead,
+    pub unresolved: u32,
+    pub started_at: Timestamp,
+    pub last_customer_at: Timestamp,
+    /// When a turn or a person last changed it (absent right after an
+    /// action, which returns the conversation as it is now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl<'a> LeadJson<'a> {
+    pub fn new(conversation: &'a Conversation, updated_at: Option<Timestamp>) -> Self {
+        Self {
+            wa_id: conversation.customer.as_str(),
+            profile_name: conversation.profile_name.as_deref(),
+            stage: &conversation.stage,
+            handoff: conversation.handoff.as_ref(),
+            lead: &conversation.lead,
+            unresolved: conversation.unresolved,
+            started_at: conversation.started_at,
+            last_customer_at: conversation.last_customer_at,
+            updated_at,
+        }
+    }
+
+    pub fn of_row(row: &'a LeadRow) -> Self {
+        Self::new(&row.conversation, Some(row.updated_at))
+    }
+}
+
+/// A conversation after a person's action, with its recent messages.
+#[derive(Debug, Serialize)]
+pub struct ActedJson<'a> {
+    #[serde(flatten)]
+    pub lead: LeadJson<'a>,
+    pub messages: &'a [Message],
+}
