@@ -9,7 +9,7 @@ mod support;
 
 use leadline_domain::customer::CustomerId;
 use leadline_stores::postgres::PgStore;
-use leadline_stores::{OutboxEntry, OutgoingBody, SendState};
+use leadline_stores::{AdminStore, OutboxEntry, OutgoingBody, SendState};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::postgres::TestDatabase;
 use leadline_testkit::webhook;

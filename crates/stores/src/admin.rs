@@ -3,7 +3,9 @@
 //! on the [`Conversation`], so both backends apply them alike; each backend
 //! only supplies the fenced transaction around them.
 
-use crate::{OutboxEntry, OutgoingBody, OutgoingMessage, RecordedEvent, StoreError};
+use crate::{
+    ConversationStore, OutboxEntry, OutgoingBody, OutgoingMessage, RecordedEvent, StoreError,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::{Handoff, HandoffReason, Speaker};
@@ -176,15 +178,31 @@ pub(crate) fn human_message(
 /// [`StoreError::Fenced`] and its messages are answered again under the new
 /// state, rather than overwriting what the person did.
 #[async_trait]
-pub trait AdminStore: Send + Sync {
+pub trait AdminStore: ConversationStore + Send + Sync {
     /// Conversations matching `query`, most recently active first.
     async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError>;
+
+    /// Every outbox entry addressed to `customer`, oldest first, with its
+    /// delivery status.
+    async fn outbox_entries(&self, customer: &CustomerId) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// The events recorded for `customer`, oldest first.
+    async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// One conversation with its outbox and events; `None` if unknown.
     async fn conversation_view(
         &self,
         customer: &CustomerId,
-    ) -> Result<Option<ConversationView>, StoreError>;
+    ) -> Result<Option<ConversationView>, StoreError> {
+        let Some(conversation) = self.load(customer).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ConversationView {
+            conversation,
+            outbox: self.outbox_entries(customer).await?,
+            events: self.events(customer).await?,
+        }))
+    }
 
     /// Applies a person's action and returns the conversation as it is now.
     /// A reply is recorded in the outbox, addressed from the business number

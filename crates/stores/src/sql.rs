@@ -17,6 +17,12 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// When the outbox next has something due. Only each recipient's head
+/// entry has a `due_at`, so the earliest one is the next send. The same SQL
+/// on both backends.
+pub(crate) const NEXT_DUE: &str =
+    "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
+
 /// The stored order of delivery states: a status is kept only if it ranks
 /// higher than the stored one, and nothing ranks above `failed`.
 pub(crate) fn delivery_rank(state: DeliveryState) -> i64 {

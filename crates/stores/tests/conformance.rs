@@ -32,10 +32,22 @@ trait Backend: Sized {
     async fn new() -> Self;
     /// Another handle on the same data, as a second process would open it.
     async fn handle(&self) -> Self::S;
-    /// The outbox entries addressed to `customer`, oldest first.
-    async fn outbox(store: &Self::S, customer: &CustomerId) -> Vec<Entry>;
-    /// The events recorded for `customer`, oldest first.
-    async fn events(store: &Self::S, customer: &CustomerId) -> Vec<Event>;
+}
+
+/// The outbox entries addressed to `customer`, oldest first.
+async fn outbox_of<S: Store>(store: &S, customer: &CustomerId) -> Vec<Entry> {
+    entries(
+        store
+            .outbox_entries(customer)
+            .await
+            .expect("outbox entries"),
+    )
+}
+
+/// The events recorded for `customer`, oldest first.
+async fn events_of<S: Store>(store: &S, customer: &CustomerId) -> Vec<Event> {
+    let recorded = store.events(customer).await.expect("events");
+    recorded.into_iter().map(|e| e.event).collect()
 }
 
 /// An outbox entry as the suite compares it.
@@ -353,7 +365,7 @@ async fn statuses_only_move_forward<B: Backend>() {
     let second = s.due(Timestamp::now(), 10, LONG).await.unwrap();
     s.mark_sent(second[0].id, "wamid.out.2").await.unwrap();
 
-    let delivery: Vec<_> = B::outbox(&s, &c)
+    let delivery: Vec<_> = outbox_of(&s, &c)
         .await
         .into_iter()
         .map(|e| e.delivery)
@@ -477,8 +489,8 @@ async fn a_fenced_commit_writes_nothing<B: Backend>() {
     assert!(matches!(refused, Err(StoreError::Fenced)), "{refused:?}");
     assert!(s.load(&c).await.unwrap().is_none());
     assert!(s.load_lead(&c).await.unwrap().is_none());
-    assert!(B::outbox(&s, &c).await.is_empty());
-    assert!(B::events(&s, &c).await.is_empty());
+    assert!(outbox_of(&s, &c).await.is_empty());
+    assert!(events_of(&s, &c).await.is_empty());
     assert_eq!(s.depth().await.unwrap(), 1);
     // Nor can the stale worker give the conversation back.
     s.release(&stale).await.unwrap();
@@ -490,7 +502,7 @@ async fn a_fenced_commit_writes_nothing<B: Backend>() {
     )
     .await
     .unwrap();
-    let sent: Vec<_> = B::outbox(&s, &c)
+    let sent: Vec<_> = outbox_of(&s, &c)
         .await
         .into_iter()
         .map(|e| e.text)
@@ -553,14 +565,14 @@ async fn a_commit_writes_everything_and_acknowledges_the_claim<B: Backend>() {
 
     assert_eq!(s.load(&c).await.unwrap(), Some(saved.clone()));
     assert_eq!(s.load_lead(&c).await.unwrap(), Some(saved.lead));
-    let outbox = B::outbox(&s, &c).await;
+    let outbox = outbox_of(&s, &c).await;
     assert_eq!(outbox.len(), 1);
     assert_eq!(
         (outbox[0].key.as_str(), outbox[0].state),
         ("m.2#0", "pending")
     );
     assert_eq!(
-        B::events(&s, &c).await,
+        events_of(&s, &c).await,
         [Event::StageChanged {
             from: "greeting".into(),
             to: "qualification".into()
@@ -578,7 +590,7 @@ async fn a_reply_key_is_recorded_once<B: Backend>() {
     // The same turn run again (say, after a crash before the ack): the
     // reply it recorded before stands.
     outbox_with(&s, &c, "m.2", &[("m.1#0", "second"), ("m.2#0", "new")]).await;
-    let texts: Vec<_> = B::outbox(&s, &c)
+    let texts: Vec<_> = outbox_of(&s, &c)
         .await
         .into_iter()
         .map(|e| (e.key, e.text))
@@ -684,7 +696,7 @@ async fn a_failed_entry_lets_the_next_one_go<B: Backend>() {
 
     let far = Timestamp::now() + SignedDuration::from_hours(24 * 30);
     assert!(s.due(far, 10, LONG).await.unwrap().is_empty());
-    let states: Vec<_> = B::outbox(&s, &c)
+    let states: Vec<_> = outbox_of(&s, &c)
         .await
         .into_iter()
         .map(|e| (e.state, e.attempts))
@@ -1210,7 +1222,7 @@ async fn a_take_over_silences_the_bot_and_fences_a_turn_in_flight<B: Backend>() 
     // The fenced turn's message waits to be answered under the new state.
     let again = claim_one(&s, "w2").await;
     assert_eq!(ids(&again), ["m.2"]);
-    assert!(B::events(&s, &c).await.contains(&Event::HandedOff {
+    assert!(events_of(&s, &c).await.contains(&Event::HandedOff {
         reason: HandoffReason::HumanTookOver
     }));
     // A second take over keeps the first handoff.
@@ -1287,7 +1299,7 @@ async fn a_human_reply_outside_the_window_is_refused_and_writes_nothing<B: Backe
         "{refused:?}"
     );
     assert_eq!(s.load(&c).await.unwrap(), Some(saved));
-    assert_eq!(B::outbox(&s, &c).await.len(), 1);
+    assert_eq!(outbox_of(&s, &c).await.len(), 1);
 }
 
 async fn a_hand_back_clears_the_handoff_at_the_chosen_stage<B: Backend>() {
@@ -1326,7 +1338,7 @@ async fn a_hand_back_clears_the_handoff_at_the_chosen_stage<B: Backend>() {
     };
     assert_eq!(listed(&s, &at_stage).await, [c.as_str()]);
     assert_eq!(
-        B::events(&s, &c).await.last(),
+        events_of(&s, &c).await.last(),
         Some(&Event::StageChanged {
             from: "greeting".into(),
             to: "qualification".into()
@@ -1360,25 +1372,6 @@ impl Backend for SqliteBackend {
     async fn handle(&self) -> Self::S {
         Self::S::open(&self.url()).await.expect("open")
     }
-
-    async fn outbox(store: &Self::S, customer: &CustomerId) -> Vec<Entry> {
-        entries(
-            store
-                .outbox_entries(customer)
-                .await
-                .expect("outbox entries"),
-        )
-    }
-
-    async fn events(store: &Self::S, customer: &CustomerId) -> Vec<Event> {
-        store
-            .events(customer)
-            .await
-            .expect("events")
-            .into_iter()
-            .map(|e| e.event)
-            .collect()
-    }
 }
 
 // -------------------------------------------------------------- PostgreSQL
@@ -1401,25 +1394,6 @@ impl Backend for PostgresBackend {
 
     async fn handle(&self) -> Self::S {
         Self::S::connect(self.db.url()).await.expect("connect")
-    }
-
-    async fn outbox(store: &Self::S, customer: &CustomerId) -> Vec<Entry> {
-        entries(
-            store
-                .outbox_entries(customer)
-                .await
-                .expect("outbox entries"),
-        )
-    }
-
-    async fn events(store: &Self::S, customer: &CustomerId) -> Vec<Event> {
-        store
-            .events(customer)
-            .await
-            .expect("events")
-            .into_iter()
-            .map(|e| e.event)
-            .collect()
     }
 }
 

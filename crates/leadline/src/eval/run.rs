@@ -8,6 +8,7 @@ use leadline_domain::language::{self, Language};
 use leadline_domain::lead::DecisionPower;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::{CustomerId, HandoffReason, Lead};
+use leadline_stores::AdminStore;
 use leadline_stores::sqlite::SqliteStore;
 use serde::Serialize;
 use std::time::Duration;

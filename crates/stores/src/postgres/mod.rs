@@ -9,8 +9,8 @@ mod inbox;
 mod outbox;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, ConversationView, EnqueueReport, HumanAction,
-    Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
+    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
     RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
@@ -74,40 +74,6 @@ impl PgStore {
             .await
             .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
         inbox::prune(&self.pool).await
-    }
-
-    /// Every outbox entry addressed to `customer`, oldest first, with its
-    /// delivery status: for the dashboard and for tests.
-    pub async fn outbox_entries(
-        &self,
-        customer: &CustomerId,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
-             FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
-             WHERE o.recipient = $1 ORDER BY o.id",
-        )
-        .bind(customer.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(entry).collect()
-    }
-
-    /// The events recorded for `customer`, oldest first.
-    pub async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows: Vec<(i64, Json<Event>)> =
-            sqlx::query_as("SELECT at, body FROM events WHERE customer = $1 ORDER BY id")
-                .bind(customer.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-        rows.into_iter()
-            .map(|(at, Json(event))| {
-                Ok(RecordedEvent {
-                    at: timestamp(at)?,
-                    event,
-                })
-            })
-            .collect()
     }
 
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
@@ -279,14 +245,12 @@ impl Outbox for PgStore {
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(NEXT_DUE).fetch_one(&self.pool).await?;
+        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_DUE)
+            .fetch_one(&self.pool)
+            .await?;
         at.map(timestamp).transpose()
     }
 }
-
-/// Only heads have a `due_at`, so the earliest one is the next send.
-const NEXT_DUE: &str =
-    "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
 
 #[async_trait]
 impl AdminStore for PgStore {
@@ -294,18 +258,32 @@ impl AdminStore for PgStore {
         admin::leads(&self.pool, query).await
     }
 
-    async fn conversation_view(
-        &self,
-        customer: &CustomerId,
-    ) -> Result<Option<ConversationView>, StoreError> {
-        let Some(conversation) = self.load(customer).await? else {
-            return Ok(None);
-        };
-        Ok(Some(ConversationView {
-            conversation,
-            outbox: self.outbox_entries(customer).await?,
-            events: self.events(customer).await?,
-        }))
+    async fn outbox_entries(&self, customer: &CustomerId) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
+             FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
+             WHERE o.recipient = $1 ORDER BY o.id",
+        )
+        .bind(customer.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(entry).collect()
+    }
+
+    async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows: Vec<(i64, Json<Event>)> =
+            sqlx::query_as("SELECT at, body FROM events WHERE customer = $1 ORDER BY id")
+                .bind(customer.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(at, Json(event))| {
+                Ok(RecordedEvent {
+                    at: timestamp(at)?,
+                    event,
+                })
+            })
+            .collect()
     }
 
     async fn act(
@@ -398,7 +376,7 @@ mod tests {
                 "('a', 1)",
                 "outbox_pending",
             ),
-            ("next due", NEXT_DUE, "", "outbox_due"),
+            ("next due", crate::sql::NEXT_DUE, "", "outbox_due"),
             ("depth", DEPTH, "", "inbox_pending"),
             // The dashboard's lists of leads.
             (

@@ -10,9 +10,8 @@ mod outbox;
 mod writer;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, ConversationView, EnqueueReport, HumanAction,
-    Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError, TurnCommit,
-    TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -114,40 +113,6 @@ impl SqliteStore {
                 Ok(())
             })
             .await
-    }
-
-    /// Every outbox entry addressed to `customer`, oldest first, with its
-    /// delivery status: for the dashboard and for tests.
-    pub async fn outbox_entries(
-        &self,
-        customer: &CustomerId,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
-             FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
-             WHERE o.recipient = ?1 ORDER BY o.id",
-        )
-        .bind(customer.as_str())
-        .fetch_all(&self.readers)
-        .await?;
-        rows.into_iter().map(OutboxEntry::from_row).collect()
-    }
-
-    /// The events recorded for `customer`, oldest first.
-    pub async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT at, body FROM events WHERE customer = ?1 ORDER BY id")
-                .bind(customer.as_str())
-                .fetch_all(&self.readers)
-                .await?;
-        rows.into_iter()
-            .map(|(at, body)| {
-                Ok(RecordedEvent {
-                    at: timestamp(at)?,
-                    event: decode(&body)?,
-                })
-            })
-            .collect()
     }
 }
 
@@ -323,16 +288,12 @@ impl Outbox for SqliteStore {
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(NEXT_DUE)
+        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_DUE)
             .fetch_one(&self.readers)
             .await?;
         at.map(timestamp).transpose()
     }
 }
-
-/// Only heads have a `due_at`, so the earliest one is the next send.
-const NEXT_DUE: &str =
-    "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
 
 #[async_trait]
 impl AdminStore for SqliteStore {
@@ -340,18 +301,32 @@ impl AdminStore for SqliteStore {
         admin::leads(&self.readers, query).await
     }
 
-    async fn conversation_view(
-        &self,
-        customer: &CustomerId,
-    ) -> Result<Option<ConversationView>, StoreError> {
-        let Some(conversation) = self.load(customer).await? else {
-            return Ok(None);
-        };
-        Ok(Some(ConversationView {
-            conversation,
-            outbox: self.outbox_entries(customer).await?,
-            events: self.events(customer).await?,
-        }))
+    async fn outbox_entries(&self, customer: &CustomerId) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
+             FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
+             WHERE o.recipient = ?1 ORDER BY o.id",
+        )
+        .bind(customer.as_str())
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter().map(OutboxEntry::from_row).collect()
+    }
+
+    async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT at, body FROM events WHERE customer = ?1 ORDER BY id")
+                .bind(customer.as_str())
+                .fetch_all(&self.readers)
+                .await?;
+        rows.into_iter()
+            .map(|(at, body)| {
+                Ok(RecordedEvent {
+                    at: timestamp(at)?,
+                    event: decode(&body)?,
+                })
+            })
+            .collect()
     }
 
     async fn act(
@@ -491,7 +466,7 @@ mod tests {
             ("prune", inbox::PRUNE),
             ("due", outbox::TAKE_DUE),
             ("promote", outbox::PROMOTE_NEXT),
-            ("next due", NEXT_DUE),
+            ("next due", crate::sql::NEXT_DUE),
             ("depth", DEPTH),
         ];
         for (name, sql) in statements {
