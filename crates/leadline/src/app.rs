@@ -14,6 +14,7 @@ use leadline_domain::tools::ToolRegistry;
 use leadline_engine::{Engine, EngineConfig, GraphOutlet};
 use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
+use leadline_stores::redis::RedisStore;
 use leadline_stores::sqlite::SqliteStore;
 use leadline_whatsapp::send::{ClientConfig, CloudClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -183,10 +184,16 @@ const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     let url = &settings.database_url;
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PgStore::connect(url)
+        let records = PgStore::connect(url)
             .await
             .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
-        store.migrate().await.context("cannot apply migrations")?;
+        records.migrate().await.context("cannot apply migrations")?;
+        let Some(redis) = &settings.redis else {
+            return Ok(Arc::new(records));
+        };
+        let store = RedisStore::connect(redis.url.expose(), &redis.prefix, records)
+            .await
+            .context("cannot connect to Redis (REDIS_URL)")?;
         return Ok(Arc::new(store));
     }
     let store = SqliteStore::open(url)

@@ -85,11 +85,21 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub whatsapp: WhatsAppSettings,
     pub database_url: String,
+    /// When set, conversations and the inbox live in Redis (the records
+    /// stay in PostgreSQL, which `database_url` must then name).
+    pub redis: Option<RedisSettings>,
     pub brain: BrainKind,
     pub openai: OpenAiSettings,
     pub engine: EngineSettings,
     /// The admin API's bearer token; unset, the admin API refuses everything.
     pub admin_token: Option<Secret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    pub url: Secret,
+    /// Every key starts with it, so deployments can share one Redis.
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +143,7 @@ struct FileSettings {
     log_format: Option<String>,
     database_url: Option<String>,
     redis_url: Option<String>,
+    redis_prefix: Option<String>,
     brain: Option<String>,
     model: Option<String>,
     workers: Option<u64>,
@@ -251,12 +262,32 @@ impl Settings {
                 "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
             ));
         }
-        if pick("REDIS_URL", file.redis_url).is_some() {
-            return Err(bad(
-                "REDIS_URL",
-                "Redis is not supported in this version yet; unset it to use the embedded store",
-            ));
-        }
+        let redis = match pick("REDIS_URL", file.redis_url) {
+            None => None,
+            Some(url) if !url.starts_with("redis://") => {
+                return Err(bad("REDIS_URL", "must be redis://HOST:PORT"));
+            }
+            Some(_) if database_url.starts_with("sqlite:") => {
+                return Err(bad(
+                    "REDIS_URL",
+                    "needs DATABASE_URL=postgres://... for the records (leads, transcripts, outbox)",
+                ));
+            }
+            Some(url) => {
+                let prefix = pick("LEADLINE_REDIS_PREFIX", file.redis_prefix)
+                    .unwrap_or_else(|| "leadline".into());
+                if prefix.is_empty() || prefix.contains(['{', '}']) {
+                    return Err(bad(
+                        "LEADLINE_REDIS_PREFIX",
+                        "must be non-empty and hold no braces",
+                    ));
+                }
+                Some(RedisSettings {
+                    url: Secret(url),
+                    prefix,
+                })
+            }
+        };
 
         let api_key = pick("OPENAI_API_KEY", file.openai.api_key).map(Secret);
         let brain = match pick("LEADLINE_BRAIN", file.brain).as_deref() {
@@ -329,6 +360,7 @@ impl Settings {
                 api_version,
             },
             database_url,
+            redis,
             brain,
             openai: OpenAiSettings {
                 api_key,
@@ -506,6 +538,37 @@ mod tests {
                 load(&[("DATABASE_URL", url)], None).unwrap().database_url,
                 url
             );
+        }
+    }
+
+    #[test]
+    fn redis_keeps_the_inbox_next_to_postgresql_only() {
+        let pg = ("DATABASE_URL", "postgres://leadline@db/leadline");
+        let s = load(&[pg, ("REDIS_URL", "redis://cache:6379")], None).unwrap();
+        let redis = s.redis.expect("redis settings");
+        assert_eq!(redis.url.expose(), "redis://cache:6379");
+        assert_eq!(redis.prefix, "leadline");
+        let s = load(
+            &[
+                pg,
+                ("REDIS_URL", "redis://cache:6379"),
+                ("LEADLINE_REDIS_PREFIX", "acme"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.redis.expect("redis settings").prefix, "acme");
+        let err = load(&[("REDIS_URL", "redis://cache:6379")], None).unwrap_err();
+        assert!(
+            err.to_string().contains("DATABASE_URL=postgres://"),
+            "{err}"
+        );
+        for (name, value) in [
+            ("REDIS_URL", "cache:6379"),
+            ("LEADLINE_REDIS_PREFIX", "{tag}"),
+        ] {
+            let err = load(&[pg, ("REDIS_URL", "redis://c"), (name, value)], None).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
         }
     }
 

@@ -3,12 +3,15 @@
 //! all and is used as one [`Store`]. Every backend runs the same conformance
 //! suite (`tests/conformance.rs`), so they behave alike.
 //!
-//! Backends: [`sqlite`] (the embedded default) and [`postgres`], each behind
-//! its feature. Redis comes as a feature-gated sibling.
+//! Backends: [`sqlite`] (the embedded default), [`postgres`], and
+//! [`redis`] (Redis for conversations and the inbox, PostgreSQL for the
+//! records), each behind its feature.
 
 pub mod admin;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]

@@ -111,6 +111,7 @@ macro_rules! conformance {
 
 conformance!(sqlite, SqliteBackend);
 conformance!(postgres, PostgresBackend);
+conformance!(redis, RedisBackend);
 
 // ---------------------------------------------------------------- fixtures
 
@@ -1394,6 +1395,36 @@ impl Backend for PostgresBackend {
 
     async fn handle(&self) -> Self::S {
         Self::S::connect(self.db.url()).await.expect("connect")
+    }
+}
+
+// ------------------------------------------------------------------- Redis
+
+/// Redis under a key prefix of its own on the machine's server, with a
+/// fresh PostgreSQL database for the records; both go when the test ends.
+struct RedisBackend {
+    redis: leadline_testkit::redis::TestRedis,
+    records: PostgresBackend,
+}
+
+impl Backend for RedisBackend {
+    type S = leadline_stores::redis::RedisStore;
+
+    async fn new() -> Self {
+        Self {
+            redis: leadline_testkit::redis::TestRedis::create(),
+            records: PostgresBackend::new().await,
+        }
+    }
+
+    async fn handle(&self) -> Self::S {
+        Self::S::connect(
+            self.redis.url(),
+            self.redis.prefix(),
+            self.records.handle().await,
+        )
+        .await
+        .expect("connect")
     }
 }
 

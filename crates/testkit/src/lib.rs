@@ -6,4 +6,5 @@ pub mod graph;
 pub mod openai;
 pub mod postgres;
 pub mod proxy;
+pub mod redis;
 pub mod webhook;

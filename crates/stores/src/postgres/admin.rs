@@ -1,6 +1,7 @@
 //! The admin API's reads and a person's actions on a conversation. An
 //! action runs in one transaction that first locks and fences the
-//! conversation's queue row, the row a turn's commit locks first too.
+//! conversation's queue row, the row a turn's commit locks first too (and,
+//! when Redis keeps the inbox, raises the fence the records keep).
 
 use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
 use super::{now_ms, timestamp};
@@ -64,21 +65,18 @@ const SAVE: &str = "UPDATE conversations SET body = $2, updated_at = $3 WHERE cu
 const SAVE_LEAD: &str =
     "UPDATE leads SET stage = $2, handoff_reason = $3, updated_at = $4 WHERE customer = $1";
 
-/// The business number the customer last dealt with: the newest reply's,
-/// else the newest message's (the inbox keeps 7 days, longer than the
-/// 24-hour window a reply needs).
+/// The business number the customer last dealt with: that of the newest
+/// message in or out of the transcript (both carry it).
 const BUSINESS_NUMBER: &str = "
-    SELECT coalesce(
-        (SELECT message ->> 'business_number_id' FROM outbox
-         WHERE recipient = $1 ORDER BY id DESC LIMIT 1),
-        (SELECT payload ->> 'business_number_id' FROM inbox
-         WHERE customer = $1 ORDER BY seq DESC LIMIT 1))";
+    SELECT body ->> 'business_number_id' FROM transcript
+    WHERE customer = $1 ORDER BY id DESC LIMIT 1";
 
 pub(super) async fn act(
     pool: &PgPool,
     customer: &CustomerId,
     action: &HumanAction,
     now: Timestamp,
+    fence: Option<u64>,
 ) -> Result<Conversation, AdminError> {
     let id = customer.as_str();
     let mut tx = pool.begin().await.map_err(StoreError::from)?;
@@ -87,6 +85,9 @@ pub(super) async fn act(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
+    if let Some(fence) = fence {
+        super::records::raise_fence_for_action(&mut tx, customer, fence).await?;
+    }
     let body: Option<Json<Conversation>> = sqlx::query_scalar(LOAD)
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -114,12 +115,12 @@ pub(super) async fn act(
         .await
         .map_err(StoreError::from)?;
     if let Some(reply) = applied.reply {
-        let from: Option<String> = sqlx::query_scalar(BUSINESS_NUMBER)
+        let from: Option<Option<String>> = sqlx::query_scalar(BUSINESS_NUMBER)
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(StoreError::from)?;
-        let Some(from) = from else {
+        let Some(from) = from.flatten() else {
             return Err(StoreError::Corrupt(
                 "a conversation without any message to or from its business number".to_owned(),
             )

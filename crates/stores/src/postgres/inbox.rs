@@ -279,7 +279,6 @@ pub(super) async fn commit_turn(
 ) -> Result<(), StoreError> {
     let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
     let customer = claim.customer.as_str();
-    let conversation = &commit.conversation;
     let now = now_ms();
 
     let mut tx = pool.begin().await?;
@@ -293,18 +292,43 @@ pub(super) async fn commit_turn(
     let Some(Some(through)) = held else {
         return Err(StoreError::Fenced);
     };
+    sqlx::query(ACK)
+        .bind(now)
+        .bind(customer)
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+    write_turn(&mut tx, commit, now).await?;
+    sqlx::query(REQUEUE)
+        .bind(customer)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What every turn writes, whoever keeps its inbox: the conversation, its
+/// lead, the replies and the events. The caller has fenced the turn inside
+/// `tx`; the inbound side of the transcript is the caller's too.
+pub(super) async fn write_turn(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    commit: &TurnCommit,
+    now: i64,
+) -> Result<(), StoreError> {
+    let conversation = &commit.conversation;
+    let customer = conversation.customer.as_str();
     let started_at = conversation.started_at.as_millisecond();
     sqlx::query(DROP_STALE_SUMMARY)
         .bind(customer)
         .bind(started_at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query(SAVE_CONVERSATION)
         .bind(customer)
         .bind(started_at)
         .bind(Json(conversation))
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query(SAVE_LEAD)
         .bind(customer)
@@ -312,20 +336,14 @@ pub(super) async fn commit_turn(
         .bind(&conversation.stage)
         .bind(conversation.handoff.as_ref().map(|h| h.reason.as_str()))
         .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(ACK)
-        .bind(now)
-        .bind(customer)
-        .bind(through)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     // Locked in one order, so two turns never deadlock on each other.
     let recipients: BTreeSet<&str> = commit.replies.iter().map(|r| r.to.as_str()).collect();
     for recipient in recipients {
         sqlx::query(LOCK_RECIPIENT)
             .bind(recipient)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     for reply in &commit.replies {
@@ -334,7 +352,7 @@ pub(super) async fn commit_turn(
             .bind(reply.to.as_str())
             .bind(Json(reply))
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     for event in &commit.events {
@@ -343,14 +361,9 @@ pub(super) async fn commit_turn(
             .bind(event.kind())
             .bind(Json(event))
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    sqlx::query(REQUEUE)
-        .bind(customer)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -385,19 +398,22 @@ pub(super) const PRUNE: &str = "
     DELETE FROM inbox WHERE seq IN (
         SELECT seq FROM inbox WHERE acked_at IS NOT NULL AND enqueued_at < $1 LIMIT $2)";
 
-/// Deletes answered messages older than the dedup window, one chunk per
-/// statement.
+/// Deletes answered messages (and, when Redis keeps the inbox, their
+/// records) older than the dedup window, one chunk per statement.
 pub(super) async fn prune(pool: &PgPool) -> Result<(), StoreError> {
     let cutoff = now_ms().saturating_sub(DEDUP_WINDOW_MS);
-    loop {
-        let deleted = sqlx::query(PRUNE)
-            .bind(cutoff)
-            .bind(PRUNE_CHUNK)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        if deleted < PRUNE_CHUNK.unsigned_abs() {
-            return Ok(());
+    for statement in [PRUNE, super::records::PRUNE_ANSWERED] {
+        loop {
+            let deleted = sqlx::query(statement)
+                .bind(cutoff)
+                .bind(PRUNE_CHUNK)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            if deleted < PRUNE_CHUNK.unsigned_abs() {
+                break;
+            }
         }
     }
+    Ok(())
 }

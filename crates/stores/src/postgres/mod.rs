@@ -7,6 +7,7 @@
 mod admin;
 mod inbox;
 mod outbox;
+pub(crate) mod records;
 
 use crate::{
     AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
@@ -76,9 +77,33 @@ impl PgStore {
         inbox::prune(&self.pool).await
     }
 
+    /// A turn's records when Redis keeps its inbox: see [`records`].
+    #[cfg(feature = "redis")]
+    pub(crate) async fn commit_records(
+        &self,
+        fence: u64,
+        messages: &[leadline_domain::InboundMessage],
+        commit: &TurnCommit,
+    ) -> Result<records::Recorded, StoreError> {
+        records::commit(&self.pool, fence, messages, commit).await
+    }
+
+    /// A person's action when Redis keeps the inbox: `fence` is the one the
+    /// action took there, raised here too so no older turn commits after.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn act_fenced(
+        &self,
+        customer: &CustomerId,
+        action: &HumanAction,
+        now: Timestamp,
+        fence: u64,
+    ) -> Result<Conversation, AdminError> {
+        admin::act(&self.pool, customer, action, now, Some(fence)).await
+    }
+
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
     /// logged, as the next round retries it.
-    async fn prune_if_due(&self) {
+    pub(crate) async fn prune_if_due(&self) {
         let now = now_ms();
         let due = self.next_prune.load(Ordering::Relaxed);
         if now < due
@@ -292,7 +317,7 @@ impl AdminStore for PgStore {
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
-        admin::act(&self.pool, customer, action, now).await
+        admin::act(&self.pool, customer, action, now, None).await
     }
 }
 
