@@ -1,20 +1,26 @@
-//! Several processes on one fresh PostgreSQL database, black box: the real
-//! binary as one ingress (`LEADLINE_ROLE=ingress`) and two workers
-//! (`serve --role worker`), replies to a fake Graph API. Every delivery is
-//! posted twice and out of order, one worker is killed with SIGKILL midway,
-//! and then what the fake accepted, tied to the store's outbox keys, must
-//! show every message answered once, in order per customer, none lost.
+//! Several processes on one fresh PostgreSQL database, alone or with Redis
+//! keeping conversations and the inbox, black box: the real binary as one
+//! ingress (`LEADLINE_ROLE=ingress`) and two workers (`serve --role
+//! worker`), replies to a fake Graph API. Every delivery is posted twice and
+//! out of order, one worker is killed with SIGKILL midway, and then what the
+//! fake accepted, tied to the store's outbox keys, must show every message
+//! answered once, in order per customer, none lost. The same check follows
+//! a Redis restart and a PostgreSQL outage under one running process.
 
 mod support;
 
 use leadline_domain::customer::CustomerId;
 use leadline_stores::postgres::PgStore;
-use leadline_stores::{AdminStore, OutboxEntry, OutgoingBody, SendState};
+use leadline_stores::redis::RedisStore;
+use leadline_stores::{OutboxEntry, OutgoingBody, SendState, Store};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::postgres::TestDatabase;
+use leadline_testkit::proxy::TcpProxy;
+use leadline_testkit::redis::{PrivateRedis, TestRedis};
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::{ACCESS_TOKEN, Options, TestApp};
 
@@ -79,23 +85,86 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn worker(graph: &FakeGraph, db: &TestDatabase) -> Options {
-    Options::new(&graph.base_url())
+/// Where the processes keep their state: PostgreSQL alone, or Redis for
+/// conversations and the inbox next to it.
+struct Deployment {
+    db: TestDatabase,
+    redis: Option<TestRedis>,
+}
+
+impl Deployment {
+    async fn postgres() -> Self {
+        Self {
+            db: TestDatabase::create().await,
+            redis: None,
+        }
+    }
+
+    async fn redis_and_postgres() -> Self {
+        Self {
+            db: TestDatabase::create().await,
+            redis: Some(TestRedis::create()),
+        }
+    }
+
+    fn options(&self, graph: &FakeGraph) -> Options {
+        let options = Options::new(&graph.base_url())
+            .env("DATABASE_URL", self.db.url())
+            .env("RUST_LOG", "warn");
+        match &self.redis {
+            None => options,
+            Some(redis) => options
+                .env("REDIS_URL", redis.url())
+                .env("LEADLINE_REDIS_PREFIX", redis.prefix()),
+        }
+    }
+
+    /// The store as the processes see it, to watch the run and check it.
+    async fn store(&self) -> Arc<dyn Store> {
+        let records = PgStore::connect(self.db.url()).await.expect("connect");
+        match &self.redis {
+            None => Arc::new(records),
+            Some(redis) => Arc::new(
+                RedisStore::connect(redis.url(), redis.prefix(), records)
+                    .await
+                    .expect("connect"),
+            ),
+        }
+    }
+}
+
+fn worker(deployment: &Deployment, graph: &FakeGraph) -> Options {
+    deployment
+        .options(graph)
         .arg("--role")
         .arg("worker")
-        .env("DATABASE_URL", db.url())
         .env("LEADLINE_WORKERS", "8")
         .env("LEADLINE_SEND_CONCURRENCY", &SEND_CONCURRENCY.to_string())
         .env("LEADLINE_LEASE_MS", LEASE_MS)
         .env("LEADLINE_SEND_LEASE_MS", SEND_LEASE_MS)
-        .env("RUST_LOG", "warn")
 }
 
-fn ingress(graph: &FakeGraph, db: &TestDatabase) -> Options {
-    Options::new(&graph.base_url())
-        .env("LEADLINE_ROLE", "ingress")
-        .env("DATABASE_URL", db.url())
-        .env("RUST_LOG", "warn")
+fn ingress(deployment: &Deployment, graph: &FakeGraph) -> Options {
+    deployment.options(graph).env("LEADLINE_ROLE", "ingress")
+}
+
+/// Waits until every message the store accepted is answered and every
+/// reply sent.
+async fn until_all_answered(store: &dyn Store, db: &TestDatabase, started: Instant, what: &str) {
+    loop {
+        let unanswered = store.depth().await.unwrap_or(u64::MAX);
+        let unsent = db
+            .count("SELECT count(*) FROM outbox WHERE state = 'pending'")
+            .await;
+        if unanswered == 0 && unsent == 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < RUN_LIMIT,
+            "{what} not answered within {RUN_LIMIT:?}: {unanswered} messages unanswered, {unsent} replies unsent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// 1 ingress + 2 workers; `LEADLINE_MULTIPROCESS_MESSAGES` (default 2,000)
@@ -105,7 +174,17 @@ fn ingress(graph: &FakeGraph, db: &TestDatabase) -> Options {
 /// second copy sometimes only after the first was answered, as Meta's
 /// retries come. A worker is SIGKILLed after a third of the replies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_workers_one_killed_answer_every_message_once_and_in_order() {
+async fn on_postgresql_two_workers_one_killed_answer_every_message_once_and_in_order() {
+    two_workers_one_killed(Deployment::postgres().await).await;
+}
+
+/// The same on Redis (conversations, inbox) and PostgreSQL (records).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_redis_two_workers_one_killed_answer_every_message_once_and_in_order() {
+    two_workers_one_killed(Deployment::redis_and_postgres().await).await;
+}
+
+async fn two_workers_one_killed(deployment: Deployment) {
     let total = setting("LEADLINE_MULTIPROCESS_MESSAGES", MESSAGES).max(1);
     let seed = setting("LEADLINE_MULTIPROCESS_SEED", 5) as u64;
     let customers = CUSTOMERS.min(total);
@@ -117,11 +196,11 @@ async fn two_workers_one_killed_answer_every_message_once_and_in_order() {
         .collect();
     let rounds = total.div_ceil(customers);
 
-    let db = TestDatabase::create().await;
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let ingress = TestApp::spawn(ingress(&graph, &db)).await;
-    let mut victim = Some(TestApp::spawn(worker(&graph, &db)).await);
-    let _survivor = TestApp::spawn(worker(&graph, &db)).await;
+    let store = deployment.store().await;
+    let ingress = TestApp::spawn(ingress(&deployment, &graph)).await;
+    let mut victim = Some(TestApp::spawn(worker(&deployment, &graph)).await);
+    let _survivor = TestApp::spawn(worker(&deployment, &graph)).await;
 
     let started = Instant::now();
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -152,23 +231,18 @@ async fn two_workers_one_killed_answer_every_message_once_and_in_order() {
             kill.check(&mut victim, &graph);
         }
         // Every message of the round is answered and every reply sent before
-        // the next round, so each message is a turn of its own.
-        loop {
-            kill.check(&mut victim, &graph);
-            let unacked = db
-                .count("SELECT count(*) FROM inbox WHERE acked_at IS NULL")
-                .await;
-            let unsent = db
-                .count("SELECT count(*) FROM outbox WHERE state = 'pending'")
-                .await;
-            if unacked == 0 && unsent == 0 {
-                break;
+        // the next round, so each message is a turn of its own; the victim
+        // dies once enough replies went out, whenever that is.
+        let watch = async {
+            loop {
+                kill.check(&mut victim, &graph);
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            assert!(
-                started.elapsed() < RUN_LIMIT,
-                "round {round} of {rounds} not answered within {RUN_LIMIT:?}: {unacked} messages unanswered, {unsent} replies unsent"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let round_name = format!("round {round} of {rounds}");
+        tokio::select! {
+            () = until_all_answered(store.as_ref(), &deployment.db, started, &round_name) => {}
+            () = watch => {}
         }
     }
     let Some(killed_at) = kill.accepted_before else {
@@ -178,16 +252,11 @@ async fn two_workers_one_killed_answer_every_message_once_and_in_order() {
         )
     };
 
-    let store = PgStore::connect(db.url()).await.expect("connect the store");
-    let mut outbox = Vec::new();
-    for customer in 0..customers {
-        let wa_id = Message::wa_id(customer);
-        let id = CustomerId::parse(&wa_id).expect("a valid test wa_id");
-        let entries = store.outbox_entries(&id).await.expect("the outbox");
-        let said = messages.iter().filter(|m| m.customer == customer).count();
-        outbox.push((customer, said, entries));
-    }
-    let report = check(&outbox, &graph, killed_at);
+    let report = check(
+        &outboxes(store.as_ref(), &messages).await,
+        &graph,
+        killed_at,
+    );
     eprintln!(
         "{total} messages from {customers} customers (seed {seed}): {} replies accepted by Graph, \
          {} resent after the SIGKILL, in {:?}",
@@ -206,6 +275,23 @@ async fn two_workers_one_killed_answer_every_message_once_and_in_order() {
         "{} resends, more than the killed worker had on the wire",
         report.resent
     );
+}
+
+/// Every customer's outbox entries, with how many messages they sent.
+async fn outboxes(
+    store: &dyn Store,
+    messages: &[Message],
+) -> Vec<(usize, usize, Vec<OutboxEntry>)> {
+    let customers = messages.iter().map(|m| m.customer + 1).max().unwrap_or(0);
+    let mut outbox = Vec::new();
+    for customer in 0..customers {
+        let wa_id = Message::wa_id(customer);
+        let id = CustomerId::parse(&wa_id).expect("a valid test wa_id");
+        let entries = store.outbox_entries(&id).await.expect("the outbox");
+        let said = messages.iter().filter(|m| m.customer == customer).count();
+        outbox.push((customer, said, entries));
+    }
+    outbox
 }
 
 /// Kills the victim once the fake Graph API accepted enough replies.
@@ -361,20 +447,19 @@ fn parse_key(key: &str, customer: usize) -> Option<(usize, usize)> {
 /// SIGTERM.
 #[tokio::test]
 async fn an_ingress_takes_webhooks_and_a_worker_answers_them() {
-    let db = TestDatabase::create().await;
+    let deployment = Deployment::postgres().await;
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let mut ingress = TestApp::spawn(ingress(&graph, &db)).await;
+    let mut ingress = TestApp::spawn(ingress(&deployment, &graph)).await;
     ingress
         .customer_says("5215550999", "wamid.mp.roles", "Hola")
         .await;
     assert_eq!(
-        db.count("SELECT count(*) FROM inbox WHERE acked_at IS NULL")
-            .await,
+        deployment.store().await.depth().await.expect("depth"),
         1,
         "the ingress enqueued the message and did not answer it"
     );
 
-    let mut worker = TestApp::spawn(worker(&graph, &db)).await;
+    let mut worker = TestApp::spawn(worker(&deployment, &graph)).await;
     let sent = graph.wait_for_sent(1, Duration::from_secs(30)).await;
     assert_eq!(sent[0].to, "5215550999");
     assert_eq!(
@@ -396,4 +481,107 @@ async fn an_ingress_takes_webhooks_and_a_worker_answers_them() {
 
     assert!(worker.terminate().await.success(), "worker exit status");
     assert!(ingress.terminate().await.success(), "ingress exit status");
+}
+
+/// One process on a private Redis (append-only, fsynced) and PostgreSQL
+/// behind a proxy the test controls; 60 customers write 5 messages each,
+/// every delivery retried until it gets a 200, as Meta does. Redis is
+/// killed and restarted during one round (webhooks get 503 meanwhile),
+/// PostgreSQL cut off for seconds during two others (webhooks still get
+/// 200: the messages wait in Redis); Leadline is not restarted. Every
+/// message must be answered once, in order, none lost, no reply sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_and_a_postgresql_outage_lose_and_repeat_nothing() {
+    const OUTAGE_CUSTOMERS: usize = 60;
+    const ROUNDS: usize = 5;
+    let db = TestDatabase::create().await;
+    let proxy = TcpProxy::start(db.server()).await;
+    let mut redis = PrivateRedis::start();
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(
+        Options::new(&graph.base_url())
+            .env("DATABASE_URL", &db.url_through(proxy.addr()))
+            .env("REDIS_URL", &redis.url())
+            .env("LEADLINE_LEASE_MS", LEASE_MS)
+            .env("RUST_LOG", "warn"),
+    )
+    .await;
+    let records = PgStore::connect(db.url()).await.expect("connect");
+    let store = RedisStore::connect(&redis.url(), "leadline", records)
+        .await
+        .expect("connect");
+
+    let messages: Vec<Message> = (0..OUTAGE_CUSTOMERS * ROUNDS)
+        .map(|i| Message {
+            customer: i % OUTAGE_CUSTOMERS,
+            seq: i / OUTAGE_CUSTOMERS,
+        })
+        .collect();
+    let started = Instant::now();
+    let mut refused = 0;
+    let mut redis_down = false;
+    for round in 0..ROUNDS {
+        let deliveries: Vec<Message> = messages
+            .iter()
+            .copied()
+            .filter(|m| m.seq == round)
+            .collect();
+        for (n, batch) in deliveries.chunks(BATCH).enumerate() {
+            if n == 1 && round == 1 {
+                redis.stop();
+                redis_down = true;
+            }
+            if n == 1 && (round == 2 || round == 3) {
+                proxy.cut();
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
+            if n == 2 && round == 2 {
+                proxy.restore();
+            }
+            if n == 1 && round == 3 {
+                proxy.restore();
+            }
+            let payload = webhook::notification(batch.iter().map(|m| m.payload()).collect());
+            loop {
+                let status =
+                    match tokio::time::timeout(POST_LIMIT, app.post_webhook(&payload)).await {
+                        Ok(response) => response.status().as_u16(),
+                        Err(_) => 0,
+                    };
+                if status == 200 {
+                    break;
+                }
+                assert!(
+                    status == 503 || status == 0,
+                    "round {round}: a webhook got {status}, not 200 or 503"
+                );
+                refused += 1;
+                if redis_down && refused >= 3 {
+                    redis.restart();
+                    redis_down = false;
+                }
+                assert!(
+                    started.elapsed() < RUN_LIMIT,
+                    "round {round}: webhooks still refused after {RUN_LIMIT:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        until_all_answered(&store, &db, started, &format!("round {round}")).await;
+    }
+    assert!(refused > 0, "no webhook was refused: no outage was seen");
+    let report = check(&outboxes(&store, &messages).await, &graph, 0);
+    eprintln!(
+        "{} messages from {OUTAGE_CUSTOMERS} customers across a Redis restart and two PostgreSQL \
+         outages: {} replies sent, {refused} deliveries refused with 503 and retried, in {:?}",
+        messages.len(),
+        report.accepted,
+        started.elapsed()
+    );
+    assert!(
+        report.problems.is_empty(),
+        "{} problems, the first ones:\n{}",
+        report.problems.len(),
+        report.problems[..report.problems.len().min(20)].join("\n")
+    );
 }

@@ -221,28 +221,20 @@ impl RedisStore {
                 .arg(0)
                 .arg(1);
         }
-        let heads: Vec<(Vec<(String, f64)>, Vec<String>)> = {
-            let flat: Vec<redis::Value> = pipe.query_async(&mut self.redis.clone()).await?;
-            flat.chunks(2)
-                .map(|pair| {
-                    Ok((
-                        redis::from_redis_value(pair[0].clone())?,
-                        redis::from_redis_value(pair[1].clone())?,
-                    ))
-                })
-                .collect::<Result<_, redis::RedisError>>()?
-        };
-        let mut urgent: Vec<(f64, u16)> = heads
-            .into_iter()
-            .zip(0..SHARDS)
-            .filter_map(|((ready, expired), shard)| {
-                if !expired.is_empty() {
-                    Some((f64::MIN, shard))
-                } else {
-                    ready.first().map(|(_, oldest)| (*oldest, shard))
-                }
-            })
-            .collect();
+        let replies: Vec<redis::Value> = pipe.query_async(&mut self.redis.clone()).await?;
+        let mut urgent: Vec<(f64, u16)> = Vec::new();
+        for (pair, shard) in replies.chunks(2).zip(0..SHARDS) {
+            let [ready, expired] = pair else { continue };
+            let parse = |e: redis::ParsingError| StoreError::Corrupt(format!("queue head: {e}"));
+            let expired: Vec<String> = redis::from_redis_value(expired.clone()).map_err(parse)?;
+            let ready: Vec<(String, f64)> =
+                redis::from_redis_value(ready.clone()).map_err(parse)?;
+            if !expired.is_empty() {
+                urgent.push((f64::MIN, shard));
+            } else if let Some((_, oldest)) = ready.first() {
+                urgent.push((*oldest, shard));
+            }
+        }
         urgent.sort_by(|a, b| a.0.total_cmp(&b.0));
         Ok(urgent.into_iter().map(|(_, shard)| shard).collect())
     }
