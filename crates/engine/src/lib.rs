@@ -19,6 +19,9 @@ use leadline_stores::Store;
 use leadline_whatsapp::send::RetryPolicy;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long one wait for word of arrivals lasts before it is renewed.
+const ARRIVAL_WAIT: Duration = Duration::from_secs(2);
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -136,9 +139,37 @@ impl Engine {
             tasks.spawn(worker.run(shutdown.clone()));
         }
         tasks.spawn(sender::run(self.shared.clone(), shutdown.clone()));
+        // With a burst window, an arrival cannot be claimed at once anyway
+        // (see `inbox_changed`): the workers' poll finds it.
+        if self.shared.config.quiet_for.is_zero() {
+            tasks.spawn(wake_on_arrivals(self.shared.clone(), shutdown.clone()));
+        }
         while let Some(done) = tasks.join_next().await {
             if let Err(e) = done {
                 tracing::error!(error = %e, "engine task ended abnormally");
+            }
+        }
+    }
+}
+
+/// Wakes an idle worker whenever the store says messages arrived, from
+/// this process or another; ends at once for stores that say nothing.
+async fn wake_on_arrivals(shared: Arc<Shared>, shutdown: CancellationToken) {
+    loop {
+        let arrival = tokio::select! {
+            arrival = shared.store.arrivals(ARRIVAL_WAIT) => arrival,
+            () = shutdown.cancelled() => return,
+        };
+        match arrival {
+            None => return,
+            Some(Ok(true)) => shared.inbox_ready.notify_one(),
+            Some(Ok(false)) => {}
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "cannot wait for arrivals; workers poll meanwhile");
+                tokio::select! {
+                    () = tokio::time::sleep(ARRIVAL_WAIT) => {}
+                    () = shutdown.cancelled() => return,
+                }
             }
         }
     }

@@ -585,3 +585,73 @@ async fn a_redis_restart_and_a_postgresql_outage_lose_and_repeat_nothing() {
         report.problems[..report.problems.len().min(20)].join("\n")
     );
 }
+
+/// Benchmark, not a test (`bench/README.md`): replies/s with 1 and then 2
+/// worker processes on Redis + PostgreSQL with the local brain. The inbox
+/// is filled first (`LEADLINE_BENCH_MESSAGES` first messages, default
+/// 6,000, one per customer, each its own turn), then the workers start; the
+/// rate is measured between 10% and 90% of the replies, the steady part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: bench/README.md runs it"]
+async fn scale_out_bench() {
+    let total = setting("LEADLINE_BENCH_MESSAGES", 6000).max(10);
+    let mut rates = Vec::new();
+    for workers in [1, 2] {
+        let deployment = Deployment::redis_and_postgres().await;
+        let graph = FakeGraph::start(ACCESS_TOKEN).await;
+        let store = deployment.store().await;
+        for chunk in (0..total).collect::<Vec<_>>().chunks(500) {
+            let batch = leadline_stores::InboxBatch {
+                messages: chunk.iter().map(|&n| bench_message(n)).collect(),
+                statuses: Vec::new(),
+            };
+            store.enqueue(batch).await.expect("enqueue");
+        }
+        let started = Instant::now();
+        let mut apps = Vec::new();
+        for _ in 0..workers {
+            apps.push(
+                TestApp::spawn(worker(&deployment, &graph).env("LEADLINE_WORKERS", "32")).await,
+            );
+        }
+        let (low, high) = (total / 10, total * 9 / 10);
+        let mut low_at = None;
+        let high_at = loop {
+            let sent = graph.sent_count();
+            if low_at.is_none() && sent >= low {
+                low_at = Some(Instant::now());
+            }
+            if sent >= high {
+                break Instant::now();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(600),
+                "{sent} of {total} replies after 10 minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        let elapsed = high_at - low_at.unwrap_or(started);
+        let rate = (high - low) as f64 / elapsed.as_secs_f64();
+        eprintln!(
+            "{workers} worker process(es): {rate:.0} replies/s ({} replies in {elapsed:.2?})",
+            high - low
+        );
+        rates.push(rate);
+        drop(apps);
+    }
+    eprintln!("2 workers / 1 worker: {:.2}x", rates[1] / rates[0]);
+}
+
+/// The first message of bench customer `n`.
+fn bench_message(n: usize) -> leadline_domain::InboundMessage {
+    leadline_domain::InboundMessage {
+        id: format!("wamid.bench.{n}"),
+        customer: CustomerId::parse(&format!("521550{n:06}")).expect("a valid id"),
+        business_number_id: "1065".to_owned(),
+        profile_name: Some("Ana".to_owned()),
+        sent_at: jiff::Timestamp::now(),
+        content: leadline_domain::Content::Text {
+            body: "Hola, me llamo Ana y busco un CRM para mi equipo".to_owned(),
+        },
+    }
+}

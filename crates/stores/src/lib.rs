@@ -96,6 +96,14 @@ pub trait Inbox: Send + Sync {
 
     /// Messages waiting to be answered.
     async fn depth(&self) -> Result<u64, StoreError>;
+
+    /// Waits up to `timeout` for word that some process enqueued messages,
+    /// so idle workers start at once rather than at their next poll: `true`
+    /// when word came. `None`: this backend gives no such word (its workers
+    /// poll, or hear of their own process's enqueues only).
+    async fn arrivals(&self, _timeout: Duration) -> Option<Result<bool, StoreError>> {
+        None
+    }
 }
 
 #[async_trait]

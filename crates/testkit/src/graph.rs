@@ -124,6 +124,11 @@ impl FakeGraph {
         self.lock().sent.clone()
     }
 
+    /// How many messages were accepted, without copying them (for polls).
+    pub fn sent_count(&self) -> usize {
+        self.lock().sent.len()
+    }
+
     /// Waits until at least `n` messages were accepted and returns them all.
     ///
     /// # Panics

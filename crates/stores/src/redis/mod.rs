@@ -36,9 +36,10 @@ use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
 use leadline_domain::{Conversation, CustomerId, InboundMessage, Lead};
 use redis::Script;
+use redis::aio::MultiplexedConnection;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Shards the conversations are spread over. Fixed: changing it moves
@@ -50,6 +51,9 @@ const DEDUP_TTL_SECS: u64 = 7 * 24 * 3600;
 const CONVERSATION_TTL_SECS: u64 = 24 * 3600;
 /// Conversations a claim looks at per shard before giving up on it.
 const CLAIM_SCAN: usize = 64;
+/// Word of arrivals kept for idle workers: enough to wake several
+/// processes after a burst, bounded so nobody piles them up.
+const ARRIVAL_TOKENS: isize = 16;
 /// How long a person's action holds a conversation against workers.
 const ACTION_HOLD: Duration = Duration::from_secs(10);
 /// A command that takes longer fails, so the webhook answers 503 in time
@@ -75,6 +79,11 @@ pub struct RedisStore {
     redis: ConnectionManager,
     records: PgStore,
     prefix: String,
+    client: redis::Client,
+    /// The connection `arrivals` blocks on (`BLPOP`), apart from the
+    /// shared one so a blocked read holds nobody else up. Opened when first
+    /// needed, dropped after an error.
+    waiting: Arc<tokio::sync::Mutex<Option<MultiplexedConnection>>>,
 }
 
 /// How [`RedisStore::finish`] ends a claim.
@@ -104,7 +113,7 @@ impl RedisStore {
             .set_max_delay(Duration::from_millis(500));
         let redis = tokio::time::timeout(
             RESPONSE_TIMEOUT + CONNECTION_TIMEOUT,
-            ConnectionManager::new_with_config(client, config),
+            ConnectionManager::new_with_config(client.clone(), config),
         )
         .await
         .map_err(|_| StoreError::Unavailable("redis: no answer".to_owned()))??;
@@ -112,6 +121,8 @@ impl RedisStore {
             redis,
             records,
             prefix: prefix.to_owned(),
+            client,
+            waiting: Arc::default(),
         };
         store.warn_without_persistence().await;
         Ok(store)
@@ -146,6 +157,40 @@ impl RedisStore {
 
     fn key(&self, shard: u16, name: &str) -> String {
         format!("{}{name}", self.base(shard))
+    }
+
+    /// Where enqueues leave word of arrivals for idle workers (`BLPOP`).
+    fn wake_key(&self) -> String {
+        format!("{}:wake", self.prefix)
+    }
+
+    async fn wait_for_arrival(&self, timeout: Duration) -> Result<bool, StoreError> {
+        let mut waiting = self.waiting.lock().await;
+        let connection = match waiting.as_mut() {
+            Some(connection) => connection,
+            None => {
+                let config = redis::AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(CONNECTION_TIMEOUT))
+                    .set_response_timeout(Some(timeout + RESPONSE_TIMEOUT));
+                waiting.insert(
+                    self.client
+                        .get_multiplexed_async_connection_with_config(&config)
+                        .await?,
+                )
+            }
+        };
+        let popped: Result<Option<(String, String)>, _> = redis::cmd("BLPOP")
+            .arg(self.wake_key())
+            .arg(timeout.as_secs_f64())
+            .query_async(connection)
+            .await;
+        match popped {
+            Ok(popped) => Ok(popped.is_some()),
+            Err(e) => {
+                *waiting = None;
+                Err(e.into())
+            }
+        }
     }
 
     /// One of a conversation's own keys (`q`, `conv`, `sum`), in its shard.
@@ -304,6 +349,17 @@ impl Inbox for RedisStore {
                 }
             }
         }
+        if report.accepted > 0 {
+            // Only word for idle workers: if it is lost, they poll.
+            let wake = self.wake_key();
+            let _: () = redis::pipe()
+                .lpush(&wake, 1)
+                .ignore()
+                .ltrim(&wake, 0, ARRIVAL_TOKENS - 1)
+                .ignore()
+                .query_async(&mut self.redis.clone())
+                .await?;
+        }
         if !batch.statuses.is_empty() {
             let statuses = InboxBatch {
                 messages: Vec::new(),
@@ -368,6 +424,10 @@ impl Inbox for RedisStore {
         }
         let depths: Vec<Option<i64>> = pipe.query_async(&mut self.redis.clone()).await?;
         Ok(depths.into_iter().flatten().sum::<i64>().unsigned_abs())
+    }
+
+    async fn arrivals(&self, timeout: Duration) -> Option<Result<bool, StoreError>> {
+        Some(self.wait_for_arrival(timeout).await)
     }
 }
 
