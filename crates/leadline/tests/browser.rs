@@ -78,7 +78,7 @@ impl Driver {
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--window-size=1280,860", "--lang=en"]
+                         "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en"]
             }
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
@@ -160,19 +160,32 @@ async fn an_operator_takes_over_replies_and_hands_back_in_chromium() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app =
         TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", TOKEN)).await;
-    // A lead already talking to the bot, so the list is not empty.
-    customer_named(
-        &app,
-        "14155550120",
-        "wamid.b0",
-        "Ana García",
+    // A lead the bot already qualified, so the pages are not empty.
+    let script = [
         "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-    )
-    .await;
-    eventually("the bot to answer Ana", || async {
-        graph.sent().iter().any(|s| s.to == "14155550120")
-    })
-    .await;
+        "Our budget is around 5k USD",
+        "I'm the CEO, I make the decision",
+        "We want to start next month",
+    ];
+    for (i, line) in script.into_iter().enumerate() {
+        customer_named(
+            &app,
+            "14155550120",
+            &format!("wamid.b0{i}"),
+            "Ana García",
+            line,
+        )
+        .await;
+        eventually("the bot to answer Ana", || async {
+            graph
+                .sent()
+                .iter()
+                .filter(|s| s.to == "14155550120")
+                .count()
+                > i
+        })
+        .await;
+    }
 
     let browser = driver.browser().await;
     let base = &app.base_url;
