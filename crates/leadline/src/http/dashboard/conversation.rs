@@ -183,7 +183,8 @@ async fn act(state: &AppState, id: &str, action: HumanAction) -> Result<Redirect
     let notice = match actions::act(state, &customer, action).await {
         Ok(_) => "done",
         Err(AdminError::WindowClosed) => "window_closed",
-        Err(e) => return Err(e.into()),
+        Err(AdminError::NotFound) => return Err(PageError::NotFound),
+        Err(AdminError::Store(e)) => return Err(e.into()),
     };
     Ok(back(id, notice))
 }

@@ -30,7 +30,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use i18n::Lang;
 use ids::OpaqueIds;
 use leadline_domain::Language;
-use leadline_stores::{AdminError, StoreError};
+use leadline_stores::StoreError;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -217,15 +217,6 @@ impl From<StoreError> for PageError {
                 tracing::error!(error = %e, "dashboard: stored data is corrupt");
                 PageError::Internal
             }
-        }
-    }
-}
-
-impl From<AdminError> for PageError {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::NotFound | AdminError::WindowClosed => PageError::NotFound,
-            AdminError::Store(e) => e.into(),
         }
     }
 }
