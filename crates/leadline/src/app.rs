@@ -18,6 +18,7 @@ use leadline_stores::redis::RedisStore;
 use leadline_stores::sqlite::SqliteStore;
 use leadline_whatsapp::send::{ClientConfig, CloudClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
@@ -94,6 +95,7 @@ impl Application {
             metrics: metrics_handle()?,
             admin_token: settings.admin_token.clone(),
             playbook: Arc::new(load_playbook(&settings)?),
+            dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
         };
         Ok(Self {
             listener,
@@ -122,6 +124,8 @@ impl Application {
         } else {
             http::probes_router(self.state)
         };
+        // The peer's address: the dashboard's login limit counts per address.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
             .await

@@ -213,4 +213,121 @@ pub trait AdminStore: ConversationStore + Send + Sync {
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError>;
+
+    /// The sales funnel: how many conversations got how far, why they were
+    /// handed off, and how fast the bot answered.
+    async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError>;
+}
+
+/// What the funnel counts as progress. The stages come from the playbook,
+/// so the store needs no knowledge of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelQuery {
+    /// Entering this stage (a `stage_changed` event to it) counts a
+    /// conversation as qualified: the stage where a call gets booked.
+    pub qualified_stage: Option<String>,
+    /// This stage change `(from, to)` counts a conversation as booked: the
+    /// transition the playbook makes when a tool reports `call_booked`. A
+    /// person's hand-back never produces it, as it cannot enter a handoff
+    /// stage.
+    pub booked: Option<(String, String)>,
+    /// The two timing figures cover what happened since then: they read
+    /// the inbox, which keeps answered messages only for its 7-day dedup
+    /// window.
+    pub since: Timestamp,
+}
+
+/// The sales funnel, from the stored conversations and events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Funnel {
+    /// Every conversation ever started.
+    pub conversations: u64,
+    /// Conversations that entered [`FunnelQuery::qualified_stage`].
+    pub qualified: u64,
+    /// Conversations that made the [`FunnelQuery::booked`] stage change.
+    pub booked: u64,
+    /// Conversations handed to a person, per reason (`HandoffReason::as_str`),
+    /// by reason name; one conversation counts once per reason.
+    pub handed_off: Vec<(String, u64)>,
+    /// Over bookings since [`FunnelQuery::since`]: how many messages the
+    /// customer had sent when the call was booked.
+    pub median_messages_to_booking: Option<f64>,
+    /// Over the bot's replies since [`FunnelQuery::since`]: from the newest
+    /// customer message a reply answers reaching Leadline to Graph
+    /// accepting the reply (its first part), in milliseconds.
+    pub p95_reply_latency_ms: Option<u64>,
+}
+
+/// What a backend reads for [`AdminStore::funnel`]; the statistics are
+/// computed here, alike for every backend.
+#[derive(Debug, Default)]
+pub(crate) struct FunnelRows {
+    pub conversations: i64,
+    pub qualified: i64,
+    pub booked: i64,
+    pub handed_off: Vec<(String, i64)>,
+    pub messages_to_booking: Vec<i64>,
+    pub reply_latencies_ms: Vec<i64>,
+}
+
+impl From<FunnelRows> for Funnel {
+    fn from(rows: FunnelRows) -> Self {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut to_booking = rows.messages_to_booking;
+        to_booking.sort_unstable();
+        let mut latencies = rows.reply_latencies_ms;
+        latencies.sort_unstable();
+        Funnel {
+            conversations: count(rows.conversations),
+            qualified: count(rows.qualified),
+            booked: count(rows.booked),
+            handed_off: rows
+                .handed_off
+                .into_iter()
+                .map(|(reason, n)| (reason, count(n)))
+                .collect(),
+            median_messages_to_booking: median(&to_booking),
+            p95_reply_latency_ms: nearest_rank(&latencies, 95).map(count),
+        }
+    }
+}
+
+/// The median of sorted samples; the mean of the middle two for an even
+/// count.
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    }
+}
+
+/// The `p`th percentile of sorted samples by the nearest-rank method: a
+/// value that was measured, never an interpolation.
+fn nearest_rank(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_percentiles_of_measured_samples() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[4]), Some(4.0));
+        assert_eq!(median(&[3, 4, 8]), Some(4.0));
+        assert_eq!(median(&[3, 4, 6, 8]), Some(5.0));
+        assert_eq!(nearest_rank(&[], 95), None);
+        assert_eq!(nearest_rank(&[7], 95), Some(7));
+        let hundred: Vec<i64> = (1..=100).collect();
+        assert_eq!(nearest_rank(&hundred, 95), Some(95));
+        let twenty: Vec<i64> = (1..=20).collect();
+        assert_eq!(nearest_rank(&twenty, 95), Some(19));
+    }
 }

@@ -18,7 +18,8 @@ mod sql;
 pub mod sqlite;
 
 pub use admin::{
-    AdminError, AdminStore, ConversationView, HumanAction, LeadCursor, LeadQuery, LeadRow,
+    AdminError, AdminStore, ConversationView, Funnel, FunnelQuery, HumanAction, LeadCursor,
+    LeadQuery, LeadRow,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;

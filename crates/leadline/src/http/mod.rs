@@ -1,6 +1,8 @@
 //! The HTTP surface: one module per resource, each with its `router()`.
 
+pub mod actions;
 mod api;
+mod dashboard;
 mod health;
 mod metrics;
 mod webhook;
@@ -12,6 +14,8 @@ use leadline_engine::Engine;
 use leadline_stores::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
+
+pub use dashboard::Dashboard;
 
 /// Meta sends at most 1000 updates per delivery; 3 MiB is far above that
 /// and far below what could hurt the process.
@@ -29,6 +33,8 @@ pub struct AppState {
     pub admin_token: Option<Secret>,
     /// The stages a person may hand a conversation back at.
     pub playbook: Arc<Playbook>,
+    /// The dashboard's sessions, keys and templates.
+    pub dashboard: Arc<Dashboard>,
 }
 
 /// Probes and metrics only: what a worker process serves, so it can be
@@ -44,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(webhook::router())
         .merge(api::router(state.clone()))
+        .merge(dashboard::router(state.clone()))
         .merge(health::router())
         .merge(metrics::router())
         .with_state(state)

@@ -6,7 +6,9 @@
 use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
 use super::{now_ms, timestamp};
 use crate::StoreError;
-use crate::admin::{AdminError, HumanAction, LeadQuery, LeadRow, human_message};
+use crate::admin::{
+    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow, human_message,
+};
 use jiff::Timestamp;
 use leadline_domain::{Conversation, CustomerId};
 use sqlx::PgPool;
@@ -153,4 +155,66 @@ pub(super) async fn act(
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(conversation)
+}
+
+/// Conversations, qualified and booked ones (`$1` the qualified stage,
+/// `$2`/`$3` the booking's stage change). A NULL stage matches nothing.
+const FUNNEL_COUNTS: &str = "
+    SELECT
+      (SELECT count(*) FROM conversations),
+      (SELECT count(DISTINCT customer) FROM events
+       WHERE kind = 'stage_changed' AND body ->> 'to' = $1::text),
+      (SELECT count(DISTINCT customer) FROM events
+       WHERE kind = 'stage_changed' AND body ->> 'from' = $2::text AND body ->> 'to' = $3::text)";
+
+const FUNNEL_HANDOFFS: &str = "
+    SELECT body ->> 'reason', count(DISTINCT customer) FROM events
+    WHERE kind = 'handed_off' GROUP BY 1 ORDER BY 1";
+
+/// Per booking since `$3`: the customer's messages in the inbox up to it.
+const FUNNEL_TO_BOOKING: &str = "
+    SELECT (SELECT count(*) FROM inbox i WHERE i.customer = e.customer AND i.enqueued_at <= e.at)
+    FROM events e
+    WHERE e.kind = 'stage_changed' AND e.body ->> 'from' = $1::text AND e.body ->> 'to' = $2::text
+      AND e.at >= $3";
+
+/// A bot reply's first part is keyed `<newest inbound message id>#0`
+/// (the worker's `outgoing`); a person's replies are keyed `human:...`.
+const FUNNEL_LATENCIES: &str = "
+    SELECT o.sent_at - i.enqueued_at FROM outbox o
+    JOIN inbox i ON i.msg_id = left(o.key, -2)
+    WHERE o.key LIKE '%#0' AND o.state = 'sent' AND o.sent_at IS NOT NULL AND o.created_at >= $1";
+
+pub(super) async fn funnel(pool: &PgPool, query: &FunnelQuery) -> Result<Funnel, StoreError> {
+    let (from, to) = match &query.booked {
+        Some((from, to)) => (Some(from.as_str()), Some(to.as_str())),
+        None => (None, None),
+    };
+    let since = query.since.as_millisecond();
+    let (conversations, qualified, booked): (i64, i64, i64) = sqlx::query_as(FUNNEL_COUNTS)
+        .bind(&query.qualified_stage)
+        .bind(from)
+        .bind(to)
+        .fetch_one(pool)
+        .await?;
+    let handed_off = sqlx::query_as(FUNNEL_HANDOFFS).fetch_all(pool).await?;
+    let messages_to_booking = sqlx::query_scalar(FUNNEL_TO_BOOKING)
+        .bind(from)
+        .bind(to)
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+    let reply_latencies_ms = sqlx::query_scalar(FUNNEL_LATENCIES)
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+    Ok(FunnelRows {
+        conversations,
+        qualified,
+        booked,
+        handed_off,
+        messages_to_booking,
+        reply_latencies_ms,
+    }
+    .into())
 }

@@ -10,9 +10,9 @@ mod outbox;
 pub(crate) mod records;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem,
+    OutgoingMessage, RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -318,6 +318,10 @@ impl AdminStore for PgStore {
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
         admin::act(&self.pool, customer, action, now, None).await
+    }
+
+    async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
+        admin::funnel(&self.pool, query).await
     }
 }
 

@@ -10,8 +10,9 @@ mod outbox;
 mod writer;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError,
+    TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -340,6 +341,10 @@ impl AdminStore for SqliteStore {
         self.writer
             .run(move |conn| admin::act(conn, &customer, &action, now))
             .await?
+    }
+
+    async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
+        admin::funnel(&self.readers, query).await
     }
 }
 

@@ -2,8 +2,8 @@
 //! sent with its delivery status, events) and what a person does to it:
 //! take it over, reply, hand it back.
 
-use super::{ActedJson, ApiError, LeadJson};
-use crate::http::AppState;
+use super::{ActedJson, ApiError, ErrorJson, LeadJson};
+use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -15,9 +15,7 @@ use leadline_domain::{CustomerId, DeliveryState};
 use leadline_stores::{HumanAction, OutboxEntry, OutgoingBody, RecordedEvent, SendState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// WhatsApp's limit on a text message's body.
-const MAX_TEXT: usize = 4096;
+use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,21 +30,25 @@ fn customer(wa_id: &str) -> Result<CustomerId, ApiError> {
     CustomerId::parse(wa_id).map_err(|_| ApiError::NotFound)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ConversationJson<'a> {
     #[serde(flatten)]
     lead: LeadJson<'a>,
     /// What the older messages said, once they are summarised.
+    #[schema(value_type = Object)]
     summary: &'a Summary,
     /// The messages not yet summarised, oldest first; inbound ones carry
     /// their WhatsApp id.
+    #[schema(value_type = Vec<Object>)]
     messages: &'a [Message],
     /// Everything sent to the customer, oldest first, with its delivery.
     sent: Vec<SentJson<'a>>,
+    /// Stage changes, fields set, tool calls, handoffs: `{"at", "kind", ...}`.
+    #[schema(value_type = Vec<Object>)]
     events: Vec<EventJson<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct SentJson<'a> {
     text: &'a str,
     state: &'static str,
@@ -54,6 +56,7 @@ struct SentJson<'a> {
     /// The id Graph gave it, once sent.
     wa_id: Option<&'a str>,
     /// The furthest status Meta reported: sent, delivered, read, failed.
+    #[schema(value_type = Option<String>)]
     delivery: Option<DeliveryState>,
     error: Option<&'a str>,
 }
@@ -92,7 +95,12 @@ impl<'a> EventJson<'a> {
     }
 }
 
-async fn show(
+#[utoipa::path(get, path = "/api/conversations/{wa_id}", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), responses(
+    (status = 200, body = ConversationJson),
+    (status = 401, body = ErrorJson),
+    (status = 404, body = ErrorJson),
+))]
+pub(super) async fn show(
     State(state): State<AppState>,
     Path(wa_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -120,93 +128,71 @@ fn to_json(value: &impl Serialize) -> Result<Json<Value>, ApiError> {
     })
 }
 
-/// Applies `action`, wakes the engine for what it left to do, and answers
-/// with the conversation as it is now.
+/// Applies `action` and answers with the conversation as it is now.
 async fn act(state: &AppState, wa_id: &str, action: HumanAction) -> Result<Json<Value>, ApiError> {
     let customer = customer(wa_id)?;
-    let conversation = state
-        .store
-        .act(&customer, &action, Timestamp::now())
-        .await?;
-    let name = match &action {
-        HumanAction::TakeOver => "take_over",
-        HumanAction::Reply { .. } => "reply",
-        HumanAction::HandBack { .. } => "hand_back",
-    };
-    tracing::info!(customer = %customer, action = name, "a person acted on a conversation");
-    if let Some(engine) = &state.engine {
-        match action {
-            HumanAction::Reply { .. } => engine.outbox_changed(),
-            // Messages that arrived while it was handed off may wait for
-            // the bot again.
-            HumanAction::HandBack { .. } => engine.inbox_changed(),
-            HumanAction::TakeOver => {}
-        }
-    }
+    let conversation = actions::act(state, &customer, action).await?;
     to_json(&ActedJson {
         lead: LeadJson::new(&conversation, None),
         messages: &conversation.history,
     })
 }
 
-async fn take_over(
+/// The bot goes silent until the conversation is handed back.
+#[utoipa::path(post, path = "/api/conversations/{wa_id}/takeover", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), responses(
+    (status = 200, body = ActedJson),
+    (status = 401, body = ErrorJson),
+    (status = 404, body = ErrorJson),
+))]
+pub(super) async fn take_over(
     State(state): State<AppState>,
     Path(wa_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     act(&state, &wa_id, HumanAction::TakeOver).await
 }
 
-#[derive(Debug, Deserialize)]
-struct ReplyBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(super) struct ReplyBody {
     text: String,
 }
 
-async fn reply(
+/// Sent to the customer through the Graph API; takes the conversation over.
+#[utoipa::path(post, path = "/api/conversations/{wa_id}/reply", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), request_body = ReplyBody, responses(
+    (status = 200, body = ActedJson),
+    (status = 400, body = ErrorJson),
+    (status = 401, body = ErrorJson),
+    (status = 404, body = ErrorJson),
+    (status = 409, description = "The 24-hour window has closed", body = ErrorJson),
+))]
+pub(super) async fn reply(
     State(state): State<AppState>,
     Path(wa_id): Path<String>,
     body: Result<Json<ReplyBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(ReplyBody { text }) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::BadRequest("text: empty".to_owned()));
-    }
-    if text.chars().count() > MAX_TEXT {
-        return Err(ApiError::BadRequest(format!(
-            "text: longer than WhatsApp's {MAX_TEXT} characters"
-        )));
-    }
-    let action = HumanAction::Reply {
-        text: text.to_owned(),
-    };
+    let action = actions::reply(&text).map_err(ApiError::BadRequest)?;
     act(&state, &wa_id, action).await
 }
 
-#[derive(Debug, Deserialize)]
-struct HandBackBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(super) struct HandBackBody {
     stage: String,
 }
 
 /// Only a stage of the playbook where the bot talks: handing back at a
 /// handoff stage would leave nobody answering.
-async fn hand_back(
+#[utoipa::path(post, path = "/api/conversations/{wa_id}/handback", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), request_body = HandBackBody, responses(
+    (status = 200, body = ActedJson),
+    (status = 400, body = ErrorJson),
+    (status = 401, body = ErrorJson),
+    (status = 404, body = ErrorJson),
+))]
+pub(super) async fn hand_back(
     State(state): State<AppState>,
     Path(wa_id): Path<String>,
     body: Result<Json<HandBackBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(HandBackBody { stage }) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if state.playbook.stage(&stage).is_none_or(|s| s.hands_off) {
-        let stages: Vec<&str> = state
-            .playbook
-            .stages
-            .iter()
-            .filter(|s| !s.hands_off)
-            .map(|s| s.id.as_str())
-            .collect();
-        return Err(ApiError::BadRequest(format!(
-            "stage: {stage:?} is not one of the playbook's stages: {}",
-            stages.join(", ")
-        )));
-    }
-    act(&state, &wa_id, HumanAction::HandBack { stage }).await
+    let action = actions::hand_back(&state.playbook, &stage).map_err(ApiError::BadRequest)?;
+    act(&state, &wa_id, action).await
 }

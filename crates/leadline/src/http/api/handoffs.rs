@@ -1,8 +1,8 @@
 //! `GET /api/handoffs`: the conversations waiting for a person, most
 //! recently active first.
 
-use super::ApiError;
 use super::leads::{ListParams, PageJson};
+use super::{ApiError, ErrorJson};
 use crate::http::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -15,7 +15,12 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Takes the filters of `/api/leads` (say, `handoff=customer_asked`).
-async fn inbox(
+#[utoipa::path(get, path = "/api/handoffs", params(ListParams), responses(
+    (status = 200, body = PageJson),
+    (status = 400, body = ErrorJson),
+    (status = 401, body = ErrorJson),
+))]
+pub(super) async fn inbox(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {

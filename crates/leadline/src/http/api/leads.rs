@@ -1,7 +1,7 @@
 //! `GET /api/leads` (filtered, searched, paged) and `GET /api/leads.csv`
 //! (every matching lead, for a spreadsheet or a CRM import).
 
-use super::{ApiError, LeadJson};
+use super::{ApiError, ErrorJson, LeadJson};
 use crate::http::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -14,6 +14,7 @@ use leadline_domain::conversation::HandoffReason;
 use leadline_domain::lead::{Lead, Timeline};
 use leadline_stores::{LeadCursor, LeadQuery, LeadRow};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// A page when the caller does not say.
 const DEFAULT_LIMIT: usize = 50;
@@ -27,8 +28,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The query string of the lists.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListParams {
+    /// A playbook stage, such as `qualification`.
     stage: Option<String>,
     /// A handoff reason, such as `customer_asked`.
     handoff: Option<String>,
@@ -36,7 +39,9 @@ pub(super) struct ListParams {
     since: Option<String>,
     /// Searched in the name, company and WhatsApp profile name.
     q: Option<String>,
+    /// At most this many (1 to 500, 50 when not said).
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -112,7 +117,7 @@ fn parse_cursor(raw: &str) -> Result<LeadCursor, ApiError> {
 }
 
 /// One page of leads, and the cursor of the next when the page is full.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(super) struct PageJson<'a> {
     leads: Vec<LeadJson<'a>>,
     next_cursor: Option<String>,
@@ -132,7 +137,13 @@ impl<'a> PageJson<'a> {
     }
 }
 
-async fn list(
+/// Conversations matching the filters, most recently active first.
+#[utoipa::path(get, path = "/api/leads", params(ListParams), responses(
+    (status = 200, body = PageJson),
+    (status = 400, body = ErrorJson),
+    (status = 401, body = ErrorJson),
+))]
+pub(super) async fn list(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +154,12 @@ async fn list(
 
 /// Every lead matching the filters (the cursor and limit are ignored), one
 /// row each, read from the store a page at a time.
-async fn export(
+#[utoipa::path(get, path = "/api/leads.csv", params(ListParams), responses(
+    (status = 200, description = "One row per lead", content_type = "text/csv", body = String),
+    (status = 400, body = ErrorJson),
+    (status = 401, body = ErrorJson),
+))]
+pub(super) async fn export(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {

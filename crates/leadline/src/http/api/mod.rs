@@ -4,8 +4,10 @@
 
 mod conversations;
 mod error;
+mod funnel;
 mod handoffs;
 mod leads;
+mod openapi;
 
 use super::AppState;
 use axum::Router;
@@ -13,13 +15,14 @@ use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-pub use error::ApiError;
+pub use error::{ApiError, ErrorJson};
 use jiff::Timestamp;
 use leadline_domain::conversation::{Handoff, Message};
 use leadline_domain::{Conversation, Lead};
 use leadline_stores::LeadRow;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
 
 /// Every `/api` route, refused without the admin token.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -27,6 +30,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(leads::router())
         .merge(conversations::router())
         .merge(handoffs::router())
+        .merge(funnel::router())
+        .merge(openapi::router())
         .layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/api", api)
 }
@@ -60,19 +65,26 @@ async fn require_token(
 
 /// A conversation as listed: who, where in the playbook, what is known.
 /// The customer's number is in clear: the sales team calls it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LeadJson<'a> {
     pub wa_id: &'a str,
     pub profile_name: Option<&'a str>,
     pub stage: &'a str,
+    /// `{"reason": "customer_asked", "at": "..."}` while handed off.
+    #[schema(value_type = Option<Object>)]
     pub handoff: Option<&'a Handoff>,
+    /// name, company, budget, authority, need, timeline.
+    #[schema(value_type = Object)]
     pub lead: &'a Lead,
     pub unresolved: u32,
+    #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub last_customer_at: Timestamp,
     /// When a turn or a person last changed it (absent right after an
     /// action, which returns the conversation as it is now).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -97,9 +109,10 @@ impl<'a> LeadJson<'a> {
 }
 
 /// A conversation after a person's action, with its recent messages.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ActedJson<'a> {
     #[serde(flatten)]
     pub lead: LeadJson<'a>,
+    #[schema(value_type = Vec<Object>)]
     pub messages: &'a [Message],
 }

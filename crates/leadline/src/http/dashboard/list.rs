@@ -1,0 +1,89 @@
+//! `/`: the conversations, most recently active first, with their stage,
+//! what is known of the lead and why they were handed off. The rows are
+//! kept live by `/events`.
+
+use super::i18n::Lang;
+use super::{PageError, Session};
+use crate::http::AppState;
+use axum::Router;
+use axum::extract::{Extension, State};
+use axum::response::Html;
+use axum::routing::get;
+use jiff::Timestamp;
+use leadline_domain::playbook::LeadView;
+use leadline_stores::LeadQuery;
+use serde::Serialize;
+
+/// How many conversations the list shows.
+const LISTED: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(show))
+}
+
+#[derive(Serialize)]
+struct Row {
+    /// The opaque id of the conversation's page.
+    id: String,
+    wa_id: String,
+    profile_name: Option<String>,
+    stage: String,
+    lead: LeadView,
+    handoff: Option<&'static str>,
+    updated: String,
+}
+
+#[derive(Serialize)]
+struct Rows {
+    rows: Vec<Row>,
+}
+
+/// A time as the dashboard prints it: UTC to the minute.
+pub fn when(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The newest conversations as template data.
+async fn rows(state: &AppState, lang: Lang) -> Result<Rows, PageError> {
+    let query = LeadQuery {
+        limit: LISTED,
+        ..LeadQuery::default()
+    };
+    let rows = state.store.leads(&query).await?;
+    let Lang(language) = lang;
+    Ok(Rows {
+        rows: rows
+            .into_iter()
+            .map(|row| {
+                let c = row.conversation;
+                Row {
+                    id: state.dashboard.ids.of(&c.customer),
+                    wa_id: c.customer.as_str().to_owned(),
+                    profile_name: c.profile_name,
+                    stage: c.stage,
+                    lead: LeadView::new(&c.lead, language),
+                    handoff: c.handoff.map(|h| h.reason.as_str()),
+                    updated: when(row.updated_at),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The rows alone, as `/events` sends them.
+pub async fn rendered_rows(state: &AppState, lang: Lang) -> Result<String, PageError> {
+    let rows = rows(state, lang).await?;
+    let Html(html) = state.dashboard.render("rows.html", lang, None, rows)?;
+    Ok(html)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    lang: Lang,
+) -> Result<Html<String>, PageError> {
+    let rows = rows(&state, lang).await?;
+    state
+        .dashboard
+        .render("list.html", lang, Some(&session), rows)
+}

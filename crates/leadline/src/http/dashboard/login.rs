@@ -1,0 +1,163 @@
+//! `/login` (the admin token in, a session cookie out) and `/logout`.
+//!
+//! The login form has no session to tie a CSRF token to yet, so it uses a
+//! double-submit token: a random value in an HttpOnly, SameSite=Strict
+//! cookie and the same value in the form; another site can do neither.
+
+use super::i18n::Lang;
+use super::session::{SESSION_COOKIE, SESSION_TTL, cookie, set_cookie};
+use super::{Checked, CsrfForm, PageError};
+use crate::http::AppState;
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+
+const LOGIN_COOKIE: &str = "leadline_login";
+/// How long a login form stays good.
+const LOGIN_FORM_TTL: Duration = Duration::from_secs(3600);
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/login", get(form).post(log_in))
+}
+
+/// Needs a session (the caller's router checks it).
+pub fn logout_router() -> Router<AppState> {
+    Router::new().route("/logout", post(log_out))
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    /// Whether an admin token is set at all.
+    configured: bool,
+    /// The key of the text explaining a refusal.
+    error: Option<&'a str>,
+    login_csrf: Option<String>,
+}
+
+/// Renders the login page with a fresh double-submit token.
+fn page(state: &AppState, lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
+    let configured = state.admin_token.is_some();
+    let token = match configured
+        .then(|| state.dashboard.sessions.token())
+        .transpose()
+    {
+        Ok(token) => token,
+        Err(e) => return e.into_response(),
+    };
+    let html = state.dashboard.render(
+        "login.html",
+        lang,
+        None,
+        LoginPage {
+            configured,
+            error,
+            login_csrf: token.clone(),
+        },
+    );
+    match (html, token) {
+        (Ok(html), Some(token)) => (
+            status,
+            AppendHeaders([(SET_COOKIE, set_cookie(LOGIN_COOKIE, &token, LOGIN_FORM_TTL))]),
+            html,
+        )
+            .into_response(),
+        (Ok(html), None) => (status, html).into_response(),
+        (Err(e), _) => e.into_response(),
+    }
+}
+
+async fn form(State(state): State<AppState>, lang: Lang) -> Response {
+    page(&state, lang, StatusCode::OK, None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Attempts are counted per peer address (behind a reverse proxy, that is
+/// the proxy's: its own rate limits then apply in front).
+async fn log_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(login): Form<LoginForm>,
+) -> Response {
+    let Some(expected) = &state.admin_token else {
+        return page(&state, lang, StatusCode::UNAUTHORIZED, None);
+    };
+    if !state.dashboard.sessions.may_try_login(peer.ip()) {
+        tracing::warn!("dashboard: login attempts rate-limited");
+        return page(
+            &state,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("too_many"),
+        );
+    }
+    let double_submitted = cookie(&headers, LOGIN_COOKIE)
+        .is_some_and(|c| !c.is_empty() && bool::from(c.as_bytes().ct_eq(login.csrf.as_bytes())));
+    if !double_submitted {
+        return page(&state, lang, StatusCode::FORBIDDEN, Some("expired_form"));
+    }
+    // The same constant-time comparison as the API's bearer token.
+    if !bool::from(
+        login
+            .token
+            .trim()
+            .as_bytes()
+            .ct_eq(expected.expose().as_bytes()),
+    ) {
+        tracing::warn!("dashboard: a login with a wrong token");
+        return page(&state, lang, StatusCode::UNAUTHORIZED, Some("wrong_token"));
+    }
+    let id = match state.dashboard.sessions.open() {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    tracing::info!("dashboard: logged in");
+    (
+        AppendHeaders([
+            (SET_COOKIE, set_cookie(SESSION_COOKIE, &id, SESSION_TTL)),
+            (SET_COOKIE, set_cookie(LOGIN_COOKIE, "", Duration::ZERO)),
+        ]),
+        Redirect::to("/"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl CsrfForm for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn log_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Checked(_): Checked<LogoutForm>,
+) -> Result<Response, PageError> {
+    state.dashboard.sessions.close(&headers);
+    Ok((
+        AppendHeaders([(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Duration::ZERO))]),
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
