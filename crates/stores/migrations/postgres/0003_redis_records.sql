@@ -18,3 +18,7 @@ CREATE TABLE answered (
     at       BIGINT NOT NULL
 );
 CREATE INDEX answered_at ON answered (at);
+
+-- Inbound transcript rows by WhatsApp id: the funnel ties each reply to the
+-- message it answers through them (the inbox is not here with Redis).
+CREATE INDEX transcript_in_wa_id ON transcript (wa_id) WHERE direction = 'in';

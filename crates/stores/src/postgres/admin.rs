@@ -171,9 +171,12 @@ const FUNNEL_HANDOFFS: &str = "
     SELECT body ->> 'reason', count(DISTINCT customer) FROM events
     WHERE kind = 'handed_off' GROUP BY 1 ORDER BY 1";
 
-/// Per booking since `$3`: the customer's messages in the inbox up to it.
+/// Per booking since `$3`: the customer's messages up to it. Read from the
+/// transcript, which every deployment keeps (with Redis, the inbox is not
+/// here).
 const FUNNEL_TO_BOOKING: &str = "
-    SELECT (SELECT count(*) FROM inbox i WHERE i.customer = e.customer AND i.enqueued_at <= e.at)
+    SELECT (SELECT count(*) FROM transcript t
+            WHERE t.customer = e.customer AND t.direction = 'in' AND t.at <= e.at)
     FROM events e
     WHERE e.kind = 'stage_changed' AND e.body ->> 'from' = $1::text AND e.body ->> 'to' = $2::text
       AND e.at >= $3";
@@ -181,8 +184,8 @@ const FUNNEL_TO_BOOKING: &str = "
 /// A bot reply's first part is keyed `<newest inbound message id>#0`
 /// (the worker's `outgoing`); a person's replies are keyed `human:...`.
 const FUNNEL_LATENCIES: &str = "
-    SELECT o.sent_at - i.enqueued_at FROM outbox o
-    JOIN inbox i ON i.msg_id = left(o.key, -2)
+    SELECT o.sent_at - t.at FROM outbox o
+    JOIN transcript t ON t.direction = 'in' AND t.wa_id = left(o.key, -2)
     WHERE o.key LIKE '%#0' AND o.state = 'sent' AND o.sent_at IS NOT NULL AND o.created_at >= $1";
 
 pub(super) async fn funnel(pool: &PgPool, query: &FunnelQuery) -> Result<Funnel, StoreError> {

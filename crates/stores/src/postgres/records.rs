@@ -44,9 +44,12 @@ const MARK_ANSWERED: &str = "
     RETURNING msg_id";
 
 #[cfg(feature = "redis")]
+/// Inbound rows are timed by when the customer sent them (Meta's clock):
+/// the time Redis received them stays in Redis.
 const RECORD_INBOUND: &str = "
     INSERT INTO transcript (customer, direction, wa_id, body, at)
-    SELECT $1, 'in', m.value ->> 'id', m.value, $3
+    SELECT $1, 'in', m.value ->> 'id', m.value,
+        (extract(epoch FROM (m.value ->> 'sent_at')::timestamptz) * 1000)::bigint
     FROM jsonb_array_elements($2) WITH ORDINALITY AS m(value, n) ORDER BY m.n";
 
 #[cfg(feature = "redis")]
@@ -92,7 +95,6 @@ pub(super) async fn commit(
     sqlx::query(RECORD_INBOUND)
         .bind(customer)
         .bind(Json(messages))
-        .bind(now)
         .execute(&mut *tx)
         .await?;
     write_turn(&mut tx, commit, now).await?;

@@ -27,9 +27,9 @@
 use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, RecordedEvent, Store,
-    StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem,
+    RecordedEvent, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -562,6 +562,10 @@ impl AdminStore for RedisStore {
 
     async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
         self.records.events(customer).await
+    }
+
+    async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
+        self.records.funnel(query).await
     }
 
     /// Holds the conversation in Redis under a new fence, applies the action
