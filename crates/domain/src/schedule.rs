@@ -132,6 +132,22 @@ impl SlotRules {
     }
 }
 
+impl SlotRules {
+    /// The slot a [`Slot::id`] names, on these rules' zone and length:
+    /// how an offer kept as ids, or a list reply, becomes a slot again.
+    pub fn slot_of(&self, id: &str) -> Option<Slot> {
+        let start = id
+            .trim()
+            .parse::<Timestamp>()
+            .ok()?
+            .to_zoned(self.time_zone.clone());
+        let end = start
+            .checked_add(SignedDuration::from_mins(i64::from(self.slot_minutes)))
+            .ok()?;
+        Some(Slot { start, end })
+    }
+}
+
 /// A bookable call, local to the business's time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {

@@ -12,7 +12,7 @@ use crate::tokens;
 use async_trait::async_trait;
 use classifier::{Classifier, Reading};
 use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
+    Brain, BrainError, SummaryRequest, Turn, TurnContext,
 };
 use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
@@ -142,7 +142,6 @@ impl Brain for LocalBrain {
                 fields: found,
                 confidence: SURE.max(reading.probability),
                 resolved: true,
-                tool_calls: Vec::new(),
                 prompt_tokens,
             });
         }
@@ -159,20 +158,12 @@ impl Brain for LocalBrain {
         let accepted = lead != *ctx.lead;
         let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
 
-        let mut tool_calls = Vec::new();
         if let Some((_, tool)) = INTENT_TOOLS.iter().find(|(i, _)| Some(*i) == intent)
             && tools.tools().any(|t| t.name() == *tool)
         {
-            let arguments = serde_json::json!({});
-            let result = tools
-                .call(tool, &arguments)
-                .await
-                .map_err(|e| e.to_string());
-            tool_calls.push(ToolCallRecord {
-                name: (*tool).to_owned(),
-                arguments,
-                result,
-            });
+            // The toolbox records the call and its result; a failure is
+            // the server's to act on, the reply stays the same.
+            let _ = tools.call(tool, &serde_json::json!({})).await;
         }
 
         let understood = intent.is_some() || !found.is_empty();
@@ -233,7 +224,6 @@ impl Brain for LocalBrain {
             fields: found,
             confidence,
             resolved: understood,
-            tool_calls,
             prompt_tokens,
         })
     }
