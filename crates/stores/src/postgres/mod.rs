@@ -5,13 +5,14 @@
 //! double-claim, a conversation.
 
 mod admin;
+mod calendar;
 mod inbox;
 mod outbox;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
     InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
+    RecordedEvent, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -293,6 +294,25 @@ impl AdminStore for PgStore {
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
         admin::act(&self.pool, customer, action, now).await
+    }
+}
+
+#[async_trait]
+impl CalendarStore for PgStore {
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CalendarCall>, StoreError> {
+        calendar::between(&self.pool, from.as_millisecond(), to.as_millisecond()).await
+    }
+
+    async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
+        calendar::reserve(&self.pool, call).await
+    }
+
+    async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
+        calendar::cancel(&self.pool, key).await
     }
 }
 
