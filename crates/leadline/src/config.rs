@@ -90,6 +90,18 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// The admin API's bearer token; unset, the admin API refuses everything.
     pub admin_token: Option<Secret>,
+    /// Where calls are booked: Google Calendar when set, else the local
+    /// calendar in the store.
+    pub google: Option<GoogleSettings>,
+}
+
+/// A Google Calendar reached with a service account's key file.
+#[derive(Debug, Clone)]
+pub struct GoogleSettings {
+    pub credentials: PathBuf,
+    pub calendar_id: String,
+    /// Overrides `https://www.googleapis.com` (tests point it at a fake).
+    pub api_base: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +157,16 @@ struct FileSettings {
     whatsapp: FileWhatsApp,
     #[serde(default)]
     openai: FileOpenAi,
+    #[serde(default)]
+    google: FileGoogle,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGoogle {
+    application_credentials: Option<String>,
+    calendar_id: Option<String>,
+    api_base: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -315,7 +337,41 @@ impl Settings {
             2_000..=600_000,
         )?;
 
+        let google = match (
+            pick(
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                file.google.application_credentials,
+            ),
+            pick("GOOGLE_CALENDAR_ID", file.google.calendar_id),
+        ) {
+            (Some(credentials), Some(calendar_id)) => {
+                let api_base = pick("GOOGLE_API_BASE", file.google.api_base);
+                if let Some(base) = &api_base {
+                    check_url("GOOGLE_API_BASE", base)?;
+                }
+                Some(GoogleSettings {
+                    credentials: PathBuf::from(credentials),
+                    calendar_id,
+                    api_base,
+                })
+            }
+            (Some(_), None) => {
+                return Err(bad(
+                    "GOOGLE_CALENDAR_ID",
+                    "must be set with GOOGLE_APPLICATION_CREDENTIALS: the calendar calls are booked on",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "GOOGLE_APPLICATION_CREDENTIALS",
+                    "must be set with GOOGLE_CALENDAR_ID: the service account's key file",
+                ));
+            }
+            (None, None) => None,
+        };
+
         Ok(Settings {
+            google,
             role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),

@@ -9,7 +9,7 @@ mod support;
 
 use leadline_domain::customer::CustomerId;
 use leadline_stores::postgres::PgStore;
-use leadline_stores::{AdminStore, OutboxEntry, OutgoingBody, SendState};
+use leadline_stores::{AdminStore, OutboxEntry, SendState};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::postgres::TestDatabase;
 use leadline_testkit::webhook;
@@ -282,9 +282,8 @@ fn check(
                     .problems
                     .push(format!("{wa_id}: reply {key} went to someone else"));
             }
-            let OutgoingBody::Text { body } = &entry.message.body;
             recorded
-                .entry((entry.message.to.as_str(), body.as_str()))
+                .entry((entry.message.to.as_str(), entry.message.body.text()))
                 .or_default()
                 .push(at);
             replies.push((at, seq, part));
