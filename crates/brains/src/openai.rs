@@ -27,9 +27,7 @@ mod wire;
 use crate::tokens;
 use async_trait::async_trait;
 use breaker::{Breaker, Rejected};
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::{self, PromptMessage, PromptRole};
 use leadline_domain::conversation::Speaker;
 use leadline_domain::tools::ToolBox;

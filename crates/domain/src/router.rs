@@ -370,7 +370,12 @@ impl Router {
     /// Looks up free slots with the stage's `find_slots` tool and offers
     /// them; nothing is offered when the stage has no such tool or the
     /// calendar cannot tell.
-    async fn offer(&self, conversation: &mut Conversation, stage: &Stage, outcome: &mut TurnOutcome) {
+    async fn offer(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        outcome: &mut TurnOutcome,
+    ) {
         if !stage.tools.iter().any(|t| t == FIND_SLOTS) {
             return;
         }

@@ -7,9 +7,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::events::Event;
 use leadline_domain::playbook::Playbook;
@@ -36,11 +34,7 @@ impl Brain for Script {
         "script"
     }
 
-    async fn decide(
-        &self,
-        ctx: &TurnContext<'_>,
-        tools: &ToolBox<'_>,
-    ) -> Result<Turn, BrainError> {
+    async fn decide(&self, ctx: &TurnContext<'_>, tools: &ToolBox<'_>) -> Result<Turn, BrainError> {
         self.seen_windows.lock().unwrap().push(ctx.recent.len());
         let calls = self.calls.lock().unwrap().pop_front().unwrap_or_default();
         for name in calls {

@@ -53,7 +53,8 @@ impl Tool for FindSlots {
 
     async fn call(&self, _: ToolInvocation<'_>) -> Result<Value, ToolError> {
         let now = Timestamp::now();
-        let horizon = now + jiff::SignedDuration::from_hours(24 * (i64::from(self.rules.horizon_days) + 1));
+        let horizon =
+            now + jiff::SignedDuration::from_hours(24 * (i64::from(self.rules.horizon_days) + 1));
         let busy = self
             .calendar
             .busy(now, horizon)
@@ -111,7 +112,11 @@ impl Tool for BookCall {
             attendee_email: None,
             // One key per customer and start: a retry after a timeout or
             // a 500 finds the event the first attempt made.
-            idempotency_key: format!("call-{}-{}", invocation.customer.as_str(), slot.start.timestamp().as_second()),
+            idempotency_key: format!(
+                "call-{}-{}",
+                invocation.customer.as_str(),
+                slot.start.timestamp().as_second()
+            ),
             slot,
         };
         match self.calendar.book(&booking).await {
@@ -175,7 +180,11 @@ impl LocalCalendar {
 #[async_trait]
 impl Calendar for LocalCalendar {
     async fn busy(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Interval>, CalendarError> {
-        let calls = self.store.calls_between(from, to).await.map_err(unavailable)?;
+        let calls = self
+            .store
+            .calls_between(from, to)
+            .await
+            .map_err(unavailable)?;
         Ok(calls
             .into_iter()
             .map(|call| Interval {

@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use leadline_stores::{OutgoingBody, OutgoingMessage};
-use leadline_whatsapp::send::{
-    CloudClient, ListRow, ListSection, OutboundMessage, SendError,
-};
+use leadline_whatsapp::send::{CloudClient, ListRow, ListSection, OutboundMessage, SendError};
 
 #[async_trait]
 pub trait Outlet: Send + Sync {

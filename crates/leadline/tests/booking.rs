@@ -193,7 +193,10 @@ fn confirmed(google: &FakeGoogle) -> Vec<leadline_testkit::google::FakeEvent> {
 
 #[tokio::test]
 async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_calendar() {
-    let (google, graph) = (FakeGoogle::start().await, FakeGraph::start(ACCESS_TOKEN).await);
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
     let app = google_app(&google, &graph).await;
     let mut ana = Customer::new(&app, &graph, "14155550111");
 
@@ -242,7 +245,10 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
     let start = rows[0].start();
     let calls = store(&app)
         .await
-        .calls_between(start - SignedDuration::from_hours(24), start + SignedDuration::from_hours(24))
+        .calls_between(
+            start - SignedDuration::from_hours(24),
+            start + SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
     assert_eq!(calls.len(), 1, "{calls:?}");
@@ -253,7 +259,10 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
 
 #[tokio::test]
 async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
-    let (google, graph) = (FakeGoogle::start().await, FakeGraph::start(ACCESS_TOKEN).await);
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
     let app = google_app(&google, &graph).await;
     let mut ana = Customer::new(&app, &graph, "14155550113");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
@@ -264,8 +273,13 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
     let replies = ana.pick(&rows[0], 1).await;
 
     // The apology is the list's body.
-    let body = replies[0].body["interactive"]["body"]["text"].as_str().unwrap();
-    assert_eq!(body, "Sorry, that time was just taken. These are still free:");
+    let body = replies[0].body["interactive"]["body"]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        body,
+        "Sorry, that time was just taken. These are still free:"
+    );
     let fresh = list_rows(&replies[0], "See times");
     assert!(fresh.iter().all(|r| r.start() != taken), "{fresh:?}");
     assert_eq!(confirmed(&google).len(), 1, "only the other event");
@@ -278,7 +292,10 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
 
 #[tokio::test]
 async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
-    let (google, graph) = (FakeGoogle::start().await, FakeGraph::start(ACCESS_TOKEN).await);
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
     let app = google_app(&google, &graph).await;
     let mut ana = Customer::new(&app, &graph, "14155550114");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
@@ -287,7 +304,9 @@ async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
 
     let replies = ana.pick(&rows[0], 1).await;
 
-    let body = replies[0].body["interactive"]["body"]["text"].as_str().unwrap();
+    let body = replies[0].body["interactive"]["body"]["text"]
+        .as_str()
+        .unwrap();
     assert_eq!(
         body,
         "Sorry, I couldn't book the call just now. Shall we try one of these times?"

@@ -11,9 +11,9 @@ use leadline_domain::{
     StatusUpdate,
 };
 use leadline_stores::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    CalendarCall, CalendarStore, InboxBatch, LeadQuery, Outbox, OutgoingBody, OutgoingMessage,
-    Reservation, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    HumanAction, Inbox, InboxBatch, LeadQuery, Outbox, OutgoingBody, OutgoingMessage, Reservation,
+    Store, StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -1032,18 +1032,16 @@ fn entries(entries: Vec<leadline_stores::OutboxEntry>) -> Vec<Entry> {
     use leadline_stores::SendState;
     entries
         .into_iter()
-        .map(|e| {
-            Entry {
-                text: e.message.body.text().to_owned(),
-                key: e.message.key,
-                state: match e.state {
-                    SendState::Pending => "pending",
-                    SendState::Sent => "sent",
-                    SendState::Failed => "failed",
-                },
-                attempts: e.attempts,
-                delivery: e.delivery,
-            }
+        .map(|e| Entry {
+            text: e.message.body.text().to_owned(),
+            key: e.message.key,
+            state: match e.state {
+                SendState::Pending => "pending",
+                SendState::Sent => "sent",
+                SendState::Failed => "failed",
+            },
+            attempts: e.attempts,
+            delivery: e.delivery,
         })
         .collect()
 }
@@ -1786,7 +1784,10 @@ async fn a_slot_is_booked_once<B: Backend>() {
     let mut overlapping = call("lead-c", 1, 30);
     overlapping.start += SignedDuration::from_mins(15);
     overlapping.end += SignedDuration::from_mins(15);
-    assert_eq!(store.reserve(&overlapping).await.unwrap(), Reservation::Taken);
+    assert_eq!(
+        store.reserve(&overlapping).await.unwrap(),
+        Reservation::Taken
+    );
     // Back to back is fine.
     let next = call("lead-d", 0, 60);
     assert_eq!(

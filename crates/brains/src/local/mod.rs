@@ -11,9 +11,7 @@ mod summary;
 use crate::tokens;
 use async_trait::async_trait;
 use classifier::{Classifier, Reading};
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
 use leadline_domain::fields;

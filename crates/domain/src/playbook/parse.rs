@@ -273,13 +273,19 @@ fn scheduling(
     if rules.slot_minutes == 0 {
         return Err(source.error(span, "scheduling.slot_minutes", "must be at least 1"));
     }
-    if let Some(h) = rules.hours.iter().find(|h| h.from >= h.to || h.days.is_empty()) {
+    if let Some(h) = rules
+        .hours
+        .iter()
+        .find(|h| h.from >= h.to || h.days.is_empty())
+    {
         return Err(source.error(
             span,
             "scheduling.hours",
             format!(
                 "{}–{} on {} day(s): opening hours need days and must end after they start",
-                h.from, h.to, h.days.len()
+                h.from,
+                h.to,
+                h.days.len()
             ),
         ));
     }

@@ -41,20 +41,24 @@ pub(super) async fn between(
     rows.into_iter().map(from_row).collect()
 }
 
-pub(super) async fn reserve(pool: &PgPool, wanted: &CalendarCall) -> Result<Reservation, StoreError> {
+pub(super) async fn reserve(
+    pool: &PgPool,
+    wanted: &CalendarCall,
+) -> Result<Reservation, StoreError> {
     let mut tx = pool.begin().await?;
-    let existing: Option<(String, i64, i64, String, String, Option<String>, Option<i64>)> =
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS}, cancelled_at FROM calendar_calls WHERE key = $1"
-        ))
-        .bind(&wanted.key)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some((key, start, end, summary, description, attendee, cancelled)) = existing {
-        return Ok(match cancelled {
-            Some(_) => Reservation::Cancelled,
-            None => Reservation::Booked(from_row((key, start, end, summary, description, attendee))?),
-        });
+    let cancelled: Option<bool> =
+        sqlx::query_scalar("SELECT cancelled_at IS NOT NULL FROM calendar_calls WHERE key = $1")
+            .bind(&wanted.key)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match cancelled {
+        Some(true) => return Ok(Reservation::Cancelled),
+        Some(false) => {
+            if let Some(call) = active(&mut *tx, &wanted.key).await? {
+                return Ok(Reservation::Booked(call));
+            }
+        }
+        None => {}
     }
     let (start, end) = (wanted.start.as_millisecond(), wanted.end.as_millisecond());
     let overlapping: bool = sqlx::query_scalar(
@@ -91,13 +95,23 @@ pub(super) async fn reserve(pool: &PgPool, wanted: &CalendarCall) -> Result<Rese
         return Ok(Reservation::Booked(wanted.clone()));
     }
     // The same key may have won the race (a retry running alongside).
-    let same_key: Option<CallRow> = sqlx::query_as(&format!(
+    Ok(active(pool, &wanted.key)
+        .await?
+        .map_or(Reservation::Taken, Reservation::Booked))
+}
+
+/// The call booked under `key`, unless it was cancelled.
+async fn active(
+    executor: impl sqlx::PgExecutor<'_>,
+    key: &str,
+) -> Result<Option<CalendarCall>, StoreError> {
+    let row: Option<CallRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM calendar_calls WHERE key = $1 AND cancelled_at IS NULL"
     ))
-    .bind(&wanted.key)
-    .fetch_optional(pool)
+    .bind(key)
+    .fetch_optional(executor)
     .await?;
-    same_key.map_or(Ok(Reservation::Taken), |row| Ok(Reservation::Booked(from_row(row)?)))
+    row.map(from_row).transpose()
 }
 
 pub(super) async fn cancel(pool: &PgPool, key: &str) -> Result<(), StoreError> {

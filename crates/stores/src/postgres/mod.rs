@@ -10,9 +10,9 @@ mod inbox;
 mod outbox;
 
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    RecordedEvent, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem,
+    OutgoingMessage, RecordedEvent, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;

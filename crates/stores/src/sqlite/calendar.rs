@@ -34,7 +34,10 @@ pub(super) fn from_row(
     })
 }
 
-pub(super) fn reserve(conn: &mut Connection, wanted: &CalendarCall) -> Result<Reservation, StoreError> {
+pub(super) fn reserve(
+    conn: &mut Connection,
+    wanted: &CalendarCall,
+) -> Result<Reservation, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<(CallRow, Option<i64>)> = tx
         .prepare_cached(&format!(

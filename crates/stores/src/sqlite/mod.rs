@@ -11,9 +11,9 @@ mod outbox;
 mod writer;
 
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Reservation, Store, StoreError, TurnCommit,
-    TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Reservation, Store,
+    StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
