@@ -9,6 +9,8 @@
 //! - `enter`: said when a turn moves the conversation into the stage.
 //! - `intent_<intent id>`: answers an intent (`intent_ask_price`).
 //! - `fallback`: the customer was not understood.
+//! - `list_button`, `booked`, `slot_taken`, `booking_failed`: required in a
+//!   stage with the `book_call` tool (see the router's booking turn).
 //!
 //! Templates see `lead` (a [`LeadView`]: every known field as text),
 //! `business`, `language` (`"es"`/`"en"`), `missing` (the stage's fields
