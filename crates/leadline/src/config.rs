@@ -514,6 +514,32 @@ mod tests {
     }
 
     #[test]
+    fn google_calendar_needs_both_the_key_file_and_the_calendar() {
+        assert!(load(&[], None).unwrap().google.is_none());
+        let file = "[google]\napplication_credentials = \"/etc/sa.json\"\ncalendar_id = \"sales@x.example\"\n";
+        let google = load(&[("GOOGLE_API_BASE", "http://127.0.0.1:9")], Some(file))
+            .unwrap()
+            .google
+            .unwrap();
+        assert_eq!(google.credentials, PathBuf::from("/etc/sa.json"));
+        assert_eq!(google.calendar_id, "sales@x.example");
+        assert_eq!(google.api_base.as_deref(), Some("http://127.0.0.1:9"));
+        let half = load(&[("GOOGLE_APPLICATION_CREDENTIALS", "/etc/sa.json")], None);
+        assert_eq!(half.unwrap_err().name, "GOOGLE_CALENDAR_ID");
+        let half = load(&[("GOOGLE_CALENDAR_ID", "sales@x.example")], None);
+        assert_eq!(half.unwrap_err().name, "GOOGLE_APPLICATION_CREDENTIALS");
+        let bad_base = load(
+            &[
+                ("GOOGLE_CALENDAR_ID", "c"),
+                ("GOOGLE_APPLICATION_CREDENTIALS", "/k.json"),
+                ("GOOGLE_API_BASE", "not a url"),
+            ],
+            None,
+        );
+        assert_eq!(bad_base.unwrap_err().name, "GOOGLE_API_BASE");
+    }
+
+    #[test]
     fn the_role_comes_from_the_environment_or_the_file() {
         assert_eq!(
             load(&[("LEADLINE_ROLE", "worker")], None).unwrap().role,

@@ -319,3 +319,55 @@ async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0].start, rows[0].start());
 }
+
+#[tokio::test]
+async fn two_customers_picking_one_slot_at_once_book_it_once() {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    let mut ana = Customer::new(&app, &graph, "14155550115");
+    let mut bea = Customer::new(&app, &graph, "14155550116");
+    let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    let same = bea.qualify(&QUALIFY_EN, "See times").await;
+    assert_eq!(rows[0], same[0], "both are offered the first free slot");
+
+    // Both picks are in the inbox before either is answered.
+    let (a, b) = (ana.next_id(), bea.next_id());
+    let picks = vec![
+        webhook::list_reply(&ana.wa_id, &a, &rows[0].id, &rows[0].title),
+        webhook::list_reply(&bea.wa_id, &b, &rows[0].id, &rows[0].title),
+    ];
+    let response = app.post_webhook(&webhook::notification(picks)).await;
+    assert_eq!(response.status(), 200);
+
+    // One gets the confirmation and the handoff, the other an apology with
+    // fresh slots: three messages in all.
+    let deadline = Instant::now() + WAIT;
+    let answers = loop {
+        let sent = graph.sent();
+        let after = |c: &Customer<'_>| -> Vec<SentMessage> {
+            let mine: Vec<SentMessage> = sent.iter().filter(|s| s.to == c.wa_id).cloned().collect();
+            mine[c.seen.min(mine.len())..].to_vec()
+        };
+        let (to_ana, to_bea) = (after(&ana), after(&bea));
+        if to_ana.len() + to_bea.len() >= 3 {
+            break [to_ana, to_bea];
+        }
+        assert!(Instant::now() < deadline, "waiting for both answers");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let booked: Vec<&Vec<SentMessage>> = answers
+        .iter()
+        .filter(|replies| replies.iter().any(|r| text(r).starts_with("Done!")))
+        .collect();
+    assert_eq!(booked.len(), 1, "{answers:?}");
+    let apologised = answers.iter().find(|r| r.len() == 1).expect("one apology");
+    let fresh = list_rows(&apologised[0], "See times");
+    assert!(fresh.iter().all(|r| r.id != rows[0].id), "{fresh:?}");
+    let start = rows[0].start();
+    let calls = store(&app)
+        .await
+        .calls_between(start, start + SignedDuration::from_mins(30))
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+}

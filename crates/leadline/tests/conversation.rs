@@ -60,7 +60,11 @@ impl<'a> Chat<'a> {
             // A list's body is what the customer reads above its button.
             .map(|s| {
                 s.text
-                    .or_else(|| s.body["interactive"]["body"]["text"].as_str().map(str::to_owned))
+                    .or_else(|| {
+                        s.body["interactive"]["body"]["text"]
+                            .as_str()
+                            .map(str::to_owned)
+                    })
                     .unwrap_or_default()
             })
             .collect()
