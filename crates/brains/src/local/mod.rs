@@ -18,6 +18,7 @@ use leadline_domain::fields;
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
+use leadline_domain::router::FIND_SLOTS;
 use leadline_domain::tools::ToolBox;
 use std::collections::BTreeSet;
 
@@ -36,10 +37,8 @@ const AMBIGUOUS: f32 = 0.6;
 const HANDOFF_PROBABILITY: f32 = 0.65;
 
 /// Intents whose tool the brain calls when the stage offers it.
-const INTENT_TOOLS: [(&str, &str); 2] = [
-    ("ask_document", "send_document"),
-    ("book_call", "find_slots"),
-];
+const INTENT_TOOLS: [(&str, &str); 2] =
+    [("ask_document", "send_document"), ("book_call", FIND_SLOTS)];
 
 pub struct LocalBrain {
     classifier: Classifier,
