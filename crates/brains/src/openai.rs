@@ -27,9 +27,7 @@ mod wire;
 use crate::tokens;
 use async_trait::async_trait;
 use breaker::{Breaker, Rejected};
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::{self, PromptMessage, PromptRole};
 use leadline_domain::conversation::Speaker;
 use leadline_domain::tools::ToolBox;
@@ -238,7 +236,6 @@ impl OpenAiBrain {
             })
             .collect();
 
-        let mut records = Vec::new();
         let mut rounds = 0;
         let mut repaired = false;
         let mut usage_tokens = None;
@@ -272,7 +269,7 @@ impl OpenAiBrain {
                     )));
                 }
                 rounds += 1;
-                run_tools(tools, message, &mut messages, &mut records).await;
+                run_tools(tools, message, &mut messages).await;
                 continue;
             }
 
@@ -283,7 +280,6 @@ impl OpenAiBrain {
                 Some(_) => None,
                 None => match answer::parse(&content, ctx.playbook) {
                     Ok(mut turn) => {
-                        turn.tool_calls = records;
                         turn.prompt_tokens = match usage_tokens.flatten() {
                             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
                             None => tokens::count(&prompt),
@@ -533,29 +529,19 @@ fn first_message(response: ChatResponse) -> Result<ResponseMessage, BrainError> 
 }
 
 /// Runs the tool calls of one model message, in order, and appends the
-/// message and one `tool` message per call to the conversation.
-async fn run_tools(
-    tools: &ToolBox<'_>,
-    message: ResponseMessage,
-    messages: &mut Vec<ChatMessage>,
-    records: &mut Vec<ToolCallRecord>,
-) {
+/// message and one `tool` message per call to the conversation. The
+/// toolbox records each call.
+async fn run_tools(tools: &ToolBox<'_>, message: ResponseMessage, messages: &mut Vec<ChatMessage>) {
     let mut results = Vec::with_capacity(message.tool_calls.len());
     for call in &message.tool_calls {
-        let (arguments, result) =
-            match serde_json::from_str::<serde_json::Value>(&call.function.arguments) {
-                Ok(arguments) => {
-                    let result = tools
-                        .call(&call.function.name, &arguments)
-                        .await
-                        .map_err(|e| e.0);
-                    (arguments, result)
-                }
-                Err(e) => (
-                    serde_json::Value::String(call.function.arguments.clone()),
-                    Err(format!("the arguments are not a JSON object: {e}")),
-                ),
-            };
+        // Arguments that are not JSON run nothing: the model sees why.
+        let result = match serde_json::from_str::<serde_json::Value>(&call.function.arguments) {
+            Ok(arguments) => tools
+                .call(&call.function.name, &arguments)
+                .await
+                .map_err(|e| e.0),
+            Err(e) => Err(format!("the arguments are not a JSON object: {e}")),
+        };
         tracing::info!(tool = %call.function.name, ok = result.is_ok(), "model called a tool");
         let content = match &result {
             Ok(value) => value.to_string(),
@@ -564,11 +550,6 @@ async fn run_tools(
         results.push(ChatMessage::Tool {
             tool_call_id: call.id.clone(),
             content,
-        });
-        records.push(ToolCallRecord {
-            name: call.function.name.clone(),
-            arguments,
-            result,
         });
     }
     let calls: Vec<ToolCall> = message.tool_calls;

@@ -71,6 +71,15 @@ impl Fixture {
     }
 
     async fn decide(&self, brain: &dyn Brain) -> Result<Turn, BrainError> {
+        self.decide_recording(brain).await.0
+    }
+
+    /// The turn and the tool calls its toolbox recorded, whatever the turn's
+    /// outcome.
+    async fn decide_recording(
+        &self,
+        brain: &dyn Brain,
+    ) -> (Result<Turn, BrainError>, Vec<ToolCallRecord>) {
         let stage = self.playbook.stage(self.stage).unwrap();
         let ctx = TurnContext {
             playbook: &self.playbook,
@@ -86,7 +95,8 @@ impl Fixture {
         let tools = self
             .registry
             .toolbox(&stage.tools, &self.customer, &self.lead);
-        brain.decide(&ctx, &tools).await
+        let turn = brain.decide(&ctx, &tools).await;
+        (turn, tools.into_calls())
     }
 
     async fn summarize(&self, brain: &dyn Brain) -> Result<String, BrainError> {
@@ -144,7 +154,8 @@ async fn one_request_per_turn_with_a_strict_schema_maps_the_answer() {
     )));
     let fixture = Fixture::new("qualification");
 
-    let turn = fixture.decide(&brain(&model)).await.unwrap();
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let turn = turn.unwrap();
 
     assert_eq!(turn.reply, "Thanks, Ana! When would you like to start?");
     assert_eq!(turn.language, Some(Language::En));
@@ -161,7 +172,7 @@ async fn one_request_per_turn_with_a_strict_schema_maps_the_answer() {
     );
     assert!((turn.confidence - 0.85).abs() < 1e-6);
     assert!(turn.resolved);
-    assert!(turn.tool_calls.is_empty());
+    assert!(calls.is_empty());
 
     let requests = model.requests();
     assert_eq!(requests.len(), 1, "one model call per turn");
@@ -279,25 +290,26 @@ async fn tool_calls_are_run_and_their_results_sent_back_in_the_same_turn() {
     )));
     let (fixture, tool) = scheduling_with_find_slots();
 
-    let turn = fixture.decide(&brain(&model)).await.unwrap();
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let turn = turn.unwrap();
 
     assert_eq!(turn.reply, "I can offer tomorrow at 10:00.");
     assert_eq!(
         *tool.calls.lock().unwrap(),
         vec![json!({ "day": "tomorrow" })]
     );
-    assert_eq!(turn.tool_calls.len(), 2);
+    assert_eq!(calls.len(), 2);
     assert_eq!(
-        turn.tool_calls[0],
+        calls[0],
         ToolCallRecord {
             name: "find_slots".to_owned(),
             arguments: json!({ "day": "tomorrow" }),
             result: Ok(json!({ "slots": ["2025-03-11T10:00:00-06:00"] })),
         }
     );
-    assert_eq!(turn.tool_calls[1].name, "delete_everything");
+    assert_eq!(calls[1].name, "delete_everything");
     assert!(
-        turn.tool_calls[1].result.is_err(),
+        calls[1].result.is_err(),
         "a tool the stage does not have is an error the model sees"
     );
 
@@ -334,6 +346,32 @@ async fn tool_calls_are_run_and_their_results_sent_back_in_the_same_turn() {
 }
 
 #[tokio::test]
+async fn a_turn_that_ends_malformed_keeps_the_record_of_the_tools_it_ran() {
+    let model = FakeOpenAi::start().await;
+    model.push(FakeReply::ToolCalls(vec![(
+        "find_slots".to_owned(),
+        json!({ "day": "tomorrow" }),
+    )]));
+    model.push(FakeReply::Raw("not the turn schema".to_owned()));
+    model.push(FakeReply::Raw("still not it".to_owned()));
+    let (fixture, tool) = scheduling_with_find_slots();
+
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+
+    assert!(matches!(turn, Err(BrainError::Malformed(_))), "{turn:?}");
+    assert_eq!(tool.calls.lock().unwrap().len(), 1);
+    assert_eq!(
+        calls,
+        vec![ToolCallRecord {
+            name: "find_slots".to_owned(),
+            arguments: json!({ "day": "tomorrow" }),
+            result: Ok(json!({ "slots": ["2025-03-11T10:00:00-06:00"] })),
+        }],
+        "what a tool did is not lost with the answer"
+    );
+}
+
+#[tokio::test]
 async fn tool_rounds_are_bounded_and_the_last_call_must_answer() {
     let model = FakeOpenAi::start().await;
     model.set_default(|_| {
@@ -341,8 +379,9 @@ async fn tool_rounds_are_bounded_and_the_last_call_must_answer() {
     });
     let (fixture, tool) = scheduling_with_find_slots();
 
-    let error = fixture.decide(&brain(&model)).await.unwrap_err();
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
 
+    let error = turn.unwrap_err();
     assert!(matches!(error, BrainError::Malformed(_)), "{error:?}");
     let requests = model.requests();
     assert_eq!(
@@ -351,6 +390,7 @@ async fn tool_rounds_are_bounded_and_the_last_call_must_answer() {
         "three tool rounds, then one call that must answer"
     );
     assert_eq!(tool.calls.lock().unwrap().len(), 3);
+    assert_eq!(calls.len(), 3, "the failed turn's tool calls are kept");
     assert_eq!(requests[2]["tool_choice"], "auto");
     assert_eq!(requests[3]["tool_choice"], "none");
 }
@@ -615,7 +655,6 @@ impl Brain for Offline {
             fields: Vec::new(),
             confidence: 0.5,
             resolved: true,
-            tool_calls: Vec::new(),
             prompt_tokens: 0,
         })
     }

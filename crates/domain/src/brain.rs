@@ -40,7 +40,8 @@ impl TurnContext<'_> {
     }
 }
 
-/// A brain's answer for one turn.
+/// A brain's answer for one turn. The tools it called are not part of it:
+/// the [`ToolBox`] it called them through keeps that record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Turn {
     /// The reply to send, in the customer's language.
@@ -55,13 +56,11 @@ pub struct Turn {
     pub confidence: f32,
     /// Whether the customer's messages were understood and answered.
     pub resolved: bool,
-    /// The tools the brain called during the turn, with their results.
-    pub tool_calls: Vec<ToolCallRecord>,
     /// Tokens of the prompt the brain sent (or would send) to a model.
     pub prompt_tokens: usize,
 }
 
-/// A tool call made during a turn.
+/// A tool call made during a turn, as [`ToolBox`] records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallRecord {
     pub name: String,

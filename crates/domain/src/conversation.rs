@@ -104,6 +104,10 @@ pub struct Conversation {
     /// name.
     #[serde(default)]
     pub profile_name: Option<String>,
+    /// The ids of the slots last offered ([`crate::schedule::Slot::id`]),
+    /// which a reply like "the first one" or a list pick refers to.
+    #[serde(default)]
+    pub offered: Vec<String>,
 }
 
 impl Conversation {
@@ -122,6 +126,7 @@ impl Conversation {
             last_customer_at: now,
             last_seq: 0,
             profile_name: None,
+            offered: Vec::new(),
         }
     }
 

@@ -31,6 +31,12 @@ pub enum Event {
         name: String,
         ok: bool,
     },
+    /// A tool put a call on the calendar: `slot` is its start (RFC 3339),
+    /// `event_id` the calendar's id for it.
+    CallBooked {
+        slot: Option<String>,
+        event_id: Option<String>,
+    },
     HandedOff {
         reason: HandoffReason,
     },
@@ -50,6 +56,7 @@ impl Event {
             Event::FieldRejected { .. } => "field_rejected",
             Event::StageChanged { .. } => "stage_changed",
             Event::ToolCalled { .. } => "tool_called",
+            Event::CallBooked { .. } => "call_booked",
             Event::HandedOff { .. } => "handed_off",
             Event::BrainFailed { .. } => "brain_failed",
         }

@@ -7,7 +7,7 @@
 //! moves only along the playbook's transitions, and the handoff policy has
 //! the last word on what the customer is told.
 
-use crate::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
+use crate::brain::{Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext};
 use crate::context::WINDOW;
 use crate::conversation::{Conversation, Handoff, HandoffReason, Message, Speaker, Summary};
 use crate::customer::CustomerId;
@@ -17,7 +17,8 @@ use crate::inbound::{Content, InboundMessage};
 use crate::language::Language;
 use crate::lead::Lead;
 use crate::playbook::{Playbook, Stage, Success};
-use crate::tools::ToolRegistry;
+use crate::schedule::{Pick, Slot, read_pick};
+use crate::tools::{ToolBox, ToolRegistry};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -44,7 +45,36 @@ pub struct TurnOutcome {
     pub summary_job: Option<SummaryJob>,
     /// Tokens of the prompt the brain used (0 when no brain was asked).
     pub prompt_tokens: usize,
+    /// Slots to pick from, offered with the last reply (a WhatsApp list).
+    pub offer: Option<SlotOffer>,
 }
+
+/// Free slots offered as a list the customer picks from; at most
+/// [`MAX_OFFERED`] rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotOffer {
+    /// The label of the button that opens the list.
+    pub button: String,
+    pub rows: Vec<OfferRow>,
+}
+
+/// One slot of an offer: its id comes back when the customer picks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// WhatsApp lists hold at most 10 rows.
+pub const MAX_OFFERED: usize = 10;
+/// The tool that lists free slots: `{} -> {"slots": [{"id": ...}, ...]}`.
+pub const FIND_SLOTS: &str = "find_slots";
+/// The tool that books one: `{"slot": id} -> {"outcome": "call_booked" |
+/// "slot_taken", ...}`.
+pub const BOOK_CALL: &str = "book_call";
+/// What [`BOOK_CALL`] reports when the call is on the calendar.
+pub const CALL_BOOKED: &str = "call_booked";
 
 /// Messages that left the context window, to fold into the rolling summary
 /// off the reply's critical path.
@@ -143,7 +173,20 @@ impl Router {
         };
         let today = now.to_zoned(self.time_zone.clone()).date();
 
-        let decided = self.decide(conversation, stage, said, today).await;
+        if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
+            self.book(conversation, stage, &slot, now, &mut outcome)
+                .await;
+            return outcome;
+        }
+
+        let tools = self
+            .tools
+            .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
+        let decided = self.decide(conversation, stage, said, today, &tools).await;
+        // Taken from the toolbox, not the brain's answer: what a tool did
+        // (a booked call) is recorded even when the answer is lost.
+        let calls = tools.into_calls();
+        self.record_calls(&calls, &mut outcome);
         let turn = match decided {
             Ok(turn) => turn,
             Err(error) => {
@@ -172,12 +215,6 @@ impl Router {
             conversation.language = language;
         }
         self.apply_fields(conversation, &turn, today, &mut outcome);
-        for call in &turn.tool_calls {
-            outcome.events.push(Event::ToolCalled {
-                name: call.name.clone(),
-                ok: call.result.is_ok(),
-            });
-        }
 
         if turn.resolved {
             conversation.unresolved = 0;
@@ -189,7 +226,7 @@ impl Router {
             return outcome;
         }
 
-        let reached = self.advance(conversation, &turn, &mut outcome);
+        let reached = self.advance(conversation, &calls, &mut outcome);
         if reached.hands_off {
             let message =
                 playbook.render_reply(reached, "enter", &conversation.lead, conversation.language);
@@ -215,9 +252,201 @@ impl Router {
         } else {
             turn.reply
         };
+        // Slots go out as a list with the reply: the ones the brain looked
+        // up, or fresh ones when the turn has just reached a stage that
+        // books calls.
+        let looked_up = calls
+            .iter()
+            .rev()
+            .find(|c| c.name == FIND_SLOTS)
+            .and_then(|c| c.result.as_ref().ok());
+        match looked_up {
+            Some(found) => self.offer_found(conversation, reached, found, &mut outcome),
+            None if reached.id != stage.id => self.offer(conversation, reached, &mut outcome).await,
+            None => {}
+        }
         self.say(conversation, reply, now, &mut outcome);
         outcome.summary_job = self.summary_job(conversation);
         outcome
+    }
+
+    /// The slot a reply to the last offer picks (a list row, "the first
+    /// one", "Tuesday at 10"), in a stage that books calls; `None` when the
+    /// reply picks nothing the playbook's hours allow, for the brain to read.
+    fn picked_slot(
+        &self,
+        conversation: &Conversation,
+        stage: &Stage,
+        burst: &[InboundMessage],
+        now: Timestamp,
+    ) -> Option<Slot> {
+        if conversation.offered.is_empty() || !stage.tools.iter().any(|t| t == BOOK_CALL) {
+            return None;
+        }
+        let rules = &self.playbook.scheduling;
+        let offered: Vec<Slot> = conversation
+            .offered
+            .iter()
+            .filter_map(|id| rules.slot_of(id))
+            .collect();
+        // The newest message that says something decides. A row of any
+        // list we sent names its slot, even one of an earlier offer.
+        let said = burst.iter().rev().find_map(|m| match &m.content {
+            Content::Choice { id, .. } => Some(id.as_str()),
+            other => other.text(),
+        })?;
+        if let Some(slot) = rules.slot_of(said) {
+            return rules.slot_at(&slot.start, now);
+        }
+        match read_pick(said, &offered, now, &rules.time_zone) {
+            Pick::Slot(slot) => Some(slot),
+            Pick::Time(at) => rules.slot_at(&at, now),
+            Pick::None => None,
+        }
+    }
+
+    /// Books `slot` through the stage's `book_call` tool and tells the
+    /// customer how it went: booked (the flow moves on), taken meanwhile or
+    /// the calendar failing (an apology and fresh slots).
+    async fn book(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        slot: &Slot,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        let tools = self
+            .tools
+            .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
+        let result = tools
+            .call(BOOK_CALL, &serde_json::json!({ "slot": slot.id() }))
+            .await;
+        let calls = tools.into_calls();
+        self.record_calls(&calls, outcome);
+        let language = conversation.language;
+        let reported = result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.get("outcome"))
+            .and_then(|o| o.as_str());
+        let key = match (reported, &result) {
+            (Some(CALL_BOOKED), _) => {
+                conversation.offered.clear();
+                conversation.unresolved = 0;
+                let booked = self
+                    .playbook
+                    .render_reply(stage, "booked", &conversation.lead, language)
+                    .unwrap_or_default();
+                let text = format!("{booked} {}.", slot.description(language));
+                self.say(conversation, text, now, outcome);
+                let reached = self.advance(conversation, &calls, outcome);
+                if reached.hands_off {
+                    let message =
+                        self.playbook
+                            .render_reply(reached, "enter", &conversation.lead, language);
+                    self.hand_off_saying(
+                        conversation,
+                        HandoffReason::FlowCompleted,
+                        message,
+                        now,
+                        outcome,
+                    );
+                }
+                return;
+            }
+            // The tool logged why; the event says it failed.
+            (_, Err(_)) => "booking_failed",
+            (_, Ok(_)) => "slot_taken",
+        };
+        let text = self
+            .playbook
+            .render_reply(stage, key, &conversation.lead, language)
+            .unwrap_or_default();
+        self.offer(conversation, stage, outcome).await;
+        self.say(conversation, text, now, outcome);
+    }
+
+    /// Looks up free slots with the stage's `find_slots` tool and offers
+    /// them; nothing is offered when the stage has no such tool or the
+    /// calendar cannot tell.
+    async fn offer(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        outcome: &mut TurnOutcome,
+    ) {
+        if !stage.tools.iter().any(|t| t == FIND_SLOTS) {
+            return;
+        }
+        let tools = self
+            .tools
+            .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
+        let found = tools.call(FIND_SLOTS, &serde_json::json!({})).await;
+        self.record_calls(&tools.into_calls(), outcome);
+        // A failure is the tool's to log; the event records it.
+        if let Ok(found) = found {
+            self.offer_found(conversation, stage, &found, outcome);
+        }
+    }
+
+    /// Offers the slots of a `find_slots` result and remembers them, so the
+    /// customer's pick can be read against them.
+    fn offer_found(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        found: &serde_json::Value,
+        outcome: &mut TurnOutcome,
+    ) {
+        let rules = &self.playbook.scheduling;
+        let slots: Vec<Slot> = found
+            .get("slots")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("id").and_then(|id| id.as_str()))
+            .filter_map(|id| rules.slot_of(id))
+            .take(MAX_OFFERED)
+            .collect();
+        let language = conversation.language;
+        let button = self
+            .playbook
+            .render_reply(stage, "list_button", &conversation.lead, language);
+        let (Some(button), false) = (button, slots.is_empty()) else {
+            return;
+        };
+        conversation.offered = slots.iter().map(Slot::id).collect();
+        outcome.offer = Some(SlotOffer {
+            button,
+            rows: slots
+                .iter()
+                .map(|slot| OfferRow {
+                    id: slot.id(),
+                    title: slot.title(language),
+                    description: slot.description(language),
+                })
+                .collect(),
+        });
+    }
+
+    /// Events for the tools a turn called, and for each call one booked.
+    fn record_calls(&self, calls: &[ToolCallRecord], outcome: &mut TurnOutcome) {
+        for call in calls {
+            outcome.events.push(Event::ToolCalled {
+                name: call.name.clone(),
+                ok: call.result.is_ok(),
+            });
+            if let Ok(result) = &call.result
+                && result.get("outcome").and_then(|o| o.as_str()) == Some(CALL_BOOKED)
+            {
+                let text = |key: &str| result.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+                outcome.events.push(Event::CallBooked {
+                    slot: text("start"),
+                    event_id: text("event_id"),
+                });
+            }
+        }
     }
 
     /// Folds a job's messages into the rolling summary.
@@ -246,6 +475,7 @@ impl Router {
         stage: &Stage,
         burst_len: usize,
         today: Date,
+        tools: &ToolBox<'_>,
     ) -> Result<Turn, BrainError> {
         let system_prompt =
             self.playbook
@@ -263,10 +493,7 @@ impl Router {
             system_prompt: &system_prompt,
             today,
         };
-        let tools = self
-            .tools
-            .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
-        self.brain.decide(&ctx, &tools).await
+        self.brain.decide(&ctx, tools).await
     }
 
     /// Validates every proposed value; a value that does not parse never
@@ -332,7 +559,7 @@ impl Router {
     fn advance<'p>(
         &'p self,
         conversation: &mut Conversation,
-        turn: &Turn,
+        calls: &[ToolCallRecord],
         outcome: &mut TurnOutcome,
     ) -> &'p Stage {
         let playbook = &*self.playbook;
@@ -342,7 +569,7 @@ impl Router {
         while !stage.hands_off {
             let done = match &stage.success {
                 Success::Fields(fields) => fields.iter().all(|f| conversation.lead.has(*f)),
-                Success::Outcome(wanted) => reported(turn, wanted),
+                Success::Outcome(wanted) => reported(calls, wanted),
                 Success::Never => false,
             };
             let Some(next) = stage
@@ -441,8 +668,8 @@ impl Router {
 
 /// Whether a tool called during the turn reported `wanted` as its outcome
 /// (`{"outcome": "call_booked", ...}`).
-fn reported(turn: &Turn, wanted: &str) -> bool {
-    turn.tool_calls.iter().any(|call| {
+fn reported(calls: &[ToolCallRecord], wanted: &str) -> bool {
+    calls.iter().any(|call| {
         call.result
             .as_ref()
             .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))

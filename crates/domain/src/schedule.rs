@@ -132,6 +132,22 @@ impl SlotRules {
     }
 }
 
+impl SlotRules {
+    /// The slot a [`Slot::id`] names, on these rules' zone and length:
+    /// how an offer kept as ids, or a list reply, becomes a slot again.
+    pub fn slot_of(&self, id: &str) -> Option<Slot> {
+        let start = id
+            .trim()
+            .parse::<Timestamp>()
+            .ok()?
+            .to_zoned(self.time_zone.clone());
+        let end = start
+            .checked_add(SignedDuration::from_mins(i64::from(self.slot_minutes)))
+            .ok()?;
+        Some(Slot { start, end })
+    }
+}
+
 /// A bookable call, local to the business's time zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
@@ -349,7 +365,17 @@ pub fn read_pick(text: &str, offered: &[Slot], now: Timestamp, tz: &TimeZone) ->
             .map(|s| s.start.date())
             .filter(|d| d.weekday() == weekday && *d >= today)
             .min()
-            .or_else(|| next_weekday(today, weekday)),
+            .or_else(|| {
+                // "Tuesday at 10" said on a Tuesday after 10 means next week.
+                let date = next_weekday(today, weekday)?;
+                let passed = date == today
+                    && local(tz, date.to_datetime(time)).is_none_or(|z| z.timestamp() <= now);
+                if passed {
+                    date.checked_add(7.days()).ok()
+                } else {
+                    Some(date)
+                }
+            }),
         Some(DayRef::Date { month, day }) => calendar_date(today, month, day),
         None => {
             if let Some(slot) = offered_at(None) {
@@ -1052,6 +1078,32 @@ mod tests {
         assert_eq!(
             read_pick(&offered[3].id(), &offered, now, &tz(MX)),
             Pick::Slot(offered[3].clone())
+        );
+    }
+
+    #[test]
+    fn a_weekday_whose_time_has_passed_today_is_next_week() {
+        let offered: Vec<Slot> = offered().into_iter().skip(4).collect();
+        // Tuesday evening: "Tuesday at 10" is the next one.
+        let now = at(MX, "2025-12-02T22:00");
+        let next =
+            |local: &str| Pick::Time(local.parse::<DateTime>().unwrap().to_zoned(tz(MX)).unwrap());
+        assert_eq!(
+            read_pick("el martes a las 10", &offered, now, &tz(MX)),
+            next("2025-12-09T10:00")
+        );
+        assert_eq!(
+            read_pick(
+                "El martes a las 10 de la mañana me queda bien",
+                &offered,
+                now,
+                &tz(MX)
+            ),
+            next("2025-12-09T10:00")
+        );
+        assert_eq!(
+            read_pick("Tuesday at 11pm", &offered, now, &tz(MX)),
+            next("2025-12-02T23:00")
         );
     }
 

@@ -2,11 +2,12 @@
 //! The playbook names them per stage; the registry holds the ones this
 //! deployment has; a brain sees only its stage's tools.
 
+use crate::brain::ToolCallRecord;
 use crate::customer::CustomerId;
 use crate::lead::Lead;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -62,15 +63,22 @@ impl ToolRegistry {
             tools,
             customer,
             lead,
+            ledger: Mutex::default(),
         }
     }
 }
 
 /// The tools one turn may call, bound to its customer and lead.
+///
+/// It keeps the ledger of every call made through it, so what a tool did
+/// (a call booked on a calendar) is known to the server whatever becomes of
+/// the brain's answer: a turn that ends in a malformed answer or a fallback
+/// to another brain still reports the booking it made.
 pub struct ToolBox<'a> {
     tools: Vec<&'a Arc<dyn Tool>>,
     customer: &'a CustomerId,
     lead: &'a Lead,
+    ledger: Mutex<Vec<ToolCallRecord>>,
 }
 
 impl ToolBox<'_> {
@@ -82,22 +90,47 @@ impl ToolBox<'_> {
         self.tools.is_empty()
     }
 
-    /// Calls a tool by name; an unknown name is an error the model can see.
+    /// Calls a tool by name and records the call; an unknown name is an
+    /// error the model can see.
     pub async fn call(
         &self,
         name: &str,
         arguments: &serde_json::Value,
     ) -> Result<serde_json::Value, ToolError> {
-        let tool = self
-            .tools
-            .iter()
-            .find(|t| t.name() == name)
-            .ok_or_else(|| ToolError(format!("no tool named {name:?} in this stage")))?;
-        tool.call(ToolInvocation {
-            customer: self.customer,
-            lead: self.lead,
-            arguments,
-        })
-        .await
+        let result = match self.tools.iter().find(|t| t.name() == name) {
+            Some(tool) => {
+                tool.call(ToolInvocation {
+                    customer: self.customer,
+                    lead: self.lead,
+                    arguments,
+                })
+                .await
+            }
+            None => Err(ToolError(format!("no tool named {name:?} in this stage"))),
+        };
+        self.ledger
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(ToolCallRecord {
+                name: name.to_owned(),
+                arguments: arguments.clone(),
+                result: result.clone().map_err(|e| e.0),
+            });
+        result
+    }
+
+    /// Every call made through this toolbox so far, in order.
+    pub fn calls(&self) -> Vec<ToolCallRecord> {
+        self.ledger
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The ledger, once the turn is over.
+    pub fn into_calls(self) -> Vec<ToolCallRecord> {
+        self.ledger
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }

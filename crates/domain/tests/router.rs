@@ -7,14 +7,12 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::events::Event;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
-use leadline_domain::tools::{ToolBox, ToolRegistry};
+use leadline_domain::tools::{Tool, ToolBox, ToolError, ToolInvocation, ToolRegistry};
 use leadline_domain::{
     Content, Conversation, CustomerId, FieldName, InboundMessage, Language, Lead, Speaker,
 };
@@ -25,6 +23,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Default)]
 struct Script {
     answers: Mutex<VecDeque<Result<Turn, BrainError>>>,
+    /// Tools to call before each answer, by name, one list per turn.
+    calls: Mutex<VecDeque<Vec<&'static str>>>,
     seen_windows: Mutex<Vec<usize>>,
 }
 
@@ -34,12 +34,12 @@ impl Brain for Script {
         "script"
     }
 
-    async fn decide(
-        &self,
-        ctx: &TurnContext<'_>,
-        _tools: &ToolBox<'_>,
-    ) -> Result<Turn, BrainError> {
+    async fn decide(&self, ctx: &TurnContext<'_>, tools: &ToolBox<'_>) -> Result<Turn, BrainError> {
         self.seen_windows.lock().unwrap().push(ctx.recent.len());
+        let calls = self.calls.lock().unwrap().pop_front().unwrap_or_default();
+        for name in calls {
+            let _ = tools.call(name, &serde_json::json!({})).await;
+        }
         self.answers
             .lock()
             .unwrap()
@@ -60,7 +60,6 @@ fn turn(reply: &str) -> Turn {
         fields: Vec::new(),
         confidence: 0.95,
         resolved: true,
-        tool_calls: Vec::new(),
         prompt_tokens: 100,
     }
 }
@@ -81,15 +80,22 @@ struct Harness {
 
 impl Harness {
     fn new(answers: Vec<Result<Turn, BrainError>>) -> Self {
+        Self::with_tools(answers, Vec::new(), ToolRegistry::default())
+    }
+
+    /// A harness whose brain calls `calls[n]` through the toolbox before
+    /// its `n`th answer.
+    fn with_tools(
+        answers: Vec<Result<Turn, BrainError>>,
+        calls: Vec<Vec<&'static str>>,
+        tools: ToolRegistry,
+    ) -> Self {
         let script = Arc::new(Script {
             answers: Mutex::new(answers.into()),
+            calls: Mutex::new(calls.into()),
             ..Script::default()
         });
-        let router = Router::new(
-            Arc::new(Playbook::builtin()),
-            script.clone(),
-            ToolRegistry::default(),
-        );
+        let router = Router::new(Arc::new(Playbook::builtin()), script.clone(), tools);
         let conversation = router.start(
             CustomerId::parse("5215550100").unwrap(),
             None,
@@ -199,6 +205,59 @@ async fn the_stage_moves_only_along_the_playbook_as_fields_arrive() {
     assert!(h.conversation.handoff.is_none());
 }
 
+/// A `book_call` tool that always books.
+struct Booker;
+
+#[async_trait]
+impl Tool for Booker {
+    fn name(&self) -> &str {
+        "book_call"
+    }
+    fn description(&self) -> &str {
+        "Books a call."
+    }
+    fn parameters(&self) -> serde_json::Value {
+        serde_json::json!({"type": "object"})
+    }
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
+        Ok(serde_json::json!({"outcome": "call_booked"}))
+    }
+}
+
+fn booking_tools() -> ToolRegistry {
+    let mut tools = ToolRegistry::default();
+    tools.register(Arc::new(Booker));
+    tools
+}
+
+#[tokio::test]
+async fn a_booked_call_is_recorded_even_when_the_brain_then_fails() {
+    let everything = [
+        (FieldName::Name, "Ana"),
+        (FieldName::Need, "a sales bot"),
+        (FieldName::Budget, "5k USD"),
+        (FieldName::Authority, "I decide"),
+        (FieldName::Timeline, "ASAP"),
+    ];
+    let mut h = Harness::with_tools(
+        vec![
+            Ok(with_fields("ok", &everything)),
+            Err(BrainError::Malformed("not JSON".into())),
+        ],
+        vec![vec![], vec!["book_call"]],
+        booking_tools(),
+    );
+    h.say(&["all the facts"]).await;
+    let out = h.say(&["Tuesday 10am works"]).await;
+    assert!(
+        out.events
+            .iter()
+            .any(|e| matches!(e, Event::ToolCalled { name, ok: true } if name == "book_call")),
+        "{:?}",
+        out.events
+    );
+}
+
 #[tokio::test]
 async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
     let everything = [
@@ -208,15 +267,11 @@ async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
         (FieldName::Authority, "I decide"),
         (FieldName::Timeline, "ASAP"),
     ];
-    let booked = Turn {
-        tool_calls: vec![ToolCallRecord {
-            name: "book_call".into(),
-            arguments: serde_json::json!({"slot": "2026-12-01T10:00"}),
-            result: Ok(serde_json::json!({"outcome": "call_booked"})),
-        }],
-        ..turn("Booked!")
-    };
-    let mut h = Harness::new(vec![Ok(with_fields("ok", &everything)), Ok(booked)]);
+    let mut h = Harness::with_tools(
+        vec![Ok(with_fields("ok", &everything)), Ok(turn("Booked!"))],
+        vec![vec![], vec!["book_call"]],
+        booking_tools(),
+    );
     h.say(&["all the facts"]).await;
     assert_eq!(h.conversation.stage, "scheduling");
     let out = h.say(&["Tuesday 10am works"]).await;

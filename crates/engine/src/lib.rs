@@ -9,6 +9,7 @@
 //! loses nothing: unacknowledged messages are claimed again when their
 //! lease expires, and recorded replies are sent once they are confirmed.
 
+pub mod booking;
 pub mod ingress;
 pub mod outlet;
 mod sender;

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use leadline_stores::{OutgoingBody, OutgoingMessage};
-use leadline_whatsapp::send::{CloudClient, OutboundMessage, SendError};
+use leadline_whatsapp::send::{CloudClient, ListRow, ListSection, OutboundMessage, SendError};
 
 #[async_trait]
 pub trait Outlet: Send + Sync {
@@ -30,6 +30,18 @@ impl Outlet for GraphOutlet {
     async fn send(&self, message: &OutgoingMessage) -> Result<String, SendError> {
         let outbound = match &message.body {
             OutgoingBody::Text { body } => OutboundMessage::text(message.to.as_str(), body)?,
+            OutgoingBody::List { body, button, rows } => {
+                let rows = rows
+                    .iter()
+                    .map(|row| ListRow {
+                        id: row.id.clone(),
+                        title: row.title.clone(),
+                        description: row.description.clone(),
+                    })
+                    .collect();
+                let section = ListSection { title: None, rows };
+                OutboundMessage::list(message.to.as_str(), body, button, vec![section])?
+            }
         };
         let sent = self
             .client

@@ -4,8 +4,8 @@ use crate::Shared;
 use jiff::Timestamp;
 use leadline_domain::router::{SummaryJob, TurnOutcome};
 use leadline_domain::{Conversation, InboundMessage};
-use leadline_stores::{Claim, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
-use leadline_whatsapp::send::split_text;
+use leadline_stores::{Claim, ListRow, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
+use leadline_whatsapp::send::{INTERACTIVE_BODY_MAX_CHARS, split_text};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -144,21 +144,55 @@ impl Worker {
 
     /// The replies as outbox entries, each keyed by the newest inbound
     /// message it answers and its position, split to WhatsApp's size limit.
+    /// An offer of slots goes with the last reply as a list.
     fn outgoing(&self, claim: &Claim, outcome: &TurnOutcome) -> Vec<OutgoingMessage> {
         let Some(last) = claim.messages.last() else {
             return Vec::new();
         };
         let from = self.business_number(last);
-        outcome
+        let mut bodies: Vec<OutgoingBody> = outcome
             .replies
             .iter()
             .flat_map(|reply| split_text(reply, MAX_TEXT_CHARS))
+            .map(|body| OutgoingBody::Text { body })
+            .collect();
+        if let Some(offer) = &outcome.offer {
+            let rows = offer
+                .rows
+                .iter()
+                .map(|row| ListRow {
+                    id: row.id.clone(),
+                    title: row.title.clone(),
+                    description: Some(row.description.clone()),
+                })
+                .collect();
+            // The list carries the last reply as its body when it fits,
+            // else it follows it with the button's label as its body.
+            let body = match bodies.pop() {
+                Some(OutgoingBody::Text { body })
+                    if body.chars().count() <= INTERACTIVE_BODY_MAX_CHARS =>
+                {
+                    body
+                }
+                other => {
+                    bodies.extend(other);
+                    offer.button.clone()
+                }
+            };
+            bodies.push(OutgoingBody::List {
+                body,
+                button: offer.button.clone(),
+                rows,
+            });
+        }
+        bodies
+            .into_iter()
             .enumerate()
             .map(|(part, body)| OutgoingMessage {
                 key: format!("{}#{part}", last.id),
                 to: claim.customer.clone(),
                 business_number_id: from.clone(),
-                body: OutgoingBody::Text { body },
+                body,
             })
             .collect()
     }

@@ -11,7 +11,9 @@ use leadline_domain::brain::Brain;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
+use leadline_engine::booking::{LocalCalendar, register_booking_tools};
 use leadline_engine::{Engine, EngineConfig, GraphOutlet};
+use leadline_integrations::{Calendar, GoogleCalendar};
 use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
@@ -143,7 +145,7 @@ impl Application {
 
 /// The workers and the sender, sending through the Graph API.
 fn build_engine(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
-    let router = build_router(settings)?;
+    let router = build_router(settings, store.clone())?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
         tracing::warn!(
@@ -207,15 +209,26 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-/// The playbook, the brain and the tools, put together.
-pub fn build_router(settings: &Settings) -> anyhow::Result<Arc<Router>> {
+/// The playbook, the brain and the tools, put together. Calls are booked
+/// on Google Calendar when it is configured, else on the local calendar in
+/// `store`.
+pub fn build_router(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Arc<Router>> {
     let playbook = Arc::new(load_playbook(settings)?);
     let brain = build_brain(settings, &playbook)?;
-    Ok(Arc::new(Router::new(
-        playbook,
-        brain,
-        ToolRegistry::default(),
-    )))
+    let calendar: Arc<dyn Calendar> = match &settings.google {
+        Some(google) => Arc::new(
+            GoogleCalendar::from_key_file(
+                &google.credentials,
+                google.calendar_id.clone(),
+                google.api_base.clone(),
+            )
+            .context("cannot set up Google Calendar (GOOGLE_APPLICATION_CREDENTIALS)")?,
+        ),
+        None => Arc::new(LocalCalendar::new(store)),
+    };
+    let mut tools = ToolRegistry::default();
+    register_booking_tools(&mut tools, calendar, playbook.scheduling.clone());
+    Ok(Arc::new(Router::new(playbook, brain, tools)))
 }
 
 fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {

@@ -51,13 +51,28 @@ impl InProcessOutlet {
     }
 }
 
+/// A message as the terminal shows it: a list's rows under its body, one
+/// a line, so a customer can answer with the time they want.
+fn readable(body: &OutgoingBody) -> String {
+    match body {
+        OutgoingBody::Text { body } => body.clone(),
+        OutgoingBody::List { body, button, rows } => {
+            let mut text = format!("{body}\n[{button}]");
+            for row in rows {
+                text.push_str("\n  · ");
+                text.push_str(&row.title);
+            }
+            text
+        }
+    }
+}
+
 #[async_trait]
 impl Outlet for InProcessOutlet {
     async fn send(&self, message: &OutgoingMessage) -> Result<String, SendError> {
-        let OutgoingBody::Text { body } = &message.body;
         let mut sent = self.lock();
         let replies = sent.entry(message.to.clone()).or_default();
-        replies.push(body.clone());
+        replies.push(readable(&message.body));
         Ok(format!("local.out.{}", replies.len()))
     }
 
@@ -108,7 +123,7 @@ impl Session {
         store: Arc<dyn Store>,
         workers: usize,
     ) -> anyhow::Result<Self> {
-        let router = app::build_router(settings)?;
+        let router = app::build_router(settings, store.clone())?;
         let outlet = Arc::new(InProcessOutlet::default());
         let config = EngineConfig {
             workers,

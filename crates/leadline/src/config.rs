@@ -93,6 +93,18 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// The admin API's bearer token; unset, the admin API refuses everything.
     pub admin_token: Option<Secret>,
+    /// Where calls are booked: Google Calendar when set, else the local
+    /// calendar in the store.
+    pub google: Option<GoogleSettings>,
+}
+
+/// A Google Calendar reached with a service account's key file.
+#[derive(Debug, Clone)]
+pub struct GoogleSettings {
+    pub credentials: PathBuf,
+    pub calendar_id: String,
+    /// Overrides `https://www.googleapis.com` (tests point it at a fake).
+    pub api_base: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +168,16 @@ struct FileSettings {
     whatsapp: FileWhatsApp,
     #[serde(default)]
     openai: FileOpenAi,
+    #[serde(default)]
+    google: FileGoogle,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGoogle {
+    application_credentials: Option<String>,
+    calendar_id: Option<String>,
+    api_base: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -346,7 +368,41 @@ impl Settings {
             2_000..=600_000,
         )?;
 
+        let google = match (
+            pick(
+                "GOOGLE_APPLICATION_CREDENTIALS",
+                file.google.application_credentials,
+            ),
+            pick("GOOGLE_CALENDAR_ID", file.google.calendar_id),
+        ) {
+            (Some(credentials), Some(calendar_id)) => {
+                let api_base = pick("GOOGLE_API_BASE", file.google.api_base);
+                if let Some(base) = &api_base {
+                    check_url("GOOGLE_API_BASE", base)?;
+                }
+                Some(GoogleSettings {
+                    credentials: PathBuf::from(credentials),
+                    calendar_id,
+                    api_base,
+                })
+            }
+            (Some(_), None) => {
+                return Err(bad(
+                    "GOOGLE_CALENDAR_ID",
+                    "must be set with GOOGLE_APPLICATION_CREDENTIALS: the calendar calls are booked on",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "GOOGLE_APPLICATION_CREDENTIALS",
+                    "must be set with GOOGLE_CALENDAR_ID: the service account's key file",
+                ));
+            }
+            (None, None) => None,
+        };
+
         Ok(Settings {
+            google,
             role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
@@ -487,6 +543,32 @@ mod tests {
         assert_eq!(s.whatsapp.api_base, "https://graph.facebook.com");
         assert_eq!(s.openai.model, "gpt-4o");
         assert_eq!(s.role, Role::All);
+    }
+
+    #[test]
+    fn google_calendar_needs_both_the_key_file_and_the_calendar() {
+        assert!(load(&[], None).unwrap().google.is_none());
+        let file = "[google]\napplication_credentials = \"/etc/sa.json\"\ncalendar_id = \"sales@x.example\"\n";
+        let google = load(&[("GOOGLE_API_BASE", "http://127.0.0.1:9")], Some(file))
+            .unwrap()
+            .google
+            .unwrap();
+        assert_eq!(google.credentials, PathBuf::from("/etc/sa.json"));
+        assert_eq!(google.calendar_id, "sales@x.example");
+        assert_eq!(google.api_base.as_deref(), Some("http://127.0.0.1:9"));
+        let half = load(&[("GOOGLE_APPLICATION_CREDENTIALS", "/etc/sa.json")], None);
+        assert_eq!(half.unwrap_err().name, "GOOGLE_CALENDAR_ID");
+        let half = load(&[("GOOGLE_CALENDAR_ID", "sales@x.example")], None);
+        assert_eq!(half.unwrap_err().name, "GOOGLE_APPLICATION_CREDENTIALS");
+        let bad_base = load(
+            &[
+                ("GOOGLE_CALENDAR_ID", "c"),
+                ("GOOGLE_APPLICATION_CREDENTIALS", "/k.json"),
+                ("GOOGLE_API_BASE", "not a url"),
+            ],
+            None,
+        );
+        assert_eq!(bad_base.unwrap_err().name, "GOOGLE_API_BASE");
     }
 
     #[test]

@@ -57,7 +57,16 @@ impl<'a> Chat<'a> {
             .sent()
             .into_iter()
             .filter(|s| s.to == self.wa_id)
-            .map(|s| s.text.unwrap_or_default())
+            // A list's body is what the customer reads above its button.
+            .map(|s| {
+                s.text
+                    .or_else(|| {
+                        s.body["interactive"]["body"]["text"]
+                            .as_str()
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_default()
+            })
             .collect()
     }
 

@@ -12,7 +12,7 @@ mod support;
 use leadline_domain::customer::CustomerId;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
-use leadline_stores::{OutboxEntry, OutgoingBody, SendState, Store};
+use leadline_stores::{OutboxEntry, SendState, Store};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::postgres::TestDatabase;
 use leadline_testkit::proxy::TcpProxy;
@@ -368,9 +368,8 @@ fn check(
                     .problems
                     .push(format!("{wa_id}: reply {key} went to someone else"));
             }
-            let OutgoingBody::Text { body } = &entry.message.body;
             recorded
-                .entry((entry.message.to.as_str(), body.as_str()))
+                .entry((entry.message.to.as_str(), entry.message.body.text()))
                 .or_default()
                 .push(at);
             replies.push((at, seq, part));

@@ -1,5 +1,6 @@
 //! Storage for Leadline. Each concern is a trait ([`Inbox`],
-//! [`ConversationStore`], [`TurnLog`], [`Outbox`]); a backend implements them
+//! [`ConversationStore`], [`TurnLog`], [`Outbox`], [`AdminStore`],
+//! [`CalendarStore`]); a backend implements them
 //! all and is used as one [`Store`]. Every backend runs the same conformance
 //! suite (`tests/conformance.rs`), so they behave alike.
 //!
@@ -136,7 +137,33 @@ pub struct OutgoingMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OutgoingBody {
-    Text { body: String },
+    Text {
+        body: String,
+    },
+    /// An interactive list: `body` with a button that opens `rows` (at
+    /// most 10) to pick one from.
+    List {
+        body: String,
+        button: String,
+        rows: Vec<ListRow>,
+    },
+}
+
+/// A row of an [`OutgoingBody::List`]; `id` comes back with the pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRow {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+impl OutgoingBody {
+    /// What the customer reads, for transcripts: the body of a list.
+    pub fn text(&self) -> &str {
+        match self {
+            OutgoingBody::Text { body } | OutgoingBody::List { body, .. } => body,
+        }
+    }
 }
 
 /// Everything one turn changes, committed at once.
@@ -224,9 +251,53 @@ pub trait Outbox: Send + Sync {
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
 }
 
+/// A call on the local calendar: the calendar kept in the store when no
+/// outside calendar is configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarCall {
+    /// The booking's idempotency key: every attempt at one booking carries
+    /// the same key, and books once.
+    pub key: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub summary: String,
+    pub description: String,
+    pub attendee: Option<String>,
+}
+
+/// What reserving a call on the local calendar came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// Booked now, or earlier under the same key (then the stored call).
+    Booked(CalendarCall),
+    /// Another call holds an overlapping time.
+    Taken,
+    /// The key's call was cancelled since: a new booking needs a new key.
+    Cancelled,
+}
+
+/// The local calendar. One slot is booked once: the database, not the
+/// caller, settles two customers picking the same slot at once.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Calls not cancelled that overlap `[from, to)`, by start.
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CalendarCall>, StoreError>;
+
+    /// Books `call` unless its time overlaps a call of another key.
+    async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError>;
+
+    /// Cancels the call booked under `key`; an unknown or cancelled key is
+    /// not an error.
+    async fn cancel_call(&self, key: &str) -> Result<(), StoreError>;
+}
+
 /// All of it: what the engine runs on.
 #[async_trait]
-pub trait Store: Inbox + ConversationStore + TurnLog + Outbox + AdminStore {
+pub trait Store: Inbox + ConversationStore + TurnLog + Outbox + AdminStore + CalendarStore {
     /// Readiness: the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

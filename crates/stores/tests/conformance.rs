@@ -11,9 +11,9 @@ use leadline_domain::{
     StatusUpdate,
 };
 use leadline_stores::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
-    HumanAction, Inbox, InboxBatch, LeadQuery, Outbox, OutgoingBody, OutgoingMessage, Store,
-    StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, Outbox, OutgoingBody,
+    OutgoingMessage, Reservation, Store, StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -97,6 +97,11 @@ macro_rules! conformance {
                 a_human_reply_outside_the_window_is_refused_and_writes_nothing,
                 a_hand_back_clears_the_handoff_at_the_chosen_stage,
                 the_funnel_counts_progress_handoffs_and_timings,
+                a_slot_is_booked_once,
+                a_booking_retried_under_its_key_books_once,
+                a_cancelled_call_frees_its_slot_but_not_its_key,
+                calls_are_listed_by_the_time_they_overlap,
+                concurrent_picks_of_one_slot_book_it_once,
             );
         }
     };
@@ -115,6 +120,19 @@ conformance!(postgres, PostgresBackend);
 conformance!(redis, RedisBackend);
 
 // ---------------------------------------------------------------- fixtures
+
+/// A call of `minutes` starting `hours` after a fixed instant.
+fn call(key: &str, hours: i64, minutes: i64) -> CalendarCall {
+    let start = Timestamp::from_second(1_800_000_000).unwrap() + SignedDuration::from_hours(hours);
+    CalendarCall {
+        key: key.to_owned(),
+        start,
+        end: start + SignedDuration::from_mins(minutes),
+        summary: "Call with Ana".to_owned(),
+        description: "Budget: 5000 USD".to_owned(),
+        attendee: Some("ana@example.com".to_owned()),
+    }
+}
 
 fn customer(n: u32) -> CustomerId {
     CustomerId::parse(&format!("3460{n:07}")).expect("a valid customer id")
@@ -1016,19 +1034,16 @@ fn entries(entries: Vec<leadline_stores::OutboxEntry>) -> Vec<Entry> {
     use leadline_stores::SendState;
     entries
         .into_iter()
-        .map(|e| {
-            let OutgoingBody::Text { body } = e.message.body;
-            Entry {
-                key: e.message.key,
-                text: body,
-                state: match e.state {
-                    SendState::Pending => "pending",
-                    SendState::Sent => "sent",
-                    SendState::Failed => "failed",
-                },
-                attempts: e.attempts,
-                delivery: e.delivery,
-            }
+        .map(|e| Entry {
+            text: e.message.body.text().to_owned(),
+            key: e.message.key,
+            state: match e.state {
+                SendState::Pending => "pending",
+                SendState::Sent => "sent",
+                SendState::Failed => "failed",
+            },
+            attempts: e.attempts,
+            delivery: e.delivery,
         })
         .collect()
 }
@@ -2101,4 +2116,117 @@ mod redis_only {
         assert_eq!(outbox[0].text, "¡Hola, Ana!");
         assert_eq!(events_of(&s, &c).await.len(), 1, "one turn's events");
     }
+}
+
+// ------------------------------------------------------------ local calendar
+
+async fn a_slot_is_booked_once<B: Backend>() {
+    let b = B::new().await;
+    let store = b.handle().await;
+    let first = call("lead-a", 1, 30);
+    assert_eq!(
+        store.reserve(&first).await.unwrap(),
+        Reservation::Booked(first.clone())
+    );
+    assert_eq!(
+        store.reserve(&call("lead-b", 1, 30)).await.unwrap(),
+        Reservation::Taken
+    );
+    // Overlapping without the same start is taken too.
+    let mut overlapping = call("lead-c", 1, 30);
+    overlapping.start += SignedDuration::from_mins(15);
+    overlapping.end += SignedDuration::from_mins(15);
+    assert_eq!(
+        store.reserve(&overlapping).await.unwrap(),
+        Reservation::Taken
+    );
+    // Back to back is fine.
+    let next = call("lead-d", 0, 60);
+    assert_eq!(
+        store.reserve(&next).await.unwrap(),
+        Reservation::Booked(next.clone())
+    );
+}
+
+async fn a_booking_retried_under_its_key_books_once<B: Backend>() {
+    let b = B::new().await;
+    let store = b.handle().await;
+    let booking = call("lead-a", 1, 30);
+    store.reserve(&booking).await.unwrap();
+    // The retry may carry a different time (a new pick): the key's call stands.
+    let retry = call("lead-a", 3, 30);
+    assert_eq!(
+        store.reserve(&retry).await.unwrap(),
+        Reservation::Booked(booking.clone())
+    );
+    let (from, to) = (booking.start - SignedDuration::from_hours(1), retry.end);
+    assert_eq!(store.calls_between(from, to).await.unwrap(), vec![booking]);
+}
+
+async fn a_cancelled_call_frees_its_slot_but_not_its_key<B: Backend>() {
+    let b = B::new().await;
+    let store = b.handle().await;
+    let booking = call("lead-a", 1, 30);
+    store.reserve(&booking).await.unwrap();
+    store.cancel_call("lead-a").await.unwrap();
+    store.cancel_call("lead-a").await.unwrap();
+    store.cancel_call("never-booked").await.unwrap();
+    assert_eq!(
+        store.reserve(&booking).await.unwrap(),
+        Reservation::Cancelled
+    );
+    let other = call("lead-b", 1, 30);
+    assert_eq!(
+        store.reserve(&other).await.unwrap(),
+        Reservation::Booked(other.clone())
+    );
+}
+
+async fn calls_are_listed_by_the_time_they_overlap<B: Backend>() {
+    let b = B::new().await;
+    let store = b.handle().await;
+    let (early, late) = (call("a", 1, 30), call("b", 5, 30));
+    store.reserve(&late).await.unwrap();
+    store.reserve(&early).await.unwrap();
+    let span = |from: i64, to: i64| {
+        let base = early.start - SignedDuration::from_hours(1);
+        (
+            base + SignedDuration::from_mins(from),
+            base + SignedDuration::from_mins(to),
+        )
+    };
+    let (from, to) = span(0, 600);
+    assert_eq!(
+        store.calls_between(from, to).await.unwrap(),
+        vec![early.clone(), late.clone()]
+    );
+    // [from, to) touching a call's end or start does not overlap it.
+    let (from, to) = span(90, 300);
+    assert_eq!(store.calls_between(from, to).await.unwrap(), vec![]);
+    let (from, to) = span(89, 301);
+    assert_eq!(
+        store.calls_between(from, to).await.unwrap(),
+        vec![early, late]
+    );
+}
+
+async fn concurrent_picks_of_one_slot_book_it_once<B: Backend>() {
+    const PICKERS: usize = 8;
+    let b = B::new().await;
+    let mut tasks = Vec::new();
+    for n in 0..PICKERS {
+        let store = b.handle().await;
+        tasks.push(tokio::spawn(async move {
+            store.reserve(&call(&format!("lead-{n}"), 1, 30)).await
+        }));
+    }
+    let mut booked = 0;
+    for task in tasks {
+        match task.await.unwrap().expect("reserve") {
+            Reservation::Booked(_) => booked += 1,
+            Reservation::Taken => {}
+            Reservation::Cancelled => panic!("no key was cancelled"),
+        }
+    }
+    assert_eq!(booked, 1, "exactly one of the pickers gets the slot");
 }

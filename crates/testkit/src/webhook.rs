@@ -19,6 +19,21 @@ pub fn text(wa_id: &str, message_id: &str, body: &str) -> Value {
     })
 }
 
+/// A pick from an interactive list the business sent: `row_id` is the
+/// row's id, as Meta sends it back in `interactive.list_reply`.
+pub fn list_reply(wa_id: &str, message_id: &str, row_id: &str, title: &str) -> Value {
+    json!({
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": "1732406400",
+        "type": "interactive",
+        "interactive": {
+            "type": "list_reply",
+            "list_reply": { "id": row_id, "title": title }
+        }
+    })
+}
+
 /// A notification carrying `messages` from the customers they name, in one
 /// entry and one change, with a contact for each sender.
 pub fn notification(messages: Vec<Value>) -> Value {

@@ -11,15 +11,14 @@ mod summary;
 use crate::tokens;
 use async_trait::async_trait;
 use classifier::{Classifier, Reading};
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
 use leadline_domain::fields;
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
+use leadline_domain::router::FIND_SLOTS;
 use leadline_domain::tools::ToolBox;
 use std::collections::BTreeSet;
 
@@ -38,10 +37,8 @@ const AMBIGUOUS: f32 = 0.6;
 const HANDOFF_PROBABILITY: f32 = 0.65;
 
 /// Intents whose tool the brain calls when the stage offers it.
-const INTENT_TOOLS: [(&str, &str); 2] = [
-    ("ask_document", "send_document"),
-    ("book_call", "find_slots"),
-];
+const INTENT_TOOLS: [(&str, &str); 2] =
+    [("ask_document", "send_document"), ("book_call", FIND_SLOTS)];
 
 pub struct LocalBrain {
     classifier: Classifier,
@@ -142,7 +139,6 @@ impl Brain for LocalBrain {
                 fields: found,
                 confidence: SURE.max(reading.probability),
                 resolved: true,
-                tool_calls: Vec::new(),
                 prompt_tokens,
             });
         }
@@ -159,20 +155,12 @@ impl Brain for LocalBrain {
         let accepted = lead != *ctx.lead;
         let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
 
-        let mut tool_calls = Vec::new();
         if let Some((_, tool)) = INTENT_TOOLS.iter().find(|(i, _)| Some(*i) == intent)
             && tools.tools().any(|t| t.name() == *tool)
         {
-            let arguments = serde_json::json!({});
-            let result = tools
-                .call(tool, &arguments)
-                .await
-                .map_err(|e| e.to_string());
-            tool_calls.push(ToolCallRecord {
-                name: (*tool).to_owned(),
-                arguments,
-                result,
-            });
+            // The toolbox records the call and its result; a failure is
+            // the server's to act on, the reply stays the same.
+            let _ = tools.call(tool, &serde_json::json!({})).await;
         }
 
         let understood = intent.is_some() || !found.is_empty();
@@ -233,7 +221,6 @@ impl Brain for LocalBrain {
             fields: found,
             confidence,
             resolved: understood,
-            tool_calls,
             prompt_tokens,
         })
     }

@@ -138,8 +138,8 @@ impl Problem {
     }
 }
 
-/// Checks the model's answer and maps it to a [`Turn`] (`tool_calls` and
-/// `prompt_tokens` are filled in by the caller).
+/// Checks the model's answer and maps it to a [`Turn`] (`prompt_tokens` is
+/// filled in by the caller).
 pub(crate) fn parse(content: &str, playbook: &Playbook) -> Result<Turn, Problem> {
     let answer: TurnAnswer = serde_json::from_str(content.trim()).map_err(|e| {
         let summary = match e.classify() {
@@ -183,7 +183,6 @@ pub(crate) fn parse(content: &str, playbook: &Playbook) -> Result<Turn, Problem>
         // Checked to be within 0..1 above; f32 is precise enough for it.
         confidence: answer.confidence as f32,
         resolved: answer.resolved,
-        tool_calls: Vec::new(),
         prompt_tokens: 0,
     })
 }

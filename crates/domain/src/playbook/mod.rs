@@ -9,6 +9,8 @@
 //! - `enter`: said when a turn moves the conversation into the stage.
 //! - `intent_<intent id>`: answers an intent (`intent_ask_price`).
 //! - `fallback`: the customer was not understood.
+//! - `list_button`, `booked`, `slot_taken`, `booking_failed`: required in a
+//!   stage with the `book_call` tool (see the router's booking turn).
 //!
 //! Templates see `lead` (a [`LeadView`]: every known field as text),
 //! `business`, `language` (`"es"`/`"en"`), `missing` (the stage's fields
@@ -21,6 +23,7 @@ pub use view::LeadView;
 
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
+use crate::schedule::SlotRules;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +36,8 @@ pub const BUILTIN: &str = include_str!("../../playbooks/sales.toml");
 #[derive(Debug, Clone)]
 pub struct Playbook {
     pub business: Business,
+    /// When calls can be booked (`[scheduling]`), in the business's zone.
+    pub scheduling: SlotRules,
     pub handoff: HandoffPolicy,
     /// In flow order; the first is where new conversations start.
     pub stages: Vec<Stage>,
@@ -625,6 +630,49 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
             "business.time_zone",
             "IANA",
         );
+    }
+
+    #[test]
+    fn scheduling_defaults_to_weekday_office_hours_in_the_business_zone() {
+        let playbook = Playbook::parse(MINIMAL).unwrap();
+        let rules = &playbook.scheduling;
+        assert_eq!(rules.time_zone.iana_name(), Some("Europe/Madrid"));
+        assert_eq!(
+            (rules.slot_minutes, rules.lead_minutes, rules.horizon_days),
+            (30, 120, 7)
+        );
+        let set = MINIMAL.replacen(
+            "[handoff]",
+            "[scheduling]\nhours = [{ days = [\"sat\"], from = \"10:00\", to = \"12:00\" }]\nslot_minutes = 45\n\n[handoff]",
+            1,
+        );
+        let rules = Playbook::parse(&set).unwrap().scheduling;
+        assert_eq!(rules.slot_minutes, 45);
+        assert_eq!(rules.hours.len(), 1);
+        assert_eq!(rules.lead_minutes, 120);
+    }
+
+    #[test]
+    fn scheduling_hours_must_end_after_they_start() {
+        let text = MINIMAL.replacen(
+            "[handoff]",
+            "[scheduling]\nhours = [{ days = [\"mon\"], from = \"18:00\", to = \"09:00\" }]\n\n[handoff]",
+            1,
+        );
+        let e = refused(&text);
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (line_of(&text, "[scheduling]"), "scheduling.hours"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_stage_that_books_calls_says_how_it_went_in_every_language() {
+        let text = BUILTIN.replacen("booked = \"Done!", "# \"Done!", 1);
+        let e = refused(&text);
+        assert_eq!(e.field, "stages[2].templates.en.booked", "{e}");
+        assert!(e.problem.contains("missing"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
+use crate::schedule::{SlotRules, WorkingHours};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -31,10 +32,19 @@ const TEMPLATE_VARIABLES: [&str; 9] = [
     "debug",
 ];
 
+/// What a stage that books calls says, besides its other replies: the
+/// label of the slot list's button, the confirmation (followed by the
+/// slot's date and time), the apology for a slot taken meanwhile and the
+/// word that the calendar could not be reached (each followed by fresh
+/// slots).
+const BOOKING_KEYS: [&str; 4] = ["list_button", "booked", "slot_taken", "booking_failed"];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlaybook {
     business: Spanned<RawBusiness>,
+    #[serde(default)]
+    scheduling: Option<Spanned<RawScheduling>>,
     handoff: Spanned<RawHandoff>,
     stages: Spanned<Vec<Spanned<RawStage>>>,
     #[serde(default)]
@@ -51,6 +61,21 @@ struct RawBusiness {
     #[serde(default)]
     currency: Option<Spanned<String>>,
     default_language: Spanned<String>,
+}
+
+/// `[scheduling]`: when calls can be booked, in the business's time zone;
+/// every key defaults to [`SlotRules::default`]'s.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScheduling {
+    #[serde(default)]
+    hours: Option<Vec<WorkingHours>>,
+    #[serde(default)]
+    slot_minutes: Option<u16>,
+    #[serde(default)]
+    lead_minutes: Option<u32>,
+    #[serde(default)]
+    horizon_days: Option<u16>,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +215,7 @@ fn language(
 
 fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookError> {
     let business = business(source, raw.business)?;
+    let scheduling = scheduling(source, raw.scheduling, &business)?;
     let stages_span = raw.stages.span();
     let raw_stages = raw.stages.into_inner();
     if raw_stages.is_empty() {
@@ -210,6 +236,7 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
     let (handoff, message_span) = handoff(source, raw.handoff, &stages)?;
     let mut playbook = Playbook {
         business,
+        scheduling,
         handoff,
         stages,
         intents,
@@ -218,6 +245,51 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
     required_templates(source, &playbook, &spans, message_span)?;
     playbook.templates = Arc::new(compile(source, &playbook, &spans)?);
     Ok(playbook)
+}
+
+fn scheduling(
+    source: &Source<'_>,
+    raw: Option<Spanned<RawScheduling>>,
+    business: &Business,
+) -> Result<SlotRules, PlaybookError> {
+    let defaults = SlotRules::default();
+    // `business` validated the zone already.
+    let time_zone = jiff::tz::TimeZone::get(&business.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Some(raw) = raw else {
+        return Ok(SlotRules {
+            time_zone,
+            ..defaults
+        });
+    };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let rules = SlotRules {
+        time_zone,
+        hours: raw.hours.unwrap_or(defaults.hours),
+        slot_minutes: raw.slot_minutes.unwrap_or(defaults.slot_minutes),
+        lead_minutes: raw.lead_minutes.unwrap_or(defaults.lead_minutes),
+        horizon_days: raw.horizon_days.unwrap_or(defaults.horizon_days),
+    };
+    if rules.slot_minutes == 0 {
+        return Err(source.error(span, "scheduling.slot_minutes", "must be at least 1"));
+    }
+    if let Some(h) = rules
+        .hours
+        .iter()
+        .find(|h| h.from >= h.to || h.days.is_empty())
+    {
+        return Err(source.error(
+            span,
+            "scheduling.hours",
+            format!(
+                "{}–{} on {} day(s): opening hours need days and must end after they start",
+                h.from,
+                h.to,
+                h.days.len()
+            ),
+        ));
+    }
+    Ok(rules)
 }
 
 fn business(source: &Source<'_>, raw: Spanned<RawBusiness>) -> Result<Business, PlaybookError> {
@@ -486,7 +558,7 @@ fn template_key(
     collects: &[FieldName],
     intent_ids: &BTreeSet<&str>,
 ) -> Result<(), PlaybookError> {
-    if key == "enter" || key == "fallback" {
+    if key == "enter" || key == "fallback" || BOOKING_KEYS.contains(&key) {
         return Ok(());
     }
     if let Some(name) = key.strip_prefix("ask_") {
@@ -506,7 +578,7 @@ fn template_key(
     Err(source.error(
         span,
         field,
-        "unknown template key (expected ask_<field>, enter, intent_<intent> or fallback)",
+        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, or one of booking's: list_button, booked, slot_taken, booking_failed)",
     ))
 }
 
@@ -673,6 +745,13 @@ fn required_templates(
             }
             if !stage.hands_off && !has("fallback") {
                 return Err(missing_at("fallback".to_owned()));
+            }
+            if stage.tools.iter().any(|t| t == "book_call") {
+                for key in BOOKING_KEYS {
+                    if !has(key) {
+                        return Err(missing_at(key.to_owned()));
+                    }
+                }
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadline_domain::CustomerId;
+use leadline_domain::router::BOOK_CALL;
 use leadline_stores::sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,7 +68,7 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
         .playbook()
         .stages
         .iter()
-        .find(|s| s.tools.iter().any(|t| t == run::BOOKING_TOOL))
+        .find(|s| s.tools.iter().any(|t| t == BOOK_CALL))
         .map(|s| s.id.clone());
 
     // indicatif draws nothing when stderr is not a terminal (CI, pipes).

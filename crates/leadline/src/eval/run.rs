@@ -13,10 +13,6 @@ use leadline_stores::sqlite::SqliteStore;
 use serde::Serialize;
 use std::time::Duration;
 
-/// The tool whose success is a booked call (it arrives with the scheduling
-/// agent's calendar tools).
-pub(super) const BOOKING_TOOL: &str = "book_call";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
@@ -201,9 +197,7 @@ async fn observe(
             Event::HandedOff { reason } if observed.handoff.is_none() => {
                 observed.handoff = Some((*reason, sent));
             }
-            Event::ToolCalled { name, ok: true }
-                if name == BOOKING_TOOL && observed.booked_after.is_none() =>
-            {
+            Event::CallBooked { .. } if observed.booked_after.is_none() => {
                 observed.booked_after = Some(sent);
             }
             _ => {}

@@ -5,14 +5,16 @@
 //! double-claim, a conversation.
 
 mod admin;
+mod calendar;
 mod inbox;
 mod outbox;
 pub(crate) mod records;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
-    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem,
-    OutgoingMessage, RecordedEvent, SendState, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry,
+    OutboxItem, OutgoingMessage, RecordedEvent, Reservation, SendState, Store, StoreError,
+    TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -322,6 +324,25 @@ impl AdminStore for PgStore {
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
         admin::funnel(&self.pool, query).await
+    }
+}
+
+#[async_trait]
+impl CalendarStore for PgStore {
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CalendarCall>, StoreError> {
+        calendar::between(&self.pool, from.as_millisecond(), to.as_millisecond()).await
+    }
+
+    async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
+        calendar::reserve(&self.pool, call).await
+    }
+
+    async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
+        calendar::cancel(&self.pool, key).await
     }
 }
 

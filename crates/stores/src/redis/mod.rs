@@ -27,9 +27,9 @@
 use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
-    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem,
-    RecordedEvent, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry,
+    OutboxItem, RecordedEvent, Reservation, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -603,6 +603,26 @@ impl AdminStore for RedisStore {
             tracing::warn!(customer = %customer, error = %e, "cannot end a person's hold on a conversation");
         }
         result
+    }
+}
+
+/// The local calendar is a record: it lives in PostgreSQL.
+#[async_trait]
+impl CalendarStore for RedisStore {
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CalendarCall>, StoreError> {
+        self.records.calls_between(from, to).await
+    }
+
+    async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
+        self.records.reserve(call).await
+    }
+
+    async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
+        self.records.cancel_call(key).await
     }
 }
 

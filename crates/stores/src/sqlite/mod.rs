@@ -5,14 +5,15 @@
 //! Leases and fences live in the file, so several processes can share it.
 
 mod admin;
+mod calendar;
 mod inbox;
 mod outbox;
 mod writer;
 
 use crate::{
-    AdminError, AdminStore, Claim, ConversationStore, EnqueueReport, Funnel, FunnelQuery,
-    HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Store, StoreError,
-    TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem,
+    Reservation, Store, StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -345,6 +346,41 @@ impl AdminStore for SqliteStore {
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
         admin::funnel(&self.readers, query).await
+    }
+}
+
+#[async_trait]
+impl CalendarStore for SqliteStore {
+    async fn calls_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CalendarCall>, StoreError> {
+        let rows: Vec<calendar::CallRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM calendar_calls
+             WHERE cancelled_at IS NULL AND end_at > ?1 AND start_at < ?2
+             ORDER BY start_at",
+            calendar::COLUMNS
+        ))
+        .bind(from.as_millisecond())
+        .bind(to.as_millisecond())
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter().map(calendar::from_row).collect()
+    }
+
+    async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
+        let call = call.clone();
+        self.writer
+            .run(move |conn| calendar::reserve(conn, &call))
+            .await
+    }
+
+    async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
+        let key = key.to_owned();
+        self.writer
+            .run(move |conn| calendar::cancel(conn, &key))
+            .await
     }
 }
 

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use jiff::Timestamp;
 use leadline_domain::conversation::{Message, Summary};
 use leadline_domain::{CustomerId, DeliveryState};
-use leadline_stores::{HumanAction, OutboxEntry, OutgoingBody, RecordedEvent, SendState};
+use leadline_stores::{HumanAction, OutboxEntry, RecordedEvent, SendState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -63,9 +63,8 @@ struct SentJson<'a> {
 
 impl<'a> SentJson<'a> {
     fn new(entry: &'a OutboxEntry) -> Self {
-        let OutgoingBody::Text { body } = &entry.message.body;
         Self {
-            text: body,
+            text: entry.message.body.text(),
             state: match entry.state {
                 SendState::Pending => "pending",
                 SendState::Sent => "sent",

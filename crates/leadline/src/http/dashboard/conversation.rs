@@ -17,7 +17,7 @@ use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use leadline_domain::playbook::LeadView;
 use leadline_domain::{CustomerId, Speaker};
-use leadline_stores::{AdminError, HumanAction, OutgoingBody, SendState};
+use leadline_stores::{AdminError, HumanAction, SendState};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -122,9 +122,8 @@ async fn show(
             .outbox
             .into_iter()
             .map(|entry| {
-                let OutgoingBody::Text { body } = entry.message.body;
                 SentRow {
-                    text: body,
+                    text: entry.message.body.text().to_owned(),
                     state: match entry.state {
                         SendState::Pending => "pending",
                         SendState::Sent => "sent",

@@ -1,0 +1,373 @@
+//! Booking a call end to end: a lead qualifies through signed webhooks, is
+//! offered free slots as a WhatsApp list on the fake Graph API, picks one,
+//! and the call lands on the fake Google Calendar (or, with no Google
+//! settings, on the local calendar in the store).
+
+mod support;
+
+use jiff::{SignedDuration, Timestamp};
+use leadline_domain::conversation::HandoffReason;
+use leadline_domain::{Conversation, CustomerId};
+use leadline_stores::sqlite::SqliteStore;
+use leadline_stores::{CalendarStore, ConversationStore};
+use leadline_testkit::google::FakeGoogle;
+use leadline_testkit::graph::{FakeGraph, SentMessage};
+use leadline_testkit::webhook;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use support::{ACCESS_TOKEN, Options, TestApp};
+
+const WAIT: Duration = Duration::from_secs(30);
+const CALENDAR_ID: &str = "sales@tuvendedor24.example";
+const ZONE: &str = "America/Mexico_City";
+const HANDOFF_ES: &str = "Te comunico ahora mismo con una persona de nuestro equipo.";
+const HANDOFF_EN: &str = "Let me connect you with one of our team members right now.";
+
+const QUALIFY_EN: [&str; 4] = [
+    "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
+    "Our budget is around 5k USD",
+    "I'm the CEO, I make the decision",
+    "We want to start next month",
+];
+const QUALIFY_ES: [&str; 4] = [
+    "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
+    "Tenemos unos 3 mil dólares",
+    "Soy el dueño, decido yo",
+    "Lo antes posible",
+];
+
+/// A customer writing to a running Leadline, each message answered before
+/// the next.
+struct Customer<'a> {
+    app: &'a TestApp,
+    graph: &'a FakeGraph,
+    wa_id: String,
+    sent: usize,
+    seen: usize,
+}
+
+impl<'a> Customer<'a> {
+    fn new(app: &'a TestApp, graph: &'a FakeGraph, wa_id: &str) -> Self {
+        Self {
+            app,
+            graph,
+            wa_id: wa_id.to_owned(),
+            sent: 0,
+            seen: 0,
+        }
+    }
+
+    /// Sends one message and returns the `replies` it is answered with.
+    async fn send(&mut self, message: Value, replies: usize) -> Vec<SentMessage> {
+        let response = self
+            .app
+            .post_webhook(&webhook::notification(vec![message]))
+            .await;
+        assert_eq!(response.status(), 200);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let sent: Vec<SentMessage> = self
+                .graph
+                .sent()
+                .into_iter()
+                .filter(|s| s.to == self.wa_id)
+                .collect();
+            if sent.len() >= self.seen + replies {
+                let new = sent[self.seen..].to_vec();
+                self.seen = sent.len();
+                return new;
+            }
+            assert!(Instant::now() < deadline, "waiting for {replies} replies");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    fn next_id(&mut self) -> String {
+        self.sent += 1;
+        format!("wamid.{}.{}", self.wa_id, self.sent)
+    }
+
+    async fn say(&mut self, text: &str, replies: usize) -> Vec<SentMessage> {
+        let id = self.next_id();
+        self.send(webhook::text(&self.wa_id, &id, text), replies)
+            .await
+    }
+
+    async fn pick(&mut self, row: &Row, replies: usize) -> Vec<SentMessage> {
+        let id = self.next_id();
+        self.send(
+            webhook::list_reply(&self.wa_id, &id, &row.id, &row.title),
+            replies,
+        )
+        .await
+    }
+
+    /// Qualifies with `script`; returns the rows of the list the last
+    /// answer offers.
+    async fn qualify(&mut self, script: &[&str], button: &str) -> Vec<Row> {
+        let (last, first) = script.split_last().unwrap();
+        for line in first {
+            self.say(line, 1).await;
+        }
+        let offer = self.say(last, 1).await;
+        list_rows(&offer[0], button)
+    }
+
+    async fn conversation(&self) -> Conversation {
+        store(self.app)
+            .await
+            .load(&CustomerId::parse(&self.wa_id).unwrap())
+            .await
+            .expect("load")
+            .expect("the conversation exists")
+    }
+}
+
+async fn store(app: &TestApp) -> SqliteStore {
+    SqliteStore::open(&format!(
+        "sqlite://{}",
+        app.db_dir.join("leadline.db").display()
+    ))
+    .await
+    .expect("open the store")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    id: String,
+    title: String,
+}
+
+impl Row {
+    fn start(&self) -> Timestamp {
+        self.id.parse().expect("a row id is an RFC 3339 start")
+    }
+}
+
+/// The rows of an interactive list message, checking it is one.
+fn list_rows(message: &SentMessage, button: &str) -> Vec<Row> {
+    let body = &message.body;
+    assert_eq!(body["type"], "interactive", "{body}");
+    assert_eq!(body["interactive"]["type"], "list", "{body}");
+    assert_eq!(body["interactive"]["action"]["button"], button, "{body}");
+    let rows: Vec<Row> = body["interactive"]["action"]["sections"][0]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| Row {
+            id: r["id"].as_str().unwrap().to_owned(),
+            title: r["title"].as_str().unwrap().to_owned(),
+        })
+        .collect();
+    assert!((1..=10).contains(&rows.len()), "{body}");
+    rows
+}
+
+fn text(message: &SentMessage) -> &str {
+    message.text.as_deref().unwrap_or_default()
+}
+
+async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
+    let key_dir = tempfile::tempdir().unwrap();
+    let key = google.key_file(key_dir.path());
+    let app = TestApp::spawn(
+        Options::new(&graph.base_url())
+            .env("GOOGLE_APPLICATION_CREDENTIALS", key.to_str().unwrap())
+            .env("GOOGLE_CALENDAR_ID", CALENDAR_ID)
+            .env("GOOGLE_API_BASE", &google.base_url()),
+    )
+    .await;
+    // The key is read at start.
+    drop(key_dir);
+    app
+}
+
+/// The fake calendar's events that are not cancelled.
+fn confirmed(google: &FakeGoogle) -> Vec<leadline_testkit::google::FakeEvent> {
+    google
+        .events()
+        .into_iter()
+        .filter(|e| e.status == "confirmed")
+        .collect()
+}
+
+#[tokio::test]
+async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_calendar() {
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
+    let app = google_app(&google, &graph).await;
+    let mut ana = Customer::new(&app, &graph, "14155550111");
+
+    let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    let replies = ana.pick(&rows[1], 2).await;
+
+    assert!(
+        text(&replies[0]).starts_with("Done! Your call with our team is booked for"),
+        "{replies:?}"
+    );
+    assert!(text(&replies[0]).ends_with(" CST."), "{replies:?}");
+    assert_eq!(text(&replies[1]), HANDOFF_EN);
+    let events = confirmed(&google);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(event.calendar_id, CALENDAR_ID);
+    assert_eq!(event.start, rows[1].start());
+    assert_eq!(event.end, rows[1].start() + SignedDuration::from_mins(30));
+    assert_eq!(event.resource["start"]["timeZone"], ZONE);
+    assert_eq!(event.resource["summary"], "Call with Ana (Acme)");
+    let description = event.resource["description"].as_str().unwrap();
+    assert!(description.contains("Budget: "), "{description}");
+    assert!(description.contains("Timeline: "), "{description}");
+    let c = ana.conversation().await;
+    assert_eq!(c.stage, "handoff");
+    assert_eq!(
+        c.handoff.map(|h| h.reason),
+        Some(HandoffReason::FlowCompleted)
+    );
+}
+
+#[tokio::test]
+async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    let mut carlos = Customer::new(&app, &graph, "5215550112");
+
+    let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
+    let replies = carlos.say("la primera", 2).await;
+
+    assert!(
+        text(&replies[0]).starts_with("¡Listo! Agendé tu llamada con nuestro equipo para el"),
+        "{replies:?}"
+    );
+    assert_eq!(text(&replies[1]), HANDOFF_ES);
+    let start = rows[0].start();
+    let calls = store(&app)
+        .await
+        .calls_between(
+            start - SignedDuration::from_hours(24),
+            start + SignedDuration::from_hours(24),
+        )
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].start, start);
+    assert_eq!(calls[0].summary, "Call with Carlos (Ferretería López)");
+    assert_eq!(carlos.conversation().await.stage, "handoff");
+}
+
+#[tokio::test]
+async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
+    let app = google_app(&google, &graph).await;
+    let mut ana = Customer::new(&app, &graph, "14155550113");
+    let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    // Someone else takes the first slot meanwhile.
+    let taken = rows[0].start();
+    google.add_event(CALENDAR_ID, taken, taken + SignedDuration::from_mins(30));
+
+    let replies = ana.pick(&rows[0], 1).await;
+
+    // The apology is the list's body.
+    let body = replies[0].body["interactive"]["body"]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        body,
+        "Sorry, that time was just taken. These are still free:"
+    );
+    let fresh = list_rows(&replies[0], "See times");
+    assert!(fresh.iter().all(|r| r.start() != taken), "{fresh:?}");
+    assert_eq!(confirmed(&google).len(), 1, "only the other event");
+    assert_eq!(ana.conversation().await.stage, "scheduling");
+
+    // The fresh offer books.
+    ana.pick(&fresh[0], 2).await;
+    assert_eq!(confirmed(&google).len(), 2);
+}
+
+#[tokio::test]
+async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
+    let app = google_app(&google, &graph).await;
+    let mut ana = Customer::new(&app, &graph, "14155550114");
+    let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    // The insert is stored but its answer is a 500.
+    google.lose_next_insert_answer(500);
+
+    let replies = ana.pick(&rows[0], 1).await;
+
+    let body = replies[0].body["interactive"]["body"]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        body,
+        "Sorry, I couldn't book the call just now. Shall we try one of these times?"
+    );
+    assert_eq!(ana.conversation().await.stage, "scheduling");
+    // Tapping the first list again books the same event, not a second one.
+    let replies = ana.pick(&rows[0], 2).await;
+    assert!(text(&replies[0]).starts_with("Done!"), "{replies:?}");
+    let events = confirmed(&google);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].start, rows[0].start());
+}
+
+#[tokio::test]
+async fn two_customers_picking_one_slot_at_once_book_it_once() {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    let mut ana = Customer::new(&app, &graph, "14155550115");
+    let mut bea = Customer::new(&app, &graph, "14155550116");
+    let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    let same = bea.qualify(&QUALIFY_EN, "See times").await;
+    assert_eq!(rows[0], same[0], "both are offered the first free slot");
+
+    // Both picks are in the inbox before either is answered.
+    let (a, b) = (ana.next_id(), bea.next_id());
+    let picks = vec![
+        webhook::list_reply(&ana.wa_id, &a, &rows[0].id, &rows[0].title),
+        webhook::list_reply(&bea.wa_id, &b, &rows[0].id, &rows[0].title),
+    ];
+    let response = app.post_webhook(&webhook::notification(picks)).await;
+    assert_eq!(response.status(), 200);
+
+    // One gets the confirmation and the handoff, the other an apology with
+    // fresh slots: three messages in all.
+    let deadline = Instant::now() + WAIT;
+    let answers = loop {
+        let sent = graph.sent();
+        let after = |c: &Customer<'_>| -> Vec<SentMessage> {
+            let mine: Vec<SentMessage> = sent.iter().filter(|s| s.to == c.wa_id).cloned().collect();
+            mine[c.seen.min(mine.len())..].to_vec()
+        };
+        let (to_ana, to_bea) = (after(&ana), after(&bea));
+        if to_ana.len() + to_bea.len() >= 3 {
+            break [to_ana, to_bea];
+        }
+        assert!(Instant::now() < deadline, "waiting for both answers");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let booked: Vec<&Vec<SentMessage>> = answers
+        .iter()
+        .filter(|replies| replies.iter().any(|r| text(r).starts_with("Done!")))
+        .collect();
+    assert_eq!(booked.len(), 1, "{answers:?}");
+    let apologised = answers.iter().find(|r| r.len() == 1).expect("one apology");
+    let fresh = list_rows(&apologised[0], "See times");
+    assert!(fresh.iter().all(|r| r.id != rows[0].id), "{fresh:?}");
+    let start = rows[0].start();
+    let calls = store(&app)
+        .await
+        .calls_between(start, start + SignedDuration::from_mins(30))
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+}
