@@ -88,6 +88,11 @@ pub struct StatusUpdate {
     pub at: Timestamp,
     /// Graph error codes and titles, for `failed`.
     pub errors: Vec<(i64, String)>,
+    /// The outbox key Leadline attached when sending
+    /// (`biz_opaque_callback_data`): proof that Graph accepted that entry,
+    /// even if the sender died before recording it.
+    #[serde(default)]
+    pub outbox_key: Option<String>,
 }
 
 /// Statuses only move forward: a `delivered` arriving after `read` is kept

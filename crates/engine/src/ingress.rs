@@ -133,6 +133,7 @@ fn status(event: &StatusEvent<'_>, now: Timestamp) -> Option<StatusUpdate> {
                 )
             })
             .collect(),
+        outbox_key: s.biz_opaque_callback_data.clone(),
     })
 }
 

@@ -43,6 +43,10 @@ impl Outlet for GraphOutlet {
                 OutboundMessage::list(message.to.as_str(), body, button, vec![section])?
             }
         };
+        // Meta echoes the outbox key in the message's statuses: should this
+        // process die before recording the send, the status records it,
+        // and nobody sends it again.
+        let outbound = outbound.with_callback_data(&message.key)?;
         let sent = self
             .client
             .send(&message.business_number_id, &outbound)

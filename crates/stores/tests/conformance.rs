@@ -13,7 +13,7 @@ use leadline_domain::{
 use leadline_stores::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
     Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, Outbox, OutgoingBody,
-    OutgoingMessage, Reservation, Store, StoreError, TurnCommit, TurnLog,
+    OutgoingMessage, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -82,6 +82,7 @@ macro_rules! conformance {
                 a_due_entry_is_leased,
                 a_retry_holds_back_only_its_recipient,
                 a_failed_entry_lets_the_next_one_go,
+                a_status_naming_a_pending_entry_records_its_send,
                 next_due_tells_when_something_waits,
                 a_newer_summary_is_absorbed_and_an_older_one_ignored,
                 a_replaced_conversation_does_not_absorb_the_old_summary,
@@ -167,6 +168,7 @@ fn statuses(updates: &[(&str, DeliveryState)]) -> InboxBatch {
             state: *state,
             at: Timestamp::now(),
             errors: Vec::new(),
+            outbox_key: None,
         })
         .collect();
     InboxBatch {
@@ -722,6 +724,45 @@ async fn a_failed_entry_lets_the_next_one_go<B: Backend>() {
         .map(|e| (e.state, e.attempts))
         .collect();
     assert_eq!(states, [("failed", 1), ("sent", 0)]);
+}
+
+/// A sender died after Graph accepted its entry and before recording it:
+/// the status Meta sends back, carrying the entry's key, records the send,
+/// so nobody sends it again, and the recipient's next entry comes due.
+async fn a_status_naming_a_pending_entry_records_its_send<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    outbox_with(&s, &c, "in.1", &[("in.1#0", "uno"), ("in.1#1", "dos")]).await;
+    let leased = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(keys(&leased), ["in.1#0"]);
+    let status = |wamid: &str, key: &str| {
+        let mut batch = statuses(&[(wamid, DeliveryState::Sent)]);
+        batch.statuses[0].outbox_key = Some(key.to_owned());
+        batch
+    };
+    s.enqueue(status("wamid.out.1", "in.1#0")).await.unwrap();
+    let next = s.due(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(keys(&next), ["in.1#1"], "the recorded send let the next go");
+    // A late outcome of the dead sender, or a repeated status, changes
+    // nothing; neither does a status for an entry already sent.
+    s.mark_sent(leased[0].id, "wamid.out.1").await.unwrap();
+    s.mark_sent(next[0].id, "wamid.out.2").await.unwrap();
+    s.enqueue(status("wamid.other", "in.1#1")).await.unwrap();
+    let sent: Vec<_> = s
+        .outbox_entries(&c)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.state, e.wa_message_id))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (SendState::Sent, Some("wamid.out.1".to_owned())),
+            (SendState::Sent, Some("wamid.out.2".to_owned())),
+        ]
+    );
 }
 
 async fn next_due_tells_when_something_waits<B: Backend>() {

@@ -53,6 +53,15 @@ struct Inner {
     requests: usize,
     latency: Duration,
     next_id: u64,
+    /// Where to report each accepted send's `sent` status, as Meta does.
+    statuses_to: Option<StatusWebhook>,
+}
+
+/// A webhook the fake posts statuses to, signed like Meta's.
+#[derive(Clone)]
+struct StatusWebhook {
+    url: String,
+    app_secret: String,
 }
 
 struct Shared {
@@ -80,6 +89,7 @@ impl FakeGraph {
                 requests: 0,
                 latency: Duration::ZERO,
                 next_id: 1,
+                statuses_to: None,
             }),
             sent_count: watch::Sender::new(0),
         });
@@ -117,6 +127,16 @@ impl FakeGraph {
     /// Delays every answer by `latency` (for benchmarks).
     pub fn set_latency(&self, latency: Duration) {
         self.lock().latency = latency;
+    }
+
+    /// From now on, reports every accepted send to `webhook_url` as Meta
+    /// does: a `sent` status webhook signed with `app_secret`, echoing the
+    /// send's `biz_opaque_callback_data`, retried until it gets a 200.
+    pub fn report_statuses_to(&self, webhook_url: &str, app_secret: &str) {
+        self.lock().statuses_to = Some(StatusWebhook {
+            url: webhook_url.to_owned(),
+            app_secret: app_secret.to_owned(),
+        });
     }
 
     /// The accepted messages, in the order they were accepted.
@@ -221,6 +241,9 @@ async fn messages(
         return graph_error(StatusCode::BAD_REQUEST, 100);
     }
     let to = to.to_owned();
+    let callback = request["biz_opaque_callback_data"]
+        .as_str()
+        .map(str::to_owned);
     let message_id = format!("wamid.FAKE{:020}", inner.next_id);
     inner.next_id += 1;
     inner.sent.push(SentMessage {
@@ -233,7 +256,16 @@ async fn messages(
         message_id: message_id.clone(),
     });
     let count = inner.sent.len();
+    let report = inner.statuses_to.clone();
     drop(inner);
+    if let Some(webhook) = report {
+        tokio::spawn(report_sent(
+            webhook,
+            to.clone(),
+            message_id.clone(),
+            callback,
+        ));
+    }
     shared.sent_count.send_replace(count);
     let answer = json!({
         "messaging_product": "whatsapp",
@@ -241,6 +273,38 @@ async fn messages(
         "messages": [{ "id": message_id }]
     });
     (StatusCode::OK, axum::Json(answer)).into_response()
+}
+
+/// Posts the `sent` status of one message, as Meta retries: until a 200,
+/// here for at most a minute.
+async fn report_sent(
+    webhook: StatusWebhook,
+    to: String,
+    message_id: String,
+    callback: Option<String>,
+) {
+    let mut payload = crate::webhook::status(&to, &message_id, "sent");
+    if let Some(callback) = callback {
+        payload["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] =
+            Value::String(callback);
+    }
+    let body = payload.to_string();
+    let signature = crate::webhook::signature(&webhook.app_secret, body.as_bytes());
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        let answer = client
+            .post(&webhook.url)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", &signature)
+            .body(body.clone())
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        if answer.is_ok_and(|a| a.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn read_receipt(shared: &Shared, request: &Value) -> Response {

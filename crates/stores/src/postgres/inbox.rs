@@ -50,6 +50,14 @@ const UPSERT_STATUS: &str = "
     ON CONFLICT (wamid) DO UPDATE SET state = excluded.state, at = excluded.at, errors = excluded.errors
     WHERE excluded.state > deliveries.state";
 
+/// A status naming an outbox entry still pending proves Graph accepted it:
+/// its sender died (or is slow) before recording that. Marking it sent here
+/// keeps a survivor from sending it again when its lease runs out.
+const CONFIRM_SENT: &str = "
+    UPDATE outbox SET state = 'sent', wamid = $2, sent_at = $3, due_at = NULL
+    WHERE key = $1 AND state = 'pending'
+    RETURNING recipient";
+
 pub(super) async fn enqueue(
     pool: &PgPool,
     batch: &InboxBatch,
@@ -111,6 +119,33 @@ pub(super) async fn enqueue(
             .rows_affected();
         if moved > 0 {
             report.statuses += 1;
+        }
+    }
+    // Recipients locked in one order, as turns lock them, so the two never
+    // deadlock.
+    let mut confirmations: Vec<_> = batch
+        .statuses
+        .iter()
+        .filter_map(|s| Some((s.recipient.as_str(), s.outbox_key.as_deref()?, s)))
+        .collect();
+    confirmations.sort_by_key(|(recipient, key, _)| (*recipient, *key));
+    for (recipient, key, status) in confirmations {
+        sqlx::query(LOCK_RECIPIENT)
+            .bind(recipient)
+            .execute(&mut *tx)
+            .await?;
+        let confirmed: Option<String> = sqlx::query_scalar(CONFIRM_SENT)
+            .bind(key)
+            .bind(&status.message_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(recipient) = confirmed {
+            sqlx::query(super::outbox::PROMOTE_NEXT)
+                .bind(recipient)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     tx.commit().await?;

@@ -61,6 +61,14 @@ const UPSERT_STATUS: &str = "
     ON CONFLICT (wamid) DO UPDATE SET state = excluded.state, at = excluded.at, errors = excluded.errors
     WHERE excluded.state > deliveries.state";
 
+/// A status naming an outbox entry still pending proves Graph accepted it:
+/// its sender died (or is slow) before recording that. Marking it sent here
+/// keeps a survivor from sending it again when its lease runs out.
+const CONFIRM_SENT: &str = "
+    UPDATE outbox SET state = 'sent', wamid = ?2, sent_at = ?3, due_at = NULL
+    WHERE key = ?1 AND state = 'pending'
+    RETURNING recipient";
+
 pub(super) fn enqueue(
     conn: &mut Connection,
     batches: &[InboxBatch],
@@ -107,6 +115,16 @@ pub(super) fn enqueue(
             ])?;
             if moved > 0 {
                 report.statuses += 1;
+            }
+            if let Some(key) = &status.outbox_key {
+                let confirmed: Option<String> = tx
+                    .prepare_cached(CONFIRM_SENT)?
+                    .query_row(params![key, status.message_id, now], |row| row.get(0))
+                    .optional()?;
+                if let Some(recipient) = confirmed {
+                    tx.prepare_cached(super::outbox::PROMOTE_NEXT)?
+                        .execute(params![recipient, now])?;
+                }
             }
         }
         reports.push(report);

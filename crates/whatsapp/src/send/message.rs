@@ -30,6 +30,8 @@ pub const ROW_DESCRIPTION_MAX_CHARS: usize = 72;
 pub const ROW_ID_MAX_CHARS: usize = 200;
 /// Characters in a media caption.
 pub const CAPTION_MAX_CHARS: usize = 1024;
+/// Characters of `biz_opaque_callback_data`.
+pub const CALLBACK_DATA_MAX_CHARS: usize = 512;
 /// Characters in a template's name.
 pub const TEMPLATE_NAME_MAX_CHARS: usize = 512;
 
@@ -42,6 +44,8 @@ pub struct OutboundMessage {
     to: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     context: Option<ReplyContext>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    biz_opaque_callback_data: Option<String>,
     #[serde(flatten)]
     body: Body,
 }
@@ -343,6 +347,15 @@ impl OutboundMessage {
         Ok(self)
     }
 
+    /// Attaches `data`, which Meta echoes in every status webhook of the
+    /// message (`biz_opaque_callback_data`): a way to tie a status to what
+    /// was sent without knowing the message id Graph gave it.
+    pub fn with_callback_data(mut self, data: &str) -> Result<Self, SendError> {
+        check_chars("callback data", data, 1, CALLBACK_DATA_MAX_CHARS)?;
+        self.biz_opaque_callback_data = Some(data.to_owned());
+        Ok(self)
+    }
+
     /// The recipient: a phone number or a BSUID.
     pub fn to(&self) -> &str {
         &self.to
@@ -355,6 +368,7 @@ impl OutboundMessage {
             recipient_type: "individual",
             to: to.to_owned(),
             context: None,
+            biz_opaque_callback_data: None,
             body,
         })
     }
@@ -437,6 +451,22 @@ mod tests {
         let reply = message.in_reply_to("wamid.abc").unwrap();
         assert_eq!(wire(&reply)["context"], json!({"message_id":"wamid.abc"}));
         assert_eq!(reply.to(), TO);
+        let tracked = reply.with_callback_data("wamid.in.1#0").unwrap();
+        assert_eq!(wire(&tracked)["biz_opaque_callback_data"], "wamid.in.1#0");
+    }
+
+    #[test]
+    fn callback_data_is_up_to_512_characters() {
+        let text = || OutboundMessage::text(TO, "hola");
+        assert!(
+            text()
+                .and_then(|m| m.with_callback_data(&"ñ".repeat(CALLBACK_DATA_MAX_CHARS)))
+                .is_ok()
+        );
+        invalid(
+            text().and_then(|m| m.with_callback_data(&"a".repeat(CALLBACK_DATA_MAX_CHARS + 1))),
+        );
+        invalid(text().and_then(|m| m.with_callback_data("")));
     }
 
     #[test]

@@ -121,21 +121,19 @@ async fn show(
         sent: view
             .outbox
             .into_iter()
-            .map(|entry| {
-                SentRow {
-                    text: entry.message.body.text().to_owned(),
-                    state: match entry.state {
-                        SendState::Pending => "pending",
-                        SendState::Sent => "sent",
-                        SendState::Failed => "failed",
-                    },
-                    delivery: entry
-                        .delivery
-                        .and_then(|d| serde_json::to_value(d).ok())
-                        .and_then(|v| v.as_str().map(str::to_owned)),
-                    attempts: entry.attempts,
-                    error: entry.last_error,
-                }
+            .map(|entry| SentRow {
+                text: entry.message.body.text().to_owned(),
+                state: match entry.state {
+                    SendState::Pending => "pending",
+                    SendState::Sent => "sent",
+                    SendState::Failed => "failed",
+                },
+                delivery: entry
+                    .delivery
+                    .and_then(|d| serde_json::to_value(d).ok())
+                    .and_then(|v| v.as_str().map(str::to_owned)),
+                attempts: entry.attempts,
+                error: entry.last_error,
             })
             .collect(),
         events: view
