@@ -620,10 +620,12 @@ async fn scale_out_bench() {
         }
         let (low, high) = (total / 10, total * 9 / 10);
         let mut low_at = None;
+        let mut cpu_at_low = HashMap::new();
         let high_at = loop {
             let sent = graph.sent_count();
             if low_at.is_none() && sent >= low {
                 low_at = Some(Instant::now());
+                cpu_at_low = cpu_seconds_by_program();
             }
             if sent >= high {
                 break Instant::now();
@@ -640,10 +642,53 @@ async fn scale_out_bench() {
             "{workers} worker process(es): {rate:.0} replies/s ({} replies in {elapsed:.2?})",
             high - low
         );
+        // Where the two cores went meanwhile, per program, in CPU time per
+        // reply (the test process is the load generator and the fake Graph
+        // API).
+        let mut spent: Vec<(String, f64)> = cpu_seconds_by_program()
+            .into_iter()
+            .map(|(program, seconds)| {
+                let before = cpu_at_low.get(&program).copied().unwrap_or(0.0);
+                (program, (seconds - before) * 1000.0 / (high - low) as f64)
+            })
+            .filter(|(_, ms)| *ms >= 0.01)
+            .collect();
+        spent.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (program, ms) in spent.iter().take(8) {
+            eprintln!("    {program:<16} {ms:.3} ms CPU per reply");
+        }
         rates.push(rate);
         drop(apps);
     }
     eprintln!("2 workers / 1 worker: {:.2}x", rates[1] / rates[0]);
+}
+
+/// CPU time (user + system) of every process on the machine, summed by
+/// program name, from `/proc/*/stat`; Linux only, as the bench is.
+fn cpu_seconds_by_program() -> HashMap<String, f64> {
+    // Clock ticks per second: 100 on every Linux this runs on.
+    const TICKS: f64 = 100.0;
+    let mut spent = HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return spent;
+    };
+    for entry in entries.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split at the
+        // last parenthesis; utime and stime are fields 14 and 15.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let program = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks = |n: usize| fields.get(n).and_then(|f| f.parse::<f64>().ok());
+        if let (Some(user), Some(system)) = (ticks(11), ticks(12)) {
+            *spent.entry(program).or_insert(0.0) += (user + system) / TICKS;
+        }
+    }
+    spent
 }
 
 /// The first message of bench customer `n`.
