@@ -7,7 +7,7 @@
 //! (`{"error":{"message","type","code","error_data","fbtrace_id"}}`). It
 //! checks the bearer token (401 with code 190 otherwise) and the JSON body
 //! (400 with code 100), records what it accepted, and fails sends on demand
-//! ([`FakeGraph::fail_next`]).
+//! ([`FakeGraph::fail_next`]) or at random ([`FakeGraph::fail_randomly`]).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -45,9 +45,26 @@ pub struct SentMessage {
     pub message_id: String,
 }
 
+/// Failures drawn at random for a share of the send attempts.
+struct RandomFailures {
+    share: f64,
+    kinds: Vec<Failure>,
+    rng: fastrand::Rng,
+}
+
+impl RandomFailures {
+    fn draw(&mut self) -> Option<Failure> {
+        if self.kinds.is_empty() || self.rng.f64() >= self.share {
+            return None;
+        }
+        Some(self.kinds[self.rng.usize(..self.kinds.len())])
+    }
+}
+
 struct Inner {
     token: String,
     failures: VecDeque<Failure>,
+    random: Option<RandomFailures>,
     sent: Vec<SentMessage>,
     reads: Vec<String>,
     requests: usize,
@@ -75,6 +92,7 @@ impl FakeGraph {
             inner: Mutex::new(Inner {
                 token: access_token.to_owned(),
                 failures: VecDeque::new(),
+                random: None,
                 sent: Vec::new(),
                 reads: Vec::new(),
                 requests: 0,
@@ -112,6 +130,18 @@ impl FakeGraph {
     /// receipts) takes the next one, until the queue is empty.
     pub fn fail_next(&self, failures: Vec<Failure>) {
         self.lock().failures = failures.into();
+    }
+
+    /// Fails each coming send attempt (not read receipts) with probability
+    /// `share`, with one of `kinds` drawn at random; the draws follow `seed`
+    /// so a run can be repeated. Scripted failures ([`FakeGraph::fail_next`])
+    /// come first.
+    pub fn fail_randomly(&self, share: f64, kinds: Vec<Failure>, seed: u64) {
+        self.lock().random = Some(RandomFailures {
+            share,
+            kinds,
+            rng: fastrand::Rng::with_seed(seed),
+        });
     }
 
     /// Delays every answer by `latency` (for benchmarks).
@@ -203,7 +233,11 @@ async fn messages(
 
     let mut inner = lock(&shared);
     inner.requests += 1;
-    if let Some(failure) = inner.failures.pop_front() {
+    let failure = match inner.failures.pop_front() {
+        Some(failure) => Some(failure),
+        None => inner.random.as_mut().and_then(RandomFailures::draw),
+    };
+    if let Some(failure) = failure {
         return graph_error(
             StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST),
             failure.code,

@@ -2,6 +2,8 @@
 //! port with its own SQLite file, pointed at fake peers.
 #![allow(dead_code)] // each test file uses a different part of it
 
+pub mod delivery;
+
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::collections::HashMap;
