@@ -18,7 +18,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -43,6 +43,8 @@ pub struct SentMessage {
     pub text: Option<String>,
     /// The `wamid.` id the fake answered with.
     pub message_id: String,
+    /// When the fake accepted it (for latency benchmarks).
+    pub accepted_at: Instant,
 }
 
 /// Failures drawn at random for a share of the send attempts.
@@ -260,6 +262,7 @@ async fn messages(
             .flatten(),
         body: request,
         message_id: message_id.clone(),
+        accepted_at: Instant::now(),
     });
     let count = inner.sent.len();
     drop(inner);

@@ -128,6 +128,11 @@ impl TestApp {
         app
     }
 
+    /// The server's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process with SIGKILL (no graceful shutdown) and starts a
     /// new one on the same database and port.
     pub async fn kill_and_restart(&mut self, extra_env: &[(&str, &str)]) {
