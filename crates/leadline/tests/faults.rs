@@ -33,6 +33,11 @@ fn run_messages(default: usize, rounds: usize) -> Vec<Message> {
     delivery::messages(total, customers)
 }
 
+/// The seed of every random draw: `LEADLINE_FAULTS_SEED` (default 8).
+fn seed() -> u64 {
+    setting("LEADLINE_FAULTS_SEED", 8) as u64
+}
+
 /// The server's own store file, opened beside it to follow and check the run.
 async fn store_of(app: &TestApp) -> SqliteStore {
     let url = format!("sqlite://{}", app.db_dir.join("leadline.db").display());
@@ -46,7 +51,7 @@ async fn run(scenario: &str, app: &TestApp, graph: &FakeGraph, messages: &[Messa
     let store = store_of(app).await;
     let plan = Plan {
         copies: 3,
-        seed: setting("LEADLINE_FAULTS_SEED", 8) as u64,
+        seed: seed(),
         drain_each_round: false,
         limit: RUN_LIMIT,
     };
@@ -97,7 +102,7 @@ async fn a_graph_api_failing_30_percent_of_sends_loses_and_repeats_nothing() {
                 code: 131_056,
             },
         ],
-        setting("LEADLINE_FAULTS_SEED", 8) as u64,
+        seed(),
     );
     let app = TestApp::spawn(Options::new(&graph.base_url()).env("RUST_LOG", "error")).await;
     let messages = run_messages(MESSAGES, ROUNDS);
@@ -112,9 +117,7 @@ async fn a_graph_api_failing_30_percent_of_sends_loses_and_repeats_nothing() {
 async fn an_llm_timing_out_failing_and_babbling_still_answers_every_message_once() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let model = FakeOpenAi::start().await;
-    let rng = Mutex::new(fastrand::Rng::with_seed(
-        setting("LEADLINE_FAULTS_SEED", 8) as u64
-    ));
+    let rng = Mutex::new(fastrand::Rng::with_seed(seed()));
     model.set_default(move |request| {
         let draw = rng.lock().unwrap_or_else(|e| e.into_inner()).u32(0..100);
         let answer = if request.get("response_format").is_some() {

@@ -150,11 +150,7 @@ async fn wait_settled(
         between();
         // A store briefly unavailable (a worker restarting) is polled again.
         let unanswered = store.depth().await.unwrap_or(u64::MAX);
-        let unsent = if drain {
-            store.next_due().await.map_or(true, |due| due.is_some())
-        } else {
-            false
-        };
+        let unsent = drain && !matches!(store.next_due().await, Ok(None));
         if unanswered == 0 && !unsent {
             return;
         }
