@@ -21,16 +21,15 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
 }
 
-/// Twelve attempts keep retrying for about four minutes (jittered delays
-/// of 0.5 s doubling to the 60 s cap). With eight, a Graph API refusing
-/// 30% of sends gave up on one reply in about 15,000 (0.3^8; the fault
-/// suite lost one of 10,000); with twelve, one in about two million.
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             base: Duration::from_millis(500),
             factor: 2,
             cap: Duration::from_secs(60),
+            // About four minutes of retries. With 8, a Graph API refusing
+            // 30% of sends gave up on one reply in ~15,000 (0.3^8: the
+            // fault suite lost one of 10,000); with 12, one in ~2 million.
             max_attempts: 12,
         }
     }
