@@ -97,6 +97,18 @@ async fn a_hundred_message_conversation_keeps_the_prompt_flat() {
     let sizes: Vec<usize> = turns.iter().map(|r| prompt_tokens(r)).collect();
     let eighth = sizes[7];
     let largest = *sizes.iter().max().unwrap();
+    // The benchmark's figures (bench/README.md: `--no-capture` shows them).
+    eprintln!(
+        "context: prompt tokens per turn: message 1 {}, message 8 {eighth}, message 50 {}, \
+         message 100 {}, max {largest} ({:.2}x message 8); {} model calls for 100 turns \
+         ({} turn calls, {summaries} summary calls)",
+        sizes[0],
+        sizes[49],
+        sizes[99],
+        largest as f64 / eighth as f64,
+        requests.len(),
+        turns.len(),
+    );
     assert!(
         largest as f64 <= eighth as f64 * 1.2,
         "prompt grew from {eighth} tokens at message 8 to {largest}: {sizes:?}"

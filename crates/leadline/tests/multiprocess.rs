@@ -10,24 +10,24 @@
 mod support;
 
 use leadline_domain::customer::CustomerId;
+use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
-use leadline_stores::{OutboxEntry, SendState, Store};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::postgres::TestDatabase;
 use leadline_testkit::proxy::TcpProxy;
 use leadline_testkit::redis::{PrivateRedis, TestRedis};
 use leadline_testkit::webhook;
-use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::delivery::{self, Plan, setting};
 use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp};
 
 const CUSTOMERS: usize = 300;
 /// Messages by default; `LEADLINE_MULTIPROCESS_MESSAGES` overrides it.
 const MESSAGES: usize = 2000;
-/// Messages per webhook delivery: a pace two cores sustain.
+/// Messages per webhook delivery in the outage test.
 const BATCH: usize = 20;
 /// The whole run (excluding start-up) must end within this.
 const RUN_LIMIT: Duration = Duration::from_secs(100);
@@ -41,50 +41,6 @@ const SEND_LEASE_MS: &str = "3000";
 /// accepted by Graph but unrecorded.
 const SEND_CONCURRENCY: usize = 8;
 
-/// What each customer says, one message per turn: a sales conversation the
-/// local brain answers at every step.
-const SCRIPT: [&str; 7] = [
-    "Hola, buenas tardes",
-    "Me llamo Ana",
-    "Busco un sistema para organizar las ventas de mi empresa",
-    "Tenemos un presupuesto de 2000 dólares al mes",
-    "Yo decido la compra",
-    "Queremos empezar el próximo mes",
-    "El martes por la mañana me va bien",
-];
-
-/// One inbound message: the `seq`th of customer number `customer`.
-#[derive(Debug, Clone, Copy)]
-struct Message {
-    customer: usize,
-    seq: usize,
-}
-
-impl Message {
-    fn wa_id(customer: usize) -> String {
-        format!("52155500{customer:03}")
-    }
-
-    fn id(self) -> String {
-        format!("wamid.mp.{}.{}", self.customer, self.seq)
-    }
-
-    fn payload(self) -> Value {
-        webhook::text(
-            &Self::wa_id(self.customer),
-            &self.id(),
-            SCRIPT[self.seq % SCRIPT.len()],
-        )
-    }
-}
-
-fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Where the processes keep their state: PostgreSQL alone, or Redis for
 /// conversations and the inbox next to it.
 struct Deployment {
@@ -97,6 +53,13 @@ impl Deployment {
         Self {
             db: TestDatabase::create().await,
             redis: None,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self.redis {
+            None => "PostgreSQL",
+            Some(_) => "Redis + PostgreSQL",
         }
     }
 
@@ -148,25 +111,6 @@ fn ingress(deployment: &Deployment, graph: &FakeGraph) -> Options {
     deployment.options(graph).env("LEADLINE_ROLE", "ingress")
 }
 
-/// Waits until every message the store accepted is answered and every
-/// reply sent.
-async fn until_all_answered(store: &dyn Store, db: &TestDatabase, started: Instant, what: &str) {
-    loop {
-        let unanswered = store.depth().await.unwrap_or(u64::MAX);
-        let unsent = db
-            .count("SELECT count(*) FROM outbox WHERE state = 'pending'")
-            .await;
-        if unanswered == 0 && unsent == 0 {
-            return;
-        }
-        assert!(
-            started.elapsed() < RUN_LIMIT,
-            "{what} not answered within {RUN_LIMIT:?}: {unanswered} messages unanswered, {unsent} replies unsent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// 1 ingress + 2 workers; `LEADLINE_MULTIPROCESS_MESSAGES` (default 2,000)
 /// messages from up to 300 customers, each its own turn: the customers'
 /// n-th messages are posted once every (n-1)-th is answered, each delivery
@@ -188,13 +132,7 @@ async fn two_workers_one_killed(deployment: Deployment) {
     let total = setting("LEADLINE_MULTIPROCESS_MESSAGES", MESSAGES).max(1);
     let seed = setting("LEADLINE_MULTIPROCESS_SEED", 5) as u64;
     let customers = CUSTOMERS.min(total);
-    let messages: Vec<Message> = (0..total)
-        .map(|i| Message {
-            customer: i % customers,
-            seq: i / customers,
-        })
-        .collect();
-    let rounds = total.div_ceil(customers);
+    let messages = delivery::messages(total, customers);
 
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let store = deployment.store().await;
@@ -206,48 +144,20 @@ async fn two_workers_one_killed(deployment: Deployment) {
     let _survivor = TestApp::spawn(worker(&deployment, &graph)).await;
 
     let started = Instant::now();
-    let mut rng = fastrand::Rng::with_seed(seed);
     let mut kill = Kill {
         after_replies: total / 3,
         accepted_before: None,
     };
-    let mut late: Vec<Message> = Vec::new();
-    for round in 0..=rounds {
-        // This round's first copies and second copies, with the second
-        // copies of the last round left for now.
-        let mut deliveries = std::mem::take(&mut late);
-        for &message in messages.iter().filter(|m| m.seq == round) {
-            deliveries.push(message);
-            if rng.bool() {
-                deliveries.push(message);
-            } else {
-                late.push(message);
-            }
-        }
-        rng.shuffle(&mut deliveries);
-        for batch in deliveries.chunks(BATCH) {
-            let payload = webhook::notification(batch.iter().map(|m| m.payload()).collect());
-            let response = tokio::time::timeout(POST_LIMIT, ingress.post_webhook(&payload))
-                .await
-                .unwrap_or_else(|_| panic!("a webhook took over {POST_LIMIT:?}"));
-            assert_eq!(response.status(), 200, "round {round}");
-            kill.check(&mut victim, &graph);
-        }
-        // Every message of the round is answered and every reply sent before
-        // the next round, so each message is a turn of its own; the victim
-        // dies once enough replies went out, whenever that is.
-        let watch = async {
-            loop {
-                kill.check(&mut victim, &graph);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        };
-        let round_name = format!("round {round} of {rounds}");
-        tokio::select! {
-            () = until_all_answered(store.as_ref(), &deployment.db, started, &round_name) => {}
-            () = watch => {}
-        }
-    }
+    let plan = Plan {
+        copies: 2,
+        seed,
+        drain_each_round: true,
+        limit: RUN_LIMIT,
+    };
+    delivery::deliver(&ingress, store.as_ref(), &messages, &plan, || {
+        kill.check(&mut victim, &graph);
+    })
+    .await;
     let Some(killed_at) = kill.accepted_before else {
         panic!(
             "the run ended before {} replies: no worker was killed",
@@ -255,46 +165,20 @@ async fn two_workers_one_killed(deployment: Deployment) {
         )
     };
 
-    let report = check(
-        &outboxes(store.as_ref(), &messages).await,
-        &graph,
-        killed_at,
-    );
+    let report = delivery::ledger(store.as_ref(), &messages, &graph, killed_at).await;
     eprintln!(
-        "{total} messages from {customers} customers (seed {seed}): {} replies accepted by Graph, \
-         {} resent after the SIGKILL, in {:?}",
+        "{total} messages from {customers} customers (seed {seed}, {}): {} replies accepted \
+         by Graph, in {:?}",
+        deployment.name(),
         report.accepted,
-        report.resent,
         started.elapsed()
     );
-    assert!(
-        report.problems.is_empty(),
-        "{} problems, the first ones:\n{}",
-        report.problems.len(),
-        report.problems[..report.problems.len().min(20)].join("\n")
+    // Not one resend: the killed worker's sends Graph accepted are recorded
+    // from their statuses.
+    report.assert_clean(
+        &format!("sigkill of a worker under load ({})", deployment.name()),
+        0,
     );
-    assert_eq!(
-        report.resent, 0,
-        "replies sent twice: the killed worker's sends Graph accepted were not reconciled \
-         from their statuses"
-    );
-}
-
-/// Every customer's outbox entries, with how many messages they sent.
-async fn outboxes(
-    store: &dyn Store,
-    messages: &[Message],
-) -> Vec<(usize, usize, Vec<OutboxEntry>)> {
-    let customers = messages.iter().map(|m| m.customer + 1).max().unwrap_or(0);
-    let mut outbox = Vec::new();
-    for customer in 0..customers {
-        let wa_id = Message::wa_id(customer);
-        let id = CustomerId::parse(&wa_id).expect("a valid test wa_id");
-        let entries = store.outbox_entries(&id).await.expect("the outbox");
-        let said = messages.iter().filter(|m| m.customer == customer).count();
-        outbox.push((customer, said, entries));
-    }
-    outbox
 }
 
 /// Kills the victim once the fake Graph API accepted enough replies.
@@ -306,144 +190,12 @@ struct Kill {
 
 impl Kill {
     fn check(&mut self, victim: &mut Option<TestApp>, graph: &FakeGraph) {
-        if victim.is_some() && graph.sent().len() >= self.after_replies {
+        if victim.is_some() && graph.sent_count() >= self.after_replies {
             // Dropping a TestApp kills it with SIGKILL and reaps it.
             drop(victim.take());
-            self.accepted_before = Some(graph.sent().len());
+            self.accepted_before = Some(graph.sent_count());
         }
     }
-}
-
-#[derive(Debug, Default)]
-struct Report {
-    accepted: usize,
-    /// Replies Graph accepted twice: sends the SIGKILL cut between Graph's
-    /// answer and recording it, sent again after their lease. The Cloud
-    /// API has no idempotency key; what keeps this at 0 is the outbox key
-    /// each send carries, echoed in its status webhook, which records the
-    /// send for the dead worker.
-    resent: usize,
-    problems: Vec<String>,
-}
-
-/// Ties every send the fake accepted to the outbox entry it came from (by
-/// the wamid the fake answered with), and every outbox entry to the
-/// inbound message it answers (its key is that message's id and a part).
-fn check(
-    outbox: &[(usize, usize, Vec<OutboxEntry>)],
-    graph: &FakeGraph,
-    killed_at: usize,
-) -> Report {
-    let sent = graph.sent();
-    let mut report = Report {
-        accepted: sent.len(),
-        ..Report::default()
-    };
-    let position = |wamid: &str| sent.iter().position(|s| s.message_id == wamid);
-    // Where the fake accepted each recorded reply, by recipient and text.
-    let mut recorded: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (customer, said, entries) in outbox {
-        let wa_id = Message::wa_id(*customer);
-        // (position at the fake, seq, part) for every reply of this customer.
-        let mut replies: Vec<(usize, usize, usize)> = Vec::new();
-        let mut answered: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for entry in entries {
-            let key = &entry.message.key;
-            let Some((seq, part)) = parse_key(key, *customer) else {
-                report.problems.push(format!(
-                    "{wa_id}: a reply keyed {key:?}, not on a message of theirs"
-                ));
-                continue;
-            };
-            answered.entry(seq).or_default().push(part);
-            if entry.state != SendState::Sent {
-                report
-                    .problems
-                    .push(format!("{wa_id}: reply {key} is {:?}", entry.state));
-                continue;
-            }
-            let Some(at) = entry.wa_message_id.as_deref().and_then(position) else {
-                report.problems.push(format!(
-                    "{wa_id}: reply {key} is marked sent but Graph never got it"
-                ));
-                continue;
-            };
-            if sent[at].to != wa_id {
-                report
-                    .problems
-                    .push(format!("{wa_id}: reply {key} went to someone else"));
-            }
-            recorded
-                .entry((entry.message.to.as_str(), entry.message.body.text()))
-                .or_default()
-                .push(at);
-            replies.push((at, seq, part));
-        }
-        for seq in 0..*said {
-            match answered.get(&seq) {
-                None => report
-                    .problems
-                    .push(format!("{wa_id}: message {seq} was never answered")),
-                Some(parts) => {
-                    let mut parts = parts.clone();
-                    parts.sort_unstable();
-                    if parts != (0..parts.len()).collect::<Vec<_>>() {
-                        report.problems.push(format!(
-                            "{wa_id}: message {seq} answered with parts {parts:?}"
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(extra) = answered.keys().find(|&&seq| seq >= *said) {
-            report
-                .problems
-                .push(format!("{wa_id}: a reply to message {extra}, never sent"));
-        }
-        replies.sort_unstable();
-        for pair in replies.windows(2) {
-            let ((_, seq_a, part_a), (_, seq_b, part_b)) = (pair[0], pair[1]);
-            if (seq_a, part_a) >= (seq_b, part_b) {
-                report.problems.push(format!(
-                    "{wa_id}: reply {seq_b}#{part_b} arrived after {seq_a}#{part_a}"
-                ));
-            }
-        }
-    }
-    // A send the outbox does not account for is a reply sent twice: only
-    // allowed for one the killed worker had on the wire (accepted before it
-    // died) whose recorded copy a survivor sent after.
-    let explained: HashSet<usize> = recorded.values().flatten().copied().collect();
-    for (at, message) in sent.iter().enumerate() {
-        if explained.contains(&at) {
-            continue;
-        }
-        let text = message.text.as_deref().unwrap_or_default();
-        let resent_later = recorded
-            .get(&(message.to.as_str(), text))
-            .is_some_and(|copies| copies.iter().any(|&copy| copy >= killed_at));
-        if at < killed_at && resent_later {
-            report.resent += 1;
-        } else {
-            report.problems.push(format!(
-                "{}: send #{at} ({text:?}) matches no outbox entry: answered twice",
-                message.to
-            ));
-        }
-    }
-    report
-}
-
-/// `wamid.mp.{customer}.{seq}#{part}` → (seq, part), for this customer's
-/// messages only.
-fn parse_key(key: &str, customer: usize) -> Option<(usize, usize)> {
-    let (id, part) = key.split_once('#')?;
-    let rest = id.strip_prefix("wamid.mp.")?;
-    let (owner, seq) = rest.split_once('.')?;
-    if owner.parse::<usize>().ok()? != customer {
-        return None;
-    }
-    Some((seq.parse().ok()?, part.parse().ok()?))
 }
 
 /// The halves split the work: the ingress takes the webhook and answers
@@ -515,17 +267,12 @@ async fn a_redis_restart_and_a_postgresql_outage_lose_and_repeat_nothing() {
         .await
         .expect("connect");
 
-    let messages: Vec<Message> = (0..OUTAGE_CUSTOMERS * ROUNDS)
-        .map(|i| Message {
-            customer: i % OUTAGE_CUSTOMERS,
-            seq: i / OUTAGE_CUSTOMERS,
-        })
-        .collect();
+    let messages = delivery::messages(OUTAGE_CUSTOMERS * ROUNDS, OUTAGE_CUSTOMERS);
     let started = Instant::now();
     let mut refused = 0;
     let mut redis_down = false;
     for round in 0..ROUNDS {
-        let deliveries: Vec<Message> = messages
+        let deliveries: Vec<delivery::Message> = messages
             .iter()
             .copied()
             .filter(|m| m.seq == round)
@@ -571,23 +318,20 @@ async fn a_redis_restart_and_a_postgresql_outage_lose_and_repeat_nothing() {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
-        until_all_answered(&store, &db, started, &format!("round {round}")).await;
+        delivery::wait_settled(&store, true, started, RUN_LIMIT, &mut || {}, || {
+            format!("round {round}")
+        })
+        .await;
     }
     assert!(refused > 0, "no webhook was refused: no outage was seen");
-    let report = check(&outboxes(&store, &messages).await, &graph, 0);
+    let report = delivery::ledger(&store, &messages, &graph, 0).await;
     eprintln!(
         "{} messages from {OUTAGE_CUSTOMERS} customers across a Redis restart and two PostgreSQL \
-         outages: {} replies sent, {refused} deliveries refused with 503 and retried, in {:?}",
+         outages: {refused} deliveries refused with 503 and retried, in {:?}",
         messages.len(),
-        report.accepted,
         started.elapsed()
     );
-    assert!(
-        report.problems.is_empty(),
-        "{} problems, the first ones:\n{}",
-        report.problems.len(),
-        report.problems[..report.problems.len().min(20)].join("\n")
-    );
+    report.assert_clean("redis restart and postgresql cut mid-run", 0);
 }
 
 /// Benchmark, not a test (`bench/README.md`): replies/s with 1 and then 2

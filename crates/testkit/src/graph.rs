@@ -7,7 +7,7 @@
 //! (`{"error":{"message","type","code","error_data","fbtrace_id"}}`). It
 //! checks the bearer token (401 with code 190 otherwise) and the JSON body
 //! (400 with code 100), records what it accepted, and fails sends on demand
-//! ([`FakeGraph::fail_next`]).
+//! ([`FakeGraph::fail_next`]) or at random ([`FakeGraph::fail_randomly`]).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,7 +18,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -43,11 +43,30 @@ pub struct SentMessage {
     pub text: Option<String>,
     /// The `wamid.` id the fake answered with.
     pub message_id: String,
+    /// When the fake accepted it (for latency benchmarks).
+    pub accepted_at: Instant,
+}
+
+/// Failures drawn at random for a share of the send attempts.
+struct RandomFailures {
+    share: f64,
+    kinds: Vec<Failure>,
+    rng: fastrand::Rng,
+}
+
+impl RandomFailures {
+    fn draw(&mut self) -> Option<Failure> {
+        if self.kinds.is_empty() || self.rng.f64() >= self.share {
+            return None;
+        }
+        Some(self.kinds[self.rng.usize(..self.kinds.len())])
+    }
 }
 
 struct Inner {
     token: String,
     failures: VecDeque<Failure>,
+    random: Option<RandomFailures>,
     sent: Vec<SentMessage>,
     reads: Vec<String>,
     requests: usize,
@@ -84,6 +103,7 @@ impl FakeGraph {
             inner: Mutex::new(Inner {
                 token: access_token.to_owned(),
                 failures: VecDeque::new(),
+                random: None,
                 sent: Vec::new(),
                 reads: Vec::new(),
                 requests: 0,
@@ -122,6 +142,18 @@ impl FakeGraph {
     /// receipts) takes the next one, until the queue is empty.
     pub fn fail_next(&self, failures: Vec<Failure>) {
         self.lock().failures = failures.into();
+    }
+
+    /// Fails each coming send attempt (not read receipts) with probability
+    /// `share`, with one of `kinds` drawn at random; the draws follow `seed`
+    /// so a run can be repeated. Scripted failures ([`FakeGraph::fail_next`])
+    /// come first.
+    pub fn fail_randomly(&self, share: f64, kinds: Vec<Failure>, seed: u64) {
+        self.lock().random = Some(RandomFailures {
+            share,
+            kinds,
+            rng: fastrand::Rng::with_seed(seed),
+        });
     }
 
     /// Delays every answer by `latency` (for benchmarks).
@@ -228,7 +260,11 @@ async fn messages(
 
     let mut inner = lock(&shared);
     inner.requests += 1;
-    if let Some(failure) = inner.failures.pop_front() {
+    let failure = match inner.failures.pop_front() {
+        Some(failure) => Some(failure),
+        None => inner.random.as_mut().and_then(RandomFailures::draw),
+    };
+    if let Some(failure) = failure {
         return graph_error(
             StatusCode::from_u16(failure.status).unwrap_or(StatusCode::BAD_REQUEST),
             failure.code,
@@ -254,6 +290,7 @@ async fn messages(
             .flatten(),
         body: request,
         message_id: message_id.clone(),
+        accepted_at: Instant::now(),
     });
     let count = inner.sent.len();
     let report = inner.statuses_to.clone();

@@ -2,6 +2,8 @@
 //! port with its own SQLite file, pointed at fake peers.
 #![allow(dead_code)] // each test file uses a different part of it
 
+pub mod delivery;
+
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -124,6 +126,11 @@ impl TestApp {
         };
         app.wait_ready().await;
         app
+    }
+
+    /// The server's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the process with SIGKILL (no graceful shutdown) and starts a
