@@ -98,6 +98,7 @@ impl Application {
             admin_token: settings.admin_token.clone(),
             playbook: Arc::new(load_playbook(&settings)?),
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
+            ids: Arc::new(opaque_ids(settings.admin_token.as_ref())?),
         };
         Ok(Self {
             listener,
@@ -207,6 +208,16 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
         .with_context(|| "cannot open the store (DATABASE_URL)")?;
     store.migrate().await.context("cannot apply migrations")?;
     Ok(Arc::new(store))
+}
+
+/// Keys for opaque conversation ids: derived from the admin token, so all
+/// processes agree; without one nothing can use them, so random ones do.
+fn opaque_ids(admin_token: Option<&crate::config::Secret>) -> anyhow::Result<http::OpaqueIds> {
+    match admin_token {
+        Some(token) => Ok(http::OpaqueIds::derive(token.expose().as_bytes())),
+        None => http::OpaqueIds::generate()
+            .context("no randomness from the operating system for opaque ids"),
+    }
 }
 
 /// The playbook, the brain and the tools, put together. Calls are booked

@@ -13,6 +13,15 @@ use std::time::{Duration, Instant};
 use support::{ACCESS_TOKEN, Options, TestApp};
 
 const TOKEN: &str = "test-admin-token";
+
+/// The API's path for `wa_id`'s conversation: URLs name it by an opaque id,
+/// derived from the admin token like the server's.
+fn conversation_path(wa_id: &str, action: &str) -> String {
+    let customer = leadline_domain::CustomerId::parse(wa_id).expect("a valid wa_id");
+    let id = leadline::http::OpaqueIds::derive(TOKEN.as_bytes()).of(&customer);
+    assert!(!id.contains(wa_id));
+    format!("/api/conversations/{id}{action}")
+}
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn admin_app() -> (TestApp, FakeGraph) {
@@ -82,13 +91,7 @@ async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str
 async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {
-        let (status, body) = api(
-            app,
-            Method::GET,
-            &format!("/api/conversations/{wa_id}"),
-            None,
-        )
-        .await;
+        let (status, body) = api(app, Method::GET, &conversation_path(wa_id, ""), None).await;
         if status == StatusCode::OK
             && body["messages"]
                 .as_array()
@@ -222,7 +225,7 @@ async fn a_conversation_is_listed_with_its_stage_and_fields() {
 async fn a_person_takes_over_replies_and_hands_back() {
     let (app, graph) = admin_app().await;
     let wa_id = "5215550201";
-    let path = format!("/api/conversations/{wa_id}");
+    let path = conversation_path(wa_id, "");
     say(&app, &graph, wa_id, "wamid.b1", "Hola").await;
 
     let (status, taken) = post(&app, &format!("{path}/takeover"), json!({})).await;
@@ -316,8 +319,8 @@ async fn a_person_takes_over_replies_and_hands_back() {
 #[tokio::test]
 async fn bad_actions_get_clear_errors() {
     let (app, graph) = admin_app().await;
-    let unknown = "/api/conversations/14155550999";
-    let (status, body) = api(&app, Method::GET, unknown, None).await;
+    let unknown = conversation_path("14155550999", "");
+    let (status, body) = api(&app, Method::GET, &unknown, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) = post(&app, &format!("{unknown}/takeover"), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -326,7 +329,19 @@ async fn bad_actions_get_clear_errors() {
 
     let wa_id = "5215550202";
     say(&app, &graph, wa_id, "wamid.c1", "Hola").await;
-    let reply = format!("/api/conversations/{wa_id}/reply");
+    let (status, _) = api(
+        &app,
+        Method::GET,
+        &format!("/api/conversations/{wa_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a number in the URL names nothing: URLs carry opaque ids"
+    );
+    let reply = conversation_path(wa_id, "/reply");
     for body in [
         json!({ "text": "   " }),
         json!({ "text": "x".repeat(4097) }),

@@ -13,6 +13,15 @@ use std::time::{Duration, Instant};
 use support::{ACCESS_TOKEN, Options, TestApp};
 
 const TOKEN: &str = "test-admin-token";
+
+/// The API's path for `wa_id`'s conversation: URLs name it by an opaque id,
+/// derived from the admin token like the server's.
+fn conversation_path(wa_id: &str, action: &str) -> String {
+    let customer = leadline_domain::CustomerId::parse(wa_id).expect("a valid wa_id");
+    let id = leadline::http::OpaqueIds::derive(TOKEN.as_bytes()).of(&customer);
+    assert!(!id.contains(wa_id));
+    format!("/api/conversations/{id}{action}")
+}
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn dashboard_app() -> (TestApp, FakeGraph) {
@@ -171,7 +180,7 @@ async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
     loop {
         let response = app
             .http
-            .get(format!("{}/api/conversations/{wa_id}", app.base_url))
+            .get(format!("{}{}", app.base_url, conversation_path(wa_id, "")))
             .bearer_auth(TOKEN)
             .send()
             .await
@@ -299,13 +308,13 @@ async fn a_form_without_its_csrf_token_is_refused() {
         let response = session.post(&takeover, &form).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{form:?}");
     }
-    let lead = api(&app, &format!("/api/conversations/{wa_id}")).await;
+    let lead = api(&app, &conversation_path(wa_id, "")).await;
     assert!(lead["handoff"].is_null(), "{lead}");
 
     let response = session.post(&takeover, &[("csrf", &session.csrf)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[LOCATION], format!("{page}?notice=done"));
-    let lead = api(&app, &format!("/api/conversations/{wa_id}")).await;
+    let lead = api(&app, &conversation_path(wa_id, "")).await;
     assert_eq!(lead["handoff"]["reason"], "human_took_over", "{lead}");
 
     // A person's reply reaches the customer; handing back needs a stage
@@ -340,7 +349,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         )
         .await;
     assert_eq!(back.headers()[LOCATION], format!("{page}?notice=done"));
-    let lead = api(&app, &format!("/api/conversations/{wa_id}")).await;
+    let lead = api(&app, &conversation_path(wa_id, "")).await;
     assert!(lead["handoff"].is_null(), "{lead}");
     assert_eq!(lead["stage"], "qualification");
 }

@@ -4,6 +4,7 @@ pub mod actions;
 mod api;
 mod dashboard;
 mod health;
+mod ids;
 mod metrics;
 mod webhook;
 
@@ -16,6 +17,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
 pub use dashboard::Dashboard;
+pub use ids::OpaqueIds;
 
 /// Meta sends at most 1000 updates per delivery; 3 MiB is far above that
 /// and far below what could hurt the process.
@@ -33,8 +35,10 @@ pub struct AppState {
     pub admin_token: Option<Secret>,
     /// The stages a person may hand a conversation back at.
     pub playbook: Arc<Playbook>,
-    /// The dashboard's sessions, keys and templates.
+    /// The dashboard's sessions and templates.
     pub dashboard: Arc<Dashboard>,
+    /// How URLs name conversations without the customer's number.
+    pub ids: Arc<OpaqueIds>,
 }
 
 /// Probes and metrics only: what a worker process serves, so it can be

@@ -1,4 +1,4 @@
-//! One conversation (`GET /api/conversations/{wa_id}`: transcript, what was
+//! One conversation (`GET /api/conversations/{id}`: transcript, what was
 //! sent with its delivery status, events) and what a person does to it:
 //! take it over, reply, hand it back.
 
@@ -19,15 +19,16 @@ use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/conversations/{wa_id}", get(show))
-        .route("/conversations/{wa_id}/takeover", post(take_over))
-        .route("/conversations/{wa_id}/reply", post(reply))
-        .route("/conversations/{wa_id}/handback", post(hand_back))
+        .route("/conversations/{id}", get(show))
+        .route("/conversations/{id}/takeover", post(take_over))
+        .route("/conversations/{id}/reply", post(reply))
+        .route("/conversations/{id}/handback", post(hand_back))
 }
 
-/// A `wa_id` that is not a customer id cannot name a conversation.
-fn customer(wa_id: &str) -> Result<CustomerId, ApiError> {
-    CustomerId::parse(wa_id).map_err(|_| ApiError::NotFound)
+/// The customer an opaque id (a lead's `id`) names; anything else names
+/// no conversation.
+fn customer(state: &AppState, id: &str) -> Result<CustomerId, ApiError> {
+    state.ids.customer(id).ok_or(ApiError::NotFound)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,23 +95,23 @@ impl<'a> EventJson<'a> {
     }
 }
 
-#[utoipa::path(get, path = "/api/conversations/{wa_id}", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), responses(
+#[utoipa::path(get, path = "/api/conversations/{id}", params(("id" = String, Path, description = "The conversation's opaque id (a lead's `id`)")), responses(
     (status = 200, body = ConversationJson),
     (status = 401, body = ErrorJson),
     (status = 404, body = ErrorJson),
 ))]
 pub(super) async fn show(
     State(state): State<AppState>,
-    Path(wa_id): Path<String>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let customer = customer(&wa_id)?;
+    let customer = customer(&state, &id)?;
     let view = state
         .store
         .conversation_view(&customer)
         .await?
         .ok_or(ApiError::NotFound)?;
     let json = ConversationJson {
-        lead: LeadJson::new(&view.conversation, None),
+        lead: LeadJson::new(&state.ids, &view.conversation, None),
         summary: &view.conversation.summary,
         messages: &view.conversation.history,
         sent: view.outbox.iter().map(SentJson::new).collect(),
@@ -128,26 +129,26 @@ fn to_json(value: &impl Serialize) -> Result<Json<Value>, ApiError> {
 }
 
 /// Applies `action` and answers with the conversation as it is now.
-async fn act(state: &AppState, wa_id: &str, action: HumanAction) -> Result<Json<Value>, ApiError> {
-    let customer = customer(wa_id)?;
+async fn act(state: &AppState, id: &str, action: HumanAction) -> Result<Json<Value>, ApiError> {
+    let customer = customer(state, id)?;
     let conversation = actions::act(state, &customer, action).await?;
     to_json(&ActedJson {
-        lead: LeadJson::new(&conversation, None),
+        lead: LeadJson::new(&state.ids, &conversation, None),
         messages: &conversation.history,
     })
 }
 
 /// The bot goes silent until the conversation is handed back.
-#[utoipa::path(post, path = "/api/conversations/{wa_id}/takeover", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), responses(
+#[utoipa::path(post, path = "/api/conversations/{id}/takeover", params(("id" = String, Path, description = "The conversation's opaque id (a lead's `id`)")), responses(
     (status = 200, body = ActedJson),
     (status = 401, body = ErrorJson),
     (status = 404, body = ErrorJson),
 ))]
 pub(super) async fn take_over(
     State(state): State<AppState>,
-    Path(wa_id): Path<String>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    act(&state, &wa_id, HumanAction::TakeOver).await
+    act(&state, &id, HumanAction::TakeOver).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,7 +157,7 @@ pub(super) struct ReplyBody {
 }
 
 /// Sent to the customer through the Graph API; takes the conversation over.
-#[utoipa::path(post, path = "/api/conversations/{wa_id}/reply", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), request_body = ReplyBody, responses(
+#[utoipa::path(post, path = "/api/conversations/{id}/reply", params(("id" = String, Path, description = "The conversation's opaque id (a lead's `id`)")), request_body = ReplyBody, responses(
     (status = 200, body = ActedJson),
     (status = 400, body = ErrorJson),
     (status = 401, body = ErrorJson),
@@ -165,12 +166,12 @@ pub(super) struct ReplyBody {
 ))]
 pub(super) async fn reply(
     State(state): State<AppState>,
-    Path(wa_id): Path<String>,
+    Path(id): Path<String>,
     body: Result<Json<ReplyBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(ReplyBody { text }) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let action = actions::reply(&text).map_err(ApiError::BadRequest)?;
-    act(&state, &wa_id, action).await
+    act(&state, &id, action).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -180,7 +181,7 @@ pub(super) struct HandBackBody {
 
 /// Only a stage of the playbook where the bot talks: handing back at a
 /// handoff stage would leave nobody answering.
-#[utoipa::path(post, path = "/api/conversations/{wa_id}/handback", params(("wa_id" = String, Path, description = "The customer's WhatsApp id (their number)")), request_body = HandBackBody, responses(
+#[utoipa::path(post, path = "/api/conversations/{id}/handback", params(("id" = String, Path, description = "The conversation's opaque id (a lead's `id`)")), request_body = HandBackBody, responses(
     (status = 200, body = ActedJson),
     (status = 400, body = ErrorJson),
     (status = 401, body = ErrorJson),
@@ -188,10 +189,10 @@ pub(super) struct HandBackBody {
 ))]
 pub(super) async fn hand_back(
     State(state): State<AppState>,
-    Path(wa_id): Path<String>,
+    Path(id): Path<String>,
     body: Result<Json<HandBackBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(HandBackBody { stage }) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let action = actions::hand_back(&state.playbook, &stage).map_err(ApiError::BadRequest)?;
-    act(&state, &wa_id, action).await
+    act(&state, &id, action).await
 }

@@ -26,8 +26,8 @@ pub(super) async fn inbox(
 ) -> Result<Response, ApiError> {
     let query = LeadQuery {
         handed_off: true,
-        ..params.query()?
+        ..params.query(&state.ids)?
     };
     let rows = state.store.leads(&query).await?;
-    Ok(Json(PageJson::new(&rows, query.limit)).into_response())
+    Ok(Json(PageJson::new(&state.ids, &rows, query.limit)).into_response())
 }

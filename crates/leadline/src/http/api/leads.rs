@@ -3,13 +3,13 @@
 
 use super::{ApiError, ErrorJson, LeadJson};
 use crate::http::AppState;
+use crate::http::OpaqueIds;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use jiff::Timestamp;
-use leadline_domain::CustomerId;
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::lead::{Lead, Timeline};
 use leadline_stores::{LeadCursor, LeadQuery, LeadRow};
@@ -48,7 +48,7 @@ pub(super) struct ListParams {
 impl ListParams {
     /// The store query these parameters ask for; a value that does not
     /// parse is the caller's mistake, named in the error.
-    pub(super) fn query(&self) -> Result<LeadQuery, ApiError> {
+    pub(super) fn query(&self, ids: &OpaqueIds) -> Result<LeadQuery, ApiError> {
         let handoff = match non_empty(&self.handoff) {
             None => None,
             Some(raw) => Some(handoff_reason(raw)?.as_str().to_owned()),
@@ -77,7 +77,9 @@ impl ListParams {
             updated_since,
             search: non_empty(&self.q).map(str::to_owned),
             limit,
-            after: non_empty(&self.cursor).map(parse_cursor).transpose()?,
+            after: non_empty(&self.cursor)
+                .map(|raw| parse_cursor(ids, raw))
+                .transpose()?,
         })
     }
 }
@@ -91,25 +93,25 @@ fn handoff_reason(raw: &str) -> Result<HandoffReason, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("handoff: {raw:?} is not a handoff reason")))
 }
 
-/// A cursor is `<updated_at ms>.<wa_id>` of the last row of a page: plain,
-/// as it carries nothing the page itself did not show.
-pub(super) fn cursor_of(cursor: &LeadCursor) -> String {
+/// A cursor is `<updated_at ms>.<opaque id>` of the last row of a page: it
+/// travels in a URL, so it names the customer as URLs do.
+pub(super) fn cursor_of(ids: &OpaqueIds, cursor: &LeadCursor) -> String {
     format!(
         "{}.{}",
         cursor.updated_at.as_millisecond(),
-        cursor.customer.as_str()
+        ids.of(&cursor.customer)
     )
 }
 
-fn parse_cursor(raw: &str) -> Result<LeadCursor, ApiError> {
+fn parse_cursor(ids: &OpaqueIds, raw: &str) -> Result<LeadCursor, ApiError> {
     let bad = || ApiError::BadRequest("cursor: not a cursor from a previous page".to_owned());
-    let (ms, wa_id) = raw.split_once('.').ok_or_else(bad)?;
+    let (ms, id) = raw.split_once('.').ok_or_else(bad)?;
     let updated_at = ms
         .parse::<i64>()
         .ok()
         .and_then(|ms| Timestamp::from_millisecond(ms).ok())
         .ok_or_else(bad)?;
-    let customer = CustomerId::parse(wa_id).map_err(|_| bad())?;
+    let customer = ids.customer(id).ok_or_else(bad)?;
     Ok(LeadCursor {
         updated_at,
         customer,
@@ -124,14 +126,14 @@ pub(super) struct PageJson<'a> {
 }
 
 impl<'a> PageJson<'a> {
-    pub(super) fn new(rows: &'a [LeadRow], limit: usize) -> Self {
+    pub(super) fn new(ids: &OpaqueIds, rows: &'a [LeadRow], limit: usize) -> Self {
         let next_cursor = if rows.len() == limit {
-            rows.last().map(|row| cursor_of(&row.cursor()))
+            rows.last().map(|row| cursor_of(ids, &row.cursor()))
         } else {
             None
         };
         Self {
-            leads: rows.iter().map(LeadJson::of_row).collect(),
+            leads: rows.iter().map(|row| LeadJson::of_row(ids, row)).collect(),
             next_cursor,
         }
     }
@@ -147,9 +149,9 @@ pub(super) async fn list(
     State(state): State<AppState>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
-    let query = params.query()?;
+    let query = params.query(&state.ids)?;
     let rows = state.store.leads(&query).await?;
-    Ok(Json(PageJson::new(&rows, query.limit)).into_response())
+    Ok(Json(PageJson::new(&state.ids, &rows, query.limit)).into_response())
 }
 
 /// Every lead matching the filters (the cursor and limit are ignored), one
@@ -166,7 +168,7 @@ pub(super) async fn export(
     let mut query = LeadQuery {
         limit: MAX_LIMIT,
         after: None,
-        ..params.query()?
+        ..params.query(&state.ids)?
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER).map_err(csv_error)?;
@@ -284,9 +286,14 @@ mod tests {
     fn a_cursor_reads_back_and_garbage_is_refused() {
         let cursor = LeadCursor {
             updated_at: Timestamp::from_millisecond(1_700_000_000_123).expect("a time"),
-            customer: CustomerId::parse("34600111234").expect("an id"),
+            customer: leadline_domain::CustomerId::parse("34600111234").expect("an id"),
         };
-        assert_eq!(parse_cursor(&cursor_of(&cursor)).expect("a cursor"), cursor);
+        let ids = OpaqueIds::derive(b"token");
+        assert_eq!(
+            parse_cursor(&ids, &cursor_of(&ids, &cursor)).expect("a cursor"),
+            cursor
+        );
+        assert!(!cursor_of(&ids, &cursor).contains("600111234"));
         for garbage in [
             "",
             "12",
@@ -294,7 +301,7 @@ mod tests {
             "12.not an id",
             "99999999999999999999.1",
         ] {
-            assert!(parse_cursor(garbage).is_err(), "{garbage:?}");
+            assert!(parse_cursor(&ids, garbage).is_err(), "{garbage:?}");
         }
     }
 }

@@ -10,6 +10,7 @@ mod leads;
 mod openapi;
 
 use super::AppState;
+use crate::http::OpaqueIds;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
@@ -64,9 +65,12 @@ async fn require_token(
 }
 
 /// A conversation as listed: who, where in the playbook, what is known.
-/// The customer's number is in clear: the sales team calls it.
+/// The customer's number is in clear in the body (the sales team calls
+/// it); URLs name the conversation by `id`, which does not reveal it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeadJson<'a> {
+    /// The conversation's opaque id, for `/api/conversations/{id}`.
+    pub id: String,
     pub wa_id: &'a str,
     pub profile_name: Option<&'a str>,
     pub stage: &'a str,
@@ -89,8 +93,13 @@ pub struct LeadJson<'a> {
 }
 
 impl<'a> LeadJson<'a> {
-    pub fn new(conversation: &'a Conversation, updated_at: Option<Timestamp>) -> Self {
+    pub fn new(
+        ids: &OpaqueIds,
+        conversation: &'a Conversation,
+        updated_at: Option<Timestamp>,
+    ) -> Self {
         Self {
+            id: ids.of(&conversation.customer),
             wa_id: conversation.customer.as_str(),
             profile_name: conversation.profile_name.as_deref(),
             stage: &conversation.stage,
@@ -103,8 +112,8 @@ impl<'a> LeadJson<'a> {
         }
     }
 
-    pub fn of_row(row: &'a LeadRow) -> Self {
-        Self::new(&row.conversation, Some(row.updated_at))
+    pub fn of_row(ids: &OpaqueIds, row: &'a LeadRow) -> Self {
+        Self::new(ids, &row.conversation, Some(row.updated_at))
     }
 }
 

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn customer(state: &AppState, id: &str) -> Result<CustomerId, PageError> {
-    state.dashboard.ids.customer(id).ok_or(PageError::NotFound)
+    state.ids.customer(id).ok_or(PageError::NotFound)
 }
 
 /// The notices an action can leave, as keys of the UI's texts: nothing

@@ -57,7 +57,7 @@ async fn rows(state: &AppState, lang: Lang) -> Result<Rows, PageError> {
             .map(|row| {
                 let c = row.conversation;
                 Row {
-                    id: state.dashboard.ids.of(&c.customer),
+                    id: state.ids.of(&c.customer),
                     wa_id: c.customer.as_str().to_owned(),
                     profile_name: c.profile_name,
                     stage: c.stage,

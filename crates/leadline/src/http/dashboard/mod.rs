@@ -13,7 +13,6 @@ mod conversation;
 mod events;
 mod funnel;
 mod i18n;
-mod ids;
 mod list;
 mod login;
 mod session;
@@ -28,7 +27,6 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use i18n::Lang;
-use ids::OpaqueIds;
 use leadline_domain::Language;
 use leadline_stores::StoreError;
 use minijinja::{Environment, Value, context};
@@ -41,14 +39,12 @@ use session::Sessions;
 #[derive(Debug)]
 pub struct Dashboard {
     sessions: Sessions,
-    ids: OpaqueIds,
     templates: Environment<'static>,
 }
 
 impl Dashboard {
-    /// Fresh keys for opaque ids and the compiled templates; fails only if
-    /// the operating system has no randomness to give or a template is
-    /// broken (which the tests would catch first).
+    /// The compiled templates; fails only if a template is broken (which
+    /// the tests would catch first).
     pub fn new() -> Result<Self, String> {
         let mut templates = Environment::new();
         for (name, source) in TEMPLATES {
@@ -58,8 +54,6 @@ impl Dashboard {
         }
         Ok(Self {
             sessions: Sessions::default(),
-            ids: OpaqueIds::generate()
-                .ok_or("no randomness from the operating system for the dashboard's keys")?,
             templates,
         })
     }

@@ -1,18 +1,20 @@
-//! The dashboard's names for conversations. A customer id is their phone
-//! number; in a URL it would land in proxy access logs, browser history and
-//! `Referer` headers. So dashboard URLs carry an opaque id instead: the
-//! customer id encrypted (AES-256-GCM) under a key made at start-up, with
-//! the nonce derived from the id (HMAC-SHA256, as in SIV), so one customer
-//! always gets the same opaque id within a process and nobody without the
-//! key can read or forge one. No lookup table: any customer id can be
-//! named, and a restart merely invalidates old links, as it does sessions.
+//! Names for conversations in URLs, the dashboard's and the admin API's. A
+//! customer id is their phone number; in a URL it would land in proxy
+//! access logs, browser history and `Referer` headers. So URLs carry an
+//! opaque id instead: the customer id encrypted (AES-256-GCM), with the
+//! nonce derived from the id (HMAC-SHA256, as in SIV), so one customer
+//! always gets the same opaque id and nobody without the key can read or
+//! forge one. No lookup table: any customer id can be named. The keys are
+//! derived from the admin token (HKDF), so every process of a deployment
+//! names a customer alike and links survive restarts; rotating the token
+//! rotates them.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use leadline_domain::CustomerId;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
+use ring::{hkdf, hmac};
 
 pub struct OpaqueIds {
     seal: LessSafeKey,
@@ -26,6 +28,26 @@ impl std::fmt::Debug for OpaqueIds {
 }
 
 impl OpaqueIds {
+    /// Keys derived from `secret` (the admin token): the same in every
+    /// process given the same secret.
+    pub fn derive(secret: &[u8]) -> Self {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"leadline opaque ids v1").extract(secret);
+        let derived = prk
+            .expand(&[b"aes-256-gcm"], &AES_256_GCM)
+            .map(UnboundKey::from)
+            .and_then(|aes| {
+                let nonces = prk.expand(&[b"hmac-sha256 nonces"], hmac::HMAC_SHA256)?;
+                Ok((aes, hmac::Key::from(nonces)))
+            });
+        // HKDF-SHA256 fails only for outputs longer than 255 blocks; these
+        // are one block each.
+        let (aes, nonces) = derived.unwrap_or_else(|_| unreachable!("32-byte HKDF outputs"));
+        Self {
+            seal: LessSafeKey::new(aes),
+            nonces,
+        }
+    }
+
     /// Fresh keys from the operating system's CSPRNG; `None` if it fails.
     pub fn generate() -> Option<Self> {
         let random = SystemRandom::new();
@@ -99,11 +121,21 @@ mod tests {
         let ids = OpaqueIds::generate().expect("keys");
         let customer = CustomerId::parse("34600111234").expect("an id");
         let opaque = ids.of(&customer);
-        assert_eq!(opaque, ids.of(&customer), "stable within a process");
+        assert_eq!(opaque, ids.of(&customer), "stable");
         assert!(!opaque.contains("600111234"), "{opaque}");
         assert_eq!(ids.customer(&opaque), Some(customer.clone()));
         let other = OpaqueIds::generate().expect("keys");
-        assert_eq!(other.customer(&opaque), None, "another process's key");
+        assert_eq!(other.customer(&opaque), None, "another key");
+        let (one, two) = (OpaqueIds::derive(b"token"), OpaqueIds::derive(b"token"));
+        assert_eq!(
+            two.customer(&one.of(&customer)),
+            Some(customer.clone()),
+            "processes with the same admin token name customers alike"
+        );
+        assert_eq!(
+            OpaqueIds::derive(b"rotated").customer(&one.of(&customer)),
+            None
+        );
         for garbage in [
             "",
             "x",
