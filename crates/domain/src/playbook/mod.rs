@@ -9,6 +9,8 @@
 //! - `enter`: said when a turn moves the conversation into the stage.
 //! - `intent_<intent id>`: answers an intent (`intent_ask_price`).
 //! - `fallback`: the customer was not understood.
+//! - `no_document`: the customer asked for a document the playbook does
+//!   not have (said by the local brain when `send_document` finds none).
 //! - `list_button`, `booked`, `slot_taken`, `booking_failed`: required in a
 //!   stage with the `book_call` tool (see the router's booking turn).
 //!
@@ -21,6 +23,7 @@ mod view;
 
 pub use view::LeadView;
 
+use crate::documents::Document;
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
 use crate::schedule::SlotRules;
@@ -42,6 +45,8 @@ pub struct Playbook {
     /// In flow order; the first is where new conversations start.
     pub stages: Vec<Stage>,
     pub intents: Vec<Intent>,
+    /// What the `send_document` tool can send (`[[documents]]`).
+    pub documents: Vec<Document>,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,
