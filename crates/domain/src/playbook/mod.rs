@@ -422,6 +422,55 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
     }
 
     #[test]
+    fn documents_need_one_source_a_real_link_and_a_known_file_type() {
+        let with = |doc: &str| {
+            format!("{MINIMAL}\n[[documents]]\nid = \"prices\"\ntitle = \"Prices\"\n{doc}\n")
+        };
+        let p = Playbook::parse(&with(
+            "url = \"https://example.com/p.pdf\"\ncaption.es = \"Precios\"",
+        ))
+        .unwrap();
+        assert_eq!(p.documents[0].caption(Language::En), Some("Precios"));
+        let p = Playbook::parse(&with("file = \"docs/prices.PDF\"")).unwrap();
+        assert_eq!(
+            p.documents[0].source,
+            crate::documents::DocumentSource::File("docs/prices.PDF".into())
+        );
+        for (doc, field, problem) in [
+            ("url = \"ftp://x/p.pdf\"", "documents[0].url", "http(s)"),
+            (
+                "file = \"prices.exe\"",
+                "documents[0].file",
+                "not a document",
+            ),
+            (
+                "url = \"https://x/p.pdf\"\nfile = \"p.pdf\"",
+                "documents[0]",
+                "exactly one",
+            ),
+            ("", "documents[0]", "exactly one"),
+            (
+                "url = \"https://x/p.pdf\"\ncaption.fr = \"x\"",
+                "documents[0].caption.fr",
+                "unknown language",
+            ),
+        ] {
+            let text = with(doc);
+            let e = refused(&text);
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.problem.contains(problem), "{e}");
+            assert!(e.line >= line_of(&text, "[[documents]]"), "{e}");
+        }
+        // A stage that sends documents needs some to send.
+        let e = refused(&MINIMAL.replacen(
+            "collects = [\"name\", \"budget\"]",
+            "collects = [\"name\", \"budget\"]\ntools = [\"send_document\"]",
+            1,
+        ));
+        assert_eq!(e.field, "stages[0].tools", "{e}");
+    }
+
+    #[test]
     fn the_minimal_playbook_is_valid() {
         let p = Playbook::parse(MINIMAL).unwrap();
         assert_eq!(p.business.currency.as_deref(), Some("EUR"));
