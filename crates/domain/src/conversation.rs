@@ -108,6 +108,10 @@ pub struct Conversation {
     /// which a reply like "the first one" or a list pick refers to.
     #[serde(default)]
     pub offered: Vec<String>,
+    /// The ids of the documents sent so far, oldest first: one is sent
+    /// again only when the customer asks again.
+    #[serde(default)]
+    pub documents_sent: Vec<String>,
 }
 
 impl Conversation {
@@ -127,6 +131,7 @@ impl Conversation {
             last_seq: 0,
             profile_name: None,
             offered: Vec::new(),
+            documents_sent: Vec::new(),
         }
     }
 

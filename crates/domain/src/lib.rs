@@ -8,6 +8,7 @@ pub mod brain;
 pub mod context;
 pub mod conversation;
 pub mod customer;
+pub mod documents;
 pub mod events;
 pub mod fields;
 pub mod inbound;

@@ -11,6 +11,7 @@ use crate::brain::{Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, Turn
 use crate::context::WINDOW;
 use crate::conversation::{Conversation, Handoff, HandoffReason, Message, Speaker, Summary};
 use crate::customer::CustomerId;
+use crate::documents::{self, ASK_DOCUMENT, DocumentSend, SEND_DOCUMENT};
 use crate::events::Event;
 use crate::fields;
 use crate::inbound::{Content, InboundMessage};
@@ -47,6 +48,8 @@ pub struct TurnOutcome {
     pub prompt_tokens: usize,
     /// Slots to pick from, offered with the last reply (a WhatsApp list).
     pub offer: Option<SlotOffer>,
+    /// Documents to send after the replies (`send_document`).
+    pub documents: Vec<DocumentSend>,
 }
 
 /// Free slots offered as a list the customer picks from; at most
@@ -266,8 +269,51 @@ impl Router {
             None => {}
         }
         self.say(conversation, reply, now, &mut outcome);
+        self.send_documents(
+            conversation,
+            &calls,
+            turn.intent.as_deref(),
+            now,
+            &mut outcome,
+        );
         outcome.summary_job = self.summary_job(conversation);
         outcome
+    }
+
+    /// The documents the turn's `send_document` calls picked, each once.
+    /// One already sent in this conversation goes again only when the turn
+    /// reads as the customer asking for a document: a brain offering it
+    /// again on its own is not heard.
+    fn send_documents(
+        &self,
+        conversation: &mut Conversation,
+        calls: &[ToolCallRecord],
+        intent: Option<&str>,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        let asked = intent == Some(ASK_DOCUMENT);
+        let picked = calls
+            .iter()
+            .filter(|c| c.name == SEND_DOCUMENT)
+            .filter_map(|c| c.result.as_ref().ok()?.get("document")?.as_str());
+        for id in picked {
+            let Some(document) = documents::find(&self.playbook.documents, Some(id), None) else {
+                continue;
+            };
+            let this_turn = outcome.documents.iter().any(|d| d.id == document.id);
+            let before = conversation.documents_sent.contains(&document.id);
+            if this_turn || (before && !asked) {
+                continue;
+            }
+            if !before {
+                conversation.documents_sent.push(document.id.clone());
+            }
+            // The model sees what it sent, as it sees a customer's files.
+            let text = format!("[document: {}]", document.title);
+            conversation.push(Speaker::Agent, text, now, None);
+            outcome.documents.push(document.send(conversation.language));
+        }
     }
 
     /// The slot a reply to the last offer picks (a list row, "the first

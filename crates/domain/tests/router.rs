@@ -495,3 +495,78 @@ async fn a_returning_lead_resumes_where_their_known_fields_reach() {
     assert_eq!(c.stage, "qualification");
     assert_eq!(c.lead, lead);
 }
+
+/// `send_document` as the brain would call it for the brochure.
+struct Brochure;
+
+#[async_trait]
+impl Tool for Brochure {
+    fn name(&self) -> &str {
+        "send_document"
+    }
+    fn description(&self) -> &str {
+        "picks the brochure"
+    }
+    fn parameters(&self) -> serde_json::Value {
+        serde_json::json!({"type": "object"})
+    }
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
+        Ok(serde_json::json!({"document": "brochure", "title": "Brochure"}))
+    }
+}
+
+#[tokio::test]
+async fn a_document_goes_once_unless_the_customer_asks_again() {
+    let asked = |reply: &str| Turn {
+        intent: Some("ask_document".into()),
+        ..turn(reply)
+    };
+    let mut tools = ToolRegistry::default();
+    tools.register(Arc::new(Brochure));
+    let mut h = Harness::with_tools(
+        vec![
+            Ok(with_fields(
+                "ok",
+                &[(FieldName::Name, "Ana"), (FieldName::Need, "a sales bot")],
+            )),
+            Ok(asked("here it is")),
+            Ok(turn("and again, unasked")),
+            Ok(asked("here it is again")),
+        ],
+        vec![
+            vec![],
+            vec!["send_document", "send_document"],
+            vec!["send_document"],
+            vec!["send_document"],
+        ],
+        tools,
+    );
+    h.say(&["soy Ana, quiero un bot de ventas"]).await;
+    assert_eq!(h.conversation.stage, "qualification");
+    let ids = |out: &leadline_domain::router::TurnOutcome| {
+        out.documents
+            .iter()
+            .map(|d| d.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let out = h.say(&["send me the brochure"]).await;
+    assert_eq!(
+        ids(&out),
+        ["brochure"],
+        "once per turn, however often picked"
+    );
+    assert_eq!(
+        out.documents[0].source,
+        leadline_domain::documents::DocumentSource::Url(
+            "https://example.com/tuvendedor24/brochure.pdf".into()
+        )
+    );
+    let out = h.say(&["what else?"]).await;
+    assert!(
+        out.documents.is_empty(),
+        "not offered twice on the brain's own"
+    );
+    let out = h.say(&["can you send me the brochure again?"]).await;
+    assert_eq!(ids(&out), ["brochure"], "asked again: sent again");
+    assert_eq!(h.conversation.documents_sent, ["brochure"]);
+}

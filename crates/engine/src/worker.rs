@@ -144,7 +144,8 @@ impl Worker {
 
     /// The replies as outbox entries, each keyed by the newest inbound
     /// message it answers and its position, split to WhatsApp's size limit.
-    /// An offer of slots goes with the last reply as a list.
+    /// An offer of slots goes with the last reply as a list; documents
+    /// follow.
     fn outgoing(&self, claim: &Claim, outcome: &TurnOutcome) -> Vec<OutgoingMessage> {
         let Some(last) = claim.messages.last() else {
             return Vec::new();
@@ -185,6 +186,16 @@ impl Worker {
                 rows,
             });
         }
+        bodies.extend(
+            outcome
+                .documents
+                .iter()
+                .map(|document| OutgoingBody::Document {
+                    source: document.source.clone(),
+                    filename: document.filename.clone(),
+                    caption: document.caption.clone(),
+                }),
+        );
         bodies
             .into_iter()
             .enumerate()

@@ -8,6 +8,7 @@ use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
 use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
 use leadline_domain::brain::Brain;
+use leadline_domain::documents::SendDocument;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
@@ -239,6 +240,7 @@ pub fn build_router(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Resul
     };
     let mut tools = ToolRegistry::default();
     register_booking_tools(&mut tools, calendar, playbook.scheduling.clone());
+    tools.register(Arc::new(SendDocument::new(&playbook.documents)));
     Ok(Arc::new(Router::new(playbook, brain, tools)))
 }
 

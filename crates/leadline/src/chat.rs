@@ -8,6 +8,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use async_trait::async_trait;
 use jiff::Timestamp;
+use leadline_domain::documents::DocumentSource;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::{Content, Conversation, CustomerId, InboundMessage};
@@ -63,6 +64,20 @@ fn readable(body: &OutgoingBody) -> String {
                 text.push_str(&row.title);
             }
             text
+        }
+        OutgoingBody::Document {
+            source,
+            filename,
+            caption,
+        } => {
+            let name = filename.clone().unwrap_or_else(|| match source {
+                DocumentSource::Url(link) => link.clone(),
+                DocumentSource::File(path) => path.clone(),
+            });
+            match caption {
+                Some(caption) => format!("[document: {name}] {caption}"),
+                None => format!("[document: {name}]"),
+            }
         }
     }
 }

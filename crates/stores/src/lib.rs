@@ -25,6 +25,7 @@ pub use admin::{
 use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
+use leadline_domain::documents::DocumentSource;
 use leadline_domain::events::Event;
 use leadline_domain::{
     Conversation, CustomerId, DeliveryState, InboundMessage, Lead, StatusUpdate,
@@ -147,6 +148,13 @@ pub enum OutgoingBody {
         button: String,
         rows: Vec<ListRow>,
     },
+    /// A document from the playbook: a link WhatsApp fetches, or a file
+    /// the outlet uploads through the media API and sends by id.
+    Document {
+        source: DocumentSource,
+        filename: Option<String>,
+        caption: Option<String>,
+    },
 }
 
 /// A row of an [`OutgoingBody::List`]; `id` comes back with the pick.
@@ -158,10 +166,17 @@ pub struct ListRow {
 }
 
 impl OutgoingBody {
-    /// What the customer reads, for transcripts: the body of a list.
+    /// What the customer reads, for transcripts: the body of a list, a
+    /// document's caption (else its file name).
     pub fn text(&self) -> &str {
         match self {
             OutgoingBody::Text { body } | OutgoingBody::List { body, .. } => body,
+            OutgoingBody::Document {
+                filename, caption, ..
+            } => caption
+                .as_deref()
+                .or(filename.as_deref())
+                .unwrap_or("[document]"),
         }
     }
 }

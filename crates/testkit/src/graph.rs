@@ -8,10 +8,14 @@
 //! checks the bearer token (401 with code 190 otherwise) and the JSON body
 //! (400 with code 100), records what it accepted, and fails sends on demand
 //! ([`FakeGraph::fail_next`]) or at random ([`FakeGraph::fail_randomly`]).
+//!
+//! `POST /{version}/{phone_number_id}/media` takes a multipart upload
+//! (`messaging_product=whatsapp`, `type`, `file`) as Meta's media API does,
+//! answers `{"id": "<media id>"}` and records it ([`FakeGraph::uploads`]).
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -29,6 +33,20 @@ use tokio::task::JoinHandle;
 pub struct Failure {
     pub status: u16,
     pub code: i64,
+}
+
+/// A file uploaded through the media API.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The request path: `/v23.0/{phone_number_id}/media`.
+    pub path: String,
+    /// The `file` part's file name.
+    pub filename: Option<String>,
+    /// The `type` field.
+    pub mime_type: String,
+    pub bytes: Vec<u8>,
+    /// The id the fake answered with.
+    pub media_id: String,
 }
 
 /// A message the fake accepted.
@@ -69,6 +87,7 @@ struct Inner {
     random: Option<RandomFailures>,
     sent: Vec<SentMessage>,
     reads: Vec<String>,
+    uploads: Vec<Upload>,
     requests: usize,
     latency: Duration,
     next_id: u64,
@@ -106,6 +125,7 @@ impl FakeGraph {
                 random: None,
                 sent: Vec::new(),
                 reads: Vec::new(),
+                uploads: Vec::new(),
                 requests: 0,
                 latency: Duration::ZERO,
                 next_id: 1,
@@ -121,6 +141,7 @@ impl FakeGraph {
             .expect("a bound listener has an address");
         let app = Router::new()
             .route("/{version}/{phone_number_id}/messages", post(messages))
+            .route("/{version}/{phone_number_id}/media", post(media))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             // Serving on loopback only ends when the task is aborted.
@@ -201,6 +222,11 @@ impl FakeGraph {
         self.sent()
     }
 
+    /// The files uploaded through the media API, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.lock().uploads.clone()
+    }
+
     /// The message ids marked read, in order.
     pub fn reads(&self) -> Vec<String> {
         self.lock().reads.clone()
@@ -238,15 +264,8 @@ async fn messages(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let token = lock(&shared).token.clone();
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if given != Some(format!("Bearer {token}").as_str()) {
-        return graph_error(StatusCode::UNAUTHORIZED, 190);
-    }
-    if !is_version(&version) {
-        return graph_error(StatusCode::BAD_REQUEST, 100);
+    if let Some(refused) = refused(&shared, &headers, &version) {
+        return refused;
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return graph_error(StatusCode::BAD_REQUEST, 100);
@@ -310,6 +329,67 @@ async fn messages(
         "messages": [{ "id": message_id }]
     });
     (StatusCode::OK, axum::Json(answer)).into_response()
+}
+
+/// The bearer token and version checks every endpoint makes: the error
+/// answer when one fails.
+fn refused(shared: &Shared, headers: &HeaderMap, version: &str) -> Option<Response> {
+    let token = lock(shared).token.clone();
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if given != Some(format!("Bearer {token}").as_str()) {
+        return Some(graph_error(StatusCode::UNAUTHORIZED, 190));
+    }
+    (!is_version(version)).then(|| graph_error(StatusCode::BAD_REQUEST, 100))
+}
+
+/// The media API's upload: multipart with `messaging_product=whatsapp`,
+/// `type` (the MIME type) and `file`; answers `{"id": ...}`.
+async fn media(
+    State(shared): State<Arc<Shared>>,
+    Path((version, phone_number_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    if let Some(refused) = refused(&shared, &headers, &version) {
+        return refused;
+    }
+    let (mut product, mut mime_type, mut file) = (None, None, None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return graph_error(StatusCode::BAD_REQUEST, 100),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let Ok(bytes) = field.bytes().await else {
+            return graph_error(StatusCode::BAD_REQUEST, 100);
+        };
+        match name.as_str() {
+            "messaging_product" => product = Some(bytes),
+            "type" => mime_type = String::from_utf8(bytes.to_vec()).ok(),
+            "file" => file = Some((filename, bytes.to_vec())),
+            _ => {}
+        }
+    }
+    let (Some(b"whatsapp"), Some(mime_type), Some((filename, bytes))) =
+        (product.as_deref(), mime_type, file)
+    else {
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    };
+    let mut inner = lock(&shared);
+    let media_id = format!("{}", 900_000_000_000_u64 + inner.next_id);
+    inner.next_id += 1;
+    inner.uploads.push(Upload {
+        path: format!("/{version}/{phone_number_id}/media"),
+        filename,
+        mime_type,
+        bytes,
+        media_id: media_id.clone(),
+    });
+    (StatusCode::OK, axum::Json(json!({ "id": media_id }))).into_response()
 }
 
 /// Posts the `sent` status of one message, as Meta retries: until a 200,

@@ -14,6 +14,7 @@ use classifier::{Classifier, Reading};
 use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
+use leadline_domain::documents::{ASK_DOCUMENT, SEND_DOCUMENT};
 use leadline_domain::fields;
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{FieldName, Lead};
@@ -37,8 +38,7 @@ const AMBIGUOUS: f32 = 0.6;
 const HANDOFF_PROBABILITY: f32 = 0.65;
 
 /// Intents whose tool the brain calls when the stage offers it.
-const INTENT_TOOLS: [(&str, &str); 2] =
-    [("ask_document", "send_document"), ("book_call", FIND_SLOTS)];
+const INTENT_TOOLS: [(&str, &str); 2] = [(ASK_DOCUMENT, SEND_DOCUMENT), ("book_call", FIND_SLOTS)];
 
 pub struct LocalBrain {
     classifier: Classifier,
@@ -155,12 +155,22 @@ impl Brain for LocalBrain {
         let accepted = lead != *ctx.lead;
         let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
 
+        let mut no_document = false;
         if let Some((_, tool)) = INTENT_TOOLS.iter().find(|(i, _)| Some(*i) == intent)
             && tools.tools().any(|t| t.name() == *tool)
         {
+            // The document is picked by the words of the request ("la
+            // lista de precios"); slots need no arguments.
+            let arguments = if *tool == SEND_DOCUMENT {
+                serde_json::json!({ "query": text })
+            } else {
+                serde_json::json!({})
+            };
             // The toolbox records the call and its result; a failure is
-            // the server's to act on, the reply stays the same.
-            let _ = tools.call(tool, &serde_json::json!({})).await;
+            // the server's to act on, except a document the playbook does
+            // not have, which the customer is told about.
+            let result = tools.call(tool, &arguments).await;
+            no_document = *tool == SEND_DOCUMENT && result.is_err();
         }
 
         let understood = intent.is_some() || !found.is_empty();
@@ -185,12 +195,12 @@ impl Brain for LocalBrain {
             // "no hay prisa" (read as greet / not_interested).
             let answers_intent = !accepted || text.contains('?');
             if let Some(id) = intent.filter(|_| answers_intent) {
-                parts.extend(playbook.render_reply(
-                    target,
-                    &format!("intent_{id}"),
-                    &lead,
-                    language,
-                ));
+                let key = if no_document {
+                    "no_document".to_owned()
+                } else {
+                    format!("intent_{id}")
+                };
+                parts.extend(playbook.render_reply(target, &key, &lead, language));
             }
             if ask_missing(&mut parts).is_none() && parts.len() == ack_len {
                 // Nothing left to ask here and nothing else to say: restate

@@ -9,6 +9,8 @@
 //! - `enter`: said when a turn moves the conversation into the stage.
 //! - `intent_<intent id>`: answers an intent (`intent_ask_price`).
 //! - `fallback`: the customer was not understood.
+//! - `no_document`: the customer asked for a document the playbook does
+//!   not have (said by the local brain when `send_document` finds none).
 //! - `list_button`, `booked`, `slot_taken`, `booking_failed`: required in a
 //!   stage with the `book_call` tool (see the router's booking turn).
 //!
@@ -21,6 +23,7 @@ mod view;
 
 pub use view::LeadView;
 
+use crate::documents::Document;
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
 use crate::schedule::SlotRules;
@@ -42,6 +45,8 @@ pub struct Playbook {
     /// In flow order; the first is where new conversations start.
     pub stages: Vec<Stage>,
     pub intents: Vec<Intent>,
+    /// What the `send_document` tool can send (`[[documents]]`).
+    pub documents: Vec<Document>,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,
@@ -414,6 +419,55 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
             p.stage("scheduling").map(|s| &s.success),
             Some(&Success::Outcome("call_booked".into()))
         );
+    }
+
+    #[test]
+    fn documents_need_one_source_a_real_link_and_a_known_file_type() {
+        let with = |doc: &str| {
+            format!("{MINIMAL}\n[[documents]]\nid = \"prices\"\ntitle = \"Prices\"\n{doc}\n")
+        };
+        let p = Playbook::parse(&with(
+            "url = \"https://example.com/p.pdf\"\ncaption.es = \"Precios\"",
+        ))
+        .unwrap();
+        assert_eq!(p.documents[0].caption(Language::En), Some("Precios"));
+        let p = Playbook::parse(&with("file = \"docs/prices.PDF\"")).unwrap();
+        assert_eq!(
+            p.documents[0].source,
+            crate::documents::DocumentSource::File("docs/prices.PDF".into())
+        );
+        for (doc, field, problem) in [
+            ("url = \"ftp://x/p.pdf\"", "documents[0].url", "http(s)"),
+            (
+                "file = \"prices.exe\"",
+                "documents[0].file",
+                "not a document",
+            ),
+            (
+                "url = \"https://x/p.pdf\"\nfile = \"p.pdf\"",
+                "documents[0]",
+                "exactly one",
+            ),
+            ("", "documents[0]", "exactly one"),
+            (
+                "url = \"https://x/p.pdf\"\ncaption.fr = \"x\"",
+                "documents[0].caption.fr",
+                "unknown language",
+            ),
+        ] {
+            let text = with(doc);
+            let e = refused(&text);
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.problem.contains(problem), "{e}");
+            assert!(e.line >= line_of(&text, "[[documents]]"), "{e}");
+        }
+        // A stage that sends documents needs some to send.
+        let e = refused(&MINIMAL.replacen(
+            "collects = [\"name\", \"budget\"]",
+            "collects = [\"name\", \"budget\"]\ntools = [\"send_document\"]",
+            1,
+        ));
+        assert_eq!(e.field, "stages[0].tools", "{e}");
     }
 
     #[test]

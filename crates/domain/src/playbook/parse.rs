@@ -6,6 +6,7 @@ use super::{
     Business, HandoffPolicy, Intent, Playbook, PlaybookError, Stage, Success, TemplateContext,
     prompt_template, reply_template,
 };
+use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
 use crate::schedule::{SlotRules, WorkingHours};
@@ -32,6 +33,9 @@ const TEMPLATE_VARIABLES: [&str; 9] = [
     "debug",
 ];
 
+/// WhatsApp's longest media caption.
+const CAPTION_MAX_CHARS: usize = 1024;
+
 /// What a stage that books calls says, besides its other replies: the
 /// label of the slot list's button, the confirmation (followed by the
 /// slot's date and time), the apology for a slot taken meanwhile and the
@@ -49,6 +53,28 @@ struct RawPlaybook {
     stages: Spanned<Vec<Spanned<RawStage>>>,
     #[serde(default)]
     intents: Vec<Spanned<RawIntent>>,
+    #[serde(default)]
+    documents: Vec<Spanned<RawDocument>>,
+}
+
+/// `[[documents]]`: what the `send_document` tool can send.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocument {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    file: Option<Spanned<String>>,
+    #[serde(default)]
+    filename: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    caption: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +258,22 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         spans.push(raw_stage);
     }
     transitions(source, &stages, &spans)?;
+    let documents = documents(source, raw.documents)?;
+    if documents.is_empty()
+        && let Some((i, stage)) = stages
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.tools.iter().any(|t| t == SEND_DOCUMENT))
+    {
+        return Err(source.error(
+            spans[i].span(),
+            format!("stages[{i}].tools"),
+            format!(
+                "stage {:?} names {SEND_DOCUMENT} but the playbook has no [[documents]]",
+                stage.id
+            ),
+        ));
+    }
 
     let (handoff, message_span) = handoff(source, raw.handoff, &stages)?;
     let mut playbook = Playbook {
@@ -240,6 +282,7 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         handoff,
         stages,
         intents,
+        documents,
         templates: Arc::new(minijinja::Environment::new()),
     };
     required_templates(source, &playbook, &spans, message_span)?;
@@ -392,6 +435,98 @@ fn intents(
         });
     }
     Ok(intents)
+}
+
+fn documents(
+    source: &Source<'_>,
+    raw: Vec<Spanned<RawDocument>>,
+) -> Result<Vec<Document>, PlaybookError> {
+    let mut documents: Vec<Document> = Vec::with_capacity(raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let id = raw.id.get_ref();
+        let field = |name: &str| format!("documents[{i}].{name}");
+        if !is_identifier(id) {
+            return Err(source.error(raw.id.span(), field("id"), "must be lower_snake_case"));
+        }
+        if documents.iter().any(|d| &d.id == id) {
+            return Err(source.error(
+                raw.id.span(),
+                field("id"),
+                format!("duplicate document {id:?}"),
+            ));
+        }
+        if raw.title.get_ref().trim().is_empty() {
+            return Err(source.error(raw.title.span(), field("title"), "must not be empty"));
+        }
+        let source_of = match (raw.url, raw.file) {
+            (Some(url), None) => {
+                let link = url.get_ref().trim();
+                let host = link
+                    .strip_prefix("https://")
+                    .or_else(|| link.strip_prefix("http://"));
+                if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+                    return Err(source.error(
+                        url.span(),
+                        field("url"),
+                        format!("{link:?} is not an http(s) URL"),
+                    ));
+                }
+                DocumentSource::Url(link.to_owned())
+            }
+            (None, Some(file)) if mime_type(file.get_ref().trim()).is_some() => {
+                DocumentSource::File(file.get_ref().trim().to_owned())
+            }
+            (None, Some(file)) => {
+                return Err(source.error(
+                    file.span(),
+                    field("file"),
+                    format!(
+                        "{:?} is not a document WhatsApp takes (.pdf, .txt, .doc, .docx, .xls, .xlsx, .ppt, .pptx)",
+                        file.get_ref()
+                    ),
+                ));
+            }
+            _ => {
+                return Err(source.error(
+                    span,
+                    format!("documents[{i}]"),
+                    "needs exactly one of `url` (a link WhatsApp fetches) or `file` (a path on this server, uploaded once)",
+                ));
+            }
+        };
+        let localized = |name: &str, raw: BTreeMap<String, Spanned<String>>, max: usize| {
+            let mut map = BTreeMap::new();
+            for (code, text) in raw {
+                let at = field(&format!("{name}.{code}"));
+                let lang = language(source, &code, text.span(), &at)?;
+                let value = text.get_ref().trim();
+                let count = value.chars().count();
+                if count == 0 || count > max {
+                    return Err(source.error(
+                        text.span(),
+                        at,
+                        format!("must be 1 to {max} characters, has {count}"),
+                    ));
+                }
+                map.insert(lang, value.to_owned());
+            }
+            Ok::<_, PlaybookError>(map)
+        };
+        let filename = localized("filename", raw.filename, 240)?;
+        let caption = localized("caption", raw.caption, CAPTION_MAX_CHARS)?;
+        documents.push(Document {
+            id: id.clone(),
+            title: raw.title.into_inner(),
+            description: raw.description,
+            keywords: raw.keywords,
+            source: source_of,
+            filename,
+            caption,
+        });
+    }
+    Ok(documents)
 }
 
 fn is_identifier(id: &str) -> bool {
@@ -558,7 +693,7 @@ fn template_key(
     collects: &[FieldName],
     intent_ids: &BTreeSet<&str>,
 ) -> Result<(), PlaybookError> {
-    if key == "enter" || key == "fallback" || BOOKING_KEYS.contains(&key) {
+    if key == "enter" || key == "fallback" || key == "no_document" || BOOKING_KEYS.contains(&key) {
         return Ok(());
     }
     if let Some(name) = key.strip_prefix("ask_") {
@@ -578,7 +713,7 @@ fn template_key(
     Err(source.error(
         span,
         field,
-        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, or one of booking's: list_button, booked, slot_taken, booking_failed)",
+        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, or one of booking's: list_button, booked, slot_taken, booking_failed)",
     ))
 }
 

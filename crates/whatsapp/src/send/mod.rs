@@ -193,13 +193,45 @@ impl CloudClient {
         }
     }
 
-    /// POSTs `payload` to the number's `/messages` edge; the body of a 2xx
-    /// answer, or the error.
-    async fn post(
+    /// Uploads a file through the media API (`POST /{phone_number_id}/media`,
+    /// multipart: `messaging_product=whatsapp`, `type` and `file`) and
+    /// returns its media id, which messages can send by instead of a link.
+    pub async fn upload_media(
         &self,
         phone_number_id: &str,
-        payload: &impl Serialize,
-    ) -> Result<Vec<u8>, SendError> {
+        filename: &str,
+        mime_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String, SendError> {
+        #[derive(Deserialize)]
+        struct Answer {
+            id: String,
+        }
+        let file = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(mime_type)
+            .map_err(|_| SendError::Invalid(format!("{mime_type:?} is not a MIME type")))?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_owned())
+            .part("file", file);
+        let url = self.edge(phone_number_id, "media")?;
+        let request = self
+            .http
+            .post(url)
+            .header(AUTHORIZATION, self.authorization.clone())
+            .multipart(form);
+        let body = answer(request).await?;
+        match serde_json::from_slice::<Answer>(&body) {
+            Ok(Answer { id }) if !id.trim().is_empty() => Ok(id),
+            _ => Err(SendError::UnexpectedResponse(
+                "the media upload answer has no media id".into(),
+            )),
+        }
+    }
+
+    /// `{root}/{phone_number_id}/{edge}`, for a valid phone number id.
+    fn edge(&self, phone_number_id: &str, edge: &str) -> Result<String, SendError> {
         // The id becomes a path segment: anything but an id could reach
         // another endpoint.
         if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -208,24 +240,37 @@ impl CloudClient {
                 "the phone number id must be the number's numeric id".into(),
             ));
         }
-        let url = format!("{}/{phone_number_id}/messages", self.root);
-        let response = self
+        Ok(format!("{}/{phone_number_id}/{edge}", self.root))
+    }
+
+    /// POSTs `payload` to the number's `/messages` edge; the body of a 2xx
+    /// answer, or the error.
+    async fn post(
+        &self,
+        phone_number_id: &str,
+        payload: &impl Serialize,
+    ) -> Result<Vec<u8>, SendError> {
+        let url = self.edge(phone_number_id, "messages")?;
+        let request = self
             .http
             .post(url)
             .header(AUTHORIZATION, self.authorization.clone())
-            .json(payload)
-            .send()
-            .await
-            .map_err(SendError::from_reqwest)?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(SendError::from_reqwest)?;
-        if status.is_success() {
-            Ok(body.to_vec())
-        } else {
-            let error = SendError::from_response(status.as_u16(), &body);
-            tracing::debug!(status = status.as_u16(), code = ?error.code(), "Graph API refused a request");
-            Err(error)
-        }
+            .json(payload);
+        answer(request).await
+    }
+}
+
+/// Sends `request`; the body of a 2xx answer, or the error.
+async fn answer(request: reqwest::RequestBuilder) -> Result<Vec<u8>, SendError> {
+    let response = request.send().await.map_err(SendError::from_reqwest)?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(SendError::from_reqwest)?;
+    if status.is_success() {
+        Ok(body.to_vec())
+    } else {
+        let error = SendError::from_response(status.as_u16(), &body);
+        tracing::debug!(status = status.as_u16(), code = ?error.code(), "Graph API refused a request");
+        Err(error)
     }
 }
 
