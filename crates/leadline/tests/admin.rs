@@ -10,26 +10,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path};
 
-const TOKEN: &str = "test-admin-token";
-
-/// The API's path for `wa_id`'s conversation: URLs name it by an opaque id,
-/// derived from the admin token like the server's.
-fn conversation_path(wa_id: &str, action: &str) -> String {
-    let customer = leadline_domain::CustomerId::parse(wa_id).expect("a valid wa_id");
-    let id = leadline::http::OpaqueIds::derive(TOKEN.as_bytes()).of(&customer);
-    assert!(!id.contains(wa_id));
-    format!("/api/conversations/{id}{action}")
-}
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn admin_app() -> (TestApp, FakeGraph) {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", TOKEN)).await;
-    (app, graph)
-}
 
 /// Calls the API with the admin token; answers the status and JSON body.
 async fn api(
@@ -41,7 +24,7 @@ async fn api(
     let mut request = app
         .http
         .request(method, format!("{}{path}", app.base_url))
-        .bearer_auth(TOKEN);
+        .bearer_auth(ADMIN_TOKEN);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -163,7 +146,7 @@ async fn a_missing_or_wrong_token_is_refused() {
     let lower = app
         .http
         .get(&url)
-        .header("authorization", format!("bearer {TOKEN}"))
+        .header("authorization", format!("bearer {ADMIN_TOKEN}"))
         .send()
         .await
         .expect("GET");
@@ -353,7 +336,7 @@ async fn bad_actions_get_clear_errors() {
     let not_json = app
         .http
         .post(format!("{}{reply}", app.base_url))
-        .bearer_auth(TOKEN)
+        .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "application/json")
         .body("{")
         .send()
@@ -411,7 +394,7 @@ async fn a_thousand_leads_export_as_csv() {
         let response = app
             .http
             .get(format!("{}/api/leads.csv", app.base_url))
-            .bearer_auth(TOKEN)
+            .bearer_auth(ADMIN_TOKEN)
             .send()
             .await
             .expect("GET /api/leads.csv");
@@ -468,7 +451,7 @@ async fn a_script_as_a_name_comes_back_as_a_plain_string() {
     let response = app
         .http
         .get(format!("{}/api/leads", app.base_url))
-        .bearer_auth(TOKEN)
+        .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
         .expect("GET /api/leads");

@@ -10,26 +10,9 @@ use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path};
 
-const TOKEN: &str = "test-admin-token";
-
-/// The API's path for `wa_id`'s conversation: URLs name it by an opaque id,
-/// derived from the admin token like the server's.
-fn conversation_path(wa_id: &str, action: &str) -> String {
-    let customer = leadline_domain::CustomerId::parse(wa_id).expect("a valid wa_id");
-    let id = leadline::http::OpaqueIds::derive(TOKEN.as_bytes()).of(&customer);
-    assert!(!id.contains(wa_id));
-    format!("/api/conversations/{id}{action}")
-}
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn dashboard_app() -> (TestApp, FakeGraph) {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", TOKEN)).await;
-    (app, graph)
-}
 
 /// A client that shows redirects instead of following them.
 fn client() -> reqwest::Client {
@@ -102,7 +85,7 @@ struct Session {
 impl Session {
     async fn start(app: &TestApp) -> Session {
         let http = client();
-        let response = try_login(app, &http, TOKEN).await;
+        let response = try_login(app, &http, ADMIN_TOKEN).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let cookie = pair(&set_cookie(&response, "leadline_session").expect("a session"));
         let mut session = Session {
@@ -155,7 +138,7 @@ async fn api(app: &TestApp, path: &str) -> Value {
     let response = app
         .http
         .get(format!("{}{path}", app.base_url))
-        .bearer_auth(TOKEN)
+        .bearer_auth(ADMIN_TOKEN)
         .send()
         .await
         .expect("an API request");
@@ -181,7 +164,7 @@ async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
         let response = app
             .http
             .get(format!("{}{}", app.base_url, conversation_path(wa_id, "")))
-            .bearer_auth(TOKEN)
+            .bearer_auth(ADMIN_TOKEN)
             .send()
             .await
             .expect("GET conversation");
@@ -201,7 +184,7 @@ async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
 
 #[tokio::test]
 async fn a_wrong_token_gets_no_session_and_the_right_one_a_strict_cookie() {
-    let (app, _graph) = dashboard_app().await;
+    let (app, _graph) = admin_app().await;
     let http = client();
     let wrong = try_login(&app, &http, "not-the-token").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
@@ -209,7 +192,7 @@ async fn a_wrong_token_gets_no_session_and_the_right_one_a_strict_cookie() {
     let page = wrong.text().await.expect("a page");
     assert!(page.contains("id=\"login-error\""), "{page}");
 
-    let right = try_login(&app, &http, TOKEN).await;
+    let right = try_login(&app, &http, ADMIN_TOKEN).await;
     assert_eq!(right.status(), StatusCode::SEE_OTHER);
     assert_eq!(right.headers()[LOCATION], "/");
     let cookie = set_cookie(&right, "leadline_session").expect("a session cookie");
@@ -220,7 +203,7 @@ async fn a_wrong_token_gets_no_session_and_the_right_one_a_strict_cookie() {
     // own token is refused.
     let forged = http
         .post(format!("{}/login", app.base_url))
-        .form(&[("token", TOKEN), ("csrf", "guess")])
+        .form(&[("token", ADMIN_TOKEN), ("csrf", "guess")])
         .send()
         .await
         .expect("POST /login");
@@ -230,7 +213,7 @@ async fn a_wrong_token_gets_no_session_and_the_right_one_a_strict_cookie() {
 
 #[tokio::test]
 async fn login_attempts_are_limited_per_peer() {
-    let (app, _graph) = dashboard_app().await;
+    let (app, _graph) = admin_app().await;
     let http = client();
     for attempt in 1..=5 {
         let response = try_login(&app, &http, "guess").await;
@@ -241,7 +224,7 @@ async fn login_attempts_are_limited_per_peer() {
         );
     }
     // Even the right token waits now.
-    let limited = try_login(&app, &http, TOKEN).await;
+    let limited = try_login(&app, &http, ADMIN_TOKEN).await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(set_cookie(&limited, "leadline_session").is_none());
 }
@@ -263,7 +246,7 @@ async fn without_an_admin_token_the_login_page_says_how_to_set_it() {
 
 #[tokio::test]
 async fn pages_need_a_session() {
-    let (app, graph) = dashboard_app().await;
+    let (app, graph) = admin_app().await;
     say(&app, &graph, "14155550100", "wamid.s1", "Hi").await;
     let http = client();
     let session = Session::start(&app).await;
@@ -294,7 +277,7 @@ async fn pages_need_a_session() {
 
 #[tokio::test]
 async fn a_form_without_its_csrf_token_is_refused() {
-    let (app, graph) = dashboard_app().await;
+    let (app, graph) = admin_app().await;
     let wa_id = "14155550101";
     say(&app, &graph, wa_id, "wamid.c1", "Hi").await;
     committed(&app, wa_id, "wamid.c1").await;
@@ -356,7 +339,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
 
 #[tokio::test]
 async fn what_a_customer_wrote_is_shown_as_text() {
-    let (app, graph) = dashboard_app().await;
+    let (app, graph) = admin_app().await;
     let wa_id = "14155550102";
     let xss = "<script>alert(1)</script>";
     let mut payload = webhook::notification(vec![webhook::text(wa_id, "wamid.x1", xss)]);
@@ -380,7 +363,7 @@ async fn what_a_customer_wrote_is_shown_as_text() {
 
 #[tokio::test]
 async fn the_funnel_counts_a_scripted_afternoon() {
-    let (app, graph) = dashboard_app().await;
+    let (app, graph) = admin_app().await;
     // One lead qualifies, one asks for a person, one only says hello.
     let script = [
         "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",

@@ -4,6 +4,7 @@
 
 pub mod delivery;
 
+use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -15,6 +16,8 @@ use std::time::{Duration, Instant};
 pub const APP_SECRET: &str = "test-app-secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const ACCESS_TOKEN: &str = "test-access-token";
+/// `LEADLINE_ADMIN_TOKEN` of [`admin_app`].
+pub const ADMIN_TOKEN: &str = "test-admin-token";
 
 /// A running `leadline serve`. Killed (SIGKILL) when dropped; its database
 /// file is removed when the last process using it is dropped.
@@ -269,4 +272,23 @@ impl Drop for TestApp {
             let _ = std::fs::remove_dir_all(&self.db_dir);
         }
     }
+}
+
+/// A server with the admin API and dashboard on, and the fake Graph API it
+/// sends to.
+pub async fn admin_app() -> (TestApp, FakeGraph) {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app =
+        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN))
+            .await;
+    (app, graph)
+}
+
+/// The API's path for `wa_id`'s conversation on [`admin_app`]: URLs name
+/// it by an opaque id, derived from the admin token like the server's.
+pub fn conversation_path(wa_id: &str, action: &str) -> String {
+    let customer = leadline_domain::CustomerId::parse(wa_id).expect("a valid wa_id");
+    let id = leadline::http::OpaqueIds::derive(ADMIN_TOKEN.as_bytes()).of(&customer);
+    assert!(!id.contains(wa_id));
+    format!("/api/conversations/{id}{action}")
 }

@@ -128,11 +128,6 @@ impl RedisStore {
         Ok(store)
     }
 
-    /// The PostgreSQL side, for migrations.
-    pub fn records(&self) -> &PgStore {
-        &self.records
-    }
-
     async fn warn_without_persistence(&self) {
         let mut redis = self.redis.clone();
         let reply: Result<Vec<String>, _> = redis::cmd("CONFIG")
