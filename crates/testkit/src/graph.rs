@@ -100,6 +100,8 @@ struct Inner {
 struct StatusWebhook {
     url: String,
     app_secret: String,
+    /// Shared by every report, so they reuse connections.
+    client: reqwest::Client,
 }
 
 struct Shared {
@@ -189,6 +191,7 @@ impl FakeGraph {
         self.lock().statuses_to = Some(StatusWebhook {
             url: webhook_url.to_owned(),
             app_secret: app_secret.to_owned(),
+            client: reqwest::Client::new(),
         });
     }
 
@@ -407,9 +410,9 @@ async fn report_sent(
     }
     let body = payload.to_string();
     let signature = crate::webhook::signature(&webhook.app_secret, body.as_bytes());
-    let client = reqwest::Client::new();
     for _ in 0..600 {
-        let answer = client
+        let answer = webhook
+            .client
             .post(&webhook.url)
             .header("content-type", "application/json")
             .header("x-hub-signature-256", &signature)
