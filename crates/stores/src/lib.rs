@@ -1,6 +1,6 @@
 //! Storage for Leadline. Each concern is a trait ([`Inbox`],
-//! [`ConversationStore`], [`TurnLog`], [`Outbox`], [`AdminStore`],
-//! [`CalendarStore`]); a backend implements them
+//! [`ConversationStore`], [`TurnLog`], [`Outbox`], [`Effects`],
+//! [`AdminStore`], [`CalendarStore`]); a backend implements them
 //! all and is used as one [`Store`]. Every backend runs the same conformance
 //! suite (`tests/conformance.rs`), so they behave alike.
 //!
@@ -155,6 +155,14 @@ pub enum OutgoingBody {
         filename: Option<String>,
         caption: Option<String>,
     },
+    /// An approved template (the only kind of message WhatsApp delivers
+    /// outside the recipient's 24-hour window), its body's variables
+    /// filled in order.
+    Template {
+        name: String,
+        language: String,
+        parameters: Vec<String>,
+    },
 }
 
 /// A row of an [`OutgoingBody::List`]; `id` comes back with the pick.
@@ -177,6 +185,7 @@ impl OutgoingBody {
                 .as_deref()
                 .or(filename.as_deref())
                 .unwrap_or("[document]"),
+            OutgoingBody::Template { name, .. } => name,
         }
     }
 }
@@ -187,12 +196,15 @@ pub struct TurnCommit {
     pub conversation: Conversation,
     pub replies: Vec<OutgoingMessage>,
     pub events: Vec<Event>,
+    /// What the turn sets off besides its replies (the CRM, the sales rep).
+    pub effects: Vec<Effect>,
 }
 
 #[async_trait]
 pub trait TurnLog: Send + Sync {
     /// Atomically: saves the conversation and its lead, records the replies
-    /// in the outbox and the events, and acknowledges the claim's messages.
+    /// in the outbox, the effects and the events, and acknowledges the
+    /// claim's messages.
     /// Refused with [`StoreError::Fenced`] if the claim's lease was lost.
     async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError>;
 }
@@ -266,6 +278,140 @@ pub trait Outbox: Send + Sync {
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
 }
 
+/// Something a turn sets off that is not a reply to the customer. It is
+/// recorded in the turn's own transaction, so it happens if and only if the
+/// turn counted, and is then carried out (at least once, retried with
+/// backoff) until it succeeds or is dead-lettered for a person to see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Effect {
+    /// Unique per cause: recording the same key twice keeps the first, so
+    /// a turn redone after a crash sets nothing off twice. Receivers get it
+    /// as their idempotency key.
+    pub key: String,
+    /// The conversation it comes from.
+    pub customer: CustomerId,
+    pub action: EffectAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EffectAction {
+    /// POST `body` (the lead as the turn left it) to the CRM webhook.
+    Crm { body: serde_json::Value },
+    /// Tell the sales rep on WhatsApp: `message`, or `fallback` (a
+    /// template) when the rep's 24-hour window is closed.
+    NotifyRep {
+        message: OutgoingMessage,
+        fallback: Option<OutgoingBody>,
+    },
+}
+
+impl EffectAction {
+    /// A short name, for the admin API and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EffectAction::Crm { .. } => "crm",
+            EffectAction::NotifyRep { .. } => "notify_rep",
+        }
+    }
+}
+
+/// An effect due to be carried out.
+#[derive(Debug, Clone)]
+pub struct EffectItem {
+    pub id: i64,
+    pub effect: Effect,
+    /// Earlier failed attempts.
+    pub attempts: u32,
+}
+
+/// Where an effect stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    Done,
+    /// Given up on after its attempts ran out or a permanent refusal; it
+    /// waits for a person to retry it.
+    Dead,
+}
+
+impl EffectState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EffectState::Pending => "pending",
+            EffectState::Done => "done",
+            EffectState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(EffectState::Pending),
+            "done" => Some(EffectState::Done),
+            "dead" => Some(EffectState::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// One effect as stored, for the admin API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectEntry {
+    pub id: i64,
+    pub effect: Effect,
+    pub state: EffectState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    /// When it succeeded or died.
+    pub finished_at: Option<Timestamp>,
+}
+
+/// The effects recorded by turns, carried out by the engine's dispatcher.
+#[async_trait]
+pub trait Effects: Send + Sync {
+    /// Up to `limit` effects due at `now`, oldest first, each leased for
+    /// `lease` so no other dispatcher takes it meanwhile.
+    async fn due_effects(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<EffectItem>, StoreError>;
+
+    /// Carried out; a late outcome for a finished effect changes nothing.
+    async fn effect_done(&self, id: i64) -> Result<(), StoreError>;
+
+    /// A failed attempt worth repeating at `not_before`.
+    async fn effect_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A failed attempt not worth repeating: dead-lettered.
+    async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError>;
+
+    /// When an effect is next due, if any waits.
+    async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError>;
+
+    /// Up to `limit` effects, newest first, in `state` if given, before
+    /// the effect `before` if given (paging).
+    async fn effect_entries(
+        &self,
+        state: Option<EffectState>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<EffectEntry>, StoreError>;
+
+    /// Makes a dead effect due again now, with a fresh count of attempts
+    /// (a person fixed what killed it); `false` when `id` is not dead.
+    async fn revive_effect(&self, id: i64) -> Result<bool, StoreError>;
+}
+
 /// A call on the local calendar: the calendar kept in the store when no
 /// outside calendar is configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,7 +458,9 @@ pub trait CalendarStore: Send + Sync {
 
 /// All of it: what the engine runs on.
 #[async_trait]
-pub trait Store: Inbox + ConversationStore + TurnLog + Outbox + AdminStore + CalendarStore {
+pub trait Store:
+    Inbox + ConversationStore + TurnLog + Outbox + Effects + AdminStore + CalendarStore
+{
     /// Readiness: the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -23,6 +23,9 @@ impl From<sqlx::Error> for StoreError {
 pub(crate) const NEXT_DUE: &str =
     "SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at IS NOT NULL";
 
+/// When an effect is next due, on both backends.
+pub(crate) const NEXT_EFFECT_DUE: &str = "SELECT min(due_at) FROM effects WHERE state = 'pending'";
+
 /// The stored order of delivery states: a status is kept only if it ranks
 /// higher than the stored one, and nothing ranks above `failed`.
 pub(crate) fn delivery_rank(state: DeliveryState) -> i64 {

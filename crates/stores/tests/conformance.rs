@@ -11,9 +11,10 @@ use leadline_domain::{
     StatusUpdate,
 };
 use leadline_stores::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
-    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, Outbox, OutgoingBody,
-    OutgoingMessage, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectAction, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, Outbox, OutgoingBody, OutgoingMessage, Reservation, SendState, Store,
+    StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -78,6 +79,9 @@ macro_rules! conformance {
                 messages_after_the_claim_wait_for_the_next_turn,
                 a_commit_writes_everything_and_acknowledges_the_claim,
                 a_reply_key_is_recorded_once,
+                effects_are_recorded_with_their_turn_once,
+                a_due_effect_is_leased_retried_and_finished,
+                a_dead_effect_is_listed_and_revived,
                 due_gives_one_entry_per_recipient_in_order,
                 a_due_entry_is_leased,
                 a_retry_holds_back_only_its_recipient,
@@ -231,6 +235,7 @@ fn turn(claim: &Claim, replies: Vec<OutgoingMessage>) -> TurnCommit {
             from: "greeting".into(),
             to: "qualification".into(),
         }],
+        effects: Vec::new(),
     }
 }
 
@@ -505,14 +510,15 @@ async fn a_fenced_commit_writes_nothing<B: Backend>() {
     tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
     let successor = claim_one(&s, "w2").await;
 
-    let refused = s
-        .commit_turn(&stale, turn(&stale, vec![reply("m.1#0", &c, "stale")]))
-        .await;
+    let mut stale_turn = turn(&stale, vec![reply("m.1#0", &c, "stale")]);
+    stale_turn.effects = vec![crm("crm:m.1", &c)];
+    let refused = s.commit_turn(&stale, stale_turn).await;
     assert!(matches!(refused, Err(StoreError::Fenced)), "{refused:?}");
     assert!(s.load(&c).await.unwrap().is_none());
     assert!(s.load_lead(&c).await.unwrap().is_none());
     assert!(outbox_of(&s, &c).await.is_empty());
     assert!(events_of(&s, &c).await.is_empty());
+    assert!(s.effect_entries(None, None, 10).await.unwrap().is_empty());
     assert_eq!(s.depth().await.unwrap(), 1);
     // Nor can the stale worker give the conversation back.
     s.release(&stale).await.unwrap();
@@ -624,6 +630,153 @@ async fn a_reply_key_is_recorded_once<B: Backend>() {
             ("m.2#0".to_owned(), "new".to_owned())
         ]
     );
+}
+
+// ---------------------------------------------------------------- effects
+
+fn crm(key: &str, c: &CustomerId) -> Effect {
+    Effect {
+        key: key.to_owned(),
+        customer: c.clone(),
+        action: EffectAction::Crm {
+            body: serde_json::json!({ "event": "lead.handed_off", "key": key }),
+        },
+    }
+}
+
+/// Commits one turn over a fresh message `id` of `c`, setting off `effects`.
+async fn effects_with<S: Store>(s: &S, c: &CustomerId, id: &str, effects: Vec<Effect>) {
+    s.enqueue(batch(vec![message(id, c, "hola")]))
+        .await
+        .unwrap();
+    let claim = claim_one(s, "w").await;
+    let mut commit = turn(&claim, Vec::new());
+    commit.effects = effects;
+    s.commit_turn(&claim, commit).await.unwrap();
+}
+
+fn effect_keys(items: &[leadline_stores::EffectItem]) -> Vec<&str> {
+    items.iter().map(|i| i.effect.key.as_str()).collect()
+}
+
+async fn effects_are_recorded_with_their_turn_once<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    let first = crm("crm:m.1", &c);
+    effects_with(&s, &c, "m.1", vec![first.clone()]).await;
+    // A turn redone after a crash records its effect under the same key.
+    let mut again = crm("crm:m.1", &c);
+    again.action = EffectAction::Crm {
+        body: serde_json::json!({ "event": "changed" }),
+    };
+    effects_with(&s, &c, "m.2", vec![again, crm("crm:m.2", &c)]).await;
+
+    let due = s.due_effects(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(effect_keys(&due), ["crm:m.1", "crm:m.2"]);
+    assert_eq!(due[0].effect, first, "the first recording stands");
+    assert_eq!(due[0].attempts, 0);
+    let listed = s.effect_entries(None, None, 10).await.unwrap();
+    let listed: Vec<_> = listed
+        .iter()
+        .map(|e| (e.effect.key.as_str(), e.state))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("crm:m.2", EffectState::Pending),
+            ("crm:m.1", EffectState::Pending)
+        ],
+        "newest first"
+    );
+}
+
+async fn a_due_effect_is_leased_retried_and_finished<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    effects_with(&s, &c, "m.1", vec![crm("crm:m.1", &c)]).await;
+    let now = Timestamp::now();
+    assert!(s.next_effect_due().await.unwrap().is_some());
+    let due = s.due_effects(now, 10, SHORT).await.unwrap();
+    assert_eq!(effect_keys(&due), ["crm:m.1"]);
+    assert!(
+        s.due_effects(now, 10, SHORT).await.unwrap().is_empty(),
+        "leased"
+    );
+
+    let not_before = now + SignedDuration::from_mins(5);
+    s.effect_retry(due[0].id, not_before, "CRM answered 503")
+        .await
+        .unwrap();
+    assert!(
+        s.due_effects(now + SignedDuration::from_mins(1), 10, LONG)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before its retry time"
+    );
+    let retried = s.due_effects(not_before, 10, LONG).await.unwrap();
+    assert_eq!(effect_keys(&retried), ["crm:m.1"]);
+    assert_eq!(retried[0].attempts, 1);
+
+    s.effect_done(retried[0].id).await.unwrap();
+    // A late outcome of an earlier attempt changes nothing.
+    s.effect_retry(retried[0].id, now, "late").await.unwrap();
+    s.effect_dead(retried[0].id, "late").await.unwrap();
+    let entries = s.effect_entries(None, None, 10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].state, EffectState::Done);
+    assert_eq!(entries[0].attempts, 1);
+    assert_eq!(entries[0].last_error.as_deref(), Some("CRM answered 503"));
+    assert!(entries[0].finished_at.is_some());
+    assert_eq!(s.next_effect_due().await.unwrap(), None);
+    assert!(
+        s.due_effects(not_before + SignedDuration::from_mins(60), 10, LONG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_dead_effect_is_listed_and_revived<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    effects_with(&s, &c, "m.1", vec![crm("crm:m.1", &c)]).await;
+    effects_with(&s, &c, "m.2", vec![crm("crm:m.2", &c)]).await;
+    let due = s.due_effects(Timestamp::now(), 10, LONG).await.unwrap();
+    s.effect_retry(due[0].id, Timestamp::now(), "timeout")
+        .await
+        .unwrap();
+    let again = s.due_effects(Timestamp::now(), 10, LONG).await.unwrap();
+    assert_eq!(effect_keys(&again), ["crm:m.1"]);
+    s.effect_dead(again[0].id, "CRM answered 410")
+        .await
+        .unwrap();
+
+    let dead = s
+        .effect_entries(Some(EffectState::Dead), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].effect.key, "crm:m.1");
+    assert_eq!(dead[0].attempts, 2);
+    assert_eq!(dead[0].last_error.as_deref(), Some("CRM answered 410"));
+    // Paging: before the newest, only the older one is left.
+    let older = s.effect_entries(None, Some(due[1].id), 10).await.unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(older[0].effect.key, "crm:m.1");
+
+    assert!(!s.revive_effect(due[1].id).await.unwrap(), "not dead");
+    assert!(s.revive_effect(dead[0].id).await.unwrap());
+    assert!(!s.revive_effect(dead[0].id).await.unwrap(), "once");
+    let revived = s
+        .due_effects(Timestamp::now() + SignedDuration::from_secs(1), 10, LONG)
+        .await
+        .unwrap();
+    assert_eq!(effect_keys(&revived), ["crm:m.1"]);
+    assert_eq!(revived[0].attempts, 0, "a fresh count of attempts");
 }
 
 // ----------------------------------------------------------------- outbox
@@ -806,6 +959,7 @@ async fn a_newer_summary_is_absorbed_and_an_older_one_ignored<B: Backend>() {
         conversation: conversation(&c, started, &texts),
         replies: Vec::new(),
         events: Vec::new(),
+        effects: Vec::new(),
     };
     s.commit_turn(&claim, commit).await.unwrap();
 
@@ -844,6 +998,7 @@ async fn a_newer_summary_is_absorbed_and_an_older_one_ignored<B: Backend>() {
         conversation: conversation(&c, started, &[texts.as_slice(), &["9"]].concat()),
         replies: Vec::new(),
         events: Vec::new(),
+        effects: Vec::new(),
     };
     s.commit_turn(&claim, commit).await.unwrap();
     let loaded = s.load(&c).await.unwrap().expect("saved");
@@ -874,6 +1029,7 @@ async fn a_replaced_conversation_does_not_absorb_the_old_summary<B: Backend>() {
                 conversation: conv,
                 replies: Vec::new(),
                 events: Vec::new(),
+                effects: Vec::new(),
             },
         )
         .await
@@ -912,6 +1068,7 @@ async fn the_lead_outlives_the_conversation<B: Backend>() {
             conversation: old,
             replies: Vec::new(),
             events: Vec::new(),
+            effects: Vec::new(),
         },
     )
     .await

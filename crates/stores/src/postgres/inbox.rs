@@ -343,7 +343,7 @@ pub(super) async fn commit_turn(
 }
 
 /// What every turn writes, whoever keeps its inbox: the conversation, its
-/// lead, the replies and the events. The caller has fenced the turn inside
+/// lead, the replies, the events and the effects. The caller has fenced the turn inside
 /// `tx`; the inbound side of the transcript is the caller's too.
 pub(super) async fn write_turn(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
@@ -399,7 +399,7 @@ pub(super) async fn write_turn(
             .execute(&mut **tx)
             .await?;
     }
-    Ok(())
+    super::effects::record(tx, &commit.effects, now).await
 }
 
 const PUT_SUMMARY: &str = "

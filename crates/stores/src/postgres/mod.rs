@@ -6,15 +6,16 @@
 
 mod admin;
 mod calendar;
+mod effects;
 mod inbox;
 mod outbox;
 pub(crate) mod records;
 
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
-    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry,
-    OutboxItem, OutgoingMessage, RecordedEvent, Reservation, SendState, Store, StoreError,
-    TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
+    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
+    RecordedEvent, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -276,6 +277,58 @@ impl Outbox for PgStore {
             .fetch_one(&self.pool)
             .await?;
         at.map(timestamp).transpose()
+    }
+}
+
+#[async_trait]
+impl Effects for PgStore {
+    async fn due_effects(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<EffectItem>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        effects::due(&self.pool, now, limit, lease).await
+    }
+
+    async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
+        effects::done(&self.pool, id).await
+    }
+
+    async fn effect_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        effects::retry(&self.pool, id, not_before, error).await
+    }
+
+    async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        effects::dead(&self.pool, id, error).await
+    }
+
+    async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_EFFECT_DUE)
+            .fetch_one(&self.pool)
+            .await?;
+        at.map(timestamp).transpose()
+    }
+
+    async fn effect_entries(
+        &self,
+        state: Option<EffectState>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<EffectEntry>, StoreError> {
+        effects::entries(&self.pool, state, before, limit).await
+    }
+
+    async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
+        effects::revive(&self.pool, id).await
     }
 }
 

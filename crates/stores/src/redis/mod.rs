@@ -27,9 +27,10 @@
 use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
-    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry,
-    OutboxItem, RecordedEvent, Reservation, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
+    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, RecordedEvent, Reservation,
+    Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -509,6 +510,53 @@ impl TurnLog for RedisStore {
                 Err(StoreError::Fenced)
             }
         }
+    }
+}
+
+/// Effects are records: PostgreSQL keeps them.
+#[async_trait]
+impl Effects for RedisStore {
+    async fn due_effects(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<EffectItem>, StoreError> {
+        self.records.due_effects(now, limit, lease).await
+    }
+
+    async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
+        self.records.effect_done(id).await
+    }
+
+    async fn effect_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.records.effect_retry(id, not_before, error).await
+    }
+
+    async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.records.effect_dead(id, error).await
+    }
+
+    async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.records.next_effect_due().await
+    }
+
+    async fn effect_entries(
+        &self,
+        state: Option<EffectState>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<EffectEntry>, StoreError> {
+        self.records.effect_entries(state, before, limit).await
+    }
+
+    async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
+        self.records.revive_effect(id).await
     }
 }
 

@@ -318,6 +318,7 @@ pub(super) fn commit_turn(
         tx.prepare_cached(RECORD_EVENT)?
             .execute(params![customer, *kind, body, now])?;
     }
+    super::effects::record(&tx, &commit.effects, now)?;
     tx.prepare_cached(ACK)?
         .execute(params![now, customer, through])?;
     tx.prepare_cached(REQUEUE)?.execute(params![customer])?;

@@ -6,14 +6,16 @@
 
 mod admin;
 mod calendar;
+mod effects;
 mod inbox;
 mod outbox;
 mod writer;
 
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EnqueueReport,
-    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem,
-    Reservation, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
+    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Reservation, Store, StoreError, TurnCommit,
+    TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -308,6 +310,72 @@ impl Outbox for SqliteStore {
 }
 
 #[async_trait]
+impl Effects for SqliteStore {
+    async fn due_effects(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<EffectItem>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.writer
+            .run(move |conn| effects::due(conn, now, limit, lease))
+            .await
+    }
+
+    async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
+        self.writer.run(move |conn| effects::done(conn, id)).await
+    }
+
+    async fn effect_retry(
+        &self,
+        id: i64,
+        not_before: Timestamp,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let error = error.to_owned();
+        self.writer
+            .run(move |conn| effects::retry(conn, id, not_before, &error))
+            .await
+    }
+
+    async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        let error = error.to_owned();
+        self.writer
+            .run(move |conn| effects::dead(conn, id, &error))
+            .await
+    }
+
+    async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_EFFECT_DUE)
+            .fetch_one(&self.readers)
+            .await?;
+        at.map(timestamp).transpose()
+    }
+
+    async fn effect_entries(
+        &self,
+        state: Option<EffectState>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<EffectEntry>, StoreError> {
+        let rows: Vec<effects::EntryRow> = sqlx::query_as(effects::ENTRIES)
+            .bind(state.map(EffectState::as_str))
+            .bind(before)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.into_iter().map(effects::entry).collect()
+    }
+
+    async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
+        self.writer.run(move |conn| effects::revive(conn, id)).await
+    }
+}
+
+#[async_trait]
 impl AdminStore for SqliteStore {
     async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError> {
         admin::leads(&self.readers, query).await
@@ -518,6 +586,8 @@ mod tests {
             ("due", outbox::TAKE_DUE),
             ("promote", outbox::PROMOTE_NEXT),
             ("next due", crate::sql::NEXT_DUE),
+            ("effects due", effects::TAKE_DUE),
+            ("next effect due", crate::sql::NEXT_EFFECT_DUE),
             ("depth", DEPTH),
         ];
         for (name, sql) in statements {

@@ -44,7 +44,21 @@ impl RetryPolicy {
     /// its upper half so that many senders failing together do not retry
     /// together. A pair rate limit (131056) waits at least 6 seconds.
     pub fn delay(&self, attempt: u32, error: &SendError) -> Option<Duration> {
-        if !error.is_retryable() || attempt >= self.max_attempts {
+        if !error.is_retryable() {
+            return None;
+        }
+        let delay = self.backoff(attempt)?;
+        Some(if error.code() == Some(PAIR_RATE_LIMIT_CODE) {
+            delay.max(PAIR_RATE_LIMIT)
+        } else {
+            delay
+        })
+    }
+
+    /// The jittered delay after failed attempt number `attempt` of any
+    /// kind of call (the CRM's too); `None` once the attempts are used up.
+    pub fn backoff(&self, attempt: u32) -> Option<Duration> {
+        if attempt >= self.max_attempts {
             return None;
         }
         let growth = self
@@ -53,12 +67,7 @@ impl RetryPolicy {
             .unwrap_or(u32::MAX);
         let backoff = self.base.saturating_mul(growth).min(self.cap);
         let full = u64::try_from(backoff.as_nanos()).unwrap_or(u64::MAX);
-        let delay = Duration::from_nanos(fastrand::u64(full / 2..=full));
-        Some(if error.code() == Some(PAIR_RATE_LIMIT_CODE) {
-            delay.max(PAIR_RATE_LIMIT)
-        } else {
-            delay
-        })
+        Some(Duration::from_nanos(fastrand::u64(full / 2..=full)))
     }
 }
 

@@ -1,0 +1,139 @@
+//! Writes of the effects table: leases move `due_at` forward, finishing
+//! clears it.
+
+use super::{decode, encode, millis, now_ms, timestamp};
+use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
+use jiff::Timestamp;
+use rusqlite::{Transaction, params};
+use std::time::Duration;
+
+pub(super) const RECORD: &str = "
+    INSERT INTO effects (key, customer, kind, body, due_at, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+    ON CONFLICT (key) DO NOTHING";
+
+/// Records a turn's effects inside its transaction, due at once.
+pub(super) fn record(tx: &Transaction<'_>, effects: &[Effect], now: i64) -> Result<(), StoreError> {
+    for effect in effects {
+        tx.prepare_cached(RECORD)?.execute(params![
+            effect.key,
+            effect.customer.as_str(),
+            effect.action.kind(),
+            encode(effect)?,
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+/// Leases the effects due at `?2` by moving them to `?1`, in one statement.
+pub(super) const TAKE_DUE: &str = "
+    UPDATE effects SET due_at = ?1
+    WHERE id IN (
+        SELECT id FROM effects WHERE state = 'pending' AND due_at <= ?2 ORDER BY due_at, id LIMIT ?3)
+    RETURNING id, body, attempts";
+
+pub(super) fn due(
+    conn: &rusqlite::Connection,
+    now: Timestamp,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<EffectItem>, StoreError> {
+    let now = now.as_millisecond();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = conn
+        .prepare_cached(TAKE_DUE)?
+        .query_map(
+            params![now.saturating_add(millis(lease)), now, limit],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?
+        .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
+    let mut items = rows
+        .into_iter()
+        .map(|(id, body, attempts)| {
+            Ok(EffectItem {
+                id,
+                effect: decode(&body)?,
+                attempts: attempts_of(id, attempts)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    items.sort_by_key(|item| item.id);
+    Ok(items)
+}
+
+const DONE: &str = "
+    UPDATE effects SET state = 'done', due_at = NULL, finished_at = ?2
+    WHERE id = ?1 AND state = 'pending'";
+
+const RETRY: &str = "
+    UPDATE effects SET attempts = attempts + 1, last_error = ?3, due_at = ?2
+    WHERE id = ?1 AND state = 'pending'";
+
+const DEAD: &str = "
+    UPDATE effects SET state = 'dead', attempts = attempts + 1, last_error = ?2,
+        due_at = NULL, finished_at = ?3
+    WHERE id = ?1 AND state = 'pending'";
+
+const REVIVE: &str = "
+    UPDATE effects SET state = 'pending', attempts = 0, due_at = ?2, finished_at = NULL
+    WHERE id = ?1 AND state = 'dead'";
+
+pub(super) fn done(conn: &rusqlite::Connection, id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(DONE)?.execute(params![id, now_ms()])?;
+    Ok(())
+}
+
+pub(super) fn retry(
+    conn: &rusqlite::Connection,
+    id: i64,
+    not_before: Timestamp,
+    error: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(RETRY)?
+        .execute(params![id, not_before.as_millisecond(), error])?;
+    Ok(())
+}
+
+pub(super) fn dead(conn: &rusqlite::Connection, id: i64, error: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(DEAD)?
+        .execute(params![id, error, now_ms()])?;
+    Ok(())
+}
+
+pub(super) fn revive(conn: &rusqlite::Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(REVIVE)?
+        .execute(params![id, now_ms()])?
+        == 1)
+}
+
+/// A row of [`ENTRIES`]: id, body, state, attempts, last error, created,
+/// finished.
+pub(super) type EntryRow = (i64, String, String, i64, Option<String>, i64, Option<i64>);
+
+/// Newest first; `?1` a state or NULL, `?2` an id to page before or NULL.
+pub(super) const ENTRIES: &str = "
+    SELECT id, body, state, attempts, last_error, created_at, finished_at FROM effects
+    WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR id < ?2)
+    ORDER BY id DESC LIMIT ?3";
+
+pub(super) fn entry(
+    (id, body, state, attempts, last_error, created_at, finished_at): EntryRow,
+) -> Result<EffectEntry, StoreError> {
+    Ok(EffectEntry {
+        id,
+        effect: decode(&body)?,
+        state: EffectState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("effect {id}: unknown state {state:?}")))?,
+        attempts: attempts_of(id, attempts)?,
+        last_error,
+        created_at: timestamp(created_at)?,
+        finished_at: finished_at.map(timestamp).transpose()?,
+    })
+}
+
+fn attempts_of(id: i64, attempts: i64) -> Result<u32, StoreError> {
+    u32::try_from(attempts)
+        .map_err(|_| StoreError::Corrupt(format!("effect {id}: attempts {attempts}")))
+}
