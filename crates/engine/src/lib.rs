@@ -5,11 +5,14 @@
 //! a burst is answered once), run the turn through the [`Router`], and
 //! commit the new conversation state, the replies and the inbox
 //! acknowledgement in one store transaction. Senders drain the outbox
-//! through an [`Outlet`], retrying what can be retried. A crash anywhere
-//! loses nothing: unacknowledged messages are claimed again when their
+//! through an [`Outlet`], retrying what can be retried; the dispatcher
+//! carries out the turns' other effects (CRM, the sales rep's notice) the
+//! same way. A crash anywhere loses nothing: unacknowledged messages are claimed again when their
 //! lease expires, and recorded replies are sent once they are confirmed.
 
 pub mod booking;
+mod dispatcher;
+pub mod effects;
 pub mod ingress;
 pub mod outlet;
 mod sender;
@@ -27,6 +30,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use effects::{ConversationLink, RepContact, RepTemplate, SideEffects};
 pub use outlet::{GraphOutlet, Outlet};
 
 /// How the engine runs.
@@ -77,10 +81,13 @@ pub(crate) struct Shared {
     pub router: Arc<Router>,
     pub outlet: Arc<dyn Outlet>,
     pub config: EngineConfig,
+    pub side_effects: SideEffects,
     /// Wakes an idle worker: new messages were enqueued.
     pub inbox_ready: Notify,
     /// Wakes the sender: new replies were recorded.
     pub outbox_ready: Notify,
+    /// Wakes the dispatcher: a turn recorded effects.
+    pub effects_ready: Notify,
 }
 
 /// A handle to the running engine.
@@ -95,14 +102,17 @@ impl Engine {
         router: Arc<Router>,
         outlet: Arc<dyn Outlet>,
         config: EngineConfig,
+        side_effects: SideEffects,
     ) -> Self {
         let shared = Shared {
             store,
             router,
             outlet,
             config,
+            side_effects,
             inbox_ready: Notify::new(),
             outbox_ready: Notify::new(),
+            effects_ready: Notify::new(),
         };
         Self {
             shared: Arc::new(shared),
@@ -131,8 +141,15 @@ impl Engine {
         self.shared.outbox_ready.notify_one();
     }
 
-    /// Runs the workers and the sender until `shutdown` is cancelled; each
-    /// finishes the turn or send it is in before returning.
+    /// Tells the dispatcher that an effect became due outside a turn (a
+    /// person retried a dead one).
+    pub fn effects_changed(&self) {
+        self.shared.effects_ready.notify_one();
+    }
+
+    /// Runs the workers, the sender and the dispatcher until `shutdown` is
+    /// cancelled; each finishes the turn, send or effect it is in before
+    /// returning.
     pub async fn run(&self, shutdown: CancellationToken) {
         let mut tasks = JoinSet::new();
         for n in 0..self.shared.config.workers.max(1) {
@@ -140,6 +157,7 @@ impl Engine {
             tasks.spawn(worker.run(shutdown.clone()));
         }
         tasks.spawn(sender::run(self.shared.clone(), shutdown.clone()));
+        tasks.spawn(dispatcher::run(self.shared.clone(), shutdown.clone()));
         // With a burst window, an arrival cannot be claimed at once anyway
         // (see `inbox_changed`): the workers' poll finds it.
         if self.shared.config.quiet_for.is_zero() {

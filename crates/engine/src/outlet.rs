@@ -102,6 +102,20 @@ impl Outlet for GraphOutlet {
                     caption.as_deref(),
                 )?
             }
+            OutgoingBody::Template {
+                name,
+                language,
+                parameters,
+            } => {
+                let components = (!parameters.is_empty()).then(|| {
+                    let parameters: Vec<_> = parameters
+                        .iter()
+                        .map(|text| serde_json::json!({ "type": "text", "text": text }))
+                        .collect();
+                    serde_json::json!([{ "type": "body", "parameters": parameters }])
+                });
+                OutboundMessage::template(message.to.as_str(), name, language, components)?
+            }
         };
         // Meta echoes the outbox key in the message's statuses: should this
         // process die before recording the send, the status records it,

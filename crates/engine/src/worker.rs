@@ -99,14 +99,29 @@ impl Worker {
             prompt_tokens,
             ..
         } = outcome;
+        let effects = match claim.messages.last() {
+            Some(last) => self.shared.side_effects.for_turn(
+                &last.id,
+                &self.business_number(last),
+                &conversation,
+                &events,
+                now,
+            ),
+            None => Vec::new(),
+        };
+        let effect_count = effects.len();
         let commit = TurnCommit {
             conversation,
             replies,
             events,
+            effects,
         };
         match self.shared.store.commit_turn(&claim, commit).await {
             Ok(()) => {
                 self.shared.outbox_ready.notify_one();
+                if effect_count > 0 {
+                    self.shared.effects_ready.notify_one();
+                }
                 metrics::counter!("leadline_turns_total", "outcome" => "committed").increment(1);
                 metrics::histogram!("leadline_turn_seconds")
                     .record(started.elapsed().as_secs_f64());

@@ -7,14 +7,15 @@ use anyhow::Context;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
 use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
+use leadline_domain::CustomerId;
 use leadline_domain::brain::Brain;
 use leadline_domain::documents::SendDocument;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
-use leadline_engine::{Engine, EngineConfig, GraphOutlet};
-use leadline_integrations::{Calendar, GoogleCalendar};
+use leadline_engine::{Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects};
+use leadline_integrations::{Calendar, CrmWebhook, GoogleCalendar};
 use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
@@ -81,8 +82,9 @@ impl Application {
         if role.ingress() && whatsapp.app_secret.is_none() {
             tracing::warn!("WHATSAPP_APP_SECRET is not set: POST /webhook refuses every delivery");
         }
+        let ids = Arc::new(opaque_ids(settings.admin_token.as_ref())?);
         let engine = if role.worker() {
-            Some(build_engine(&settings, store.clone())?)
+            Some(build_engine(&settings, store.clone(), &ids)?)
         } else {
             None
         };
@@ -99,7 +101,7 @@ impl Application {
             admin_token: settings.admin_token.clone(),
             playbook: Arc::new(load_playbook(&settings)?),
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
-            ids: Arc::new(opaque_ids(settings.admin_token.as_ref())?),
+            ids,
         };
         Ok(Self {
             listener,
@@ -145,9 +147,15 @@ impl Application {
     }
 }
 
-/// The workers and the sender, sending through the Graph API.
-fn build_engine(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Engine> {
+/// The workers, the sender and the dispatcher, sending through the Graph
+/// API.
+fn build_engine(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    ids: &Arc<http::OpaqueIds>,
+) -> anyhow::Result<Engine> {
     let router = build_router(settings, store.clone())?;
+    let side_effects = side_effects(settings, router.playbook(), ids)?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
         tracing::warn!(
@@ -181,7 +189,60 @@ fn build_engine(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<En
         router,
         Arc::new(GraphOutlet::new(client)),
         config,
+        side_effects,
     ))
+}
+
+/// Where handoffs and bookings go: the CRM webhook and the sales rep, with
+/// links into the dashboard when its public address is known.
+fn side_effects(
+    settings: &Settings,
+    playbook: &Playbook,
+    ids: &Arc<http::OpaqueIds>,
+) -> anyhow::Result<SideEffects> {
+    let mut effects = SideEffects {
+        team_language: playbook.business.default_language,
+        ..SideEffects::default()
+    };
+    if let Some(crm) = &settings.crm {
+        if crm.secret.is_none() {
+            tracing::warn!("LEADLINE_CRM_WEBHOOK_SECRET is not set: CRM deliveries go unsigned");
+        }
+        let url = crm
+            .url
+            .parse()
+            .context("LEADLINE_CRM_WEBHOOK_URL is not a URL")?;
+        let secret = crm.secret.as_ref().map(|s| s.expose().as_bytes());
+        effects.crm = Some(Arc::new(
+            CrmWebhook::new(url, secret).context("cannot build the CRM client")?,
+        ));
+        effects.crm_retry.max_attempts = crm.max_attempts;
+        effects.crm_retry.base = crm.first_retry;
+    }
+    if let Some(rep) = &settings.rep {
+        let phone = CustomerId::parse(&rep.phone).context("LEADLINE_REP_PHONE")?;
+        let language = playbook.business.default_language.code();
+        effects.rep = Some(RepContact {
+            phone,
+            template: rep.template.as_ref().map(|name| RepTemplate {
+                name: name.clone(),
+                language: rep
+                    .template_language
+                    .clone()
+                    .unwrap_or_else(|| language.to_owned()),
+            }),
+        });
+    }
+    // Random keys (no admin token) would name conversations differently
+    // after a restart: no link beats a dead one.
+    if let (Some(base), Some(_)) = (&settings.public_url, &settings.admin_token) {
+        let base = base.clone();
+        let ids = ids.clone();
+        effects.conversation_link = Some(Arc::new(move |customer: &CustomerId| {
+            format!("{base}/conversations/{}", ids.of(customer))
+        }));
+    }
+    Ok(effects)
 }
 
 /// The longest a Graph API call may take.

@@ -12,7 +12,7 @@ use leadline_domain::documents::DocumentSource;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::{Content, Conversation, CustomerId, InboundMessage};
-use leadline_engine::{Engine, EngineConfig, Outlet};
+use leadline_engine::{Engine, EngineConfig, Outlet, SideEffects};
 use leadline_stores::{InboxBatch, OutgoingBody, OutgoingMessage, Store, StoreError};
 use leadline_whatsapp::send::SendError;
 use std::collections::HashMap;
@@ -78,6 +78,11 @@ fn readable(body: &OutgoingBody) -> String {
                 Some(caption) => format!("[document: {name}] {caption}"),
                 None => format!("[document: {name}]"),
             }
+        }
+        OutgoingBody::Template {
+            name, parameters, ..
+        } => {
+            format!("[template {name}: {}]", parameters.join(" | "))
         }
     }
 }
@@ -146,7 +151,14 @@ impl Session {
             mark_read: false,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(store.clone(), router.clone(), outlet.clone(), config);
+        // The terminal is no place to deliver leads to a CRM or a rep.
+        let engine = Engine::new(
+            store.clone(),
+            router.clone(),
+            outlet.clone(),
+            config,
+            SideEffects::default(),
+        );
         let shutdown = CancellationToken::new();
         let running = tokio::spawn({
             let engine = engine.clone();

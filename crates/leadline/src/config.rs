@@ -96,6 +96,37 @@ pub struct Settings {
     /// Where calls are booked: Google Calendar when set, else the local
     /// calendar in the store.
     pub google: Option<GoogleSettings>,
+    /// Where handed-off and booked leads are delivered.
+    pub crm: Option<CrmSettings>,
+    /// Who is told of a handoff on WhatsApp.
+    pub rep: Option<RepSettings>,
+    /// The dashboard's address as the team reaches it
+    /// (`https://leads.example.com`), for links in the rep's notices and
+    /// the CRM's records.
+    pub public_url: Option<String>,
+}
+
+/// The CRM webhook (`LEADLINE_CRM_WEBHOOK_URL`).
+#[derive(Debug, Clone)]
+pub struct CrmSettings {
+    pub url: String,
+    /// Signs each delivery (`X-Leadline-Signature`).
+    pub secret: Option<Secret>,
+    /// Attempts at one delivery before it is dead-lettered.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; it doubles with each.
+    pub first_retry: Duration,
+}
+
+/// The sales rep told of handoffs (`LEADLINE_REP_PHONE`).
+#[derive(Debug, Clone)]
+pub struct RepSettings {
+    /// Digits only, as WhatsApp ids are.
+    pub phone: String,
+    /// An approved template for when the rep's 24-hour window is closed.
+    pub template: Option<String>,
+    /// The template's language code; the playbook's language when unset.
+    pub template_language: Option<String>,
 }
 
 /// A Google Calendar reached with a service account's key file.
@@ -164,12 +195,34 @@ struct FileSettings {
     lease_ms: Option<u64>,
     send_lease_ms: Option<u64>,
     admin_token: Option<String>,
+    public_url: Option<String>,
+    #[serde(default)]
+    crm: FileCrm,
+    #[serde(default)]
+    rep: FileRep,
     #[serde(default)]
     whatsapp: FileWhatsApp,
     #[serde(default)]
     openai: FileOpenAi,
     #[serde(default)]
     google: FileGoogle,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCrm {
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+    max_attempts: Option<u64>,
+    retry_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRep {
+    phone: Option<String>,
+    template: Option<String>,
+    template_language: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -401,8 +454,70 @@ impl Settings {
             (None, None) => None,
         };
 
+        let crm = match pick("LEADLINE_CRM_WEBHOOK_URL", file.crm.webhook_url) {
+            None => None,
+            Some(url) => {
+                check_url("LEADLINE_CRM_WEBHOOK_URL", &url)?;
+                let max_attempts = number(
+                    "LEADLINE_CRM_MAX_ATTEMPTS",
+                    pick(
+                        "LEADLINE_CRM_MAX_ATTEMPTS",
+                        file.crm.max_attempts.map(|n| n.to_string()),
+                    ),
+                    12,
+                    1..=100,
+                )?;
+                let retry_ms = number(
+                    "LEADLINE_CRM_RETRY_MS",
+                    pick(
+                        "LEADLINE_CRM_RETRY_MS",
+                        file.crm.retry_ms.map(|n| n.to_string()),
+                    ),
+                    2_000,
+                    100..=3_600_000,
+                )?;
+                Some(CrmSettings {
+                    url,
+                    secret: pick("LEADLINE_CRM_WEBHOOK_SECRET", file.crm.webhook_secret)
+                        .map(Secret),
+                    max_attempts: max_attempts as u32,
+                    first_retry: Duration::from_millis(retry_ms),
+                })
+            }
+        };
+
+        let rep = match pick("LEADLINE_REP_PHONE", file.rep.phone) {
+            None => None,
+            Some(raw) => {
+                let phone = raw.trim().trim_start_matches('+').to_owned();
+                if !(6..=15).contains(&phone.len()) || !phone.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad(
+                        "LEADLINE_REP_PHONE",
+                        "must be a phone number in international format, like +34600111222",
+                    ));
+                }
+                Some(RepSettings {
+                    phone,
+                    template: pick("LEADLINE_REP_TEMPLATE", file.rep.template),
+                    template_language: pick(
+                        "LEADLINE_REP_TEMPLATE_LANGUAGE",
+                        file.rep.template_language,
+                    ),
+                })
+            }
+        };
+
+        let public_url = pick("LEADLINE_PUBLIC_URL", file.public_url)
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            check_url("LEADLINE_PUBLIC_URL", url)?;
+        }
+
         Ok(Settings {
             google,
+            crm,
+            rep,
+            public_url,
             role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
@@ -569,6 +684,48 @@ mod tests {
             None,
         );
         assert_eq!(bad_base.unwrap_err().name, "GOOGLE_API_BASE");
+    }
+
+    #[test]
+    fn the_crm_and_the_rep_come_from_the_file_or_the_environment() {
+        let unset = load(&[], None).unwrap();
+        assert!(unset.crm.is_none() && unset.rep.is_none() && unset.public_url.is_none());
+        let file = "public_url = \"https://leads.example.com/\"\n[crm]\nwebhook_url = \"https://crm.example.com/hook\"\nwebhook_secret = \"s\"\n[rep]\nphone = \"+34 600111222\"\n";
+        let bad_phone = load(&[], Some(file));
+        assert_eq!(bad_phone.unwrap_err().name, "LEADLINE_REP_PHONE");
+        let s = load(
+            &[
+                ("LEADLINE_REP_PHONE", "+34600111222"),
+                ("LEADLINE_REP_TEMPLATE", "lead_handoff"),
+                ("LEADLINE_CRM_MAX_ATTEMPTS", "5"),
+            ],
+            Some(file),
+        )
+        .unwrap();
+        let crm = s.crm.unwrap();
+        assert_eq!(crm.url, "https://crm.example.com/hook");
+        assert_eq!(crm.secret.unwrap().expose(), "s");
+        assert_eq!(crm.max_attempts, 5);
+        assert_eq!(crm.first_retry, Duration::from_secs(2));
+        let rep = s.rep.unwrap();
+        assert_eq!(rep.phone, "34600111222");
+        assert_eq!(rep.template.as_deref(), Some("lead_handoff"));
+        assert_eq!(rep.template_language, None);
+        assert_eq!(s.public_url.as_deref(), Some("https://leads.example.com"));
+        for (name, value) in [
+            ("LEADLINE_CRM_WEBHOOK_URL", "crm.example.com"),
+            ("LEADLINE_PUBLIC_URL", "leads"),
+        ] {
+            assert_eq!(load(&[(name, value)], None).unwrap_err().name, name);
+        }
+        let zero = load(
+            &[
+                ("LEADLINE_CRM_WEBHOOK_URL", "http://127.0.0.1:9/"),
+                ("LEADLINE_CRM_MAX_ATTEMPTS", "0"),
+            ],
+            None,
+        );
+        assert_eq!(zero.unwrap_err().name, "LEADLINE_CRM_MAX_ATTEMPTS");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Booking a call end to end: a lead qualifies through signed webhooks, is
 //! offered free slots as a WhatsApp list on the fake Graph API, picks one,
 //! and the call lands on the fake Google Calendar (or, with no Google
-//! settings, on the local calendar in the store).
+//! settings, on the local calendar in the store); the CRM receives the
+//! lead once and the sales rep is told.
 
 mod support;
 
@@ -10,6 +11,7 @@ use leadline_domain::conversation::HandoffReason;
 use leadline_domain::{Conversation, CustomerId};
 use leadline_stores::sqlite::SqliteStore;
 use leadline_stores::{CalendarStore, ConversationStore};
+use leadline_testkit::crm::FakeCrm;
 use leadline_testkit::google::FakeGoogle;
 use leadline_testkit::graph::{FakeGraph, SentMessage};
 use leadline_testkit::webhook;
@@ -22,6 +24,8 @@ const CALENDAR_ID: &str = "sales@tuvendedor24.example";
 const ZONE: &str = "America/Mexico_City";
 const HANDOFF_ES: &str = "Te comunico ahora mismo con una persona de nuestro equipo.";
 const HANDOFF_EN: &str = "Let me connect you with one of our team members right now.";
+const CRM_SECRET: &str = "crm-secret";
+const REP: &str = "34600999001";
 
 const QUALIFY_EN: [&str; 4] = [
     "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
@@ -168,10 +172,14 @@ fn text(message: &SentMessage) -> &str {
 }
 
 async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
+    google_app_with(google, Options::new(&graph.base_url())).await
+}
+
+async fn google_app_with(google: &FakeGoogle, options: Options) -> TestApp {
     let key_dir = tempfile::tempdir().unwrap();
     let key = google.key_file(key_dir.path());
     let app = TestApp::spawn(
-        Options::new(&graph.base_url())
+        options
             .env("GOOGLE_APPLICATION_CREDENTIALS", key.to_str().unwrap())
             .env("GOOGLE_CALENDAR_ID", CALENDAR_ID)
             .env("GOOGLE_API_BASE", &google.base_url()),
@@ -180,6 +188,46 @@ async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
     // The key is read at start.
     drop(key_dir);
     app
+}
+
+/// Handoffs go to `crm` and to the rep.
+fn with_team(options: Options, crm: &FakeCrm) -> Options {
+    options
+        .env("LEADLINE_CRM_WEBHOOK_URL", &crm.url())
+        .env("LEADLINE_CRM_WEBHOOK_SECRET", CRM_SECRET)
+        .env("LEADLINE_REP_PHONE", REP)
+}
+
+/// Checks the team heard of the booking once: one signed CRM delivery of
+/// the booked lead, one notice to the rep; returns the delivery's body.
+async fn the_team_heard_once(
+    crm: &FakeCrm,
+    graph: &FakeGraph,
+    wa_id: &str,
+    start: Timestamp,
+) -> Value {
+    crm.wait_for(1, WAIT).await.expect("the CRM delivery");
+    let deadline = Instant::now() + WAIT;
+    let notice = loop {
+        if let Some(notice) = graph.sent().into_iter().find(|m| m.to == REP) {
+            break notice;
+        }
+        assert!(Instant::now() < deadline, "waiting for the rep's notice");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let deliveries = crm.deliveries();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(graph.sent().iter().filter(|m| m.to == REP).count(), 1);
+    let body = deliveries[0].body.clone();
+    assert_eq!(body["event"], "lead.call_booked", "{body}");
+    assert_eq!(body["whatsapp_id"], wa_id);
+    assert_eq!(body["handoff"]["reason"], "flow_completed");
+    let booked: Timestamp = body["call"]["start"].as_str().unwrap().parse().unwrap();
+    assert_eq!(booked, start);
+    let text = notice.text.unwrap_or_default();
+    assert!(text.contains("Motivo: llamada agendada"), "{text}");
+    body
 }
 
 /// The fake calendar's events that are not cancelled.
@@ -197,7 +245,8 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
         FakeGoogle::start().await,
         FakeGraph::start(ACCESS_TOKEN).await,
     );
-    let app = google_app(&google, &graph).await;
+    let crm = FakeCrm::start(CRM_SECRET).await;
+    let app = google_app_with(&google, with_team(Options::new(&graph.base_url()), &crm)).await;
     let mut ana = Customer::new(&app, &graph, "14155550111");
 
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
@@ -226,12 +275,19 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
         c.handoff.map(|h| h.reason),
         Some(HandoffReason::FlowCompleted)
     );
+    let lead = the_team_heard_once(&crm, &graph, "14155550111", rows[1].start()).await;
+    assert_eq!(lead["lead"]["name"], "Ana");
+    assert_eq!(lead["lead"]["company"], "Acme");
+    assert_eq!(lead["language"], "en");
 }
 
 #[tokio::test]
 async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(CRM_SECRET).await,
+    );
+    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
     let mut carlos = Customer::new(&app, &graph, "5215550112");
 
     let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
@@ -255,6 +311,10 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
     assert_eq!(calls[0].start, start);
     assert_eq!(calls[0].summary, "Call with Carlos (Ferretería López)");
     assert_eq!(carlos.conversation().await.stage, "handoff");
+    let lead = the_team_heard_once(&crm, &graph, "5215550112", start).await;
+    assert_eq!(lead["lead"]["name"], "Carlos");
+    assert_eq!(lead["language"], "es");
+    assert_eq!(lead["stage"], "handoff");
 }
 
 #[tokio::test]

@@ -93,6 +93,8 @@ struct Inner {
     next_id: u64,
     /// Where to report each accepted send's `sent` status, as Meta does.
     statuses_to: Option<StatusWebhook>,
+    /// Recipients whose 24-hour window is closed: only templates reach them.
+    closed_windows: Vec<String>,
 }
 
 /// A webhook the fake posts statuses to, signed like Meta's.
@@ -132,6 +134,7 @@ impl FakeGraph {
                 latency: Duration::ZERO,
                 next_id: 1,
                 statuses_to: None,
+                closed_windows: Vec::new(),
             }),
             sent_count: watch::Sender::new(0),
         });
@@ -177,6 +180,13 @@ impl FakeGraph {
             kinds,
             rng: fastrand::Rng::with_seed(seed),
         });
+    }
+
+    /// Closes `to`'s 24-hour window: from now on a free-form message to
+    /// them is refused with 131047 (re-engagement), as Meta refuses it;
+    /// templates still go through.
+    pub fn close_window(&self, to: &str) {
+        self.lock().closed_windows.push(to.to_owned());
     }
 
     /// Delays every answer by `latency` (for benchmarks).
@@ -297,6 +307,9 @@ async fn messages(
     };
     if request.get(kind).is_none() {
         return graph_error(StatusCode::BAD_REQUEST, 100);
+    }
+    if kind != "template" && inner.closed_windows.iter().any(|closed| closed == to) {
+        return graph_error(StatusCode::BAD_REQUEST, 131_047);
     }
     let to = to.to_owned();
     let callback = request["biz_opaque_callback_data"]

@@ -25,6 +25,10 @@ pub enum ApiError {
     WindowClosed,
     #[error("{0}")]
     BadRequest(String),
+    #[error("no effect {0}")]
+    NoEffect(i64),
+    #[error("effect {0} is not dead-lettered: only a dead effect can be retried")]
+    NotDead(i64),
     #[error("the store is unavailable; try again later")]
     Unavailable,
     #[error("internal error")]
@@ -66,8 +70,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match self {
             ApiError::NotConfigured | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::WindowClosed => StatusCode::CONFLICT,
+            ApiError::NotFound | ApiError::NoEffect(_) => StatusCode::NOT_FOUND,
+            ApiError::WindowClosed | ApiError::NotDead(_) => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,6 +3,7 @@
 //! its `router()`; one error type ([`ApiError`]) for all of them.
 
 mod conversations;
+mod effects;
 mod error;
 mod funnel;
 mod handoffs;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(leads::router())
         .merge(conversations::router())
         .merge(handoffs::router())
+        .merge(effects::router())
         .merge(funnel::router())
         .merge(openapi::router())
         .layer(middleware::from_fn_with_state(state, require_token));

@@ -2,7 +2,7 @@
 //! from the handlers' annotations and the answers' types, so it follows
 //! the code. Behind the admin token like every `/api` route.
 
-use super::{conversations, funnel, handoffs, leads};
+use super::{conversations, effects, funnel, handoffs, leads};
 use crate::http::AppState;
 use axum::Router;
 use axum::response::Json;
@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Leadline admin API",
-        description = "Leads, conversations, the human side of a handoff and the funnel. Every request needs `Authorization: Bearer <LEADLINE_ADMIN_TOKEN>`."
+        description = "Leads, conversations, the human side of a handoff, the funnel, and the effects handoffs set off (CRM deliveries, the rep's notices) with their dead letters. Every request needs `Authorization: Bearer <LEADLINE_ADMIN_TOKEN>`."
     ),
     paths(
         leads::list,
@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         conversations::reply,
         conversations::hand_back,
         funnel::show,
+        effects::list,
+        effects::retry,
         document,
     ),
     modifiers(&BearerToken),
@@ -62,8 +64,9 @@ mod tests {
     use super::*;
 
     /// The sources of every module the API's router merges.
-    const SOURCES: [&str; 5] = [
+    const SOURCES: [&str; 6] = [
         include_str!("leads.rs"),
+        include_str!("effects.rs"),
         include_str!("handoffs.rs"),
         include_str!("conversations.rs"),
         include_str!("funnel.rs"),
@@ -103,7 +106,7 @@ mod tests {
             routes, documented,
             "the document lists routes the router lacks"
         );
-        assert_eq!(routes, 9);
+        assert_eq!(routes, 11);
         assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     }
 }

@@ -1,0 +1,314 @@
+//! What a turn sets off besides its replies: on a handoff the lead goes to
+//! the CRM and the sales rep is told; on a booking the CRM gets the call.
+//! [`SideEffects::for_turn`] builds them from the turn's events, the worker
+//! records them in the turn's transaction, and the dispatcher
+//! (`dispatcher`) carries them out.
+
+use jiff::Timestamp;
+use leadline_domain::conversation::{HandoffReason, Speaker};
+use leadline_domain::events::Event;
+use leadline_domain::playbook::LeadView;
+use leadline_domain::{Conversation, CustomerId, Language};
+use leadline_integrations::CrmWebhook;
+use leadline_stores::{Effect, EffectAction, OutgoingBody, OutgoingMessage};
+use leadline_whatsapp::send::RetryPolicy;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The dashboard's link to a conversation (it knows the opaque ids).
+pub type ConversationLink = Arc<dyn Fn(&CustomerId) -> String + Send + Sync>;
+
+/// How handoffs and bookings reach the team. Without a CRM or a rep
+/// nothing is set off: the lead stays in the database for the dashboard.
+#[derive(Clone)]
+pub struct SideEffects {
+    /// Where leads are delivered (`LEADLINE_CRM_WEBHOOK_URL`).
+    pub crm: Option<Arc<CrmWebhook>>,
+    /// Retries of a CRM delivery; the last failure dead-letters it.
+    pub crm_retry: RetryPolicy,
+    /// Who is told of a handoff on WhatsApp (`LEADLINE_REP_PHONE`).
+    pub rep: Option<RepContact>,
+    pub conversation_link: Option<ConversationLink>,
+    /// The team's language: the rep's notices are written in it.
+    pub team_language: Language,
+    /// Effects carried out at once.
+    pub concurrency: usize,
+    /// How long an attempt may take before another dispatcher repeats it.
+    pub lease: Duration,
+}
+
+impl Default for SideEffects {
+    fn default() -> Self {
+        Self {
+            crm: None,
+            crm_retry: RetryPolicy {
+                base: Duration::from_secs(2),
+                factor: 2,
+                cap: Duration::from_secs(600),
+                // About 45 minutes of a CRM being down before a person
+                // has to look.
+                max_attempts: 12,
+            },
+            rep: None,
+            conversation_link: None,
+            team_language: Language::default(),
+            concurrency: 8,
+            lease: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The sales rep's WhatsApp number, and the approved template that reaches
+/// them outside their 24-hour window.
+#[derive(Debug, Clone)]
+pub struct RepContact {
+    pub phone: CustomerId,
+    pub template: Option<RepTemplate>,
+}
+
+/// A template whose body takes three variables: the lead's name, the
+/// handoff reason and the link to the conversation.
+#[derive(Debug, Clone)]
+pub struct RepTemplate {
+    pub name: String,
+    pub language: String,
+}
+
+/// A free-form WhatsApp text holds 4096 characters.
+const NOTICE_MAX_CHARS: usize = 4000;
+/// Customer messages quoted to the rep when there is no summary yet.
+const QUOTED_MESSAGES: usize = 3;
+const QUOTE_MAX_CHARS: usize = 200;
+
+impl SideEffects {
+    /// The effects of a committed turn: one CRM delivery when the turn
+    /// handed off or booked a call, and a notice to the rep when it handed
+    /// off. Keyed by the newest message the turn answered, so a turn redone
+    /// after a crash sets off nothing twice.
+    pub fn for_turn(
+        &self,
+        turn_key: &str,
+        business_number_id: &str,
+        conversation: &Conversation,
+        events: &[Event],
+        now: Timestamp,
+    ) -> Vec<Effect> {
+        let handoff = events.iter().find_map(|e| match e {
+            Event::HandedOff { reason } => Some(*reason),
+            _ => None,
+        });
+        let booked = events.iter().find_map(|e| match e {
+            Event::CallBooked { slot, event_id } => Some((slot.clone(), event_id.clone())),
+            _ => None,
+        });
+        if handoff.is_none() && booked.is_none() {
+            return Vec::new();
+        }
+        let customer = &conversation.customer;
+        let link = self.conversation_link.as_ref().map(|link| link(customer));
+        let mut effects = Vec::new();
+        if self.crm.is_some() {
+            let key = format!("crm:{turn_key}");
+            let event = if booked.is_some() {
+                "lead.call_booked"
+            } else {
+                "lead.handed_off"
+            };
+            let body = json!({
+                "event": event,
+                "idempotency_key": key,
+                "occurred_at": now.to_string(),
+                "whatsapp_id": customer.as_str(),
+                "profile_name": conversation.profile_name,
+                "stage": conversation.stage,
+                "language": conversation.language.code(),
+                "lead": conversation.lead,
+                "lead_text": LeadView::new(&conversation.lead, conversation.language),
+                "summary": conversation.summary.text,
+                "handoff": handoff.map(|reason| json!({ "reason": reason.as_str() })),
+                "call": booked.as_ref().map(|(start, event_id)| json!({ "start": start, "event_id": event_id })),
+                "conversation_url": link,
+            });
+            effects.push(Effect {
+                key,
+                customer: customer.clone(),
+                action: EffectAction::Crm { body },
+            });
+        }
+        if let (Some(rep), Some(reason)) = (&self.rep, handoff) {
+            let key = format!("rep:{turn_key}");
+            let language = self.team_language;
+            let booked_at = booked.as_ref().and_then(|(start, _)| start.as_deref());
+            let text = notice(conversation, reason, booked_at, link.as_deref(), language);
+            let fallback = rep.template.as_ref().map(|t| OutgoingBody::Template {
+                name: t.name.clone(),
+                language: t.language.clone(),
+                parameters: vec![
+                    or_dash(lead_name(conversation)),
+                    reason_text(reason, booked_at.is_some(), language).to_owned(),
+                    or_dash(link.as_deref()),
+                ],
+            });
+            effects.push(Effect {
+                key: key.clone(),
+                customer: customer.clone(),
+                action: EffectAction::NotifyRep {
+                    message: OutgoingMessage {
+                        key,
+                        to: rep.phone.clone(),
+                        business_number_id: business_number_id.to_owned(),
+                        body: OutgoingBody::Text { body: text },
+                    },
+                    fallback,
+                },
+            });
+        }
+        effects
+    }
+}
+
+/// The rep's notice: who, why, what is known, and where to pick it up.
+fn notice(
+    conversation: &Conversation,
+    reason: HandoffReason,
+    booked_at: Option<&str>,
+    link: Option<&str>,
+    language: Language,
+) -> String {
+    let es = language == Language::Es;
+    let label = |es_text: &'static str, en_text: &'static str| if es { es_text } else { en_text };
+    let mut lines = vec![
+        format!(
+            "{} {}",
+            label("Nuevo lead para el equipo:", "New lead for the team:"),
+            lead_name(conversation).unwrap_or_else(|| label("(sin nombre)", "(no name)"))
+        ),
+        format!(
+            "{} {}",
+            label("Motivo:", "Reason:"),
+            reason_text(reason, booked_at.is_some(), language)
+        ),
+    ];
+    if let Some(start) = booked_at {
+        lines.push(format!("{} {start}", label("Llamada:", "Call:")));
+    }
+    let view = LeadView::new(&conversation.lead, language);
+    let fields = [
+        (label("Empresa", "Company"), view.company),
+        (label("Necesidad", "Need"), view.need),
+        (label("Presupuesto", "Budget"), view.budget),
+        (label("Decisión", "Authority"), view.authority),
+        (label("Plazo", "Timeline"), view.timeline),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            lines.push(format!("{name}: {value}"));
+        }
+    }
+    let summary = conversation.summary.text.trim();
+    if summary.is_empty() {
+        let said: Vec<&str> = conversation
+            .history
+            .iter()
+            .rev()
+            .filter(|m| m.speaker == Speaker::Customer)
+            .take(QUOTED_MESSAGES)
+            .map(|m| m.text.as_str())
+            .collect();
+        if !said.is_empty() {
+            lines.push(label("Últimos mensajes:", "Last messages:").to_owned());
+            lines.extend(said.iter().rev().map(|text| format!("> {}", clip(text))));
+        }
+    } else {
+        lines.push(format!("{} {summary}", label("Resumen:", "Summary:")));
+    }
+    if let Some(link) = link {
+        lines.push(link.to_owned());
+    }
+    clip_to(&lines.join("\n"), NOTICE_MAX_CHARS)
+}
+
+fn lead_name(conversation: &Conversation) -> Option<&str> {
+    conversation
+        .lead
+        .name
+        .as_deref()
+        .or(conversation.profile_name.as_deref())
+}
+
+fn reason_text(reason: HandoffReason, booked: bool, language: Language) -> &'static str {
+    let es = language == Language::Es;
+    match reason {
+        HandoffReason::FlowCompleted if booked => {
+            if es {
+                "llamada agendada"
+            } else {
+                "call booked"
+            }
+        }
+        HandoffReason::FlowCompleted => {
+            if es {
+                "calificado"
+            } else {
+                "qualified"
+            }
+        }
+        HandoffReason::CustomerAsked => {
+            if es {
+                "pidió hablar con una persona"
+            } else {
+                "asked for a person"
+            }
+        }
+        HandoffReason::LowConfidence => {
+            if es {
+                "el bot no estaba seguro"
+            } else {
+                "the bot was unsure"
+            }
+        }
+        HandoffReason::Unresolved => {
+            if es {
+                "mensajes sin resolver"
+            } else {
+                "unresolved messages"
+            }
+        }
+        HandoffReason::BrainUnavailable => {
+            if es {
+                "el modelo no respondió"
+            } else {
+                "the model was unavailable"
+            }
+        }
+        HandoffReason::HumanTookOver => {
+            if es {
+                "tomada por una persona"
+            } else {
+                "taken over by a person"
+            }
+        }
+    }
+}
+
+/// Template variables may not be empty.
+fn or_dash(value: Option<&str>) -> String {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn clip(text: &str) -> String {
+    clip_to(text, QUOTE_MAX_CHARS)
+}
+
+fn clip_to(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
+}
