@@ -112,6 +112,19 @@ pub struct Conversation {
     /// again only when the customer asks again.
     #[serde(default)]
     pub documents_sent: Vec<String>,
+    /// The call the bot booked, while it stands: what a customer asking to
+    /// move or cancel "the call" means.
+    #[serde(default)]
+    pub booked: Option<BookedCall>,
+}
+
+/// A call on the calendar, as `book_call` reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookedCall {
+    /// The calendar's id for it, what cancelling takes.
+    pub event_id: String,
+    /// Its start, RFC 3339.
+    pub start: String,
 }
 
 impl Conversation {
@@ -132,6 +145,7 @@ impl Conversation {
             profile_name: None,
             offered: Vec::new(),
             documents_sent: Vec::new(),
+            booked: None,
         }
     }
 

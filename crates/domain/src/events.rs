@@ -37,6 +37,12 @@ pub enum Event {
         slot: Option<String>,
         event_id: Option<String>,
     },
+    /// The customer asked to move or cancel the call booked earlier, and
+    /// the calendar cancelled it.
+    CallCancelled {
+        slot: String,
+        event_id: String,
+    },
     HandedOff {
         reason: HandoffReason,
     },
@@ -57,6 +63,7 @@ impl Event {
             Event::StageChanged { .. } => "stage_changed",
             Event::ToolCalled { .. } => "tool_called",
             Event::CallBooked { .. } => "call_booked",
+            Event::CallCancelled { .. } => "call_cancelled",
             Event::HandedOff { .. } => "handed_off",
             Event::BrainFailed { .. } => "brain_failed",
         }

@@ -9,7 +9,9 @@
 
 use crate::brain::{Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext};
 use crate::context::WINDOW;
-use crate::conversation::{Conversation, Handoff, HandoffReason, Message, Speaker, Summary};
+use crate::conversation::{
+    BookedCall, Conversation, Handoff, HandoffReason, Message, Speaker, Summary,
+};
 use crate::customer::CustomerId;
 use crate::documents::{self, ASK_DOCUMENT, DocumentSend, SEND_DOCUMENT};
 use crate::events::Event;
@@ -78,6 +80,13 @@ pub const FIND_SLOTS: &str = "find_slots";
 pub const BOOK_CALL: &str = "book_call";
 /// What [`BOOK_CALL`] reports when the call is on the calendar.
 pub const CALL_BOOKED: &str = "call_booked";
+/// The tool that cancels a booked call: `{"event_id": id} -> {"outcome":
+/// "call_cancelled"}`.
+pub const CANCEL_CALL: &str = "cancel_call";
+/// The intents of a customer who wants the booked call at another time, or
+/// not at all: the playbook names them, the brain reads them.
+pub const RESCHEDULE_INTENT: &str = "reschedule_call";
+pub const CANCEL_INTENT: &str = "cancel_call";
 
 /// Messages that left the context window, to fold into the rolling summary
 /// off the reply's critical path.
@@ -154,9 +163,15 @@ impl Router {
                 said += 1;
             }
         }
-        // Reactions and unknown types are not a turn; a handed-off
-        // conversation is the team's until they hand it back.
-        if said == 0 || conversation.handoff.is_some() {
+        // Reactions and unknown types are not a turn.
+        if said == 0 {
+            return outcome;
+        }
+        // A handed-off conversation is the team's until they hand it back,
+        // but for the call the bot booked.
+        if conversation.handoff.is_some() {
+            self.change_booked_call(conversation, said, now, &mut outcome)
+                .await;
             return outcome;
         }
 
@@ -189,7 +204,7 @@ impl Router {
         // Taken from the toolbox, not the brain's answer: what a tool did
         // (a booked call) is recorded even when the answer is lost.
         let calls = tools.into_calls();
-        self.record_calls(&calls, &mut outcome);
+        self.record_calls(conversation, &calls, &mut outcome);
         let turn = match decided {
             Ok(turn) => turn,
             Err(error) => {
@@ -369,7 +384,7 @@ impl Router {
             .call(BOOK_CALL, &serde_json::json!({ "slot": slot.id() }))
             .await;
         let calls = tools.into_calls();
-        self.record_calls(&calls, outcome);
+        self.record_calls(conversation, &calls, outcome);
         let language = conversation.language;
         let reported = result
             .as_ref()
@@ -429,7 +444,7 @@ impl Router {
             .tools
             .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
         let found = tools.call(FIND_SLOTS, &serde_json::json!({})).await;
-        self.record_calls(&tools.into_calls(), outcome);
+        self.record_calls(conversation, &tools.into_calls(), outcome);
         // A failure is the tool's to log; the event records it.
         if let Ok(found) = found {
             self.offer_found(conversation, stage, &found, outcome);
@@ -476,8 +491,14 @@ impl Router {
         });
     }
 
-    /// Events for the tools a turn called, and for each call one booked.
-    fn record_calls(&self, calls: &[ToolCallRecord], outcome: &mut TurnOutcome) {
+    /// Events for the tools a turn called, and for each call one booked,
+    /// which the conversation remembers.
+    fn record_calls(
+        &self,
+        conversation: &mut Conversation,
+        calls: &[ToolCallRecord],
+        outcome: &mut TurnOutcome,
+    ) {
         for call in calls {
             outcome.events.push(Event::ToolCalled {
                 name: call.name.clone(),
@@ -487,12 +508,116 @@ impl Router {
                 && result.get("outcome").and_then(|o| o.as_str()) == Some(CALL_BOOKED)
             {
                 let text = |key: &str| result.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-                outcome.events.push(Event::CallBooked {
-                    slot: text("start"),
-                    event_id: text("event_id"),
-                });
+                let (slot, event_id) = (text("start"), text("event_id"));
+                if let (Some(start), Some(event_id)) = (&slot, &event_id) {
+                    conversation.booked = Some(BookedCall {
+                        event_id: event_id.clone(),
+                        start: start.clone(),
+                    });
+                }
+                outcome.events.push(Event::CallBooked { slot, event_id });
             }
         }
+    }
+
+    /// After the flow handed a booked call to the team, the customer may
+    /// still ask to move or cancel it: the brain reads the burst, and only
+    /// those two intents get an answer (anything else is the team's). The
+    /// call is cancelled through `cancel_call`; a move goes back to the
+    /// stage that books, with fresh slots.
+    async fn change_booked_call(
+        &self,
+        conversation: &mut Conversation,
+        said: usize,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        let booked_by_the_flow = conversation
+            .handoff
+            .as_ref()
+            .is_some_and(|h| h.reason == HandoffReason::FlowCompleted);
+        let (Some(booked), true) = (conversation.booked.clone(), booked_by_the_flow) else {
+            return;
+        };
+        let playbook = &*self.playbook;
+        let (Some(stage), Some(booking)) = (
+            playbook.stage(&conversation.stage),
+            playbook
+                .stages
+                .iter()
+                .find(|s| s.tools.iter().any(|t| t == BOOK_CALL)),
+        ) else {
+            return;
+        };
+        let today = now.to_zoned(self.time_zone.clone()).date();
+        let no_tools = self
+            .tools
+            .toolbox(&[], &conversation.customer, &conversation.lead);
+        let Ok(turn) = self
+            .decide(conversation, stage, said, today, &no_tools)
+            .await
+        else {
+            return;
+        };
+        let moving = match turn.intent.as_deref() {
+            Some(RESCHEDULE_INTENT) => true,
+            Some(CANCEL_INTENT) => false,
+            _ => return,
+        };
+        outcome.prompt_tokens = turn.prompt_tokens;
+        outcome.events.push(Event::TurnDecided {
+            brain: self.brain.name().to_owned(),
+            intent: turn.intent.clone(),
+            confidence: turn.confidence,
+            resolved: turn.resolved,
+            prompt_tokens: turn.prompt_tokens,
+        });
+        let tools = self.tools.toolbox(
+            &[CANCEL_CALL.to_owned()],
+            &conversation.customer,
+            &conversation.lead,
+        );
+        let cancelled = tools
+            .call(
+                CANCEL_CALL,
+                &serde_json::json!({ "event_id": booked.event_id }),
+            )
+            .await;
+        self.record_calls(conversation, &tools.into_calls(), outcome);
+        let language = conversation.language;
+        let say = |key: &str| {
+            playbook
+                .render_reply(booking, key, &conversation.lead, language)
+                .unwrap_or_default()
+        };
+        if cancelled.is_err() {
+            // The tool logged why; the call stands, and the team has it.
+            let text = say("cancel_failed");
+            self.say(conversation, text, now, outcome);
+            return;
+        }
+        conversation.booked = None;
+        outcome.events.push(Event::CallCancelled {
+            slot: booked.start,
+            event_id: booked.event_id,
+        });
+        if !moving {
+            let text = say("call_cancelled");
+            self.say(conversation, text, now, outcome);
+            return;
+        }
+        // Back to booking: the bot answers again until the new call is on
+        // the calendar, which hands off once more.
+        let text = say("reschedule");
+        conversation.handoff = None;
+        conversation.unresolved = 0;
+        outcome.events.push(Event::StageChanged {
+            from: conversation.stage.clone(),
+            to: booking.id.clone(),
+        });
+        conversation.stage = booking.id.clone();
+        self.offer(conversation, booking, outcome).await;
+        self.say(conversation, text, now, outcome);
     }
 
     /// Folds a job's messages into the rolling summary.

@@ -1,4 +1,4 @@
-//! Booking calls: the `find_slots` and `book_call` tools over any
+//! Booking calls: the `find_slots`, `book_call` and `cancel_call` tools over any
 //! [`Calendar`], and the local calendar kept in the store for deployments
 //! without an outside one.
 
@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::language::Language;
 use leadline_domain::playbook::LeadView;
-use leadline_domain::router::{BOOK_CALL, CALL_BOOKED, FIND_SLOTS, MAX_OFFERED};
+use leadline_domain::router::{BOOK_CALL, CALL_BOOKED, CANCEL_CALL, FIND_SLOTS, MAX_OFFERED};
 use leadline_domain::schedule::{Interval, SlotRules, free_slots};
 use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
 use leadline_domain::{FieldName, Lead};
@@ -15,8 +15,8 @@ use leadline_stores::{CalendarCall, CalendarStore, Reservation, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// Registers `find_slots` and `book_call` over `calendar`, offering slots
-/// by the playbook's `rules`.
+/// Registers `find_slots`, `book_call` and `cancel_call` over `calendar`,
+/// offering slots by the playbook's `rules`.
 pub fn register_booking_tools(
     registry: &mut ToolRegistry,
     calendar: Arc<dyn Calendar>,
@@ -27,7 +27,11 @@ pub fn register_booking_tools(
         calendar: calendar.clone(),
         rules: rules.clone(),
     }));
-    registry.register(Arc::new(BookCall { calendar, rules }));
+    registry.register(Arc::new(BookCall {
+        calendar: calendar.clone(),
+        rules,
+    }));
+    registry.register(Arc::new(CancelCall { calendar }));
 }
 
 /// Lists the first free slots of the calendar.
@@ -128,6 +132,44 @@ impl Tool for BookCall {
             Err(CalendarError::SlotTaken) => Ok(json!({ "outcome": "slot_taken" })),
             Err(e) => Err(failed("book_call", &e)),
         }
+    }
+}
+
+/// Cancels a call booked earlier, by the calendar's id for it.
+struct CancelCall {
+    calendar: Arc<dyn Calendar>,
+}
+
+#[async_trait]
+impl Tool for CancelCall {
+    fn name(&self) -> &str {
+        CANCEL_CALL
+    }
+
+    fn description(&self) -> &str {
+        "Cancels the call booked earlier in this conversation. Answers outcome call_cancelled."
+    }
+
+    fn parameters(&self) -> Value {
+        json!({
+            "type": "object",
+            "properties": { "event_id": { "type": "string", "description": "the event_id book_call answered" } },
+            "required": ["event_id"],
+            "additionalProperties": false
+        })
+    }
+
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+        let id = invocation
+            .arguments
+            .get("event_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ToolError("`event_id` is required: the id book_call answered".into()))?;
+        self.calendar
+            .cancel(id)
+            .await
+            .map_err(|e| failed("cancel_call", &e))?;
+        Ok(json!({ "outcome": "call_cancelled", "event_id": id }))
     }
 }
 

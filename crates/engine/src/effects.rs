@@ -83,9 +83,9 @@ const QUOTE_MAX_CHARS: usize = 200;
 
 impl SideEffects {
     /// The effects of a committed turn: one CRM delivery when the turn
-    /// handed off or booked a call, and a notice to the rep when it handed
-    /// off. Keyed by the newest message the turn answered, so a turn redone
-    /// after a crash sets off nothing twice.
+    /// handed off, booked a call or cancelled one, and a notice to the rep
+    /// when it handed off or cancelled. Keyed by the newest message the
+    /// turn answered, so a turn redone after a crash sets off nothing twice.
     pub fn for_turn(
         &self,
         turn_key: &str,
@@ -94,29 +94,16 @@ impl SideEffects {
         events: &[Event],
         now: Timestamp,
     ) -> Vec<Effect> {
-        let handoff = events.iter().find_map(|e| match e {
-            Event::HandedOff { reason } => Some(*reason),
-            _ => None,
-        });
-        let booked = events.iter().find_map(|e| match e {
-            Event::CallBooked { slot, event_id } => Some((slot.clone(), event_id.clone())),
-            _ => None,
-        });
-        if handoff.is_none() && booked.is_none() {
+        let Some(news) = News::of(events) else {
             return Vec::new();
-        }
+        };
         let customer = &conversation.customer;
         let link = self.conversation_link.as_ref().map(|link| link(customer));
         let mut effects = Vec::new();
         if self.crm.is_some() {
             let key = format!("crm:{turn_key}");
-            let event = if booked.is_some() {
-                "lead.call_booked"
-            } else {
-                "lead.handed_off"
-            };
             let body = json!({
-                "event": event,
+                "event": news.crm_event(),
                 "idempotency_key": key,
                 "occurred_at": now.to_string(),
                 "whatsapp_id": customer.as_str(),
@@ -126,8 +113,9 @@ impl SideEffects {
                 "lead": conversation.lead,
                 "lead_text": LeadView::new(&conversation.lead, conversation.language),
                 "summary": conversation.summary.text,
-                "handoff": handoff.map(|reason| json!({ "reason": reason.as_str() })),
-                "call": booked.as_ref().map(|(start, event_id)| json!({ "start": start, "event_id": event_id })),
+                "handoff": news.handoff.map(|reason| json!({ "reason": reason.as_str() })),
+                "call": news.booked.as_ref().map(|(start, event_id)| json!({ "start": start, "event_id": event_id })),
+                "cancelled_call": news.cancelled.map(|start| json!({ "start": start })),
                 "conversation_url": link,
             });
             effects.push(Effect {
@@ -136,43 +124,104 @@ impl SideEffects {
                 action: EffectAction::Crm { body },
             });
         }
-        if let (Some(rep), Some(reason)) = (&self.rep, handoff) {
-            let key = format!("rep:{turn_key}");
-            let language = self.team_language;
-            let booked_at = booked.as_ref().and_then(|(start, _)| start.as_deref());
-            let text = notice(conversation, reason, booked_at, link.as_deref(), language);
-            let fallback = rep.template.as_ref().map(|t| OutgoingBody::Template {
-                name: t.name.clone(),
-                language: t.language.clone(),
-                parameters: vec![
-                    or_dash(lead_name(conversation)),
-                    reason_text(reason, booked_at.is_some(), language).to_owned(),
-                    or_dash(link.as_deref()),
-                ],
-            });
-            effects.push(Effect {
-                key: key.clone(),
-                customer: customer.clone(),
-                action: EffectAction::NotifyRep {
-                    message: OutgoingMessage {
-                        key,
-                        to: rep.phone.clone(),
-                        business_number_id: business_number_id.to_owned(),
-                        body: OutgoingBody::Text { body: text },
-                    },
-                    fallback,
+        let Some(rep) = &self.rep else {
+            return effects;
+        };
+        let language = self.team_language;
+        let Some(why) = news.rep_reason(conversation, language) else {
+            return effects;
+        };
+        let key = format!("rep:{turn_key}");
+        let text = notice(conversation, why, &news, link.as_deref(), language);
+        let fallback = rep.template.as_ref().map(|t| OutgoingBody::Template {
+            name: t.name.clone(),
+            language: t.language.clone(),
+            parameters: vec![
+                or_dash(lead_name(conversation)),
+                why.to_owned(),
+                or_dash(link.as_deref()),
+            ],
+        });
+        effects.push(Effect {
+            key: key.clone(),
+            customer: customer.clone(),
+            action: EffectAction::NotifyRep {
+                message: OutgoingMessage {
+                    key,
+                    to: rep.phone.clone(),
+                    business_number_id: business_number_id.to_owned(),
+                    body: OutgoingBody::Text { body: text },
                 },
-            });
-        }
+                fallback,
+            },
+        });
         effects
+    }
+}
+
+/// What a turn did that the team must hear of.
+struct News<'e> {
+    handoff: Option<HandoffReason>,
+    /// The booked call's start and calendar id.
+    booked: Option<(Option<&'e str>, Option<&'e str>)>,
+    /// The cancelled call's start.
+    cancelled: Option<&'e str>,
+}
+
+impl<'e> News<'e> {
+    fn of(events: &'e [Event]) -> Option<Self> {
+        let mut news = News {
+            handoff: None,
+            booked: None,
+            cancelled: None,
+        };
+        for event in events {
+            match event {
+                Event::HandedOff { reason } => news.handoff = Some(*reason),
+                Event::CallBooked { slot, event_id } => {
+                    news.booked = Some((slot.as_deref(), event_id.as_deref()));
+                }
+                Event::CallCancelled { slot, .. } => news.cancelled = Some(slot),
+                _ => {}
+            }
+        }
+        (news.handoff.is_some() || news.booked.is_some() || news.cancelled.is_some())
+            .then_some(news)
+    }
+
+    fn crm_event(&self) -> &'static str {
+        if self.booked.is_some() {
+            "lead.call_booked"
+        } else if self.cancelled.is_some() {
+            "lead.call_cancelled"
+        } else {
+            "lead.handed_off"
+        }
+    }
+
+    /// Why the rep is told, in the team's language; `None` when the turn
+    /// only booked (which hands off, and that is told).
+    fn rep_reason(&self, conversation: &Conversation, language: Language) -> Option<&'static str> {
+        let es = language == Language::Es;
+        if let Some(reason) = self.handoff {
+            return Some(reason_text(reason, self.booked.is_some(), language));
+        }
+        self.cancelled?;
+        // A move goes back to booking: the bot answers again.
+        Some(match (conversation.handoff.is_none(), es) {
+            (true, true) => "pidió cambiar la hora de la llamada",
+            (true, false) => "asked to move the call",
+            (false, true) => "canceló la llamada",
+            (false, false) => "cancelled the call",
+        })
     }
 }
 
 /// The rep's notice: who, why, what is known, and where to pick it up.
 fn notice(
     conversation: &Conversation,
-    reason: HandoffReason,
-    booked_at: Option<&str>,
+    why: &str,
+    news: &News<'_>,
     link: Option<&str>,
     language: Language,
 ) -> String {
@@ -184,13 +233,15 @@ fn notice(
             label("Nuevo lead para el equipo:", "New lead for the team:"),
             lead_name(conversation).unwrap_or_else(|| label("(sin nombre)", "(no name)"))
         ),
-        format!(
-            "{} {}",
-            label("Motivo:", "Reason:"),
-            reason_text(reason, booked_at.is_some(), language)
-        ),
+        format!("{} {why}", label("Motivo:", "Reason:")),
     ];
-    if let Some(start) = booked_at {
+    if let Some(start) = news.cancelled {
+        lines.push(format!(
+            "{} {start}",
+            label("Llamada cancelada:", "Cancelled call:")
+        ));
+    }
+    if let Some((Some(start), _)) = news.booked {
         lines.push(format!("{} {start}", label("Llamada:", "Call:")));
     }
     let view = LeadView::new(&conversation.lead, language);

@@ -279,6 +279,17 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
     assert_eq!(lead["lead"]["name"], "Ana");
     assert_eq!(lead["lead"]["company"], "Acme");
     assert_eq!(lead["language"], "en");
+
+    // Handed off, the bot still hears a request to cancel the call it booked.
+    let replies = ana.say("I want to cancel the call", 1).await;
+    assert!(
+        text(&replies[0]).starts_with("Done, I cancelled your call."),
+        "{replies:?}"
+    );
+    assert!(confirmed(&google).is_empty(), "{:?}", google.events());
+    let deliveries = crm.wait_for(2, WAIT).await.expect("the cancellation");
+    assert_eq!(deliveries[1].body["event"], "lead.call_cancelled");
+    assert_eq!(ana.conversation().await.booked, None);
 }
 
 #[tokio::test]
@@ -315,6 +326,93 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
     assert_eq!(lead["lead"]["name"], "Carlos");
     assert_eq!(lead["language"], "es");
     assert_eq!(lead["stage"], "handoff");
+}
+
+#[tokio::test]
+async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_each_change() {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(CRM_SECRET).await,
+    );
+    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    let mut carlos = Customer::new(&app, &graph, "5215550117");
+    let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
+    carlos.pick(&rows[0], 2).await;
+    let calls = async |app: &TestApp| {
+        let from = rows[0].start() - SignedDuration::from_hours(24);
+        store(app)
+            .await
+            .calls_between(from, from + SignedDuration::from_hours(24 * 30))
+            .await
+            .unwrap()
+    };
+    assert_eq!(calls(&app).await.len(), 1);
+
+    // Anything else after the handoff is the team's: no answer.
+    let id = carlos.next_id();
+    app.customer_says(&carlos.wa_id, &id, "perfecto, gracias")
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        graph.sent().iter().filter(|m| m.to == carlos.wa_id).count(),
+        carlos.seen
+    );
+
+    let replies = carlos
+        .say("me surgió algo, ¿podemos mover la llamada a otro día?", 1)
+        .await;
+    let body = replies[0].body["interactive"]["body"]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        body,
+        "Claro, cancelé la llamada anterior. ¿Cuál de estos horarios te queda mejor?"
+    );
+    let fresh = list_rows(&replies[0], "Ver horarios");
+    assert!(calls(&app).await.is_empty(), "the old call is cancelled");
+    let c = carlos.conversation().await;
+    assert_eq!((c.stage.as_str(), c.handoff), ("scheduling", None));
+
+    let moved = fresh.iter().find(|r| r.id != rows[0].id).unwrap();
+    let replies = carlos.pick(moved, 2).await;
+    assert!(text(&replies[0]).starts_with("¡Listo!"), "{replies:?}");
+    let now_booked = calls(&app).await;
+    assert_eq!(now_booked.len(), 1);
+    assert_eq!(now_booked[0].start, moved.start());
+
+    let replies = carlos.say("quiero cancelar la llamada", 1).await;
+    assert!(
+        text(&replies[0]).starts_with("Listo, cancelé tu llamada."),
+        "{replies:?}"
+    );
+    assert!(calls(&app).await.is_empty());
+
+    let deliveries = crm.wait_for(4, WAIT).await.expect("four CRM deliveries");
+    let events: Vec<&str> = deliveries
+        .iter()
+        .map(|d| d.body["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "lead.call_booked",
+            "lead.call_cancelled",
+            "lead.call_booked",
+            "lead.call_cancelled"
+        ]
+    );
+    let told: Vec<String> = graph
+        .sent()
+        .into_iter()
+        .filter(|m| m.to == REP)
+        .filter_map(|m| m.text)
+        .collect();
+    assert_eq!(told.len(), 4, "{told:?}");
+    assert!(
+        told[1].contains("pidió cambiar la hora de la llamada"),
+        "{told:?}"
+    );
+    assert!(told[3].contains("canceló la llamada"), "{told:?}");
 }
 
 #[tokio::test]

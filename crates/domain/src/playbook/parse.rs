@@ -42,6 +42,9 @@ const CAPTION_MAX_CHARS: usize = 1024;
 /// word that the calendar could not be reached (each followed by fresh
 /// slots).
 const BOOKING_KEYS: [&str; 4] = ["list_button", "booked", "slot_taken", "booking_failed"];
+/// What the booking stage may say when a customer moves or cancels the
+/// call it booked (optional: without them the slots, or nothing, are sent).
+const CALL_CHANGE_KEYS: [&str; 3] = ["reschedule", "call_cancelled", "cancel_failed"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -693,7 +696,12 @@ fn template_key(
     collects: &[FieldName],
     intent_ids: &BTreeSet<&str>,
 ) -> Result<(), PlaybookError> {
-    if key == "enter" || key == "fallback" || key == "no_document" || BOOKING_KEYS.contains(&key) {
+    if key == "enter"
+        || key == "fallback"
+        || key == "no_document"
+        || BOOKING_KEYS.contains(&key)
+        || CALL_CHANGE_KEYS.contains(&key)
+    {
         return Ok(());
     }
     if let Some(name) = key.strip_prefix("ask_") {
@@ -713,7 +721,7 @@ fn template_key(
     Err(source.error(
         span,
         field,
-        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, or one of booking's: list_button, booked, slot_taken, booking_failed)",
+        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, or one of booking's: list_button, booked, slot_taken, booking_failed, reschedule, call_cancelled, cancel_failed)",
     ))
 }
 
