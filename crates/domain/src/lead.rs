@@ -16,16 +16,20 @@ pub enum FieldName {
     Authority,
     Need,
     Timeline,
+    /// Where the calendar invitation goes: collected when the customer
+    /// gives it (or a playbook asks for it).
+    Email,
 }
 
 impl FieldName {
-    pub const ALL: [FieldName; 6] = [
+    pub const ALL: [FieldName; 7] = [
         FieldName::Name,
         FieldName::Company,
         FieldName::Budget,
         FieldName::Authority,
         FieldName::Need,
         FieldName::Timeline,
+        FieldName::Email,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,7 @@ impl FieldName {
             FieldName::Authority => "authority",
             FieldName::Need => "need",
             FieldName::Timeline => "timeline",
+            FieldName::Email => "email",
         }
     }
 
@@ -109,6 +114,9 @@ pub struct Lead {
     pub authority: Option<Authority>,
     pub need: Option<String>,
     pub timeline: Option<Timeline>,
+    /// Lower-cased, checked to be an address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 impl Lead {
@@ -120,6 +128,7 @@ impl Lead {
             FieldName::Authority => self.authority.is_some(),
             FieldName::Need => self.need.is_some(),
             FieldName::Timeline => self.timeline.is_some(),
+            FieldName::Email => self.email.is_some(),
         }
     }
 }

@@ -113,7 +113,7 @@ impl Tool for BookCall {
         let booking = Booking {
             summary: summary(lead),
             description: qualification(lead),
-            attendee_email: None,
+            attendee_email: lead.email.clone(),
             // One key per customer and start: a retry after a timeout or
             // a 500 finds the event the first attempt made.
             idempotency_key: format!(

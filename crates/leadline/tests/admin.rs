@@ -433,7 +433,7 @@ async fn a_thousand_leads_export_as_csv() {
     assert_eq!(&ana[1], "Ana \"La Jefa\", Acme\nVentas");
     assert!(
         rows.iter()
-            .all(|r| &r[11] == "greeting" || &r[11] == "qualification")
+            .all(|r| &r[12] == "greeting" || &r[12] == "qualification")
     );
 }
 

@@ -250,6 +250,9 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
     let mut ana = Customer::new(&app, &graph, "14155550111");
 
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
+    // Given in passing, the address is where the invitation goes.
+    ana.say("please send the invite to Ana@Acme.example", 1)
+        .await;
     let replies = ana.pick(&rows[1], 2).await;
 
     assert!(
@@ -266,6 +269,11 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
     assert_eq!(event.end, rows[1].start() + SignedDuration::from_mins(30));
     assert_eq!(event.resource["start"]["timeZone"], ZONE);
     assert_eq!(event.resource["summary"], "Call with Ana (Acme)");
+    assert_eq!(
+        event.resource["attendees"][0]["email"], "ana@acme.example",
+        "{}",
+        event.resource
+    );
     let description = event.resource["description"].as_str().unwrap();
     assert!(description.contains("Budget: "), "{description}");
     assert!(description.contains("Timeline: "), "{description}");

@@ -49,6 +49,7 @@ fn field_label(field: FieldName, language: Language) -> &'static str {
         (FieldName::Authority, Language::Es) => "decisión",
         (FieldName::Need, Language::Es) => "necesidad",
         (FieldName::Timeline, Language::Es) => "plazo",
+        (FieldName::Email, Language::Es) => "correo",
         (field, Language::En) => field.as_str(),
     }
 }

@@ -42,6 +42,8 @@ struct AnswerFields {
     authority: Option<String>,
     need: Option<String>,
     timeline: Option<String>,
+    /// An email address, only if the customer wrote one.
+    email: Option<String>,
 }
 
 impl AnswerFields {
@@ -53,6 +55,7 @@ impl AnswerFields {
             (FieldName::Authority, self.authority),
             (FieldName::Need, self.need),
             (FieldName::Timeline, self.timeline),
+            (FieldName::Email, self.email),
         ]
         .into_iter()
         .filter_map(|(field, value)| {

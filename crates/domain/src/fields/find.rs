@@ -105,6 +105,9 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline)) {
         found.push(FieldName::Timeline, text[span.clone()].to_owned(), span);
     }
+    if let Some(span) = super::email::locate(text) {
+        found.push(FieldName::Email, text[span.clone()].to_owned(), span);
+    }
     if let Some(field) = expecting
         && !found.has(field)
         && let Some(answer) = bare_answer(text, field, &found.spans, today)
@@ -166,6 +169,7 @@ fn bare_answer(
             FieldName::Authority => parse_authority(candidate).is_ok(),
             FieldName::Need => parse_need(candidate).is_ok(),
             FieldName::Timeline => parse_timeline(candidate, today).is_ok(),
+            FieldName::Email => super::parse_email(candidate).is_ok(),
         };
         (free && accepted).then(|| candidate.trim().to_owned())
     })

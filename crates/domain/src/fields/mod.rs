@@ -7,6 +7,7 @@ use crate::lead::{FieldName, Lead};
 use jiff::civil::Date;
 
 mod authority;
+mod email;
 mod find;
 mod money;
 mod names;
@@ -14,6 +15,7 @@ pub(crate) mod text;
 mod timeline;
 
 pub use authority::parse_authority;
+pub use email::parse_email;
 pub use find::find;
 pub use money::parse_budget;
 pub use names::{parse_company, parse_name, parse_need};
@@ -42,6 +44,7 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
         FieldName::Authority => lead.authority = Some(parse_authority(raw)?),
         FieldName::Need => lead.need = Some(parse_need(raw)?),
         FieldName::Timeline => lead.timeline = Some(parse_timeline(raw, today)?),
+        FieldName::Email => lead.email = Some(parse_email(raw)?),
     }
     Ok(())
 }

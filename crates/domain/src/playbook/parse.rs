@@ -984,5 +984,6 @@ fn sample_lead() -> Lead {
         }),
         need: Some("automatizar ventas".to_owned()),
         timeline: Some(Timeline::Asap),
+        email: Some("ana@acme.example".to_owned()),
     }
 }

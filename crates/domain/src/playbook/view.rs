@@ -22,6 +22,8 @@ pub struct LeadView {
     pub need: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 impl LeadView {
@@ -33,6 +35,7 @@ impl LeadView {
             authority: lead.authority.as_ref().map(|a| authority_text(a, language)),
             need: lead.need.clone(),
             timeline: lead.timeline.as_ref().map(|t| timeline_text(t, language)),
+            email: lead.email.clone(),
         }
     }
 
@@ -45,6 +48,7 @@ impl LeadView {
             FieldName::Authority => self.authority.as_deref(),
             FieldName::Need => self.need.as_deref(),
             FieldName::Timeline => self.timeline.as_deref(),
+            FieldName::Email => self.email.as_deref(),
         }
     }
 }

@@ -198,7 +198,7 @@ fn csv_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal
 }
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 16] = [
     "wa_id",
     "profile_name",
     "name",
@@ -210,13 +210,14 @@ const HEADER: [&str; 15] = [
     "decision_power",
     "need",
     "timeline",
+    "email",
     "stage",
     "handoff_reason",
     "started_at",
     "updated_at",
 ];
 
-fn record(row: &LeadRow) -> [String; 15] {
+fn record(row: &LeadRow) -> [String; 16] {
     let c = &row.conversation;
     let Lead {
         name,
@@ -225,6 +226,7 @@ fn record(row: &LeadRow) -> [String; 15] {
         authority,
         need,
         timeline,
+        email,
     } = &c.lead;
     let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
     let number = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -249,6 +251,7 @@ fn record(row: &LeadRow) -> [String; 15] {
             Some(Timeline::Undecided) => "undecided".to_owned(),
             Some(Timeline::By { date, .. }) => date.to_string(),
         },
+        text(email),
         cell(&c.stage),
         c.handoff
             .as_ref()
