@@ -1,8 +1,11 @@
 //! Leadline's outside services, each behind a seam the domain can use
-//! without knowing the wire: today the calendar calls are booked on.
+//! without knowing the wire: the calendar calls are booked on, and the
+//! speech-to-text voice notes are read with.
 
 pub mod calendar;
 pub mod google;
+pub mod transcription;
 
 pub use calendar::{BookedEvent, Booking, Calendar, CalendarError};
 pub use google::GoogleCalendar;
+pub use transcription::{Transcriber, TranscriberConfig, TranscriptionError};
