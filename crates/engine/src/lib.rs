@@ -13,6 +13,7 @@ pub mod booking;
 pub mod ingress;
 pub mod outlet;
 mod sender;
+mod voice;
 mod worker;
 
 use leadline_domain::router::Router;
@@ -28,6 +29,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use outlet::{GraphOutlet, Outlet};
+pub use voice::VoiceNotes;
 
 /// How the engine runs.
 #[derive(Debug, Clone)]
@@ -76,6 +78,9 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub router: Arc<Router>,
     pub outlet: Arc<dyn Outlet>,
+    /// Transcribes voice notes before their turn; `None` when no
+    /// transcriber is configured (the customer is asked to write).
+    pub voice: Option<VoiceNotes>,
     pub config: EngineConfig,
     /// Wakes an idle worker: new messages were enqueued.
     pub inbox_ready: Notify,
@@ -94,12 +99,14 @@ impl Engine {
         store: Arc<dyn Store>,
         router: Arc<Router>,
         outlet: Arc<dyn Outlet>,
+        voice: Option<VoiceNotes>,
         config: EngineConfig,
     ) -> Self {
         let shared = Shared {
             store,
             router,
             outlet,
+            voice,
             config,
             inbox_ready: Notify::new(),
             outbox_ready: Notify::new(),

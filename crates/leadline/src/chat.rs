@@ -146,7 +146,8 @@ impl Session {
             mark_read: false,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(store.clone(), router.clone(), outlet.clone(), config);
+        // Nothing in a terminal carries a voice note.
+        let engine = Engine::new(store.clone(), router.clone(), outlet.clone(), None, config);
         let shutdown = CancellationToken::new();
         let running = tokio::spawn({
             let engine = engine.clone();
