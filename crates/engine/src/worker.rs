@@ -88,7 +88,8 @@ impl Worker {
         }
 
         // Voice notes are heard before the turn, within half the lease, so
-        // the turn still commits before another worker may take it over.
+        // the turn still commits before another worker may take it over;
+        // in a conversation handed to a person too, who reads them as text.
         let messages = match &self.shared.voice {
             Some(voice) => {
                 let deadline = tokio::time::Instant::now() + self.shared.config.lease / 2;

@@ -220,3 +220,38 @@ async fn without_a_transcriber_voice_notes_get_a_request_to_write_in_the_custome
     );
     assert!(graph.downloads().is_empty(), "nothing to download for");
 }
+
+#[tokio::test]
+async fn a_transcription_that_never_answers_does_not_hold_the_turn_past_half_the_lease() {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let openai = FakeOpenAi::start().await;
+    let app = TestApp::spawn(
+        Options::new(&graph.base_url())
+            .env("LEADLINE_TRANSCRIBE_MODEL", "whisper-1")
+            .env("LEADLINE_TRANSCRIBE_BASE_URL", &openai.base_url())
+            .env("LEADLINE_LEASE_MS", "2000"),
+    )
+    .await;
+    let audio = b"OggS\0the endpoint hangs on this one".to_vec();
+    let media_id = graph.add_media("audio/ogg; codecs=opus", &audio);
+    openai.transcribe(&audio, Transcript::Hang);
+    let wa_id = "5215550009001";
+    let started = Instant::now();
+    let reply = send(
+        &app,
+        &graph,
+        wa_id,
+        webhook::voice_note(wa_id, "wamid.h1", &media_id),
+    )
+    .await;
+    assert!(reply.contains("nota de voz"), "{reply}");
+    // Half the 2-second lease, plus the turn: answered once, by the worker
+    // that held it, before the lease could pass to another.
+    assert!(
+        started.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(replies_to(&graph, wa_id).len(), 1, "answered once");
+}

@@ -61,6 +61,8 @@ pub enum Transcript {
     Text(String),
     /// An error status with OpenAI's error envelope as the body.
     Status(u16),
+    /// Never answers: the client has to time out.
+    Hang,
 }
 
 /// A transcription request the fake received.
@@ -252,11 +254,14 @@ async fn transcriptions(
             _ => {}
         }
     }
-    let mut state = lock(&inner);
-    state.transcriptions.push(request.clone());
-    if let Some(refused) = unauthorized(&state, &headers) {
-        return refused;
-    }
+    let reply = {
+        let mut state = lock(&inner);
+        state.transcriptions.push(request.clone());
+        if let Some(refused) = unauthorized(&state, &headers) {
+            return refused;
+        }
+        state.transcripts.get(&request.audio).cloned()
+    };
     if !has_file || request.model.as_deref().is_none_or(str::is_empty) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -264,12 +269,13 @@ async fn transcriptions(
             "you must provide a model parameter and a file",
         );
     }
-    match state.transcripts.get(&request.audio) {
+    match reply {
+        Some(Transcript::Hang) => std::future::pending().await,
         Some(Transcript::Text(text)) => {
             (StatusCode::OK, axum::Json(json!({ "text": text }))).into_response()
         }
         Some(Transcript::Status(code)) => error(
-            StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "fake_error",
             "The fake server was told to fail this request.",
         ),
