@@ -34,10 +34,15 @@ pub enum Content {
     /// Image, audio (voice note), video, document or sticker.
     Media {
         kind: String,
+        /// The Graph media id, to download the file (Meta keeps it 30 days).
         media_id: String,
         mime_type: Option<String>,
         caption: Option<String>,
         filename: Option<String>,
+        /// What was said in a voice note, when the engine transcribed it
+        /// before the turn: what the agent reads instead of `[audio]`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transcript: Option<String>,
     },
     Location {
         latitude: f64,
@@ -66,9 +71,18 @@ impl Content {
         match self {
             Content::Text { body } => Some(body),
             Content::Choice { title, .. } => Some(title),
-            Content::Media { caption, .. } => caption.as_deref(),
+            Content::Media {
+                caption,
+                transcript,
+                ..
+            } => transcript.as_deref().or(caption.as_deref()),
             _ => None,
         }
+    }
+
+    /// Whether this is a voice note (or any audio) not yet transcribed.
+    pub fn is_untranscribed_audio(&self) -> bool {
+        matches!(self, Content::Media { kind, transcript: None, .. } if kind == "audio")
     }
 
     /// Whether this message calls for a turn at all. Reactions and unknown

@@ -87,6 +87,12 @@ pub const CANCEL_CALL: &str = "cancel_call";
 /// not at all: the playbook names them, the brain reads them.
 pub const RESCHEDULE_INTENT: &str = "reschedule_call";
 pub const CANCEL_INTENT: &str = "cancel_call";
+/// The reply template that asks for a voice note in writing: nobody could
+/// transcribe it.
+pub const VOICE_NOTE: &str = "voice_note";
+/// The reply template that acknowledges a file (image, document, video,
+/// sticker) sent without a word.
+pub const MEDIA_RECEIVED: &str = "media_received";
 
 /// Messages that left the context window, to fold into the rolling summary
 /// off the reply's critical path.
@@ -151,7 +157,9 @@ impl Router {
         now: Timestamp,
     ) -> TurnOutcome {
         let mut outcome = TurnOutcome::default();
-        let mut said = 0;
+        // Messages that say something the brain can read, and those that
+        // do not: voice notes nobody transcribed, files without a caption.
+        let (mut said, mut voice, mut files) = (0, 0, 0);
         for message in burst {
             if message.profile_name.is_some() {
                 conversation.profile_name.clone_from(&message.profile_name);
@@ -160,18 +168,26 @@ impl Router {
                 // Stamped with the server's clock, not Meta's `timestamp`:
                 // the 24-hour window is measured on the clock that expires it.
                 conversation.push(Speaker::Customer, text, now, Some(message.id.clone()));
-                said += 1;
+                match unread(&message.content) {
+                    Some(Unread::Voice) => voice += 1,
+                    Some(Unread::File) => files += 1,
+                    None => said += 1,
+                }
             }
         }
+        let pushed = said + voice + files;
         // Reactions and unknown types are not a turn.
-        if said == 0 {
+        if pushed == 0 {
             return outcome;
         }
         // A handed-off conversation is the team's until they hand it back,
-        // but for the call the bot booked.
+        // but for the call the bot booked, which a written (or transcribed)
+        // message may ask to move or cancel.
         if conversation.handoff.is_some() {
-            self.change_booked_call(conversation, said, now, &mut outcome)
-                .await;
+            if said > 0 {
+                self.change_booked_call(conversation, pushed, now, &mut outcome)
+                    .await;
+            }
             return outcome;
         }
 
@@ -191,6 +207,15 @@ impl Router {
         };
         let today = now.to_zoned(self.time_zone.clone()).date();
 
+        if said == 0 {
+            // Nothing the brain could read: no brain call, and nothing the
+            // customer could have put better, so the unresolved count and
+            // the stage stay as they are.
+            self.acknowledge(conversation, stage, voice > 0, now, &mut outcome);
+            outcome.summary_job = self.summary_job(conversation);
+            return outcome;
+        }
+
         if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
             self.book(conversation, stage, &slot, now, &mut outcome)
                 .await;
@@ -200,7 +225,9 @@ impl Router {
         let tools = self
             .tools
             .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
-        let decided = self.decide(conversation, stage, said, today, &tools).await;
+        let decided = self
+            .decide(conversation, stage, pushed, today, &tools)
+            .await;
         // Taken from the toolbox, not the brain's answer: what a tool did
         // (a booked call) is recorded even when the answer is lost.
         let calls = tools.into_calls();
@@ -283,6 +310,12 @@ impl Router {
             None if reached.id != stage.id => self.offer(conversation, reached, &mut outcome).await,
             None => {}
         }
+        if voice > 0 {
+            // The brain answered what was written; the voice note next to
+            // it was not heard, and the customer should know.
+            let ask = self.media_reply(reached, VOICE_NOTE, conversation);
+            self.say(conversation, ask, now, &mut outcome);
+        }
         self.say(conversation, reply, now, &mut outcome);
         self.send_documents(
             conversation,
@@ -293,6 +326,54 @@ impl Router {
         );
         outcome.summary_job = self.summary_job(conversation);
         outcome
+    }
+
+    /// Answers a burst of only files and voice notes nobody transcribed:
+    /// asks for the voice note in writing, or acknowledges the files and
+    /// carries on with the stage's next question.
+    fn acknowledge(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        voice: bool,
+        now: Timestamp,
+        outcome: &mut TurnOutcome,
+    ) {
+        let text = if voice {
+            self.media_reply(stage, VOICE_NOTE, conversation)
+        } else {
+            let (lead, language) = (&conversation.lead, conversation.language);
+            let next = stage
+                .collects
+                .iter()
+                .find(|f| !lead.has(**f))
+                .and_then(|f| {
+                    self.playbook
+                        .render_reply(stage, &format!("ask_{f}"), lead, language)
+                });
+            let received = self.media_reply(stage, MEDIA_RECEIVED, conversation);
+            [received]
+                .into_iter()
+                .chain(next)
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        self.say(conversation, text, now, outcome);
+    }
+
+    /// The stage's `key` reply ([`VOICE_NOTE`], [`MEDIA_RECEIVED`]), or its
+    /// `fallback` in a playbook that has none: both keys are optional, so
+    /// playbooks written before them still load.
+    fn media_reply(&self, stage: &Stage, key: &str, conversation: &Conversation) -> String {
+        let (lead, language) = (&conversation.lead, conversation.language);
+        self.playbook
+            .render_reply(stage, key, lead, language)
+            .or_else(|| {
+                self.playbook
+                    .render_reply(stage, "fallback", lead, language)
+            })
+            .unwrap_or_default()
     }
 
     /// The documents the turn's `send_document` calls picked, each once.
@@ -844,6 +925,29 @@ fn reported(calls: &[ToolCallRecord], wanted: &str) -> bool {
         call.result
             .as_ref()
             .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))
+    })
+}
+
+/// What the brain cannot read in a message, for a message that has no
+/// words of its own.
+enum Unread {
+    /// A voice note (or audio file) nobody transcribed.
+    Voice,
+    /// An image, document, video or sticker without a caption.
+    File,
+}
+
+fn unread(content: &Content) -> Option<Unread> {
+    let Content::Media { kind, .. } = content else {
+        return None;
+    };
+    if content.text().is_some_and(|t| !t.trim().is_empty()) {
+        return None;
+    }
+    Some(if kind == "audio" {
+        Unread::Voice
+    } else {
+        Unread::File
     })
 }
 

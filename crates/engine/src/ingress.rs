@@ -63,6 +63,7 @@ fn content(kind: &MessageKind) -> Content {
             mime_type: media.mime_type.map(str::to_owned),
             caption: media.caption.map(str::to_owned),
             filename: media.filename.map(str::to_owned),
+            transcript: None,
         };
     }
     let other = || Content::Other {

@@ -16,6 +16,7 @@ pub mod effects;
 pub mod ingress;
 pub mod outlet;
 mod sender;
+mod voice;
 mod worker;
 
 use leadline_domain::router::Router;
@@ -32,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use effects::{ConversationLink, RepContact, RepTemplate, SideEffects};
 pub use outlet::{GraphOutlet, Outlet};
+pub use voice::VoiceNotes;
 
 /// How the engine runs.
 #[derive(Debug, Clone)]
@@ -80,6 +82,9 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub router: Arc<Router>,
     pub outlet: Arc<dyn Outlet>,
+    /// Transcribes voice notes before their turn; `None` when no
+    /// transcriber is configured (the customer is asked to write).
+    pub voice: Option<VoiceNotes>,
     pub config: EngineConfig,
     pub side_effects: SideEffects,
     /// Wakes an idle worker: new messages were enqueued.
@@ -101,6 +106,7 @@ impl Engine {
         store: Arc<dyn Store>,
         router: Arc<Router>,
         outlet: Arc<dyn Outlet>,
+        voice: Option<VoiceNotes>,
         config: EngineConfig,
         side_effects: SideEffects,
     ) -> Self {
@@ -108,6 +114,7 @@ impl Engine {
             store,
             router,
             outlet,
+            voice,
             config,
             side_effects,
             inbox_ready: Notify::new(),

@@ -6,6 +6,7 @@ use leadline_domain::router::{SummaryJob, TurnOutcome};
 use leadline_domain::{Conversation, InboundMessage};
 use leadline_stores::{Claim, ListRow, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
 use leadline_whatsapp::send::{INTERACTIVE_BODY_MAX_CHARS, split_text};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -86,10 +87,20 @@ impl Worker {
             self.mark_read(&claim.messages);
         }
 
+        // Voice notes are heard before the turn, within half the lease, so
+        // the turn still commits before another worker may take it over;
+        // in a conversation handed to a person too, who reads them as text.
+        let messages = match &self.shared.voice {
+            Some(voice) => {
+                let deadline = tokio::time::Instant::now() + self.shared.config.lease / 2;
+                voice.transcribe(&claim.messages, deadline).await
+            }
+            None => Cow::Borrowed(claim.messages.as_slice()),
+        };
         let outcome = self
             .shared
             .router
-            .run_turn(&mut conversation, &claim.messages, now)
+            .run_turn(&mut conversation, &messages, now)
             .await;
         let replies = self.outgoing(&claim, &outcome);
         let reply_count = replies.len();

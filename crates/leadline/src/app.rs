@@ -14,8 +14,10 @@ use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
-use leadline_engine::{Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects};
-use leadline_integrations::{Calendar, CrmWebhook, GoogleCalendar};
+use leadline_engine::{
+    Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects, VoiceNotes,
+};
+use leadline_integrations::{Calendar, CrmWebhook, GoogleCalendar, Transcriber, TranscriberConfig};
 use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
@@ -175,6 +177,24 @@ fn build_engine(
         timeout: GRAPH_TIMEOUT.min(settings.engine.send_lease / 2),
     })
     .context("cannot build the Graph API client")?;
+    let voice = match &settings.transcription {
+        Some(transcription) => {
+            let transcriber = Transcriber::new(TranscriberConfig {
+                base_url: transcription.base_url.clone(),
+                api_key: transcription
+                    .api_key
+                    .as_ref()
+                    .map(|k| k.expose().to_owned()),
+                model: transcription.model.clone(),
+                // Voice notes are heard within half the lease (see the
+                // worker); a slower answer would not be waited for anyway.
+                timeout: TRANSCRIBE_TIMEOUT.min(settings.engine.lease / 2),
+            })
+            .context("cannot build the transcription client (LEADLINE_TRANSCRIBE_*)")?;
+            Some(VoiceNotes::new(client.clone(), transcriber))
+        }
+        None => None,
+    };
     let config = EngineConfig {
         workers: settings.engine.workers,
         lease: settings.engine.lease,
@@ -188,6 +208,7 @@ fn build_engine(
         store,
         router,
         Arc::new(GraphOutlet::new(client)),
+        voice,
         config,
         side_effects,
     ))
@@ -247,6 +268,8 @@ fn side_effects(
 
 /// The longest a Graph API call may take.
 const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest one transcription may take.
+const TRANSCRIBE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The store named by `DATABASE_URL` (PostgreSQL for `postgres://` and
 /// `postgresql://`, else SQLite), migrated.

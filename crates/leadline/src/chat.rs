@@ -151,11 +151,13 @@ impl Session {
             mark_read: false,
             ..EngineConfig::default()
         };
-        // The terminal is no place to deliver leads to a CRM or a rep.
+        // Nothing in a terminal carries a voice note, and it is no place to
+        // deliver leads to a CRM or a rep.
         let engine = Engine::new(
             store.clone(),
             router.clone(),
             outlet.clone(),
+            None,
             config,
             SideEffects::default(),
         );

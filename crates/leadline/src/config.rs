@@ -104,6 +104,9 @@ pub struct Settings {
     /// (`https://leads.example.com`), for links in the rep's notices and
     /// the CRM's records.
     pub public_url: Option<String>,
+    /// Speech to text for voice notes; unset, customers who send one are
+    /// asked to write instead.
+    pub transcription: Option<TranscriptionSettings>,
 }
 
 /// The CRM webhook (`LEADLINE_CRM_WEBHOOK_URL`).
@@ -127,6 +130,16 @@ pub struct RepSettings {
     pub template: Option<String>,
     /// The template's language code; the playbook's language when unset.
     pub template_language: Option<String>,
+}
+
+/// An OpenAI-compatible `/audio/transcriptions` endpoint.
+#[derive(Debug, Clone)]
+pub struct TranscriptionSettings {
+    pub model: String,
+    /// `LEADLINE_TRANSCRIBE_BASE_URL`, else `OPENAI_BASE_URL`.
+    pub base_url: String,
+    /// `LEADLINE_TRANSCRIBE_API_KEY`, else `OPENAI_API_KEY`.
+    pub api_key: Option<Secret>,
 }
 
 /// A Google Calendar reached with a service account's key file.
@@ -206,6 +219,16 @@ struct FileSettings {
     openai: FileOpenAi,
     #[serde(default)]
     google: FileGoogle,
+    #[serde(default)]
+    transcription: FileTranscription,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTranscription {
+    model: Option<String>,
+    base_url: Option<String>,
+    api_key: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -513,11 +536,36 @@ impl Settings {
             check_url("LEADLINE_PUBLIC_URL", url)?;
         }
 
+        let transcription = match (
+            pick("LEADLINE_TRANSCRIBE_MODEL", file.transcription.model),
+            pick("LEADLINE_TRANSCRIBE_BASE_URL", file.transcription.base_url),
+            pick("LEADLINE_TRANSCRIBE_API_KEY", file.transcription.api_key),
+        ) {
+            (Some(model), base_url, key) => {
+                let base_url = base_url.unwrap_or_else(|| openai_base.clone());
+                check_url("LEADLINE_TRANSCRIBE_BASE_URL", &base_url)?;
+                Some(TranscriptionSettings {
+                    model: model.trim().to_owned(),
+                    base_url,
+                    api_key: key.map(Secret).or_else(|| api_key.clone()),
+                })
+            }
+            // A half-configured transcriber would stay off without a word.
+            (None, Some(_), _) | (None, _, Some(_)) => {
+                return Err(bad(
+                    "LEADLINE_TRANSCRIBE_MODEL",
+                    "must be set to transcribe voice notes (e.g. whisper-1) when LEADLINE_TRANSCRIBE_BASE_URL or LEADLINE_TRANSCRIBE_API_KEY is",
+                ));
+            }
+            (None, None, None) => None,
+        };
+
         Ok(Settings {
             google,
             crm,
             rep,
             public_url,
+            transcription,
             role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
@@ -726,6 +774,44 @@ mod tests {
             None,
         );
         assert_eq!(zero.unwrap_err().name, "LEADLINE_CRM_MAX_ATTEMPTS");
+    }
+
+    #[test]
+    fn transcription_is_on_with_a_model_and_borrows_the_openai_endpoint() {
+        assert!(load(&[], None).unwrap().transcription.is_none());
+        let s = load(
+            &[
+                ("LEADLINE_TRANSCRIBE_MODEL", "whisper-1"),
+                ("OPENAI_API_KEY", "sk-chat"),
+                ("OPENAI_BASE_URL", "https://llm.example/v1"),
+            ],
+            None,
+        )
+        .unwrap();
+        let t = s.transcription.unwrap();
+        assert_eq!(t.model, "whisper-1");
+        assert_eq!(t.base_url, "https://llm.example/v1");
+        assert_eq!(t.api_key.as_ref().map(Secret::expose), Some("sk-chat"));
+
+        let file = "[transcription]\nmodel = \"whisper-large-v3\"\nbase_url = \"http://127.0.0.1:9/v1\"\napi_key = \"gsk-file\"\n";
+        let t = load(&[("LEADLINE_TRANSCRIBE_API_KEY", "gsk-env")], Some(file))
+            .unwrap()
+            .transcription
+            .unwrap();
+        assert_eq!(t.model, "whisper-large-v3");
+        assert_eq!(t.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(t.api_key.as_ref().map(Secret::expose), Some("gsk-env"));
+
+        let half = load(&[("LEADLINE_TRANSCRIBE_BASE_URL", "http://x:1/v1")], None);
+        assert_eq!(half.unwrap_err().name, "LEADLINE_TRANSCRIBE_MODEL");
+        let bad_base = load(
+            &[
+                ("LEADLINE_TRANSCRIBE_MODEL", "whisper-1"),
+                ("LEADLINE_TRANSCRIBE_BASE_URL", "not a url"),
+            ],
+            None,
+        );
+        assert_eq!(bad_base.unwrap_err().name, "LEADLINE_TRANSCRIBE_BASE_URL");
     }
 
     #[test]

@@ -12,15 +12,22 @@
 //! `POST /{version}/{phone_number_id}/media` takes a multipart upload
 //! (`messaging_product=whatsapp`, `type`, `file`) as Meta's media API does,
 //! answers `{"id": "<media id>"}` and records it ([`FakeGraph::uploads`]).
+//!
+//! Media a customer sent ([`FakeGraph::add_media`]) is downloaded as from
+//! Meta: `GET /{version}/{media_id}` answers `{"messaging_product",
+//! "url", "mime_type", "sha256", "file_size" (a string), "id"}`, and `GET`
+//! on that URL (`/whatsapp_business/attachments/?mid=…`, as on Meta's
+//! `lookaside.fbsbx.com`) answers the bytes; both need the bearer token.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -81,8 +88,19 @@ impl RandomFailures {
     }
 }
 
+/// A file a customer sent, as the media API serves it.
+#[derive(Debug, Clone)]
+struct Received {
+    mime_type: String,
+    bytes: Vec<u8>,
+}
+
 struct Inner {
     token: String,
+    /// Media customers sent, by media id.
+    received: HashMap<String, Received>,
+    /// Successful downloads of media bytes, by media id, in order.
+    downloads: Vec<String>,
     failures: VecDeque<Failure>,
     random: Option<RandomFailures>,
     sent: Vec<SentMessage>,
@@ -125,6 +143,8 @@ impl FakeGraph {
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 token: access_token.to_owned(),
+                received: HashMap::new(),
+                downloads: Vec::new(),
                 failures: VecDeque::new(),
                 random: None,
                 sent: Vec::new(),
@@ -147,6 +167,10 @@ impl FakeGraph {
         let app = Router::new()
             .route("/{version}/{phone_number_id}/messages", post(messages))
             .route("/{version}/{phone_number_id}/media", post(media))
+            // A media id sits where a number's id does on the other routes
+            // (the router wants one name per segment).
+            .route("/{version}/{phone_number_id}", get(media_details))
+            .route("/whatsapp_business/attachments/", get(media_bytes))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             // Serving on loopback only ends when the task is aborted.
@@ -238,6 +262,27 @@ impl FakeGraph {
     /// The files uploaded through the media API, in order.
     pub fn uploads(&self) -> Vec<Upload> {
         self.lock().uploads.clone()
+    }
+
+    /// Makes `bytes` downloadable as media a customer sent, and returns
+    /// its media id (for a webhook's `audio.id`, `image.id`, ...).
+    pub fn add_media(&self, mime_type: &str, bytes: &[u8]) -> String {
+        let mut inner = self.lock();
+        let media_id = format!("{}", 800_000_000_000_u64 + inner.next_id);
+        inner.next_id += 1;
+        inner.received.insert(
+            media_id.clone(),
+            Received {
+                mime_type: mime_type.to_owned(),
+                bytes: bytes.to_vec(),
+            },
+        );
+        media_id
+    }
+
+    /// The media ids whose bytes were downloaded, in order.
+    pub fn downloads(&self) -> Vec<String> {
+        self.lock().downloads.clone()
     }
 
     /// The message ids marked read, in order.
@@ -350,14 +395,18 @@ async fn messages(
 /// The bearer token and version checks every endpoint makes: the error
 /// answer when one fails.
 fn refused(shared: &Shared, headers: &HeaderMap, version: &str) -> Option<Response> {
+    unauthorized(shared, headers)
+        .or_else(|| (!is_version(version)).then(|| graph_error(StatusCode::BAD_REQUEST, 100)))
+}
+
+/// The bearer token check: the error answer when it fails.
+fn unauthorized(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     let token = lock(shared).token.clone();
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if given != Some(format!("Bearer {token}").as_str()) {
-        return Some(graph_error(StatusCode::UNAUTHORIZED, 190));
-    }
-    (!is_version(version)).then(|| graph_error(StatusCode::BAD_REQUEST, 100))
+    (given != Some(format!("Bearer {token}").as_str()))
+        .then(|| graph_error(StatusCode::UNAUTHORIZED, 190))
 }
 
 /// The media API's upload: multipart with `messaging_product=whatsapp`,
@@ -406,6 +455,63 @@ async fn media(
         media_id: media_id.clone(),
     });
     (StatusCode::OK, axum::Json(json!({ "id": media_id }))).into_response()
+}
+
+/// `GET /{version}/{media_id}`: the details of a media a customer sent,
+/// with the URL its bytes are downloaded from.
+async fn media_details(
+    State(shared): State<Arc<Shared>>,
+    Path((version, media_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = refused(&shared, &headers, &version) {
+        return refused;
+    }
+    let Some(media) = lock(&shared).received.get(&media_id).cloned() else {
+        // What Graph answers for an id it does not know (or no longer keeps).
+        return graph_error(StatusCode::BAD_REQUEST, 100);
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let body = json!({
+        "messaging_product": "whatsapp",
+        "url": format!("http://{host}/whatsapp_business/attachments/?mid={media_id}&ext=1732406400&hash=ATfake"),
+        "mime_type": media.mime_type,
+        "sha256": hex::encode(Sha256::digest(&media.bytes)),
+        "file_size": media.bytes.len().to_string(),
+        "id": media_id,
+    });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// `GET /whatsapp_business/attachments/?mid=…`: the bytes, for the bearer
+/// token only, as Meta serves them.
+async fn media_bytes(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthorized(&shared, &headers) {
+        return refused;
+    }
+    let mut inner = lock(&shared);
+    let Some(media) = query
+        .get("mid")
+        .and_then(|id| inner.received.get(id))
+        .cloned()
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    inner.downloads.push(query["mid"].clone());
+    drop(inner);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, media.mime_type)],
+        media.bytes,
+    )
+        .into_response()
 }
 
 /// Posts the `sent` status of one message, as Meta retries: until a 200,

@@ -7,17 +7,23 @@
 //! scripted ([`FakeOpenAi::push`], FIFO) or computed from each request
 //! ([`FakeOpenAi::set_default`]).
 //!
+//! `POST /v1/audio/transcriptions` takes OpenAI's multipart form (`file`,
+//! `model`, optional `response_format` ...) and answers `{"text": ...}`:
+//! the transcript scripted for those exact audio bytes
+//! ([`FakeOpenAi::transcribe`]), or OpenAI's 400 for audio it cannot read.
+//! Every transcription request is recorded ([`FakeOpenAi::transcriptions`]).
+//!
 //! `usage.prompt_tokens` and `completion_tokens` are rough (characters / 4):
 //! tests that need exact token counts count the recorded requests themselves.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
@@ -48,8 +54,32 @@ pub enum FakeReply {
 
 type DefaultFn = Arc<dyn Fn(&Value) -> FakeReply + Send + Sync>;
 
+/// What the fake answers to a transcription of some audio.
+#[derive(Debug, Clone)]
+pub enum Transcript {
+    /// A 200 with `{"text": ...}`.
+    Text(String),
+    /// An error status with OpenAI's error envelope as the body.
+    Status(u16),
+    /// Never answers: the client has to time out.
+    Hang,
+}
+
+/// A transcription request the fake received.
+#[derive(Debug, Clone)]
+pub struct TranscriptionRequest {
+    pub model: Option<String>,
+    pub response_format: Option<String>,
+    /// The `file` part's file name and content type.
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub audio: Vec<u8>,
+}
+
 struct Inner {
     key: Option<String>,
+    transcripts: HashMap<Vec<u8>, Transcript>,
+    transcriptions: Vec<TranscriptionRequest>,
     scripted: VecDeque<FakeReply>,
     default: Option<DefaultFn>,
     requests: Vec<Value>,
@@ -78,6 +108,8 @@ impl FakeOpenAi {
     async fn launch(key: Option<String>) -> FakeOpenAi {
         let inner = Arc::new(Mutex::new(Inner {
             key,
+            transcripts: HashMap::new(),
+            transcriptions: Vec::new(),
             scripted: VecDeque::new(),
             default: None,
             requests: Vec::new(),
@@ -91,6 +123,7 @@ impl FakeOpenAi {
             .expect("a bound listener has an address");
         let app = Router::new()
             .route("/v1/chat/completions", post(completions))
+            .route("/v1/audio/transcriptions", post(transcriptions))
             .with_state(inner.clone());
         let server = tokio::spawn(async move {
             // Serving on loopback only ends when the task is aborted.
@@ -124,6 +157,16 @@ impl FakeOpenAi {
         lock(&self.inner).requests.clone()
     }
 
+    /// Answers every transcription of exactly `audio` with `reply`.
+    pub fn transcribe(&self, audio: &[u8], reply: Transcript) {
+        lock(&self.inner).transcripts.insert(audio.to_vec(), reply);
+    }
+
+    /// Every transcription request received, in order.
+    pub fn transcriptions(&self) -> Vec<TranscriptionRequest> {
+        lock(&self.inner).transcriptions.clone()
+    }
+
     /// Requests without `response_format`: summary calls, as the
     /// OpenAI-compatible brain sends them.
     pub fn summary_calls(&self) -> usize {
@@ -147,6 +190,103 @@ fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
     inner.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `401` unless the fake takes any key or the request carries its own.
+fn unauthorized(inner: &Inner, headers: &HeaderMap) -> Option<Response> {
+    let key = inner.key.as_ref()?;
+    let expected = format!("Bearer {key}");
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    (given != Some(expected.as_str())).then(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "Incorrect API key provided.",
+        )
+    })
+}
+
+async fn transcriptions(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let mut request = TranscriptionRequest {
+        model: None,
+        response_format: None,
+        filename: None,
+        content_type: None,
+        audio: Vec::new(),
+    };
+    let mut has_file = false;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_error",
+                    "Could not parse multipart form.",
+                );
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let Ok(bytes) = field.bytes().await else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "Could not parse multipart form.",
+            );
+        };
+        let text = || String::from_utf8(bytes.to_vec()).ok();
+        match name.as_str() {
+            "file" => {
+                has_file = true;
+                request.filename = filename;
+                request.content_type = content_type;
+                request.audio = bytes.to_vec();
+            }
+            "model" => request.model = text(),
+            "response_format" => request.response_format = text(),
+            _ => {}
+        }
+    }
+    let reply = {
+        let mut state = lock(&inner);
+        state.transcriptions.push(request.clone());
+        if let Some(refused) = unauthorized(&state, &headers) {
+            return refused;
+        }
+        state.transcripts.get(&request.audio).cloned()
+    };
+    if !has_file || request.model.as_deref().is_none_or(str::is_empty) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "you must provide a model parameter and a file",
+        );
+    }
+    match reply {
+        Some(Transcript::Hang) => std::future::pending().await,
+        Some(Transcript::Text(text)) => {
+            (StatusCode::OK, axum::Json(json!({ "text": text }))).into_response()
+        }
+        Some(Transcript::Status(code)) => error(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "fake_error",
+            "The fake server was told to fail this request.",
+        ),
+        None => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "Audio file might be corrupted or unsupported",
+        ),
+    }
+}
+
 async fn completions(
     State(inner): State<Arc<Mutex<Inner>>>,
     headers: HeaderMap,
@@ -162,18 +302,8 @@ async fn completions(
     let (scripted, default, served) = {
         let mut state = lock(&inner);
         state.requests.push(request.clone());
-        if let Some(key) = &state.key {
-            let expected = format!("Bearer {key}");
-            let given = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
-            if given != Some(expected.as_str()) {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_api_key",
-                    "Incorrect API key provided.",
-                );
-            }
+        if let Some(refused) = unauthorized(&state, &headers) {
+            return refused;
         }
         state.served += 1;
         (

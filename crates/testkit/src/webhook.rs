@@ -19,6 +19,42 @@ pub fn text(wa_id: &str, message_id: &str, body: &str) -> Value {
     })
 }
 
+/// A voice note recorded in WhatsApp: Ogg Opus, `voice: true`, as Meta
+/// sends it; `media_id` is what [`crate::graph::FakeGraph::add_media`] gave.
+pub fn voice_note(wa_id: &str, message_id: &str, media_id: &str) -> Value {
+    json!({
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": "1732406400",
+        "type": "audio",
+        "audio": {
+            "mime_type": "audio/ogg; codecs=opus",
+            "sha256": "XyPuhE4pyDBVVkvBXXiIzeWkRUU4pSYMNRBRiRIu2UE=",
+            "id": media_id,
+            "voice": true
+        }
+    })
+}
+
+/// An image, with or without a caption.
+pub fn image(wa_id: &str, message_id: &str, media_id: &str, caption: Option<&str>) -> Value {
+    let mut image = json!({
+        "mime_type": "image/jpeg",
+        "sha256": "bHwXJlK5AeBa6UtDP3ZIhBbF4Trq1ssJu6Kl8kh0nbk=",
+        "id": media_id
+    });
+    if let Some(caption) = caption {
+        image["caption"] = Value::String(caption.to_owned());
+    }
+    json!({
+        "from": wa_id,
+        "id": message_id,
+        "timestamp": "1732406400",
+        "type": "image",
+        "image": image
+    })
+}
+
 /// A pick from an interactive list the business sent: `row_id` is the
 /// row's id, as Meta sends it back in `interactive.list_reply`.
 pub fn list_reply(wa_id: &str, message_id: &str, row_id: &str, title: &str) -> Value {

@@ -1,7 +1,9 @@
 //! The send client against the fake Graph API, over real HTTP on loopback.
 
 use leadline_testkit::graph::{Failure, FakeGraph};
-use leadline_whatsapp::send::{ClientConfig, CloudClient, OutboundMessage, ReplyButton, SendError};
+use leadline_whatsapp::send::{
+    ClientConfig, CloudClient, DownloadError, OutboundMessage, ReplyButton, SendError,
+};
 use std::time::Duration;
 
 const TOKEN: &str = "EAAG-test-token";
@@ -226,4 +228,62 @@ async fn an_unreachable_graph_is_a_retryable_transport_error() {
     assert!(matches!(error, SendError::Transport(_)), "{error:?}");
     assert!(error.is_retryable());
     assert_eq!(error.code(), None);
+}
+
+#[tokio::test]
+async fn received_media_is_downloaded_in_two_steps_with_the_token() {
+    let (graph, client) = setup().await;
+    let voice = b"OggS\0fake opus voice note".to_vec();
+    let id = graph.add_media("audio/ogg; codecs=opus", &voice);
+    let media = client.download_media(&id, 1024).await.expect("downloaded");
+    assert_eq!(media.bytes, voice);
+    assert_eq!(media.mime_type.as_deref(), Some("audio/ogg; codecs=opus"));
+    assert_eq!(graph.downloads(), std::slice::from_ref(&id));
+    assert!(
+        !format!("{media:?}").contains("fake opus"),
+        "bytes stay out of logs"
+    );
+
+    // Meta refuses another token on the details and on the bytes alike.
+    let stranger = crate::client(&graph.base_url(), "EAAG-other", Duration::from_secs(10));
+    let refused = stranger.download_media(&id, 1024).await.unwrap_err();
+    assert!(
+        matches!(&refused, DownloadError::Lookup(e) if e.code() == Some(190)),
+        "{refused}"
+    );
+    assert_eq!(graph.downloads().len(), 1);
+}
+
+#[tokio::test]
+async fn media_downloads_fail_clearly() {
+    let (graph, client) = setup().await;
+    let unknown = client.download_media("123456789", 1024).await.unwrap_err();
+    assert!(
+        matches!(&unknown, DownloadError::Lookup(e) if e.code() == Some(100)),
+        "{unknown}"
+    );
+    let bad_id = client
+        .download_media("../1/messages", 1024)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(bad_id, DownloadError::Lookup(SendError::Invalid(_))),
+        "{bad_id}"
+    );
+
+    // Over the cap, nothing is downloaded: the details give the size.
+    let id = graph.add_media("audio/ogg", &[7; 2048]);
+    let large = client.download_media(&id, 1024).await.unwrap_err();
+    assert!(
+        matches!(
+            large,
+            DownloadError::TooLarge {
+                size: 2048,
+                limit: 1024
+            }
+        ),
+        "{large}"
+    );
+    assert!(large.to_string().contains("1024"), "{large}");
+    assert!(graph.downloads().is_empty());
 }

@@ -11,6 +11,10 @@
 //! - `fallback`: the customer was not understood.
 //! - `no_document`: the customer asked for a document the playbook does
 //!   not have (said by the local brain when `send_document` finds none).
+//! - `voice_note`: asks for a voice note nobody could transcribe in
+//!   writing; `media_received`: acknowledges an image, document, video or
+//!   sticker sent without a caption (the stage's next question follows).
+//!   Both optional: a stage without them says its `fallback`.
 //! - `list_button`, `booked`, `slot_taken`, `booking_failed`: required in a
 //!   stage with the `book_call` tool (see the router's booking turn).
 //!
@@ -419,6 +423,23 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
             p.stage("scheduling").map(|s| &s.success),
             Some(&Success::Outcome("call_booked".into()))
         );
+    }
+
+    #[test]
+    fn the_builtin_playbook_answers_voice_notes_and_files_in_every_stage_and_language() {
+        let p = Playbook::builtin();
+        for stage in p.stages.iter().filter(|s| !s.hands_off) {
+            for lang in Language::ALL {
+                for key in [crate::router::VOICE_NOTE, crate::router::MEDIA_RECEIVED] {
+                    let text = p.render_reply(stage, key, &Lead::default(), lang);
+                    assert!(
+                        text.is_some_and(|t| !t.is_empty()),
+                        "{} {lang:?} {key}",
+                        stage.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::{
 use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
+use crate::router::{MEDIA_RECEIVED, VOICE_NOTE};
 use crate::schedule::{SlotRules, WorkingHours};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -696,9 +697,14 @@ fn template_key(
     collects: &[FieldName],
     intent_ids: &BTreeSet<&str>,
 ) -> Result<(), PlaybookError> {
-    if key == "enter"
-        || key == "fallback"
-        || key == "no_document"
+    if [
+        "enter",
+        "fallback",
+        "no_document",
+        VOICE_NOTE,
+        MEDIA_RECEIVED,
+    ]
+    .contains(&key)
         || BOOKING_KEYS.contains(&key)
         || CALL_CHANGE_KEYS.contains(&key)
     {
@@ -721,7 +727,7 @@ fn template_key(
     Err(source.error(
         span,
         field,
-        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, or one of booking's: list_button, booked, slot_taken, booking_failed, reschedule, call_cancelled, cancel_failed)",
+        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, voice_note, media_received, or one of booking's: list_button, booked, slot_taken, booking_failed, reschedule, call_cancelled, cancel_failed)",
     ))
 }
 

@@ -1,10 +1,14 @@
-//! Sending through the Graph API: `POST {base}/{version}/{phone_number_id}/messages`.
+//! Sending through the Graph API: `POST {base}/{version}/{phone_number_id}/messages`,
+//! and the media API: uploading files to send, downloading what customers
+//! sent.
 
+mod download;
 mod error;
 mod message;
 mod retry;
 mod split;
 
+pub use download::{DownloadError, MAX_MEDIA_BYTES, Media};
 pub use error::{GraphError, SendError};
 pub use message::{
     BUTTON_ID_MAX_CHARS, BUTTON_TITLE_MAX_CHARS, CAPTION_MAX_CHARS, INTERACTIVE_BODY_MAX_CHARS,
