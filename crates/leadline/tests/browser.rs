@@ -261,6 +261,15 @@ async fn an_operator_takes_over_replies_and_hands_back_in_chromium() {
         text(&browser, "#handoff").await.as_deref() == Some("Team took over")
     })
     .await;
+    // While the page is open, what the customer writes appears in it.
+    let later = "¿Siguen ahí? Me interesa el plan anual";
+    customer_named(&app, "14155550121", "wamid.browser.live", XSS, later).await;
+    eventually("the customer's new message, live", || async {
+        text(&browser, "#transcript")
+            .await
+            .is_some_and(|t| t.contains(later))
+    })
+    .await;
     let reply = "Hola, soy Marta del equipo de ventas";
     browser
         .find(Locator::Css("#reply-text"))
@@ -311,5 +320,29 @@ async fn an_operator_takes_over_replies_and_hands_back_in_chromium() {
     })
     .await;
     screenshot(&browser, "funnel").await;
+
+    // On a phone's screen the list fits its width: neither the page nor the
+    // table scrolls sideways.
+    browser
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&format!("{base}/")).await.expect("open /");
+    eventually("the list on a phone", || async {
+        text(&browser, "#rows")
+            .await
+            .is_some_and(|t| t.contains(XSS))
+    })
+    .await;
+    let fits = browser
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth \
+             && [...document.querySelectorAll('.table-wrap')].every(e => e.scrollWidth <= e.clientWidth)",
+            vec![],
+        )
+        .await
+        .expect("measure the page");
+    assert_eq!(fits, json!(true), "the list scrolls sideways on a phone");
+    screenshot(&browser, "phone").await;
     browser.close().await.expect("close Chromium");
 }

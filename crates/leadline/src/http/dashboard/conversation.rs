@@ -7,22 +7,25 @@
 //! and answers with a redirect back to the page (so a reload does not post
 //! again) carrying a notice key.
 
+use super::events::live;
 use super::i18n::Lang;
 use super::list::when;
 use super::{Checked, CsrfForm, PageError, Session};
 use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::{Extension, Path, Query, State};
-use axum::response::{Html, Redirect};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use leadline_domain::playbook::LeadView;
-use leadline_domain::{CustomerId, Speaker};
+use leadline_domain::{CustomerId, Message, Speaker};
 use leadline_stores::{AdminError, HumanAction, SendState};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/conversations/{id}", get(show))
+        .route("/conversations/{id}/events", get(subscribe))
         .route("/conversations/{id}/takeover", post(take_over))
         .route("/conversations/{id}/reply", post(reply))
         .route("/conversations/{id}/handback", post(hand_back))
@@ -55,6 +58,11 @@ struct Page {
     events: Vec<EventRow>,
     stages: Vec<String>,
     notice: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Transcript {
+    messages: Vec<MessageRow>,
 }
 
 #[derive(Serialize)]
@@ -105,19 +113,7 @@ async fn show(
         lead: LeadView::new(&c.lead, language),
         handoff: c.handoff.map(|h| h.reason.as_str()),
         summary: c.summary.text,
-        messages: c
-            .history
-            .into_iter()
-            .map(|m| MessageRow {
-                speaker: match m.speaker {
-                    Speaker::Customer => "customer",
-                    Speaker::Agent => "agent",
-                    Speaker::Human => "human",
-                },
-                text: m.text,
-                at: when(m.at),
-            })
-            .collect(),
+        messages: message_rows(c.history),
         sent: view
             .outbox
             .into_iter()
@@ -156,6 +152,50 @@ async fn show(
     state
         .dashboard
         .render("conversation.html", lang, Some(&session), page)
+}
+
+fn message_rows(history: Vec<Message>) -> Vec<MessageRow> {
+    history
+        .into_iter()
+        .map(|m| MessageRow {
+            speaker: match m.speaker {
+                Speaker::Customer => "customer",
+                Speaker::Agent => "agent",
+                Speaker::Human => "human",
+            },
+            text: m.text,
+            at: when(m.at),
+        })
+        .collect()
+}
+
+/// The transcript, live: new messages of the customer, the bot or a person
+/// appear while the page is open.
+async fn subscribe(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    lang: Lang,
+) -> Result<impl IntoResponse, PageError> {
+    let customer = customer(&state, &id)?;
+    let store = state.clone();
+    Ok(live(state, headers, "transcript", move || {
+        let (state, customer) = (store.clone(), customer.clone());
+        async move {
+            let conversation = state
+                .store
+                .load(&customer)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            let transcript = Transcript {
+                messages: message_rows(conversation.history),
+            };
+            let Html(html) = state
+                .dashboard
+                .render("transcript.html", lang, None, transcript)?;
+            Ok(html)
+        }
+    }))
 }
 
 /// An event's fields but its kind, as `name: value, ...`.

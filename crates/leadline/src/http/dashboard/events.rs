@@ -1,7 +1,8 @@
-//! `/events`: server-sent events that keep the conversation list live.
+//! Server-sent events that keep pages live: `/events` the conversation
+//! list, `/conversations/{id}/events` a conversation's transcript.
 //!
-//! Each connected client polls the store's lead list once a second and is
-//! sent the rendered rows when they changed. Polling the store, rather than
+//! Each connected client polls the store once a second and is sent the
+//! rendered part when it changed. Polling the store, rather than
 //! listening to this process's engine, sees conversations that any process
 //! wrote (an ingress and workers elsewhere on one PostgreSQL database), and
 //! costs nothing while no dashboard is open: the loop runs only while a
@@ -28,37 +29,59 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/events", get(subscribe))
 }
 
-struct Poll {
-    state: AppState,
-    headers: HeaderMap,
-    lang: Lang,
-    last: Option<String>,
-}
-
+/// The conversation list, live.
 async fn subscribe(
     State(state): State<AppState>,
     headers: HeaderMap,
     lang: Lang,
 ) -> impl IntoResponse {
+    let rows = state.clone();
+    live(state, headers, "rows", move || {
+        let state = rows.clone();
+        async move { rendered_rows(&state, lang).await }
+    })
+}
+
+struct Poll<F> {
+    state: AppState,
+    headers: HeaderMap,
+    render: F,
+    last: Option<String>,
+}
+
+/// Sends what `render` renders as an `event` whenever it changes, checked
+/// once a second, for as long as the session lasts (a page gone away ends
+/// the stream when its connection closes). A store error keeps what the
+/// page shows; a conversation no longer there ends the stream.
+pub(super) fn live<F, Fut>(
+    state: AppState,
+    headers: HeaderMap,
+    event: &'static str,
+    render: F,
+) -> impl IntoResponse
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, PageError>> + Send,
+{
     let poll = Poll {
         state,
         headers,
-        lang,
+        render,
         last: None,
     };
-    let changes = stream::unfold(poll, |mut poll| async move {
+    let changes = stream::unfold(poll, move |mut poll| async move {
         loop {
             tokio::time::sleep(POLL).await;
             // Logged out (or expired) meanwhile: stop.
             poll.state.dashboard.sessions.find(&poll.headers)?;
-            match rendered_rows(&poll.state, poll.lang).await {
-                Ok(rows) if poll.last.as_ref() != Some(&rows) => {
-                    let event = Event::default().event("rows").data(&rows);
-                    poll.last = Some(rows);
-                    return Some((Ok::<_, Infallible>(event), poll));
+            match (poll.render)().await {
+                Ok(html) if poll.last.as_ref() != Some(&html) => {
+                    let sent = Event::default().event(event).data(&html);
+                    poll.last = Some(html);
+                    return Some((Ok::<_, Infallible>(sent), poll));
                 }
                 Ok(_) => {}
-                // Logged where it happened; the client keeps its rows.
+                // Logged where it happened; the client keeps what it shows.
                 Err(PageError::Unavailable | PageError::Internal) => {}
                 Err(PageError::NotFound | PageError::Forbidden) => return None,
             }

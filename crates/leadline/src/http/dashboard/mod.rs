@@ -94,7 +94,7 @@ fn render_error(e: minijinja::Error) -> PageError {
     PageError::Internal
 }
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("list.html", include_str!("templates/list.html")),
@@ -104,6 +104,7 @@ const TEMPLATES: [(&str, &str); 6] = [
         include_str!("templates/conversation.html"),
     ),
     ("funnel.html", include_str!("templates/funnel.html")),
+    ("transcript.html", include_str!("templates/transcript.html")),
 ];
 
 /// Every dashboard route. Pages other than the login and the static files

@@ -1,10 +1,13 @@
-// The live conversation list: /events sends the rendered rows (escaped by
-// the server's templates) whenever they change; they replace the table's.
+// Live parts of a page: an element with data-live="URL" listens to the
+// server-sent events there and takes the HTML of each event named by its
+// data-live-event (rendered, and escaped, by the server's templates): the
+// conversation list's rows, a conversation's transcript.
 "use strict";
-const rows = document.querySelector("tbody[data-live]");
-if (rows && window.EventSource) {
-  const source = new EventSource(rows.dataset.live);
-  source.addEventListener("rows", (event) => {
-    rows.innerHTML = event.data;
-  });
+if (window.EventSource) {
+  for (const part of document.querySelectorAll("[data-live]")) {
+    const source = new EventSource(part.dataset.live);
+    source.addEventListener(part.dataset.liveEvent, (event) => {
+      part.innerHTML = event.data;
+    });
+  }
 }
