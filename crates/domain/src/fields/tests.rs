@@ -260,7 +260,9 @@ fn apply_stores_what_the_parsers_accept() {
     apply(&mut lead, FieldName::Authority, "I'm the CEO", TODAY).expect("an authority");
     apply(&mut lead, FieldName::Need, "a WhatsApp bot", TODAY).expect("a need");
     apply(&mut lead, FieldName::Timeline, "next month", TODAY).expect("a timeline");
+    apply(&mut lead, FieldName::Email, " Ana@Acme.example ", TODAY).expect("an email");
     assert_eq!(lead.name.as_deref(), Some("Ana María"));
+    assert_eq!(lead.email.as_deref(), Some("ana@acme.example"));
     assert_eq!(lead.company.as_deref(), Some("Acme Inc."));
     assert_eq!(
         lead.budget,
