@@ -12,6 +12,7 @@
 
 pub mod booking;
 mod dispatcher;
+mod drain;
 pub mod effects;
 pub mod ingress;
 pub mod outlet;
