@@ -104,6 +104,7 @@ impl Application {
             playbook: Arc::new(load_playbook(&settings)?),
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
             ids,
+            rep_phone: rep_phone(&settings)?,
         };
         Ok(Self {
             listener,
@@ -214,6 +215,14 @@ fn build_engine(
     ))
 }
 
+fn rep_phone(settings: &Settings) -> anyhow::Result<Option<CustomerId>> {
+    settings
+        .rep
+        .as_ref()
+        .map(|rep| CustomerId::parse(&rep.phone).context("LEADLINE_REP_PHONE"))
+        .transpose()
+}
+
 /// Where handoffs and bookings go: the CRM webhook and the sales rep, with
 /// links into the dashboard when its public address is known.
 fn side_effects(
@@ -240,8 +249,7 @@ fn side_effects(
         effects.crm_retry.max_attempts = crm.max_attempts;
         effects.crm_retry.base = crm.first_retry;
     }
-    if let Some(rep) = &settings.rep {
-        let phone = CustomerId::parse(&rep.phone).context("LEADLINE_REP_PHONE")?;
+    if let (Some(rep), Some(phone)) = (&settings.rep, rep_phone(settings)?) {
         let language = playbook.business.default_language.code();
         effects.rep = Some(RepContact {
             phone,

@@ -118,6 +118,33 @@ async fn a_handoff_while_the_crm_is_down_is_delivered_once_when_it_returns() {
 }
 
 #[tokio::test]
+async fn what_the_rep_writes_to_the_business_number_is_not_taken_for_a_lead() {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(SECRET).await,
+    );
+    let app = team_app(&graph, &crm, SECRET, &[]).await;
+    app.customer_says("5215550145", "wamid.crm.6", ASK_HUMAN)
+        .await;
+    until("the rep's notice", async || to_rep(&graph).pop()).await;
+
+    // The rep answers on WhatsApp, which opens their 24-hour window.
+    app.customer_says(REP, "wamid.rep.1", "ok, lo tomo yo")
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(to_rep(&graph).len(), 1, "the bot answered the rep");
+    let (status, page) = api(&app, reqwest::Method::GET, "/api/leads").await;
+    assert_eq!(status, 200);
+    let leads: Vec<&str> = page["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["wa_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(leads, ["5215550145"], "{page}");
+}
+
+#[tokio::test]
 async fn a_delivery_that_keeps_failing_is_dead_lettered_and_a_person_can_retry_it() {
     let (graph, crm) = (
         FakeGraph::start(ACCESS_TOKEN).await,

@@ -10,6 +10,7 @@ mod webhook;
 
 use crate::config::Secret;
 use axum::Router;
+use leadline_domain::CustomerId;
 use leadline_domain::playbook::Playbook;
 use leadline_engine::Engine;
 use leadline_stores::Store;
@@ -39,6 +40,9 @@ pub struct AppState {
     pub dashboard: Arc<Dashboard>,
     /// How URLs name conversations without the customer's number.
     pub ids: Arc<OpaqueIds>,
+    /// The sales rep's number (`LEADLINE_REP_PHONE`): what they write to
+    /// the business number is the team's, not a lead's.
+    pub rep_phone: Option<CustomerId>,
 }
 
 /// Probes and metrics only: what a worker process serves, so it can be

@@ -115,12 +115,28 @@ async fn receive(
             return Ok(StatusCode::OK);
         }
     };
-    let translated = ingress::translate(&notification);
+    let mut translated = ingress::translate(&notification);
     if translated.ignored > 0 {
         tracing::warn!(
             ignored = translated.ignored,
             "webhook updates of unknown kinds ignored"
         );
+    }
+    // The rep writes to the business number to open their 24-hour window
+    // for the handoff notices: the bot must not take them for a lead.
+    if let Some(rep) = &state.rep_phone {
+        let messages = &mut translated.batch.messages;
+        let before = messages.len();
+        messages.retain(|m| &m.customer != rep);
+        let from_rep = before - messages.len();
+        if from_rep > 0 {
+            tracing::info!(
+                messages = from_rep,
+                "messages from the sales rep's number (LEADLINE_REP_PHONE) are not a lead's: not answered"
+            );
+            metrics::counter!("leadline_inbound_messages_total", "result" => "from_rep")
+                .increment(from_rep as u64);
+        }
     }
     if !translated.batch.messages.is_empty() || !translated.batch.statuses.is_empty() {
         let report = state.store.enqueue(translated.batch).await.map_err(|e| {
