@@ -202,17 +202,19 @@ impl<'e> News<'e> {
     /// Why the rep is told, in the team's language; `None` when the turn
     /// only booked (which hands off, and that is told).
     fn rep_reason(&self, conversation: &Conversation, language: Language) -> Option<&'static str> {
-        let es = language == Language::Es;
         if let Some(reason) = self.handoff {
             return Some(reason_text(reason, self.booked.is_some(), language));
         }
         self.cancelled?;
         // A move goes back to booking: the bot answers again.
-        Some(match (conversation.handoff.is_none(), es) {
-            (true, true) => "pidió cambiar la hora de la llamada",
-            (true, false) => "asked to move the call",
-            (false, true) => "canceló la llamada",
-            (false, false) => "cancelled the call",
+        Some(if conversation.handoff.is_none() {
+            in_language(
+                language,
+                "pidió cambiar la hora de la llamada",
+                "asked to move the call",
+            )
+        } else {
+            in_language(language, "canceló la llamada", "cancelled the call")
         })
     }
 }
@@ -225,8 +227,7 @@ fn notice(
     link: Option<&str>,
     language: Language,
 ) -> String {
-    let es = language == Language::Es;
-    let label = |es_text: &'static str, en_text: &'static str| if es { es_text } else { en_text };
+    let label = |es: &'static str, en: &'static str| in_language(language, es, en);
     let mut lines = vec![
         format!(
             "{} {}",
@@ -289,57 +290,23 @@ fn lead_name(conversation: &Conversation) -> Option<&str> {
 }
 
 fn reason_text(reason: HandoffReason, booked: bool, language: Language) -> &'static str {
-    let es = language == Language::Es;
-    match reason {
-        HandoffReason::FlowCompleted if booked => {
-            if es {
-                "llamada agendada"
-            } else {
-                "call booked"
-            }
-        }
-        HandoffReason::FlowCompleted => {
-            if es {
-                "calificado"
-            } else {
-                "qualified"
-            }
-        }
-        HandoffReason::CustomerAsked => {
-            if es {
-                "pidió hablar con una persona"
-            } else {
-                "asked for a person"
-            }
-        }
-        HandoffReason::LowConfidence => {
-            if es {
-                "el bot no estaba seguro"
-            } else {
-                "the bot was unsure"
-            }
-        }
-        HandoffReason::Unresolved => {
-            if es {
-                "mensajes sin resolver"
-            } else {
-                "unresolved messages"
-            }
-        }
-        HandoffReason::BrainUnavailable => {
-            if es {
-                "el modelo no respondió"
-            } else {
-                "the model was unavailable"
-            }
-        }
-        HandoffReason::HumanTookOver => {
-            if es {
-                "tomada por una persona"
-            } else {
-                "taken over by a person"
-            }
-        }
+    let (es, en) = match reason {
+        HandoffReason::FlowCompleted if booked => ("llamada agendada", "call booked"),
+        HandoffReason::FlowCompleted => ("calificado", "qualified"),
+        HandoffReason::CustomerAsked => ("pidió hablar con una persona", "asked for a person"),
+        HandoffReason::LowConfidence => ("el bot no estaba seguro", "the bot was unsure"),
+        HandoffReason::Unresolved => ("mensajes sin resolver", "unresolved messages"),
+        HandoffReason::BrainUnavailable => ("el modelo no respondió", "the model was unavailable"),
+        HandoffReason::HumanTookOver => ("tomada por una persona", "taken over by a person"),
+    };
+    in_language(language, es, en)
+}
+
+/// The team's words, in Spanish or English.
+fn in_language(language: Language, es: &'static str, en: &'static str) -> &'static str {
+    match language {
+        Language::Es => es,
+        Language::En => en,
     }
 }
 
