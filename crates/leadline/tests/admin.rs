@@ -10,7 +10,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path};
+use support::{
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path, replies_after,
+    replies_to,
+};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -44,29 +47,11 @@ async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
     api(app, Method::POST, path, Some(body)).await
 }
 
-/// The texts the fake Graph API accepted for `wa_id`, in order.
-fn replies_to(graph: &FakeGraph, wa_id: &str) -> Vec<String> {
-    graph
-        .sent()
-        .into_iter()
-        .filter(|s| s.to == wa_id)
-        .map(|s| s.text.unwrap_or_default())
-        .collect()
-}
-
 /// Says `text` as `wa_id` and waits for the bot's reply.
 async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) -> String {
     let before = replies_to(graph, wa_id).len();
     app.customer_says(wa_id, id, text).await;
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let replies = replies_to(graph, wa_id);
-        if replies.len() > before {
-            return replies[before..].join("\n");
-        }
-        assert!(Instant::now() < deadline, "no reply to {text:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    replies_after(graph, wa_id, before, &format!("{text:?}")).await
 }
 
 /// Waits until the turn that took in message `id` is committed, and

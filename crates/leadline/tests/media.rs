@@ -13,22 +13,13 @@ use leadline_testkit::webhook;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path};
+use support::{
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path, replies_after, replies_to,
+};
 
-const WAIT: Duration = Duration::from_secs(30);
 const TRANSCRIBE_KEY: &str = "sk-test-transcribe";
 const CARLOS: &str =
     "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp";
-
-/// The texts the fake Graph API accepted for `wa_id`, in order.
-fn replies_to(graph: &FakeGraph, wa_id: &str) -> Vec<String> {
-    graph
-        .sent()
-        .into_iter()
-        .filter(|s| s.to == wa_id)
-        .map(|s| s.text.unwrap_or_default())
-        .collect()
-}
 
 /// Posts one message and waits for the bot's answer to it.
 async fn send(app: &TestApp, graph: &FakeGraph, wa_id: &str, message: Value) -> String {
@@ -37,15 +28,7 @@ async fn send(app: &TestApp, graph: &FakeGraph, wa_id: &str, message: Value) -> 
         .post_webhook(&webhook::notification(vec![message]))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let replies = replies_to(graph, wa_id);
-        if replies.len() > before {
-            return replies[before..].join("\n");
-        }
-        assert!(Instant::now() < deadline, "no answer to {wa_id}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    replies_after(graph, wa_id, before, wa_id).await
 }
 
 /// The conversation as the admin API shows it.

@@ -274,6 +274,30 @@ impl Drop for TestApp {
     }
 }
 
+/// The texts the fake Graph API accepted for `wa_id`, in order.
+pub fn replies_to(graph: &FakeGraph, wa_id: &str) -> Vec<String> {
+    graph
+        .sent()
+        .into_iter()
+        .filter(|s| s.to == wa_id)
+        .map(|s| s.text.unwrap_or_default())
+        .collect()
+}
+
+/// Waits until `wa_id` has more than `before` replies and returns the new
+/// ones, a line each; `what` names the wait when it times out.
+pub async fn replies_after(graph: &FakeGraph, wa_id: &str, before: usize, what: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let replies = replies_to(graph, wa_id);
+        if replies.len() > before {
+            return replies[before..].join("\n");
+        }
+        assert!(Instant::now() < deadline, "no reply to {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// A server with the admin API and dashboard on, and the fake Graph API it
 /// sends to.
 pub async fn admin_app() -> (TestApp, FakeGraph) {
