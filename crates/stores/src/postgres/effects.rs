@@ -1,6 +1,6 @@
 //! The effects table: leases move `due_at` forward, finishing clears it.
 
-use super::{millis, now_ms, timestamp};
+use super::{attempts_of, now_ms, timestamp};
 use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
 use jiff::Timestamp;
 use sqlx::types::Json;
@@ -47,25 +47,15 @@ pub(super) async fn due(
     limit: usize,
     lease: Duration,
 ) -> Result<Vec<EffectItem>, StoreError> {
-    let now = now.as_millisecond();
-    let rows: Vec<(i64, Json<Effect>, i32)> = sqlx::query_as(TAKE_DUE)
-        .bind(now.saturating_add(millis(lease)))
-        .bind(now)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
-    let mut items = rows
+    let taken = super::take_due(pool, TAKE_DUE, "effect", now, limit, lease).await?;
+    Ok(taken
         .into_iter()
-        .map(|(id, Json(effect), attempts)| {
-            Ok(EffectItem {
-                id,
-                effect,
-                attempts: attempts_of(id, attempts)?,
-            })
+        .map(|(id, effect, attempts)| EffectItem {
+            id,
+            effect,
+            attempts,
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    items.sort_by_key(|item| item.id);
-    Ok(items)
+        .collect())
 }
 
 pub(super) async fn done(pool: &PgPool, id: i64) -> Result<(), StoreError> {
@@ -160,7 +150,7 @@ pub(super) async fn entries(
                     state: EffectState::parse(&state).ok_or_else(|| {
                         StoreError::Corrupt(format!("effect {id}: unknown state {state:?}"))
                     })?,
-                    attempts: attempts_of(id, attempts)?,
+                    attempts: attempts_of("effect", id, attempts)?,
                     last_error,
                     created_at: timestamp(created_at)?,
                     finished_at: finished_at.map(timestamp).transpose()?,
@@ -168,9 +158,4 @@ pub(super) async fn entries(
             },
         )
         .collect()
-}
-
-fn attempts_of(id: i64, attempts: i32) -> Result<u32, StoreError> {
-    u32::try_from(attempts)
-        .map_err(|_| StoreError::Corrupt(format!("effect {id}: attempts {attempts}")))
 }

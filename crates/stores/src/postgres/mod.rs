@@ -155,7 +155,7 @@ fn entry(
         id,
         message,
         state,
-        attempts: attempts_of(id, attempts)?,
+        attempts: attempts_of("outbox entry", id, attempts)?,
         wa_message_id,
         delivery: delivery.map(crate::sql::delivery_state).transpose()?,
         last_error,
@@ -420,9 +420,39 @@ fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
 }
 
-fn attempts_of(id: i64, attempts: i32) -> Result<u32, StoreError> {
+/// A stored attempt count; `what` names the row (`outbox entry`, `effect`).
+fn attempts_of(what: &str, id: i64, attempts: i32) -> Result<u32, StoreError> {
     u32::try_from(attempts)
-        .map_err(|_| StoreError::Corrupt(format!("outbox entry {id}: attempts {attempts}")))
+        .map_err(|_| StoreError::Corrupt(format!("{what} {id}: attempts {attempts}")))
+}
+
+/// Leases the rows `statement` takes (`$1` the lease's end, `$2` now, `$3`
+/// the limit; it returns id, JSON body, attempts), oldest first: how the
+/// outbox and the effects hand out what is due.
+async fn take_due<T>(
+    pool: &PgPool,
+    statement: &str,
+    what: &str,
+    now: Timestamp,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<(i64, T, u32)>, StoreError>
+where
+    T: serde::de::DeserializeOwned + Send + Unpin + 'static,
+{
+    let now = now.as_millisecond();
+    let rows: Vec<(i64, Json<T>, i32)> = sqlx::query_as(statement)
+        .bind(now.saturating_add(millis(lease)))
+        .bind(now)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    let mut taken = rows
+        .into_iter()
+        .map(|(id, Json(body), attempts)| Ok((id, body, attempts_of(what, id, attempts)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    taken.sort_by_key(|(id, ..)| *id);
+    Ok(taken)
 }
 
 #[cfg(test)]

@@ -3,10 +3,9 @@
 //! the recipient's next entry.
 
 use super::inbox::LOCK_RECIPIENT;
-use super::{attempts_of, millis, now_ms};
-use crate::{OutboxItem, OutgoingMessage, StoreError};
+use super::now_ms;
+use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
-use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
@@ -26,26 +25,15 @@ pub(super) async fn due(
     limit: usize,
     lease: Duration,
 ) -> Result<Vec<OutboxItem>, StoreError> {
-    let now = now.as_millisecond();
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows: Vec<(i64, Json<OutgoingMessage>, i32)> = sqlx::query_as(TAKE_DUE)
-        .bind(now.saturating_add(millis(lease)))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    let mut items = rows
+    let taken = super::take_due(pool, TAKE_DUE, "outbox entry", now, limit, lease).await?;
+    Ok(taken
         .into_iter()
-        .map(|(id, Json(message), attempts)| {
-            Ok(OutboxItem {
-                id,
-                message,
-                attempts: attempts_of(id, attempts)?,
-            })
+        .map(|(id, message, attempts)| OutboxItem {
+            id,
+            message,
+            attempts,
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    items.sort_by_key(|item| item.id);
-    Ok(items)
+        .collect())
 }
 
 /// Hands the head on to the recipient's next pending entry, if any.

@@ -1,7 +1,7 @@
 //! Writes of the effects table: leases move `due_at` forward, finishing
 //! clears it.
 
-use super::{decode, encode, millis, now_ms, timestamp};
+use super::{attempts_of, decode, encode, now_ms, timestamp};
 use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
 use jiff::Timestamp;
 use rusqlite::{Transaction, params};
@@ -39,27 +39,15 @@ pub(super) fn due(
     limit: usize,
     lease: Duration,
 ) -> Result<Vec<EffectItem>, StoreError> {
-    let now = now.as_millisecond();
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = conn
-        .prepare_cached(TAKE_DUE)?
-        .query_map(
-            params![now.saturating_add(millis(lease)), now, limit],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?
-        .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
-    let mut items = rows
+    let taken = super::take_due(conn, TAKE_DUE, "effect", now, limit, lease)?;
+    Ok(taken
         .into_iter()
-        .map(|(id, body, attempts)| {
-            Ok(EffectItem {
-                id,
-                effect: decode(&body)?,
-                attempts: attempts_of(id, attempts)?,
-            })
+        .map(|(id, effect, attempts)| EffectItem {
+            id,
+            effect,
+            attempts,
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    items.sort_by_key(|item| item.id);
-    Ok(items)
+        .collect())
 }
 
 const DONE: &str = "
@@ -126,14 +114,9 @@ pub(super) fn entry(
         effect: decode(&body)?,
         state: EffectState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("effect {id}: unknown state {state:?}")))?,
-        attempts: attempts_of(id, attempts)?,
+        attempts: attempts_of("effect", id, attempts)?,
         last_error,
         created_at: timestamp(created_at)?,
         finished_at: finished_at.map(timestamp).transpose()?,
     })
-}
-
-fn attempts_of(id: i64, attempts: i64) -> Result<u32, StoreError> {
-    u32::try_from(attempts)
-        .map_err(|_| StoreError::Corrupt(format!("effect {id}: attempts {attempts}")))
 }

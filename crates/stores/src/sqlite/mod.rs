@@ -158,9 +158,7 @@ impl OutboxEntry {
             id,
             message: decode(&message)?,
             state,
-            attempts: u32::try_from(attempts).map_err(|_| {
-                StoreError::Corrupt(format!("outbox entry {id}: attempts {attempts}"))
-            })?,
+            attempts: attempts_of("outbox entry", id, attempts)?,
             wa_message_id,
             delivery: delivery.map(inbox::delivery_state).transpose()?,
             last_error,
@@ -522,6 +520,40 @@ fn in_memory(url: &str) -> bool {
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
     database == ":memory:" || params.split('&').any(|p| p == "mode=memory")
+}
+
+/// A stored attempt count; `what` names the row (`outbox entry`, `effect`).
+fn attempts_of(what: &str, id: i64, attempts: i64) -> Result<u32, StoreError> {
+    u32::try_from(attempts)
+        .map_err(|_| StoreError::Corrupt(format!("{what} {id}: attempts {attempts}")))
+}
+
+/// Leases the rows `statement` takes (`?1` the lease's end, `?2` now, `?3`
+/// the limit; it returns id, JSON body, attempts), oldest first: how the
+/// outbox and the effects hand out what is due.
+fn take_due<T: DeserializeOwned>(
+    conn: &Connection,
+    statement: &str,
+    what: &str,
+    now: Timestamp,
+    limit: usize,
+    lease: Duration,
+) -> Result<Vec<(i64, T, u32)>, StoreError> {
+    let now = now.as_millisecond();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = conn
+        .prepare_cached(statement)?
+        .query_map(
+            rusqlite::params![now.saturating_add(millis(lease)), now, limit],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?
+        .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
+    let mut taken = rows
+        .into_iter()
+        .map(|(id, body, attempts)| Ok((id, decode(&body)?, attempts_of(what, id, attempts)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    taken.sort_by_key(|(id, ..)| *id);
+    Ok(taken)
 }
 
 fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {

@@ -2,7 +2,7 @@
 //! has a `due_at`; leasing moves it forward, finishing the head hands
 //! `due_at` to the recipient's next entry.
 
-use super::{decode, millis, now_ms};
+use super::now_ms;
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -21,30 +21,15 @@ pub(super) fn due(
     limit: usize,
     lease: Duration,
 ) -> Result<Vec<OutboxItem>, StoreError> {
-    let now = now.as_millisecond();
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = conn
-        .prepare_cached(TAKE_DUE)?
-        .query_map(
-            params![now.saturating_add(millis(lease)), now, limit],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?
-        .collect::<Result<Vec<(i64, String, i64)>, _>>()?;
-    let mut items = rows
+    let taken = super::take_due(conn, TAKE_DUE, "outbox entry", now, limit, lease)?;
+    Ok(taken
         .into_iter()
-        .map(|(id, message, attempts)| {
-            let attempts = u32::try_from(attempts).map_err(|_| {
-                StoreError::Corrupt(format!("outbox entry {id}: attempts {attempts}"))
-            })?;
-            Ok(OutboxItem {
-                id,
-                message: decode(&message)?,
-                attempts,
-            })
+        .map(|(id, message, attempts)| OutboxItem {
+            id,
+            message,
+            attempts,
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    items.sort_by_key(|item| item.id);
-    Ok(items)
+        .collect())
 }
 
 /// Hands the head on to the recipient's next pending entry, if any.
