@@ -286,8 +286,7 @@ async fn an_operator_takes_over_replies_and_hands_back_in_chromium() {
             .any(|s| s.to == "14155550121" && s.text.as_deref() == Some(reply))
     })
     .await;
-    browser.refresh().await.expect("reload");
-    eventually("the reply as sent in the page", || async {
+    eventually("the reply in the table of what was sent", || async {
         text(&browser, "#sent")
             .await
             .is_some_and(|t| t.contains(reply))

@@ -1,7 +1,8 @@
 //! Handoffs reach the team through the effects outbox: the lead POSTed to
 //! the CRM webhook (signed, idempotent, retried while the CRM is down,
-//! dead-lettered and retried by a person through the admin API) and the
-//! sales rep told on WhatsApp (by template when their window is closed).
+//! dead-lettered and retried by a person through the admin API or the
+//! conversation's page) and the sales rep told on WhatsApp (by template
+//! when their window is closed).
 
 mod support;
 
@@ -9,7 +10,8 @@ use leadline_testkit::crm::FakeCrm;
 use leadline_testkit::graph::{FakeGraph, SentMessage};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp};
+use support::dashboard::Session;
+use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path};
 
 const WAIT: Duration = Duration::from_secs(30);
 const SECRET: &str = "crm-test-secret";
@@ -184,6 +186,93 @@ async fn a_delivery_that_keeps_failing_is_dead_lettered_and_a_person_can_retry_i
     assert_eq!(status, 404);
     let (status, _) = api(&app, reqwest::Method::GET, "/api/effects?state=lost").await;
     assert_eq!(status, 400);
+}
+
+/// What the team sees of it: the conversation's page and API answer list
+/// its own effects, and the page retries a dead one.
+#[tokio::test]
+async fn a_dead_delivery_is_shown_on_its_conversation_page_and_retried_from_there() {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(SECRET).await,
+    );
+    let app = team_app(&graph, &crm, SECRET, &[("LEADLINE_CRM_MAX_ATTEMPTS", "1")]).await;
+    crm.set_down(true);
+    app.customer_says("5215550145", "wamid.crm.6", ASK_HUMAN)
+        .await;
+    app.customer_says("5215550146", "wamid.crm.7", "hola").await;
+    let api_path = conversation_path("5215550145", "");
+    let dead = until("the dead letter", async || {
+        let (_, view) = api(&app, reqwest::Method::GET, &api_path).await;
+        view["effects"]
+            .as_array()?
+            .iter()
+            .find(|e| e["kind"] == "crm" && e["state"] == "dead")
+            .cloned()
+    })
+    .await;
+    let id = dead["id"].as_i64().unwrap();
+    let opaque = api_path.trim_start_matches("/api/conversations/");
+    let (_, listed) = api(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/effects?conversation={opaque}"),
+    )
+    .await;
+    assert!(
+        listed["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["conversation"] == opaque),
+        "{listed}"
+    );
+    let (status, _) = api(&app, reqwest::Method::GET, "/api/effects?conversation=nope").await;
+    assert_eq!(status, 404);
+
+    let session = Session::start(&app).await;
+    let page = api_path.trim_start_matches("/api");
+    let (status, html) = session.get(page).await;
+    assert_eq!(status, 200, "{html}");
+    let retry = format!("{page}/effects/{id}/retry");
+    assert!(
+        html.contains("Record sent to the CRM") && html.contains("HTTP 503"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("action=\"{retry}\"")), "{html}");
+
+    // Another conversation's page cannot retry it.
+    let elsewhere = conversation_path("5215550146", "");
+    let elsewhere = elsewhere.trim_start_matches("/api");
+    let refused = session
+        .post(
+            &format!("{elsewhere}/effects/{id}/retry"),
+            &[("csrf", &session.csrf)],
+        )
+        .await;
+    assert!(
+        refused.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("notice=not_dead")
+    );
+    crm.set_down(false);
+    let retried = session.post(&retry, &[("csrf", &session.csrf)]).await;
+    assert_eq!(retried.status(), 303);
+    assert!(
+        retried.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("notice=retried")
+    );
+    let delivered = crm.wait_for(1, WAIT).await.expect("the retried delivery");
+    assert_eq!(delivered[0].idempotency_key, "crm:wamid.crm.6");
+    let html = until("the page to show it done", async || {
+        let (_, html) = session.get(page).await;
+        html.contains("class=\"effect-done\"").then_some(html)
+    })
+    .await;
+    assert!(!html.contains(&retry), "{html}");
 }
 
 #[tokio::test]

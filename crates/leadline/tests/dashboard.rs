@@ -7,131 +7,13 @@ mod support;
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::webhook;
 use reqwest::StatusCode;
-use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::header::LOCATION;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use support::dashboard::{Session, client, set_cookie, try_login};
 use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// A client that shows redirects instead of following them.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client")
-}
-
-/// The value a response sets for cookie `name`, with its attributes.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-/// `name=value` of a `Set-Cookie` value, for a `Cookie` header.
-fn pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap_or_default().to_owned()
-}
-
-/// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf\" value=\"")
-        .map(|i| i + "name=\"csrf\" value=\"".len())
-        .unwrap_or_else(|| panic!("no csrf field in {html}"));
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The login form's double-submit cookie (as `name=value`) and token.
-async fn login_form(app: &TestApp, http: &reqwest::Client) -> (String, String) {
-    let response = http
-        .get(format!("{}/login", app.base_url))
-        .send()
-        .await
-        .expect("GET /login");
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = pair(&set_cookie(&response, "leadline_login").expect("a login cookie"));
-    let html = response.text().await.expect("a page");
-    (cookie, csrf_of(&html))
-}
-
-async fn try_login(app: &TestApp, http: &reqwest::Client, token: &str) -> reqwest::Response {
-    let (cookie, csrf) = login_form(app, http).await;
-    http.post(format!("{}/login", app.base_url))
-        .header("cookie", cookie)
-        .form(&[("token", token), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .expect("POST /login")
-}
-
-/// A logged-in browser: its session cookie and the session's form token.
-struct Session {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn start(app: &TestApp) -> Session {
-        let http = client();
-        let response = try_login(app, &http, ADMIN_TOKEN).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = pair(&set_cookie(&response, "leadline_session").expect("a session"));
-        let mut session = Session {
-            http,
-            base: app.base_url.clone(),
-            cookie,
-            csrf: String::new(),
-        };
-        let (status, html) = session.get("/").await;
-        assert_eq!(status, StatusCode::OK, "{html}");
-        session.csrf = csrf_of(&html);
-        session
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .expect("GET");
-        (response.status(), response.text().await.expect("a body"))
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .form(form)
-            .send()
-            .await
-            .expect("POST")
-    }
-
-    /// The page path of the first conversation listed.
-    async fn first_conversation(&self) -> String {
-        let (_, html) = self.get("/").await;
-        let start = html.find("href=\"/conversations/").expect("a conversation") + 6;
-        html[start..]
-            .split('"')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    }
-}
 
 /// Waits until the API lists `wa_id` with the given stage or handoff.
 async fn api(app: &TestApp, path: &str) -> Value {
@@ -273,6 +155,98 @@ async fn pages_need_a_session() {
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let (status, _) = session.get("/").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_login_outlives_a_restart() {
+    let (mut app, graph) = admin_app().await;
+    say(&app, &graph, "14155550107", "wamid.r1", "Hi").await;
+    let session = Session::start(&app).await;
+    app.kill_and_restart(&[]).await;
+    let (status, html) = session.get("/").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    // Its forms still carry the right token.
+    let page = session.first_conversation().await;
+    let taken = session
+        .post(&format!("{page}/takeover"), &[("csrf", &session.csrf)])
+        .await;
+    assert_eq!(taken.status(), StatusCode::SEE_OTHER);
+    assert!(
+        taken.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .ends_with("notice=done")
+    );
+}
+
+/// Reads a server-sent event stream until what it sent since the last
+/// call passes `check`; `None` once the stream has ended.
+async fn read_until(
+    stream: &mut reqwest::Response,
+    what: &str,
+    check: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let deadline = Instant::now() + WAIT;
+    let mut seen = String::new();
+    while !check(&seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let chunk = tokio::time::timeout(left, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("waiting for {what}; so far: {seen}"))
+            .expect("the event stream")?;
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    Some(seen)
+}
+
+#[tokio::test]
+async fn a_conversation_page_is_kept_live_part_by_part_while_logged_in() {
+    let (app, graph) = admin_app().await;
+    say(&app, &graph, "14155550108", "wamid.l1", "Hi").await;
+    let session = Session::start(&app).await;
+    let page = session.first_conversation().await;
+    let mut stream = session
+        .http
+        .get(format!("{}{page}/events", app.base_url))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .expect("GET the events");
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let parts = ["event: panel", "event: transcript", "event: activity"];
+    read_until(&mut stream, "every part", |t| {
+        parts.iter().all(|p| t.contains(p))
+    })
+    .await
+    .expect("the parts");
+
+    // What the customer writes next reaches the transcript, and the bot's
+    // answer the transcript and the table of what was sent.
+    say(&app, &graph, "14155550108", "wamid.l2", "I am Ana Lopez").await;
+    let reply = graph
+        .sent()
+        .iter()
+        .rev()
+        .find(|m| m.to == "14155550108")
+        .and_then(|m| m.text.clone())
+        .expect("the bot's reply");
+    // Its opening words: what HTML escaping leaves as it is.
+    let opening: String = reply
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    assert!(opening.len() >= 3, "{reply}");
+    read_until(&mut stream, "the new message and the reply", |t| {
+        t.contains("I am Ana Lopez") && t.contains(&opening)
+    })
+    .await
+    .expect("the changes");
+
+    // Logged out, the stream ends.
+    let out = session.post("/logout", &[("csrf", &session.csrf)]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(read_until(&mut stream, "the end", |_| false).await, None);
 }
 
 #[tokio::test]

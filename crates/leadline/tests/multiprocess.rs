@@ -21,8 +21,9 @@ use leadline_testkit::webhook;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::dashboard::{Session, client, try_login};
 use support::delivery::{self, Plan, setting};
-use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp};
+use support::{ACCESS_TOKEN, ADMIN_TOKEN, APP_SECRET, Options, TestApp};
 
 const CUSTOMERS: usize = 300;
 /// Messages by default; `LEADLINE_MULTIPROCESS_MESSAGES` overrides it.
@@ -237,6 +238,36 @@ async fn an_ingress_takes_webhooks_and_a_worker_answers_them() {
 
     assert!(worker.terminate().await.success(), "worker exit status");
     assert!(ingress.terminate().await.success(), "ingress exit status");
+}
+
+/// Two processes behind one load balancer, without sticky sessions: a
+/// login at one is good at the other, logging out at one ends it at both,
+/// and login attempts are counted across both.
+#[tokio::test]
+async fn a_dashboard_login_and_its_attempts_count_at_every_process() {
+    let deployment = Deployment::postgres().await;
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let dashboard = || ingress(&deployment, &graph).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN);
+    let one = TestApp::spawn(dashboard()).await;
+    let other = TestApp::spawn(dashboard()).await;
+
+    let at_one = Session::start(&one).await;
+    let at_other = at_one.at(&other);
+    let (status, html) = at_other.get("/").await;
+    assert_eq!(status, 200, "{html}");
+    let out = at_other.post("/logout", &[("csrf", &at_other.csrf)]).await;
+    assert_eq!(out.status(), 303);
+    assert_eq!(at_one.get("/").await.0, 303, "logged out at both");
+
+    // The login above was the first attempt; four wrong ones follow, at
+    // either process, and the sixth is refused even with the right token.
+    let http = client();
+    for (attempt, app) in [&one, &other, &one, &other].into_iter().enumerate() {
+        let status = try_login(app, &http, "guess").await.status();
+        assert_eq!(status, 401, "attempt {}", attempt + 2);
+    }
+    assert_eq!(try_login(&one, &http, ADMIN_TOKEN).await.status(), 429);
+    assert_eq!(try_login(&other, &http, ADMIN_TOKEN).await.status(), 429);
 }
 
 /// One process on a private Redis (append-only, fsynced) and PostgreSQL

@@ -4,7 +4,8 @@
 //! only supplies the fenced transaction around them.
 
 use crate::{
-    ConversationStore, OutboxEntry, OutgoingBody, OutgoingMessage, RecordedEvent, StoreError,
+    ConversationStore, EffectEntry, EffectQuery, Effects, OutboxEntry, OutgoingBody,
+    OutgoingMessage, RecordedEvent, StoreError,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -67,6 +68,9 @@ pub struct ConversationView {
     pub outbox: Vec<OutboxEntry>,
     /// Every recorded event, oldest first.
     pub events: Vec<RecordedEvent>,
+    /// Its latest effects (CRM deliveries, notices to the sales rep),
+    /// newest first.
+    pub effects: Vec<EffectEntry>,
 }
 
 /// Why a person's action on a conversation was refused.
@@ -172,13 +176,17 @@ pub(crate) fn human_message(
     }
 }
 
+/// How many of a conversation's effects its view shows: a few per
+/// handoff or booking, so this is all of them but for a runaway.
+const VIEW_EFFECTS: usize = 100;
+
 /// What the admin API needs from a store. The actions run in one
 /// transaction that also fences the conversation's claim (as a new claim
 /// would), so a worker's turn in flight on it is refused with
 /// [`StoreError::Fenced`] and its messages are answered again under the new
 /// state, rather than overwriting what the person did.
 #[async_trait]
-pub trait AdminStore: ConversationStore + Send + Sync {
+pub trait AdminStore: ConversationStore + Effects + Send + Sync {
     /// Conversations matching `query`, most recently active first.
     async fn leads(&self, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError>;
 
@@ -201,6 +209,13 @@ pub trait AdminStore: ConversationStore + Send + Sync {
             conversation,
             outbox: self.outbox_entries(customer).await?,
             events: self.events(customer).await?,
+            effects: self
+                .effect_entries(&EffectQuery {
+                    customer: Some(customer.clone()),
+                    limit: VIEW_EFFECTS,
+                    ..EffectQuery::default()
+                })
+                .await?,
         }))
     }
 

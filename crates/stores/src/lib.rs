@@ -1,6 +1,6 @@
 //! Storage for Leadline. Each concern is a trait ([`Inbox`],
 //! [`ConversationStore`], [`TurnLog`], [`Outbox`], [`Effects`],
-//! [`AdminStore`], [`CalendarStore`]); a backend implements them
+//! [`AdminStore`], [`CalendarStore`], [`SessionStore`]); a backend implements them
 //! all and is used as one [`Store`]. Every backend runs the same conformance
 //! suite (`tests/conformance.rs`), so they behave alike.
 //!
@@ -369,6 +369,16 @@ pub struct EffectEntry {
     pub finished_at: Option<Timestamp>,
 }
 
+/// Which effects to list: up to `limit`, in `state` and for `customer`
+/// when given, before the effect `before` when given (paging).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EffectQuery {
+    pub state: Option<EffectState>,
+    pub customer: Option<CustomerId>,
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
 /// The effects recorded by turns, carried out by the engine's dispatcher.
 #[async_trait]
 pub trait Effects: Send + Sync {
@@ -398,14 +408,8 @@ pub trait Effects: Send + Sync {
     /// When an effect is next due, if any waits.
     async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError>;
 
-    /// Up to `limit` effects, newest first, in `state` if given, before
-    /// the effect `before` if given (paging).
-    async fn effect_entries(
-        &self,
-        state: Option<EffectState>,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<EffectEntry>, StoreError>;
+    /// The effects `query` asks for, newest first.
+    async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError>;
 
     /// Makes a dead effect due again now, with a fresh count of attempts
     /// (a person fixed what killed it); `false` when `id` is not dead.
@@ -456,10 +460,44 @@ pub trait CalendarStore: Send + Sync {
     async fn cancel_call(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// A dashboard login as stored: the token its forms must carry, and when
+/// it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSession {
+    pub csrf: String,
+    pub expires: Timestamp,
+}
+
+/// Dashboard logins and login attempts, kept in the database so that every
+/// process behind a load balancer knows them and a restart keeps them.
+/// Sessions are stored under a digest of their id (the caller's): the
+/// table alone lets nobody in.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a session under `key`, and forgets the expired ones.
+    async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError>;
+
+    /// The session stored under `key`, unless it has ended by `now`.
+    async fn session(&self, key: &str, now: Timestamp) -> Result<Option<LoginSession>, StoreError>;
+
+    /// Forgets the session under `key`; an unknown key is not an error.
+    async fn close_session(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Counts a login attempt from `peer` at `now`: the attempts it made
+    /// in its current window, which starts with its first attempt and
+    /// lasts `window`. Every process counts into the same figure.
+    async fn count_login_attempt(
+        &self,
+        peer: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> Result<u32, StoreError>;
+}
+
 /// All of it: what the engine runs on.
 #[async_trait]
 pub trait Store:
-    Inbox + ConversationStore + TurnLog + Outbox + Effects + AdminStore + CalendarStore
+    Inbox + ConversationStore + TurnLog + Outbox + Effects + AdminStore + CalendarStore + SessionStore
 {
     /// Readiness: the store answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -12,9 +12,9 @@ use leadline_domain::{
 };
 use leadline_stores::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
-    EffectAction, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, Outbox, OutgoingBody, OutgoingMessage, Reservation, SendState, Store,
-    StoreError, TurnCommit, TurnLog,
+    EffectAction, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery,
+    HumanAction, Inbox, InboxBatch, LeadQuery, LoginSession, Outbox, OutgoingBody, OutgoingMessage,
+    Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -82,6 +82,7 @@ macro_rules! conformance {
                 effects_are_recorded_with_their_turn_once,
                 a_due_effect_is_leased_retried_and_finished,
                 a_dead_effect_is_listed_and_revived,
+                a_conversations_effects_are_listed_with_it,
                 due_gives_one_entry_per_recipient_in_order,
                 a_due_entry_is_leased,
                 a_retry_holds_back_only_its_recipient,
@@ -107,6 +108,9 @@ macro_rules! conformance {
                 a_cancelled_call_frees_its_slot_but_not_its_key,
                 calls_are_listed_by_the_time_they_overlap,
                 concurrent_picks_of_one_slot_book_it_once,
+                a_session_is_known_to_every_handle_until_it_ends,
+                a_closed_session_is_gone_everywhere,
+                login_attempts_are_counted_across_handles_per_window,
             );
         }
     };
@@ -518,7 +522,12 @@ async fn a_fenced_commit_writes_nothing<B: Backend>() {
     assert!(s.load_lead(&c).await.unwrap().is_none());
     assert!(outbox_of(&s, &c).await.is_empty());
     assert!(events_of(&s, &c).await.is_empty());
-    assert!(s.effect_entries(None, None, 10).await.unwrap().is_empty());
+    assert!(
+        s.effect_entries(&listing(None, None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(s.depth().await.unwrap(), 1);
     // Nor can the stale worker give the conversation back.
     s.release(&stale).await.unwrap();
@@ -655,6 +664,16 @@ async fn effects_with<S: Store>(s: &S, c: &CustomerId, id: &str, effects: Vec<Ef
     s.commit_turn(&claim, commit).await.unwrap();
 }
 
+/// Up to 10 effects, in `state` and of `customer` when given.
+fn listing(state: Option<EffectState>, customer: Option<&CustomerId>) -> EffectQuery {
+    EffectQuery {
+        state,
+        customer: customer.cloned(),
+        before: None,
+        limit: 10,
+    }
+}
+
 fn effect_keys(items: &[leadline_stores::EffectItem]) -> Vec<&str> {
     items.iter().map(|i| i.effect.key.as_str()).collect()
 }
@@ -676,7 +695,7 @@ async fn effects_are_recorded_with_their_turn_once<B: Backend>() {
     assert_eq!(effect_keys(&due), ["crm:m.1", "crm:m.2"]);
     assert_eq!(due[0].effect, first, "the first recording stands");
     assert_eq!(due[0].attempts, 0);
-    let listed = s.effect_entries(None, None, 10).await.unwrap();
+    let listed = s.effect_entries(&listing(None, None)).await.unwrap();
     let listed: Vec<_> = listed
         .iter()
         .map(|e| (e.effect.key.as_str(), e.state))
@@ -724,7 +743,7 @@ async fn a_due_effect_is_leased_retried_and_finished<B: Backend>() {
     // A late outcome of an earlier attempt changes nothing.
     s.effect_retry(retried[0].id, now, "late").await.unwrap();
     s.effect_dead(retried[0].id, "late").await.unwrap();
-    let entries = s.effect_entries(None, None, 10).await.unwrap();
+    let entries = s.effect_entries(&listing(None, None)).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].state, EffectState::Done);
     assert_eq!(entries[0].attempts, 1);
@@ -756,7 +775,7 @@ async fn a_dead_effect_is_listed_and_revived<B: Backend>() {
         .unwrap();
 
     let dead = s
-        .effect_entries(Some(EffectState::Dead), None, 10)
+        .effect_entries(&listing(Some(EffectState::Dead), None))
         .await
         .unwrap();
     assert_eq!(dead.len(), 1);
@@ -764,7 +783,13 @@ async fn a_dead_effect_is_listed_and_revived<B: Backend>() {
     assert_eq!(dead[0].attempts, 2);
     assert_eq!(dead[0].last_error.as_deref(), Some("CRM answered 410"));
     // Paging: before the newest, only the older one is left.
-    let older = s.effect_entries(None, Some(due[1].id), 10).await.unwrap();
+    let older = s
+        .effect_entries(&EffectQuery {
+            before: Some(due[1].id),
+            ..listing(None, None)
+        })
+        .await
+        .unwrap();
     assert_eq!(older.len(), 1);
     assert_eq!(older[0].effect.key, "crm:m.1");
 
@@ -777,6 +802,27 @@ async fn a_dead_effect_is_listed_and_revived<B: Backend>() {
         .unwrap();
     assert_eq!(effect_keys(&revived), ["crm:m.1"]);
     assert_eq!(revived[0].attempts, 0, "a fresh count of attempts");
+}
+
+async fn a_conversations_effects_are_listed_with_it<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (one, other) = (customer(1), customer(2));
+    effects_with(&s, &one, "m.1", vec![crm("crm:m.1", &one)]).await;
+    effects_with(&s, &other, "m.2", vec![crm("crm:m.2", &other)]).await;
+    effects_with(&s, &one, "m.3", vec![crm("crm:m.3", &one)]).await;
+    let keys = |entries: Vec<leadline_stores::EffectEntry>| -> Vec<String> {
+        entries.into_iter().map(|e| e.effect.key).collect()
+    };
+    let of_one = s.effect_entries(&listing(None, Some(&one))).await.unwrap();
+    assert_eq!(keys(of_one), ["crm:m.3", "crm:m.1"]);
+    let none_dead = s
+        .effect_entries(&listing(Some(EffectState::Dead), Some(&other)))
+        .await
+        .unwrap();
+    assert!(none_dead.is_empty());
+    let view = s.conversation_view(&other).await.unwrap().expect("a view");
+    assert_eq!(keys(view.effects), ["crm:m.2"]);
 }
 
 // ----------------------------------------------------------------- outbox
@@ -2427,4 +2473,90 @@ async fn concurrent_picks_of_one_slot_book_it_once<B: Backend>() {
         }
     }
     assert_eq!(booked, 1, "exactly one of the pickers gets the slot");
+}
+
+// ---------------------------------------------------------------- sessions
+
+fn login(csrf: &str, expires: Timestamp) -> LoginSession {
+    LoginSession {
+        csrf: csrf.to_owned(),
+        expires,
+    }
+}
+
+async fn a_session_is_known_to_every_handle_until_it_ends<B: Backend>() {
+    let b = B::new().await;
+    let (one, other) = (b.handle().await, b.handle().await);
+    let now = Timestamp::now();
+    let ends = now + SignedDuration::from_hours(12);
+    one.open_session("digest-a", &login("form-a", ends))
+        .await
+        .unwrap();
+    let seen = other.session("digest-a", now).await.unwrap();
+    assert_eq!(
+        seen.map(|s| (s.csrf, s.expires.as_millisecond())),
+        Some(("form-a".to_owned(), ends.as_millisecond()))
+    );
+    assert_eq!(other.session("digest-b", now).await.unwrap(), None);
+    // At its end it is no longer a session.
+    assert_eq!(one.session("digest-a", ends).await.unwrap(), None);
+}
+
+async fn a_closed_session_is_gone_everywhere<B: Backend>() {
+    let b = B::new().await;
+    let (one, other) = (b.handle().await, b.handle().await);
+    let now = Timestamp::now();
+    let ends = now + SignedDuration::from_hours(1);
+    one.open_session("digest-a", &login("form-a", ends))
+        .await
+        .unwrap();
+    one.open_session("digest-b", &login("form-b", ends))
+        .await
+        .unwrap();
+    other.close_session("digest-a").await.unwrap();
+    other.close_session("never-opened").await.unwrap();
+    assert_eq!(one.session("digest-a", now).await.unwrap(), None);
+    assert!(one.session("digest-b", now).await.unwrap().is_some());
+}
+
+async fn login_attempts_are_counted_across_handles_per_window<B: Backend>() {
+    let b = B::new().await;
+    let (one, other) = (b.handle().await, b.handle().await);
+    let window = Duration::from_secs(60);
+    let start = Timestamp::now();
+    let at = |secs: i64| start + SignedDuration::from_secs(secs);
+    let mut counted = Vec::new();
+    for (i, store) in [&one, &other, &one].into_iter().enumerate() {
+        let secs = i64::try_from(i).unwrap() * 10;
+        counted.push(
+            store
+                .count_login_attempt("192.0.2.7", at(secs), window)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(counted, [1, 2, 3]);
+    // Another peer has a count of its own.
+    assert_eq!(
+        other
+            .count_login_attempt("192.0.2.8", at(30), window)
+            .await
+            .unwrap(),
+        1
+    );
+    // Once the window that began with the first attempt has passed, the
+    // count starts again.
+    assert_eq!(
+        one.count_login_attempt("192.0.2.7", at(60), window)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        other
+            .count_login_attempt("192.0.2.7", at(61), window)
+            .await
+            .unwrap(),
+        2
+    );
 }

@@ -6,7 +6,7 @@ use super::AppState;
 use jiff::{SignedDuration, Timestamp};
 use leadline_domain::playbook::{Playbook, Success};
 use leadline_domain::{Conversation, CustomerId};
-use leadline_stores::{AdminError, FunnelQuery, HumanAction};
+use leadline_stores::{AdminError, EffectQuery, FunnelQuery, HumanAction, StoreError};
 
 /// WhatsApp's limit on a text message's body.
 const MAX_TEXT: usize = 4096;
@@ -84,6 +84,38 @@ pub async fn act(
         }
     }
     Ok(conversation)
+}
+
+/// Makes dead effect `id` due again at once, with a fresh count of
+/// attempts, and wakes the dispatcher; `false` when it is not dead, or not
+/// `customer`'s when one is given.
+pub async fn retry_effect(
+    state: &AppState,
+    id: i64,
+    customer: Option<&CustomerId>,
+) -> Result<bool, StoreError> {
+    if let Some(customer) = customer {
+        let theirs = state
+            .store
+            .effect_entries(&EffectQuery {
+                customer: Some(customer.clone()),
+                before: Some(id.saturating_add(1)),
+                limit: 1,
+                ..EffectQuery::default()
+            })
+            .await?;
+        if theirs.first().is_none_or(|e| e.id != id) {
+            return Ok(false);
+        }
+    }
+    if !state.store.revive_effect(id).await? {
+        return Ok(false);
+    }
+    if let Some(engine) = &state.engine {
+        engine.effects_changed();
+    }
+    tracing::info!(effect = id, "dead effect revived by a person");
+    Ok(true)
 }
 
 /// What the funnel counts, from the playbook: the stage whose success is a

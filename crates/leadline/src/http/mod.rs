@@ -36,7 +36,7 @@ pub struct AppState {
     pub admin_token: Option<Secret>,
     /// The stages a person may hand a conversation back at.
     pub playbook: Arc<Playbook>,
-    /// The dashboard's sessions and templates.
+    /// The dashboard's templates.
     pub dashboard: Arc<Dashboard>,
     /// How URLs name conversations without the customer's number.
     pub ids: Arc<OpaqueIds>,

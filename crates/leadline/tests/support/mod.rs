@@ -2,6 +2,7 @@
 //! port with its own SQLite file, pointed at fake peers.
 #![allow(dead_code)] // each test file uses a different part of it
 
+pub mod dashboard;
 pub mod delivery;
 
 use leadline_testkit::graph::FakeGraph;

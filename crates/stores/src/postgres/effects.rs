@@ -1,8 +1,9 @@
 //! The effects table: leases move `due_at` forward, finishing clears it.
 
 use super::{attempts_of, now_ms, timestamp};
-use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
+use crate::{Effect, EffectEntry, EffectItem, EffectQuery, EffectState, StoreError};
 use jiff::Timestamp;
+use leadline_domain::CustomerId;
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
@@ -127,18 +128,18 @@ type EntryRow = (
 
 pub(super) async fn entries(
     pool: &PgPool,
-    state: Option<EffectState>,
-    before: Option<i64>,
-    limit: usize,
+    query: &EffectQuery,
 ) -> Result<Vec<EffectEntry>, StoreError> {
     let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, body, state, attempts, last_error, created_at, finished_at FROM effects
-         WHERE ($1::text IS NULL OR state = $1) AND ($2::bigint IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3",
+         WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR customer = $2)
+           AND ($3::bigint IS NULL OR id < $3)
+         ORDER BY id DESC LIMIT $4",
     )
-    .bind(state.map(EffectState::as_str))
-    .bind(before)
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .bind(query.state.map(EffectState::as_str))
+    .bind(query.customer.as_ref().map(CustomerId::as_str))
+    .bind(query.before)
+    .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await?;
     rows.into_iter()

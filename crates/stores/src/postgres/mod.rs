@@ -10,12 +10,13 @@ mod effects;
 mod inbox;
 mod outbox;
 pub(crate) mod records;
+mod sessions;
 
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    RecordedEvent, Reservation, SendState, Store, StoreError, TurnCommit, TurnLog,
+    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
+    RecordedEvent, Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -318,13 +319,8 @@ impl Effects for PgStore {
         at.map(timestamp).transpose()
     }
 
-    async fn effect_entries(
-        &self,
-        state: Option<EffectState>,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<EffectEntry>, StoreError> {
-        effects::entries(&self.pool, state, before, limit).await
+    async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {
+        effects::entries(&self.pool, query).await
     }
 
     async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
@@ -396,6 +392,30 @@ impl CalendarStore for PgStore {
 
     async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
         calendar::cancel(&self.pool, key).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for PgStore {
+    async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError> {
+        sessions::open(&self.pool, key, session).await
+    }
+
+    async fn session(&self, key: &str, now: Timestamp) -> Result<Option<LoginSession>, StoreError> {
+        sessions::find(&self.pool, key, now.as_millisecond()).await
+    }
+
+    async fn close_session(&self, key: &str) -> Result<(), StoreError> {
+        sessions::close(&self.pool, key).await
+    }
+
+    async fn count_login_attempt(
+        &self,
+        peer: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> Result<u32, StoreError> {
+        sessions::count_attempt(&self.pool, peer, now.as_millisecond(), millis(window)).await
     }
 }
 

@@ -28,9 +28,9 @@ use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxEntry, OutboxItem, RecordedEvent, Reservation,
-    Store, StoreError, TurnCommit, TurnLog,
+    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, RecordedEvent,
+    Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -546,13 +546,8 @@ impl Effects for RedisStore {
         self.records.next_effect_due().await
     }
 
-    async fn effect_entries(
-        &self,
-        state: Option<EffectState>,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<EffectEntry>, StoreError> {
-        self.records.effect_entries(state, before, limit).await
+    async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {
+        self.records.effect_entries(query).await
     }
 
     async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
@@ -666,6 +661,31 @@ impl CalendarStore for RedisStore {
 
     async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
         self.records.cancel_call(key).await
+    }
+}
+
+/// Dashboard logins are records too: they live in PostgreSQL.
+#[async_trait]
+impl SessionStore for RedisStore {
+    async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError> {
+        self.records.open_session(key, session).await
+    }
+
+    async fn session(&self, key: &str, now: Timestamp) -> Result<Option<LoginSession>, StoreError> {
+        self.records.session(key, now).await
+    }
+
+    async fn close_session(&self, key: &str) -> Result<(), StoreError> {
+        self.records.close_session(key).await
+    }
+
+    async fn count_login_attempt(
+        &self,
+        peer: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> Result<u32, StoreError> {
+        self.records.count_login_attempt(peer, now, window).await
     }
 }
 

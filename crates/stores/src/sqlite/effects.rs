@@ -100,11 +100,13 @@ pub(super) fn revive(conn: &rusqlite::Connection, id: i64) -> Result<bool, Store
 /// finished.
 pub(super) type EntryRow = (i64, String, String, i64, Option<String>, i64, Option<i64>);
 
-/// Newest first; `?1` a state or NULL, `?2` an id to page before or NULL.
+/// Newest first; `?1` a state, `?2` a customer, `?3` an id to page before,
+/// each NULL for any; `?4` the limit.
 pub(super) const ENTRIES: &str = "
     SELECT id, body, state, attempts, last_error, created_at, finished_at FROM effects
-    WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR id < ?2)
-    ORDER BY id DESC LIMIT ?3";
+    WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR customer = ?2)
+      AND (?3 IS NULL OR id < ?3)
+    ORDER BY id DESC LIMIT ?4";
 
 pub(super) fn entry(
     (id, body, state, attempts, last_error, created_at, finished_at): EntryRow,

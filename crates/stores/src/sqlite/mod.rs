@@ -9,13 +9,14 @@ mod calendar;
 mod effects;
 mod inbox;
 mod outbox;
+mod sessions;
 mod writer;
 
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, Outbox, OutboxItem, Reservation, Store, StoreError, TurnCommit,
-    TurnLog,
+    EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
+    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxItem, Reservation,
+    SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -353,16 +354,12 @@ impl Effects for SqliteStore {
         at.map(timestamp).transpose()
     }
 
-    async fn effect_entries(
-        &self,
-        state: Option<EffectState>,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<EffectEntry>, StoreError> {
+    async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {
         let rows: Vec<effects::EntryRow> = sqlx::query_as(effects::ENTRIES)
-            .bind(state.map(EffectState::as_str))
-            .bind(before)
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(query.state.map(EffectState::as_str))
+            .bind(query.customer.as_ref().map(CustomerId::as_str))
+            .bind(query.before)
+            .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
             .fetch_all(&self.readers)
             .await?;
         rows.into_iter().map(effects::entry).collect()
@@ -456,6 +453,53 @@ impl CalendarStore for SqliteStore {
         let key = key.to_owned();
         self.writer
             .run(move |conn| calendar::cancel(conn, &key))
+            .await
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError> {
+        let (key, session) = (key.to_owned(), session.clone());
+        self.writer
+            .run(move |conn| sessions::open(conn, &key, &session))
+            .await
+    }
+
+    async fn session(&self, key: &str, now: Timestamp) -> Result<Option<LoginSession>, StoreError> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT csrf, expires_at FROM dashboard_sessions WHERE key = ?1 AND expires_at > ?2",
+        )
+        .bind(key)
+        .bind(now.as_millisecond())
+        .fetch_optional(&self.readers)
+        .await?;
+        row.map(|(csrf, expires)| {
+            Ok(LoginSession {
+                csrf,
+                expires: timestamp(expires)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn close_session(&self, key: &str) -> Result<(), StoreError> {
+        let key = key.to_owned();
+        self.writer
+            .run(move |conn| sessions::close(conn, &key))
+            .await
+    }
+
+    async fn count_login_attempt(
+        &self,
+        peer: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> Result<u32, StoreError> {
+        let peer = peer.to_owned();
+        let (now, window) = (now.as_millisecond(), millis(window));
+        self.writer
+            .run(move |conn| sessions::count_attempt(conn, &peer, now, window))
             .await
     }
 }

@@ -2,6 +2,7 @@
 //! sent with its delivery status, events) and what a person does to it:
 //! take it over, reply, hand it back.
 
+use super::effects::{EffectJson, effect_json};
 use super::{ActedJson, ApiError, ErrorJson, LeadJson};
 use crate::http::{AppState, actions};
 use axum::Router;
@@ -47,6 +48,8 @@ struct ConversationJson<'a> {
     /// Stage changes, fields set, tool calls, handoffs: `{"at", "kind", ...}`.
     #[schema(value_type = Vec<Object>)]
     events: Vec<EventJson<'a>>,
+    /// Its CRM deliveries and notices to the sales rep, newest first.
+    effects: Vec<EffectJson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,6 +119,11 @@ pub(super) async fn show(
         messages: &view.conversation.history,
         sent: view.outbox.iter().map(SentJson::new).collect(),
         events: view.events.iter().map(EventJson::new).collect(),
+        effects: view
+            .effects
+            .into_iter()
+            .map(|e| effect_json(&state, e))
+            .collect(),
     };
     to_json(&json)
 }

@@ -4,13 +4,13 @@
 //! again once its cause is fixed (the CRM is back, the template approved).
 
 use super::{ApiError, ErrorJson};
-use crate::http::AppState;
+use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Json;
 use axum::routing::{get, post};
 use jiff::Timestamp;
-use leadline_stores::{EffectEntry, EffectState};
+use leadline_stores::{EffectEntry, EffectQuery, EffectState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
 pub(super) struct EffectParams {
     /// `pending`, `done` or `dead`; all when not said.
     state: Option<String>,
+    /// Only this conversation's (its opaque id).
+    conversation: Option<String>,
     /// At most this many (1 to 500, 50 when not said).
     limit: Option<usize>,
     /// The `next_cursor` of the previous page.
@@ -62,7 +64,7 @@ pub struct EffectPageJson {
     pub next_cursor: Option<i64>,
 }
 
-fn effect_json(state: &AppState, entry: EffectEntry) -> EffectJson {
+pub(super) fn effect_json(state: &AppState, entry: EffectEntry) -> EffectJson {
     EffectJson {
         id: entry.id,
         kind: entry.effect.action.kind(),
@@ -80,6 +82,7 @@ fn effect_json(state: &AppState, entry: EffectEntry) -> EffectJson {
     (status = 200, body = EffectPageJson),
     (status = 400, body = ErrorJson),
     (status = 401, body = ErrorJson),
+    (status = 404, description = "No such conversation", body = ErrorJson),
 ))]
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -100,9 +103,18 @@ pub(super) async fn list(
             )));
         }
     };
+    let customer = match params.conversation.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(state.ids.customer(id).ok_or(ApiError::NotFound)?),
+    };
     let entries = state
         .store
-        .effect_entries(filter, params.cursor, limit)
+        .effect_entries(&EffectQuery {
+            state: filter,
+            customer,
+            before: params.cursor,
+            limit,
+        })
         .await?;
     let next_cursor = (entries.len() == limit)
         .then(|| entries.last().map(|e| e.id))
@@ -128,17 +140,17 @@ pub(super) async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    if state.store.revive_effect(id).await? {
-        if let Some(engine) = &state.engine {
-            engine.effects_changed();
-        }
-        tracing::info!(effect = id, "dead effect revived by a person");
+    if actions::retry_effect(&state, id, None).await? {
         return Ok(axum::http::StatusCode::ACCEPTED);
     }
     // Tell a wrong id from one that is not dead, for the person asking.
     let known = state
         .store
-        .effect_entries(None, Some(id.saturating_add(1)), 1)
+        .effect_entries(&EffectQuery {
+            before: Some(id.saturating_add(1)),
+            limit: 1,
+            ..EffectQuery::default()
+        })
         .await?
         .first()
         .is_some_and(|e| e.id == id);

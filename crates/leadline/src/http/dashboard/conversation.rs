@@ -1,6 +1,7 @@
 //! `/conversations/{id}`: one conversation (its messages, what was sent
-//! with its delivery status, its events) and what a person does to it:
-//! take it over, reply, hand it back at a chosen stage. `{id}` is the
+//! with its delivery status, its CRM deliveries and notices to the sales
+//! rep, its events) and what a person does to it: take it over, reply,
+//! hand it back at a chosen stage, retry a dead CRM delivery. `{id}` is the
 //! opaque id of [`super::ids`], never the customer's number.
 //!
 //! Every action goes through [`actions`], the code path of the admin API,
@@ -18,8 +19,8 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use leadline_domain::playbook::LeadView;
-use leadline_domain::{CustomerId, Message, Speaker};
-use leadline_stores::{AdminError, HumanAction, SendState};
+use leadline_domain::{Conversation, CustomerId, Language, Message, Speaker};
+use leadline_stores::{AdminError, EffectEntry, HumanAction, OutboxEntry, SendState};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/takeover", post(take_over))
         .route("/conversations/{id}/reply", post(reply))
         .route("/conversations/{id}/handback", post(hand_back))
+        .route(
+            "/conversations/{id}/effects/{effect}/retry",
+            post(retry_effect),
+        )
 }
 
 fn customer(state: &AppState, id: &str) -> Result<CustomerId, PageError> {
@@ -37,7 +42,14 @@ fn customer(state: &AppState, id: &str) -> Result<CustomerId, PageError> {
 
 /// The notices an action can leave, as keys of the UI's texts: nothing
 /// else from the query string reaches the page.
-const NOTICES: [&str; 4] = ["done", "window_closed", "bad_reply", "bad_stage"];
+const NOTICES: [&str; 6] = [
+    "done",
+    "window_closed",
+    "bad_reply",
+    "bad_stage",
+    "retried",
+    "not_dead",
+];
 
 #[derive(Deserialize)]
 struct ShowParams {
@@ -46,24 +58,35 @@ struct ShowParams {
 
 #[derive(Serialize)]
 struct Page {
-    id: String,
     wa_id: String,
     profile_name: Option<String>,
+    summary: String,
+    stages: Vec<String>,
+    notice: Option<&'static str>,
+    #[serde(flatten)]
+    parts: Parts,
+}
+
+/// What the page's live parts show (its panel, transcript and activity),
+/// rendered whole at first and again whenever one of them changes.
+#[derive(Serialize)]
+struct Parts {
+    id: String,
     stage: String,
     lead: LeadView,
     handoff: Option<&'static str>,
-    summary: String,
     messages: Vec<MessageRow>,
     sent: Vec<SentRow>,
+    effects: Vec<EffectRow>,
     events: Vec<EventRow>,
-    stages: Vec<String>,
-    notice: Option<&'static str>,
 }
 
-#[derive(Serialize)]
-struct Transcript {
-    messages: Vec<MessageRow>,
-}
+/// The templates of the live parts, by the event that carries each.
+const LIVE_PARTS: [(&str, &str); 3] = [
+    ("panel", "panel.html"),
+    ("transcript", "transcript.html"),
+    ("activity", "activity.html"),
+];
 
 #[derive(Serialize)]
 struct MessageRow {
@@ -82,12 +105,89 @@ struct SentRow {
     error: Option<String>,
 }
 
+/// A CRM delivery or a notice to the sales rep, and how it went.
+#[derive(Serialize)]
+struct EffectRow {
+    id: i64,
+    /// `crm` or `notify_rep`.
+    kind: &'static str,
+    /// `pending`, `done` or `dead`.
+    state: &'static str,
+    attempts: u32,
+    error: Option<String>,
+    /// When it finished, or was recorded while it has not.
+    at: String,
+}
+
 #[derive(Serialize)]
 struct EventRow {
     at: String,
     kind: String,
     /// The event's fields as `name: value`.
     detail: String,
+}
+
+/// The conversation's live parts, and the conversation they were read
+/// from; [`PageError::NotFound`] if there is none.
+async fn parts(
+    state: &AppState,
+    id: &str,
+    customer: &CustomerId,
+    language: Language,
+) -> Result<(Parts, Conversation), PageError> {
+    let view = state
+        .store
+        .conversation_view(customer)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let c = view.conversation;
+    let parts = Parts {
+        id: id.to_owned(),
+        stage: c.stage.clone(),
+        lead: LeadView::new(&c.lead, language),
+        handoff: c.handoff.as_ref().map(|h| h.reason.as_str()),
+        messages: message_rows(&c.history),
+        sent: view.outbox.into_iter().map(sent_row).collect(),
+        effects: view.effects.into_iter().map(effect_row).collect(),
+        events: view
+            .events
+            .iter()
+            .map(|recorded| EventRow {
+                at: when(recorded.at),
+                kind: recorded.event.kind().to_owned(),
+                detail: detail(&recorded.event),
+            })
+            .collect(),
+    };
+    Ok((parts, c))
+}
+
+fn sent_row(entry: OutboxEntry) -> SentRow {
+    SentRow {
+        text: entry.message.body.text().to_owned(),
+        state: match entry.state {
+            SendState::Pending => "pending",
+            SendState::Sent => "sent",
+            SendState::Failed => "failed",
+        },
+        delivery: entry
+            .delivery
+            .and_then(|d| serde_json::to_value(d).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        attempts: entry.attempts,
+        error: entry.last_error,
+    }
+}
+
+fn effect_row(entry: EffectEntry) -> EffectRow {
+    EffectRow {
+        id: entry.id,
+        kind: entry.effect.action.kind(),
+        state: entry.state.as_str(),
+        attempts: entry.attempts,
+        error: entry.last_error,
+        at: when(entry.finished_at.unwrap_or(entry.created_at)),
+    }
 }
 
 async fn show(
@@ -98,49 +198,12 @@ async fn show(
     lang: Lang,
 ) -> Result<Html<String>, PageError> {
     let customer = customer(&state, &id)?;
-    let view = state
-        .store
-        .conversation_view(&customer)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let c = view.conversation;
     let Lang(language) = lang;
+    let (parts, c) = parts(&state, &id, &customer, language).await?;
     let page = Page {
-        id,
         wa_id: c.customer.as_str().to_owned(),
         profile_name: c.profile_name,
-        stage: c.stage,
-        lead: LeadView::new(&c.lead, language),
-        handoff: c.handoff.map(|h| h.reason.as_str()),
         summary: c.summary.text,
-        messages: message_rows(c.history),
-        sent: view
-            .outbox
-            .into_iter()
-            .map(|entry| SentRow {
-                text: entry.message.body.text().to_owned(),
-                state: match entry.state {
-                    SendState::Pending => "pending",
-                    SendState::Sent => "sent",
-                    SendState::Failed => "failed",
-                },
-                delivery: entry
-                    .delivery
-                    .and_then(|d| serde_json::to_value(d).ok())
-                    .and_then(|v| v.as_str().map(str::to_owned)),
-                attempts: entry.attempts,
-                error: entry.last_error,
-            })
-            .collect(),
-        events: view
-            .events
-            .iter()
-            .map(|recorded| EventRow {
-                at: when(recorded.at),
-                kind: recorded.event.kind().to_owned(),
-                detail: detail(&recorded.event),
-            })
-            .collect(),
         stages: actions::hand_back_stages(&state.playbook)
             .into_iter()
             .map(str::to_owned)
@@ -148,52 +211,56 @@ async fn show(
         notice: params
             .notice
             .and_then(|n| NOTICES.into_iter().find(|known| *known == n)),
+        parts,
     };
     state
         .dashboard
         .render("conversation.html", lang, Some(&session), page)
 }
 
-fn message_rows(history: Vec<Message>) -> Vec<MessageRow> {
+fn message_rows(history: &[Message]) -> Vec<MessageRow> {
     history
-        .into_iter()
+        .iter()
         .map(|m| MessageRow {
             speaker: match m.speaker {
                 Speaker::Customer => "customer",
                 Speaker::Agent => "agent",
                 Speaker::Human => "human",
             },
-            text: m.text,
+            text: m.text.clone(),
             at: when(m.at),
         })
         .collect()
 }
 
-/// The transcript, live: new messages of the customer, the bot or a person
-/// appear while the page is open.
+/// The page, live: new messages of the customer, the bot or a person, the
+/// stage and lead fields, sends and their delivery, CRM deliveries and
+/// events appear while the page is open.
 async fn subscribe(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path(id): Path<String>,
     headers: HeaderMap,
     lang: Lang,
 ) -> Result<impl IntoResponse, PageError> {
     let customer = customer(&state, &id)?;
     let store = state.clone();
-    Ok(live(state, headers, "transcript", move || {
-        let (state, customer) = (store.clone(), customer.clone());
+    Ok(live(state, headers, move || {
+        let (state, id, customer, session) =
+            (store.clone(), id.clone(), customer.clone(), session.clone());
         async move {
-            let conversation = state
-                .store
-                .load(&customer)
-                .await?
-                .ok_or(PageError::NotFound)?;
-            let transcript = Transcript {
-                messages: message_rows(conversation.history),
-            };
-            let Html(html) = state
-                .dashboard
-                .render("transcript.html", lang, None, transcript)?;
-            Ok(html)
+            let Lang(language) = lang;
+            let (parts, _) = parts(&state, &id, &customer, language).await?;
+            LIVE_PARTS
+                .into_iter()
+                .map(|(event, template)| {
+                    let Html(html) =
+                        state
+                            .dashboard
+                            .render(template, lang, Some(&session), &parts)?;
+                    Ok((event, html))
+                })
+                .collect()
         }
     }))
 }
@@ -298,4 +365,20 @@ async fn hand_back(
         Ok(action) => act(&state, &id, action).await,
         Err(_) => Ok(back(&id, "bad_stage")),
     }
+}
+
+/// Sends a dead CRM delivery or notice again (the CRM is back, the
+/// template approved), if it is this conversation's.
+async fn retry_effect(
+    State(state): State<AppState>,
+    Path((id, effect)): Path<(String, i64)>,
+    Checked(_): Checked<Plain>,
+) -> Result<Redirect, PageError> {
+    let customer = customer(&state, &id)?;
+    let notice = if actions::retry_effect(&state, effect, Some(&customer)).await? {
+        "retried"
+    } else {
+        "not_dead"
+    };
+    Ok(back(&id, notice))
 }

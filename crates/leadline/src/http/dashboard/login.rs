@@ -5,7 +5,7 @@
 //! cookie and the same value in the form; another site can do neither.
 
 use super::i18n::Lang;
-use super::session::{SESSION_COOKIE, SESSION_TTL, cookie, set_cookie};
+use super::session::{self, SESSION_COOKIE, SESSION_TTL, cookie, set_cookie};
 use super::{Checked, CsrfForm, PageError};
 use crate::http::AppState;
 use axum::Router;
@@ -44,10 +44,7 @@ struct LoginPage<'a> {
 /// Renders the login page with a fresh double-submit token.
 fn page(state: &AppState, lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
     let configured = state.admin_token.is_some();
-    let token = match configured
-        .then(|| state.dashboard.sessions.token())
-        .transpose()
-    {
+    let token = match configured.then(session::token).transpose() {
         Ok(token) => token,
         Err(e) => return e.into_response(),
     };
@@ -97,7 +94,11 @@ async fn log_in(
     let Some(expected) = &state.admin_token else {
         return page(&state, lang, StatusCode::UNAUTHORIZED, None);
     };
-    if !state.dashboard.sessions.may_try_login(peer.ip()) {
+    let may_try = match session::may_try_login(&state, peer.ip()).await {
+        Ok(may_try) => may_try,
+        Err(e) => return e.into_response(),
+    };
+    if !may_try {
         tracing::warn!("dashboard: login attempts rate-limited");
         return page(
             &state,
@@ -122,7 +123,7 @@ async fn log_in(
         tracing::warn!("dashboard: a login with a wrong token");
         return page(&state, lang, StatusCode::UNAUTHORIZED, Some("wrong_token"));
     }
-    let id = match state.dashboard.sessions.open() {
+    let id = match session::open(&state).await {
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
@@ -154,7 +155,7 @@ async fn log_out(
     headers: HeaderMap,
     Checked(_): Checked<LogoutForm>,
 ) -> Result<Response, PageError> {
-    state.dashboard.sessions.close(&headers);
+    session::close(&state, &headers).await?;
     Ok((
         AppendHeaders([(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Duration::ZERO))]),
         Redirect::to("/login"),

@@ -33,12 +33,10 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 pub use session::Session;
-use session::Sessions;
 
 /// What the dashboard keeps besides the application's state.
 #[derive(Debug)]
 pub struct Dashboard {
-    sessions: Sessions,
     templates: Environment<'static>,
 }
 
@@ -52,10 +50,7 @@ impl Dashboard {
                 .add_template(name, source)
                 .map_err(|e| format!("dashboard template {name}: {e}"))?;
         }
-        Ok(Self {
-            sessions: Sessions::default(),
-            templates,
-        })
+        Ok(Self { templates })
     }
 
     /// Renders template `name` in `lang` with `page`'s fields, the UI's
@@ -94,7 +89,7 @@ fn render_error(e: minijinja::Error) -> PageError {
     PageError::Internal
 }
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("list.html", include_str!("templates/list.html")),
@@ -105,6 +100,8 @@ const TEMPLATES: [(&str, &str); 7] = [
     ),
     ("funnel.html", include_str!("templates/funnel.html")),
     ("transcript.html", include_str!("templates/transcript.html")),
+    ("panel.html", include_str!("templates/panel.html")),
+    ("activity.html", include_str!("templates/activity.html")),
 ];
 
 /// Every dashboard route. Pages other than the login and the static files
@@ -131,13 +128,14 @@ async fn require_session(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match state.dashboard.sessions.find(request.headers()) {
-        Some(session) => {
+    match session::find(&state, request.headers()).await {
+        Ok(Some(session)) => {
             request.extensions_mut().insert(session);
             next.run(request).await
         }
-        None if request.method() == Method::GET => Redirect::to("/login").into_response(),
-        None => PageError::Forbidden.into_response(),
+        Ok(None) if request.method() == Method::GET => Redirect::to("/login").into_response(),
+        Ok(None) => PageError::Forbidden.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -1,18 +1,20 @@
 //! Who is logged in to the dashboard, and who may try to.
 //!
-//! Sessions live in this process's memory, with an expiry: a restart logs
-//! everyone out, and several dashboard processes behind one load balancer
-//! need sticky sessions. That is fine for the handful of people of a sales
-//! team, and keeps session ids out of the database.
+//! Sessions and login attempts are kept by the store: every process
+//! behind a load balancer knows a login and counts an attempt, and a
+//! restart logs nobody out. The store holds a SHA-256 digest of each
+//! session id, never the id the browser carries.
 
 use super::PageError;
+use crate::http::AppState;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
+use jiff::Timestamp;
+use leadline_stores::LoginSession;
+use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// The session cookie's name.
@@ -22,14 +24,11 @@ pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// Login attempts allowed per peer address per [`LOGIN_WINDOW`].
 const LOGIN_ATTEMPTS: u32 = 5;
 const LOGIN_WINDOW: Duration = Duration::from_secs(60);
-/// Past this many tracked addresses, stale ones are dropped.
-const TRACKED_PEERS: usize = 1024;
 
 /// A logged-in person: the token their forms must carry.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub csrf: String,
-    expires: Instant,
 }
 
 impl Session {
@@ -39,69 +38,62 @@ impl Session {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Sessions {
-    live: Mutex<HashMap<String, Session>>,
-    attempts: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+/// 32 bytes from the operating system's CSPRNG, in hex: a session id or a
+/// form token nobody can guess. It fails only if the OS has no randomness
+/// to give, and then nothing guessable is handed out.
+pub fn token() -> Result<String, PageError> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| {
+        tracing::error!("the operating system's random number generator failed");
+        PageError::Internal
+    })?;
+    Ok(hex::encode(bytes))
 }
 
-impl Sessions {
-    /// 32 bytes from the operating system's CSPRNG, in hex: a session id
-    /// or a form token nobody can guess. It fails only if the OS has no
-    /// randomness to give, and then nothing guessable is handed out.
-    pub fn token(&self) -> Result<String, PageError> {
-        let mut bytes = [0u8; 32];
-        SystemRandom::new().fill(&mut bytes).map_err(|_| {
-            tracing::error!("the operating system's random number generator failed");
-            PageError::Internal
-        })?;
-        Ok(hex::encode(bytes))
-    }
+/// What the store keeps a session under: a digest of its id, so that
+/// reading the table gives no way in.
+fn stored_key(id: &str) -> String {
+    hex::encode(digest(&SHA256, id.as_bytes()))
+}
 
-    /// Opens a session; answers its id.
-    pub fn open(&self) -> Result<String, PageError> {
-        let id = self.token()?;
-        let session = Session {
-            csrf: self.token()?,
-            expires: Instant::now() + SESSION_TTL,
-        };
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        live.retain(|_, s| s.expires > now);
-        live.insert(id.clone(), session);
-        Ok(id)
-    }
+/// Opens a session; answers its id, for the cookie.
+pub async fn open(state: &AppState) -> Result<String, PageError> {
+    let id = token()?;
+    let session = LoginSession {
+        csrf: token()?,
+        expires: Timestamp::now() + SESSION_TTL,
+    };
+    state.store.open_session(&stored_key(&id), &session).await?;
+    Ok(id)
+}
 
-    /// The live session the request's cookie names, if any.
-    pub fn find(&self, headers: &HeaderMap) -> Option<Session> {
-        let id = cookie(headers, SESSION_COOKIE)?;
-        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        live.get(id).filter(|s| s.expires > Instant::now()).cloned()
-    }
+/// The live session the request's cookie names, if any.
+pub async fn find(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, PageError> {
+    let Some(id) = cookie(headers, SESSION_COOKIE).filter(|id| !id.is_empty()) else {
+        return Ok(None);
+    };
+    let stored = state
+        .store
+        .session(&stored_key(id), Timestamp::now())
+        .await?;
+    Ok(stored.map(|s| Session { csrf: s.csrf }))
+}
 
-    pub fn close(&self, headers: &HeaderMap) {
-        if let Some(id) = cookie(headers, SESSION_COOKIE) {
-            let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-            live.remove(id);
-        }
+pub async fn close(state: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
+    if let Some(id) = cookie(headers, SESSION_COOKIE) {
+        state.store.close_session(&stored_key(id)).await?;
     }
+    Ok(())
+}
 
-    /// Counts a login attempt from `peer`; `false` once it made too many
-    /// within the window.
-    pub fn may_try_login(&self, peer: IpAddr) -> bool {
-        let now = Instant::now();
-        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        if attempts.len() > TRACKED_PEERS {
-            attempts.retain(|_, (since, _)| now.duration_since(*since) < LOGIN_WINDOW);
-        }
-        let (since, count) = attempts.entry(peer).or_insert((now, 0));
-        if now.duration_since(*since) >= LOGIN_WINDOW {
-            *since = now;
-            *count = 0;
-        }
-        *count += 1;
-        *count <= LOGIN_ATTEMPTS
-    }
+/// Counts a login attempt from `peer`; `false` once it made too many
+/// within the window, whichever process it reached.
+pub async fn may_try_login(state: &AppState, peer: IpAddr) -> Result<bool, PageError> {
+    let attempts = state
+        .store
+        .count_login_attempt(&peer.to_string(), Timestamp::now(), LOGIN_WINDOW)
+        .await?;
+    Ok(attempts <= LOGIN_ATTEMPTS)
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
@@ -131,28 +123,35 @@ mod tests {
     use axum::http::HeaderValue;
 
     #[test]
-    fn a_session_is_found_by_its_cookie_and_gone_once_closed() {
-        let sessions = Sessions::default();
-        let id = sessions.open().expect("a session");
-        assert_eq!(id.len(), 64);
+    fn a_cookie_is_found_among_others_by_its_name() {
         let mut headers = HeaderMap::new();
-        let value = format!("lang=es; {SESSION_COOKIE}={id}");
-        headers.insert(COOKIE, HeaderValue::from_str(&value).expect("a header"));
-        let session = sessions.find(&headers).expect("a live session");
-        assert!(session.accepts(&session.csrf.clone()));
-        assert!(!session.accepts("forged"));
-        sessions.close(&headers);
-        assert!(sessions.find(&headers).is_none());
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("lang=es; leadline_session=abc"),
+        );
+        headers.append(COOKIE, HeaderValue::from_static("other=1"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "other"), Some("1"));
+        assert_eq!(cookie(&headers, "leadline"), None);
     }
 
     #[test]
-    fn a_peer_gets_five_login_attempts_a_minute() {
-        let sessions = Sessions::default();
-        let peer: IpAddr = [127, 0, 0, 1].into();
-        for _ in 0..LOGIN_ATTEMPTS {
-            assert!(sessions.may_try_login(peer));
-        }
-        assert!(!sessions.may_try_login(peer));
-        assert!(sessions.may_try_login([127, 0, 0, 2].into()));
+    fn the_stored_key_is_a_digest_not_the_id() {
+        let id = token().expect("a token");
+        assert_eq!(id.len(), 64);
+        let key = stored_key(&id);
+        assert_eq!(key.len(), 64);
+        assert_ne!(key, id);
+        assert_eq!(key, stored_key(&id));
+    }
+
+    #[test]
+    fn a_form_token_is_accepted_only_when_it_matches() {
+        let session = Session {
+            csrf: token().expect("a token"),
+        };
+        assert!(session.accepts(&session.csrf.clone()));
+        assert!(!session.accepts("forged"));
+        assert!(!session.accepts(""));
     }
 }
