@@ -179,12 +179,12 @@ async fn memory(messages: usize, conversations: usize) {
     let sampler = tokio::spawn({
         let done = done.clone();
         async move {
-            let mut samples: Vec<(Duration, u64)> = Vec::new();
+            let mut samples: Vec<(Duration, Rss)> = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             while !done.load(Ordering::Relaxed) && started.elapsed() < LIMIT {
                 tick.tick().await;
-                if let Some(kb) = rss_kb(pid) {
-                    samples.push((started.elapsed(), kb));
+                if let Some(rss) = Rss::of(pid) {
+                    samples.push((started.elapsed(), rss));
                 }
             }
             samples
@@ -201,23 +201,50 @@ async fn memory(messages: usize, conversations: usize) {
     done.store(true, Ordering::Relaxed);
     let samples = sampler.await.expect("the sampler");
     let elapsed = started.elapsed();
-    let max = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    let max = samples.iter().map(|s| s.1.total).max().unwrap_or(0);
     println!(
         "memory: {messages} messages through {conversations} conversations in {elapsed:.1?} \
          ({} sends); RSS max {} MiB",
         graph.requests(),
         max / 1024
     );
-    // Ten points along the run, to see whether it stays flat.
+    // Ten points along the run, to see whether it stays flat, and which
+    // kind of memory grows: the heap (anonymous), file pages mapped (SQLite's
+    // mmap) or shared memory (the WAL index).
     let step = (samples.len() / 10).max(1);
-    for (at, kb) in samples.iter().step_by(step).chain(samples.last()) {
-        println!("  t={:>6.0?}  RSS {:>4} MiB", at, kb / 1024);
+    for (at, rss) in samples.iter().step_by(step).chain(samples.last()) {
+        println!(
+            "  t={:>6.0?}  RSS {:>4} MiB  (anon {:>4}, file {:>4}, shmem {:>4})",
+            at,
+            rss.total / 1024,
+            rss.anon / 1024,
+            rss.file / 1024,
+            rss.shmem / 1024
+        );
     }
 }
 
-/// `VmRSS` of a process, in KiB.
-fn rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// A process's resident memory, in KiB, from `/proc/PID/status`.
+#[derive(Debug, Clone, Copy)]
+struct Rss {
+    total: u64,
+    anon: u64,
+    file: u64,
+    shmem: u64,
+}
+
+impl Rss {
+    fn of(pid: u32) -> Option<Rss> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let field = |name: &str| -> Option<u64> {
+            let line = status.lines().find(|l| l.starts_with(name))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        };
+        Some(Rss {
+            total: field("VmRSS:")?,
+            anon: field("RssAnon:")?,
+            file: field("RssFile:")?,
+            shmem: field("RssShmem:")?,
+        })
+    }
 }

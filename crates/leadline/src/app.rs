@@ -365,7 +365,15 @@ fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<d
     }
 }
 
-/// The Prometheus recorder is process-wide: installed once.
+/// How often the recorder's upkeep runs. Histogram samples wait in the
+/// recorder until an upkeep (or a scrape) folds them into their summaries:
+/// without it, a server nobody scrapes keeps every sample, and its memory
+/// grows with the messages it answers (~7 MiB per 100,000, measured by the
+/// memory benchmark). Five seconds is the crate's own default.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
+
+/// The Prometheus recorder is process-wide: installed once, with a thread
+/// of its own for upkeep (a thread, not a task: it outlives any runtime).
 fn metrics_handle() -> anyhow::Result<PrometheusHandle> {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     if let Some(h) = HANDLE.get() {
@@ -374,6 +382,16 @@ fn metrics_handle() -> anyhow::Result<PrometheusHandle> {
     let handle = PrometheusBuilder::new()
         .install_recorder()
         .context("cannot install the metrics recorder")?;
+    let upkeep = handle.clone();
+    std::thread::Builder::new()
+        .name("metrics-upkeep".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(METRICS_UPKEEP);
+                upkeep.run_upkeep();
+            }
+        })
+        .context("cannot start the metrics upkeep thread")?;
     Ok(HANDLE.get_or_init(|| handle).clone())
 }
 
