@@ -28,6 +28,7 @@ use std::time::Duration;
 
 /// How long one wait for word of arrivals lasts before it is renewed.
 const ARRIVAL_WAIT: Duration = Duration::from_secs(2);
+use std::sync::atomic::AtomicBool;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -39,7 +40,9 @@ pub use voice::VoiceNotes;
 /// How the engine runs.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Conversations handled at once.
+    /// Conversations handled at once. A turn holds its worker for the
+    /// model's whole latency, so a slow model needs many; idle ones cost
+    /// the store nothing (one polls for all).
     pub workers: usize,
     /// How long a claim is held before another worker may take the
     /// conversation over (a worker that died mid-turn).
@@ -65,7 +68,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            workers: 64,
+            workers: 256,
             lease: Duration::from_secs(30),
             quiet_for: Duration::ZERO,
             idle_poll: Duration::from_millis(250),
@@ -90,6 +93,10 @@ pub(crate) struct Shared {
     pub side_effects: SideEffects,
     /// Wakes an idle worker: new messages were enqueued.
     pub inbox_ready: Notify,
+    /// Whether an idle worker is polling the inbox already: one at a time
+    /// does, so an idle engine costs the store a few claims a second
+    /// whatever its number of workers.
+    pub lookout: AtomicBool,
     /// Wakes the sender: new replies were recorded.
     pub outbox_ready: Notify,
     /// Wakes the dispatcher: a turn recorded effects.
@@ -119,6 +126,7 @@ impl Engine {
             config,
             side_effects,
             inbox_ready: Notify::new(),
+            lookout: AtomicBool::new(false),
             outbox_ready: Notify::new(),
             effects_ready: Notify::new(),
         };

@@ -8,6 +8,7 @@ use leadline_stores::{Claim, ListRow, OutgoingBody, OutgoingMessage, StoreError,
 use leadline_whatsapp::send::{INTERACTIVE_BODY_MAX_CHARS, split_text};
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -40,24 +41,18 @@ impl Worker {
                 .await
             {
                 Ok(Some(claim)) => {
+                    metrics::counter!("leadline_claims_total", "result" => "claimed").increment(1);
                     backoff = Duration::from_millis(50);
                     // There may be more: let another idle worker look.
                     self.shared.inbox_ready.notify_one();
                     self.handle(claim).await;
                 }
                 Ok(None) => {
-                    let wait = if config.quiet_for.is_zero() {
-                        config.idle_poll
-                    } else {
-                        config.idle_poll.min(config.quiet_for)
-                    };
-                    tokio::select! {
-                        _ = self.shared.inbox_ready.notified() => {}
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = shutdown.cancelled() => {}
-                    }
+                    metrics::counter!("leadline_claims_total", "result" => "empty").increment(1);
+                    self.idle(&shutdown).await;
                 }
                 Err(e) => {
+                    metrics::counter!("leadline_claims_total", "result" => "error").increment(1);
                     tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "cannot claim from the inbox");
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
@@ -67,6 +62,35 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Waits for work. One idle worker at a time, the lookout, also looks
+    /// again every `idle_poll` (or burst window) for what nobody announced:
+    /// messages enqueued by another process, a burst gone quiet, a dead
+    /// worker's lease run out. Whatever it finds wakes the next worker (see
+    /// `run`), which becomes the lookout once it finds nothing: the role
+    /// passes on, and the store's idle load does not grow with the workers.
+    async fn idle(&self, shutdown: &CancellationToken) {
+        let config = &self.shared.config;
+        let lookout = &self.shared.lookout;
+        if lookout.swap(true, Ordering::AcqRel) {
+            tokio::select! {
+                _ = self.shared.inbox_ready.notified() => {}
+                _ = shutdown.cancelled() => {}
+            }
+            return;
+        }
+        let wait = if config.quiet_for.is_zero() {
+            config.idle_poll
+        } else {
+            config.idle_poll.min(config.quiet_for)
+        };
+        tokio::select! {
+            _ = self.shared.inbox_ready.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.cancelled() => {}
+        }
+        lookout.store(false, Ordering::Release);
     }
 
     /// Runs one turn for a claim and commits it. Whatever fails, the claim's

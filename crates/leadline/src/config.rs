@@ -406,7 +406,7 @@ impl Settings {
         let workers = number(
             "LEADLINE_WORKERS",
             pick("LEADLINE_WORKERS", file.workers.map(|n| n.to_string())),
-            64,
+            256,
             1..=4096,
         )?;
         let burst_ms = number(

@@ -368,3 +368,41 @@ async fn logs_never_show_a_phone_number_a_message_body_or_a_secret() {
         "customers are told apart by their masked number:\n{logs}"
     );
 }
+
+/// The `leadline_claims_total` sample with `result`, from `/metrics`.
+async fn claims(app: &TestApp, result: &str) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let label = format!("leadline_claims_total{{result=\"{result}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&label))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// An idle engine of 256 workers looks for work about four times a second
+/// (one lookout polling every 250 ms), not 256 times as often; the same
+/// engine still answers a burst of customers with all its workers.
+#[tokio::test]
+async fn idle_workers_do_not_poll_the_store_each() {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_WORKERS", "256")).await;
+    let before = claims(&app, "empty").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = claims(&app, "empty").await - before;
+    // Eight polls in two seconds, with room for a slow machine; each of
+    // 256 workers polling would be some 2,000.
+    assert!(idle <= 40, "{idle} empty claims in 2 s");
+
+    let customers: Vec<String> = (0..50).map(|n| format!("1555010{n:04}")).collect();
+    let messages = customers
+        .iter()
+        .enumerate()
+        .map(|(n, wa_id)| webhook::text(wa_id, &format!("wamid.idle.{n}"), "Hola"))
+        .collect();
+    let posted = app.post_webhook(&webhook::notification(messages)).await;
+    assert_eq!(posted.status(), 200);
+    let sent = graph.wait_for_sent(50, WAIT).await;
+    let answered: std::collections::HashSet<&str> = sent.iter().map(|s| s.to.as_str()).collect();
+    assert_eq!(answered.len(), 50);
+    assert!(claims(&app, "claimed").await >= 50);
+}
