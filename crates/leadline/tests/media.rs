@@ -12,7 +12,7 @@ use leadline_testkit::openai::{FakeOpenAi, Transcript};
 use leadline_testkit::webhook;
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::{
     ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path, replies_after, replies_to,
 };
@@ -219,7 +219,6 @@ async fn a_transcription_that_never_answers_does_not_hold_the_turn_past_half_the
     let media_id = graph.add_media("audio/ogg; codecs=opus", &audio);
     openai.transcribe(&audio, Transcript::Hang);
     let wa_id = "5215550009001";
-    let started = Instant::now();
     let reply = send(
         &app,
         &graph,
@@ -228,13 +227,11 @@ async fn a_transcription_that_never_answers_does_not_hold_the_turn_past_half_the
     )
     .await;
     assert!(reply.contains("nota de voz"), "{reply}");
-    // Half the 2-second lease, plus the turn: answered once, by the worker
-    // that held it, before the lease could pass to another.
-    assert!(
-        started.elapsed() < Duration::from_millis(1900),
-        "{:?}",
-        started.elapsed()
-    );
+    // Had the turn waited past the 2-second lease, another worker would
+    // have claimed the conversation and asked for the transcript again,
+    // and the customer would be answered twice (or the first answer
+    // fenced). Wait out more than a lease, then: asked once, answered once.
     tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(openai.transcriptions().len(), 1, "asked once");
     assert_eq!(replies_to(&graph, wa_id).len(), 1, "answered once");
 }
