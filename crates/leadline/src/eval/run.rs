@@ -8,8 +8,8 @@ use leadline_domain::language::{self, Language};
 use leadline_domain::lead::DecisionPower;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::{CustomerId, HandoffReason, Lead};
-use leadline_stores::AdminStore;
 use leadline_stores::sqlite::SqliteStore;
+use leadline_stores::{AdminStore, OutgoingBody, StoreError};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -153,6 +153,22 @@ pub async fn run(
         &lead,
         &mut failures,
     );
+    if let Some(expected) = &scenario.expect.documents {
+        match documents_sent(store, playbook, customer).await {
+            Ok(sent) => {
+                let mut expected = expected.clone();
+                expected.sort();
+                if sent != expected {
+                    failures.push(format!(
+                        "documents: expected [{}], sent [{}]",
+                        expected.join(", "),
+                        sent.join(", ")
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("the pipeline failed: {e}")),
+        }
+    }
     let wrong_jumps = wrong_jumps(scenario, playbook, &observed.stage_changes);
     if !wrong_jumps.is_empty() {
         failures.push(format!(
@@ -173,6 +189,28 @@ pub async fn run(
         wrong_jumps,
         transcript: observed.transcript,
     }
+}
+
+/// The ids of the playbook's documents sent to `customer`, sorted: each
+/// document message recorded for them, told apart by where its bytes are.
+async fn documents_sent(
+    store: &SqliteStore,
+    playbook: &Playbook,
+    customer: &CustomerId,
+) -> Result<Vec<String>, StoreError> {
+    let entries = store.outbox_entries(customer).await?;
+    let mut sent: Vec<String> = playbook
+        .documents
+        .iter()
+        .filter(|document| {
+            entries.iter().any(|entry| {
+                matches!(&entry.message.body, OutgoingBody::Document { source, .. } if *source == document.source)
+            })
+        })
+        .map(|document| document.id.clone())
+        .collect();
+    sent.sort();
+    Ok(sent)
 }
 
 /// Takes in the events of the turn just answered; returns the stage and

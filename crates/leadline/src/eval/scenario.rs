@@ -175,6 +175,9 @@ pub struct Expect {
     /// The stages the conversation may pass through, in order; by default
     /// the playbook's own order. Any other stage change is a wrong-stage jump.
     pub path: Option<Vec<String>>,
+    /// The playbook's documents sent by the end, by id, in any order
+    /// (`[]`: none was sent); not checked when not given.
+    pub documents: Option<Vec<String>>,
 }
 
 fn yes() -> bool {
@@ -281,6 +284,14 @@ fn validate(scenario: &Scenario, playbook: &Playbook) -> Result<(), ScenarioErro
             ));
         }
     }
+    for document in expect.documents.iter().flatten() {
+        if !playbook.documents.iter().any(|d| &d.id == document) {
+            return Err(invalid(
+                scenario,
+                format!("the playbook has no document `{document}`"),
+            ));
+        }
+    }
     if expect.max_messages.is_some() && expect.stage.is_none() {
         return Err(invalid(
             scenario,
@@ -371,5 +382,22 @@ expect = { stage = "greeting", handoff = "customer_asked" }
         scenario.file = PathBuf::from("x.toml");
         let err = validate(&scenario, &Playbook::builtin()).unwrap_err();
         assert!(err.to_string().contains("no stage `closing`"), "{err}");
+    }
+
+    #[test]
+    fn documents_are_checked_against_the_playbook() {
+        let with = |documents: &str| {
+            let mut scenario = parse_one(&format!(
+                "[[scenario]]\nname = \"s\"\nlanguage = \"en\"\nmessages = [\"a\"]\nexpect = {{ documents = {documents} }}\n"
+            ))
+            .unwrap()
+            .remove(0);
+            scenario.file = PathBuf::from("x.toml");
+            validate(&scenario, &Playbook::builtin())
+        };
+        assert!(with("[]").is_ok());
+        assert!(with("[\"brochure\", \"price_list\"]").is_ok());
+        let err = with("[\"menu\"]").unwrap_err();
+        assert!(err.to_string().contains("no document `menu`"), "{err}");
     }
 }
