@@ -1,6 +1,7 @@
 //! What the sqlx-based backends share.
 
-use crate::StoreError;
+use crate::{LoginSession, StoreError};
+use jiff::Timestamp;
 use leadline_domain::DeliveryState;
 
 /// A row that does not decode is corrupt data; anything else sqlx reports
@@ -47,4 +48,18 @@ pub(crate) fn delivery_state(rank: i64) -> Result<DeliveryState, StoreError> {
             "unknown delivery state {other}"
         ))),
     }
+}
+
+/// A stored time, in milliseconds since the epoch.
+pub(crate) fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_millisecond(ms)
+        .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
+}
+
+/// A `dashboard_sessions` row: `(csrf, expires_at)`.
+pub(crate) fn login_session((csrf, expires): (String, i64)) -> Result<LoginSession, StoreError> {
+    Ok(LoginSession {
+        csrf,
+        expires: timestamp(expires)?,
+    })
 }

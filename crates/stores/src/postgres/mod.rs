@@ -12,6 +12,7 @@ mod outbox;
 pub(crate) mod records;
 mod sessions;
 
+use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
     EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
@@ -433,11 +434,6 @@ fn now_ms() -> i64 {
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_millisecond(ms)
-        .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
 }
 
 /// A stored attempt count; `what` names the row (`outbox entry`, `effect`).

@@ -1,7 +1,8 @@
 //! Dashboard logins and login attempts on PostgreSQL, shared by every
 //! process on the database.
 
-use super::{now_ms, timestamp};
+use super::now_ms;
+use crate::sql::login_session;
 use crate::{LoginSession, StoreError};
 use sqlx::PgPool;
 
@@ -35,13 +36,7 @@ pub(super) async fn find(
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    row.map(|(csrf, expires)| {
-        Ok(LoginSession {
-            csrf,
-            expires: timestamp(expires)?,
-        })
-    })
-    .transpose()
+    row.map(login_session).transpose()
 }
 
 pub(super) async fn close(pool: &PgPool, key: &str) -> Result<(), StoreError> {

@@ -12,6 +12,7 @@ mod outbox;
 mod sessions;
 mod writer;
 
+use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
     EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
@@ -474,13 +475,7 @@ impl SessionStore for SqliteStore {
         .bind(now.as_millisecond())
         .fetch_optional(&self.readers)
         .await?;
-        row.map(|(csrf, expires)| {
-            Ok(LoginSession {
-                csrf,
-                expires: timestamp(expires)?,
-            })
-        })
-        .transpose()
+        row.map(crate::sql::login_session).transpose()
     }
 
     async fn close_session(&self, key: &str) -> Result<(), StoreError> {
@@ -617,11 +612,6 @@ fn now_ms() -> i64 {
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_millisecond(ms)
-        .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
 }
 
 #[cfg(test)]
