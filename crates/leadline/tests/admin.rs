@@ -17,34 +17,10 @@ use support::{
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Calls the API with the admin token; answers the status and JSON body.
-async fn api(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app
-        .http
-        .request(method, format!("{}{path}", app.base_url))
-        .bearer_auth(ADMIN_TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("an API request");
-    let status = response.status();
-    let body = response.json().await.expect("a JSON body");
-    (status, body)
-}
-
-async fn get(app: &TestApp, path: &str) -> Value {
-    let (status, body) = api(app, Method::GET, path, None).await;
-    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-    body
-}
-
+/// POSTs `body` to the API with the admin token; answers the status and
+/// JSON body.
 async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-    api(app, Method::POST, path, Some(body)).await
+    app.admin(Method::POST, path, Some(body)).await
 }
 
 /// Says `text` as `wa_id` and waits for the bot's reply.
@@ -59,7 +35,9 @@ async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str
 async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {
-        let (status, body) = api(app, Method::GET, &conversation_path(wa_id, ""), None).await;
+        let (status, body) = app
+            .admin(Method::GET, &conversation_path(wa_id, ""), None)
+            .await;
         if status == StatusCode::OK
             && body["messages"]
                 .as_array()
@@ -89,7 +67,7 @@ async fn every_request_is_refused_until_a_token_is_set() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app = TestApp::spawn(Options::new(&graph.base_url())).await;
     for path in ["/api/leads", "/api/handoffs", "/api/leads.csv"] {
-        let (status, body) = api(&app, Method::GET, path, None).await;
+        let (status, body) = app.admin(Method::GET, path, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         let error = body["error"].as_str().expect("an error message");
         assert!(error.contains("LEADLINE_ADMIN_TOKEN"), "{error}");
@@ -127,7 +105,7 @@ async fn a_missing_or_wrong_token_is_refused() {
             .expect("GET");
         assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{header}");
     }
-    assert_eq!(get(&app, "/api/leads").await["leads"], json!([]));
+    assert_eq!(app.admin_get("/api/leads").await["leads"], json!([]));
     let lower = app
         .http
         .get(&url)
@@ -160,7 +138,7 @@ async fn a_conversation_is_listed_with_its_stage_and_fields() {
     .await;
     committed(&app, wa_id, "wamid.a2").await;
 
-    let page = get(&app, "/api/leads").await;
+    let page = app.admin_get("/api/leads").await;
     assert_eq!(wa_ids(&page), [wa_id]);
     let lead = &page["leads"][0];
     assert_eq!(lead["stage"], "qualification", "{lead}");
@@ -171,20 +149,22 @@ async fn a_conversation_is_listed_with_its_stage_and_fields() {
     assert!(page["next_cursor"].is_null());
 
     assert_eq!(
-        wa_ids(&get(&app, "/api/leads?stage=qualification").await),
+        wa_ids(&app.admin_get("/api/leads?stage=qualification").await),
         [wa_id]
     );
-    assert!(wa_ids(&get(&app, "/api/leads?stage=scheduling").await).is_empty());
-    assert_eq!(wa_ids(&get(&app, "/api/leads?q=ANA").await), [wa_id]);
-    assert!(wa_ids(&get(&app, "/api/leads?q=nobody").await).is_empty());
-    assert!(wa_ids(&get(&app, "/api/leads?since=2999-01-01T00:00:00Z").await).is_empty());
+    assert!(wa_ids(&app.admin_get("/api/leads?stage=scheduling").await).is_empty());
+    assert_eq!(wa_ids(&app.admin_get("/api/leads?q=ANA").await), [wa_id]);
+    assert!(wa_ids(&app.admin_get("/api/leads?q=nobody").await).is_empty());
+    assert!(wa_ids(&app.admin_get("/api/leads?since=2999-01-01T00:00:00Z").await).is_empty());
     for bad in [
         "?limit=0",
         "?since=yesterday",
         "?handoff=bored",
         "?cursor=x",
     ] {
-        let (status, body) = api(&app, Method::GET, &format!("/api/leads{bad}"), None).await;
+        let (status, body) = app
+            .admin(Method::GET, &format!("/api/leads{bad}"), None)
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
 }
@@ -229,7 +209,7 @@ async fn a_person_takes_over_replies_and_hands_back() {
     // Sent exactly once, and the transcript shows it with Graph's id.
     let deadline = Instant::now() + WAIT;
     let sent = loop {
-        let shown = get(&app, &path).await;
+        let shown = app.admin_get(&path).await;
         if shown["sent"][1]["state"] == "sent" {
             break shown["sent"][1].clone();
         }
@@ -288,22 +268,20 @@ async fn a_person_takes_over_replies_and_hands_back() {
 async fn bad_actions_get_clear_errors() {
     let (app, graph) = admin_app().await;
     let unknown = conversation_path("14155550999", "");
-    let (status, body) = api(&app, Method::GET, &unknown, None).await;
+    let (status, body) = app.admin(Method::GET, &unknown, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) = post(&app, &format!("{unknown}/takeover"), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = api(&app, Method::GET, "/api/conversations/not%20an%20id", None).await;
+    let (status, _) = app
+        .admin(Method::GET, "/api/conversations/not%20an%20id", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let wa_id = "5215550202";
     say(&app, &graph, wa_id, "wamid.c1", "Hola").await;
-    let (status, _) = api(
-        &app,
-        Method::GET,
-        &format!("/api/conversations/{wa_id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .admin(Method::GET, &format!("/api/conversations/{wa_id}"), None)
+        .await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
@@ -346,10 +324,10 @@ async fn a_customer_asking_for_a_person_is_in_the_handoff_inbox() {
     .await;
     committed(&app, "5215550302", "wamid.d2").await;
 
-    let inbox = get(&app, "/api/handoffs").await;
+    let inbox = app.admin_get("/api/handoffs").await;
     assert_eq!(wa_ids(&inbox), ["5215550302"], "{inbox}");
     assert_eq!(inbox["leads"][0]["handoff"]["reason"], "customer_asked");
-    let asked = get(&app, "/api/leads?handoff=customer_asked").await;
+    let asked = app.admin_get("/api/leads?handoff=customer_asked").await;
     assert_eq!(wa_ids(&asked), ["5215550302"]);
 }
 

@@ -49,15 +49,8 @@ fn to_rep(graph: &FakeGraph) -> Vec<SentMessage> {
 }
 
 async fn api(app: &TestApp, method: reqwest::Method, path: &str) -> (u16, Value) {
-    let response = app
-        .http
-        .request(method, format!("{}{path}", app.base_url))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("admin API");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let (status, body) = app.admin(method, path, None).await;
+    (status.as_u16(), body)
 }
 
 #[tokio::test]

@@ -15,19 +15,6 @@ use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversati
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Waits until the API lists `wa_id` with the given stage or handoff.
-async fn api(app: &TestApp, path: &str) -> Value {
-    let response = app
-        .http
-        .get(format!("{}{path}", app.base_url))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("an API request");
-    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-    response.json().await.expect("JSON")
-}
-
 /// Says `text` as `wa_id` and waits for the bot's reply to it.
 async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) {
     let before = graph.sent().iter().filter(|s| s.to == wa_id).count();
@@ -43,21 +30,15 @@ async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str
 async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
     let deadline = Instant::now() + WAIT;
     loop {
-        let response = app
-            .http
-            .get(format!("{}{}", app.base_url, conversation_path(wa_id, "")))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .expect("GET conversation");
-        if response.status() == StatusCode::OK {
-            let body: Value = response.json().await.expect("JSON");
-            if body["messages"]
+        let (status, body) = app
+            .admin(reqwest::Method::GET, &conversation_path(wa_id, ""), None)
+            .await;
+        if status == StatusCode::OK
+            && body["messages"]
                 .as_array()
                 .is_some_and(|m| m.iter().any(|m| m["wa_id"] == id))
-            {
-                return body;
-            }
+        {
+            return body;
         }
         assert!(Instant::now() < deadline, "{id} never committed");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -265,13 +246,13 @@ async fn a_form_without_its_csrf_token_is_refused() {
         let response = session.post(&takeover, &form).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{form:?}");
     }
-    let lead = api(&app, &conversation_path(wa_id, "")).await;
+    let lead = app.admin_get(&conversation_path(wa_id, "")).await;
     assert!(lead["handoff"].is_null(), "{lead}");
 
     let response = session.post(&takeover, &[("csrf", &session.csrf)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[LOCATION], format!("{page}?notice=done"));
-    let lead = api(&app, &conversation_path(wa_id, "")).await;
+    let lead = app.admin_get(&conversation_path(wa_id, "")).await;
     assert_eq!(lead["handoff"]["reason"], "human_took_over", "{lead}");
 
     // A person's reply reaches the customer; handing back needs a stage
@@ -306,7 +287,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         )
         .await;
     assert_eq!(back.headers()[LOCATION], format!("{page}?notice=done"));
-    let lead = api(&app, &conversation_path(wa_id, "")).await;
+    let lead = app.admin_get(&conversation_path(wa_id, "")).await;
     assert!(lead["handoff"].is_null(), "{lead}");
     assert_eq!(lead["stage"], "qualification");
 }
@@ -361,7 +342,7 @@ async fn the_funnel_counts_a_scripted_afternoon() {
     committed(&app, "14155550111", "wamid.h1").await;
     committed(&app, "14155550112", "wamid.g1").await;
 
-    let funnel = api(&app, "/api/funnel").await;
+    let funnel = app.admin_get("/api/funnel").await;
     assert_eq!(funnel["conversations"], 3, "{funnel}");
     assert_eq!(funnel["qualified"], 1, "{funnel}");
     // Booking tools are not wired yet: nothing can be booked.

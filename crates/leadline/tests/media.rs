@@ -33,15 +33,7 @@ async fn send(app: &TestApp, graph: &FakeGraph, wa_id: &str, message: Value) -> 
 
 /// The conversation as the admin API shows it.
 async fn conversation(app: &TestApp, wa_id: &str) -> Value {
-    let response = app
-        .http
-        .get(format!("{}{}", app.base_url, conversation_path(wa_id, "")))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .expect("GET the conversation");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("a JSON conversation")
+    app.admin_get(&conversation_path(wa_id, "")).await
 }
 
 /// What the conversation's history says for inbound message `id`.

@@ -238,6 +238,39 @@ impl TestApp {
             .await
             .expect("GET")
     }
+
+    /// An admin API request with [`ADMIN_TOKEN`]: its status and its JSON
+    /// body (`null` when it has none, as a `202` has).
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("an admin API request");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"))
+        };
+        (status, body)
+    }
+
+    /// `GET path` on the admin API, which must answer 200.
+    pub async fn admin_get(&self, path: &str) -> Value {
+        let (status, body) = self.admin(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "GET {path}: {body}");
+        body
+    }
 }
 
 fn start(env: &HashMap<String, String>, args: &[String], log: Option<&std::path::Path>) -> Child {
