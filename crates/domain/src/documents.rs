@@ -10,8 +10,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// The tool that sends a document: `{"document": id}` or `{"query": what
 /// the customer asked for}` -> `{"document": id, "title": ...}`; an
@@ -123,12 +121,7 @@ pub fn mime_type(path: &str) -> Option<&'static str> {
 
 /// Lowercase words without accents: "Lista de Precios" -> lista, de, precios.
 fn words(text: &str) -> Vec<String> {
-    let folded: String = text
-        .nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
-    folded
+    crate::language::fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_owned)

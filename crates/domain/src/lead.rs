@@ -72,6 +72,23 @@ pub struct Budget {
     pub max: Option<u64>,
     pub currency: Option<String>,
     pub approximate: bool,
+    /// What the amount covers, when the customer said ("al mes", "a year",
+    /// "one-off"): 12,000 a year is not 12,000 a month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<BudgetPeriod>,
+    /// The customer named no currency and `currency` is the business's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub currency_assumed: bool,
+}
+
+/// The period a budget's amount is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPeriod {
+    Month,
+    Year,
+    /// A one-off amount ("pago único", "one-time").
+    Once,
 }
 
 /// Whether the person can decide the purchase.

@@ -118,6 +118,8 @@ pub enum SessionError {
 pub struct Said {
     pub text: String,
     pub delay: Duration,
+    /// The WhatsApp profile name the message carries.
+    pub profile_name: Option<String>,
 }
 
 /// A running in-process Leadline: the given store, the configured router
@@ -212,7 +214,7 @@ impl Session {
                 id: id.clone(),
                 customer: customer.clone(),
                 business_number_id: SESSION_NUMBER_ID.into(),
-                profile_name: None,
+                profile_name: said.profile_name.clone(),
                 sent_at: Timestamp::now(),
                 content: Content::Text {
                     body: said.text.clone(),
@@ -340,6 +342,7 @@ pub async fn run(
         let said = Said {
             text: text.to_owned(),
             delay: Duration::ZERO,
+            profile_name: None,
         };
         match session.turn(&customer, &[said]).await {
             Ok(replies) => {

@@ -226,3 +226,83 @@ fn the_json_summary_counts_a_tiny_known_set() {
         "silent after the handoff: {transcript:?}"
     );
 }
+
+#[test]
+fn per_field_figures_count_stated_facts_and_values_nobody_stated() {
+    let dir = Scenarios::new("fields");
+    // The customer names a company, but the scenario says they state
+    // everything but it: the captured company counts as made up.
+    let file = dir.file(
+        "fields.toml",
+        &COOPERATIVE.replace(
+            r#"fields = ["name", "company", "need", "budget", "authority", "timeline"]"#,
+            r#"fields = ["name", "need", "budget", "authority", "timeline"]
+all_facts = true"#,
+        ),
+    );
+    let (output, stdout, _) = eval(&[], &[file]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("field company: never stated, set to \"Acme\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stated facts captured 5/5 100.0 %"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("values set that were never stated 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("name 1 1 0 100.0 % 100.0 %"), "{stdout}");
+    assert!(stdout.contains("company 0 0 1 0.0 % 0.0 %"), "{stdout}");
+    assert!(
+        stdout.contains("cooperative leads offered times in time 0/0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn every_reply_is_checked_against_the_customers_language() {
+    let dir = Scenarios::new("language");
+    let file = dir.file(
+        "language.toml",
+        &HUMAN.replace("language = \"es\"", "language = \"en\""),
+    );
+    let (output, stdout, _) = eval(&[], &[file]);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("reply language: the reply after customer message 1 is in es, expected en"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("replies in the customer's language 0/0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_heldout_scenario_is_measured_on_its_own_and_never_fails_the_run() {
+    let dir = Scenarios::new("heldout");
+    let text = format!(
+        "split = \"heldout\"\n{}",
+        COOPERATIVE.replace("max_messages = 4", "max_messages = 2")
+    );
+    let file = dir.file("heldout.toml", &text);
+    let (output, stdout, stderr) = eval(&[], &[file]);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("held-out scenarios on their own:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "held-out scenarios that fall short (counted above, not failing the run): cooperative"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("customer>"),
+        "a held-out transcript is not shown: {stdout}"
+    );
+}

@@ -277,6 +277,8 @@ fn build(caps: &Captures<'_>, first: &Part, second: Option<&Part>) -> Result<Bud
         max,
         currency,
         approximate,
+        period: None,
+        currency_assumed: false,
     })
 }
 
@@ -557,6 +559,8 @@ mod tests {
             max,
             currency: currency.map(str::to_owned),
             approximate,
+            period: None,
+            currency_assumed: false,
         }
     }
 

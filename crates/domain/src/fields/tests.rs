@@ -270,7 +270,9 @@ fn apply_stores_what_the_parsers_accept() {
             min: Some(5_000),
             max: Some(5_000),
             currency: Some("USD".into()),
-            approximate: true
+            approximate: true,
+            period: None,
+            currency_assumed: false,
         })
     );
     assert_eq!(

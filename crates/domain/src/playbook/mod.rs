@@ -392,6 +392,8 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
                 max: Some(5000),
                 currency: Some("EUR".into()),
                 approximate: false,
+                period: None,
+                currency_assumed: false,
             }),
             ..Lead::default()
         }

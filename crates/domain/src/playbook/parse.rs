@@ -983,6 +983,8 @@ fn sample_lead() -> Lead {
             max: None,
             currency: Some("USD".to_owned()),
             approximate: false,
+            period: None,
+            currency_assumed: false,
         }),
         authority: Some(Authority {
             role: Some("CEO".to_owned()),

@@ -155,6 +155,8 @@ mod tests {
                 max: Some(5000),
                 currency: Some("USD".into()),
                 approximate: true,
+                period: None,
+                currency_assumed: false,
             }),
             authority: Some(Authority {
                 role: Some("CEO".into()),
@@ -179,6 +181,8 @@ mod tests {
             max: Some(2000),
             currency: None,
             approximate: false,
+            period: None,
+            currency_assumed: false,
         };
         assert_eq!(budget_text(&bound, Language::Es), "hasta 2.000");
     }

@@ -10,7 +10,7 @@ mod scenario;
 
 use report::{Summary, table};
 use run::Outcome;
-use scenario::ScenarioError;
+use scenario::{ScenarioError, Split};
 
 use crate::chat::Session;
 use crate::config::Settings;
@@ -112,14 +112,25 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
     }
 
     let summary = Summary::new(&outcomes, scheduling_stage.as_deref());
+    let heldout: Vec<Outcome> = outcomes
+        .iter()
+        .filter(|o| o.split == Split::Heldout)
+        .cloned()
+        .collect();
+    let heldout =
+        (!heldout.is_empty()).then(|| Summary::new(&heldout, scheduling_stage.as_deref()));
     if json {
         let report = report::Report {
             summary: &summary,
+            heldout: heldout.as_ref(),
             scenarios: &outcomes,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", table(&summary, &outcomes));
+        print!("{}", table(&summary, heldout.as_ref(), &outcomes));
     }
-    Ok(summary.failed == 0)
+    // Held-out scenarios measure; only the tuning set's failures fail the
+    // run (see `report::table`).
+    let failed = summary.failed - heldout.as_ref().map_or(0, |h| h.failed);
+    Ok(failed == 0)
 }

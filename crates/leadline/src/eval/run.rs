@@ -1,11 +1,11 @@
 //! Runs one scenario through a [`Session`] and judges it against its
 //! expectations.
 
-use super::scenario::{HandoffExpectation, Scenario};
+use super::scenario::{BudgetKind, Expect, HandoffExpectation, Scenario, Split, TimelineKind};
 use crate::chat::{Said, Session, SessionError};
 use leadline_domain::events::Event;
 use leadline_domain::language::{self, Language};
-use leadline_domain::lead::DecisionPower;
+use leadline_domain::lead::{Budget, DecisionPower, FieldName, Timeline};
 use leadline_domain::playbook::Playbook;
 use leadline_domain::{CustomerId, HandoffReason, Lead};
 use leadline_stores::sqlite::SqliteStore;
@@ -26,11 +26,34 @@ pub struct Line {
     pub text: String,
 }
 
+/// How one lead field came out against what the customer stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldScore {
+    pub field: FieldName,
+    /// The customer stated it.
+    pub stated: bool,
+    /// The lead has a value for it at the end.
+    pub captured: bool,
+    /// The value is the one stated (only when stated and captured).
+    pub right: bool,
+    /// The value counts as made up: the customer did not state it, or it
+    /// is not what they said.
+    pub made_up: bool,
+}
+
+/// The replies whose language was checked and those in the wrong one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReplyLanguages {
+    pub checked: usize,
+    pub wrong: usize,
+}
+
 /// What happened in one scenario and how it measured up.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub name: String,
     pub file: String,
+    pub split: Split,
     pub language: Language,
     pub known_gap: Option<String>,
     /// Each expectation that was not met, said plainly.
@@ -43,6 +66,14 @@ pub struct Outcome {
     pub booked_after: Option<usize>,
     /// Stage changes the scenario did not expect, as `from → to`.
     pub wrong_jumps: Vec<String>,
+    /// Every lead field the scenario says something about.
+    pub fields: Vec<FieldScore>,
+    /// Whether the handoff (or its absence) was the one expected.
+    pub handoff_right: bool,
+    pub reply_languages: ReplyLanguages,
+    /// For a cooperative lead (`offered_within`): times were offered in
+    /// time.
+    pub offered_in_time: Option<bool>,
     pub transcript: Vec<Line>,
 }
 
@@ -69,8 +100,13 @@ struct Observed {
     reached: Vec<(String, usize)>,
     handoff: Option<(HandoffReason, usize)>,
     booked_after: Option<usize>,
+    /// Customer messages sent when call times were first offered.
+    offered_after: Option<usize>,
     stage_changes: Vec<(String, String)>,
     replies_after_handoff: usize,
+    reply_languages: ReplyLanguages,
+    /// Each reply in the wrong language, said plainly.
+    language_failures: Vec<String>,
 }
 
 /// Plays `scenario` as `customer` through `session`, whose store is `store`.
@@ -90,7 +126,9 @@ pub async fn run(
     let mut seen_events = 0;
     let mut lead = Lead::default();
     let mut final_stage = None;
+    let mut speaking = scenario.language;
     for step in &scenario.messages {
+        speaking = step.language.unwrap_or(speaking);
         let said: Vec<Said> = step
             .texts
             .iter()
@@ -98,6 +136,7 @@ pub async fn run(
             .map(|(i, text)| Said {
                 text: text.clone(),
                 delay: if i == 0 { step.delay } else { Duration::ZERO },
+                profile_name: scenario.profile_name.clone(),
             })
             .collect();
         for text in &step.texts {
@@ -112,6 +151,9 @@ pub async fn run(
             Ok(replies) => {
                 if handed_off_before {
                     observed.replies_after_handoff += replies.len();
+                }
+                for reply in &replies {
+                    observed.check_language(reply, speaking, sent);
                 }
                 observed
                     .transcript
@@ -146,13 +188,22 @@ pub async fn run(
             }
         }
     }
-    judge(
-        scenario,
-        &observed,
-        final_stage.as_deref(),
-        &lead,
-        &mut failures,
-    );
+    judge(scenario, &observed, final_stage.as_deref(), &mut failures);
+    let fields = score_fields(&scenario.expect, &lead, &mut failures);
+    let offered_in_time = scenario.expect.offered_within.map(|within| {
+        let in_time = observed.offered_after.is_some_and(|after| after <= within);
+        if !in_time {
+            failures.push(match observed.offered_after {
+                Some(after) => format!(
+                    "offered_within: call times offered after {after} customer messages, expected within {within}"
+                ),
+                None => format!(
+                    "offered_within: call times never offered (expected within {within} customer messages)"
+                ),
+            });
+        }
+        in_time
+    });
     if let Some(expected) = &scenario.expect.documents {
         match documents_sent(store, playbook, customer).await {
             Ok(sent) => {
@@ -176,17 +227,23 @@ pub async fn run(
             wrong_jumps.join(", ")
         ));
     }
+    let handoff = observed.handoff.map(|(reason, _)| reason);
     Outcome {
         name: scenario.name.clone(),
         file: scenario.file.display().to_string(),
+        split: scenario.split,
         language: scenario.language,
         known_gap: scenario.known_gap.clone(),
         failures,
         final_stage,
         reached: observed.reached,
-        handoff: observed.handoff.map(|(reason, _)| reason),
+        handoff,
         booked_after: observed.booked_after,
         wrong_jumps,
+        fields,
+        handoff_right: handoff_failure(scenario.expect.handoff, handoff).is_none(),
+        reply_languages: observed.reply_languages,
+        offered_in_time,
         transcript: observed.transcript,
     }
 }
@@ -242,17 +299,38 @@ async fn observe(
         }
     }
     *seen_events = events.len();
-    Ok(session
-        .conversation(customer)
-        .await?
-        .map(|c| (c.stage, c.lead)))
+    let Some(conversation) = session.conversation(customer).await? else {
+        return Ok(None);
+    };
+    if !conversation.offered.is_empty() && observed.offered_after.is_none() {
+        observed.offered_after = Some(sent);
+    }
+    Ok(Some((conversation.stage, conversation.lead)))
+}
+
+impl Observed {
+    /// Counts `reply` as in `wanted` or not; a reply too short to tell
+    /// ("OK 👍") is not counted.
+    fn check_language(&mut self, reply: &str, wanted: Language, sent: usize) {
+        let Some(language) = language::detect(reply) else {
+            return;
+        };
+        self.reply_languages.checked += 1;
+        if language != wanted {
+            self.reply_languages.wrong += 1;
+            self.language_failures.push(format!(
+                "reply language: the reply after customer message {sent} is in {}, expected {}",
+                language.code(),
+                wanted.code()
+            ));
+        }
+    }
 }
 
 fn judge(
     scenario: &Scenario,
     observed: &Observed,
     final_stage: Option<&str>,
-    lead: &Lead,
     failures: &mut Vec<String>,
 ) {
     let expect = &scenario.expect;
@@ -264,73 +342,8 @@ fn judge(
             final_stage.unwrap_or("no conversation")
         ));
     }
-    for field in &expect.fields {
-        if !lead.has(*field) {
-            failures.push(format!("field {field}: expected it known, it is not"));
-        }
-    }
-    for field in &expect.absent {
-        if lead.has(*field) {
-            failures.push(format!("field {field}: expected it unknown, it was set"));
-        }
-    }
-    check_value(
-        failures,
-        "name",
-        expect.name.as_deref(),
-        lead.name.as_deref(),
-    );
-    check_value(
-        failures,
-        "company",
-        expect.company.as_deref(),
-        lead.company.as_deref(),
-    );
-    let budget = lead.budget.as_ref();
-    check_value(
-        failures,
-        "budget_min",
-        expect.budget_min,
-        budget.and_then(|b| b.min),
-    );
-    check_value(
-        failures,
-        "budget_max",
-        expect.budget_max,
-        budget.and_then(|b| b.max),
-    );
-    check_value(
-        failures,
-        "currency",
-        expect.currency.as_deref(),
-        budget.and_then(|b| b.currency.as_deref()),
-    );
-    check_value(
-        failures,
-        "decision",
-        expect.decision.map(power_name),
-        lead.authority.as_ref().map(|a| power_name(a.power)),
-    );
-
     let actual = observed.handoff.map(|(reason, _)| reason);
-    match (expect.handoff, actual) {
-        (HandoffExpectation::None, Some(reason)) => failures.push(format!(
-            "handoff: expected none, handed off ({})",
-            reason.as_str()
-        )),
-        (HandoffExpectation::Reason(wanted), None) => failures.push(format!(
-            "handoff: expected {}, the bot never handed off",
-            wanted.as_str()
-        )),
-        (HandoffExpectation::Reason(wanted), Some(reason)) if wanted != reason => {
-            failures.push(format!(
-                "handoff: expected {}, handed off for {}",
-                wanted.as_str(),
-                reason.as_str()
-            ))
-        }
-        _ => {}
-    }
+    failures.extend(handoff_failure(expect.handoff, actual));
     if let Some(booked) = expect.booked
         && booked != observed.booked_after.is_some()
     {
@@ -351,27 +364,194 @@ fn judge(
             _ => {}
         }
     }
-    let wanted = expect.reply_language.unwrap_or(scenario.language);
-    let last = observed
-        .transcript
-        .iter()
-        .rev()
-        .filter(|l| l.speaker == Speaker::Agent)
-        .find_map(|l| language::detect(&l.text));
-    if let Some(language) = last
-        && language != wanted
-    {
-        failures.push(format!(
-            "reply_language: expected the last reply in {}, it is in {}",
-            wanted.code(),
-            language.code()
-        ));
-    }
+    failures.extend(observed.language_failures.iter().cloned());
     if expect.silent_after_handoff && observed.replies_after_handoff > 0 {
         failures.push(format!(
             "silent_after_handoff: the bot sent {} replies after handing off",
             observed.replies_after_handoff
         ));
+    }
+}
+
+fn handoff_failure(expected: HandoffExpectation, actual: Option<HandoffReason>) -> Option<String> {
+    match (expected, actual) {
+        (HandoffExpectation::None, Some(reason)) => Some(format!(
+            "handoff: expected none, handed off ({})",
+            reason.as_str()
+        )),
+        (HandoffExpectation::Reason(wanted), None) => Some(format!(
+            "handoff: expected {}, the bot never handed off",
+            wanted.as_str()
+        )),
+        (HandoffExpectation::Reason(wanted), Some(reason)) if wanted != reason => Some(format!(
+            "handoff: expected {}, handed off for {}",
+            wanted.as_str(),
+            reason.as_str()
+        )),
+        _ => None,
+    }
+}
+
+/// Scores every field the scenario says something about, adding a failure
+/// for each one missed, wrong or made up.
+fn score_fields(expect: &Expect, lead: &Lead, failures: &mut Vec<String>) -> Vec<FieldScore> {
+    let mut scores = Vec::new();
+    for field in FieldName::ALL {
+        let stated = expect.states(field);
+        let captured = lead.has(field);
+        if !stated && !expect.forbids(field) {
+            continue;
+        }
+        let wrong = if stated && captured {
+            value_failures(expect, lead, field)
+        } else {
+            Vec::new()
+        };
+        let right = stated && captured && wrong.is_empty();
+        let made_up = captured && !right;
+        if stated && !captured {
+            failures.push(format!("field {field}: stated, not captured"));
+        } else if !stated && captured {
+            failures.push(format!(
+                "field {field}: never stated, set to {}",
+                shown(lead, field)
+            ));
+        }
+        failures.extend(wrong);
+        scores.push(FieldScore {
+            field,
+            stated,
+            captured,
+            right,
+            made_up,
+        });
+    }
+    scores
+}
+
+/// How the value of `field` differs from what the scenario expects.
+fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String> {
+    let mut failures = Vec::new();
+    match field {
+        FieldName::Name => same_text(&mut failures, "name", &expect.name, &lead.name),
+        FieldName::Company => same_text(&mut failures, "company", &expect.company, &lead.company),
+        FieldName::Budget => {
+            if let Some(budget) = &lead.budget {
+                budget_failures(&mut failures, expect, budget);
+            }
+        }
+        FieldName::Authority => {
+            let authority = lead.authority.as_ref();
+            same_text(
+                &mut failures,
+                "role",
+                &expect.role,
+                &authority.and_then(|a| a.role.clone()),
+            );
+            check_value(
+                &mut failures,
+                "decision",
+                expect.decision.map(power_name),
+                authority.map(|a| power_name(a.power)),
+            );
+        }
+        FieldName::Need => {
+            let need = lead.need.as_deref().map(fold).unwrap_or_default();
+            for word in &expect.need_mentions {
+                if !need.contains(&fold(word)) {
+                    failures.push(format!(
+                        "need: expected it to mention {word:?}, it is {:?}",
+                        lead.need.as_deref().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        FieldName::Timeline => check_value(
+            &mut failures,
+            "timeline",
+            expect.timeline,
+            lead.timeline.as_ref().map(|t| match t {
+                Timeline::Asap => TimelineKind::Asap,
+                Timeline::By { .. } => TimelineKind::By,
+                Timeline::Undecided => TimelineKind::Undecided,
+            }),
+        ),
+        FieldName::Email => check_value(
+            &mut failures,
+            "email",
+            expect.email.as_deref().map(str::to_lowercase),
+            lead.email.clone(),
+        ),
+    }
+    failures
+}
+
+fn budget_failures(failures: &mut Vec<String>, expect: &Expect, budget: &Budget) {
+    check_value(failures, "budget_min", expect.budget_min, budget.min);
+    check_value(failures, "budget_max", expect.budget_max, budget.max);
+    let kind = match (budget.min, budget.max) {
+        (Some(min), Some(max)) if min == max => Some(BudgetKind::Amount),
+        (Some(_), Some(_)) => Some(BudgetKind::Range),
+        (None, Some(_)) => Some(BudgetKind::UpTo),
+        (Some(_), None) => Some(BudgetKind::AtLeast),
+        (None, None) => None,
+    };
+    check_value(failures, "budget_kind", expect.budget_kind, kind);
+    check_value(
+        failures,
+        "budget_period",
+        expect.budget_period,
+        budget.period,
+    );
+    check_value(
+        failures,
+        "currency",
+        expect.currency.as_deref(),
+        budget.currency.as_deref(),
+    );
+    check_value(
+        failures,
+        "currency_assumed",
+        expect.currency_assumed,
+        Some(budget.currency_assumed),
+    );
+}
+
+/// `field`'s value as the failure message shows it.
+fn shown(lead: &Lead, field: FieldName) -> String {
+    let value = match field {
+        FieldName::Name => serde_json::to_string(&lead.name),
+        FieldName::Company => serde_json::to_string(&lead.company),
+        FieldName::Budget => serde_json::to_string(&lead.budget),
+        FieldName::Authority => serde_json::to_string(&lead.authority),
+        FieldName::Need => serde_json::to_string(&lead.need),
+        FieldName::Timeline => serde_json::to_string(&lead.timeline),
+        FieldName::Email => serde_json::to_string(&lead.email),
+    };
+    value.unwrap_or_default()
+}
+
+/// Text compared as people read it: case, accents and spacing aside.
+fn fold(text: &str) -> String {
+    language::fold(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn same_text(
+    failures: &mut Vec<String>,
+    what: &str,
+    expected: &Option<String>,
+    actual: &Option<String>,
+) {
+    if let Some(expected) = expected
+        && actual.as_deref().map(fold) != Some(fold(expected))
+    {
+        match actual {
+            Some(actual) => failures.push(format!("{what}: expected {expected:?}, got {actual:?}")),
+            None => failures.push(format!("{what}: expected {expected:?}, it is unknown")),
+        }
     }
 }
 

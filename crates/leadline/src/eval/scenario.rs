@@ -5,10 +5,10 @@
 
 use leadline_domain::HandoffReason;
 use leadline_domain::Language;
-use leadline_domain::lead::{DecisionPower, FieldName};
+use leadline_domain::lead::{BudgetPeriod, DecisionPower, FieldName};
 use leadline_domain::playbook::Playbook;
-use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,20 @@ pub enum ScenarioError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
+    #[serde(default)]
+    split: Split,
     scenario: Vec<Scenario>,
+}
+
+/// Which set a file's scenarios belong to: the held-out ones were written
+/// before the work they measure and are never tuned on, so their figures
+/// are shown on their own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    #[default]
+    Tuning,
+    Heldout,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +71,9 @@ pub struct Scenario {
     pub name: String,
     /// The language the customer starts in.
     pub language: Language,
+    /// The customer's WhatsApp profile name, carried by every message.
+    #[serde(default)]
+    pub profile_name: Option<String>,
     /// Why the agent is known to fall short here today: still run and
     /// reported, but a failure does not fail the run.
     #[serde(default)]
@@ -67,6 +83,8 @@ pub struct Scenario {
     pub expect: Expect,
     #[serde(skip)]
     pub file: PathBuf,
+    #[serde(skip)]
+    pub split: Split,
 }
 
 /// One customer turn: one message, or a burst sent together before the
@@ -76,6 +94,8 @@ pub struct Step {
     pub texts: Vec<String>,
     /// Silence before the step is sent.
     pub delay: Duration,
+    /// The language the customer switches to with this step, if they do.
+    pub language: Option<Language>,
 }
 
 /// The table form of a step.
@@ -86,6 +106,7 @@ struct StepTable {
     burst: Option<Vec<String>>,
     #[serde(default)]
     delay_ms: u64,
+    language: Option<Language>,
 }
 
 impl StepTable {
@@ -105,6 +126,7 @@ impl StepTable {
         Ok(Step {
             texts,
             delay: Duration::from_millis(self.delay_ms),
+            language: self.language,
         })
     }
 }
@@ -128,6 +150,7 @@ impl<'de> Deserialize<'de> for Step {
                 Ok(Step {
                     texts: vec![text.to_owned()],
                     delay: Duration::ZERO,
+                    language: None,
                 })
             }
 
@@ -153,12 +176,29 @@ pub struct Expect {
     /// Fields that must still be unknown (nothing was made up).
     #[serde(default)]
     pub absent: Vec<FieldName>,
+    /// `fields` (with the fields the value keys name) is every fact the
+    /// customer states: any other field set was made up.
+    #[serde(default)]
+    pub all_facts: bool,
+    /// Compared ignoring case, as are `company` and `role`.
     pub name: Option<String>,
     pub company: Option<String>,
+    /// Words the stored need contains, case and accents ignored.
+    #[serde(default)]
+    pub need_mentions: Vec<String>,
     pub budget_min: Option<u64>,
     pub budget_max: Option<u64>,
+    pub budget_kind: Option<BudgetKind>,
+    pub budget_period: Option<BudgetPeriod>,
     pub currency: Option<String>,
+    pub currency_assumed: Option<bool>,
+    pub role: Option<String>,
     pub decision: Option<DecisionPower>,
+    pub timeline: Option<TimelineKind>,
+    pub email: Option<String>,
+    /// A cooperative lead: call times were offered within this many
+    /// customer messages.
+    pub offered_within: Option<usize>,
     /// `false` (the default) or the reason of the first handoff.
     #[serde(default)]
     pub handoff: HandoffExpectation,
@@ -166,9 +206,6 @@ pub struct Expect {
     pub booked: Option<bool>,
     /// `stage` is reached within this many customer messages.
     pub max_messages: Option<usize>,
-    /// The language of the agent's last reply; the scenario's language by
-    /// default.
-    pub reply_language: Option<Language>,
     /// After a handoff the bot says nothing more.
     #[serde(default = "yes")]
     pub silent_after_handoff: bool,
@@ -182,6 +219,60 @@ pub struct Expect {
 
 fn yes() -> bool {
     true
+}
+
+/// The shape of a budget: which of its bounds the customer gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetKind {
+    /// One figure ("5k", "around 800"): min = max.
+    Amount,
+    /// "between 3 and 5 thousand": min < max.
+    Range,
+    /// "up to 3k", "como máximo 2 mil": a max and no min.
+    UpTo,
+    /// "at least 1k": a min and no max.
+    AtLeast,
+}
+
+/// The kind of a timeline, the part of it that does not depend on the day
+/// the eval runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    Asap,
+    By,
+    Undecided,
+}
+
+impl Expect {
+    /// Whether the customer states `field`: it is expected known, or a
+    /// value of it is given.
+    pub fn states(&self, field: FieldName) -> bool {
+        self.fields.contains(&field)
+            || match field {
+                FieldName::Name => self.name.is_some(),
+                FieldName::Company => self.company.is_some(),
+                FieldName::Budget => {
+                    self.budget_min.is_some()
+                        || self.budget_max.is_some()
+                        || self.budget_kind.is_some()
+                        || self.budget_period.is_some()
+                        || self.currency.is_some()
+                        || self.currency_assumed.is_some()
+                }
+                FieldName::Authority => self.role.is_some() || self.decision.is_some(),
+                FieldName::Need => !self.need_mentions.is_empty(),
+                FieldName::Timeline => self.timeline.is_some(),
+                FieldName::Email => self.email.is_some(),
+            }
+    }
+
+    /// Whether a value set for `field` was made up: the customer never
+    /// stated it.
+    pub fn forbids(&self, field: FieldName) -> bool {
+        self.absent.contains(&field) || (self.all_facts && !self.states(field))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -237,7 +328,7 @@ pub fn load(files: &[PathBuf], playbook: &Playbook) -> Result<Vec<Scenario>, Sce
 
 /// Parses one file's text; errors carry the line of the offending key.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Scenario>, ScenarioError> {
-    let parsed: ScenarioFile = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
+    let mut parsed: ScenarioFile = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
         file: file.to_owned(),
         line: e.span().map_or(1, |span| line_of(text, span.start)),
         message: e.message().trim().to_owned(),
@@ -246,6 +337,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Scenario>, ScenarioError> {
         return Err(ScenarioError::Empty {
             file: file.to_owned(),
         });
+    }
+    for scenario in &mut parsed.scenario {
+        scenario.split = parsed.split;
     }
     Ok(parsed.scenario)
 }
@@ -303,11 +397,19 @@ fn validate(scenario: &Scenario, playbook: &Playbook) -> Result<(), ScenarioErro
     {
         return Err(invalid(scenario, "budget_min is above budget_max"));
     }
-    if let Some(both) = expect.fields.iter().find(|f| expect.absent.contains(f)) {
+    if let Some(both) = expect.absent.iter().find(|f| expect.states(**f)) {
         return Err(invalid(
             scenario,
-            format!("`{both}` is both in fields and in absent"),
+            format!("`{both}` is in absent but expected known"),
         ));
+    }
+    if expect.offered_within == Some(0) {
+        return Err(invalid(scenario, "offered_within counts from 1"));
+    }
+    if let Some(profile) = &scenario.profile_name
+        && profile.trim().is_empty()
+    {
+        return Err(invalid(scenario, "profile_name is empty"));
     }
     Ok(())
 }
@@ -341,6 +443,80 @@ expect = { stage = "greeting", handoff = "customer_asked" }
             HandoffExpectation::Reason(HandoffReason::CustomerAsked)
         );
         assert!(scenarios[0].expect.silent_after_handoff);
+    }
+
+    #[test]
+    fn the_per_field_keys_say_what_was_stated_and_what_would_be_made_up() {
+        let scenarios = parse_one(
+            r#"
+split = "heldout"
+
+[[scenario]]
+name = "s"
+language = "es"
+profile_name = "Andrea Vidal"
+messages = ["hola", { text = "hi", language = "en" }]
+
+[scenario.expect]
+fields = ["need"]
+all_facts = true
+budget_max = 3000
+budget_kind = "up_to"
+budget_period = "year"
+currency_assumed = true
+role = "CTO"
+timeline = "asap"
+offered_within = 6
+"#,
+        )
+        .unwrap();
+        let scenario = &scenarios[0];
+        assert_eq!(scenario.split, Split::Heldout);
+        assert_eq!(scenario.profile_name.as_deref(), Some("Andrea Vidal"));
+        assert_eq!(scenario.messages[0].language, None);
+        assert_eq!(scenario.messages[1].language, Some(Language::En));
+        let expect = &scenario.expect;
+        assert_eq!(expect.budget_kind, Some(BudgetKind::UpTo));
+        assert_eq!(expect.budget_period, Some(BudgetPeriod::Year));
+        assert_eq!(expect.timeline, Some(TimelineKind::Asap));
+        for stated in [
+            FieldName::Need,
+            FieldName::Budget,
+            FieldName::Authority,
+            FieldName::Timeline,
+        ] {
+            assert!(expect.states(stated) && !expect.forbids(stated), "{stated}");
+        }
+        for unstated in [FieldName::Name, FieldName::Company, FieldName::Email] {
+            assert!(
+                !expect.states(unstated) && expect.forbids(unstated),
+                "{unstated}"
+            );
+        }
+    }
+
+    #[test]
+    fn without_all_facts_only_absent_fields_count_as_made_up() {
+        let scenarios = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"en\"\nmessages = [\"a\"]\nexpect = { absent = [\"budget\"] }\n",
+        )
+        .unwrap();
+        let expect = &scenarios[0].expect;
+        assert_eq!(scenarios[0].split, Split::Tuning);
+        assert!(expect.forbids(FieldName::Budget));
+        assert!(!expect.forbids(FieldName::Name));
+    }
+
+    #[test]
+    fn a_field_both_stated_and_absent_is_refused() {
+        let mut scenario = parse_one(
+            "[[scenario]]\nname = \"s\"\nlanguage = \"en\"\nmessages = [\"a\"]\nexpect = { absent = [\"budget\"], budget_min = 5 }\n",
+        )
+        .unwrap()
+        .remove(0);
+        scenario.file = PathBuf::from("x.toml");
+        let err = validate(&scenario, &Playbook::builtin()).unwrap_err();
+        assert!(err.to_string().contains("`budget` is in absent"), "{err}");
     }
 
     #[test]
