@@ -9,7 +9,7 @@ use leadline_domain::brain::{Brain, SummaryRequest, ToolCallRecord, Turn, TurnCo
 use leadline_domain::conversation::{Message, Speaker};
 use leadline_domain::customer::CustomerId;
 use leadline_domain::fields;
-use leadline_domain::language::Language;
+use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::Playbook;
 use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
@@ -66,6 +66,10 @@ impl Chat {
             let seq = self.history.len() as u64 + 1;
             self.history.push(message(seq, Speaker::Customer, text));
         }
+        // As the router does: the customer's words decide the language.
+        if let Some(language) = burst.iter().rev().find_map(|t| language::detect(t)) {
+            self.language = language;
+        }
         let stage = self
             .playbook
             .stage(&self.stage)
@@ -101,9 +105,6 @@ impl Chat {
             .stage_after(&self.stage, &self.lead)
             .id
             .clone();
-        if let Some(language) = turn.language {
-            self.language = language;
-        }
         let seq = self.history.len() as u64 + 1;
         self.history.push(message(seq, Speaker::Agent, &turn.reply));
         turn

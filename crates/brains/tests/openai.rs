@@ -132,7 +132,6 @@ fn brain(model: &FakeOpenAi) -> OpenAiBrain {
 fn answer(reply: &str, confidence: f64) -> Value {
     json!({
         "reply": reply,
-        "language": "en",
         "intent": "provide_info",
         "fields": { "name": "Ana", "company": " Acme ", "budget": "around 5k USD", "authority": "I decide", "need": "", "timeline": null },
         "confidence": confidence,
@@ -158,7 +157,6 @@ async fn one_request_per_turn_with_a_strict_schema_maps_the_answer() {
     let turn = turn.unwrap();
 
     assert_eq!(turn.reply, "Thanks, Ana! When would you like to start?");
-    assert_eq!(turn.language, Some(Language::En));
     assert_eq!(turn.intent.as_deref(), Some("provide_info"));
     assert_eq!(
         turn.fields,
@@ -650,7 +648,6 @@ impl Brain for Offline {
     ) -> Result<Turn, BrainError> {
         Ok(Turn {
             reply: "offline answer".to_owned(),
-            language: None,
             intent: None,
             fields: Vec::new(),
             confidence: 0.5,

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 pub struct TurnContext<'a> {
     pub playbook: &'a Playbook,
     pub stage: &'a Stage,
-    /// The conversation's language before this turn.
+    /// The language to answer in: the server read it from the customer's
+    /// words (see `router`), so a brain never decides it.
     pub language: Language,
     pub lead: &'a Lead,
     /// The rolling summary of everything older than `recent`.
@@ -44,10 +45,8 @@ impl TurnContext<'_> {
 /// the [`ToolBox`] it called them through keeps that record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Turn {
-    /// The reply to send, in the customer's language.
+    /// The reply to send, in the language of [`TurnContext::language`].
     pub reply: String,
-    /// The language the customer wrote in, when the brain could tell.
-    pub language: Option<Language>,
     /// One of the playbook's intent ids, if any matched.
     pub intent: Option<String>,
     /// Proposed field values, as text; the server parses and validates them.

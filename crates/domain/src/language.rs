@@ -157,6 +157,12 @@ fn is_english_word(word: &str) -> bool {
     ENGLISH_WORDS.contains(word)
 }
 
+/// Whether `word` (lowercased) is one of the common words of either
+/// language: such a word is not a name or a company on its own.
+pub fn is_common_word(word: &str) -> bool {
+    is_spanish_word(word) || is_english_word(word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,6 +216,12 @@ impl Router {
             return outcome;
         }
 
+        // The server, not the brain nor the business default, decides the
+        // language each reply is in: the brain is told it in the prompt.
+        if let Some(language) = said_language(burst) {
+            conversation.language = language;
+        }
+
         if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
             self.book(conversation, stage, &slot, now, &mut outcome)
                 .await;
@@ -256,9 +262,6 @@ impl Router {
             resolved: turn.resolved,
             prompt_tokens: turn.prompt_tokens,
         });
-        if let Some(language) = turn.language {
-            conversation.language = language;
-        }
         self.apply_fields(conversation, &turn, today, &mut outcome);
 
         if turn.resolved {
@@ -761,6 +764,7 @@ impl Router {
             let before = conversation.lead.clone();
             match fields::apply(&mut conversation.lead, *field, raw, today) {
                 Ok(()) if conversation.lead != before => {
+                    self.assume_currency(&mut conversation.lead);
                     outcome.events.push(Event::FieldSet { field: *field })
                 }
                 Ok(()) => {}
@@ -769,6 +773,17 @@ impl Router {
                     reason: e.to_string(),
                 }),
             }
+        }
+    }
+
+    /// A budget that names no currency is in the business's, marked as
+    /// assumed so the team knows to confirm it.
+    fn assume_currency(&self, lead: &mut Lead) {
+        if let Some(budget) = &mut lead.budget
+            && budget.currency_assumed
+            && budget.currency.is_none()
+        {
+            budget.currency.clone_from(&self.playbook.business.currency);
         }
     }
 
@@ -926,6 +941,16 @@ fn reported(calls: &[ToolCallRecord], wanted: &str) -> bool {
             .as_ref()
             .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))
     })
+}
+
+/// The language the burst's words are in, when they say: the newest
+/// message that tells wins, as a customer who switches means it.
+fn said_language(burst: &[InboundMessage]) -> Option<Language> {
+    burst
+        .iter()
+        .rev()
+        .filter_map(|m| m.content.text())
+        .find_map(crate::language::detect)
 }
 
 /// What the brain cannot read in a message, for a message that has no

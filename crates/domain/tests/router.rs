@@ -26,6 +26,8 @@ struct Script {
     /// Tools to call before each answer, by name, one list per turn.
     calls: Mutex<VecDeque<Vec<&'static str>>>,
     seen_windows: Mutex<Vec<usize>>,
+    /// The language each turn's context asked for.
+    seen_languages: Mutex<Vec<Language>>,
 }
 
 #[async_trait]
@@ -36,6 +38,7 @@ impl Brain for Script {
 
     async fn decide(&self, ctx: &TurnContext<'_>, tools: &ToolBox<'_>) -> Result<Turn, BrainError> {
         self.seen_windows.lock().unwrap().push(ctx.recent.len());
+        self.seen_languages.lock().unwrap().push(ctx.language);
         let calls = self.calls.lock().unwrap().pop_front().unwrap_or_default();
         for name in calls {
             let _ = tools.call(name, &serde_json::json!({})).await;
@@ -55,7 +58,6 @@ impl Brain for Script {
 fn turn(reply: &str) -> Turn {
     Turn {
         reply: reply.to_owned(),
-        language: None,
         intent: None,
         fields: Vec::new(),
         confidence: 0.95,
@@ -292,7 +294,6 @@ async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
 async fn asking_for_a_person_hands_off_with_the_policy_message_and_then_silence() {
     let ask = Turn {
         intent: Some("ask_human".into()),
-        language: Some(Language::En),
         ..turn("")
     };
     let mut h = Harness::new(vec![Ok(ask)]);
@@ -348,7 +349,8 @@ async fn low_confidence_hands_off_only_from_qualification_on() {
     );
     assert_eq!(
         out.replies,
-        vec!["Te comunico ahora mismo con una persona de nuestro equipo.".to_owned()]
+        vec!["Let me connect you with one of our team members right now.".to_owned()],
+        "in the language the customer writes, which the server reads"
     );
 }
 
@@ -677,4 +679,22 @@ async fn a_voice_note_next_to_written_words_is_asked_for_and_the_words_answered(
         .await;
     assert_eq!(out.replies, [WRITE_PLEASE, "¡Hola! ¿Cómo te llamas?"]);
     assert_eq!(h.script.seen_windows.lock().unwrap().as_slice(), [2]);
+}
+
+#[tokio::test]
+async fn the_server_reads_the_language_from_the_customers_words_before_the_brain_is_asked() {
+    let mut h = Harness::new(Vec::new());
+    assert_eq!(
+        h.conversation.language,
+        Language::Es,
+        "the business default"
+    );
+    h.say(&["Hello! I'm the CTO at Acme"]).await;
+    h.say(&["5000"]).await;
+    h.say(&["perdón, mejor en español"]).await;
+    assert_eq!(
+        *h.script.seen_languages.lock().unwrap(),
+        [Language::En, Language::En, Language::Es],
+        "a message that tells nothing keeps the language; a switch is followed"
+    );
 }

@@ -16,7 +16,6 @@ use support::{ACCESS_TOKEN, Options, TestApp};
 fn turn_answer() -> FakeReply {
     FakeReply::Json(json!({
         "reply": "Thanks! Tell me more about your team.",
-        "language": "en",
         "intent": "provide_info",
         "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
         "confidence": 0.9,

@@ -123,7 +123,6 @@ async fn an_llm_timing_out_failing_and_babbling_still_answers_every_message_once
         let answer = if request.get("response_format").is_some() {
             FakeReply::Json(json!({
                 "reply": "Thanks! Tell me more about your team.",
-                "language": "es",
                 "intent": null,
                 "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
                 "confidence": 0.9,

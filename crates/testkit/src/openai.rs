@@ -326,7 +326,6 @@ fn generic_reply(request: &Value) -> FakeReply {
     if request.get("response_format").is_some() {
         FakeReply::Json(json!({
             "reply": "Thanks for your message! How can I help you?",
-            "language": "en",
             "intent": null,
             "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
             "confidence": 0.9,

@@ -16,7 +16,7 @@ use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
 use leadline_domain::documents::{ASK_DOCUMENT, SEND_DOCUMENT};
 use leadline_domain::fields;
-use leadline_domain::language::{self, Language};
+use leadline_domain::language::Language;
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
 use leadline_domain::router::FIND_SLOTS;
@@ -115,7 +115,7 @@ impl Brain for LocalBrain {
             .map(|m| m.text.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-        let language = language::detect(&text).unwrap_or(ctx.language);
+        let language = ctx.language;
         let reading: Reading<'_> = self.classifier.classify(&text);
         let intent = reading
             .intent
@@ -134,7 +134,6 @@ impl Brain for LocalBrain {
         if let Some(id) = intent.filter(|i| self.hands_off.contains(*i)) {
             return Ok(Turn {
                 reply: playbook.handoff_message(language).to_owned(),
-                language: Some(language),
                 intent: Some(id.to_owned()),
                 fields: found,
                 confidence: SURE.max(reading.probability),
@@ -226,7 +225,6 @@ impl Brain for LocalBrain {
         };
         Ok(Turn {
             reply,
-            language: Some(language),
             intent: intent.map(str::to_owned),
             fields: found,
             confidence,

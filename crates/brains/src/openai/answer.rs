@@ -3,7 +3,6 @@
 //! that turn the model's text into a [`Turn`].
 
 use leadline_domain::brain::Turn;
-use leadline_domain::language::Language;
 use leadline_domain::lead::FieldName;
 use leadline_domain::playbook::Playbook;
 use schemars::generate::SchemaSettings;
@@ -19,11 +18,9 @@ use std::fmt::Write as _;
 /// Your answer for this turn of the sales conversation.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct TurnAnswer {
-    /// The message to send to the customer, in the customer's language.
+    /// The message to send to the customer, in the language the
+    /// instructions name.
     reply: String,
-    /// The language the customer writes in.
-    #[schemars(extend("enum" = ["es", "en"]))]
-    language: String,
     /// One of the intent ids listed in the instructions, or null.
     intent: Option<String>,
     fields: AnswerFields,
@@ -101,8 +98,7 @@ fn make_strict(schema: &mut Schema) {
 pub(crate) fn instruction(playbook: &Playbook) -> String {
     let mut text = String::from(
         "Answer with one JSON object that follows the `turn` schema. `reply`: your message to the \
-         customer, in their language. `language`: \"es\" or \"en\", the language the customer writes \
-         in. `fields`: only values the customer stated, in their words; null for anything not stated. \
+         customer, in the language named above. `fields`: only values the customer stated, in their words; null for anything not stated. \
          `confidence`: 0 to 1. `resolved`: false when you could not understand or answer them. \
          `intent`: null or one of these ids:",
     );
@@ -180,7 +176,6 @@ pub(crate) fn parse(content: &str, playbook: &Playbook) -> Result<Turn, Problem>
     }
     Ok(Turn {
         reply,
-        language: Language::parse(&answer.language),
         intent,
         fields: answer.fields.into_pairs(),
         // Checked to be within 0..1 above; f32 is precise enough for it.
@@ -194,9 +189,9 @@ pub(crate) fn parse(content: &str, playbook: &Playbook) -> Result<Turn, Problem>
 mod tests {
     use super::*;
 
-    fn answer(reply: &str, language: &str) -> String {
+    fn answer(reply: &str) -> String {
         serde_json::json!({
-            "reply": reply, "language": language, "intent": null, "confidence": 0.5, "resolved": false,
+            "reply": reply, "intent": null, "confidence": 0.5, "resolved": false,
             "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
             "extra": "providers add fields"
         })
@@ -204,21 +199,17 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_language_is_no_language_rather_than_a_bad_answer() {
+    fn fields_a_provider_adds_are_ignored() {
         let playbook = Playbook::builtin();
-        let turn = parse(&answer("Bonjour", "fr"), &playbook).unwrap();
-        assert_eq!(turn.language, None);
-        assert_eq!(
-            parse(&answer("Hola", "ES"), &playbook).unwrap().language,
-            Some(Language::Es)
-        );
+        let turn = parse(&answer("Hola"), &playbook).unwrap();
+        assert_eq!(turn.reply, "Hola");
         assert!(!turn.resolved);
     }
 
     #[test]
     fn problems_in_logs_never_quote_the_answer() {
         let playbook = Playbook::builtin();
-        let bad = r#"{"reply": "call me on +34600111234", "language": 7}"#;
+        let bad = r#"{"reply": "call me on +34600111234", "confidence": "7"}"#;
         let problem = parse(bad, &playbook).unwrap_err();
         assert!(
             problem
@@ -268,9 +259,9 @@ mod tests {
             schema["properties"]["fields"]["properties"]["budget"]["type"],
             serde_json::json!(["string", "null"])
         );
-        assert_eq!(
-            schema["properties"]["language"]["enum"],
-            serde_json::json!(["es", "en"])
+        assert!(
+            schema["properties"].get("language").is_none(),
+            "the server decides the language"
         );
         assert_eq!(schema["properties"]["confidence"]["type"], "number");
     }

@@ -28,16 +28,48 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)
         \b(?:
             (?P<strong>my\s+name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es)
-            | i['’]?m | i\s+am | soy | (?:te|le|les)\s+habla | aqu[ií]\s+(?:te\s+)?habla
+            | i['’]?m | i\s+am | soy | soi | (?P<weak>this\s+is | it['’]?s)
+            | (?:te|le|les)\s+(?:habla|escribe) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!])[\ \t]*habla
         )[\ \t]+
+        (?:(?:el|la)[\ \t]+)?
+        (?:(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
         (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})
         ",
     )
 });
 
-/// Right after a name: "Ana from Acme", "Carlos de Ferretería López".
-static AFTER_NAME: LazyLock<Regex> =
-    LazyLock::new(|| text::regex(r"(?i)^[ \t]*,?[ \t]*(?:from|with|at|of|de|del|desde)[ \t]+"));
+/// Right after a name: "Ana from Acme", "Carlos de Ferretería López",
+/// "Sam over at Bluefin", "Jake here from Coastline Motors".
+static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]+)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+",
+    )
+});
+
+/// "Jake here", "Tom Whitaker here, IT lead at...": a name the customer
+/// signs with, at the start of a clause.
+static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})[\ \t]+here\b",
+    )
+});
+
+/// "Sophie from Wild Fern Skincare", "Andrea Vidal, gerente comercial en
+/// Grupo Altamar": a message (or clause) that opens with the customer's
+/// name, followed by where they work or their role.
+static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})
+        (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+)
+          | [\ \t]*,[\ \t]*(?:the[\ \t]+|el[\ \t]+|la[\ \t]+)?(?P<role>\p{L}+) )",
+    )
+});
+
+/// Where a role is held: "gerente comercial en Grupo Altamar", "the GM at
+/// IronHouse Gym", "dueña de Óptica Visión Clara".
+static ROLE_AT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)^(?:[ \t]+\p{Ll}+){0,3}?[ \t]+(?:at|of|for|with|en|de|del)[ \t]+")
+});
 
 /// Phrases that introduce a company whatever its case.
 static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -51,6 +83,21 @@ static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:mi|nuestra|la)\s+(?:empresa|compañ[ií]a|negocio|tienda|marca)\s+(?:se\s+llama|es)
             | (?:de|en|para)\s+la\s+(?:empresa|compañ[ií]a)
             | trabaj(?:o|amos)\s+(?:en|para)
+            | called | named | (?:que\s+)?se\s+llama | llamad[oa]
+        )[\ \t]+",
+    )
+});
+
+/// Phrases after which a capitalised name is the customer's business: "I
+/// run Glow Lab", "owner of Fietsen Bakker", "tengo Panadería La Espiga".
+static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            (?:i|we)\s+(?:run|own|manage|co-own)
+            | (?:owner|founder|co-?founder)\s+(?:of|at)
+            | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | tengo | tenemos
         )[\ \t]+",
     )
 });
@@ -163,7 +210,15 @@ fn bare_answer(
             .iter()
             .all(|t| t.is_empty() || t.end <= span.start || span.end <= t.start);
         let accepted = match field {
-            FieldName::Name => parse_name(candidate).is_ok(),
+            // "Hiya", "Info pls", "Hopefully before Christmas" answer no
+            // question about a name.
+            FieldName::Name => {
+                parse_name(candidate).is_ok()
+                    && candidate.split_whitespace().all(|word| {
+                        let lower = word.to_lowercase();
+                        !is_not_name(&lower) && !crate::language::is_common_word(&lower)
+                    })
+            }
             FieldName::Company => parse_company(candidate).is_ok(),
             FieldName::Budget => parse_budget(candidate).is_ok(),
             FieldName::Authority => parse_authority(candidate).is_ok(),
@@ -207,25 +262,99 @@ fn skip_filler(text: &str) -> &str {
 /// capitalised, unless the customer writes everything in lowercase.
 fn find_name(text: &str) -> Option<(String, Range<usize>)> {
     let all_lowercase = !text.chars().any(char::is_uppercase);
-    NAME_CUE.captures_iter(text).find_map(|caps| {
+    let cued = NAME_CUE.captures_iter(text).find_map(|caps| {
         let strong = caps.name("strong").is_some();
-        let candidate = caps.name("name")?;
-        let mut end = candidate.start();
-        for (i, (start, word)) in text::words(candidate.as_str()).enumerate() {
-            let word = word.trim_end_matches('.');
-            let lower = word.to_lowercase();
-            let capitalised = text::starts_upper(word);
-            let typed_lowercase = all_lowercase && (strong || i == 0) && !looks_inflected(&lower);
-            if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
-                break;
-            }
-            end = candidate.start() + start + word.len();
-        }
-        let snippet = &text[candidate.start()..end];
-        parse_name(snippet)
-            .ok()
-            .map(|_| (snippet.to_owned(), candidate.start()..end))
+        // "this is terrible", "it's urgent": only a capitalised word
+        // after these is a name, however the customer types.
+        let lowercase_ok = all_lowercase && caps.name("weak").is_none();
+        name_at(text, caps.name("name")?.range(), strong, lowercase_ok)
+    });
+    cued.or_else(|| {
+        clauses(text).find_map(|at| {
+            let caps = NAME_HERE.captures(&text[at..])?;
+            whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
+        })
     })
+    .or_else(|| {
+        clauses(text).find_map(|at| {
+            let caps = NAME_LEADS.captures(&text[at..])?;
+            // What follows must be a company ("Sophie from Wild Fern") or
+            // a role ("Andrea Vidal, gerente comercial"): "depende de mi
+            // jefe" and "Hola, Ana" say nothing of the kind.
+            let follows = match (caps.name("from"), caps.name("role")) {
+                (Some(from), _) => company_at(text, at + from.end(), all_lowercase).is_some(),
+                (None, Some(role)) => authority::is_role_word(&role.as_str().to_lowercase()),
+                (None, None) => false,
+            };
+            if !follows {
+                return None;
+            }
+            whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
+        })
+    })
+}
+
+/// Where each clause of `text` starts: its start, and after each comma,
+/// full stop, colon, exclamation mark or line break.
+fn clauses(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        text.match_indices([',', '.', '!', ':', ';', '\n'])
+            .map(|(i, mark)| i + mark.len()),
+    )
+}
+
+/// `found` in `text[at..]`, as a range of `text`.
+fn shifted(found: regex::Match<'_>, at: usize) -> Range<usize> {
+    at + found.start()..at + found.end()
+}
+
+/// The name that starts `candidate`: its words up to the first that no
+/// name has. After "I'm"/"soy" a name must be capitalised, unless the
+/// customer writes everything in lowercase or said "my name is".
+fn name_at(
+    text: &str,
+    candidate: Range<usize>,
+    strong: bool,
+    all_lowercase: bool,
+) -> Option<(String, Range<usize>)> {
+    let mut end = candidate.start;
+    for (i, (start, word)) in text::words(&text[candidate.clone()]).enumerate() {
+        let word = word.trim_end_matches(['.', ',', '!']);
+        let lower = word.to_lowercase();
+        let capitalised = text::starts_upper(word);
+        let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
+        if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
+            break;
+        }
+        end = candidate.start + start + word.len();
+    }
+    let snippet = &text[candidate.start..end];
+    parse_name(snippet)
+        .ok()
+        .map(|_| (snippet.to_owned(), candidate.start..end))
+}
+
+/// `candidate` when every word of it can be a name: a name with no cue
+/// before it must be all of what was matched, not the start of a sentence.
+fn whole_name(
+    text: &str,
+    candidate: Range<usize>,
+    all_lowercase: bool,
+) -> Option<(String, Range<usize>)> {
+    let words: Vec<&str> = text[candidate.clone()].split_whitespace().collect();
+    let plausible = words.iter().all(|word| {
+        let lower = word.to_lowercase();
+        (text::starts_upper(word) || all_lowercase)
+            && !is_not_name(&lower)
+            && !is_place(&lower)
+            && !crate::language::is_common_word(&lower)
+    });
+    if !plausible {
+        return None;
+    }
+    let end = candidate.end;
+    let found = name_at(text, candidate, false, true)?;
+    (found.1.end == end).then_some(found)
 }
 
 /// English participles and gerunds typed in lowercase ("i'm thinking")
@@ -246,12 +375,31 @@ fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<us
             .map(|m| (end + m.end(), all_lowercase))
     });
     let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
+    let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
     let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
     after_name
         .into_iter()
         .chain(cued)
+        .chain(after_roles(text))
+        .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
+}
+
+/// Where a company may start after a role: "gerente comercial en Grupo
+/// Altamar", "operations director at Crescent Logistics". Not strong: the
+/// company must be capitalised ("manager at a law firm" names none).
+fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    text::words(text).filter_map(move |(start, word)| {
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if !authority::is_role_word(&bare.to_lowercase()) {
+            return None;
+        }
+        let after = start + word.len();
+        ROLE_AT
+            .find(&text[after..])
+            .map(|m| (after + m.end(), false))
+    })
 }
 
 /// The company name that starts at `start`: capitalised words, with the
@@ -515,6 +663,47 @@ mod tests {
                 "soy Ana, la dueña",
                 &[(Name, "Ana"), (Authority, ", la dueña")],
             ),
+            (
+                "Hey, it's Sam over at Bluefin Charters",
+                &[(Name, "Sam"), (Company, "Bluefin Charters")],
+            ),
+            (
+                "Hello, this is Mike from Northwind",
+                &[(Name, "Mike"), (Company, "Northwind")],
+            ),
+            (
+                "G'day, Jake here from Coastline Motors",
+                &[(Name, "Jake"), (Company, "Coastline Motors")],
+            ),
+            (
+                "Hi there, Sophie from Wild Fern Skincare",
+                &[(Name, "Sophie"), (Company, "Wild Fern Skincare")],
+            ),
+            (
+                "Hola! Andrea Vidal, gerente comercial en Grupo Altamar",
+                &[(Name, "Andrea Vidal"), (Company, "Grupo Altamar")],
+            ),
+            (
+                "Buenas tardes, soy la licenciada Mariana Téllez",
+                &[(Name, "Mariana Téllez")],
+            ),
+            (
+                "Hola, habla Constanza Rivas de Viña Sur Propiedades",
+                &[(Name, "Constanza Rivas"), (Company, "Viña Sur Propiedades")],
+            ),
+            (
+                "un estudio de pilates que se llama Core Studio",
+                &[(Company, "Core Studio")],
+            ),
+            (
+                "I run a property agency in Manchester called Northgate Homes",
+                &[(Company, "Northgate Homes")],
+            ),
+            (
+                "mi nombre es jhon fredy, tengo una distribuidora",
+                &[(Name, "jhon fredy")],
+            ),
+            ("depende de mi jefe", &[(Authority, "depende de mi jefe")]),
         ];
         check(cases);
     }
@@ -540,7 +729,11 @@ mod tests {
             ),
             (
                 "I'm Ana, marketing manager at Globex. We're looking for a lead qualification bot",
-                &[(Name, "Ana"), (Need, "a lead qualification bot")],
+                &[
+                    (Name, "Ana"),
+                    (Company, "Globex"),
+                    (Need, "a lead qualification bot"),
+                ],
             ),
             ("we have 10 employees and want to automate support", &[]),
             (
@@ -602,7 +795,11 @@ mod tests {
             ),
             (
                 "I'm the founder of Initech and we need it ASAP",
-                &[(Authority, "I'm the founder"), (Timeline, "ASAP")],
+                &[
+                    (Company, "Initech"),
+                    (Authority, "I'm the founder"),
+                    (Timeline, "ASAP"),
+                ],
             ),
             (
                 "Hello! This is urgent, we want a WhatsApp assistant",
@@ -622,7 +819,7 @@ mod tests {
         let cases: &[(&str, FieldName, Expected)] = &[
             ("5000", Budget, &[(Budget, "5000")]),
             ("Ana", Name, &[(Name, "Ana")]),
-            ("Ana, from Acme", Name, &[(Name, "Ana")]),
+            ("Ana, from Acme", Name, &[(Name, "Ana"), (Company, "Acme")]),
             ("Ok, Acme", Company, &[(Company, "Acme")]),
             ("La Favorita", Company, &[(Company, "La Favorita")]),
             ("sí, claro: Ana", Name, &[(Name, "Ana")]),

@@ -252,7 +252,10 @@ static NOT_NAMES: Words = Words::new(
      currently actually really already ya tan también solo sólo bien mal feliz contento \
      contenta usuario user member miembro parte part one uno alguien someone everyone \
      todos nosotros ellos asking preguntando wondering thinking pensando planning using \
-     usando working trabajando about sobre hoping excited emocionado emocionada afraid",
+     usando working trabajando about sobre hoping excited emocionado emocionada afraid \
+     hiya cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
+     quick question pregunta consulta duda cotizar cotización precio precios hopefully \
+     español espanol ingles inglés english spanish yo hey",
 );
 
 /// Words that follow "I'm"/"soy" without being a name, and words no name
