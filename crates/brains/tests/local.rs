@@ -91,6 +91,7 @@ impl Chat {
             burst_len: burst.len(),
             system_prompt: &prompt,
             today: TODAY,
+            deferred: &[],
         };
         let turn = brain
             .decide(&ctx, &toolbox)

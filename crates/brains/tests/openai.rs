@@ -91,6 +91,7 @@ impl Fixture {
             burst_len: 2,
             system_prompt: SYSTEM_PROMPT,
             today: date(2025, 3, 10),
+            deferred: &[],
         };
         let tools = self
             .registry
@@ -650,6 +651,7 @@ impl Brain for Offline {
             reply: "offline answer".to_owned(),
             intent: None,
             fields: Vec::new(),
+            asks: None,
             confidence: 0.5,
             resolved: true,
             prompt_tokens: 0,

@@ -32,6 +32,9 @@ pub struct TurnContext<'a> {
     pub system_prompt: &'a str,
     /// Today in the business's time zone, for relative timelines.
     pub today: Date,
+    /// Fields asked for too often without an answer: not asked again, and
+    /// the flow moves on without them.
+    pub deferred: &'a [FieldName],
 }
 
 impl TurnContext<'_> {
@@ -51,6 +54,10 @@ pub struct Turn {
     pub intent: Option<String>,
     /// Proposed field values, as text; the server parses and validates them.
     pub fields: Vec<(FieldName, String)>,
+    /// The field the reply asks for, if it asks for one: the server counts
+    /// the asks, so a field is not asked forever.
+    #[serde(default)]
+    pub asks: Option<FieldName>,
     /// 0.0 to 1.0: how sure the brain is it understood the customer.
     pub confidence: f32,
     /// Whether the customer's messages were understood and answered.

@@ -3,9 +3,10 @@
 
 use crate::customer::CustomerId;
 use crate::language::Language;
-use crate::lead::Lead;
+use crate::lead::{FieldName, Lead};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// WhatsApp's customer-service window: a conversation lives this long after
 /// the customer's last message.
@@ -116,7 +117,19 @@ pub struct Conversation {
     /// move or cancel "the call" means.
     #[serde(default)]
     pub booked: Option<BookedCall>,
+    /// The lead's name came from the WhatsApp profile, not the customer's
+    /// words: the name they state replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub name_from_profile: bool,
+    /// How often the agent asked for each field still unknown: a field
+    /// asked twice without an answer waits, so the flow never blocks on it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub asked: BTreeMap<FieldName, u8>,
 }
+
+/// Asking for a field more often than this without an answer leaves it for
+/// later (or for the sales rep).
+pub const MAX_ASKS: u8 = 2;
 
 /// A call on the calendar, as `book_call` reported it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +159,19 @@ impl Conversation {
             offered: Vec::new(),
             documents_sent: Vec::new(),
             booked: None,
+            name_from_profile: false,
+            asked: BTreeMap::new(),
         }
+    }
+
+    /// The fields asked for [`MAX_ASKS`] times and still unknown: the
+    /// flow moves on without them.
+    pub fn deferred(&self) -> Vec<FieldName> {
+        self.asked
+            .iter()
+            .filter(|&(field, &times)| times >= MAX_ASKS && !self.lead.has(*field))
+            .map(|(field, _)| *field)
+            .collect()
     }
 
     /// Whether WhatsApp's 24-hour window has closed on this conversation.

@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod language;
 pub mod lead;
 pub mod playbook;
+pub mod reading;
 pub mod router;
 pub mod schedule;
 pub mod tools;

@@ -18,8 +18,9 @@ use crate::events::Event;
 use crate::fields;
 use crate::inbound::{Content, InboundMessage};
 use crate::language::Language;
-use crate::lead::Lead;
+use crate::lead::{FieldName, Lead};
 use crate::playbook::{Playbook, Stage, Success};
+use crate::reading;
 use crate::schedule::{Pick, Slot, read_pick};
 use crate::tools::{ToolBox, ToolRegistry};
 use jiff::Timestamp;
@@ -221,6 +222,20 @@ impl Router {
         if let Some(language) = said_language(burst) {
             conversation.language = language;
         }
+        // The WhatsApp profile name is the name until the customer says
+        // theirs, which replaces it like any stated value.
+        if conversation.lead.name.is_none()
+            && let Some(name) = conversation
+                .profile_name
+                .as_deref()
+                .and_then(fields::parse_profile_name)
+        {
+            conversation.lead.name = Some(name);
+            conversation.name_from_profile = true;
+            outcome.events.push(Event::FieldSet {
+                field: FieldName::Name,
+            });
+        }
 
         if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
             self.book(conversation, stage, &slot, now, &mut outcome)
@@ -262,7 +277,12 @@ impl Router {
             resolved: turn.resolved,
             prompt_tokens: turn.prompt_tokens,
         });
-        self.apply_fields(conversation, &turn, today, &mut outcome);
+        self.apply_fields(conversation, &turn.fields, today, &mut outcome);
+        self.read_beside(conversation, burst, today, &mut outcome);
+        if let Some(field) = turn.asks.filter(|f| !conversation.lead.has(*f)) {
+            let times = conversation.asked.entry(field).or_default();
+            *times = times.saturating_add(1);
+        }
 
         if turn.resolved {
             conversation.unresolved = 0;
@@ -737,6 +757,7 @@ impl Router {
                 .render_prompt(stage, &conversation.lead, conversation.language);
         let history = &conversation.history;
         let recent = &history[history.len().saturating_sub(WINDOW.max(burst_len))..];
+        let deferred = conversation.deferred();
         let ctx = TurnContext {
             playbook: &self.playbook,
             stage,
@@ -747,6 +768,7 @@ impl Router {
             burst_len,
             system_prompt: &system_prompt,
             today,
+            deferred: &deferred,
         };
         self.brain.decide(&ctx, tools).await
     }
@@ -756,15 +778,18 @@ impl Router {
     fn apply_fields(
         &self,
         conversation: &mut Conversation,
-        turn: &Turn,
+        proposed: &[(FieldName, String)],
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        for (field, raw) in &turn.fields {
+        for (field, raw) in proposed {
             let before = conversation.lead.clone();
             match fields::apply(&mut conversation.lead, *field, raw, today) {
                 Ok(()) if conversation.lead != before => {
                     self.assume_currency(&mut conversation.lead);
+                    if *field == FieldName::Name {
+                        conversation.name_from_profile = false;
+                    }
                     outcome.events.push(Event::FieldSet { field: *field })
                 }
                 Ok(()) => {}
@@ -774,6 +799,34 @@ impl Router {
                 }),
             }
         }
+    }
+
+    /// The deterministic extractors, run beside any brain on every turn:
+    /// they fill what the brain did not propose, and a name the customer
+    /// states replaces the one taken from their WhatsApp profile. Only cue
+    /// phrases count here ("I'm Ana", "our budget is 5k"), never a bare
+    /// answer, and never a question's words.
+    fn read_beside(
+        &self,
+        conversation: &mut Conversation,
+        burst: &[InboundMessage],
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        let text = burst
+            .iter()
+            .filter_map(|m| m.content.text())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let missed: Vec<(FieldName, String)> =
+            fields::find(&reading::statements(&text), None, today)
+                .into_iter()
+                .filter(|(field, _)| {
+                    !conversation.lead.has(*field)
+                        || (*field == FieldName::Name && conversation.name_from_profile)
+                })
+                .collect();
+        self.apply_fields(conversation, &missed, today, outcome);
     }
 
     /// A budget that names no currency is in the business's, marked as
@@ -833,9 +886,12 @@ impl Router {
         let mut stage = playbook
             .stage(&conversation.stage)
             .unwrap_or_else(|| playbook.first_stage());
+        let deferred = conversation.deferred();
         while !stage.hands_off {
             let done = match &stage.success {
-                Success::Fields(fields) => fields.iter().all(|f| conversation.lead.has(*f)),
+                Success::Fields(fields) => fields
+                    .iter()
+                    .all(|f| conversation.lead.has(*f) || deferred.contains(f)),
                 Success::Outcome(wanted) => reported(calls, wanted),
                 Success::Never => false,
             };

@@ -60,6 +60,7 @@ fn turn(reply: &str) -> Turn {
         reply: reply.to_owned(),
         intent: None,
         fields: Vec::new(),
+        asks: None,
         confidence: 0.95,
         resolved: true,
         prompt_tokens: 100,
@@ -696,5 +697,64 @@ async fn the_server_reads_the_language_from_the_customers_words_before_the_brain
         *h.script.seen_languages.lock().unwrap(),
         [Language::En, Language::En, Language::Es],
         "a message that tells nothing keeps the language; a switch is followed"
+    );
+}
+
+#[tokio::test]
+async fn the_profile_name_is_the_name_until_the_customer_states_theirs() {
+    let mut h = Harness::new(Vec::new());
+    let mut hello = h.message(Content::Text {
+        body: "hola".into(),
+    });
+    hello.profile_name = Some("andrea vidal".into());
+    h.router
+        .run_turn(&mut h.conversation, &[hello], Timestamp::now())
+        .await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Andrea Vidal"));
+
+    // The brain proposes nothing; the extractors that run beside it read
+    // the stated name, which replaces the profile's.
+    h.say(&["perdón, me llamo Andy Vidal"]).await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Andy Vidal"));
+    assert!(!h.conversation.name_from_profile);
+}
+
+#[tokio::test]
+async fn a_business_profile_name_is_not_taken_for_the_customers() {
+    let mut h = Harness::new(Vec::new());
+    let mut hello = h.message(Content::Text {
+        body: "hola".into(),
+    });
+    hello.profile_name = Some("Ventas Altamar 🛥️".into());
+    h.router
+        .run_turn(&mut h.conversation, &[hello], Timestamp::now())
+        .await;
+    assert_eq!(h.conversation.lead.name, None);
+}
+
+#[tokio::test]
+async fn a_field_asked_twice_without_an_answer_waits_and_the_flow_moves_on() {
+    let asking_name = |fields: &[(FieldName, &str)]| {
+        Ok(Turn {
+            asks: Some(FieldName::Name),
+            ..with_fields("¿Cómo te llamas?", fields)
+        })
+    };
+    let mut h = Harness::new(vec![
+        asking_name(&[(FieldName::Need, "un bot de ventas")]),
+        asking_name(&[]),
+        Ok(turn("ok")),
+    ]);
+    h.say(&["quiero un bot de ventas"]).await;
+    assert_eq!(h.conversation.stage, "greeting");
+    let out = h.say(&["prefiero no decirlo"]).await;
+    assert_eq!(h.conversation.deferred(), [FieldName::Name]);
+    assert_eq!(
+        h.conversation.stage, "qualification",
+        "the name waits; the need is known, so greeting is done"
+    );
+    assert_eq!(
+        stage_changes(&out.events),
+        [("greeting".to_owned(), "qualification".to_owned())]
     );
 }

@@ -19,6 +19,7 @@ use leadline_domain::fields;
 use leadline_domain::language::Language;
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
+use leadline_domain::reading::{asks_for_person, speaks_of_others, statements};
 use leadline_domain::router::FIND_SLOTS;
 use leadline_domain::tools::ToolBox;
 use std::collections::BTreeSet;
@@ -85,9 +86,14 @@ fn burst<'a>(ctx: &TurnContext<'a>) -> &'a [Message] {
     &ctx.recent[ctx.recent.len().saturating_sub(ctx.burst_len)..]
 }
 
-/// The first field the stage still needs: what its last question asked.
-fn first_missing(stage: &Stage, lead: &Lead) -> Option<FieldName> {
-    stage.collects.iter().copied().find(|f| !lead.has(*f))
+/// The first field the stage still needs and may still ask for: what its
+/// last question asked.
+fn first_missing(stage: &Stage, lead: &Lead, deferred: &[FieldName]) -> Option<FieldName> {
+    stage
+        .collects
+        .iter()
+        .copied()
+        .find(|f| !lead.has(*f) && !deferred.contains(f))
 }
 
 /// A short acknowledgement of what the customer just told us.
@@ -117,18 +123,37 @@ impl Brain for LocalBrain {
             .join("\n");
         let language = ctx.language;
         let reading: Reading<'_> = self.classifier.classify(&text);
+        // A person is asked for in so many words, or read surely in a
+        // message that does not speak of other people ("when a customer
+        // wants a real person", "does the bot sound human?").
+        let person = asks_for_person(&text);
         let intent = reading
             .intent
-            .filter(|i| !self.hands_off.contains(*i) || reading.probability >= HANDOFF_PROBABILITY);
+            .filter(|i| {
+                !self.hands_off.contains(*i)
+                    || person
+                    || (reading.probability >= HANDOFF_PROBABILITY && !speaks_of_others(&text))
+            })
+            .or_else(|| {
+                person
+                    .then(|| self.hands_off.first())
+                    .flatten()
+                    .map(String::as_str)
+            });
         // Only fields not known yet: a pattern-based reading of "quiero
         // agendar" as a need must not overwrite the need the customer
         // stated earlier. Corrections of known values are left to the
         // model-backed brain.
-        let found: Vec<(FieldName, String)> =
-            fields::find(&text, first_missing(ctx.stage, ctx.lead), ctx.today)
-                .into_iter()
-                .filter(|(field, _)| !ctx.lead.has(*field))
-                .collect();
+        // Fields are read from what the customer states: a question ("¿se
+        // integra con WooCommerce?") tells nothing about them.
+        let found: Vec<(FieldName, String)> = fields::find(
+            &statements(&text),
+            first_missing(ctx.stage, ctx.lead, ctx.deferred),
+            ctx.today,
+        )
+        .into_iter()
+        .filter(|(field, _)| !ctx.lead.has(*field))
+        .collect();
         let prompt_tokens = tokens::count(&prompt_messages(ctx));
 
         if let Some(id) = intent.filter(|i| self.hands_off.contains(*i)) {
@@ -136,6 +161,7 @@ impl Brain for LocalBrain {
                 reply: playbook.handoff_message(language).to_owned(),
                 intent: Some(id.to_owned()),
                 fields: found,
+                asks: None,
                 confidence: SURE.max(reading.probability),
                 resolved: true,
                 prompt_tokens,
@@ -173,15 +199,19 @@ impl Brain for LocalBrain {
         }
 
         let understood = intent.is_some() || !found.is_empty();
-        let target = playbook.stage_after(&ctx.stage.id, &lead);
+        let target = playbook.stage_reached(&ctx.stage.id, |field| {
+            lead.has(field) || ctx.deferred.contains(&field)
+        });
         let moved = playbook.position(&target.id) > playbook.position(&ctx.stage.id);
         let mut parts: Vec<String> = acknowledgement(language, new_name, accepted)
             .into_iter()
             .collect();
         let ack_len = parts.len();
-        let ask_missing = |parts: &mut Vec<String>| {
-            let field = first_missing(target, &lead)?;
+        let mut asks = None;
+        let mut ask_missing = |parts: &mut Vec<String>| {
+            let field = first_missing(target, &lead, ctx.deferred)?;
             parts.extend(playbook.render_reply(target, &format!("ask_{field}"), &lead, language));
+            asks = Some(field);
             Some(())
         };
         if moved {
@@ -227,6 +257,7 @@ impl Brain for LocalBrain {
             reply,
             intent: intent.map(str::to_owned),
             fields: found,
+            asks,
             confidence,
             resolved: understood,
             prompt_tokens,

@@ -24,6 +24,9 @@ pub(crate) struct TurnAnswer {
     /// One of the intent ids listed in the instructions, or null.
     intent: Option<String>,
     fields: AnswerFields,
+    /// The lead field your reply asks the customer for, or null.
+    #[schemars(extend("enum" = ["name", "company", "budget", "authority", "need", "timeline", "email", null]))]
+    asks: Option<String>,
     /// From 0 to 1: how sure you are that you understood the customer.
     confidence: f64,
     /// Whether the customer's messages were understood and answered.
@@ -178,6 +181,7 @@ pub(crate) fn parse(content: &str, playbook: &Playbook) -> Result<Turn, Problem>
         reply,
         intent,
         fields: answer.fields.into_pairs(),
+        asks: answer.asks.as_deref().and_then(FieldName::parse),
         // Checked to be within 0..1 above; f32 is precise enough for it.
         confidence: answer.confidence as f32,
         resolved: answer.resolved,

@@ -146,7 +146,7 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     if let Some((snippet, span)) = authority::locate(text) {
         found.push(FieldName::Authority, snippet, span);
     }
-    if let Some((snippet, span)) = find_need(text) {
+    if let Some((snippet, span)) = find_need(text).or_else(|| find_need_by_topic(text)) {
         found.push(FieldName::Need, snippet, span);
     }
     if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline)) {
@@ -155,7 +155,12 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     if let Some(span) = super::email::locate(text) {
         found.push(FieldName::Email, text[span.clone()].to_owned(), span);
     }
+    // A need is whatever the customer says when asked for it, unless the
+    // message says something else ("bout 200 a month", "I can approve it
+    // myself"): then the need waits for a message that states it.
+    let bare_ok = expecting != Some(FieldName::Need) || found.values.is_empty();
     if let Some(field) = expecting
+        && bare_ok
         && !found.has(field)
         && let Some(answer) = bare_answer(text, field, &found.spans, today)
     {
@@ -497,6 +502,40 @@ fn find_need(text: &str) -> Option<(String, Range<usize>)> {
     })
 }
 
+/// Words of what the product is for: a sentence with one of them that no
+/// need phrase introduced ("we keep missing quote requests on whatsapp")
+/// still says what the customer needs.
+static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:whats\s*app|whatsap|watsap|wsp|wpp|bot|chatbot|asistente|assistant|automat\w*
+        |messages|msgs|mensajes|enquiries|inquiries|consultas|leads|prospectos|pedidos|orders|reservas
+        |reservations|bookings|citas|appointments|appts|cotizaciones|quotes|quote\s+requests)\b",
+    )
+});
+
+/// The first clause that speaks of what the product is for, when no need
+/// phrase did ("we get like 100 whatsapp orders a day and cant keep up").
+fn find_need_by_topic(text: &str) -> Option<(String, Range<usize>)> {
+    let mut start = 0;
+    for clause in text.split_inclusive(['.', '!', ';', '\n']) {
+        let span = start..start + clause.len();
+        start = span.end;
+        let trimmed = clause.trim().trim_end_matches(['.', '!', ';']);
+        if trimmed.is_empty() || !TOPIC.is_match(trimmed) {
+            continue;
+        }
+        // A clause that is only another field's value is not a need.
+        if money::locate(trimmed, false).is_some() || authority::locate(trimmed).is_some() {
+            continue;
+        }
+        if let Ok(need) = parse_need(trimmed) {
+            let offset = span.start + (clause.len() - clause.trim_start().len());
+            return Some((need, offset..offset + trimmed.len()));
+        }
+    }
+    None
+}
+
 /// First words of an object that is not something to buy.
 static NOT_PURCHASES: Words = Words::new(
     "pay invest invertir decide decidir see ver it this that them lo eso esto ya asap \
@@ -735,7 +774,10 @@ mod tests {
                     (Need, "a lead qualification bot"),
                 ],
             ),
-            ("we have 10 employees and want to automate support", &[]),
+            (
+                "we have 10 employees and want to automate support",
+                &[(Need, "we have 10 employees and want to automate support")],
+            ),
             (
                 "we have 10 employees and we want automated support",
                 &[(Need, "automated support")],

@@ -75,6 +75,41 @@ pub fn parse_name(raw: &str) -> Result<String, FieldError> {
         .join(" "))
 }
 
+/// Words of a WhatsApp profile name that make it a business's or a
+/// nickname, not a person's name ("Luna Bakes", "Ventas Altamar", "Mamá de
+/// Lucas").
+static NOT_PERSON: Words = Words::new(
+    "bakes bakery bakeshop paws pets vet clinic clínica clinica dental studio estudio salon \
+     salón shop store tienda boutique ventas sales dept department depto oficina office \
+     travel tours viajes inc ltd llc srl sa sas cia company empresa group grupo agency \
+     agencia consultorio restaurante restaurant café cafe cafeteria bar grill pizza \
+     motors autos realty inmobiliaria propiedades academy academia escuela school colegio \
+     gym gimnasio spa beauty belleza nails uñas hair barber barbería official oficial \
+     mamá mama papá papa mom mum dad mommy abuela abuelo tía tío",
+);
+
+/// The customer's name as their WhatsApp profile gives it, when it reads
+/// as a person's name: letters only (no emoji, digits or initials like
+/// "JP"), no word a business or a nickname has.
+pub fn parse_profile_name(profile: &str) -> Option<String> {
+    let profile = profile.trim();
+    let letters = profile
+        .chars()
+        .all(|c| c.is_alphabetic() || is_combining(c) || " '’-".contains(c));
+    let words: Vec<&str> = profile.split_whitespace().collect();
+    let plausible = letters
+        && (1..=3).contains(&words.len())
+        && words.iter().all(|word| {
+            let lower = word.to_lowercase();
+            let initials = word.chars().count() <= 3 && !word.chars().any(char::is_lowercase);
+            !initials
+                && !is_not_name(&lower)
+                && !NOT_PERSON.contains(&lower)
+                && !crate::language::is_common_word(&lower)
+        });
+    plausible.then(|| parse_name(profile).ok()).flatten()
+}
+
 /// A company name, kept as the customer wrote it ("ACME S.A. de C.V.",
 /// "Ferretería López"): a few words of letters, digits and the punctuation
 /// company names use, that do not read like a sentence.

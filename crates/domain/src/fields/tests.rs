@@ -314,3 +314,27 @@ fn apply_refuses_blank_and_keeps_the_old_value_on_refusal() {
         "{message}"
     );
 }
+
+#[test]
+fn a_profile_name_is_a_name_only_when_it_reads_as_a_persons() {
+    for (profile, name) in [
+        ("sam brooks", Some("Sam Brooks")),
+        ("Andrea Vidal", Some("Andrea Vidal")),
+        ("Priya", Some("Priya")),
+        ("Ventas Altamar", None),
+        ("Mamá de Lucas 💕", None),
+        ("Mamá de Lucas", None),
+        ("JP", None),
+        ("Luna Bakes 🧁", None),
+        ("Luna Bakes", None),
+        ("Test Customer", None),
+        ("Clínica Vet Los Andes", None),
+        ("Kez 💅", None),
+    ] {
+        assert_eq!(
+            super::parse_profile_name(profile).as_deref(),
+            name,
+            "{profile}"
+        );
+    }
+}

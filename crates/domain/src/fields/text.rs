@@ -72,7 +72,7 @@ pub(super) fn word_value(word: &str) -> Option<u32> {
 /// which made Spanish messages eight times slower to read. Patterns keep
 /// `\b` away from accented letters (`m[ií]` ends without one) so both mean
 /// the same on them.
-pub(super) fn regex(pattern: &str) -> Regex {
+pub(crate) fn regex(pattern: &str) -> Regex {
     Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))
         .expect("the field patterns are valid; every one is compiled by the unit tests")
 }

@@ -207,6 +207,12 @@ impl Playbook {
     /// fields are known); stops at a stage whose criteria are not met by
     /// fields alone. Unknown `from` gives the first stage.
     pub fn stage_after(&self, from: &str, lead: &Lead) -> &Stage {
+        self.stage_reached(from, |field| lead.has(field))
+    }
+
+    /// [`Playbook::stage_after`] with `settled` saying which fields count
+    /// as done: known, or left for later after being asked too often.
+    pub fn stage_reached(&self, from: &str, settled: impl Fn(FieldName) -> bool) -> &Stage {
         let mut current = self.stage(from).unwrap_or_else(|| self.first_stage());
         // Validation guarantees transitions have no cycle; the bound keeps
         // this loop finite even for a hand-edited `stages` vector.
@@ -217,7 +223,7 @@ impl Playbook {
             let Success::Fields(fields) = &current.success else {
                 break;
             };
-            if !fields.iter().all(|f| lead.has(*f)) {
+            if !fields.iter().all(|f| settled(*f)) {
                 break;
             }
             match current.next.as_deref().and_then(|n| self.stage(n)) {

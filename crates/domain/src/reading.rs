@@ -1,0 +1,245 @@
+//! How a customer message reads before any field is written: which of its
+//! sentences are questions (a question states no fact: "¿se integra con
+//! WooCommerce?" is not the customer's need), whether it asks for a person
+//! for the customer themselves ("can someone from your team call me?")
+//! rather than talks about people ("can it pass the chat to a real person
+//! when a customer wants one?"), and whether it corrects what they said.
+//!
+//! These readers run beside any brain's reading: they are cheap, the same
+//! for every brain, and they guard the decisions that cost most when wrong
+//! (a field written from a question, a conversation handed off for a word).
+
+use crate::fields::text;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words a question opens with, Spanish and English (accents folded).
+static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^(?:(?:and|also|but|so|oh|ok|y|pero|entonces|oye|una\s+pregunta|quick\s+q(?:uestion)?)[,:]?\s+)*
+        (?:do|does|did|can|could|is|are|will|would|what|what's|how|when|where|which|who|why|may
+          |que|qué|como|cómo|cuanto|cuánto|cuanta|cuánta|cuantos|cuántos|cuando|cuándo|donde|dónde
+          |cual|cuál|cuales|cuáles|quien|quién|por\s+qu[eé]
+          |se\s+puede|puedo|pueden|podr[ií]an?|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
+    )
+});
+
+/// Each sentence (or clause) of `text` with whether it is a question: it
+/// ends with "?", opens with "¿", or opens the way questions do ("does it
+/// work with Shopify", "se puede conectar con WooCommerce"). In "we have
+/// 5k a month, what can you do for us?" only the clause from the question
+/// word on is the question.
+fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    split_sentences(text).flat_map(|sentence| {
+        let bare = sentence.trim();
+        let whole = bare.starts_with('¿') || QUESTION_START.is_match(bare);
+        let asked_from = if whole || !bare.ends_with('?') {
+            None
+        } else {
+            // The first clause that opens like a question, else all of it.
+            let clauses = sentence.match_indices(',').map(|(i, _)| i + 1);
+            Some(
+                clauses
+                    .into_iter()
+                    .find(|&i| QUESTION_START.is_match(sentence[i..].trim_start()))
+                    .unwrap_or(0),
+            )
+        };
+        let parts = match asked_from {
+            Some(at) if at > 0 => vec![(&sentence[..at - 1], false), (&sentence[at..], true)],
+            Some(_) => vec![(sentence, true)],
+            None => vec![(sentence, whole)],
+        };
+        parts.into_iter()
+    })
+}
+
+/// The sentences of `text`: each ends at "!", "?", a line break, a "¿"
+/// that opens the next, or a "." followed by a space (not the dots of an
+/// email address or "S.A.").
+fn split_sentences(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '¡');
+        if trimmed.is_empty() {
+            return None;
+        }
+        let mut chars = trimmed.char_indices().skip(1).peekable();
+        let mut end = trimmed.len();
+        while let Some((i, c)) = chars.next() {
+            let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
+            match c {
+                '¿' => {
+                    end = i;
+                    break;
+                }
+                '!' | '?' | '\n' => {
+                    end = i + c.len_utf8();
+                    break;
+                }
+                '.' if next_is_space => {
+                    end = i + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let sentence = &trimmed[..end];
+        rest = &trimmed[end..];
+        Some(sentence)
+    })
+}
+
+/// The sentences of `text` that state something, one a line: what fields
+/// may be read from. Questions are left out.
+pub fn statements(text: &str) -> String {
+    sentences(text)
+        .filter(|(_, question)| !question)
+        .map(|(sentence, _)| sentence.trim())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether any sentence of `text` is a question.
+pub fn asks(text: &str) -> bool {
+    sentences(text).any(|(_, question)| question)
+}
+
+/// Someone to talk to: a person of the business's team.
+const PERSON: &str = r"(?:a\s+|an\s+|the\s+|one\s+of\s+(?:your|the)\s+)?(?:real\s+|live\s+|actual\s+)?
+    (?:human|person|people|someone|somebody|anyone|agent|representative|rep|sales\s*rep|salesperson|advisor|adviser|consultant
+      |team\s+members?|member\s+of\s+(?:your|the)\s+team|someone\s+from\s+(?:your|the)\s+team|operator)
+    |(?:una?\s+|el\s+|la\s+|alg[uú]n\s+|alguna\s+)?(?:persona|humano|humana|alguien|asesor|asesora|agente|ejecutiv[oa]|vendedor|vendedora|representante|operador|operadora)";
+
+/// The customer asking to be put in touch with a person, in the ways
+/// people ask: directly, politely, as a question, or by phone.
+static PERSON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(&format!(
+        r"(?xi)
+        \b(?:can|could|may)\s+i\s+(?:please\s+)?(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
+        | \b(?:i['’]?d|i\s+would|i)\s+(?:rather|prefer|like|love|want|need)\s+(?:to\s+)?(?:talk|speak|chat|discuss\s+[^.?!]*?)\s+(?:[^.?!]*?\s+)?(?:to|with)\s+(?:{PERSON})
+        | \b(?:i\s+want|i\s+need|want|need|let\s+me)\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
+        | \b(?:would\s+it\s+be\s+possible|is\s+it\s+possible)\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
+        | \bis\s+there\s+(?:{PERSON})\s+(?:i|we)\s+can\s+(?:talk|speak|chat)
+        | \b(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+(?:{PERSON})
+        | \b(?:can|could)\s+(?:{PERSON})(?:\s+from\s+(?:your|the)\s+team)?\s+(?:please\s+)?(?:call|ring|phone|contact)\s+me
+        | ^\s*(?:{PERSON})\s*,?\s*(?:please|pls|plz)\b
+        | \b(?:quiero|quisiera|prefiero|preferir[ií]a|necesito|puedo|podr[ií]a|me\s+gustar[ií]a|deseo)\s+(?:hablar|platicar|conversar|comunicarme|tratar)(?:lo|la)?\s+(?:[^.?!]*?\s+)?(?:con|a)\s+(?:{PERSON})
+        | \b(?:me|nos)\s+(?:puede|pueden|podr[ií]a|podr[ií]an)?\s*(?:atiende|atender|atienda|comunica|comunicar|pasa|pasar|llama|llamar|llame|llamen|contacta|contactar|contacte|contacten)\s+(?:con\s+)?(?:{PERSON})
+        | \bque\s+(?:me|nos)\s+(?:llame|llamen|contacte|contacten|atienda|atiendan)\s+(?:{PERSON})
+        | \b(?:p[aá]same|p[aá]seme|comun[ií]came|comun[ií]queme)\b
+        | \bhablar(?:lo)?\s+por\s+tel[eé]fono\b
+        "
+    ))
+});
+
+/// People spoken of rather than asked for: the customer's own customers or
+/// staff, or what the bot sounds like.
+static OTHERS: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:when|if|cuando|si)\s+(?:a|the|my|our|un|el|mi|los|mis)?\s*(?:customer|client|cliente|clienta|user|usuario)s?\b
+        | \b(?:customers|clients|clientes|clientas|patients|pacientes|guests|huéspedes|parents|padres|papás|users|usuarios)\b
+        | \b(?:sound|sounds|feel|feels|like)\s+(?:like\s+)?(?:talking\s+to\s+)?(?:a\s+)?(?:real\s+)?(?:human|person)
+        | \bsuena\s+(?:como\s+)?(?:una?\s+)?(?:humano|persona)
+        | \bse\s+(?:lo|la|los)\s+pase\b | \bpass\s+(?:the\s+chat|it|them)\s+(?:on\s+)?to\b | \bhand\s+(?:it|them)\s+over\b
+        ",
+    )
+});
+
+/// Whether `text` asks for a person for the customer themselves. A
+/// message that speaks of other people (the customer's customers, what the
+/// bot sounds like) does not, unless it also asks in so many words.
+pub fn asks_for_person(text: &str) -> bool {
+    PERSON_REQUEST.is_match(text)
+}
+
+/// Whether `text` speaks of people other than the business's team: a
+/// hands-off reading of it needs [`asks_for_person`] too.
+pub fn speaks_of_others(text: &str) -> bool {
+    OTHERS.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_are_left_out_of_statements() {
+        let cases = [
+            ("¿esto funciona con WooCommerce?", ""),
+            ("does it also do Messenger?", ""),
+            ("se puede conectar con Shopify", ""),
+            (
+                "I'm Ana from Acme. Does it work with Shopify? We need a bot",
+                "I'm Ana from Acme.\nWe need a bot",
+            ),
+            (
+                "quick q how does it actually work? do I need a new phone number",
+                "",
+            ),
+            ("soy Julia, vendemos muebles", "soy Julia, vendemos muebles"),
+            (
+                "hola! ¿cuánto cuesta? somos una tienda",
+                "hola!\nsomos una tienda",
+            ),
+            (
+                "we have about 5k a month to spend, what can you do for us?",
+                "we have about 5k a month to spend",
+            ),
+            (
+                "you can reach me at dani@crescentlogistics.com",
+                "you can reach me at dani@crescentlogistics.com",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(statements(text), expected, "{text}");
+        }
+        assert!(asks("oh and does it work with Instagram DMs too?"));
+        assert!(!asks("we sell furniture and get lots of enquiries"));
+    }
+
+    #[test]
+    fn a_request_for_a_person_in_its_many_wordings() {
+        for text in [
+            "Hey! Would it be possible to chat with one of your team members instead?",
+            "To be honest I'd rather discuss the details over the phone with someone from your team",
+            "is there a human I can talk to? I have some specific questions",
+            "can someone from your team call me?",
+            "can I talk to a human",
+            "connect me with a sales rep",
+            "human please",
+            "Mire, yo con esto de escribir no me apaño, prefiero hablarlo por teléfono con alguien",
+            "¿me atiende un asesor?",
+            "quiero hablar con una persona",
+            "pásame con un asesor por favor",
+            "¿me puede atender un asesor?",
+            "mejor que me llame alguien de su equipo",
+        ] {
+            assert!(asks_for_person(text), "{text}");
+        }
+        for text in [
+            "we need a sales chatbot",
+            "busco un asistente de ventas",
+            "my assistant Carla handles the sales calls",
+            "soy asesor inmobiliario",
+            "does the bot sound human or does it sound like a robot?",
+            "and can it pass the chat to a real person on my team when a customer wants one?",
+            "we need something that feels like talking to a real person",
+            "el bot suena humano?",
+            "queremos que cuando el cliente quiera hablar con una persona se lo pase a Carla",
+            "we're a sales agency, our agents are drowning in leads",
+        ] {
+            assert!(!asks_for_person(text), "{text}");
+        }
+        for text in [
+            "and can it pass the chat to a real person on my team when a customer wants one?",
+            "does the bot sound human?",
+            "queremos que cuando el cliente quiera hablar con una persona se lo pase a Carla",
+            "Guests message at 2am wanting to talk to someone",
+        ] {
+            assert!(speaks_of_others(text), "{text}");
+        }
+        assert!(!speaks_of_others("can I talk to a human"));
+    }
+}
