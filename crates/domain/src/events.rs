@@ -18,6 +18,12 @@ pub enum Event {
     FieldSet {
         field: FieldName,
     },
+    /// The customer corrected a value: `replaced` is the old one, as the
+    /// lead's JSON had it, so what was corrected is never lost.
+    FieldCorrected {
+        field: FieldName,
+        replaced: serde_json::Value,
+    },
     /// A proposed value that did not parse; the lead keeps its old value.
     FieldRejected {
         field: FieldName,
@@ -59,6 +65,7 @@ impl Event {
         match self {
             Event::TurnDecided { .. } => "turn_decided",
             Event::FieldSet { .. } => "field_set",
+            Event::FieldCorrected { .. } => "field_corrected",
             Event::FieldRejected { .. } => "field_rejected",
             Event::StageChanged { .. } => "stage_changed",
             Event::ToolCalled { .. } => "tool_called",

@@ -160,6 +160,66 @@ pub fn speaks_of_others(text: &str) -> bool {
     OTHERS.is_match(text)
 }
 
+/// Words that say the customer is putting right what they said.
+static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|typo|autocorrect
+          |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
+          |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy)\b
+        ",
+    )
+});
+
+/// "no 3 mil", "not Marga", ", no Los Andes": the value a correction
+/// takes back, to the end of its clause.
+static TAKEN_BACK: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)(?:,\s*|\s+)(?:not|no)\s+(?P<value>[^,.;!?\n]+)"));
+
+/// Words a correction opens with, which are not part of the new value.
+static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^(?:\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
+          |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
+          |corrijo|ups|uy|es|son|it['’]?s|is|it\s+is|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
+    )
+});
+
+/// A correction: what the customer now says, and the value they take
+/// back, if they name it ("5 mil, no 3 mil").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// The statements without the taken-back value.
+    pub says: String,
+    /// The new value on its own, the correction's words trimmed off:
+    /// "perdón, son 5 mil" → "5 mil".
+    pub value: String,
+    pub taken_back: Option<String>,
+}
+
+/// `text` read as a correction, when it says it is one.
+pub fn correction(text: &str) -> Option<Correction> {
+    if !CORRECTION.is_match(text) {
+        return None;
+    }
+    let stated = statements(text);
+    let taken_back = TAKEN_BACK
+        .captures(&stated)
+        .and_then(|caps| caps.name("value"))
+        .map(|value| value.as_str().trim().to_owned());
+    let says = TAKEN_BACK.replace(&stated, "").into_owned();
+    let value = CORRECTION_OPENER
+        .replace(says.trim(), "")
+        .trim()
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_owned();
+    Some(Correction {
+        says,
+        value,
+        taken_back,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +257,29 @@ mod tests {
         }
         assert!(asks("oh and does it work with Instagram DMs too?"));
         assert!(!asks("we sell furniture and get lots of enquiries"));
+    }
+
+    #[test]
+    fn a_correction_says_the_new_value_and_what_it_takes_back() {
+        let read = |text| correction(text).map(|c| (c.value, c.taken_back));
+        assert_eq!(
+            read("perdón, son 5 mil, no 3 mil"),
+            Some(("5 mil".to_owned(), Some("3 mil".to_owned())))
+        );
+        assert_eq!(
+            read("sorry, I'm Marta, not Marga"),
+            Some(("I'm Marta".to_owned(), Some("Marga".to_owned())))
+        );
+        assert_eq!(
+            read("sorry, Marta not Marga 🙄 autocorrect"),
+            Some(("Marta".to_owned(), Some("Marga 🙄 autocorrect".to_owned())))
+        );
+        assert_eq!(
+            read("sorry, I meant 8k USD"),
+            Some(("8k USD".to_owned(), None))
+        );
+        assert_eq!(read("sorry 250"), Some(("250".to_owned(), None)));
+        assert_eq!(read("our budget is 5k"), None);
     }
 
     #[test]

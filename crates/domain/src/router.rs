@@ -242,6 +242,8 @@ impl Router {
                 .await;
             return outcome;
         }
+        // Before the brain is asked, so its prompt holds the new value.
+        self.apply_correction(conversation, burst, today, &mut outcome);
 
         let tools = self
             .tools
@@ -813,11 +815,7 @@ impl Router {
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        let text = burst
-            .iter()
-            .filter_map(|m| m.content.text())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = burst_text(burst);
         let missed: Vec<(FieldName, String)> =
             fields::find(&reading::statements(&text), None, today)
                 .into_iter()
@@ -827,6 +825,59 @@ impl Router {
                 })
                 .collect();
         self.apply_fields(conversation, &missed, today, outcome);
+    }
+
+    /// A correction ("perdón, son 5 mil, no 3 mil", "sorry, I'm Marta, not
+    /// Marga") replaces the known value it is about, and the event keeps
+    /// the value replaced. The field is the one whose value it takes
+    /// back, else the known field it states a new value for.
+    fn apply_correction(
+        &self,
+        conversation: &mut Conversation,
+        burst: &[InboundMessage],
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        let Some(correction) = reading::correction(&burst_text(burst)) else {
+            return;
+        };
+        let lead = &conversation.lead;
+        let about = correction
+            .taken_back
+            .as_deref()
+            .and_then(|old| holding(lead, old, today));
+        let mut proposed: Vec<(FieldName, String)> = fields::find(&correction.says, None, today)
+            .into_iter()
+            .filter(|(field, _)| lead.has(*field) && about.is_none_or(|a| a == *field))
+            .collect();
+        if proposed.is_empty() {
+            let candidates = match about {
+                Some(field) => vec![field],
+                None => CORRECTABLE.into_iter().filter(|f| lead.has(*f)).collect(),
+            };
+            proposed.extend(candidates.into_iter().find_map(|field| {
+                fields::find(&correction.value, Some(field), today)
+                    .into_iter()
+                    .find(|(found, _)| *found == field)
+            }));
+        }
+        for (field, raw) in proposed {
+            let mut corrected = conversation.lead.clone();
+            if fields::apply(&mut corrected, field, &raw, today).is_err()
+                || corrected == conversation.lead
+            {
+                continue;
+            }
+            let replaced = field_value(&conversation.lead, field);
+            self.assume_currency(&mut corrected);
+            conversation.lead = corrected;
+            if field == FieldName::Name {
+                conversation.name_from_profile = false;
+            }
+            outcome
+                .events
+                .push(Event::FieldCorrected { field, replaced });
+        }
     }
 
     /// A budget that names no currency is in the business's, marked as
@@ -997,6 +1048,58 @@ fn reported(calls: &[ToolCallRecord], wanted: &str) -> bool {
             .as_ref()
             .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))
     })
+}
+
+/// The fields a bare correction ("sorry, 250") may be about, most often
+/// corrected first.
+const CORRECTABLE: [FieldName; 4] = [
+    FieldName::Budget,
+    FieldName::Timeline,
+    FieldName::Company,
+    FieldName::Name,
+];
+
+/// The burst's words, one message a line.
+fn burst_text(burst: &[InboundMessage]) -> String {
+    burst
+        .iter()
+        .filter_map(|m| m.content.text())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The known field whose value `old` names: "3 mil" the budget of 3000,
+/// "Marga" the name Marga, "Los Andes" the company Distribuidora Los Andes.
+fn holding(lead: &Lead, old: &str, today: Date) -> Option<FieldName> {
+    let folded = crate::language::fold(old);
+    let first_word = folded.split_whitespace().next()?;
+    let mentions = |value: &Option<String>| {
+        value
+            .as_deref()
+            .is_some_and(|v| crate::language::fold(v).contains(first_word))
+    };
+    if let (Some(budget), Ok(said)) = (&lead.budget, fields::parse_budget(old))
+        && (said.min == budget.min || said.max == budget.max)
+    {
+        return Some(FieldName::Budget);
+    }
+    if let (Some(timeline), Ok(said)) = (&lead.timeline, fields::parse_timeline(old, today))
+        && said == *timeline
+    {
+        return Some(FieldName::Timeline);
+    }
+    if mentions(&lead.name) {
+        return Some(FieldName::Name);
+    }
+    mentions(&lead.company).then_some(FieldName::Company)
+}
+
+/// `field`'s value as the lead's JSON has it.
+fn field_value(lead: &Lead, field: FieldName) -> serde_json::Value {
+    serde_json::to_value(lead)
+        .ok()
+        .and_then(|mut json| json.get_mut(field.as_str()).map(serde_json::Value::take))
+        .unwrap_or_default()
 }
 
 /// The language the burst's words are in, when they say: the newest

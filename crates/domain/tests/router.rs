@@ -758,3 +758,30 @@ async fn a_field_asked_twice_without_an_answer_waits_and_the_flow_moves_on() {
         [("greeting".to_owned(), "qualification".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "¡Gracias!",
+        &[
+            (FieldName::Name, "Marga"),
+            (FieldName::Budget, "3 mil dólares"),
+        ],
+    ))]);
+    h.say(&["soy Marga, tenemos 3 mil dólares"]).await;
+    let out = h.say(&["perdón, son 5 mil, no 3 mil"]).await;
+    let budget = h.conversation.lead.budget.as_ref().unwrap();
+    assert_eq!((budget.min, budget.max), (Some(5000), Some(5000)));
+    let replaced: Vec<_> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FieldCorrected { field, replaced } => Some((*field, replaced["min"].clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replaced, [(FieldName::Budget, serde_json::json!(3000))]);
+
+    h.say(&["sorry, Marta not Marga"]).await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Marta"));
+}

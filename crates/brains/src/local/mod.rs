@@ -19,7 +19,7 @@ use leadline_domain::fields;
 use leadline_domain::language::Language;
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
-use leadline_domain::reading::{asks_for_person, speaks_of_others, statements};
+use leadline_domain::reading::{asks_for_person, correction, speaks_of_others, statements};
 use leadline_domain::router::FIND_SLOTS;
 use leadline_domain::tools::ToolBox;
 use std::collections::BTreeSet;
@@ -176,8 +176,10 @@ impl Brain for LocalBrain {
             // does not count as learned.
             let _ = fields::apply(&mut lead, *field, raw, ctx.today);
         }
-        // Something new was learned (repeating a known value is not news).
-        let accepted = lead != *ctx.lead;
+        // Something new was learned (repeating a known value is not news),
+        // or a value was put right, which the server has done already.
+        let corrected = correction(&text).is_some();
+        let accepted = lead != *ctx.lead || corrected;
         let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
 
         let mut no_document = false;
@@ -198,7 +200,7 @@ impl Brain for LocalBrain {
             no_document = *tool == SEND_DOCUMENT && result.is_err();
         }
 
-        let understood = intent.is_some() || !found.is_empty();
+        let understood = intent.is_some() || !found.is_empty() || corrected;
         let target = playbook.stage_reached(&ctx.stage.id, |field| {
             lead.has(field) || ctx.deferred.contains(&field)
         });
@@ -248,7 +250,7 @@ impl Brain for LocalBrain {
 
         let confidence = if !understood {
             SURE_NOT_UNDERSTOOD
-        } else if found.is_empty() && reading.margin < AMBIGUOUS_MARGIN {
+        } else if found.is_empty() && !corrected && reading.margin < AMBIGUOUS_MARGIN {
             AMBIGUOUS
         } else {
             SURE.max(reading.probability)
