@@ -9,6 +9,7 @@
 //!   should fill it in; "pesos mexicanos" or "MXN" are MXN;
 //! - a period ("a month", "al mes") is read but not kept, as [`Budget`]
 //!   has no period;
+//! - Indian "lakh" (100,000) and "crore" (10,000,000) are multipliers;
 //! - zero, and text with no amount ("no idea", "no tenemos presupuesto"),
 //!   are refused.
 
@@ -29,14 +30,19 @@ const MAX_INT_DIGITS: usize = 15;
 const TOO_LARGE: &str = "the amount is too large to be a budget";
 const ZERO: &str = "a budget must be more than zero";
 
-const AT_MOST: &str = r"up\s+to|no\s+more\s+than|not\s+more\s+than|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|no\s+m[aá]s\s+de|menos\s+de|tope\s+de";
+const AT_MOST: &str = r"up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+(?:over|above|exceeding|to\s+exceed)|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|capped\s+at|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|a\s+lo\s+mucho|como\s+mucho|cuando\s+mucho|no\s+m[aá]s\s+de|menos\s+de|(?:no|sin)\s+(?:pasar(?:nos|se)?|exceder|superar)(?:\s+(?:de|los|las))?|que\s+no\s+(?:pase|exceda|supere)(?:\s+(?:de|los|las))?|(?:con\s+(?:un\s+)?)?tope(?:\s+de)?";
 const AT_LEAST: &str = r"no\s+less\s+than|not\s+less\s+than|at\s+least|minimum(?:\s+of)?|min(?:\s+of)?|more\s+than|over|above|starting\s+(?:at|from)|from|como\s+m[ií]nimo|m[ií]nimo(?:\s+de)?|al\s+menos|por\s+lo\s+menos|no\s+menos\s+de|m[aá]s\s+de|desde|a\s+partir\s+de";
-const ABOUT: &str = r"around|about|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|unos|unas|como";
+const ABOUT: &str = r"around|arround|about|bout|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|rondando(?:\s+(?:los|las|el))?|ronda(?:\s+(?:los|las|el))?|unos|unas|como";
 const CODES: &str =
-    "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves";
-const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b";
+    "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr";
+const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|lakhs?\b|lacs?\b|crores?\b";
+/// The currency words an amount may carry after it ("5 mil dólares").
+const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es";
 const PERIOD: &str = r"(?:a|an|per|each|every|al|por|cada|a\s+la|por\s+la)\s+(?:month|year|week|mes|año|semana)\b|/\s*(?:month|mo|year|yr|mes|año)\b|monthly\b|yearly\b|annually\b|mensual(?:es)?\b|anual(?:es)?\b";
-const TAIL: &str = r"\s*\+|\s+(?:or\s+more|or\s+less|o\s+m[aá]s|o\s+menos|tops|at\s+most|at\s+(?:the\s+)?least|como\s+m[aá]ximo|como\s+m[ií]nimo|m[aá]ximo|m[ií]nimo|maximum|max|minimum|min)\b|\s*-?\s*ish\b";
+// Words after an amount that make it a floor ("5 mil o más", "500 para
+// arriba") or a cap ("2k tops", "2 mil como mucho").
+const TAIL_AT_LEAST: &str = r"or\s+more|o\s+m[aá]s|at\s+(?:the\s+)?least|como\s+m[ií]nimo|m[ií]nimo|minimum|min|para\s+arriba|pa['’]?\s+arriba|hacia\s+arriba|en\s+adelante|and\s+up|(?:or|and)\s+(?:above|higher)";
+const TAIL_AT_MOST: &str = r"or\s+less|o\s+menos|tops|at\s+most|como\s+m[aá]ximo|m[aá]ximo|maximum|max|como\s+mucho|a\s+lo\s+mucho|cuando\s+mucho|(?:de|como)\s+tope|tope|no\s+more";
 
 /// The capture-group names of one amount in [`EXPR`] (an expression holds
 /// up to two, and each alternative of the pattern its own pair).
@@ -70,10 +76,8 @@ const C: Slot = slot("c_pre", "c_num", "c_word", "c_mult", "c_post");
 const D: Slot = slot("d_pre", "d_num", "d_word", "d_mult", "d_post");
 
 fn amount_pattern(s: &Slot) -> String {
-    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|\b(?:{CODES})\b");
-    let post = format!(
-        r"€|\$|\b(?:d[oó]lar(?:es)?|dollars?|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|{CODES})\b"
-    );
+    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|\brs\.?|\b(?:{CODES})\b");
+    let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
     let num = r"\b(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
     format!(
         r"(?:(?P<{}>{pre})\s*)?(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:\s*(?:{PERIOD}))?",
@@ -90,8 +94,9 @@ fn amount_pattern(s: &Slot) -> String {
 /// ("5k+", "5 mil o más", "5k-ish").
 static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let qual = format!(r"(?:\b(?:{AT_MOST}|{AT_LEAST}|{ABOUT})\b\.?|~)");
+    let tail = format!(r"\s*\+|,?\s+(?:{TAIL_AT_MOST}|{TAIL_AT_LEAST})\b|\s*-?\s*ish\b");
     let pattern = format!(
-        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{TAIL})?",
+        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?",
         a = amount_pattern(&A),
         b = amount_pattern(&B),
         c = amount_pattern(&C),
@@ -102,6 +107,7 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
 
 static AT_MOST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_MOST));
 static AT_LEAST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_LEAST));
+static TAIL_AT_LEAST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(TAIL_AT_LEAST));
 
 fn anchored(alternatives: &str) -> Regex {
     text::regex(&format!(r"(?i)^(?:{alternatives})\.?$"))
@@ -462,6 +468,8 @@ fn multiplier(raw: &str) -> u128 {
     match lower.as_str() {
         "mil millones" | "bn" | "billion" | "billions" => 1_000_000_000,
         "m" | "mm" | "millón" | "millon" | "millones" | "million" | "millions" => 1_000_000,
+        "crore" | "crores" => 10_000_000,
+        "lakh" | "lakhs" | "lac" | "lacs" => 100_000,
         _ => 1_000,
     }
 }
@@ -473,10 +481,11 @@ fn currency(raw: &str) -> Option<Currency> {
     let first = words.next()?;
     Some(match first {
         "$" => Dollar,
-        "us$" | "u$s" | "usd" | "dólar" | "dólares" | "dolar" | "dolares" | "dollar"
-        | "dollars" | "bucks" => Iso("USD"),
+        "us$" | "u$s" | "usd" | "dólar" | "dólares" | "dólars" | "dolar" | "dolares" | "dolars"
+        | "dollar" | "dollars" | "dlls" | "dll" | "dls" | "dlrs" | "bucks" => Iso("USD"),
         "€" | "eur" | "euro" | "euros" => Iso("EUR"),
-        "£" | "gbp" | "pound" | "pounds" | "libras" => Iso("GBP"),
+        "£" | "gbp" | "pound" | "pounds" | "libras" | "quid" => Iso("GBP"),
+        "₹" | "inr" | "rs" | "rs." | "rupee" | "rupees" => Iso("INR"),
         "mx$" | "mxn" => Iso("MXN"),
         "r$" | "brl" | "reales" | "reais" => Iso("BRL"),
         "soles" | "pen" => Iso("PEN"),
@@ -535,12 +544,13 @@ fn qualifier(raw: &str) -> Qualifier {
 }
 
 fn tail(raw: &str) -> Qualifier {
-    let lower = text::collapse_spaces(&raw.to_lowercase());
-    match lower.as_str() {
-        "+" | "or more" | "o más" | "o mas" | "at least" | "at the least" | "como mínimo"
-        | "como minimo" | "mínimo" | "minimo" | "minimum" | "min" => Qualifier::AtLeast,
-        ish if ish.ends_with("ish") => Qualifier::About,
-        _ => Qualifier::AtMost,
+    let said = text::collapse_spaces(raw.trim_start().trim_start_matches(','));
+    if said == "+" || TAIL_AT_LEAST_ONLY.is_match(&said) {
+        Qualifier::AtLeast
+    } else if said.to_lowercase().ends_with("ish") {
+        Qualifier::About
+    } else {
+        Qualifier::AtMost
     }
 }
 
@@ -639,6 +649,15 @@ mod tests {
             ("5 mil millones", exact(5_000_000_000, None)),
             ("our budget is around 5k USD", about(5_000, usd)),
             ("£750", exact(750, Some("GBP"))),
+            ("300 quid", exact(300, Some("GBP"))),
+            ("800 bucks", exact(800, usd)),
+            ("1500 dlls", exact(1_500, usd)),
+            ("600 dls", exact(600, usd)),
+            ("1000 dolars", exact(1_000, usd)),
+            ("25,000 rupees", exact(25_000, Some("INR"))),
+            ("Rs. 25,000", exact(25_000, Some("INR"))),
+            ("₹25,000", exact(25_000, Some("INR"))),
+            ("30000 INR", exact(30_000, Some("INR"))),
             (
                 "3 millones de pesos colombianos",
                 exact(3_000_000, Some("COP")),
@@ -684,6 +703,79 @@ mod tests {
             Err(FieldError::Empty {
                 field: FieldName::Budget
             })
+        );
+    }
+
+    #[test]
+    fn caps_and_floors() {
+        let cases: &[(&str, Option<u64>, Option<u64>)] = &[
+            ("no more than 2k a month", None, Some(2_000)),
+            ("not more than 2k", None, Some(2_000)),
+            ("tope 1500 mensuales", None, Some(1_500)),
+            ("con un tope de 1500", None, Some(1_500)),
+            ("1500 de tope", None, Some(1_500)),
+            ("max 800/mo", None, Some(800)),
+            ("max. 800", None, Some(800)),
+            ("hasta 3 mil al mes", None, Some(3_000)),
+            ("a lo mucho 2 mil", None, Some(2_000)),
+            ("2 mil a lo mucho", None, Some(2_000)),
+            ("not over 5k", None, Some(5_000)),
+            ("not to exceed $5k", None, Some(5_000)),
+            ("no pasar de 4 mil", None, Some(4_000)),
+            ("sin pasarnos de 4 mil", None, Some(4_000)),
+            ("que no pase de 4 mil", None, Some(4_000)),
+            ("2k tops", None, Some(2_000)),
+            ("2k a month, tops", None, Some(2_000)),
+            ("como mucho 2 mil", None, Some(2_000)),
+            ("2 mil como mucho", None, Some(2_000)),
+            ("cuando mucho 2 mil", None, Some(2_000)),
+            ("como máximo 900", None, Some(900)),
+            ("como maximo 900", None, Some(900)),
+            ("up to 250 a month, no more", None, Some(250)),
+            ("de 500 para arriba al mes", Some(500), None),
+            ("500 pa arriba", Some(500), None),
+            ("1000 en adelante", Some(1_000), None),
+            ("5k and up", Some(5_000), None),
+            ("over 5k", Some(5_000), None),
+        ];
+        for (raw, min, max) in cases {
+            let got = parse_budget(raw).expect(raw);
+            assert_eq!((got.min, got.max), (*min, *max), "{raw}");
+        }
+    }
+
+    #[test]
+    fn amounts_without_a_currency_in_common_shapes() {
+        let cases: &[(&str, u64, bool)] = &[
+            ("around 800 a month", 800, true),
+            ("arround 800 a month", 800, true),
+            ("bout 200 a month", 200, true),
+            ("unos 800 al mes", 800, true),
+            ("como 800 al mes", 800, true),
+            ("ronda los 800", 800, true),
+            ("like 2k", 2_000, true),
+            ("2.5k", 2_500, false),
+            ("2,5 mil", 2_500, false),
+            ("1,5 millones", 1_500_000, false),
+            ("1.5 millones", 1_500_000, false),
+            ("1.5 lakh", 150_000, false),
+            ("2 lakhs", 200_000, false),
+            ("1 crore", 10_000_000, false),
+            ("30 lucas", 30_000, false),
+            ("3 grand", 3_000, false),
+        ];
+        for (raw, amount, approximate) in cases {
+            let got = parse_budget(raw).expect(raw);
+            assert_eq!(
+                (got.min, got.max, got.approximate),
+                (Some(*amount), Some(*amount), *approximate),
+                "{raw}"
+            );
+        }
+        let indian = parse_budget("approx 1.5 lakh INR per annum").expect("a budget");
+        assert_eq!(
+            (indian.min, indian.currency.as_deref()),
+            (Some(150_000), Some("INR"))
         );
     }
 
