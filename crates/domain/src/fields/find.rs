@@ -851,6 +851,10 @@ mod tests {
                 "mi presupuesto es de 20 mil pesos mexicanos al mes",
                 &[(Budget, "de 20 mil pesos mexicanos al mes")],
             ),
+            (
+                "Monthly we can spend 40k INR",
+                &[(Budget, "Monthly we can spend 40k INR")],
+            ),
         ];
         assert!(cases.len() >= 20);
         check(cases);

@@ -7,15 +7,21 @@
 //! - bare "pesos" leaves the currency unknown (`None`): Mexico, Colombia,
 //!   Argentina, Chile... all say "pesos", so the business's own default
 //!   should fill it in; "pesos mexicanos" or "MXN" are MXN;
-//! - a period ("a month", "al mes") is read but not kept, as [`Budget`]
-//!   has no period;
+//! - the period said is kept as it was said: 12,000 a year stays 12,000
+//!   with [`BudgetPeriod::Year`], never divided into months; a week ("a la
+//!   semana") is read but not kept, as no sales budget here is weekly;
+//! - a period said elsewhere in the sentence belongs to the amount
+//!   ("Monthly we can spend 40k INR"), unless it is another amount's ("5k
+//!   setup and 500 monthly") or negated ("not monthly"); "a month" and
+//!   "upfront" count only right after the amount, as elsewhere they are as
+//!   often "in a month" and "to be upfront";
 //! - Indian "lakh" (100,000) and "crore" (10,000,000) are multipliers;
 //! - zero, and text with no amount ("no idea", "no tenemos presupuesto"),
 //!   are refused.
 
 use super::text::Words;
 use super::{FieldError, invalid, text};
-use crate::lead::{Budget, FieldName};
+use crate::lead::{Budget, BudgetPeriod, FieldName};
 use regex::{Captures, Regex};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -38,7 +44,22 @@ const CODES: &str =
 const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|lakhs?\b|lacs?\b|crores?\b";
 /// The currency words an amount may carry after it ("5 mil dólares").
 const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es";
-const PERIOD: &str = r"(?:a|an|per|each|every|al|por|cada|a\s+la|por\s+la)\s+(?:month|year|week|mes|año|semana)\b|/\s*(?:month|mo|year|yr|mes|año)\b|monthly\b|yearly\b|annually\b|mensual(?:es)?\b|anual(?:es)?\b";
+// Periods, by what they mean. The `_SAID` ones say so wherever they are in
+// the sentence; the `_NEXT` ones only right after the amount ("800 a
+// month", "5k upfront"), as elsewhere they are as often "in a month", "to
+// be upfront" or "de una vez" (right away).
+const MONTH_SAID: &str = r"(?:per|each|every|al|por|x|cada)\s+(?:month|mes)\b|monthly\b|montly\b|monthy\b|mensual(?:es|mente)?\b";
+const MONTH_NEXT: &str = r"an?\s+month\b|per\s+mo\b|/\s*(?:month|mo|mth|mes)\b";
+const YEAR_SAID: &str = r"(?:per|each|every|al|por|x|cada)\s+(?:year|a[ñn]o)\b|for\s+the\s+year\b|yearly\b|annual(?:ly)?\b|anual(?:es|mente)?\b|per\s+annum\b|p\.\s?a\.";
+const YEAR_NEXT: &str = r"an?\s+(?:year|yr)\b|/\s*(?:year|yr|a[ñn]o)\b";
+const ONCE_SAID: &str = r"pago\s+[úu]nico\b|(?:en\s+)?un\s+solo\s+pago\b|una\s+sola\s+vez\b|en\s+una\s+(?:sola\s+)?exhibici[oó]n|one[-\s]?off\b|once[-\s]off\b|one-time\b|one\s+time\s+(?:payment|fee|cost)\b|single\s+payment\b|al\s+contado\b|de\s+contado\b";
+const ONCE_NEXT: &str = r"one\s+time\b|de\s+una\s+(?:sola\s+)?vez\b|up[-\s]?front\b";
+/// Read so that "500 a la semana" is one amount, but not kept.
+const WEEK: &str = r"(?:an?|per|each|every|a\s+la|por\s+la|por|x|cada)\s+(?:week|semana)\b|weekly\b|semanal(?:es)?\b|/\s*(?:week|wk|semana)\b";
+/// A period right after an amount, maybe after a comma or "as"/"como":
+/// "€4.000 as one time payment", "1 millón, pago único".
+const PERIOD_NEXT: &str = r"\s*,?\s*(?:(?:as|como)\s+(?:an?\s+|un\s+)?)?";
+
 // Words after an amount that make it a floor ("5 mil o más", "500 para
 // arriba") or a cap ("2k tops", "2 mil como mucho").
 const TAIL_AT_LEAST: &str = r"or\s+more|o\s+m[aá]s|at\s+(?:the\s+)?least|como\s+m[ií]nimo|m[ií]nimo|minimum|min|para\s+arriba|pa['’]?\s+arriba|hacia\s+arriba|en\s+adelante|and\s+up|(?:or|and)\s+(?:above|higher)";
@@ -52,6 +73,7 @@ struct Slot {
     word: &'static str,
     mult: &'static str,
     post: &'static str,
+    period: &'static str,
 }
 
 const fn slot(
@@ -60,6 +82,7 @@ const fn slot(
     word: &'static str,
     mult: &'static str,
     post: &'static str,
+    period: &'static str,
 ) -> Slot {
     Slot {
         pre,
@@ -67,40 +90,51 @@ const fn slot(
         word,
         mult,
         post,
+        period,
     }
 }
 
-const A: Slot = slot("a_pre", "a_num", "a_word", "a_mult", "a_post");
-const B: Slot = slot("b_pre", "b_num", "b_word", "b_mult", "b_post");
-const C: Slot = slot("c_pre", "c_num", "c_word", "c_mult", "c_post");
-const D: Slot = slot("d_pre", "d_num", "d_word", "d_mult", "d_post");
+const A: Slot = slot("a_pre", "a_num", "a_word", "a_mult", "a_post", "a_period");
+const B: Slot = slot("b_pre", "b_num", "b_word", "b_mult", "b_post", "b_period");
+const C: Slot = slot("c_pre", "c_num", "c_word", "c_mult", "c_post", "c_period");
+const D: Slot = slot("d_pre", "d_num", "d_word", "d_mult", "d_post", "d_period");
+
+/// Every period, those said in full first so that "one time payment" is
+/// read whole rather than as "one time".
+fn period_pattern() -> String {
+    format!("{MONTH_SAID}|{YEAR_SAID}|{ONCE_SAID}|{MONTH_NEXT}|{YEAR_NEXT}|{ONCE_NEXT}|{WEEK}")
+}
 
 fn amount_pattern(s: &Slot) -> String {
     let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|\brs\.?|\b(?:{CODES})\b");
     let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
     let num = r"\b(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
     format!(
-        r"(?:(?P<{}>{pre})\s*)?(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:\s*(?:{PERIOD}))?",
+        r"(?:(?P<{}>{pre})\s*)?(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:{PERIOD_NEXT}(?P<{}>{}))?",
         s.pre,
         s.num,
         s.word,
         text::NUMBER_WORDS,
         s.mult,
-        s.post
+        s.post,
+        s.period,
+        period_pattern(),
     )
 }
 
 /// One budget expression: qualifiers, one amount or a range, a tail
-/// ("5k+", "5 mil o más", "5k-ish").
+/// ("5k+", "5 mil o más", "5k-ish"), and the period when it comes after
+/// the tail ("5 mil o más al mes").
 static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let qual = format!(r"(?:\b(?:{AT_MOST}|{AT_LEAST}|{ABOUT})\b\.?|~)");
     let tail = format!(r"\s*\+|,?\s+(?:{TAIL_AT_MOST}|{TAIL_AT_LEAST})\b|\s*-?\s*ish\b");
     let pattern = format!(
-        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?",
+        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?(?:{PERIOD_NEXT}(?P<tail_period>{period}))?",
         a = amount_pattern(&A),
         b = amount_pattern(&B),
         c = amount_pattern(&C),
         d = amount_pattern(&D),
+        period = period_pattern(),
     );
     text::regex(&pattern)
 });
@@ -108,6 +142,24 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
 static AT_MOST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_MOST));
 static AT_LEAST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(AT_LEAST));
 static TAIL_AT_LEAST_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(TAIL_AT_LEAST));
+static MONTH_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| anchored(&format!("{MONTH_SAID}|{MONTH_NEXT}")));
+static YEAR_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(&format!("{YEAR_SAID}|{YEAR_NEXT}")));
+static ONCE_ONLY: LazyLock<Regex> = LazyLock::new(|| anchored(&format!("{ONCE_SAID}|{ONCE_NEXT}")));
+
+/// A period said anywhere in the sentence ("Monthly we can spend 40k").
+static PERIOD_SAID: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(&format!(r"(?i)\b(?:{MONTH_SAID}|{YEAR_SAID}|{ONCE_SAID})")));
+
+/// Before a period, words that deny it: "one time payment, not monthly".
+static DENIED: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)\b(?:not|no|nor|ni|nada\s+de)\s+(?:(?:es|is|a|an|un|una|as|como|de|en)\s+)?$")
+});
+
+/// After "al mes", words that make it a date: "al mes que viene".
+static A_DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)^\s*(?:que\s+viene|entrante|siguiente|pr[oó]ximo|from\s+now|ago|later)\b")
+});
 
 fn anchored(alternatives: &str) -> Regex {
     text::regex(&format!(r"(?i)^(?:{alternatives})\.?$"))
@@ -149,10 +201,11 @@ struct Part {
     spelled: bool,
     multiplier: Option<u128>,
     currency: [Option<Currency>; 2],
+    period: Option<BudgetPeriod>,
 }
 
 impl Part {
-    fn read(caps: &Captures<'_>, slot: &Slot) -> Option<Part> {
+    fn read(text: &str, caps: &Captures<'_>, slot: &Slot) -> Option<Part> {
         let (number, spelled) = match caps.name(slot.num) {
             Some(num) => (parse_number(num.as_str()), false),
             None => {
@@ -167,6 +220,7 @@ impl Part {
             multiplier: caps.name(slot.mult).map(|m| multiplier(m.as_str())),
             currency: [slot.pre, slot.post]
                 .map(|group| caps.name(group).and_then(|m| currency(m.as_str()))),
+            period: period_in(text, caps, slot.period),
         })
     }
 
@@ -215,14 +269,15 @@ struct Found {
 
 /// Every budget expression in `text`, left to right.
 fn scan(text: &str) -> impl Iterator<Item = Found> + '_ {
-    EXPR.captures_iter(text).filter_map(|caps| read(&caps))
+    EXPR.captures_iter(text)
+        .filter_map(|caps| read(text, &caps))
 }
 
-fn read(caps: &Captures<'_>) -> Option<Found> {
+fn read(text: &str, caps: &Captures<'_>) -> Option<Found> {
     let whole = caps.get(0)?;
-    let (first, second) = match Part::read(caps, &A) {
-        Some(first) => (first, Part::read(caps, &B)),
-        None => (Part::read(caps, &C)?, Part::read(caps, &D)),
+    let (first, second) = match Part::read(text, caps, &A) {
+        Some(first) => (first, Part::read(text, caps, &B)),
+        None => (Part::read(text, caps, &C)?, Part::read(text, caps, &D)),
     };
     if first.is_bare_word() || second.as_ref().is_some_and(Part::is_bare_word) {
         return None;
@@ -233,13 +288,18 @@ fn read(caps: &Captures<'_>) -> Option<Found> {
         || second.as_ref().is_some_and(|s| s.multiplier.is_some());
     Some(Found {
         span: whole.range(),
-        budget: build(caps, &first, second.as_ref()),
+        budget: build(text, caps, &first, second.as_ref()),
         has_currency,
         marked,
     })
 }
 
-fn build(caps: &Captures<'_>, first: &Part, second: Option<&Part>) -> Result<Budget, &'static str> {
+fn build(
+    text: &str,
+    caps: &Captures<'_>,
+    first: &Part,
+    second: Option<&Part>,
+) -> Result<Budget, &'static str> {
     let qualifiers = ["q1", "q2"]
         .into_iter()
         .filter_map(|q| caps.name(q))
@@ -283,9 +343,22 @@ fn build(caps: &Captures<'_>, first: &Part, second: Option<&Part>) -> Result<Bud
         max,
         currency,
         approximate,
-        period: None,
+        period: first
+            .period
+            .or(second.and_then(|s| s.period))
+            .or_else(|| period_in(text, caps, "tail_period")),
         currency_assumed: false,
     })
+}
+
+/// The period a capture group holds, unless it is a date ("al mes que
+/// viene") or a week.
+fn period_in(text: &str, caps: &Captures<'_>, group: &str) -> Option<BudgetPeriod> {
+    let said = caps.name(group)?;
+    if A_DATE_AFTER.is_match(&text[said.end()..]) {
+        return None;
+    }
+    period(said.as_str())
 }
 
 /// A proposed budget: one amount, a range or a bound, with its currency.
@@ -302,8 +375,10 @@ pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
             "the text is too long to be a budget",
         ));
     }
+    let all: Vec<Found> = scan(raw).collect();
     // "10 personas", "24/7", "2026" are counts, times and years, not money.
-    let found: Vec<Found> = scan(raw)
+    let found: Vec<&Found> = all
+        .iter()
         .filter(|f| f.has_currency || !counts_something_else(raw, f))
         .collect();
     let pick = match found.as_slice() {
@@ -326,13 +401,17 @@ pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
                 )
             })?,
     };
-    pick.budget
+    let mut budget = pick
+        .budget
         .clone()
-        .map_err(|reason| invalid(FieldName::Budget, reason))
+        .map_err(|reason| invalid(FieldName::Budget, reason))?;
+    let amounts: Vec<Range<usize>> = all.iter().map(|f| f.span.clone()).collect();
+    Nearby::around(raw, &pick.span, &amounts).complete(&mut budget);
+    Ok(budget)
 }
 
-fn unique(found: &[Found], keep: impl Fn(&Found) -> bool) -> Option<&Found> {
-    let mut kept = found.iter().filter(|f| keep(f));
+fn unique<'a>(found: &[&'a Found], keep: impl Fn(&Found) -> bool) -> Option<&'a Found> {
+    let mut kept = found.iter().copied().filter(|f| keep(f));
     match (kept.next(), kept.next()) {
         (Some(one), None) => Some(one),
         _ => None,
@@ -345,8 +424,10 @@ fn unique(found: &[Found], keep: impl Fn(&Found) -> bool) -> Option<&Found> {
 /// when it counts something else ("10 users", "24/7", "2026").
 pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
     let cue = CUE.find(text).map(|m| m.start());
-    let mut best: Option<(u8, Range<usize>)> = None;
-    for found in scan(text) {
+    let all: Vec<Found> = scan(text).collect();
+    let amounts: Vec<Range<usize>> = all.iter().map(|f| f.span.clone()).collect();
+    let mut best: Option<(u8, Found)> = None;
+    for found in all {
         if found.budget.is_err() {
             continue;
         }
@@ -363,10 +444,105 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
             1
         };
         if best.as_ref().is_none_or(|(best_rank, _)| rank > *best_rank) {
-            best = Some((rank, found.span));
+            best = Some((rank, found));
         }
     }
-    best.map(|(_, span)| span)
+    let (_, found) = best?;
+    let budget = found.budget.as_ref().ok()?;
+    // The snippet takes in the period said apart from the amount ("Monthly
+    // we can spend 40k INR"), if it still reads as the same amount with it.
+    let widened = Nearby::around(text, &found.span, &amounts)
+        .used_by(budget)
+        .fold(found.span.clone(), |w, r| {
+            w.start.min(r.start)..w.end.max(r.end)
+        });
+    let same = widened != found.span
+        && parse_budget(&text[widened.clone()])
+            .is_ok_and(|b| (b.min, b.max) == (budget.min, budget.max));
+    Some(if same { widened } else { found.span })
+}
+
+/// What the rest of an amount's sentence says of it: a period said apart
+/// from it ("Monthly we can spend 40k"), with where it is.
+struct Nearby {
+    period: Option<(BudgetPeriod, Range<usize>)>,
+}
+
+impl Nearby {
+    /// `amounts` are the spans of every expression in `text`, this one's
+    /// included: what lies inside another is that one's ("5k setup and 500
+    /// monthly"). Periods that disagree ("monthly... or yearly") say none.
+    fn around(text: &str, span: &Range<usize>, amounts: &[Range<usize>]) -> Nearby {
+        let sentence = sentence(text, span);
+        let base = sentence.start;
+        let said = &text[sentence];
+        let free = |m: &regex::Match<'_>| {
+            let at = base + m.start()..base + m.end();
+            amounts
+                .iter()
+                .all(|a| a.end <= at.start || at.end <= a.start)
+        };
+        let periods: Vec<(BudgetPeriod, Range<usize>)> = PERIOD_SAID
+            .find_iter(said)
+            .filter(|m| {
+                free(m)
+                    && !DENIED.is_match(&said[..m.start()])
+                    && !A_DATE_AFTER.is_match(&said[m.end()..])
+            })
+            .filter_map(|m| Some((period(m.as_str())?, base + m.start()..base + m.end())))
+            .collect();
+        let agree = periods.windows(2).all(|pair| pair[0].0 == pair[1].0);
+        let distance = |at: &Range<usize>| {
+            at.start
+                .saturating_sub(span.end)
+                .max(span.start.saturating_sub(at.end))
+        };
+        let period = periods
+            .into_iter()
+            .filter(|_| agree)
+            .min_by_key(|(_, at)| distance(at));
+        Nearby { period }
+    }
+
+    /// Where what `budget` lacks is said: the period, when the amount had
+    /// none.
+    fn used_by<'a>(&'a self, budget: &Budget) -> impl Iterator<Item = Range<usize>> + 'a {
+        let no_period = budget.period.is_none();
+        self.period
+            .iter()
+            .filter(move |_| no_period)
+            .map(|(_, at)| at.clone())
+    }
+
+    fn complete(self, budget: &mut Budget) {
+        if budget.period.is_none() {
+            budget.period = self.period.map(|(period, _)| period);
+        }
+    }
+}
+
+/// The sentence `span` is in: up to a line break, "!", "?", ";" or a "."
+/// followed by a space and a word (not the dot of "5.000" or "aprox. 5").
+fn sentence(text: &str, span: &Range<usize>) -> Range<usize> {
+    let ends = |at: usize, c: char| match c {
+        '\n' | '!' | '?' | ';' => true,
+        '.' => {
+            let rest = &text[at + 1..];
+            let next = rest.trim_start();
+            next.len() < rest.len() && next.starts_with(char::is_alphabetic)
+        }
+        _ => false,
+    };
+    let start = text[..span.start]
+        .char_indices()
+        .rev()
+        .find(|&(at, c)| ends(at, c))
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    let end = text[span.end..]
+        .char_indices()
+        .find(|&(at, c)| ends(span.end + at, c))
+        .map_or(text.len(), |(at, _)| span.end + at);
+    start..end
 }
 
 /// Whether an unmarked number is a count, a year, a time or a ratio.
@@ -554,10 +730,24 @@ fn tail(raw: &str) -> Qualifier {
     }
 }
 
+/// What a period phrase means; `None` for a week.
+fn period(raw: &str) -> Option<BudgetPeriod> {
+    let said = text::collapse_spaces(raw);
+    [
+        (&*MONTH_ONLY, BudgetPeriod::Month),
+        (&*YEAR_ONLY, BudgetPeriod::Year),
+        (&*ONCE_ONLY, BudgetPeriod::Once),
+    ]
+    .into_iter()
+    .find_map(|(re, period)| re.is_match(&said).then_some(period))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use BudgetPeriod::{Month, Once, Year};
 
+    /// A budget with no period.
     fn budget(
         min: Option<u64>,
         max: Option<u64>,
@@ -572,6 +762,26 @@ mod tests {
             period: None,
             currency_assumed: false,
         }
+    }
+
+    fn per(period: BudgetPeriod, budget: Budget) -> Budget {
+        Budget {
+            period: Some(period),
+            ..budget
+        }
+    }
+
+    /// Checks every case and reports all the mismatches at once.
+    fn check(cases: &[(&str, Budget)]) {
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(raw, expected)| {
+                let got = parse_budget(raw);
+                (got.as_ref() != Ok(expected))
+                    .then(|| format!("{raw:?}: got {got:?}, expected {expected:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
@@ -631,8 +841,8 @@ mod tests {
             ("mínimo 500 dólares", budget(Some(500), None, usd, false)),
             ("no more than $3k", budget(None, Some(3_000), usd, false)),
             ("no less than 3k", budget(Some(3_000), None, None, false)),
-            ("about 500 a month", about(500, None)),
-            ("500 dólares al mes", exact(500, usd)),
+            ("about 500 a month", per(Month, about(500, None))),
+            ("500 dólares al mes", per(Month, exact(500, usd))),
             ("MXN 15,000", exact(15_000, mxn)),
             ("15 mil MXN", exact(15_000, mxn)),
             ("R$ 5.000", exact(5_000, Some("BRL"))),
@@ -668,42 +878,128 @@ mod tests {
             ("5000", exact(5_000, None)),
         ];
         assert!(cases.len() >= 40);
-        for (raw, expected) in cases {
-            assert_eq!(parse_budget(raw), Ok(expected), "{raw}");
-        }
+        check(&cases);
     }
 
     #[test]
-    fn refuses_what_is_not_a_budget() {
+    fn keeps_the_period_said() {
+        let month = |v: u64| per(Month, budget(Some(v), Some(v), None, false));
+        let year = |v: u64| per(Year, budget(Some(v), Some(v), None, false));
+        let once = |v: u64| per(Once, budget(Some(v), Some(v), None, false));
+        let usd = |b: Budget| Budget {
+            currency: Some("USD".into()),
+            currency_assumed: false,
+            ..b
+        };
+        let eur = |b: Budget| Budget {
+            currency: Some("EUR".into()),
+            currency_assumed: false,
+            ..b
+        };
         let cases = [
-            ("no idea", "no amount"),
-            ("cheap", "no amount"),
-            ("no tenemos presupuesto", "no budget"),
-            ("nothing", "no budget"),
-            ("0", "more than zero"),
-            ("$0", "more than zero"),
-            ("999999999999999999999k", "too large"),
-            ("99999999999999999 USD", "too large"),
-            ("a", "no amount"),
-            ("5 or 6 or 7", "several amounts"),
+            ("500 al mes", month(500)),
+            ("500 dólares mensuales", usd(month(500))),
+            ("500 dolares mensual", usd(month(500))),
+            ("500 mensualmente", month(500)),
+            ("500 per month", month(500)),
+            ("500 a month", month(500)),
+            ("500/mes", month(500)),
+            ("500 usd/mo", usd(month(500))),
+            ("$500 / month", usd(month(500))),
+            ("500 monthly", month(500)),
+            ("500 montly", month(500)),
+            ("500 por mes", month(500)),
+            ("500 x mes", month(500)),
+            ("500 cada mes", month(500)),
+            ("500 every month", month(500)),
+            ("12,000 al año", year(12_000)),
+            ("12.000 al ano", year(12_000)),
+            ("12 mil anuales", year(12_000)),
+            ("12k anual", year(12_000)),
+            ("12k per year", year(12_000)),
+            ("12k a year", year(12_000)),
+            ("12k annually", year(12_000)),
+            ("12k yearly", year(12_000)),
+            ("12k per annum", year(12_000)),
+            ("12k p.a.", year(12_000)),
+            ("12k/año", year(12_000)),
+            ("12k /yr", year(12_000)),
+            ("12k por año", year(12_000)),
+            (
+                "£12,000 for the year",
+                Budget {
+                    currency: Some("GBP".into()),
+                    currency_assumed: false,
+                    ..year(12_000)
+                },
+            ),
+            ("4000 pago único", once(4_000)),
+            ("4000 pago unico", once(4_000)),
+            ("4000 euros una sola vez", eur(once(4_000))),
+            ("4000 one-off", once(4_000)),
+            ("4000 one off", once(4_000)),
+            ("4000 one-time", once(4_000)),
+            ("4000 one time", once(4_000)),
+            ("4 mil de una vez", once(4_000)),
+            ("$4k upfront", usd(once(4_000))),
+            ("4000 en un solo pago", once(4_000)),
+            ("4000, un solo pago", once(4_000)),
+            ("€4.000 as one time payment, not monthly", eur(once(4_000))),
+            ("€4.000 as a one-off", eur(once(4_000))),
+            ("5k", budget(Some(5_000), Some(5_000), None, false)),
+            ("500 a la semana", budget(Some(500), Some(500), None, false)),
+            (
+                "5 mil al mes que viene",
+                budget(Some(5_000), Some(5_000), None, false),
+            ),
+            (
+                "5k in a month",
+                budget(Some(5_000), Some(5_000), None, false),
+            ),
+            (
+                "between 500 and 1000 dollars a month",
+                usd(per(Month, budget(Some(500), Some(1_000), None, false))),
+            ),
+            (
+                "entre 8 y 12 mil al mes",
+                per(Month, budget(Some(8_000), Some(12_000), None, false)),
+            ),
+            (
+                "5 mil o más al mes",
+                per(Month, budget(Some(5_000), None, None, false)),
+            ),
+            (
+                "2k a month tops",
+                per(Month, budget(None, Some(2_000), None, false)),
+            ),
+            // Said apart from the amount, in the same sentence.
+            (
+                "Monthly we can spend 40k INR",
+                Budget {
+                    currency: Some("INR".into()),
+                    currency_assumed: false,
+                    ..per(Month, budget(Some(40_000), Some(40_000), None, false))
+                },
+            ),
+            (
+                "como máximo 1 millón de pesos argentinos, pago único",
+                Budget {
+                    currency: Some("ARS".into()),
+                    currency_assumed: false,
+                    ..per(Once, budget(None, Some(1_000_000), None, false))
+                },
+            ),
+            ("4000 EUR, not monthly", eur(exact(4_000))),
+            ("4000 EUR, no mensual", eur(exact(4_000))),
+            ("monthly or yearly, 4000 EUR", eur(exact(4_000))),
+            ("the 5k setup and 500 monthly", exact(5_000)),
+            ("monthly? no idea. 5k", exact(5_000)),
         ];
-        for (raw, reason) in cases {
-            match parse_budget(raw) {
-                Err(FieldError::Invalid {
-                    field: FieldName::Budget,
-                    reason: got,
-                }) => {
-                    assert!(got.contains(reason), "{raw}: {got}");
-                }
-                other => panic!("{raw} should be refused, got {other:?}"),
-            }
+        check(&cases);
+
+        fn exact(v: u64) -> Budget {
+            budget(Some(v), Some(v), None, false)
         }
-        assert_eq!(
-            parse_budget("  "),
-            Err(FieldError::Empty {
-                field: FieldName::Budget
-            })
-        );
     }
 
     #[test]
@@ -774,8 +1070,41 @@ mod tests {
         }
         let indian = parse_budget("approx 1.5 lakh INR per annum").expect("a budget");
         assert_eq!(
-            (indian.min, indian.currency.as_deref()),
-            (Some(150_000), Some("INR"))
+            (indian.min, indian.currency.as_deref(), indian.period),
+            (Some(150_000), Some("INR"), Some(Year))
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_budget() {
+        let cases = [
+            ("no idea", "no amount"),
+            ("cheap", "no amount"),
+            ("no tenemos presupuesto", "no budget"),
+            ("nothing", "no budget"),
+            ("0", "more than zero"),
+            ("$0", "more than zero"),
+            ("999999999999999999999k", "too large"),
+            ("99999999999999999 USD", "too large"),
+            ("a", "no amount"),
+            ("5 or 6 or 7", "several amounts"),
+        ];
+        for (raw, reason) in cases {
+            match parse_budget(raw) {
+                Err(FieldError::Invalid {
+                    field: FieldName::Budget,
+                    reason: got,
+                }) => {
+                    assert!(got.contains(reason), "{raw}: {got}");
+                }
+                other => panic!("{raw} should be refused, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            parse_budget("  "),
+            Err(FieldError::Empty {
+                field: FieldName::Budget
+            })
         );
     }
 
@@ -810,5 +1139,38 @@ mod tests {
             at("we're a team of 12 and our budget is 4000", false).as_deref(),
             Some("4000")
         );
+    }
+
+    #[test]
+    fn locates_a_period_or_currency_said_apart() {
+        let at = |text: &str, expecting| locate(text, expecting).map(|span| text[span].to_owned());
+        let cases: &[(&str, bool, &str)] = &[
+            (
+                "Monthly we can spend 40k INR",
+                false,
+                "Monthly we can spend 40k INR",
+            ),
+            (
+                "For this we have maybe €4.000 as one time payment, not monthly",
+                false,
+                "€4.000 as one time payment",
+            ),
+            ("we have 5k and 500 monthly users", true, "5k"),
+            (
+                "we've set aside £12,000 for the year for this",
+                false,
+                "£12,000 for the year",
+            ),
+            (
+                "tenemos 5 mil dólares al mes que viene",
+                false,
+                "5 mil dólares al mes",
+            ),
+        ];
+        for (text, expecting, snippet) in cases {
+            assert_eq!(at(text, *expecting).as_deref(), Some(*snippet), "{text}");
+        }
+        let next_month = parse_budget("tenemos 5 mil dólares al mes que viene").expect("a budget");
+        assert_eq!(next_month.period, None);
     }
 }
