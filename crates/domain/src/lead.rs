@@ -76,7 +76,9 @@ pub struct Budget {
     /// "one-off"): 12,000 a year is not 12,000 a month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<BudgetPeriod>,
-    /// The customer named no currency and `currency` is the business's.
+    /// The customer named no currency: `currency`, when set, is the
+    /// business's. Bare "pesos" names one, if not whose, so it is not
+    /// assumed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub currency_assumed: bool,
 }

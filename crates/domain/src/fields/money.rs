@@ -10,11 +10,14 @@
 //! - the period said is kept as it was said: 12,000 a year stays 12,000
 //!   with [`BudgetPeriod::Year`], never divided into months; a week ("a la
 //!   semana") is read but not kept, as no sales budget here is weekly;
-//! - a period said elsewhere in the sentence belongs to the amount
-//!   ("Monthly we can spend 40k INR"), unless it is another amount's ("5k
-//!   setup and 500 monthly") or negated ("not monthly"); "a month" and
-//!   "upfront" count only right after the amount, as elsewhere they are as
-//!   often "in a month" and "to be upfront";
+//! - a period or a currency said elsewhere in the sentence belongs to the
+//!   amount ("Monthly we can spend 40k INR", "5000, en dólares"), unless
+//!   it is another amount's ("5k setup and 500 monthly") or negated ("not
+//!   monthly"); "a month" and "upfront" count only right after the amount,
+//!   as elsewhere they are as often "in a month" and "to be upfront";
+//! - `currency_assumed` says the text names no currency at all (no sign,
+//!   code or currency word), so the router may put the business's in;
+//!   "pesos" alone names one, if not whose;
 //! - Indian "lakh" (100,000) and "crore" (10,000,000) are multipliers;
 //! - zero, and text with no amount ("no idea", "no tenemos presupuesto"),
 //!   are refused.
@@ -44,6 +47,15 @@ const CODES: &str =
 const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|lakhs?\b|lacs?\b|crores?\b";
 /// The currency words an amount may carry after it ("5 mil dólares").
 const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es";
+/// A currency named away from the amount ("5000, en dólares"): only the
+/// names that mean nothing else, so not "pen", "ves", "reales" ("clientes
+/// reales"), "soles" or "libras".
+static CURRENCY_SAID: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|\b(?:usd|eur|mxn|ars|clp|gbp|cad|aud|chf|uyu|pyg|gtq|crc|dop|hnl|brl|inr|d[oó]lar(?:es|s)?|dollars?|dlls?|dls|bucks|euros?|quid|rupees?|pesos(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?)\b",
+    )
+});
+
 // Periods, by what they mean. The `_SAID` ones say so wherever they are in
 // the sentence; the `_NEXT` ones only right after the amount ("800 a
 // month", "5k upfront"), as elsewhere they are as often "in a month", "to
@@ -347,7 +359,7 @@ fn build(
             .period
             .or(second.and_then(|s| s.period))
             .or_else(|| period_in(text, caps, "tail_period")),
-        currency_assumed: false,
+        currency_assumed: !(first.has_currency() || second.is_some_and(Part::has_currency)),
     })
 }
 
@@ -449,8 +461,9 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
     }
     let (_, found) = best?;
     let budget = found.budget.as_ref().ok()?;
-    // The snippet takes in the period said apart from the amount ("Monthly
-    // we can spend 40k INR"), if it still reads as the same amount with it.
+    // The snippet takes in the period or currency said apart from the
+    // amount ("Monthly we can spend 40k INR"), if it still reads as the
+    // same amount with them.
     let widened = Nearby::around(text, &found.span, &amounts)
         .used_by(budget)
         .fold(found.span.clone(), |w, r| {
@@ -462,10 +475,12 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
     Some(if same { widened } else { found.span })
 }
 
-/// What the rest of an amount's sentence says of it: a period said apart
-/// from it ("Monthly we can spend 40k"), with where it is.
+/// What the rest of an amount's sentence says of it: a period and the
+/// currencies named apart from it ("Monthly we can spend 40k", "5000, en
+/// dólares"), with where they are.
 struct Nearby {
     period: Option<(BudgetPeriod, Range<usize>)>,
+    currencies: Vec<(Currency, Range<usize>)>,
 }
 
 impl Nearby {
@@ -501,22 +516,32 @@ impl Nearby {
             .into_iter()
             .filter(|_| agree)
             .min_by_key(|(_, at)| distance(at));
-        Nearby { period }
+        let currencies = CURRENCY_SAID
+            .find_iter(said)
+            .filter(|m| free(m))
+            .filter_map(|m| Some((currency(m.as_str())?, base + m.start()..base + m.end())))
+            .collect();
+        Nearby { period, currencies }
     }
 
     /// Where what `budget` lacks is said: the period, when the amount had
-    /// none.
+    /// none, and the currencies, when it named none.
     fn used_by<'a>(&'a self, budget: &Budget) -> impl Iterator<Item = Range<usize>> + 'a {
-        let no_period = budget.period.is_none();
-        self.period
-            .iter()
-            .filter(move |_| no_period)
+        let (no_period, no_currency) = (budget.period.is_none(), budget.currency_assumed);
+        let period = self.period.iter().filter(move |_| no_period);
+        let currencies = self.currencies.iter().filter(move |_| no_currency);
+        period
             .map(|(_, at)| at.clone())
+            .chain(currencies.map(|(_, at)| at.clone()))
     }
 
     fn complete(self, budget: &mut Budget) {
         if budget.period.is_none() {
             budget.period = self.period.map(|(period, _)| period);
+        }
+        if budget.currency_assumed && !self.currencies.is_empty() {
+            budget.currency = resolve(self.currencies.iter().map(|(currency, _)| currency));
+            budget.currency_assumed = false;
         }
     }
 }
@@ -747,7 +772,7 @@ mod tests {
     use super::*;
     use BudgetPeriod::{Month, Once, Year};
 
-    /// A budget with no period.
+    /// A budget with no period; with no currency, none was named.
     fn budget(
         min: Option<u64>,
         max: Option<u64>,
@@ -760,7 +785,15 @@ mod tests {
             currency: currency.map(str::to_owned),
             approximate,
             period: None,
+            currency_assumed: currency.is_none(),
+        }
+    }
+
+    /// "pesos" names a currency without saying whose.
+    fn pesos(budget: Budget) -> Budget {
+        Budget {
             currency_assumed: false,
+            ..budget
         }
     }
 
@@ -806,7 +839,7 @@ mod tests {
             ("USD 2500", exact(2_500, usd)),
             ("2.5k", exact(2_500, None)),
             ("2,5k", exact(2_500, None)),
-            ("1,5 millones de pesos", exact(1_500_000, None)),
+            ("1,5 millones de pesos", pesos(exact(1_500_000, None))),
             ("a million dollars", exact(1_000_000, usd)),
             ("un millón de pesos mexicanos", exact(1_000_000, mxn)),
             ("dos mil euros", exact(2_000, eur)),
@@ -835,7 +868,7 @@ mod tests {
             ("up to 2,000 EUR", budget(None, Some(2_000), eur, false)),
             (
                 "hasta 20 mil pesos",
-                budget(None, Some(20_000), None, false),
+                pesos(budget(None, Some(20_000), None, false)),
             ),
             ("at least 1000", budget(Some(1_000), None, None, false)),
             ("mínimo 500 dólares", budget(Some(500), None, usd, false)),
@@ -854,7 +887,7 @@ mod tests {
             ("aprox. 8 mil", about(8_000, None)),
             ("alrededor de 4 mil euros", about(4_000, eur)),
             ("around up to 4k", budget(None, Some(4_000), None, true)),
-            ("$20,000 pesos", exact(20_000, None)),
+            ("$20,000 pesos", pesos(exact(20_000, None))),
             ("US$ 1.200", exact(1_200, usd)),
             ("5 mil millones", exact(5_000_000_000, None)),
             ("our budget is around 5k USD", about(5_000, usd)),
@@ -999,6 +1032,32 @@ mod tests {
 
         fn exact(v: u64) -> Budget {
             budget(Some(v), Some(v), None, false)
+        }
+    }
+
+    #[test]
+    fn says_when_no_currency_was_named() {
+        let cases: &[(&str, Option<&str>, bool)] = &[
+            ("5k", None, true),
+            ("unos 800 al mes", None, true),
+            ("5000 pesos", None, false),
+            ("$20,000 pesos", None, false),
+            ("$5k", Some("USD"), false),
+            ("5 mil dolares", Some("USD"), false),
+            ("300 quid", Some("GBP"), false),
+            ("10 mil pesos mexicanos", Some("MXN"), false),
+            ("5000, en dólares", Some("USD"), false),
+            ("5000, in euros", Some("EUR"), false),
+            ("5000, ¿ves?", None, true),
+            ("5000 para clientes reales", None, true),
+        ];
+        for (raw, currency, assumed) in cases {
+            let got = parse_budget(raw).expect(raw);
+            assert_eq!(
+                (got.currency.as_deref(), got.currency_assumed),
+                (*currency, *assumed),
+                "{raw}"
+            );
         }
     }
 
@@ -1154,6 +1213,11 @@ mod tests {
                 "For this we have maybe €4.000 as one time payment, not monthly",
                 false,
                 "€4.000 as one time payment",
+            ),
+            (
+                "Hola! tenemos 5000, en dólares. Lo decido yo",
+                true,
+                "5000, en dólares",
             ),
             ("we have 5k and 500 monthly users", true, "5k"),
             (

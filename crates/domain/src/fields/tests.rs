@@ -211,6 +211,11 @@ fn check_budget(budget: &Budget, input: &str) {
         budget.min.iter().chain(&budget.max).all(|v| *v > 0),
         "{input:?}: {budget:?}"
     );
+    // The parsers never guess a currency; the router fills an assumed one.
+    assert!(
+        !budget.currency_assumed || budget.currency.is_none(),
+        "{input:?}: {budget:?}"
+    );
 }
 
 fn check_timeline(timeline: &Timeline, input: &str) {
