@@ -4,6 +4,11 @@
 //! A phrase about the decision wins over the role: "I'm the CEO but I need
 //! to check with my partner" needs approval. Without one, owners, founders,
 //! CEOs and presidents decide; any other role says nothing either way.
+//!
+//! Needing anyone else wins over deciding: "my partner and I decide
+//! together" needs approval, though it says "I decide". "depende de mí"
+//! decides only when the phrase ends there; "depende de mi jefe" (with or
+//! without the accent) needs approval.
 
 use super::text::Words;
 use super::{FieldError, invalid, text};
@@ -15,78 +20,126 @@ use std::sync::LazyLock;
 /// A proposed authority longer than this is prose, not a value.
 const MAX_INPUT: usize = 600;
 
+/// Who else a customer may need the yes of: "my boss", "our board", "mi
+/// socio", "el directorio".
+const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister)\b";
+const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo)";
+
 /// "I don't need to ask anyone": decides, despite the approval words.
 static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
         \b(?:don['’]?t|do\s+not)\s+need\s+(?:to\s+(?:ask|check|consult)|approval|permission)
+        | \bno\s+(?:approval|committee|sign[-\s]?off|permission)\s+(?:needed|required)
         | \bno\s+(?:necesito|tengo\s+que|hace\s+falta)\s+(?:consultar|preguntar|pedir|aprobaci)
         ",
     )
 });
 
+// A phrase may hold a capture group: then the group is the phrase, and
+// what is around it only context that must be there ("depende de mí" must
+// end there, or it is "depende de mi jefe").
+
 static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
+    text::regex(&format!(
         r"(?xi)
         \b(?:need|have|got)\s+to\s+(?:ask|check\s+with|consult|run\s+it\s+(?:by|past)|talk\s+(?:to|with)
-            |get\s+(?:it\s+)?approv\w*|get\s+(?:the\s+)?(?:ok|okay|green\s+light))
+            |discuss\s+(?:it\s+|this\s+)?with|speak\s+(?:to|with)
+            |get\s+(?:it\s+)?ap+rov\w*|get\s+(?:the\s+)?(?:ok|okay|green\s+light))
             (?:\s+(?:my|our|the|with\s+my|with\s+our|from\s+my|from\s+our)\s+\w+)?
-        | \bask(?:ing)?\s+(?:my|our|the)\s+\w+
+        | \b(?:i['’]ll|i\s+will|i\s+must|i\s+should|i\s+gotta|let\s+me|i['’]m\s+going\s+to|i\s+am\s+going\s+to)
+            \s+(?:ask|check\s+(?:it\s+|this\s+)?with|consult(?:\s+with)?|run\s+(?:it|this)\s+(?:by|past)
+            |talk\s+(?:it\s+over\s+)?(?:to|with)|discuss\s+(?:it\s+|this\s+)?with|speak\s+(?:to|with))
+            \s+(?:my|our|the)\s+{APPROVERS_EN}
+        | \bask(?:ing)?\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bcheck\s+with\s+(?:my|our|the)\b
-        | \b(?:my|our|the)\s+(?:boss|manager|supervisor|director|partners?|ceo|owner|board|committee|team|founders?|cfo|head)
-            \s+(?:decides?|will\s+decide|approves?|has\s+to\s+(?:approve|sign|decide)|signs?
-            |makes\s+the\s+(?:final\s+)?decisions?|has\s+the\s+(?:final|last)\s+(?:say|word)|needs\s+to\s+approve)
+        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+)?|finance|accounting|procurement|legal|management)
+            \s+(?:decides?|will\s+decide|approves?|will\s+approve|signs?(?:\s+off)?
+            |(?:has|have|needs?|will\s+need|would\s+need)\s+to\s+(?:ap+rove|sign(?:\s+off)?|decide|ok|okay|agree|give)
+            |makes\s+the\s+(?:final\s+)?(?:decisions?|call)|(?:has|have)\s+the\s+(?:final|last)\s+(?:say|word))
+        | \bneeds?\s+(?:my|our|the)\s+{APPROVERS_EN}\s*['’]s\s+(?:ok|okay|approval|sign[-\s]?off|blessing
+            |go[-\s]ahead|green\s+light|permission|yes)\b
+        | \bneeds?\s+(?:my|our|the)\s+{APPROVERS_EN}\s+to\s+(?:approve|sign|ok|okay|agree|decide)
+        | \b(?:need|needs|get)\s+(?:a\s+|the\s+)?(?:sign[-\s]?off|ok|okay|go[-\s]ahead|green\s+light|blessing)\s+from
+            (?:\s+(?:my|our|the)\s+{APPROVERS_EN})?
+        | \b(?:my|our)\s+{APPROVERS_EN}\s+and\s+i\s+(?:decide|make|take|will\s+decide|choose|sign)
         | \bdepends\s+on\s+(?:my|our|the)\b
         | \b(?:on|in)\s+the\s+(?:committee|board)\b
         | \bwe\s+(?:decide|make\s+(?:the\s+)?decisions?)\s+(?:as\s+a\s+team|together|jointly)
         | \bteam\s+decision\b
         | \b(?:not|isn['’]?t)\s+(?:my\s+(?:call|decision)|up\s+to\s+me)
         | \b(?:don['’]?t|do\s+not|can['’]?t|cannot)\s+(?:make|take)\s+(?:the\s+)?(?:final\s+)?decisions?
-        | \bi\s+(?:don['’]?t|do\s+not|can['’]?t|cannot)\s+decide
+        | \bi\s+(?:don['’]?t|do\s+not|can['’]?t|cannot)\s+(?:decide|ap+rove|sign)
         | \bnot\s+the\s+(?:decision[-\s]maker|one\s+who\s+decides)
-        | \bneeds?\s+(?:to\s+be\s+)?approv\w*
-        | \bapproval\b
-        | \b(?:consultar(?:lo|la|le)?|preguntar(?:le|lo)?|hablar(?:lo)?|verlo|comentarlo|platicarlo)
-            \s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|nuestros|el|la|los)\b
-        | \b(?:lo|la)\s+(?:tengo|tenemos)\s+que\s+(?:consultar|hablar|ver|preguntar|comentar|aprobar)
-        | \btengo\s+que\s+(?:consultar|preguntar|hablar|comentar)
-        | \bdepende\s+de\s+(?:mi|mis|nuestro|nuestra|el|la|los)\s+\p{L}+
+        | \bneeds?\s+(?:to\s+be\s+)?ap+rov\w*
+        | \bap+roval\b
+        | (?:\b(?:tengo|tenemos|tendr[ée]|tendremos|debo|debemos|voy\s+a|vamos\s+a|hay|necesito)\s+(?:q(?:ue)?\s+)?)?
+            \b(?:consultar(?:lo|la|le)?|preguntar(?:le|lo)?|hablar(?:lo)?|verlo|comentarlo|platicarlo)
+            \s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los)\b(?:\s+\p{{L}}+)?
+        | \b(?:lo|la)\s+(?:consulto|consultar[eé]|hablo|hablar[eé]|veo|ver[eé]|comento|comentar[eé]
+            |platico|platicar[eé]|reviso|revisar[eé]|charlo|discuto)\s+(?:primero\s+|antes\s+)?con
+            \s+(?:mi|mis|el|la|los|las|nuestro|nuestra|nuestros)\s+\p{{L}}+
+        | \bconsult(?:o|amos|ar[eé])\s+(?:primero\s+|antes\s+)?con\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | \b(?:lo|la)\s+(?:tengo|tenemos)\s+q(?:ue)?\s+(?:consultar|hablar|ver|preguntar|comentar|aprobar)
+            (?:\s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+)?
+        | \btengo\s+q(?:ue)?\s+(?:consultar|preguntar|hablar|comentar)
+        | \bdepende\s+(?:de\s+(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)|del)\s+{APPROVERS_ES}
         | \b(?:mi|nuestro|nuestra|el|la)\s+(?:jefe|jefa|socio|socia|socios|gerente|director|directora|dueño|dueña|junta
             |directorio|comit[ée]|equipo|patr[oó]n|superior)
             \s+(?:decide|decidir[aá]|es\s+quien\s+decide|aprueba|tiene\s+que\s+aprobar|firma|da\s+el\s+visto\s+bueno
             |tiene\s+la\s+[úu]ltima\s+palabra)
+        | \b(?:lo|la)\s+(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)
+            \s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+
+        | \bquien\s+(?:decide|aprueba|firma)\s+es\s+(?:el|la|mi|nuestro|nuestra)\s+\p{{L}}+
+        | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+la\s+toman?\s+(?:mi|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | (?:\bmi|\bnuestro|\bnuestra)\s+{APPROVERS_ES}\s+y\s+yo\s+(?:lo\s+)?(?:decidimos|vemos)
         | \bcomit[ée]
         | \bjunta\s+directiva\b
-        | \bdecidimos\s+(?:en\s+equipo|entre\s+todos|juntos|en\s+conjunto|entre\s+los\s+socios)
+        | \bdecidimos\s+(?:en\s+equipo|entre\s+todos|juntos|juntas|en\s+conjunto|entre\s+los\s+socios
+            |entre\s+(?:los|las)\s+dos|con\s+mi)
         | \bno\s+(?:soy\s+(?:yo\s+)?(?:el|la)\s+que\s+decide|soy\s+quien\s+decide|decido|depende\s+de\s+m[ií]
-            |tomo\s+(?:yo\s+)?(?:la|las)\s+decisi)
+            |tomo\s+(?:yo\s+)?(?:la|las)\s+decisi|(?:lo\s+|la\s+)?(?:apruebo|autorizo|firmo)\s+yo\b)
         | \bnecesit(?:o|amos)\s+(?:la\s+)?aprobaci[oó]n
-        | \baprobaci[oó]n\s+de\b
+        | \baprobaci[oó]n(?:\s+final)?\s+(?:es\s+)?del?\b(?:\s+(?:mi|nuestro|nuestra|la|los)\b)?(?:\s+\p{{L}}+)?
         | \bvisto\s+bueno\b
         ",
-    )
+    ))
 });
 
 static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
         \bi\s+(?:make|take)\s+(?:the\s+|all\s+the\s+)?(?:final\s+)?decisions?
-        | \bi\s+(?:decide|approve)\b
-        | \bi\s+sign\s+(?:off|the\s+contracts?|contracts|everything)\b
+        | \bi\s+(?:(?:can|could|will|get\s+to)\s+)?(?:decide|ap+rove)\b | \bi['’]ll\s+ap+rove\b
+        | \bi\s+(?:(?:can|could|will)\s+)?sign\s+(?:(?:it|this|that)\s+)?(?:off|the\s+contracts?|contracts|everything)\b
         | \bi['’]?m\s+the\s+(?:one\s+who\s+(?:decides|signs|approves)|(?:final\s+)?decision[-\s]maker)
         | \bdecision[-\s]maker\b
-        | \b(?:it['’]?s|it\s+is)\s+my\s+(?:call|decision)
+        | \b(?:it['’]?s|it\s+is)\s+my\s+(?:call|decision|budget|money)
+        | (?:^|[,;:.!\n]\s*|\b(?:so|and)\s+)(?P<mine>my\s+(?:own\s+)?(?:call|decision)(?:\s+(?:only|alone))?)
+            (?:[\x20\t]*$|[\x20\t]*[^\p{L}\p{N}\x20\t])
+        | \b(?:the\s+)?(?:final\s+)?(?:decision|call|say)\s+is\s+mine\b
         | \bi\s+(?:have|get)\s+the\s+(?:final|last)\s+(?:say|word)
+        | \bi\s+call\s+the\s+shots\b
+        | \bi\s+(?:own|hold|control|manage)\s+(?:the|this|my|our)\s+budget
+        | \b(?:the\s+)?budget\s+is\s+mine\b
         | \bi\s+(?:own|run)\s+(?:the|this|my|our)\s+(?:company|business|shop|store|firm|agency)
         | \bup\s+to\s+me\b
-        | \bdecido\s+yo\b | \byo\s+decido\b
-        | \bla\s+decisi[oó]n\s+es\s+m[ií]a\b
+        | \bde[cs]ido\s+yo\b | \byo\s+de[cs]ido\b
+        | \b(?:la\s+)?de[cs]isi[oó]n(?:\s+final)?\s+es\s+m[ií]a\b
         | \btomo\s+(?:yo\s+)?(?:la|las)\s+decisi[oó]n(?:es)?
         | \b(?:la|las)\s+decisi[oó]n(?:es)?\s+(?:la|las)\s+tomo(?:\s+yo)?\b
         | \byo\s+firmo\b | \bfirmo\s+yo\b
+        | \b(?:yo\s+)?(?:lo|la)\s+(?:apruebo|autorizo)(?:\s+yo)?\b | \byo\s+(?:apruebo|autorizo)\b
+        | \b(?:apruebo|autorizo)\s+yo\b
+        | \b(?:lo|la)\s+puedo\s+(?:aprobar|autorizar)(?:\s+yo)?\b | \bpuedo\s+(?:aprobarlo|autorizarlo)(?:\s+yo)?\b
+        | \bel\s+presupuesto\s+es\s+m[ií]o\b
+        | \b(?:yo\s+)?(?:manejo|administro|controlo|llevo)\s+(?:yo\s+)?el\s+presupuesto\b
+        | \bel\s+presupuesto\s+lo\s+(?:manejo|administro|controlo|llevo|decido|apruebo)(?:\s+yo)?\b
         | \bsoy\s+(?:yo\s+)?(?:quien|el\s+que|la\s+que)\s+(?:decide|firma|aprueba)
+        | \bquien\s+(?:decide|aprueba|firma)\s+soy\s+yo\b
         | \btengo\s+la\s+[úu]ltima\s+palabra
-        | \bdepende\s+de\s+m[ií]
+        | (?P<me>\bdepende\s+(?:(?:solo|s[oó]lo|solamente|nom[aá]s|[uú]nicamente)\s+)?de\s+m[ií])
+            (?:[\x20\t]*$|[\x20\t]*[^\p{L}\p{N}\x20\t]|\s+(?:y|e|and|pero|but|so|no|nom[aá]s|solo|s[oó]lo|solamente)\b)
         | \bes\s+mi\s+(?:empresa|negocio)\b
         ",
     )
@@ -132,9 +185,16 @@ fn read(text: &str) -> Reading {
         (&*NEEDS_APPROVAL, DecisionPower::NeedsApproval),
         (&*DECIDES, DecisionPower::DecisionMaker),
     ];
-    let power = phrases
-        .iter()
-        .find_map(|(re, power)| re.find(text).map(|m| (*power, m.range())));
+    let power = phrases.iter().find_map(|(re, power)| {
+        let caps = re.captures(text)?;
+        let phrase = caps
+            .iter()
+            .skip(1)
+            .flatten()
+            .next()
+            .or_else(|| caps.get(0))?;
+        Some((*power, phrase.range()))
+    });
     let role = ROLE_CUE
         .find_iter(text)
         .find_map(|cue| {
@@ -465,6 +525,136 @@ mod tests {
         );
     }
 
+    /// How customers say who decides, with the accents and typos they type.
+    const DECISIONS: &[(&str, DecisionPower)] = &[
+        ("I can approve it myself", Dm),
+        ("i can aprove it myself", Dm),
+        ("I approve it", Dm),
+        ("I sign off", Dm),
+        ("I sign off on it", Dm),
+        ("I can sign it off", Dm),
+        ("it's my budget", Dm),
+        ("its my budget", Dm),
+        ("I own the budget", Dm),
+        ("I hold the budget", Dm),
+        ("the decision is mine", Dm),
+        ("the final call is mine", Dm),
+        ("I call the shots", Dm),
+        ("my call", Dm),
+        ("I'm the owner, my decision", Dm),
+        ("lo apruebo yo", Dm),
+        ("yo lo apruebo", Dm),
+        ("lo puedo aprobar yo", Dm),
+        ("yo firmo", Dm),
+        ("la decisión es mía", Dm),
+        ("la decision es mia", Dm),
+        ("La decisión final es mía", Dm),
+        ("yo decido", Dm),
+        ("decido yo", Dm),
+        ("yo desido", Dm),
+        ("yo autorizo", Dm),
+        ("lo autorizo yo", Dm),
+        ("el presupuesto es mío", Dm),
+        ("el presupuesto es mio", Dm),
+        ("yo manejo el presupuesto", Dm),
+        ("el presupuesto lo manejo yo", Dm),
+        ("soy quien decide", Dm),
+        ("quien decide soy yo", Dm),
+        ("depende de mí", Dm),
+        ("depende de mi", Dm),
+        ("depende solo de mí", Dm),
+        ("depende de mí y de nadie más", Dm),
+        ("lo consulto con mi socio", Na),
+        ("lo consulto con mi jefe", Na),
+        ("lo consulto con mi esposa", Na),
+        ("lo hablo con mi socia", Na),
+        ("consulto con mi jefa primero", Na),
+        ("tengo que verlo con mi socio", Na),
+        ("tengo q verlo con mi socio", Na),
+        ("lo tengo que hablar con el directorio", Na),
+        ("lo tengo q hablar con mi socia", Na),
+        ("depende de mi jefe", Na),
+        ("depende de mí socio", Na),
+        ("depende del directorio", Na),
+        ("lo aprueba mi viejo", Na),
+        ("quien decide es la directora", Na),
+        ("La decisión la toma la junta de socios", Na),
+        ("la aprobación final es del directorio", Na),
+        ("mi socio y yo lo decidimos", Na),
+        ("no lo apruebo yo", Na),
+        ("the board decides", Na),
+        ("my partner and I decide together", Na),
+        ("I'll run it by my boss", Na),
+        ("I will run it past my manager", Na),
+        ("let me check with my wife", Na),
+        ("need my wife's ok", Na),
+        ("I need my partner's approval", Na),
+        ("I'll need my CEO to approve it", Na),
+        ("finance has to sign off", Na),
+        ("my business partner has to ok it too", Na),
+        ("I'll need sign-off from our finance director", Na),
+        ("I will have to discuss with my partner", Na),
+        ("I don't sign anything off, the board decides", Na),
+        ("I can approve it myself, no approval needed", Dm),
+    ];
+
+    #[test]
+    fn reads_decision_phrasings() {
+        let wrong: Vec<String> = DECISIONS
+            .iter()
+            .filter_map(|(raw, power)| {
+                let got = parse_authority(raw).map(|a| a.power);
+                (got != Ok(*power)).then(|| format!("{raw:?}: got {got:?}, expected {power:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Inside a longer message, `locate` must cut out a phrase that reads
+    /// again as the same decision, as `find` hands it to `parse_authority`.
+    #[test]
+    fn locates_decision_phrasings_in_longer_messages() {
+        let wrong: Vec<String> = DECISIONS
+            .iter()
+            .flat_map(|(phrase, power)| {
+                [
+                    format!("Thanks! {phrase}. We'd like to start next month"),
+                    format!("ok perfecto, {phrase}, y lo queremos pronto"),
+                    format!("hola\n{phrase}\ngracias"),
+                ]
+                .map(|text| (text, *power))
+            })
+            .filter_map(|(text, power)| {
+                let got = locate(&text).map(|(snippet, _)| {
+                    let read = parse_authority(&snippet).map(|a| a.power);
+                    (snippet, read)
+                });
+                match &got {
+                    Some((_, Ok(read))) if *read == power => None,
+                    _ => Some(format!("{text:?}: got {got:?}, expected {power:?}")),
+                }
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        let snippet = |text: &str| locate(text).map(|(snippet, _)| snippet);
+        assert_eq!(
+            snippet("Bueno, depende de mí, así que dale").as_deref(),
+            Some("depende de mí")
+        );
+        assert_eq!(
+            snippet("eso depende de mi jefe, te aviso").as_deref(),
+            Some("depende de mi jefe")
+        );
+        assert_eq!(
+            snippet("Sure. I'll run it by my boss and get back to you").as_deref(),
+            Some("I'll run it by my boss")
+        );
+        assert_eq!(
+            snippet("I'm the owner, my call").as_deref(),
+            Some("I'm the owner, my call")
+        );
+    }
+
     #[test]
     fn locates_the_phrases_that_matter() {
         let snippet = |text: &str| locate(text).map(|(snippet, _)| snippet);
@@ -478,5 +668,12 @@ mod tests {
         );
         assert_eq!(locate("I'm Ana from Acme"), None);
         assert_eq!(locate("as soon as possible"), None);
+        // Not about who decides.
+        assert_eq!(locate("can I ask the price first?"), None);
+        assert_eq!(locate("depende de mi presupuesto"), None);
+        assert_eq!(
+            locate("we want it live in a month, my decision is pending"),
+            None
+        );
     }
 }

@@ -804,7 +804,10 @@ mod tests {
             ),
             ("ya tenemos un CRM", &[]),
             ("hace días que busco un bot", &[(Need, "un bot")]),
-            ("Sí, lo decide el comité", &[(Authority, "comité")]),
+            (
+                "Sí, lo decide el comité",
+                &[(Authority, "lo decide el comité")],
+            ),
             ("can we talk tomorrow?", &[]),
             ("we offer 24/7 support to 300 clients", &[]),
             ("quiero saber el precio", &[]),
