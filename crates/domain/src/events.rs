@@ -24,6 +24,11 @@ pub enum Event {
         field: FieldName,
         replaced: serde_json::Value,
     },
+    /// A value the brain proposed that nothing the customer wrote supports
+    /// (a name nobody gave): dropped.
+    FieldUngrounded {
+        field: FieldName,
+    },
     /// A proposed value that did not parse; the lead keeps its old value.
     FieldRejected {
         field: FieldName,
@@ -66,6 +71,7 @@ impl Event {
             Event::TurnDecided { .. } => "turn_decided",
             Event::FieldSet { .. } => "field_set",
             Event::FieldCorrected { .. } => "field_corrected",
+            Event::FieldUngrounded { .. } => "field_ungrounded",
             Event::FieldRejected { .. } => "field_rejected",
             Event::StageChanged { .. } => "stage_changed",
             Event::ToolCalled { .. } => "tool_called",

@@ -139,6 +139,19 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// Whether what the customer says may still add to `field`: it is
+    /// unknown, or it is an authority whose decision power is not (a role
+    /// alone).
+    pub fn open(&self, field: FieldName) -> bool {
+        match field {
+            FieldName::Authority => self
+                .authority
+                .as_ref()
+                .is_none_or(|a| a.power == DecisionPower::Unknown || a.role.is_none()),
+            other => !self.has(other),
+        }
+    }
+
     pub fn has(&self, field: FieldName) -> bool {
         match field {
             FieldName::Name => self.name.is_some(),

@@ -250,7 +250,8 @@ async fn a_booked_call_is_recorded_even_when_the_brain_then_fails() {
         vec![vec![], vec!["book_call"]],
         booking_tools(),
     );
-    h.say(&["all the facts"]).await;
+    h.say(&["I'm Ana, we need a sales bot, 5k USD, I decide, ASAP"])
+        .await;
     let out = h.say(&["Tuesday 10am works"]).await;
     assert!(
         out.events
@@ -275,7 +276,8 @@ async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
         vec![vec![], vec!["book_call"]],
         booking_tools(),
     );
-    h.say(&["all the facts"]).await;
+    h.say(&["I'm Ana, we need a sales bot, 5k USD, I decide, ASAP"])
+        .await;
     assert_eq!(h.conversation.stage, "scheduling");
     let out = h.say(&["Tuesday 10am works"]).await;
     assert_eq!(h.conversation.stage, "handoff");
@@ -784,4 +786,32 @@ async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
 
     h.say(&["sorry, Marta not Marga"]).await;
     assert_eq!(h.conversation.lead.name.as_deref(), Some("Marta"));
+}
+
+#[tokio::test]
+async fn a_value_nobody_wrote_is_dropped_and_counted_and_a_reworded_one_kept() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "¡Hola, Juan!",
+        &[
+            (FieldName::Name, "Juan"),
+            (FieldName::Budget, "5000 USD"),
+            (FieldName::Need, "a WhatsApp bot for sales"),
+        ],
+    ))]);
+    let out = h
+        .say(&["hi, we need a whatsapp bot for our sales, about 5k USD"])
+        .await;
+    let lead = &h.conversation.lead;
+    assert_eq!(lead.name, None, "nobody said Juan");
+    assert_eq!(lead.budget.as_ref().and_then(|b| b.min), Some(5000));
+    assert_eq!(lead.need.as_deref(), Some("a WhatsApp bot for sales"));
+    let ungrounded: Vec<FieldName> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FieldUngrounded { field } => Some(*field),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ungrounded, [FieldName::Name]);
 }

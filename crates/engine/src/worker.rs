@@ -2,6 +2,7 @@
 
 use crate::Shared;
 use jiff::Timestamp;
+use leadline_domain::events::Event;
 use leadline_domain::router::{SummaryJob, TurnOutcome};
 use leadline_domain::{Conversation, InboundMessage};
 use leadline_stores::{Claim, ListRow, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
@@ -145,6 +146,14 @@ impl Worker {
             None => Vec::new(),
         };
         let effect_count = effects.len();
+        // Counted once the turn is committed: a fenced turn is run again.
+        let ungrounded: Vec<&'static str> = events
+            .iter()
+            .filter_map(|event| match event {
+                Event::FieldUngrounded { field } => Some(field.as_str()),
+                _ => None,
+            })
+            .collect();
         let commit = TurnCommit {
             conversation,
             replies,
@@ -158,6 +167,10 @@ impl Worker {
                     self.shared.effects_ready.notify_one();
                 }
                 metrics::counter!("leadline_turns_total", "outcome" => "committed").increment(1);
+                for field in ungrounded {
+                    metrics::counter!("leadline_model_ungrounded_total", "field" => field)
+                        .increment(1);
+                }
                 metrics::histogram!("leadline_turn_seconds")
                     .record(started.elapsed().as_secs_f64());
                 metrics::histogram!("leadline_burst_messages").record(claim.messages.len() as f64);

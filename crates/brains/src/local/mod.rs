@@ -152,7 +152,7 @@ impl Brain for LocalBrain {
             ctx.today,
         )
         .into_iter()
-        .filter(|(field, _)| !ctx.lead.has(*field))
+        .filter(|(field, _)| ctx.lead.open(*field))
         .collect();
         let prompt_tokens = tokens::count(&prompt_messages(ctx));
 

@@ -143,7 +143,7 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     if let Some(span) = money::locate(text, expecting == Some(FieldName::Budget)) {
         found.push(FieldName::Budget, text[span.clone()].to_owned(), span);
     }
-    if let Some((snippet, span)) = authority::locate(text) {
+    if let Some((snippet, span)) = authority::locate(text).or_else(|| role_after_name(text)) {
         found.push(FieldName::Authority, snippet, span);
     }
     if let Some((snippet, span)) = find_need(text).or_else(|| find_need_by_topic(text)) {
@@ -296,6 +296,27 @@ fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             }
             whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
         })
+    })
+}
+
+/// The role a customer signs with: "Andrea Vidal, gerente comercial en
+/// Grupo Altamar", "Danielle, operations director at Crescent Logistics".
+fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    clauses(text).find_map(|at| {
+        let caps = NAME_LEADS.captures(&text[at..])?;
+        let role = caps.name("role")?;
+        whole_name(text, shifted(caps.name("name")?, at), all_lowercase)?;
+        let start = at + role.start();
+        let rest = &text[start..];
+        let end = start
+            + rest
+                .find([',', '.', ';', '!', '?', '\n'])
+                .unwrap_or(rest.len());
+        let snippet = text[start..end].trim_end();
+        parse_authority(snippet)
+            .ok()
+            .map(|_| (snippet.to_owned(), start..start + snippet.len()))
     })
 }
 
@@ -720,7 +741,11 @@ mod tests {
             ),
             (
                 "Hola! Andrea Vidal, gerente comercial en Grupo Altamar",
-                &[(Name, "Andrea Vidal"), (Company, "Grupo Altamar")],
+                &[
+                    (Name, "Andrea Vidal"),
+                    (Company, "Grupo Altamar"),
+                    (Authority, "gerente comercial en Grupo Altamar"),
+                ],
             ),
             (
                 "Buenas tardes, soy la licenciada Mariana Téllez",

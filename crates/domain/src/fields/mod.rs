@@ -3,7 +3,7 @@
 //! budget. The server validates every value a brain proposes through here,
 //! and the local brain finds values in free text with the same parsers.
 
-use crate::lead::{FieldName, Lead};
+use crate::lead::{Authority, DecisionPower, FieldName, Lead};
 use jiff::civil::Date;
 
 mod authority;
@@ -41,7 +41,21 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
         FieldName::Name => lead.name = Some(parse_name(raw)?),
         FieldName::Company => lead.company = Some(parse_company(raw)?),
         FieldName::Budget => lead.budget = Some(parse_budget(raw)?),
-        FieldName::Authority => lead.authority = Some(parse_authority(raw)?),
+        FieldName::Authority => {
+            // A role said first ("operations director at ...") and who
+            // decides said later ("I can approve it myself") make one record.
+            let said = parse_authority(raw)?;
+            lead.authority = Some(match lead.authority.take() {
+                Some(known) => Authority {
+                    role: said.role.or(known.role),
+                    power: match said.power {
+                        DecisionPower::Unknown => known.power,
+                        power => power,
+                    },
+                },
+                None => said,
+            });
+        }
         FieldName::Need => lead.need = Some(parse_need(raw)?),
         FieldName::Timeline => lead.timeline = Some(parse_timeline(raw, today)?),
         FieldName::Email => lead.email = Some(parse_email(raw)?),
