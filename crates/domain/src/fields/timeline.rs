@@ -9,6 +9,13 @@
 //!   "end of the year" 1 December, "end of the quarter" the 1st of its last
 //!   month; "mid March" the 15th;
 //! - "this week/month/year" is today;
+//! - a named day or season is its next occurrence (today while it lasts, or
+//!   the one that year when the customer gives it): "before Black Friday",
+//!   "para Navidad", "en verano" all mean by its first day, and "after X",
+//!   "después de X" the day after it ends ("después del verano" is 1
+//!   September); [`Event`] says which days each is. Read with a word of
+//!   timing ("before", "para"), or alone only when the timeline was asked;
+//!   an explicit month wins ("antes de fiestas patrias, o sea en julio");
 //! - numeric dates are day-first ("15/03/2026"), month-first only when
 //!   day-first is impossible ("03/15/2026");
 //! - explicit dates already past, and dates over ten years away, are refused.
@@ -41,6 +48,143 @@ const MONTH_ABBREVIATIONS: &str =
     "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|ene|abr|ago|dic";
 const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo";
 const COUNT_WORDS: &str = r"a\s+couple\s+of|a\s+couple|couple\s+of|a\s+few|few|un\s+par\s+de|par\s+de|unos\s+pocos|unas\s+pocas|unos|unas";
+/// Words before an event that mean "once it is over".
+const AFTER_EVENT: &str = r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras";
+/// Words before an event that make it a timeline: by it, for it, in it.
+const BY_EVENT: &str = concat!(
+    r"before|ahead\s+of|prior\s+to|by|for|until|till|in\s+time\s+for|around|on|at|in|from|starting|during|this|",
+    r"antes\s+del?|para|hasta|en|por|durante|desde|a\s+partir\s+del?|est[ea]",
+);
+
+/// A day or season customers plan around, as the run of days it lasts.
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    /// 25 December.
+    Christmas,
+    /// 1 January.
+    NewYear,
+    /// "The holidays", "las fiestas": 25 to 31 December, so "after the
+    /// holidays" is 1 January, as "next year" is.
+    Holidays,
+    /// The fourth Thursday of November.
+    Thanksgiving,
+    /// The day after Thanksgiving: not always the fourth Friday (29
+    /// November 2024 was the fifth).
+    BlackFriday,
+    /// The Monday after Black Friday.
+    CyberMonday,
+    /// Mexico's: the Friday to Monday ending on the third Monday of
+    /// November.
+    BuenFin,
+    /// Semana Santa: Palm Sunday to Easter Sunday, so "antes de Semana
+    /// Santa" is Palm Sunday, when the week's trade and travel begin.
+    HolyWeek,
+    /// Easter Sunday itself; "after Easter" is Easter Monday.
+    Easter,
+    /// "Día de las madres": Mexico's 10 May. The words are the same for
+    /// Spain's (the first Sunday of May) and Argentina's (in October), which
+    /// are misread as this one.
+    MothersDayMx,
+    /// The second Sunday of May (the US and most of Latin America); the
+    /// UK's Mothering Sunday, in Lent, is not known.
+    MothersDayUs,
+    /// Chile's 18 and 19 September. Peru's are 28 July: a customer there who
+    /// says "en julio" is read by the month.
+    FiestasPatrias,
+    /// The US 4 July.
+    IndependenceDay,
+    /// 31 October.
+    Halloween,
+    /// 14 February.
+    Valentines,
+    /// Mexico's online sale: the nine days from the last Monday of May.
+    HotSale,
+    /// 5 May.
+    CincoDeMayo,
+    /// August, when the back-to-school season starts in the northern
+    /// hemisphere.
+    BackToSchool,
+    /// The northern summer, 21 June to 31 August: "this summer" is 21 June,
+    /// "after the summer" 1 September.
+    Summer,
+}
+
+/// The names of the events, typos included, as regex alternations; `None`
+/// for names that contain an event's but are something else ("año nuevo
+/// chino", "buen fin de semana"). Where one name starts another, the
+/// longer comes first.
+const EVENTS: [(Option<Event>, &str); 21] = [
+    // Lunar new years follow another calendar.
+    (
+        None,
+        r"chinese\s+new\s+year|lunar\s+new\s+year|año\s+nuevo\s+(?:chino|lunar)",
+    ),
+    // "Have a good weekend", "a good end of the year".
+    (None, r"buen\s+fin\s+de\s+(?:semana|año|mes)"),
+    (Some(Event::FiestasPatrias), r"fiestas?\s+patrias"),
+    (
+        Some(Event::Holidays),
+        r"(?:christmas|xmas)\s+(?:holidays|break|season)|the\s+holidays|holiday\s+season|las\s+fiestas(?:\s+(?:navideñas|decembrinas))?|fiestas\s+(?:navideñas|decembrinas)|vacaciones\s+de\s+navidad",
+    ),
+    (
+        Some(Event::Christmas),
+        r"christmas|chrismas|cristmas|christmass|x-?mas|navidad(?:es)?|nabidad(?:es)?",
+    ),
+    (
+        Some(Event::NewYear),
+        r"new\s+year(?:['’]?s)?(?:\s+day)?|año\s+nuevo|ano\s+nuevo|nuevo\s+año",
+    ),
+    (
+        Some(Event::Thanksgiving),
+        r"thanks\s*giving|acci[oó]n\s+de\s+gracias",
+    ),
+    (
+        Some(Event::BlackFriday),
+        r"black[\s-]*friday|blak\s+friday|viernes\s+negro",
+    ),
+    (Some(Event::CyberMonday), r"c[iy]ber[\s-]*(?:monday|lunes)"),
+    (Some(Event::BuenFin), r"buen[\s-]*fin"),
+    (Some(Event::HolyWeek), r"semana\s*santa|holy\s+week"),
+    (
+        Some(Event::Easter),
+        r"easter(?:\s+sunday)?|domingo\s+de\s+(?:pascua|resurrecci[oó]n)|pascua\s+de\s+resurrecci[oó]n",
+    ),
+    (
+        Some(Event::MothersDayMx),
+        r"d[ií]a\s+de\s+(?:las?\s+)?madres?",
+    ),
+    (
+        Some(Event::MothersDayUs),
+        r"(?:mother|mom|mum)['’]?s?['’]?\s+day",
+    ),
+    (
+        Some(Event::IndependenceDay),
+        r"independence\s+day|(?:4th|fourth)\s+of\s+july|july\s+(?:4th|fourth)",
+    ),
+    (Some(Event::Halloween), r"hall?owe?en|hallowe['’]en"),
+    (
+        Some(Event::Valentines),
+        r"(?:st\.?\s+|saint\s+)?valentine['’]?s?(?:\s+day)?|san\s*valent[ií]n|d[ií]a\s+de\s+(?:los\s+)?enamorados",
+    ),
+    (Some(Event::HotSale), r"hot[\s-]*sale"),
+    (Some(Event::CincoDeMayo), r"cinco\s+de\s+mayo"),
+    (
+        Some(Event::BackToSchool),
+        r"back[\s-]+to[\s-]+school|(?:regreso|vuelta|retorno)\s+(?:a\s+(?:las\s+)?clases?|al\s+cole(?:gio)?)|inicio\s+de\s+clases",
+    ),
+    (
+        Some(Event::Summer),
+        r"summer(?:\s+(?:holidays|vacation|break))?|vacaciones\s+de\s+verano|verano",
+    ),
+];
+
+/// Each name of [`EVENTS`] on its own, to tell which event a match named.
+static EVENT_NAMES: LazyLock<Vec<(Option<Event>, Regex)>> = LazyLock::new(|| {
+    EVENTS
+        .iter()
+        .map(|(event, names)| (*event, text::regex(&format!("(?i)^(?:{names})$"))))
+        .collect()
+});
 
 #[derive(Debug, Clone, Copy)]
 enum Rule {
@@ -70,6 +214,9 @@ enum Rule {
     PartOfMonth,
     /// 1 month name.
     Month,
+    /// 1 "after" or the like, when present; 2 the event's name; 3 optional
+    /// year.
+    Event,
     /// 1 year.
     Year,
     /// 1 weekday.
@@ -93,6 +240,10 @@ struct Pattern {
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let count = format!(r"\d{{1,4}}|{COUNT_WORDS}|{}", text::NUMBER_WORDS);
     let any_month = format!("{MONTHS}|{MONTH_ABBREVIATIONS}");
+    let events = EVENTS.map(|(_, names)| names).join("|");
+    let event =
+        format!(r"(?:d[ií]a\s+del?\s+)?({events})(?:\s+(?:de\s+|del\s+|of\s+)?(20\d\d))?\b");
+    let timing = format!(r"(?:({AFTER_EVENT})|{BY_EVENT})\s+(?:(?:the|el|la|las|los)\s+)?");
     let table: Vec<(String, Rule, bool)> = vec![
         (r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b".into(), Rule::IsoDate, true),
         (r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b".into(), Rule::NumericDate, true),
@@ -145,8 +296,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Rule::Month,
             true,
         ),
+        (format!(r"\b{timing}{event}"), Rule::Event, true),
         (r"\b(?:in|by|for|during|en|para|durante|hasta)\s+(?:el\s+)?(?:año\s+)?(20\d\d)\b".into(), Rule::Year, true),
         (format!(r"\b(?:next|(?:el\s+)?pr[oó]ximo|(?:el\s+)?siguiente)\s+({WEEKDAYS})\b"), Rule::Weekday, true),
+        (format!(r"\b(?:{timing})?{event}"), Rule::Event, false),
         (r"\b(\d{1,2})/(\d{1,2})\b".into(), Rule::NumericDate, false),
         (format!(r"\b({MONTHS_NOT_MAY})\b"), Rule::Month, false),
         (r"\b(20\d\d)\b".into(), Rule::Year, false),
@@ -393,6 +546,29 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
             let month = month_number(group(1));
             civil(upcoming_year(today, month), month, Some(1))?.max(today)
         }
+        Rule::Event => {
+            let Some(event) = event_named(group(2)) else {
+                return Ok(None);
+            };
+            let (start, end) = match year(3)? {
+                Some(y) => {
+                    let days = event.days(y)?;
+                    if days.1 < today {
+                        return Err(PASSED);
+                    }
+                    days
+                }
+                None => match event.days(today.year())? {
+                    days if days.1 >= today => days,
+                    _ => event.days(today.year().saturating_add(1))?,
+                },
+            };
+            if group(1).is_some() {
+                add(end, 1.day())?
+            } else {
+                start.max(today)
+            }
+        }
         Rule::Year => {
             let y = year(1)?.ok_or(NOT_A_DATE)?;
             if y < today.year() {
@@ -488,6 +664,79 @@ fn period(
 fn quarter_start(today: Date) -> Result<Date, &'static str> {
     let first_month = (today.month() - 1) / 3 * 3 + 1;
     civil(today.year(), Some(first_month), Some(1))
+}
+
+/// The event a matched name means; `None` for the names that only look
+/// like one.
+fn event_named(raw: Option<&str>) -> Option<Event> {
+    let raw = raw?;
+    EVENT_NAMES
+        .iter()
+        .find(|(_, names)| names.is_match(raw))
+        .and_then(|(event, _)| *event)
+}
+
+impl Event {
+    /// The first and last day of the event in `year`.
+    fn days(self, year: i16) -> Result<(Date, Date), &'static str> {
+        let day = |month: i8, day: i8| civil(year, Some(month), Some(day));
+        let nth = |month: i8, nth: i8, weekday: Weekday| {
+            day(month, 1)?
+                .nth_weekday_of_month(nth, weekday)
+                .map_err(|_| NOT_A_DATE)
+        };
+        let thanksgiving = || nth(11, 4, Weekday::Thursday);
+        let (start, end) = match self {
+            Event::Christmas => (day(12, 25)?, None),
+            Event::NewYear => (day(1, 1)?, None),
+            Event::Holidays => (day(12, 25)?, Some(day(12, 31)?)),
+            Event::Thanksgiving => (thanksgiving()?, None),
+            Event::BlackFriday => (add(thanksgiving()?, 1.day())?, None),
+            Event::CyberMonday => (add(thanksgiving()?, 4.days())?, None),
+            Event::BuenFin => {
+                let monday = nth(11, 3, Weekday::Monday)?;
+                (add(monday, (-3).days())?, Some(monday))
+            }
+            Event::HolyWeek => {
+                let easter = easter(year)?;
+                (add(easter, (-7).days())?, Some(easter))
+            }
+            Event::Easter => (easter(year)?, None),
+            Event::MothersDayMx => (day(5, 10)?, None),
+            Event::MothersDayUs => (nth(5, 2, Weekday::Sunday)?, None),
+            Event::FiestasPatrias => (day(9, 18)?, Some(day(9, 19)?)),
+            Event::IndependenceDay => (day(7, 4)?, None),
+            Event::Halloween => (day(10, 31)?, None),
+            Event::Valentines => (day(2, 14)?, None),
+            Event::HotSale => {
+                let monday = nth(5, -1, Weekday::Monday)?;
+                (monday, Some(add(monday, 8.days())?))
+            }
+            Event::CincoDeMayo => (day(5, 5)?, None),
+            Event::BackToSchool => (day(8, 1)?, Some(day(8, 31)?)),
+            Event::Summer => (day(6, 21)?, Some(day(8, 31)?)),
+        };
+        Ok((start, end.unwrap_or(start)))
+    }
+}
+
+/// Easter Sunday, by the anonymous Gregorian algorithm (Meeus, Jones,
+/// Butcher): arithmetic on the lunar cycle that no calendar API offers.
+fn easter(year: i16) -> Result<Date, &'static str> {
+    let y = i32::from(year);
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (b - (b + 8) / 25 + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let n = h + l - 7 * m + 114;
+    civil(
+        year,
+        i8::try_from(n / 31).ok(),
+        i8::try_from(n % 31 + 1).ok(),
+    )
 }
 
 /// "2027" or "27" (this century).
@@ -677,6 +926,170 @@ mod tests {
         }
     }
 
+    /// Every case at once, so one run shows all the misreadings.
+    fn check_all(cases: &[(&str, Timeline)], today: Date) {
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(raw, expected)| {
+                let got = parse_timeline(raw, today);
+                (got.as_ref() != Ok(expected)).then(|| format!("{raw:?}: got {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn reads_named_days_and_seasons() {
+        let cases = [
+            by("before black friday", 2026, 11, 27),
+            by("antes del Black Friday", 2026, 11, 27),
+            by("para el blackfriday", 2026, 11, 27),
+            by("black friday", 2026, 11, 27),
+            by("para el viernes negro", 2026, 11, 27),
+            by("before cyber monday", 2026, 11, 30),
+            by("para el cibermonday", 2026, 11, 30),
+            by("before thanksgiving", 2026, 11, 26),
+            by("para el buen fin", 2026, 11, 13),
+            by("después del Buen Fin", 2026, 11, 17),
+            by("para navidad", 2026, 12, 25),
+            by("antes de Navidad", 2026, 12, 25),
+            by("para nabidad", 2026, 12, 25),
+            by("before xmas", 2026, 12, 25),
+            by(
+                "hopefully before Christmas, that's when it gets mental",
+                2026,
+                12,
+                25,
+            ),
+            by("para el día de navidad", 2026, 12, 25),
+            by("navidad 2027", 2027, 12, 25),
+            by("ideally before the new year", 2027, 1, 1),
+            by("para año nuevo", 2027, 1, 1),
+            by("ano nuevo", 2027, 1, 1),
+            by("después de año nuevo", 2027, 1, 2),
+            by("after the holidays", 2027, 1, 1),
+            by("despues de las fiestas", 2027, 1, 1),
+            by("pasadas las fiestas navideñas", 2027, 1, 1),
+            by("antes de semana santa", 2026, 3, 29),
+            by("para Semana Santa", 2026, 3, 29),
+            by("después de semana santa", 2026, 4, 6),
+            by("before Easter", 2026, 4, 5),
+            by("id like it going by easter", 2026, 4, 5),
+            by("after easter", 2026, 4, 6),
+            by("para el día de las madres", 2026, 5, 10),
+            by("para el dia de la madre", 2026, 5, 10),
+            by("before mother's day 2027", 2027, 5, 9),
+            by("antes de fiestas patrias", 2026, 9, 18),
+            by("después de las fiestas patrias", 2026, 9, 20),
+            by("by independence day", 2026, 7, 4),
+            by("for the fourth of july", 2026, 7, 4),
+            by("4th of July", 2026, 7, 4),
+            by("before halloween", 2026, 10, 31),
+            by("para haloween", 2026, 10, 31),
+            by("for valentine's", 2026, 2, 14),
+            by("antes de San Valentín", 2026, 2, 14),
+            by("para san valentin", 2026, 2, 14),
+            by("para el día de los enamorados", 2026, 2, 14),
+            by("para el hot sale", 2026, 5, 25),
+            by("después del hotsale", 2026, 6, 3),
+            by("by cinco de mayo 🌮", 2026, 5, 5),
+            by("para el regreso a clases", 2026, 8, 1),
+            by("before back to school", 2026, 8, 1),
+            by("after back-to-school", 2026, 9, 1),
+            by("this summer", 2026, 6, 21),
+            by("en verano", 2026, 6, 21),
+            by("we want it before summer", 2026, 6, 21),
+            by("after the summer", 2026, 9, 1),
+            by("después del verano", 2026, 9, 1),
+            by("despues del verano", 2026, 9, 1),
+            by("We want to start after the summer holidays", 2026, 9, 1),
+            by("después de las vacaciones de verano", 2026, 9, 1),
+        ];
+        check_all(&cases, TODAY);
+    }
+
+    #[test]
+    fn a_named_day_is_its_next_occurrence() {
+        let on = |today: Date, cases: &[(&str, Date)]| {
+            let cases: Vec<_> = cases
+                .iter()
+                .map(|(raw, d)| by(raw, d.year(), d.month(), d.day()))
+                .collect();
+            check_all(&cases, today);
+        };
+        // Over this year: next year's; under way: today, and after it ends.
+        on(
+            date(2026, 12, 28),
+            &[
+                ("para navidad", date(2027, 12, 25)),
+                ("antes de año nuevo", date(2027, 1, 1)),
+                ("after the holidays", date(2027, 1, 1)),
+            ],
+        );
+        on(
+            date(2026, 7, 10),
+            &[
+                ("this summer", date(2026, 7, 10)),
+                ("after the summer", date(2026, 9, 1)),
+                ("para el día de las madres", date(2027, 5, 10)),
+            ],
+        );
+        on(
+            date(2026, 11, 14),
+            &[
+                ("para el buen fin", date(2026, 11, 14)),
+                ("después del buen fin", date(2026, 11, 17)),
+            ],
+        );
+        // 1 November 2024 was a Friday: Black Friday was the fifth.
+        on(
+            date(2024, 6, 1),
+            &[
+                ("black friday", date(2024, 11, 29)),
+                ("cyber monday", date(2024, 12, 2)),
+                ("buen fin", date(2024, 11, 15)),
+                // 27 May to 4 June that year.
+                ("hot sale", date(2024, 6, 1)),
+                ("after the hot sale", date(2024, 6, 5)),
+                ("mother's day", date(2025, 5, 11)),
+            ],
+        );
+        on(
+            date(2026, 4, 20),
+            &[
+                ("before Easter", date(2027, 3, 28)),
+                ("antes de semana santa", date(2027, 3, 21)),
+            ],
+        );
+    }
+
+    #[test]
+    fn easter_follows_the_lunar_cycle() {
+        for (year, month, day) in [
+            (2008, 3, 23),
+            (2019, 4, 21),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2026, 4, 5),
+            (2027, 3, 28),
+            (2038, 4, 25),
+        ] {
+            assert_eq!(easter(year), Ok(date(year, month, day)), "{year}");
+        }
+    }
+
+    #[test]
+    fn names_that_only_look_like_an_event_are_not_one() {
+        for raw in [
+            "año nuevo chino",
+            "before chinese new year",
+            "que tengas buen fin de semana",
+            "Navidad 2025",
+        ] {
+            assert!(parse_timeline(raw, TODAY).is_err(), "{raw}");
+        }
+    }
+
     #[test]
     fn a_period_already_over_means_next_year() {
         let june = date(2026, 6, 10);
@@ -738,5 +1151,55 @@ mod tests {
         assert_eq!(at("I'm just looking for a chatbot", false), None);
         assert_eq!(at("we offer 24/7 support", false), None);
         assert_eq!(at("we may start soon", false), None);
+    }
+
+    #[test]
+    fn locates_named_days_in_longer_messages() {
+        let cases = [
+            (
+                "we'd love to have it running before black friday, budget is 2k",
+                false,
+                Some("before black friday"),
+            ),
+            (
+                "lo necesitamos antes del black friday sí o sí 🙏",
+                false,
+                Some("antes del black friday"),
+            ),
+            (
+                "y lo queremos listo para el buen fin",
+                false,
+                Some("para el buen fin"),
+            ),
+            (
+                "Nos gustaría tenerlo funcionando después del verano",
+                false,
+                Some("después del verano"),
+            ),
+            (
+                "ideally before the new year, January is our busiest month",
+                true,
+                Some("before the new year"),
+            ),
+            (
+                "¿Eso se conecta con el software que usamos? Lo queremos tener después de año nuevo.",
+                false,
+                Some("después de año nuevo"),
+            ),
+            // The month said outright wins over a holiday whose date
+            // depends on the country.
+            (
+                "lo ideal es tenerlo antes de fiestas patrias, o sea en julio",
+                false,
+                Some("en julio"),
+            ),
+            ("we sell christmas trees and wreaths", false, None),
+            ("christmas, when it gets busy", true, Some("christmas")),
+            ("gracias, que tengas buen fin de semana", true, None),
+        ];
+        for (text, asked, expected) in cases {
+            let got = locate(text, TODAY, asked).map(|span| &text[span]);
+            assert_eq!(got, expected, "{text}");
+        }
     }
 }
