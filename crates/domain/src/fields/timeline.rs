@@ -4,10 +4,12 @@
 //! A period becomes its first day, never earlier than today:
 //! - "next week" is next Monday; "next month" the 1st of next month;
 //! - "in March" is 1 March, next year once March is over; a quarter or half
-//!   likewise, and the one in progress means today;
+//!   likewise ("Q1 next year" is next year's), and the one in progress
+//!   means today;
 //! - "end of the month" is the start of its last week (the 22nd to 25th),
-//!   "end of the year" 1 December, "end of the quarter" the 1st of its last
-//!   month; "mid March" the 15th;
+//!   "end of the year" 1 December, "end of the quarter" (or of Q2, of the
+//!   semestre) the 1st of its last month; "mid March" the 15th, "second
+//!   half of March" ("segunda quincena") the 16th;
 //! - "this week/month/year" is today;
 //! - a named day or season is its next occurrence (today while it lasts, or
 //!   the one that year when the customer gives it): "before Black Friday",
@@ -48,6 +50,13 @@ const MONTH_ABBREVIATIONS: &str =
     "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|ene|abr|ago|dic";
 const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo";
 const COUNT_WORDS: &str = r"a\s+couple\s+of|a\s+couple|couple\s+of|a\s+few|few|un\s+par\s+de|par\s+de|unos\s+pocos|unas\s+pocas|unos|unas";
+/// "Next year" after a quarter or half: "Q1 next year", "primer trimestre
+/// del año que viene".
+const NEXT_YEAR: &str = r"next\s+year|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+año|(?:el\s+)?año\s+(?:que\s+viene|pr[oó]ximo|entrante|siguiente)";
+/// Before a quarter or half, its last month: "end of Q2", "a finales del
+/// tercer trimestre".
+const END_OF_PERIOD: &str =
+    r"(end\s+of\s+(?:the\s+)?|late\s+|(?:finales|fines|fin)\s+del?\s+(?:el\s+)?)?";
 /// Words before an event that mean "once it is over".
 const AFTER_EVENT: &str = r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras";
 /// Words before an event that make it a timeline: by it, for it, in it.
@@ -198,9 +207,12 @@ enum Rule {
     MonthDay,
     /// 1 month name, 2 year.
     MonthYear,
-    /// 1 ordinal, 2 optional year.
+    /// 1 "end of", when present; 2 ordinal; 3 optional year, 4 or "next
+    /// year".
     Quarter,
-    /// 1 or 2 ordinal, 3 optional year.
+    /// 1 "end of", when present; 2 or 3 ordinal; 4 optional year, 5 or
+    /// "next year"; 6, when present, a month it is half of (read as a part
+    /// of the month instead).
     Half,
     /// 1 count, 2 unit.
     InPeriod,
@@ -240,6 +252,9 @@ struct Pattern {
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let count = format!(r"\d{{1,4}}|{COUNT_WORDS}|{}", text::NUMBER_WORDS);
     let any_month = format!("{MONTHS}|{MONTH_ABBREVIATIONS}");
+    let period_year = format!(
+        r"(?:\s*(?:of\s+|de\s+|del\s+)?(?:(\d{{4}})\b|({NEXT_YEAR}|que\s+viene|pr[oó]ximo|entrante|siguiente)\b))?"
+    );
     let events = EVENTS.map(|(_, names)| names).join("|");
     let event =
         format!(r"(?:d[ií]a\s+del?\s+)?({events})(?:\s+(?:de\s+|del\s+|of\s+)?(20\d\d))?\b");
@@ -254,14 +269,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         (format!(r"\b({any_month})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?"), Rule::MonthDay, true),
         (format!(r"\b({MONTHS})\s+(?:de\s+|del\s+|of\s+)?(\d{{4}})\b"), Rule::MonthYear, true),
-        (r"\bq([1-4])\b(?:\s*(?:of\s+|de\s+|del\s+)?(\d{4})\b)?".into(), Rule::Quarter, true),
+        (format!(r"\b{END_OF_PERIOD}q([1-4])\b{period_year}"), Rule::Quarter, true),
         (
-            r"\b(first|second|third|fourth|1st|2nd|3rd|4th|primer|primero|segundo|tercer|tercero|cuarto|1er|2do|3er|4to|[1-4][º°o])\s+(?:quarter|trimestre)\b(?:\s+(?:of\s+|de\s+|del\s+)?(\d{4})\b)?".into(),
+            format!(r"\b{END_OF_PERIOD}(first|second|third|fourth|1st|2nd|3rd|4th|primer|primero|segundo|tercer|tercero|cuarto|1er|2do|3er|4to|[1-4][º°o])\s+(?:quarter|trimestre)\b{period_year}"),
             Rule::Quarter,
             true,
         ),
         (
-            r"\b(?:h([12])|(first|second|primer|segundo)\s+(?:half|semestre))\b(?:\s+(?:of\s+|de\s+|del\s+)?(\d{4})\b)?".into(),
+            format!(r"\b{END_OF_PERIOD}(?:h([12])|(first|second|1st|2nd|primer|primero|primera|segundo|segunda|1er|2do|[12][º°o])\s+(?:half|semestre|mitad\s+del\s+año))\b{period_year}(?:\s+(?:of|de)\s+({MONTHS})\b)?"),
             Rule::Half,
             true,
         ),
@@ -277,17 +292,21 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (r"\bnext\s+(week|month|year|quarter)\b".into(), Rule::Next, true),
-        (r"\b(?:pr[oó]xim[oa]|siguiente)\s+(semana|mes|año|trimestre)\b".into(), Rule::Next, true),
+        (r"\b(?:pr[oó]xim[oa]|siguiente)\s+(semana|mes|año|trimestre|semestre)\b".into(), Rule::Next, true),
         (
-            r"\b(?:la|el)\s+(semana|mes|año|trimestre)\s+(?:que\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
+            r"\b(?:la|el)\s+(semana|mes|año|trimestre|semestre)\s+(?:que\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
             Rule::Next,
             true,
         ),
-        (r"\b(?:this|est[ea])\s+(week|month|year|quarter|semana|mes|año|trimestre)\b".into(), Rule::This, true),
-        (r"\bend\s+of\s+(?:the\s+|this\s+)?(month|year|quarter)\b".into(), Rule::EndOf, true),
-        (r"\b(?:finales|fines|fin)\s+del?\s+(?:este\s+)?(mes|año|trimestre)\b".into(), Rule::EndOf, true),
         (
-            format!(r"\b(early|mid|late|beginning\s+of|start\s+of|middle\s+of|end\s+of|principios\s+de|inicios\s+de|comienzos\s+de|mediados\s+de|finales\s+de|fines\s+de|fin\s+de)[\s-]+({MONTHS})\b"),
+            r"\b(?:this|est[ea])\s+(week|month|year|quarter|half|semana|mes|año|trimestre|semestre)\b".into(),
+            Rule::This,
+            true,
+        ),
+        (r"\bend\s+of\s+(?:the\s+|this\s+)?(month|year|quarter)\b".into(), Rule::EndOf, true),
+        (r"\b(?:finales|fines|fin)\s+del?\s+(?:este\s+)?(mes|año|trimestre|semestre)\b".into(), Rule::EndOf, true),
+        (
+            format!(r"\b(early|mid|late|beginning\s+of|start\s+of|middle\s+of|end\s+of|(?:first|second)\s+half\s+of|principios\s+de|inicios\s+de|comienzos\s+de|mediados\s+de|finales\s+de|fines\s+de|fin\s+de|(?:primera|segunda)\s+(?:quincena|mitad)\s+de)[\s-]+({MONTHS})\b"),
             Rule::PartOfMonth,
             true,
         ),
@@ -482,12 +501,15 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
             first.max(today)
         }
         Rule::Quarter => {
-            let n = ordinal(group(1)).ok_or(NOT_A_DATE)?;
-            period(today, 3 * (n - 1) + 1, 3, year(2)?)?
+            let n = ordinal(group(2)).ok_or(NOT_A_DATE)?;
+            let year = year(3)?.or(group(4).map(|_| today.year().saturating_add(1)));
+            period(today, 3 * (n - 1) + 1, 3, year, group(1).is_some())?
         }
+        Rule::Half if group(6).is_some() => return Ok(None),
         Rule::Half => {
-            let n = ordinal(group(1).or(group(2))).ok_or(NOT_A_DATE)?;
-            period(today, 6 * (n - 1) + 1, 6, year(3)?)?
+            let n = ordinal(group(2).or(group(3))).ok_or(NOT_A_DATE)?;
+            let year = year(4)?.or(group(5).map(|_| today.year().saturating_add(1)));
+            period(today, 6 * (n - 1) + 1, 6, year, group(1).is_some())?
         }
         Rule::InPeriod => {
             let count = period_count(group(1).unwrap_or_default())
@@ -496,7 +518,9 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
                 Unit::Day => Span::new().try_days(count),
                 Unit::Week => Span::new().try_weeks(count),
                 Unit::Month => Span::new().try_months(count),
-                Unit::Year | Unit::Quarter => Span::new().try_years(count),
+                Unit::Quarter => Span::new().try_months(count.saturating_mul(3)),
+                Unit::Half => Span::new().try_months(count.saturating_mul(6)),
+                Unit::Year => Span::new().try_years(count),
             };
             span.and_then(|span| today.checked_add(span))
                 .map_err(|_| TOO_FAR)?
@@ -505,14 +529,16 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
             Unit::Week => today.nth_weekday(1, Weekday::Monday).map_err(|_| TOO_FAR)?,
             Unit::Month => add(today.first_of_month(), 1.month())?,
             Unit::Year => civil(today.year().saturating_add(1), Some(1), Some(1))?,
-            Unit::Quarter => add(quarter_start(today)?, 3.months())?,
+            Unit::Quarter => add(period_start(today, 3)?, 3.months())?,
+            Unit::Half => add(period_start(today, 6)?, 6.months())?,
             Unit::Day => add(today, 1.day())?,
         },
         Rule::This => today,
         Rule::EndOf => match unit(group(1)) {
             Unit::Month => add(today.last_of_month(), (-6).days())?,
             Unit::Year => civil(today.year(), Some(12), Some(1))?,
-            Unit::Quarter => add(quarter_start(today)?, 2.months())?,
+            Unit::Quarter => add(period_start(today, 3)?, 2.months())?,
+            Unit::Half => add(period_start(today, 6)?, 5.months())?,
             Unit::Week | Unit::Day => today,
         }
         .max(today),
@@ -520,23 +546,22 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
             let month = month_number(group(2));
             let first = civil(upcoming_year(today, month), month, Some(1))?;
             let part = group(1).unwrap_or_default().to_lowercase();
-            let day = if [
+            let starts = |words: &[&str]| words.iter().any(|w| part.starts_with(w));
+            let day = if starts(&[
                 "early",
                 "beginning",
                 "start",
+                "first",
                 "principios",
                 "inicios",
                 "comienzos",
-            ]
-            .iter()
-            .any(|p| part.starts_with(p))
-            {
+                "primera",
+            ]) {
                 first
-            } else if ["mid", "middle", "mediados"]
-                .iter()
-                .any(|p| part.starts_with(p))
-            {
+            } else if starts(&["mid", "middle", "mediados"]) {
                 add(first, 14.days())?
+            } else if starts(&["second", "segunda"]) {
+                add(first, 15.days())?
             } else {
                 add(first.last_of_month(), (-6).days())?
             };
@@ -638,22 +663,25 @@ fn upcoming_year(today: Date, month: Option<i8>) -> i16 {
 }
 
 /// The first day of a quarter or half starting in `first_month` and
-/// `months` long; today when it is under way; next year's once over (or
-/// refused, when the customer gave the year).
+/// `months` long, or of its last month when `late` ("end of Q2"); today
+/// when that is under way; next year's once the period is over (or refused,
+/// when the customer gave the year).
 fn period(
     today: Date,
     first_month: i8,
     months: i8,
     year: Option<i16>,
+    late: bool,
 ) -> Result<Date, &'static str> {
     let in_year = |y: i16| -> Result<(Date, Date), &'static str> {
         let start = civil(y, Some(first_month), Some(1))?;
         let end = add(start, Span::new().months(months))?;
-        Ok((start, end))
+        let from = if late { add(end, (-1).month())? } else { start };
+        Ok((from, end))
     };
-    let (start, end) = in_year(year.unwrap_or(today.year()))?;
+    let (from, end) = in_year(year.unwrap_or(today.year()))?;
     if end > today {
-        return Ok(start.max(today));
+        return Ok(from.max(today));
     }
     if year.is_some() {
         return Err(PASSED);
@@ -661,8 +689,9 @@ fn period(
     Ok(in_year(today.year().saturating_add(1))?.0)
 }
 
-fn quarter_start(today: Date) -> Result<Date, &'static str> {
-    let first_month = (today.month() - 1) / 3 * 3 + 1;
+/// The first day of the quarter (`months` 3) or half (6) under way.
+fn period_start(today: Date, months: i8) -> Result<Date, &'static str> {
+    let first_month = (today.month() - 1) / months * months + 1;
     civil(today.year(), Some(first_month), Some(1))
 }
 
@@ -751,15 +780,18 @@ enum Unit {
     Week,
     Month,
     Quarter,
+    Half,
     Year,
 }
 
 fn unit(raw: Option<&str>) -> Unit {
-    match raw
-        .and_then(|r| r.chars().next())
-        .map(|c| c.to_ascii_lowercase())
-    {
+    let lower = raw.unwrap_or_default().to_lowercase();
+    if lower.starts_with("semes") {
+        return Unit::Half;
+    }
+    match lower.chars().next() {
         Some('d') => Unit::Day,
+        Some('h') => Unit::Half,
         Some('w' | 's') => Unit::Week,
         Some('m') => Unit::Month,
         Some('q' | 't') => Unit::Quarter,
@@ -773,8 +805,8 @@ fn ordinal(raw: Option<&str>) -> Option<i8> {
         return i8::try_from(digit).ok().filter(|d| (1..=4).contains(d));
     }
     match lower.as_str() {
-        "first" | "primer" | "primero" => Some(1),
-        "second" | "segundo" => Some(2),
+        "first" | "primer" | "primero" | "primera" => Some(1),
+        "second" | "segundo" | "segunda" => Some(2),
         "third" | "tercer" | "tercero" => Some(3),
         "fourth" | "cuarto" => Some(4),
         _ => None,
@@ -936,6 +968,63 @@ mod tests {
             })
             .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn reads_quarters_and_halves() {
+        let cases = [
+            by("Q1", 2026, 1, 15),
+            by("q4", 2026, 10, 1),
+            by("primer trimestre", 2026, 1, 15),
+            by("el cuarto trimestre", 2026, 10, 1),
+            by("4to trimestre", 2026, 10, 1),
+            by("fourth quarter", 2026, 10, 1),
+            by("Idealmente partir en el segundo trimestre.", 2026, 4, 1),
+            by("1er trimestre 2027", 2027, 1, 1),
+            by("Q1 next year", 2027, 1, 1),
+            by("first quarter of next year", 2027, 1, 1),
+            by("primer trimestre del año que viene", 2027, 1, 1),
+            by("Q1 del próximo año", 2027, 1, 1),
+            by("Q1 del proximo año", 2027, 1, 1),
+            by("next quarter", 2026, 4, 1),
+            by("el próximo trimestre", 2026, 4, 1),
+            by("el trimestre que viene", 2026, 4, 1),
+            by("proximo trimestre", 2026, 4, 1),
+            by("by the end of Q2", 2026, 6, 1),
+            by("a finales del tercer trimestre", 2026, 9, 1),
+            by("end of Q1", 2026, 3, 1),
+            by("H2", 2026, 7, 1),
+            by("h1", 2026, 1, 15),
+            by("H2 2027", 2027, 7, 1),
+            by("segundo semestre", 2026, 7, 1),
+            by("para el segundo semestre", 2026, 7, 1),
+            by("2do semestre", 2026, 7, 1),
+            by("primer semestre del año que viene", 2027, 1, 1),
+            by("la segunda mitad del año", 2026, 7, 1),
+            by("la segunda mitad del año que viene", 2027, 7, 1),
+            by("second half of next year", 2027, 7, 1),
+            by("second half of the year", 2026, 7, 1),
+            by("el próximo semestre", 2026, 7, 1),
+            by("este semestre", 2026, 1, 15),
+            by("fin de semestre", 2026, 6, 1),
+            by("end of H1", 2026, 6, 1),
+            // Half of a month, not of the year.
+            by("second half of March", 2026, 3, 16),
+            by("first half of March", 2026, 3, 1),
+            by("la segunda quincena de marzo", 2026, 3, 16),
+            by("primera quincena de febrero", 2026, 2, 1),
+        ];
+        check_all(&cases, TODAY);
+        let later = date(2026, 11, 20);
+        check_all(
+            &[
+                by("next quarter", 2027, 1, 1),
+                by("el próximo semestre", 2027, 1, 1),
+                by("Q3", 2027, 7, 1),
+                by("end of Q4", 2026, 12, 1),
+            ],
+            later,
+        );
     }
 
     #[test]
@@ -1114,6 +1203,7 @@ mod tests {
             ("2020-01-01", "passed"),
             ("15/03/2020", "passed"),
             ("Q1 2025", "passed"),
+            ("end of Q4 2025", "passed"),
             ("in 2019", "passed"),
             ("31/02/2026", "not a real date"),
             ("in 9999 years", "ten years"),
