@@ -10,6 +10,12 @@
 //!   "end of the year" 1 December, "end of the quarter" (or of Q2, of the
 //!   semestre) the 1st of its last month; "mid March" the 15th, "second
 //!   half of March" ("segunda quincena") the 16th;
+//! - "early/mid/late next year" (or 2027) is its 1 January, 1 July or 1
+//!   December, "a mediados de año" this year's July (next year's once it is
+//!   over), "end of next month" the start of its last week; "after the end
+//!   of the year" ("después de fin de año") is the next one's first day;
+//! - "in 2 weeks" is today plus two weeks, and "within the next month" a
+//!   month from today;
 //! - "this week/month/year" is today;
 //! - a named day or season is its next occurrence (today while it lasts, or
 //!   the one that year when the customer gives it): "before Black Friday",
@@ -57,6 +63,10 @@ const NEXT_YEAR: &str = r"next\s+year|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+año
 /// tercer trimestre".
 const END_OF_PERIOD: &str =
     r"(end\s+of\s+(?:the\s+)?|late\s+|(?:finales|fines|fin)\s+del?\s+(?:el\s+)?)?";
+/// Where in a month or year: "early", "mediados", "end of".
+const PARTS: &str = r"early(?:\s+in)?|mid|late(?:\s+in)?|beginning\s+of|start\s+of|middle\s+of|end\s+of|principios|inicios|comienzos|mediados|mitad|finales|fines|fin";
+/// Words that soften a count: "in like 3 weeks", "en unos 15 días".
+const ABOUT: &str = r"about|around|like|roughly|approximately|approx\.?|maybe|unos|unas|aproximadamente|aprox\.?|m[aá]s\s+o\s+menos|como|tipo";
 /// Words before an event that mean "once it is over".
 const AFTER_EVENT: &str = r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras";
 /// Words before an event that make it a timeline: by it, for it, in it.
@@ -216,11 +226,18 @@ enum Rule {
     Half,
     /// 1 count, 2 unit.
     InPeriod,
+    /// 1 unit: "within the next month", one of it from today.
+    Within,
+    /// 1 part ("early", "mediados de"); 2 or 3 the unit of next month or
+    /// year, 4 or a year.
+    PartOfPeriod,
+    /// 1 part of the year under way, or next year's once it is past.
+    PartOfYear,
     /// 1 unit.
     Next,
     /// 1 unit.
     This,
-    /// 1 unit.
+    /// 1 "after", when present (the next period's start); 2 unit.
     EndOf,
     /// 1 part of the month ("early", "mediados de"), 2 month name.
     PartOfMonth,
@@ -281,13 +298,24 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b(?:in|within|after)\s+(?:the\s+next\s+)?(?:about\s+|around\s+)?({count})\s+(days?|weeks?|months?|years?)\b"),
+            format!(r"\b({PARTS})[\s-]+(?:of\s+|del?\s+)?(?:(?:el\s+|the\s+)?(?:next|pr[oó]xim[oa]|siguiente)\s+(month|year|mes|año)|(?:el\s+)?(mes|año)\s+(?:que\s+viene|pr[oó]xim[oa]|entrante|siguiente)|(?:el\s+)?(20\d\d))\b"),
+            Rule::PartOfPeriod,
+            true,
+        ),
+        (
+            r"\b((?:early|mid|late)[\s-]*(?:in\s+)?|(?:beginning|start|middle)\s+of\s+|(?:principios|inicios|comienzos|mediados|mitad)\s+del?\s+)(?:the\s+|this\s+|este\s+)?(?:year|año)\b".into(),
+            Rule::PartOfYear,
+            true,
+        ),
+        (
+            format!(r"\b(?:in|within|after)\s+(?:the\s+(?:next|coming)\s+)?(?:(?:{ABOUT})\s+)?({count})\s+(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"),
             Rule::InPeriod,
             true,
         ),
+        (r"\b(?:in|within|during)\s+the\s+(?:next|coming)\s+(week|month|year)\b".into(), Rule::Within, true),
         (format!(r"\b({count})\s+(days?|weeks?|months?|years?)\s+from\s+now\b"), Rule::InPeriod, true),
         (
-            format!(r"\b(?:en|dentro\s+de|de\s+aqu[ií]\s+a)\s+(?:(?:unos|unas|aproximadamente|m[aá]s\s+o\s+menos)\s+)?({count})\s+(d[ií]as?|semanas?|mes(?:es)?|años?)\b"),
+            format!(r"\b(?:en|dentro\s+de|de\s+aqu[ií]\s+a)\s+(?:(?:los|las)\s+(?:pr[oó]xim[oa]s|siguientes)\s+)?(?:(?:{ABOUT})\s+)?({count})\s+(d[ií]as?|semanas?|mes(?:es)?|años?)\b"),
             Rule::InPeriod,
             true,
         ),
@@ -303,8 +331,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Rule::This,
             true,
         ),
-        (r"\bend\s+of\s+(?:the\s+|this\s+)?(month|year|quarter)\b".into(), Rule::EndOf, true),
-        (r"\b(?:finales|fines|fin)\s+del?\s+(?:este\s+)?(mes|año|trimestre|semestre)\b".into(), Rule::EndOf, true),
+        (
+            r"\b(after\s+(?:the\s+)?)?(?:end\s+of\s+(?:the\s+|this\s+)?(month|year|quarter)|(year)[-\s]?end)\b".into(),
+            Rule::EndOf,
+            true,
+        ),
+        (
+            r"\b((?:despu[eé]s\s+del?|pasad[oa]s?)\s+(?:las\s+fiestas\s+de\s+)?)?(?:finales|fines|fin|cierre)\s+del?\s+(?:este\s+)?(mes|año|trimestre|semestre)\b".into(),
+            Rule::EndOf,
+            true,
+        ),
         (
             format!(r"\b(early|mid|late|beginning\s+of|start\s+of|middle\s+of|end\s+of|(?:first|second)\s+half\s+of|principios\s+de|inicios\s+de|comienzos\s+de|mediados\s+de|finales\s+de|fines\s+de|fin\s+de|(?:primera|segunda)\s+(?:quincena|mitad)\s+de)[\s-]+({MONTHS})\b"),
             Rule::PartOfMonth,
@@ -514,27 +550,30 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
         Rule::InPeriod => {
             let count = period_count(group(1).unwrap_or_default())
                 .ok_or("the number of days or weeks is unclear")?;
-            let span = match unit(group(2)) {
-                Unit::Day => Span::new().try_days(count),
-                Unit::Week => Span::new().try_weeks(count),
-                Unit::Month => Span::new().try_months(count),
-                Unit::Quarter => Span::new().try_months(count.saturating_mul(3)),
-                Unit::Half => Span::new().try_months(count.saturating_mul(6)),
-                Unit::Year => Span::new().try_years(count),
-            };
-            span.and_then(|span| today.checked_add(span))
-                .map_err(|_| TOO_FAR)?
+            later(today, count, unit(group(2)))?
         }
-        Rule::Next => match unit(group(1)) {
-            Unit::Week => today.nth_weekday(1, Weekday::Monday).map_err(|_| TOO_FAR)?,
-            Unit::Month => add(today.first_of_month(), 1.month())?,
-            Unit::Year => civil(today.year().saturating_add(1), Some(1), Some(1))?,
-            Unit::Quarter => add(period_start(today, 3)?, 3.months())?,
-            Unit::Half => add(period_start(today, 6)?, 6.months())?,
-            Unit::Day => add(today, 1.day())?,
-        },
+        Rule::Within => later(today, 1, unit(group(1)))?,
+        Rule::PartOfPeriod => {
+            let part = part(group(1));
+            match (group(2).or(group(3)).map(|u| unit(Some(u))), year(4)?) {
+                (Some(Unit::Month), _) => part.of_month(next(today, Unit::Month)?)?,
+                (_, Some(y)) if y < today.year() => return Err(PASSED),
+                (_, Some(y)) => civil(y, Some(part.month_of_year()), Some(1))?.max(today),
+                _ => civil(
+                    today.year().saturating_add(1),
+                    Some(part.month_of_year()),
+                    Some(1),
+                )?,
+            }
+        }
+        Rule::PartOfYear => {
+            let month = Some(part(group(1)).month_of_year());
+            civil(upcoming_year(today, month), month, Some(1))?.max(today)
+        }
+        Rule::Next => next(today, unit(group(1)))?,
         Rule::This => today,
-        Rule::EndOf => match unit(group(1)) {
+        Rule::EndOf if group(1).is_some() => next(today, unit(group(2).or(group(3))))?,
+        Rule::EndOf => match unit(group(2).or(group(3))) {
             Unit::Month => add(today.last_of_month(), (-6).days())?,
             Unit::Year => civil(today.year(), Some(12), Some(1))?,
             Unit::Quarter => add(period_start(today, 3)?, 2.months())?,
@@ -545,27 +584,7 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
         Rule::PartOfMonth => {
             let month = month_number(group(2));
             let first = civil(upcoming_year(today, month), month, Some(1))?;
-            let part = group(1).unwrap_or_default().to_lowercase();
-            let starts = |words: &[&str]| words.iter().any(|w| part.starts_with(w));
-            let day = if starts(&[
-                "early",
-                "beginning",
-                "start",
-                "first",
-                "principios",
-                "inicios",
-                "comienzos",
-                "primera",
-            ]) {
-                first
-            } else if starts(&["mid", "middle", "mediados"]) {
-                add(first, 14.days())?
-            } else if starts(&["second", "segunda"]) {
-                add(first, 15.days())?
-            } else {
-                add(first.last_of_month(), (-6).days())?
-            };
-            day.max(today)
+            part(group(1)).of_month(first)?.max(today)
         }
         Rule::Month => {
             let month = month_number(group(1));
@@ -616,6 +635,92 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
 }
 
 const TOO_FAR: &str = "that is more than ten years away";
+
+/// `count` units from today.
+fn later(today: Date, count: i64, unit: Unit) -> Result<Date, &'static str> {
+    let span = match unit {
+        Unit::Day => Span::new().try_days(count),
+        Unit::Week => Span::new().try_weeks(count),
+        Unit::Month => Span::new().try_months(count),
+        Unit::Quarter => Span::new().try_months(count.saturating_mul(3)),
+        Unit::Half => Span::new().try_months(count.saturating_mul(6)),
+        Unit::Year => Span::new().try_years(count),
+    };
+    span.and_then(|span| today.checked_add(span))
+        .map_err(|_| TOO_FAR)
+}
+
+/// The first day of the next week (Monday), month, quarter, half or year.
+fn next(today: Date, unit: Unit) -> Result<Date, &'static str> {
+    match unit {
+        Unit::Week => today.nth_weekday(1, Weekday::Monday).map_err(|_| TOO_FAR),
+        Unit::Month => add(today.first_of_month(), 1.month()),
+        Unit::Year => civil(today.year().saturating_add(1), Some(1), Some(1)),
+        Unit::Quarter => add(period_start(today, 3)?, 3.months()),
+        Unit::Half => add(period_start(today, 6)?, 6.months()),
+        Unit::Day => add(today, 1.day()),
+    }
+}
+
+/// Where in a month or year a customer points.
+#[derive(Clone, Copy)]
+enum Part {
+    /// "early", "principios de", "first half of".
+    Start,
+    /// "mid", "mediados de".
+    Middle,
+    /// "second half of", "segunda quincena de".
+    SecondHalf,
+    /// "late", "end of", "finales de".
+    End,
+}
+
+fn part(raw: Option<&str>) -> Part {
+    let lower = raw.unwrap_or_default().to_lowercase();
+    let starts = |words: &[&str]| words.iter().any(|w| lower.starts_with(w));
+    if starts(&[
+        "early",
+        "beginning",
+        "start",
+        "first",
+        "principios",
+        "inicios",
+        "comienzos",
+        "primera",
+    ]) {
+        Part::Start
+    } else if starts(&["mid", "middle", "mediados", "mitad"]) {
+        Part::Middle
+    } else if starts(&["second", "segunda"]) {
+        Part::SecondHalf
+    } else {
+        Part::End
+    }
+}
+
+impl Part {
+    /// The day it means in the month that starts on `first`: the 1st, the
+    /// 15th, the 16th, or the start of the last week.
+    fn of_month(self, first: Date) -> Result<Date, &'static str> {
+        match self {
+            Part::Start => Ok(first),
+            Part::Middle => add(first, 14.days()),
+            Part::SecondHalf => add(first, 15.days()),
+            Part::End => add(first.last_of_month(), (-6).days()),
+        }
+    }
+
+    /// The month whose first day it means in a year: "mid-year" is July,
+    /// the start of the second half, and "late in the year" December, as
+    /// "end of the year" is.
+    fn month_of_year(self) -> i8 {
+        match self {
+            Part::Start => 1,
+            Part::Middle | Part::SecondHalf => 7,
+            Part::End => 12,
+        }
+    }
+}
 
 fn add(date: Date, span: Span) -> Result<Date, &'static str> {
     date.checked_add(span).map_err(|_| TOO_FAR)
@@ -1028,6 +1133,68 @@ mod tests {
     }
 
     #[test]
+    fn reads_relative_dates() {
+        let cases = [
+            by("dentro de un mes", 2026, 2, 15),
+            by("en un par de meses", 2026, 3, 15),
+            by("within 30 days", 2026, 2, 14),
+            by("en 15 días", 2026, 1, 30),
+            by("en 15 dias", 2026, 1, 30),
+            by("in the next 2 weeks", 2026, 1, 29),
+            by("want to go live in like 3 weeks", 2026, 2, 5),
+            by("in 3 mos", 2026, 4, 15),
+            by("we want start in 1 month aprox", 2026, 2, 15),
+            by("en las próximas 2 semanas", 2026, 1, 29),
+            by("en los proximos 15 días", 2026, 1, 30),
+            by("en como 2 semanas", 2026, 1, 29),
+            by("within the next month", 2026, 2, 15),
+            by("in the coming week", 2026, 1, 22),
+            by("el mes entrante", 2026, 2, 1),
+            by("la semana entrante", 2026, 1, 19),
+            by("la proxima semana", 2026, 1, 19),
+            by("early next year", 2027, 1, 1),
+            by("a inicios del próximo año", 2027, 1, 1),
+            by("a principios del año que viene", 2027, 1, 1),
+            by("beginning of next year", 2027, 1, 1),
+            by("mid next year", 2027, 7, 1),
+            by("a mediados del año que viene", 2027, 7, 1),
+            by("late next year", 2027, 12, 1),
+            by("a finales del proximo año", 2027, 12, 1),
+            by("early 2027", 2027, 1, 1),
+            by("mid-2027", 2027, 7, 1),
+            by("a principios de 2027", 2027, 1, 1),
+            by("finales del 2026", 2026, 12, 1),
+            by("early 2026", 2026, 1, 15),
+            by("a mediados de año", 2026, 7, 1),
+            by("mid-year", 2026, 7, 1),
+            by("midyear", 2026, 7, 1),
+            by("by the middle of the year", 2026, 7, 1),
+            by("mitad de año", 2026, 7, 1),
+            by("a principios de año", 2026, 1, 15),
+            by("late in the year", 2026, 12, 1),
+            by("we're aiming for end of next month", 2026, 2, 22),
+            by("a principios del mes que viene", 2026, 2, 1),
+            by("mediados del próximo mes", 2026, 2, 15),
+            by("a fines del mes que viene", 2026, 2, 22),
+            by("after the end of the month", 2026, 2, 1),
+            by("después de fin de año", 2027, 1, 1),
+            by("después de las fiestas de fin de año", 2027, 1, 1),
+            by("by year-end", 2026, 12, 1),
+            by("antes del cierre del año", 2026, 12, 1),
+        ];
+        check_all(&cases, TODAY);
+        check_all(
+            &[
+                by("a principios de enero", 2027, 1, 1),
+                by("a mediados de año", 2026, 7, 1),
+                by("a principios de año", 2027, 1, 1),
+            ],
+            date(2026, 6, 10),
+        );
+        check_all(&[by("mid-year", 2027, 7, 1)], date(2026, 8, 3));
+    }
+
+    #[test]
     fn reads_named_days_and_seasons() {
         let cases = [
             by("before black friday", 2026, 11, 27),
@@ -1204,6 +1371,7 @@ mod tests {
             ("15/03/2020", "passed"),
             ("Q1 2025", "passed"),
             ("end of Q4 2025", "passed"),
+            ("early 2025", "passed"),
             ("in 2019", "passed"),
             ("31/02/2026", "not a real date"),
             ("in 9999 years", "ten years"),
@@ -1244,8 +1412,38 @@ mod tests {
     }
 
     #[test]
-    fn locates_named_days_in_longer_messages() {
+    fn locates_timelines_in_longer_messages() {
         let cases = [
+            (
+                "we're aiming for end of next month, the CEO signs off",
+                false,
+                Some("end of next month"),
+            ),
+            (
+                "Hi, we'd like to go live early next year, budget is 5k",
+                false,
+                Some("early next year"),
+            ),
+            (
+                "queremos arrancar a mediados de año, tenemos 2 mil dólares",
+                false,
+                Some("mediados de año"),
+            ),
+            (
+                "I sign off on my own tools, within the next month ideally",
+                false,
+                Some("within the next month"),
+            ),
+            (
+                "Idealmente partir en el segundo trimestre.",
+                false,
+                Some("segundo trimestre"),
+            ),
+            (
+                "we'd like it in place for Q1 next year",
+                false,
+                Some("Q1 next year"),
+            ),
             (
                 "we'd love to have it running before black friday, budget is 2k",
                 false,
