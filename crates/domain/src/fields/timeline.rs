@@ -327,7 +327,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            r"\b(?:this|est[ea])\s+(week|month|year|quarter|half|semana|mes|año|trimestre|semestre)\b".into(),
+            r"\b(?:this|est[ea])\s+(?:mism[ao]\s+)?(week|month|year|quarter|half|semana|mes|año|trimestre|semestre)\b".into(),
             Rule::This,
             true,
         ),
@@ -363,14 +363,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (r"\btomorrow\b|\bmañana\b".into(), Rule::Tomorrow, false),
         (
             r"(?x)
-            \bno\s+(?:rush|hurry)\b
+            \bno\s+(?:big\s+|real\s+|huge\s+)?(?:rush|hurry)\b
             | \bnot\s+in\s+a\s+(?:rush|hurry)\b
             | \bjust\s+(?:looking|browsing|checking|exploring|researching|curious)\b(\s+(?:for|at|into)\b)?
             | \bnot\s+(?:urgent|(?:any\s*time)\s+soon)\b
             | \bno\s+(?:timeline|deadline|set\s+date)\b
-            | \bsin\s+(?:prisa|apuro|fecha|urgencia)\b
-            | \bno\s+(?:hay|tengo|tenemos)\s+(?:prisa|apuro|urgencia|fecha)\b
-            | \bno\s+(?:es\s+urgente|corre\s+prisa|me\s+corre\s+prisa)\b
+            | \bsin\s+(?:prisas?|apuros?|fecha|urgencia|af[aá]n)\b
+            | \bno\s+(?:hay|tengo|tenemos)\s+(?:prisas?|apuros?|urgencia|fecha|af[aá]n)\b
+            | \bno\s+(?:es\s+urgente|urge|(?:me\s+|nos\s+)?corre\s+prisa|(?:me|nos)\s+apura)\b
             | \bs[oó]lo\s+(?:estoy\s+|estamos\s+)?(?:mirando|viendo|curioseando|averiguando|cotizando|inform[aá]ndome)\b
             | \bpor\s+curiosidad\b"
                 .into(),
@@ -380,12 +380,17 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (
             r"(?x)
             \basap\b | \ba\.s\.a\.p\b
-            | \bas\s+soon\s+as\s+(?:possible|we\s+can|you\s+can)\b
-            | \bright\s+(?:away|now)\b | \bimmediately\b | \burgent(?:ly)?\b | \burgente(?:mente)?\b
-            | \blo\s+(?:antes|m[aá]s\s+pronto|m[aá]s\s+r[aá]pido)\s+posible\b
-            | \bcuanto\s+antes\b | \bde\s+inmediato\b | \binmediatamente\b | \bahora\s+mismo\b | \bya\s+mismo\b
+            | \bas\s+soon\s+as\s+(?:possible|posible|we\s+can|you\s+can)\b
+            | \b(?:right|straight)\s+away\b | \bright\s+now\b | \bimmediately\b | \bthe\s+sooner\s+the\s+better\b
+            | \burgent(?:ly)?\b | \bur[gj]ente(?:mente)?\b | \bneed(?:ed)?\s+(?:it|this|one)\s+yesterday\b
+            | \blo\s+(?:antes|m[aá]s\s+pronto|m[aá]s\s+r[aá]pido)\s+(?:posible|que\s+(?:se\s+)?pued(?:a|an|as))\b
+            | \btan\s+pronto\s+como\s+(?:sea\s+posible|se\s+pueda)\b
+            | \b(?:en\s+cuanto|apenas)\s+(?:se\s+pueda|puedan|sea\s+posible)\b
+            | \b(?:mientras|entre|cuanto)\s+m[aá]s\s+(?:pronto|r[aá]pido)\s+mejor\b
+            # 'cuando antes' is the usual slip for 'cuanto antes'.
+            | \bcu[aá]n[td]o\s+antes\b | \bde\s+inmediato\b | \binmediatamente\b | \bahora\s+mismo\b | \bya\s+mismo\b
             | \bpara\s+ayer\b | \bhoy\s+mismo\b | \bcon\s+urgencia\b
-            | \b(?:quiero|queremos|necesito|necesitamos)(?:lo)?\s+(?:para\s+)?ya\b"
+            | \b(?:quiero|queremos|necesito|necesitamos|ocupo|ocupamos)(?:lo)?\s+(?:para\s+|pa['’]?\s+)?ya\b"
                 .into(),
             Rule::Asap,
             true,
@@ -398,13 +403,18 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             | \b(?:not|isn['’]t)\s+(?:sure|decided)\b
             | \b(?:don['’]?t|do\s+not)\s+know\b
             | \bundecided\b | \bsomeday\b | \beventually\b | \bsometime\b | \balg[úu]n\s+d[ií]a\b
-            | \bm[aá]s\s+adelante\b | \blater\b | \bdepends\b | \bdepende\b"
+            | \bm[aá]s\s+adelante\b | \blater\b | \bdepends\b | \bdepende\b
+            | \b(?:haven['’]?t|have\s+not|not\s+yet)\s+decided\b | \bstill\s+(?:deciding|thinking|figuring)\b
+            | \btbd\b | \bto\s+be\s+decided\b | \bidk\b | \bdunno\b | \bno\s+(?:lo\s+)?sabemos\b
+            # No date and no hurry: 'cuando se pueda' is 'whenever', where
+            # 'en cuanto se pueda' is 'as soon as possible'.
+            | \bwhenever\b | \bcuando\s+(?:se\s+pueda|puedan|sea|quieran?)\b"
                 .into(),
             Rule::Undecided,
             false,
         ),
         (
-            r"\bya\b\s*[.!]*\s*$|\bsoon\b|\bpronto\b|\ben\s+breve\b|\bshortly\b|\btoday\b|\bhoy\b|\bnow\b|\bahora\b|\byesterday\b"
+            r"\bya\b\s*[.!]*\s*$|\bsoon\b|\bpronto\b|\ben\s+breve\b|\bshortly\b|\btoday\b|\bhoy\b|\bnow\b|\bahora\b|\bahorita\b|\bal\s+toque\b|\byesterday\b"
                 .into(),
             Rule::Asap,
             false,
@@ -1347,6 +1357,105 @@ mod tests {
     }
 
     #[test]
+    fn reads_hurry_and_no_hurry() {
+        let asap = [
+            "ya mismo",
+            "urgente",
+            "URGENTE!!",
+            "urjente",
+            "para ayer",
+            "lo necesitaba para ayer",
+            "lo antes que se pueda",
+            "lo más pronto que puedan",
+            "cuánto antes",
+            "cuando antes",
+            "straight away",
+            "yesterday lol",
+            "we needed it yesterday",
+            "as soon as posible",
+            "asap pls 🙏",
+            "A.S.A.P",
+            "the sooner the better",
+            "entre más rápido mejor",
+            "mientras mas pronto mejor",
+            "lo ocupo pa ya",
+            "tan pronto como sea posible",
+            "en cuanto se pueda",
+            "apenas se pueda",
+            "ahorita",
+            "al toque",
+            "de inmediato",
+        ];
+        let undecided = [
+            "no big rush",
+            "we're in no rush honestly",
+            "sin apuro eh, estamos viendo opciones",
+            "sin apuros",
+            "no hay apuro",
+            "tranqui, no hay afán",
+            "sólo estamos viendo",
+            "todavia no se",
+            "not sure yet",
+            "whenever",
+            "whenever works",
+            "cuando se pueda",
+            "cuando puedan",
+            "no tenemos fecha",
+            "todavía no tenemos fecha",
+            "no urge",
+            "no nos corre prisa",
+            "haven't decided yet",
+            "still deciding",
+            "tbd",
+            "idk",
+            "no sabemos aún",
+            "actually scratch that, no rush really, we're just exploring options for now",
+        ];
+        let cases: Vec<_> = asap
+            .iter()
+            .map(|raw| (*raw, Timeline::Asap))
+            .chain(undecided.iter().map(|raw| (*raw, Timeline::Undecided)))
+            .chain([
+                by("this week if possible", 2026, 1, 15),
+                by("esta misma semana", 2026, 1, 15),
+            ])
+            .collect();
+        check_all(&cases, TODAY);
+    }
+
+    #[test]
+    fn locates_hurry_only_where_it_is_about_timing() {
+        let cases = [
+            ("asap please, the owner approves", false, Some("asap")),
+            (
+                "sin apuro eh, estamos viendo opciones",
+                false,
+                Some("sin apuro"),
+            ),
+            (
+                "lo queremos en cuanto se pueda",
+                false,
+                Some("en cuanto se pueda"),
+            ),
+            ("we need it yesterday lol", false, Some("need it yesterday")),
+            ("whenever, it depends on the budget", true, Some("whenever")),
+            ("whenever you're free we can talk", false, None),
+            (
+                "cuando se pueda, no hay drama",
+                true,
+                Some("cuando se pueda"),
+            ),
+            ("cuando se pueda me manda la info", false, None),
+            ("yesterday lol", true, Some("yesterday")),
+            ("I saw your ad yesterday", false, None),
+        ];
+        for (text, asked, expected) in cases {
+            let got = locate(text, TODAY, asked).map(|span| &text[span]);
+            assert_eq!(got, expected, "{text}");
+        }
+    }
+
+    #[test]
     fn a_period_already_over_means_next_year() {
         let june = date(2026, 6, 10);
         let by = |raw: &str| match parse_timeline(raw, june) {
@@ -1366,7 +1475,7 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_timeline() {
         let cases = [
-            ("whenever", "no date"),
+            ("¿cuánto cuesta?", "no date"),
             ("2020-01-01", "passed"),
             ("15/03/2020", "passed"),
             ("Q1 2025", "passed"),
