@@ -70,9 +70,11 @@ const ABOUT: &str = r"about|around|like|roughly|approximately|approx\.?|maybe|un
 /// Words before an event that mean "once it is over".
 const AFTER_EVENT: &str = r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras";
 /// Words before an event that make it a timeline: by it, for it, in it.
+/// Not "on", "at" or "during", which tell when the business is busy ("we
+/// are open on Easter Sunday") far more often than when to start.
 const BY_EVENT: &str = concat!(
-    r"before|ahead\s+of|prior\s+to|by|for|until|till|in\s+time\s+for|around|on|at|in|from|starting|during|this|",
-    r"antes\s+del?|para|hasta|en|por|durante|desde|a\s+partir\s+del?|est[ea]",
+    r"before|ahead\s+of|prior\s+to|by|for|until|till|in\s+time\s+for|around|in|from|starting|this|",
+    r"antes\s+del?|para|hasta|en|por|desde|a\s+partir\s+del?|est[ea]",
 );
 
 /// A day or season customers plan around, as the run of days it lasts.
@@ -303,7 +305,13 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            r"\b((?:early|mid|late)[\s-]*(?:in\s+)?|(?:beginning|start|middle)\s+of\s+|(?:principios|inicios|comienzos|mediados|mitad)\s+del?\s+)(?:the\s+|this\s+|este\s+)?(?:year|año)\b".into(),
+            r"\b((?:early|late)\s+in\s+|(?:early|mid|late)[\s-]+this\s+|(?:beginning|start|middle)\s+of\s+|(?:principios|inicios|comienzos|mediados|mitad)\s+del?\s+)(?:the\s+|este\s+)?(?:year|año)\b".into(),
+            Rule::PartOfYear,
+            true,
+        ),
+        // A bare "mid-year" is as often a sale or a review as a date.
+        (
+            r"\b(?:by|in|around|before|for|until|from)\s+(?:the\s+)?(mid)[\s-]?year\b".into(),
             Rule::PartOfYear,
             true,
         ),
@@ -355,6 +363,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (r"\b(?:in|by|for|during|en|para|durante|hasta)\s+(?:el\s+)?(?:año\s+)?(20\d\d)\b".into(), Rule::Year, true),
         (format!(r"\b(?:next|(?:el\s+)?pr[oó]ximo|(?:el\s+)?siguiente)\s+({WEEKDAYS})\b"), Rule::Weekday, true),
         (format!(r"\b(?:{timing})?{event}"), Rule::Event, false),
+        (r"\b(early|mid|late)[\s-]?year\b".into(), Rule::PartOfYear, false),
         (r"\b(\d{1,2})/(\d{1,2})\b".into(), Rule::NumericDate, false),
         (format!(r"\b({MONTHS_NOT_MAY})\b"), Rule::Month, false),
         (r"\b(20\d\d)\b".into(), Rule::Year, false),
@@ -1179,6 +1188,8 @@ mod tests {
             by("mid-year", 2026, 7, 1),
             by("midyear", 2026, 7, 1),
             by("by the middle of the year", 2026, 7, 1),
+            by("by mid-year", 2026, 7, 1),
+            by("mid this year", 2026, 7, 1),
             by("mitad de año", 2026, 7, 1),
             by("a principios de año", 2026, 1, 15),
             by("late in the year", 2026, 12, 1),
@@ -1553,6 +1564,8 @@ mod tests {
                 false,
                 Some("Q1 next year"),
             ),
+            ("ideally live by midyear", false, Some("by midyear")),
+            ("our mid-year sale is huge", false, None),
             (
                 "we'd love to have it running before black friday, budget is 2k",
                 false,
@@ -1591,6 +1604,8 @@ mod tests {
                 Some("en julio"),
             ),
             ("we sell christmas trees and wreaths", false, None),
+            ("we are open on easter sunday", false, None),
+            ("during the holidays we get lots of orders", false, None),
             ("christmas, when it gets busy", true, Some("christmas")),
             ("gracias, que tengas buen fin de semana", true, None),
         ];
