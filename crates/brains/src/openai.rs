@@ -57,6 +57,9 @@ pub struct OpenAiConfig {
     pub model: String,
     /// For one HTTP call, from connecting to the last byte of the answer.
     pub timeout: Duration,
+    /// The most tokens one answer may have (`max_tokens`); `None` leaves
+    /// it to the provider.
+    pub max_tokens: Option<u32>,
     /// HTTP calls per request, the first included.
     pub max_attempts: u32,
     /// The backoff before the first retry; it doubles on each retry.
@@ -76,6 +79,7 @@ impl Default for OpenAiConfig {
             api_key: None,
             model: "gpt-4o".to_owned(),
             timeout: Duration::from_secs(20),
+            max_tokens: None,
             max_attempts: 3,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(4),
@@ -253,6 +257,7 @@ impl OpenAiBrain {
                 response_format: Some(&self.response_format),
                 tools: &specs,
                 tool_choice,
+                max_tokens: self.config.max_tokens,
             };
             let response = self.complete(Kind::Turn, &request).await?;
             // The first call's prompt is the turn's prompt; later calls
@@ -353,6 +358,7 @@ impl OpenAiBrain {
             response_format: None,
             tools: &[],
             tool_choice: None,
+            max_tokens: self.config.max_tokens,
         };
         let message = first_message(self.complete(Kind::Summary, &request).await?)?;
         let text = message

@@ -118,6 +118,7 @@ fn config(base_url: &str) -> OpenAiConfig {
         api_key: Some(KEY.to_owned()),
         model: MODEL.to_owned(),
         timeout: Duration::from_secs(5),
+        max_tokens: Some(120),
         max_attempts: 3,
         initial_backoff: Duration::from_millis(1),
         max_backoff: Duration::from_millis(20),
@@ -177,6 +178,7 @@ async fn one_request_per_turn_with_a_strict_schema_maps_the_answer() {
     assert_eq!(requests.len(), 1, "one model call per turn");
     let request = &requests[0];
     assert_eq!(request["model"], MODEL);
+    assert_eq!(request["max_tokens"], 120, "replies are WhatsApp-short");
     let format = &request["response_format"];
     assert_eq!(format["type"], "json_schema");
     assert_eq!(format["json_schema"]["name"], "turn");

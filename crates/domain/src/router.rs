@@ -287,12 +287,18 @@ impl Router {
             *times = times.saturating_add(1);
         }
 
-        if turn.resolved {
+        // A message that gave a value answered the agent, whatever a model
+        // says of it: small models mark plain answers unresolved.
+        let learned = outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::FieldSet { .. } | Event::FieldCorrected { .. }));
+        if turn.resolved || learned {
             conversation.unresolved = 0;
         } else {
             conversation.unresolved = conversation.unresolved.saturating_add(said as u32);
         }
-        if let Some(reason) = self.handoff_reason(conversation, stage, &turn) {
+        if let Some(reason) = self.handoff_reason(conversation, stage, &turn, learned) {
             self.hand_off(conversation, reason, now, &mut outcome);
             return outcome;
         }
@@ -899,6 +905,7 @@ impl Router {
         conversation: &Conversation,
         stage: &Stage,
         turn: &Turn,
+        learned: bool,
     ) -> Option<HandoffReason> {
         let policy = &self.playbook.handoff;
         let asked = turn
@@ -912,7 +919,10 @@ impl Router {
         if conversation.unresolved >= policy.unresolved_limit {
             return Some(HandoffReason::Unresolved);
         }
+        // A turn that learned a value was understood, however unsure the
+        // brain says it is.
         if turn.confidence < policy.confidence_threshold
+            && !learned
             && self.reached(&stage.id, &policy.confidence_from_stage)
         {
             return Some(HandoffReason::LowConfidence);

@@ -357,6 +357,8 @@ fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<d
                     .as_ref()
                     .map(|k| k.expose().to_owned()),
                 model: settings.openai.model.clone(),
+                timeout: settings.openai.timeout,
+                max_tokens: Some(settings.openai.max_tokens),
                 ..OpenAiConfig::default()
             })
             .context("cannot build the OpenAI-compatible brain")?;

@@ -25,7 +25,8 @@ use tokio_util::sync::CancellationToken;
 
 /// The business number id in-process messages are addressed to.
 const SESSION_NUMBER_ID: &str = "0";
-/// How long to wait for the agent's answer to one turn.
+/// The shortest wait for the agent's answer to one turn; a slower model's
+/// turn is waited on for as long as its lease lets it run.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a waiting turn looks at the store: a turn with no reply (a
 /// handed-off conversation) leaves nothing else to wait on.
@@ -132,6 +133,8 @@ pub struct Session {
     engine: Engine,
     shutdown: CancellationToken,
     running: JoinHandle<()>,
+    /// How long a turn's replies are waited for.
+    reply_timeout: Duration,
     /// Makes message ids unique across runs sharing a database.
     tag: i128,
     sequence: AtomicU64,
@@ -149,6 +152,7 @@ impl Session {
         let outlet = Arc::new(InProcessOutlet::default());
         let config = EngineConfig {
             workers,
+            lease: settings.engine.lease,
             quiet_for: settings.engine.burst_window,
             mark_read: false,
             ..EngineConfig::default()
@@ -176,6 +180,7 @@ impl Session {
             engine,
             shutdown,
             running,
+            reply_timeout: REPLY_TIMEOUT.max(settings.engine.lease * 2),
             tag: Timestamp::now().as_nanosecond(),
             sequence: AtomicU64::new(0),
         })
@@ -226,7 +231,7 @@ impl Session {
         let Some(last_id) = last_id else {
             return Ok(Vec::new());
         };
-        let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
+        let deadline = tokio::time::Instant::now() + self.reply_timeout;
         loop {
             if let Some(replies) = self
                 .answered(customer, &last_id, messages.len(), &before)
@@ -235,7 +240,7 @@ impl Session {
                 return Ok(replies);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(SessionError::Timeout(REPLY_TIMEOUT));
+                return Err(SessionError::Timeout(self.reply_timeout));
             }
             tokio::time::sleep(POLL).await;
         }

@@ -173,6 +173,10 @@ pub struct OpenAiSettings {
     pub api_key: Option<Secret>,
     pub base_url: String,
     pub model: String,
+    /// One model call's deadline: a model on a CPU takes seconds.
+    pub timeout: Duration,
+    /// The reply's token cap.
+    pub max_tokens: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +276,8 @@ struct FileWhatsApp {
 struct FileOpenAi {
     api_key: Option<String>,
     base_url: Option<String>,
+    timeout_ms: Option<u64>,
+    max_tokens: Option<u64>,
 }
 
 /// The Graph API version Leadline is written against.
@@ -426,6 +432,25 @@ impl Settings {
             ),
             32,
             1..=1024,
+        )?;
+
+        let model_timeout_ms = number(
+            "LEADLINE_MODEL_TIMEOUT_MS",
+            pick(
+                "LEADLINE_MODEL_TIMEOUT_MS",
+                file.openai.timeout_ms.map(|n| n.to_string()),
+            ),
+            20_000,
+            500..=600_000,
+        )?;
+        let model_max_tokens = number(
+            "LEADLINE_MODEL_MAX_TOKENS",
+            pick(
+                "LEADLINE_MODEL_MAX_TOKENS",
+                file.openai.max_tokens.map(|n| n.to_string()),
+            ),
+            200,
+            16..=4096,
         )?;
 
         let lease_ms = number(
@@ -585,6 +610,8 @@ impl Settings {
                 api_key,
                 base_url: openai_base,
                 model: pick("LEADLINE_MODEL", file.model).unwrap_or_else(|| "gpt-4o".into()),
+                timeout: Duration::from_millis(model_timeout_ms),
+                max_tokens: model_max_tokens as u32,
             },
             engine: EngineSettings {
                 workers: workers as usize,
@@ -705,7 +732,23 @@ mod tests {
         assert_eq!(s.brain, BrainKind::Local);
         assert_eq!(s.whatsapp.api_base, "https://graph.facebook.com");
         assert_eq!(s.openai.model, "gpt-4o");
+        assert_eq!(s.openai.timeout, Duration::from_secs(20));
+        assert_eq!(s.openai.max_tokens, 200);
         assert_eq!(s.role, Role::All);
+    }
+
+    #[test]
+    fn a_cpu_model_gets_its_deadline_and_token_cap_from_the_file_or_the_environment() {
+        let file = "[openai]\ntimeout_ms = 90000\nmax_tokens = 80\n";
+        let s = load(&[], Some(file)).unwrap();
+        assert_eq!(s.openai.timeout, Duration::from_secs(90));
+        assert_eq!(s.openai.max_tokens, 80);
+        let s = load(&[("LEADLINE_MODEL_TIMEOUT_MS", "60000")], Some(file)).unwrap();
+        assert_eq!(
+            s.openai.timeout,
+            Duration::from_secs(60),
+            "the environment wins"
+        );
     }
 
     #[test]
@@ -908,6 +951,8 @@ mod tests {
             ("LEADLINE_ROLE", "both"),
             ("LEADLINE_LEASE_MS", "10"),
             ("LEADLINE_SEND_LEASE_MS", "lots"),
+            ("LEADLINE_MODEL_TIMEOUT_MS", "0"),
+            ("LEADLINE_MODEL_MAX_TOKENS", "many"),
             ("LEADLINE_LOG_FORMAT", "xml"),
             ("DATABASE_URL", "mysql://x"),
             ("DATABASE_URL", "postgres:/x"),

@@ -15,6 +15,10 @@ pub(crate) struct ChatRequest<'a> {
     pub tools: &'a [ToolSpec],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ToolChoice>,
+    /// The answer's token cap: WhatsApp replies are short, and a CPU model
+    /// spends seconds on every token it writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
 }
 
 /// One message of the conversation sent to the model.
