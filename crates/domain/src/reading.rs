@@ -208,8 +208,13 @@ pub fn correction(text: &str) -> Option<Correction> {
         .and_then(|caps| caps.name("value"))
         .map(|value| value.as_str().trim().to_owned());
     let says = TAKEN_BACK.replace(&stated, "").into_owned();
-    let value = CORRECTION_OPENER
-        .replace(says.trim(), "")
+    let opened = CORRECTION_OPENER.replace(says.trim(), "");
+    // The new value is the first clause: "es Distribuidora Los Alerces,
+    // escribí cualquier cosa" corrects to "Distribuidora Los Alerces".
+    let value = opened
+        .split([',', ';', '!', '?', '\n'])
+        .find(|clause| !clause.trim().is_empty())
+        .unwrap_or_default()
         .trim()
         .trim_end_matches(|c: char| !c.is_alphanumeric())
         .to_owned();

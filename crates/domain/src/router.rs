@@ -858,6 +858,9 @@ impl Router {
             .filter(|(field, _)| lead.has(*field) && about.is_none_or(|a| a == *field))
             .collect();
         if proposed.is_empty() {
+            // Without the old value to go by, only an amount or a date is
+            // taken as a bare correction: "sorry, 250" is a budget, but
+            // "ay perdón, mejor en español" names no company.
             let candidates = match about {
                 Some(field) => vec![field],
                 None => CORRECTABLE.into_iter().filter(|f| lead.has(*f)).collect(),
@@ -1161,14 +1164,9 @@ fn folded_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The fields a bare correction ("sorry, 250") may be about, most often
-/// corrected first.
-const CORRECTABLE: [FieldName; 4] = [
-    FieldName::Budget,
-    FieldName::Timeline,
-    FieldName::Company,
-    FieldName::Name,
-];
+/// The fields a bare correction ("sorry, 250") may be about when it does
+/// not say which value it takes back.
+const CORRECTABLE: [FieldName; 2] = [FieldName::Budget, FieldName::Timeline];
 
 /// The burst's words, one message a line.
 fn burst_text(burst: &[InboundMessage]) -> String {

@@ -42,7 +42,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// "Sam over at Bluefin", "Jake here from Coastline Motors".
 static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]+)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+",
+        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]+)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
     )
 });
 
@@ -67,9 +67,8 @@ static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Where a role is held: "gerente comercial en Grupo Altamar", "the GM at
 /// IronHouse Gym", "dueña de Óptica Visión Clara".
-static ROLE_AT: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(r"(?i)^(?:[ \t]+\p{Ll}+){0,3}?[ \t]+(?:at|of|for|with|en|de|del)[ \t]+")
-});
+static ROLE_AT: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)[ \t]+(?:at|of|for|with|en|de|del)[ \t]+"));
 
 /// Phrases that introduce a company whatever its case.
 static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -143,7 +142,10 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     if let Some(span) = money::locate(text, expecting == Some(FieldName::Budget)) {
         found.push(FieldName::Budget, text[span.clone()].to_owned(), span);
     }
-    if let Some((snippet, span)) = authority::locate(text).or_else(|| role_after_name(text)) {
+    if let Some((snippet, span)) = authority::locate(text)
+        .or_else(|| role_after_name(text))
+        .or_else(|| role_clause(text))
+    {
         found.push(FieldName::Authority, snippet, span);
     }
     if let Some((snippet, span)) = find_need(text).or_else(|| find_need_by_topic(text)) {
@@ -294,7 +296,10 @@ fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             if !follows {
                 return None;
             }
-            whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
+            // "mick from Outback Adventure Tours": before a capitalised
+            // company, a name typed in lowercase is still the name.
+            let lowercase_ok = all_lowercase || caps.name("from").is_some();
+            whole_name(text, shifted(caps.name("name")?, at), lowercase_ok)
         })
     })
 }
@@ -317,6 +322,28 @@ fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
         parse_authority(snippet)
             .ok()
             .map(|_| (snippet.to_owned(), start..start + snippet.len()))
+    })
+}
+
+/// A clause that opens with a role and says where it is held: "I'm
+/// Harriet, operations lead at Thornbury Veterinary Group".
+fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
+    clauses(text).skip(1).find_map(|at| {
+        let rest = &text[at..];
+        let start = at + (rest.len() - rest.trim_start().len());
+        let rest = &text[start..];
+        let first = rest.split_whitespace().next()?.to_lowercase();
+        if !authority::is_role_word(&first) {
+            return None;
+        }
+        let end = start
+            + rest
+                .find([',', '.', ';', '!', '?', '\n'])
+                .unwrap_or(rest.len());
+        let snippet = text[start..end].trim_end();
+        let at_company = ROLE_AT.is_match(snippet);
+        (at_company && parse_authority(snippet).is_ok())
+            .then(|| (snippet.to_owned(), start..start + snippet.len()))
     })
 }
 
@@ -422,9 +449,14 @@ fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             return None;
         }
         let after = start + word.len();
+        // The first "at/en/de" within a few words whose next word is
+        // capitalised: "head of admissions at Oakfield Prep School".
         ROLE_AT
-            .find(&text[after..])
-            .map(|m| (after + m.end(), false))
+            .find_iter(&text[after..])
+            .take_while(|m| m.start() < 40)
+            .map(|m| after + m.end())
+            .find(|&at| text[at..].starts_with(char::is_uppercase))
+            .map(|at| (at, false))
     })
 }
 
@@ -449,7 +481,7 @@ fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<u
         let lower = bare.to_lowercase();
         let upper = text::starts_upper(word);
         let accepted = if i == 0 {
-            (strong || upper)
+            (strong || (upper && word.starts_with(char::is_alphabetic)))
                 && !is_not_name(&lower)
                 && !is_place(&lower)
                 && !is_calendar_word(&lower)
@@ -773,6 +805,34 @@ mod tests {
     }
 
     #[test]
+    fn a_company_where_a_role_is_held_or_after_an_article() {
+        let company = |text: &str| {
+            found(text, None)
+                .into_iter()
+                .find(|(field, _)| *field == Company)
+                .map(|(_, value)| value)
+        };
+        for (text, expected) in [
+            (
+                "Hello, I'm Eleanor, head of admissions at Oakfield Prep School. Parents message us",
+                Some("Oakfield Prep School"),
+            ),
+            (
+                "Hola! Soy Marga, de la Academia Nexo en Valencia",
+                Some("Academia Nexo"),
+            ),
+            (
+                "mick from Outback Adventure Tours, we run 4wd tours",
+                Some("Outback Adventure Tours"),
+            ),
+            ("we run 4wd tours out of cairns", None),
+            ("I'm the office manager at a law firm", None),
+        ] {
+            assert_eq!(company(text).as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn mixed_messages_find_exactly_what_they_say() {
         let cases: &[(&str, &[(FieldName, &str)])] = &[
             (
@@ -850,7 +910,11 @@ mod tests {
             ),
             (
                 "Soy María, gerente de compras de Textiles SA",
-                &[(Name, "María")],
+                &[
+                    (Name, "María"),
+                    (Company, "Textiles SA"),
+                    (Authority, "gerente de compras de Textiles SA"),
+                ],
             ),
             (
                 "soy gerente de compras y lo tengo que consultar",
