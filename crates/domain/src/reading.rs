@@ -100,11 +100,6 @@ pub fn statements(text: &str) -> String {
         .join("\n")
 }
 
-/// Whether any sentence of `text` is a question.
-pub fn asks(text: &str) -> bool {
-    sentences(text).any(|(_, question)| question)
-}
-
 /// Someone to talk to: a person of the business's team.
 const PERSON: &str = r"(?:a\s+|an\s+|the\s+|one\s+of\s+(?:your|the)\s+)?(?:real\s+|live\s+|actual\s+)?
     (?:human|person|people|someone|somebody|anyone|agent|representative|rep|sales\s*rep|salesperson|advisor|adviser|consultant
@@ -260,8 +255,14 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(statements(text), expected, "{text}");
         }
-        assert!(asks("oh and does it work with Instagram DMs too?"));
-        assert!(!asks("we sell furniture and get lots of enquiries"));
+        assert_eq!(
+            statements("oh and does it work with Instagram DMs too?"),
+            ""
+        );
+        assert_eq!(
+            statements("we sell furniture and get lots of enquiries"),
+            "we sell furniture and get lots of enquiries"
+        );
     }
 
     #[test]

@@ -245,8 +245,11 @@ impl Router {
                 .await;
             return outcome;
         }
-        // Before the brain is asked, so its prompt holds the new value.
-        self.apply_correction(conversation, burst, today, &mut outcome);
+        // The burst's words, read by the server's own rules around the
+        // brain: the correction before it, so its prompt holds the new
+        // value; the extractors after it.
+        let words = burst_text(burst);
+        self.apply_correction(conversation, &words, today, &mut outcome);
 
         let tools = self
             .tools
@@ -284,7 +287,7 @@ impl Router {
         });
         let grounded = grounded_proposals(conversation, &turn.fields, today, &mut outcome);
         self.apply_fields(conversation, &grounded, today, &mut outcome);
-        self.read_beside(conversation, burst, today, &mut outcome);
+        self.read_beside(conversation, &words, today, &mut outcome);
         if let Some(field) = turn.asks.filter(|f| !conversation.lead.has(*f)) {
             let times = conversation.asked.entry(field).or_default();
             *times = times.saturating_add(1);
@@ -821,13 +824,12 @@ impl Router {
     fn read_beside(
         &self,
         conversation: &mut Conversation,
-        burst: &[InboundMessage],
+        said: &str,
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        let text = burst_text(burst);
         let missed: Vec<(FieldName, String)> =
-            fields::find(&reading::statements(&text), None, today)
+            fields::find(&reading::statements(said), None, today)
                 .into_iter()
                 .filter(|(field, _)| {
                     conversation.lead.open(*field)
@@ -844,11 +846,11 @@ impl Router {
     fn apply_correction(
         &self,
         conversation: &mut Conversation,
-        burst: &[InboundMessage],
+        said: &str,
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        let Some(correction) = reading::correction(&burst_text(burst)) else {
+        let Some(correction) = reading::correction(said) else {
             return;
         };
         let lead = &conversation.lead;

@@ -22,6 +22,9 @@ pub(super) fn grounded_proposals(
     today: Date,
     outcome: &mut TurnOutcome,
 ) -> Vec<(FieldName, String)> {
+    if proposed.is_empty() {
+        return Vec::new();
+    }
     let said: Vec<&str> = conversation
         .history
         .iter()
