@@ -48,7 +48,9 @@ impl Brain for FallbackBrain {
             Ok(turn) => Ok(turn),
             Err(error) => {
                 self.falling_back("decide", &error);
-                self.fallback.decide(ctx, tools).await
+                let mut turn = self.fallback.decide(ctx, tools).await?;
+                turn.usage.fell_back = true;
+                Ok(turn)
             }
         }
     }

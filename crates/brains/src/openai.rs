@@ -6,8 +6,14 @@
 //! system prompt, the lead, the rolling summary and the window, and the
 //! answer is a strict JSON Schema structured output with the reply, the
 //! intent, the fields, the confidence and whether the turn was resolved.
-//! Tool calls the model makes are run and their results sent back within
-//! the same turn (a few rounds at most). A malformed answer gets one
+//!
+//! Tools ([`ToolMode`]): by default the answer itself names the tool to run
+//! (see `answer`), which works on every server with `json_schema` output;
+//! a second call words the reply only when the tool's result must be told
+//! (a booking, a failure), not when the server shows it (slots, documents).
+//! With native tool calling, the model's `tool_calls` are run and their
+//! results sent back within the turn (a few rounds at most). A malformed
+//! answer, or a reply in another language than the server chose, gets one
 //! repair attempt.
 //!
 //! Every HTTP call retries 429, 5xx, timeouts and connection errors with
@@ -18,7 +24,8 @@
 //! counts HTTP calls by outcome (`ok`, `rate_limited`, `server_error`,
 //! `timeout`, `unreachable`, `refused`, `bad_response`) plus turns the
 //! breaker failed fast (`circuit_open`); `leadline_model_seconds{kind}` is
-//! the duration of each HTTP call.
+//! the duration of each HTTP call; `leadline_model_tokens{kind="prompt"|
+//! "cached"|"generated"}` the tokens of each turn.
 
 mod answer;
 mod breaker;
@@ -27,10 +34,11 @@ mod wire;
 use crate::tokens;
 use async_trait::async_trait;
 use breaker::{Breaker, Rejected};
-use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
+use leadline_domain::brain::{Brain, BrainError, ModelUsage, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::{self, PromptMessage, PromptRole};
 use leadline_domain::conversation::Speaker;
-use leadline_domain::tools::ToolBox;
+use leadline_domain::router::shown_to_customer;
+use leadline_domain::tools::{Tool, ToolBox};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::fmt;
@@ -47,6 +55,18 @@ const SUMMARY_WORDS: usize = 150;
 /// Longest provider error message quoted in a [`BrainError::Refused`].
 const MAX_ERROR_CHARS: usize = 300;
 
+/// How the model asks for a tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ToolMode {
+    /// A `tool` property of the structured answer: works wherever
+    /// `json_schema` output does (OpenAI, vLLM, llama.cpp, Ollama).
+    #[default]
+    Schema,
+    /// The chat-completions `tools` and `tool_calls`, for providers and
+    /// models that do them well.
+    Native,
+}
+
 /// Where and how to reach the model. `Debug` never prints the key.
 #[derive(Clone)]
 pub struct OpenAiConfig {
@@ -60,6 +80,7 @@ pub struct OpenAiConfig {
     /// The most tokens one answer may have (`max_tokens`); `None` leaves
     /// it to the provider.
     pub max_tokens: Option<u32>,
+    pub tools: ToolMode,
     /// HTTP calls per request, the first included.
     pub max_attempts: u32,
     /// The backoff before the first retry; it doubles on each retry.
@@ -80,6 +101,7 @@ impl Default for OpenAiConfig {
             model: "gpt-4o".to_owned(),
             timeout: Duration::from_secs(20),
             max_tokens: None,
+            tools: ToolMode::default(),
             max_attempts: 3,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(4),
@@ -96,6 +118,8 @@ impl fmt::Debug for OpenAiConfig {
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("model", &self.model)
             .field("timeout", &self.timeout)
+            .field("max_tokens", &self.max_tokens)
+            .field("tools", &self.tools)
             .field("max_attempts", &self.max_attempts)
             .field("initial_backoff", &self.initial_backoff)
             .field("max_backoff", &self.max_backoff)
@@ -139,7 +163,6 @@ pub struct OpenAiBrain {
     config: OpenAiConfig,
     url: reqwest::Url,
     http: reqwest::Client,
-    response_format: ResponseFormat,
     breaker: Breaker,
 }
 
@@ -178,20 +201,11 @@ impl OpenAiBrain {
             Ok(http) => http,
             Err(e) => return refuse(format!("cannot build the HTTP client: {e}")),
         };
-        let response_format = ResponseFormat {
-            kind: "json_schema",
-            json_schema: JsonSchemaFormat {
-                name: "turn",
-                strict: true,
-                schema: answer::schema(),
-            },
-        };
         let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
         Ok(OpenAiBrain {
             config,
             url,
             http,
-            response_format,
             breaker,
         })
     }
@@ -220,51 +234,107 @@ impl OpenAiBrain {
     }
 
     async fn turn(&self, ctx: &TurnContext<'_>, tools: &ToolBox<'_>) -> Result<Turn, BrainError> {
-        let mut prompt = context::prompt_messages(ctx);
-        if let Some(system) = prompt.first_mut() {
-            // Appended to the system message rather than sent as one more:
-            // the request stays at the window plus one message.
-            system.content.push_str("\n\n");
-            system.content.push_str(&answer::instruction(ctx.playbook));
-        }
-        let mut messages: Vec<ChatMessage> = prompt.iter().map(chat_message).collect();
-        let specs: Vec<ToolSpec> = tools
-            .tools()
-            .map(|t| ToolSpec {
-                kind: "function",
-                function: FunctionSpec {
-                    name: t.name().to_owned(),
-                    description: t.description().to_owned(),
-                    parameters: t.parameters(),
-                },
-            })
-            .collect();
+        let started = Instant::now();
+        let offered: Vec<&dyn Tool> = tools.tools().collect();
+        let (in_schema, native): (&[&dyn Tool], Vec<ToolSpec>) = match self.config.tools {
+            ToolMode::Schema => (&offered, Vec::new()),
+            ToolMode::Native => (&[], offered.iter().map(|t| tool_spec(*t)).collect()),
+        };
+        let prompt = context::prompt_messages(ctx, &answer::instruction(ctx.playbook, in_schema));
+        let mut exchange = Exchange {
+            messages: prompt.iter().map(chat_message).collect(),
+            usage: ModelUsage::default(),
+            prompt_tokens: None,
+        };
+        let format = response_format(answer::schema(in_schema));
+        let first = self
+            .answer(ctx, tools, &mut exchange, &format, &native)
+            .await?;
+        let mut turn = match first.tool {
+            None => first.turn,
+            Some(request) => {
+                let result = tools
+                    .call(&request.name, &request.arguments)
+                    .await
+                    .map_err(|e| e.0);
+                tracing::info!(tool = %request.name, ok = result.is_ok(), "model asked for a tool");
+                if result.is_ok() && shown_to_customer(&request.name) {
+                    first.turn
+                } else {
+                    // The reply must say what the tool did: one more call,
+                    // with no tool to ask for this time.
+                    let told = match &result {
+                        Ok(value) => value.to_string(),
+                        Err(error) => serde_json::json!({ "error": error }).to_string(),
+                    };
+                    exchange.messages.push(ChatMessage::Assistant {
+                        content: Some(first.content),
+                        tool_calls: Vec::new(),
+                    });
+                    exchange.messages.push(ChatMessage::User {
+                        content: format!(
+                            "[server] {} answered: {told}. Answer again with the JSON object of the `turn` schema, \
+                             your reply telling the customer what this result means.",
+                            request.name
+                        ),
+                    });
+                    let plain = response_format(answer::schema(&[]));
+                    let second = self.answer(ctx, tools, &mut exchange, &plain, &[]).await?;
+                    merge_fields(second.turn, first.turn)
+                }
+            }
+        };
+        turn.prompt_tokens = match exchange.prompt_tokens {
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => tokens::count(&prompt),
+        };
+        turn.usage = ModelUsage {
+            millis: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+            ..exchange.usage
+        };
+        record_tokens(&turn);
+        tracing::info!(
+            model = %self.config.model,
+            calls = turn.usage.calls,
+            repaired = turn.usage.repaired,
+            prompt_tokens = turn.prompt_tokens,
+            cached_tokens = turn.usage.cached_tokens,
+            generated_tokens = turn.usage.generated_tokens,
+            "model answered the turn"
+        );
+        Ok(turn)
+    }
 
+    /// Calls the model until it gives a usable answer: native tool calls
+    /// (when `native` offers tools) are run and sent back, a few rounds at
+    /// most; a malformed answer gets the turn's one repair.
+    async fn answer(
+        &self,
+        ctx: &TurnContext<'_>,
+        tools: &ToolBox<'_>,
+        exchange: &mut Exchange,
+        format: &ResponseFormat,
+        native: &[ToolSpec],
+    ) -> Result<Answered, BrainError> {
         let mut rounds = 0;
-        let mut repaired = false;
-        let mut usage_tokens = None;
         // Ends: every pass either returns, uses up a tool round or uses up
         // the one repair.
         loop {
-            let tool_choice = match (specs.is_empty(), rounds < MAX_TOOL_ROUNDS) {
+            let tool_choice = match (native.is_empty(), rounds < MAX_TOOL_ROUNDS) {
                 (true, _) => None,
                 (false, true) => Some(ToolChoice::Auto),
                 (false, false) => Some(ToolChoice::None),
             };
             let request = ChatRequest {
                 model: &self.config.model,
-                messages: &messages,
-                response_format: Some(&self.response_format),
-                tools: &specs,
+                messages: &exchange.messages,
+                response_format: Some(format),
+                tools: native,
                 tool_choice,
                 max_tokens: self.config.max_tokens,
             };
             let response = self.complete(Kind::Turn, &request).await?;
-            // The first call's prompt is the turn's prompt; later calls
-            // repeat it with tool results or a repair request added.
-            if usage_tokens.is_none() {
-                usage_tokens = Some(response.usage.as_ref().and_then(|u| u.prompt_tokens));
-            }
+            exchange.count(&response);
             let message = first_message(response)?;
 
             if !message.tool_calls.is_empty() {
@@ -274,7 +344,7 @@ impl OpenAiBrain {
                     )));
                 }
                 rounds += 1;
-                run_tools(tools, message, &mut messages).await;
+                run_tools(tools, message, &mut exchange.messages).await;
                 continue;
             }
 
@@ -283,20 +353,13 @@ impl OpenAiBrain {
             // single retry as a malformed answer.
             let problem = match message.refusal {
                 Some(_) => None,
-                None => match answer::parse(&content, ctx.playbook) {
-                    Ok(mut turn) => {
-                        turn.prompt_tokens = match usage_tokens.flatten() {
-                            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-                            None => tokens::count(&prompt),
-                        };
-                        tracing::info!(
-                            model = %self.config.model,
-                            tool_rounds = rounds,
-                            repaired,
-                            prompt_tokens = turn.prompt_tokens,
-                            "model answered the turn"
-                        );
-                        return Ok(turn);
+                None => match answer::parse(&content, ctx) {
+                    Ok(answer) => {
+                        return Ok(Answered {
+                            turn: answer.turn,
+                            tool: answer.tool,
+                            content,
+                        });
                     }
                     Err(problem) => Some(problem),
                 },
@@ -304,19 +367,19 @@ impl OpenAiBrain {
             let summary = problem
                 .as_ref()
                 .map_or("the model declined to answer", |p| p.summary());
-            if repaired {
+            if exchange.usage.repaired {
                 return Err(BrainError::Malformed(summary.to_owned()));
             }
-            tracing::warn!(model = %self.config.model, problem = summary, "malformed model answer, asking once more");
-            repaired = true;
+            tracing::warn!(model = %self.config.model, problem = summary, "unusable model answer, asking once more");
+            exchange.usage.repaired = true;
             let correction = problem
                 .as_ref()
                 .map_or("You did not answer.", |p| p.for_model());
-            messages.push(ChatMessage::Assistant {
+            exchange.messages.push(ChatMessage::Assistant {
                 content: Some(content),
                 tool_calls: Vec::new(),
             });
-            messages.push(ChatMessage::User {
+            exchange.messages.push(ChatMessage::User {
                 content: format!("{correction} Answer again with only the JSON object that follows the `turn` schema."),
             });
         }
@@ -511,6 +574,90 @@ impl Brain for OpenAiBrain {
 fn count(kind: Kind, outcome: &'static str) {
     metrics::counter!("leadline_model_calls_total", "kind" => kind.as_str(), "outcome" => outcome)
         .increment(1);
+}
+
+/// One turn's conversation with the model, and what it has cost so far.
+struct Exchange {
+    messages: Vec<ChatMessage>,
+    usage: ModelUsage,
+    /// The first call's prompt, as the provider counted it: the turn's
+    /// prompt (later calls repeat it with a tool result or a repair added).
+    prompt_tokens: Option<u64>,
+}
+
+impl Exchange {
+    fn count(&mut self, response: &ChatResponse) {
+        let usage = response.usage.as_ref();
+        let first = self.usage.calls == 0;
+        self.usage.calls += 1;
+        if first {
+            self.prompt_tokens = usage.and_then(|u| u.prompt_tokens);
+            self.usage.cached_tokens = response.cached_tokens().map(to_usize);
+        }
+        if let Some(generated) = usage.and_then(|u| u.completion_tokens) {
+            let so_far = self.usage.generated_tokens.unwrap_or(0);
+            self.usage.generated_tokens = Some(so_far.saturating_add(to_usize(generated)));
+        }
+    }
+}
+
+/// A usable answer and the text it came as (sent back when the model must
+/// answer again with a tool's result).
+struct Answered {
+    turn: Turn,
+    tool: Option<answer::ToolRequest>,
+    content: String,
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The answer worded from a tool's result, with what the first answer
+/// read from the customer that the second left out.
+fn merge_fields(mut second: Turn, first: Turn) -> Turn {
+    for (field, value) in first.fields {
+        if !second.fields.iter().any(|(f, _)| *f == field) {
+            second.fields.push((field, value));
+        }
+    }
+    second.intent = second.intent.or(first.intent);
+    second
+}
+
+fn record_tokens(turn: &Turn) {
+    let kinds = [
+        ("prompt", Some(turn.prompt_tokens)),
+        ("cached", turn.usage.cached_tokens),
+        ("generated", turn.usage.generated_tokens),
+    ];
+    for (kind, tokens) in kinds {
+        if let Some(tokens) = tokens {
+            metrics::histogram!("leadline_model_tokens", "kind" => kind).record(tokens as f64);
+        }
+    }
+}
+
+fn response_format(schema: serde_json::Value) -> ResponseFormat {
+    ResponseFormat {
+        kind: "json_schema",
+        json_schema: JsonSchemaFormat {
+            name: "turn",
+            strict: true,
+            schema,
+        },
+    }
+}
+
+fn tool_spec(tool: &dyn Tool) -> ToolSpec {
+    ToolSpec {
+        kind: "function",
+        function: FunctionSpec {
+            name: tool.name().to_owned(),
+            description: tool.description().to_owned(),
+            parameters: tool.parameters(),
+        },
+    }
 }
 
 fn chat_message(m: &PromptMessage) -> ChatMessage {

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
-use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
+use leadline_brains::openai::{OpenAiBrain, OpenAiConfig, ToolMode};
 use leadline_domain::brain::{
     Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
 };
@@ -119,6 +119,7 @@ fn config(base_url: &str) -> OpenAiConfig {
         model: MODEL.to_owned(),
         timeout: Duration::from_secs(5),
         max_tokens: Some(120),
+        tools: ToolMode::Schema,
         max_attempts: 3,
         initial_backoff: Duration::from_millis(1),
         max_backoff: Duration::from_millis(20),
@@ -131,11 +132,27 @@ fn brain(model: &FakeOpenAi) -> OpenAiBrain {
     OpenAiBrain::new(config(&model.base_url())).unwrap()
 }
 
+/// A brain that asks for tools through chat-completions' `tool_calls`.
+fn native_brain(model: &FakeOpenAi) -> OpenAiBrain {
+    OpenAiBrain::new(OpenAiConfig {
+        tools: ToolMode::Native,
+        ..config(&model.base_url())
+    })
+    .unwrap()
+}
+
 fn answer(reply: &str, confidence: f64) -> Value {
     json!({
         "reply": reply,
         "intent": "provide_info",
-        "fields": { "name": "Ana", "company": " Acme ", "budget": "around 5k USD", "authority": "I decide", "need": "", "timeline": null },
+        "fields": [
+            { "field": "name", "value": "Ana" },
+            { "field": "company", "value": " Acme " },
+            { "field": "budget", "value": "around 5k USD" },
+            { "field": "authority", "value": "I decide" },
+            { "field": "need", "value": "" },
+            { "field": "favourite_colour", "value": "blue" }
+        ],
         "confidence": confidence,
         "resolved": true
     })
@@ -168,7 +185,7 @@ async fn one_request_per_turn_with_a_strict_schema_maps_the_answer() {
             (FieldName::Budget, "around 5k USD".to_owned()),
             (FieldName::Authority, "I decide".to_owned()),
         ],
-        "null and empty values are not proposed; values are trimmed"
+        "empty values and unknown fields are not proposed; values are trimmed"
     );
     assert!((turn.confidence - 0.85).abs() < 1e-6);
     assert!(turn.resolved);
@@ -233,8 +250,14 @@ async fn intents_outside_the_playbook_are_dropped_and_an_empty_reply_is_fine_on_
     model.push(FakeReply::Json(invented));
     let mut handoff = answer("", 0.9);
     handoff["intent"] = json!("ask_human");
+    // Values with a handoff would be an answer read as a request (see
+    // `answer::parse`); a bare request is what this is about.
+    handoff["fields"] = json!([]);
     model.push(FakeReply::Json(handoff));
-    let fixture = Fixture::new("qualification");
+    let mut fixture = Fixture::new("qualification");
+    // A request for a person, not an answer the model read as one.
+    fixture.recent[4].text = "hmm".to_owned();
+    fixture.recent[5].text = "actually, can I talk to a person?".to_owned();
     let brain = brain(&model);
 
     assert_eq!(fixture.decide(&brain).await.unwrap().intent, None);
@@ -291,7 +314,7 @@ async fn tool_calls_are_run_and_their_results_sent_back_in_the_same_turn() {
     )));
     let (fixture, tool) = scheduling_with_find_slots();
 
-    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let (turn, calls) = fixture.decide_recording(&native_brain(&model)).await;
     let turn = turn.unwrap();
 
     assert_eq!(turn.reply, "I can offer tomorrow at 10:00.");
@@ -357,7 +380,7 @@ async fn a_turn_that_ends_malformed_keeps_the_record_of_the_tools_it_ran() {
     model.push(FakeReply::Raw("still not it".to_owned()));
     let (fixture, tool) = scheduling_with_find_slots();
 
-    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let (turn, calls) = fixture.decide_recording(&native_brain(&model)).await;
 
     assert!(matches!(turn, Err(BrainError::Malformed(_))), "{turn:?}");
     assert_eq!(tool.calls.lock().unwrap().len(), 1);
@@ -380,7 +403,7 @@ async fn tool_rounds_are_bounded_and_the_last_call_must_answer() {
     });
     let (fixture, tool) = scheduling_with_find_slots();
 
-    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let (turn, calls) = fixture.decide_recording(&native_brain(&model)).await;
 
     let error = turn.unwrap_err();
     assert!(matches!(error, BrainError::Malformed(_)), "{error:?}");
@@ -394,6 +417,141 @@ async fn tool_rounds_are_bounded_and_the_last_call_must_answer() {
     assert_eq!(calls.len(), 3, "the failed turn's tool calls are kept");
     assert_eq!(requests[2]["tool_choice"], "auto");
     assert_eq!(requests[3]["tool_choice"], "none");
+}
+
+/// A tool whose result the reply must tell: the router shows none of it.
+struct BookCall;
+
+#[async_trait]
+impl Tool for BookCall {
+    fn name(&self) -> &str {
+        "book_call"
+    }
+    fn description(&self) -> &str {
+        "Books a call."
+    }
+    fn parameters(&self) -> Value {
+        json!({ "type": "object", "properties": { "slot": { "type": "string" } }, "required": ["slot"] })
+    }
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+        let slot = invocation.arguments["slot"].as_str().unwrap_or_default();
+        Ok(json!({ "outcome": "call_booked", "start": slot }))
+    }
+}
+
+fn with_tool(reply: &str, name: &str, arguments: Value) -> Value {
+    let mut answer = answer(reply, 0.9);
+    answer["tool"] = json!({ "name": name, "arguments": arguments });
+    answer
+}
+
+#[tokio::test]
+async fn a_tool_asked_for_in_the_answer_runs_in_one_call_when_the_server_shows_its_result() {
+    let model = FakeOpenAi::start().await;
+    model.push(FakeReply::Json(with_tool(
+        "Here are the next free times.",
+        "find_slots",
+        json!({ "day": "tomorrow" }),
+    )));
+    let (fixture, tool) = scheduling_with_find_slots();
+
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let turn = turn.unwrap();
+
+    assert_eq!(turn.reply, "Here are the next free times.");
+    assert_eq!(
+        *tool.calls.lock().unwrap(),
+        vec![json!({ "day": "tomorrow" })]
+    );
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        turn.usage.calls, 1,
+        "the slot list goes out with this reply"
+    );
+    let requests = model.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].get("tools").is_none(), "no native tools");
+    let schema = &requests[0]["response_format"]["json_schema"]["schema"];
+    let choices = schema["properties"]["tool"]["anyOf"].as_array().unwrap();
+    let names: Vec<&Value> = choices[1..]
+        .iter()
+        .map(|c| &c["properties"]["name"]["enum"][0])
+        .collect();
+    assert_eq!(names, [&json!("find_slots")], "only the stage's tools");
+    let system = messages(&requests[0])[0]["content"].as_str().unwrap();
+    assert!(system.contains("find_slots (Free slots of the sales team's calendar)"));
+}
+
+#[tokio::test]
+async fn a_tool_whose_result_must_be_told_gets_a_second_call_without_tools() {
+    let model = FakeOpenAi::start().await;
+    let mut first = with_tool("One moment.", "book_call", json!({ "slot": "tue-10" }));
+    first["fields"] = json!([{ "field": "timeline", "value": "next week" }]);
+    model.push(FakeReply::Json(first));
+    model.push(FakeReply::Json(answer("Booked for Tuesday at 10!", 0.9)));
+    let mut fixture = Fixture::new("scheduling");
+    fixture.registry.register(Arc::new(BookCall));
+
+    let (turn, calls) = fixture.decide_recording(&brain(&model)).await;
+    let turn = turn.unwrap();
+
+    assert_eq!(turn.reply, "Booked for Tuesday at 10!");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].result,
+        Ok(json!({ "outcome": "call_booked", "start": "tue-10" }))
+    );
+    assert!(
+        turn.fields
+            .contains(&(FieldName::Timeline, "next week".to_owned())),
+        "what the first answer read is kept: {:?}",
+        turn.fields
+    );
+    assert_eq!(turn.usage.calls, 2);
+    assert!(!turn.usage.repaired);
+    assert_eq!(turn.usage.generated_tokens.map(|n| n > 0), Some(true));
+    let requests = model.requests();
+    let second = messages(&requests[1]);
+    let told = second.last().unwrap()["content"].as_str().unwrap();
+    assert!(
+        told.contains("book_call answered") && told.contains("call_booked"),
+        "{told}"
+    );
+    assert!(
+        requests[1]["response_format"]["json_schema"]["schema"]["properties"]
+            .get("tool")
+            .is_none(),
+        "the second call cannot ask for another tool"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_in_the_wrong_language_is_repaired_once_then_given_up() {
+    let model = FakeOpenAi::start().await;
+    model.push(FakeReply::Json(answer(
+        "¡Gracias, Ana! ¿Cuándo te gustaría empezar?",
+        0.9,
+    )));
+    model.push(FakeReply::Json(answer(
+        "Thanks, Ana! When would you like to start?",
+        0.9,
+    )));
+    let fixture = Fixture::new("qualification");
+    let brain = brain(&model);
+
+    let turn = fixture.decide(&brain).await.unwrap();
+    assert_eq!(turn.reply, "Thanks, Ana! When would you like to start?");
+    assert!(turn.usage.repaired);
+    let requests = model.requests();
+    let asked = messages(&requests[1]).last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(asked.contains("write `reply` in English"), "{asked}");
+
+    model.set_default(|_| FakeReply::Json(answer("¡Hola! ¿Qué presupuesto tienes en mente?", 0.9)));
+    let error = fixture.decide(&brain).await.unwrap_err();
+    assert!(matches!(error, BrainError::Malformed(_)), "{error:?}");
 }
 
 #[tokio::test]
@@ -657,6 +815,7 @@ impl Brain for Offline {
             confidence: 0.5,
             resolved: true,
             prompt_tokens: 0,
+            usage: Default::default(),
         })
     }
     async fn summarize(&self, _req: &SummaryRequest<'_>) -> Result<String, BrainError> {
@@ -680,8 +839,10 @@ async fn the_local_brain_answers_when_the_endpoint_is_down() {
     let brain = FallbackBrain::new(Arc::new(openai), local.clone());
 
     assert_eq!(brain.name(), "openai");
-    let turn = fixture.decide(&brain).await.unwrap();
+    let mut turn = fixture.decide(&brain).await.unwrap();
     assert!(!turn.reply.is_empty());
+    assert!(turn.usage.fell_back, "the event log tells a fallback apart");
+    turn.usage.fell_back = false;
     assert_eq!(
         turn,
         fixture.decide(local.as_ref()).await.unwrap(),

@@ -64,6 +64,29 @@ pub struct Turn {
     pub resolved: bool,
     /// Tokens of the prompt the brain sent (or would send) to a model.
     pub prompt_tokens: usize,
+    /// What the turn took at a model provider.
+    #[serde(default)]
+    pub usage: ModelUsage,
+}
+
+/// What answering one turn took at a model provider: empty for a brain
+/// that calls none. For the event log, metrics and `leadline eval`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelUsage {
+    /// HTTP calls to the provider: a tool result to word or a repair adds one.
+    pub calls: u32,
+    /// Tokens the model wrote, over those calls.
+    pub generated_tokens: Option<usize>,
+    /// Tokens of the first call's prompt the provider's prompt cache served.
+    pub cached_tokens: Option<usize>,
+    /// The first answer was unusable and the model was asked once more.
+    pub repaired: bool,
+    /// The primary brain failed and the fallback brain answered.
+    pub fell_back: bool,
+    /// How long the brain took over the turn, in milliseconds (recorded by
+    /// brains that call a model: the local brain's cost is benchmarked).
+    pub millis: Option<u64>,
 }
 
 /// A tool call made during a turn, as [`ToolBox`] records it.

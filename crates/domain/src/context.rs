@@ -5,7 +5,9 @@
 
 use crate::brain::TurnContext;
 use crate::conversation::Speaker;
+use crate::playbook::LeadView;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
 /// Messages the model sees verbatim; older ones reach it through the summary.
 pub const WINDOW: usize = 6;
@@ -35,15 +37,21 @@ impl PromptRole {
     }
 }
 
-/// The prompt for one turn: one system message (agent prompt, lead, summary)
-/// followed by the window's messages.
-pub fn prompt_messages(ctx: &TurnContext<'_>) -> Vec<PromptMessage> {
-    let lead = serde_json::to_string(ctx.lead).unwrap_or_default();
-    let mut system = format!("{}\n\nLead so far (JSON): {lead}", ctx.system_prompt.trim());
-    if !ctx.summary.is_empty() {
-        system.push_str("\n\nSummary of the earlier conversation: ");
-        system.push_str(ctx.summary);
+/// The prompt for one turn: one system message, then the window's messages.
+///
+/// The system message puts what stays the same from turn to turn first
+/// (the stage's prompt and the brain's `contract`, how it must answer) and
+/// what changes last (the lead, what is still missing, the summary), so a
+/// provider's prompt cache (OpenAI's, llama.cpp's) serves the stable part
+/// again from the second turn on.
+pub fn prompt_messages(ctx: &TurnContext<'_>, contract: &str) -> Vec<PromptMessage> {
+    let mut system = ctx.system_prompt.trim().to_owned();
+    if !contract.is_empty() {
+        system.push_str("\n\n");
+        system.push_str(contract);
     }
+    system.push_str("\n\n");
+    system.push_str(&state(ctx));
     let mut messages = Vec::with_capacity(ctx.recent.len() + 1);
     messages.push(PromptMessage {
         role: PromptRole::System,
@@ -57,4 +65,95 @@ pub fn prompt_messages(ctx: &TurnContext<'_>) -> Vec<PromptMessage> {
         content: m.text.clone(),
     }));
     messages
+}
+
+/// Where the conversation stands: the part of the prompt that changes.
+fn state(ctx: &TurnContext<'_>) -> String {
+    // The known values as the customer would read them, unknown ones left
+    // out: the typed record's JSON is several times longer.
+    let lead = serde_json::to_string(&LeadView::new(ctx.lead, ctx.language)).unwrap_or_default();
+    let mut text = format!("Lead so far (JSON): {lead}");
+    let missing: Vec<&str> = ctx
+        .stage
+        .collects
+        .iter()
+        .filter(|f| !ctx.lead.has(**f) && !ctx.deferred.contains(f))
+        .map(|f| f.as_str())
+        .collect();
+    if missing.is_empty() {
+        text.push_str("\nThis stage has everything it needs.");
+    } else {
+        let _ = write!(
+            text,
+            "\nStill missing (ask for the first one next): {}.",
+            missing.join(", ")
+        );
+    }
+    if !ctx.deferred.is_empty() {
+        let deferred: Vec<&str> = ctx.deferred.iter().map(|f| f.as_str()).collect();
+        let _ = write!(
+            text,
+            "\nAsked twice without an answer, do not ask again: {}.",
+            deferred.join(", ")
+        );
+    }
+    if !ctx.summary.is_empty() {
+        text.push_str("\nSummary of the earlier conversation: ");
+        text.push_str(ctx.summary);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Language;
+    use crate::lead::{FieldName, Lead};
+    use crate::playbook::Playbook;
+
+    fn system(lead: &Lead, deferred: &[FieldName], summary: &str) -> String {
+        let playbook = Playbook::builtin();
+        let stage = playbook.stage("qualification").unwrap();
+        let ctx = TurnContext {
+            playbook: &playbook,
+            stage,
+            language: Language::En,
+            lead,
+            summary,
+            recent: &[],
+            burst_len: 0,
+            system_prompt: &playbook.render_prompt(stage, lead, Language::En),
+            today: jiff::civil::date(2026, 12, 3),
+            deferred,
+        };
+        prompt_messages(&ctx, "CONTRACT").remove(0).content
+    }
+
+    #[test]
+    fn what_changes_between_turns_comes_after_what_does_not() {
+        let first = system(&Lead::default(), &[], "");
+        let ana = Lead {
+            name: Some("Ana".into()),
+            need: Some("a sales bot".into()),
+            ..Lead::default()
+        };
+        let later = system(&ana, &[FieldName::Budget], "Ana wants a bot.");
+        let stable = first.find("Lead so far").unwrap();
+        assert_eq!(first[..stable], later[..stable], "the cached prefix");
+        assert!(first[..stable].trim_end().ends_with("CONTRACT"));
+        assert!(
+            first.ends_with(
+                "Still missing (ask for the first one next): budget, authority, need, timeline."
+            ),
+            "{first}"
+        );
+        let state = &later[stable..];
+        assert!(
+            state.contains(r#"{"name":"Ana","need":"a sales bot"}"#),
+            "{state}"
+        );
+        assert!(state.contains("next): authority, timeline."), "{state}");
+        assert!(state.contains("do not ask again: budget."), "{state}");
+        assert!(state.ends_with("Summary of the earlier conversation: Ana wants a bot."));
+    }
 }

@@ -1,5 +1,6 @@
 //! What happened during a turn, for the event log, the dashboard and evals.
 
+use crate::brain::ModelUsage;
 use crate::conversation::HandoffReason;
 use crate::lead::FieldName;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,8 @@ pub enum Event {
         confidence: f32,
         resolved: bool,
         prompt_tokens: usize,
+        #[serde(default)]
+        usage: ModelUsage,
     },
     FieldSet {
         field: FieldName,

@@ -25,6 +25,14 @@ impl Language {
         }
     }
 
+    /// The language's English name, as prompts name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Es => "Spanish",
+            Language::En => "English",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<Self> {
         match code.trim().to_ascii_lowercase().as_str() {
             "es" | "spa" | "spanish" | "español" => Some(Language::Es),

@@ -82,6 +82,12 @@ pub const FIND_SLOTS: &str = "find_slots";
 /// The tool that books one: `{"slot": id} -> {"outcome": "call_booked" |
 /// "slot_taken", ...}`.
 pub const BOOK_CALL: &str = "book_call";
+/// Whether the router shows a tool's result to the customer itself (the
+/// slot list of [`FIND_SLOTS`], the document [`SEND_DOCUMENT`] picked), so
+/// a brain need not word a reply from it.
+pub fn shown_to_customer(tool: &str) -> bool {
+    tool == FIND_SLOTS || tool == SEND_DOCUMENT
+}
 /// What [`BOOK_CALL`] reports when the call is on the calendar.
 pub const CALL_BOOKED: &str = "call_booked";
 /// The tool that cancels a booked call: `{"event_id": id} -> {"outcome":
@@ -257,6 +263,9 @@ impl Router {
         let decided = self
             .decide(conversation, stage, pushed, today, &tools)
             .await;
+        if let Ok(turn) = &decided {
+            self.send_asked_document(turn, &tools, &words).await;
+        }
         // Taken from the toolbox, not the brain's answer: what a tool did
         // (a booked call) is recorded even when the answer is lost.
         let calls = tools.into_calls();
@@ -277,14 +286,7 @@ impl Router {
                 return outcome;
             }
         };
-        outcome.prompt_tokens = turn.prompt_tokens;
-        outcome.events.push(Event::TurnDecided {
-            brain: self.brain.name().to_owned(),
-            intent: turn.intent.clone(),
-            confidence: turn.confidence,
-            resolved: turn.resolved,
-            prompt_tokens: turn.prompt_tokens,
-        });
+        self.record_decision(&turn, &mut outcome);
         let grounded = grounded_proposals(conversation, &turn.fields, today, &mut outcome);
         self.apply_fields(conversation, &grounded, today, &mut outcome);
         self.read_beside(conversation, &words, today, &mut outcome);
@@ -683,14 +685,7 @@ impl Router {
             Some(CANCEL_INTENT) => false,
             _ => return,
         };
-        outcome.prompt_tokens = turn.prompt_tokens;
-        outcome.events.push(Event::TurnDecided {
-            brain: self.brain.name().to_owned(),
-            intent: turn.intent.clone(),
-            confidence: turn.confidence,
-            resolved: turn.resolved,
-            prompt_tokens: turn.prompt_tokens,
-        });
+        self.record_decision(&turn, outcome);
         let tools = self.tools.toolbox(
             &[CANCEL_CALL.to_owned()],
             &conversation.customer,
@@ -786,6 +781,36 @@ impl Router {
             deferred: &deferred,
         };
         self.brain.decide(&ctx, tools).await
+    }
+
+    /// A brain that read a request for a document but sent none (a small
+    /// model says "I'll send it now" and asks for no tool): the server
+    /// sends the one the customer's words name, through the stage's tool.
+    async fn send_asked_document(&self, turn: &Turn, tools: &ToolBox<'_>, words: &str) {
+        let offered = tools.tools().any(|t| t.name() == SEND_DOCUMENT);
+        if turn.intent.as_deref() != Some(ASK_DOCUMENT)
+            || !offered
+            || tools.calls().iter().any(|c| c.name == SEND_DOCUMENT)
+        {
+            return;
+        }
+        // The toolbox records the call; an unknown document is its error.
+        let _ = tools
+            .call(SEND_DOCUMENT, &serde_json::json!({ "query": words }))
+            .await;
+    }
+
+    /// The brain's reading of the turn and what it cost, for the event log.
+    fn record_decision(&self, turn: &Turn, outcome: &mut TurnOutcome) {
+        outcome.prompt_tokens = turn.prompt_tokens;
+        outcome.events.push(Event::TurnDecided {
+            brain: self.brain.name().to_owned(),
+            intent: turn.intent.clone(),
+            confidence: turn.confidence,
+            resolved: turn.resolved,
+            prompt_tokens: turn.prompt_tokens,
+            usage: turn.usage,
+        });
     }
 
     /// Validates every proposed value; a value that does not parse never

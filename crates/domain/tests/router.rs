@@ -64,6 +64,7 @@ fn turn(reply: &str) -> Turn {
         confidence: 0.95,
         resolved: true,
         prompt_tokens: 100,
+        usage: Default::default(),
     }
 }
 
@@ -574,6 +575,34 @@ async fn a_document_goes_once_unless_the_customer_asks_again() {
     let out = h.say(&["can you send me the brochure again?"]).await;
     assert_eq!(ids(&out), ["brochure"], "asked again: sent again");
     assert_eq!(h.conversation.documents_sent, ["brochure"]);
+}
+
+#[tokio::test]
+async fn a_document_the_brain_read_as_asked_for_but_did_not_send_is_sent_by_the_server() {
+    let mut tools = ToolRegistry::default();
+    tools.register(Arc::new(Brochure));
+    let mut h = Harness::with_tools(
+        vec![
+            Ok(with_fields(
+                "ok",
+                &[(FieldName::Name, "Ana"), (FieldName::Need, "a sales bot")],
+            )),
+            Ok(Turn {
+                intent: Some("ask_document".into()),
+                ..turn("I'll send you the brochure now.")
+            }),
+        ],
+        vec![vec![], vec![]],
+        tools,
+    );
+    h.say(&["soy Ana, quiero un bot de ventas"]).await;
+    let out = h.say(&["can you send me a brochure first?"]).await;
+    let sent: Vec<&str> = out.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(sent, ["brochure"]);
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::ToolCalled { name, ok: true } if name == "send_document"
+    )));
 }
 
 fn media(kind: &str, caption: Option<&str>, transcript: Option<&str>) -> Content {

@@ -118,7 +118,7 @@ async fn latency(seconds: u64, rate: u64, model_ms: u64, workers: u64) {
             "reply": "¡Hola! ¿Cómo te llamas?",
             "language": "es",
             "intent": "greet",
-            "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
+            "fields": [],
             "confidence": 0.9,
             "resolved": true
         }));

@@ -359,6 +359,7 @@ fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<d
                 model: settings.openai.model.clone(),
                 timeout: settings.openai.timeout,
                 max_tokens: Some(settings.openai.max_tokens),
+                tools: settings.openai.tools,
                 ..OpenAiConfig::default()
             })
             .context("cannot build the OpenAI-compatible brain")?;

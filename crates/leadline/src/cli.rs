@@ -49,6 +49,18 @@ pub enum Command {
         /// Print the figures and every scenario's outcome as JSON.
         #[arg(long)]
         json: bool,
+        /// Run only the scenarios with this tag (e.g. `model`, the fixed
+        /// subset run against a real model).
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
+        /// Scenarios run at once; 1 measures a single-slot model's latency
+        /// without queueing.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        parallel: u16,
+        /// Fail the run when a model did not answer a turn itself (the
+        /// fallback brain did): a real-model run must measure the model.
+        #[arg(long)]
+        require_model: bool,
     },
     /// Apply database migrations and exit (serve also applies them).
     Migrate,

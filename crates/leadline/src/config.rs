@@ -3,6 +3,7 @@
 //! variable, and the environment wins"). A bad value is one clear line
 //! naming the setting.
 
+use leadline_brains::openai::ToolMode;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -177,6 +178,8 @@ pub struct OpenAiSettings {
     pub timeout: Duration,
     /// The reply's token cap.
     pub max_tokens: u32,
+    /// How the model asks for tools.
+    pub tools: ToolMode,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +281,7 @@ struct FileOpenAi {
     base_url: Option<String>,
     timeout_ms: Option<u64>,
     max_tokens: Option<u64>,
+    tools: Option<String>,
 }
 
 /// The Graph API version Leadline is written against.
@@ -453,6 +457,17 @@ impl Settings {
             16..=4096,
         )?;
 
+        let model_tools = match pick("LEADLINE_MODEL_TOOLS", file.openai.tools).as_deref() {
+            None | Some("schema") => ToolMode::Schema,
+            Some("native") => ToolMode::Native,
+            Some(other) => {
+                return Err(bad(
+                    "LEADLINE_MODEL_TOOLS",
+                    format!("{other:?} is not schema or native"),
+                ));
+            }
+        };
+
         let lease_ms = number(
             "LEADLINE_LEASE_MS",
             pick("LEADLINE_LEASE_MS", file.lease_ms.map(|n| n.to_string())),
@@ -612,6 +627,7 @@ impl Settings {
                 model: pick("LEADLINE_MODEL", file.model).unwrap_or_else(|| "gpt-4o".into()),
                 timeout: Duration::from_millis(model_timeout_ms),
                 max_tokens: model_max_tokens as u32,
+                tools: model_tools,
             },
             engine: EngineSettings {
                 workers: workers as usize,
@@ -748,6 +764,23 @@ mod tests {
             s.openai.timeout,
             Duration::from_secs(60),
             "the environment wins"
+        );
+    }
+
+    #[test]
+    fn tools_go_in_the_schema_unless_native_calls_are_asked_for() {
+        assert_eq!(load(&[], None).unwrap().openai.tools, ToolMode::Schema);
+        let file = "[openai]\ntools = \"native\"\n";
+        assert_eq!(
+            load(&[], Some(file)).unwrap().openai.tools,
+            ToolMode::Native
+        );
+        let s = load(&[("LEADLINE_MODEL_TOOLS", "schema")], Some(file)).unwrap();
+        assert_eq!(s.openai.tools, ToolMode::Schema, "the environment wins");
+        let error = load(&[("LEADLINE_MODEL_TOOLS", "both")], None).unwrap_err();
+        assert!(
+            error.to_string().contains("LEADLINE_MODEL_TOOLS"),
+            "{error}"
         );
     }
 

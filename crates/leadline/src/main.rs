@@ -42,8 +42,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Command::Eval { files, json } = cli.command {
-        return runtime.block_on(leadline::eval::run(settings, files, json));
+    if let Command::Eval {
+        files,
+        json,
+        tag,
+        parallel,
+        require_model,
+    } = cli.command
+    {
+        let options = leadline::eval::Options {
+            files,
+            json,
+            tag,
+            parallel: usize::from(parallel),
+            require_model,
+        };
+        return runtime.block_on(leadline::eval::run(settings, options));
     }
     let result = runtime.block_on(async {
         match cli.command {

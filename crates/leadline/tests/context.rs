@@ -17,7 +17,7 @@ fn turn_answer() -> FakeReply {
     FakeReply::Json(json!({
         "reply": "Thanks! Tell me more about your team.",
         "intent": "provide_info",
-        "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
+        "fields": [],
         "confidence": 0.9,
         "resolved": true
     }))

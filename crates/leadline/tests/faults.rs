@@ -124,7 +124,7 @@ async fn an_llm_timing_out_failing_and_babbling_still_answers_every_message_once
             FakeReply::Json(json!({
                 "reply": "Thanks! Tell me more about your team.",
                 "intent": null,
-                "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
+                "fields": [],
                 "confidence": 0.9,
                 "resolved": true
             }))

@@ -327,7 +327,7 @@ fn generic_reply(request: &Value) -> FakeReply {
         FakeReply::Json(json!({
             "reply": "Thanks for your message! How can I help you?",
             "intent": null,
-            "fields": { "name": null, "company": null, "budget": null, "authority": null, "need": null, "timeline": null },
+            "fields": [],
             "confidence": 0.9,
             "resolved": true
         }))

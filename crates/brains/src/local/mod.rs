@@ -154,7 +154,7 @@ impl Brain for LocalBrain {
         .into_iter()
         .filter(|(field, _)| ctx.lead.open(*field))
         .collect();
-        let prompt_tokens = tokens::count(&prompt_messages(ctx));
+        let prompt_tokens = tokens::count(&prompt_messages(ctx, ""));
 
         if let Some(id) = intent.filter(|i| self.hands_off.contains(*i)) {
             return Ok(Turn {
@@ -165,6 +165,7 @@ impl Brain for LocalBrain {
                 confidence: SURE.max(reading.probability),
                 resolved: true,
                 prompt_tokens,
+                usage: Default::default(),
             });
         }
 
@@ -263,6 +264,7 @@ impl Brain for LocalBrain {
             confidence,
             resolved: understood,
             prompt_tokens,
+            usage: Default::default(),
         })
     }
 

@@ -109,6 +109,21 @@ pub(crate) struct ChatResponse {
     #[serde(default)]
     pub choices: Vec<Choice>,
     pub usage: Option<Usage>,
+    /// llama.cpp's own timings, which say how much of the prompt its
+    /// cache held even where `usage` does not.
+    pub timings: Option<Timings>,
+}
+
+impl ChatResponse {
+    /// Prompt tokens the provider's prompt cache served: OpenAI's
+    /// `usage.prompt_tokens_details.cached_tokens`, else llama.cpp's
+    /// `timings.cache_n`.
+    pub fn cached_tokens(&self) -> Option<u64> {
+        self.usage
+            .as_ref()
+            .and_then(|u| u.prompt_tokens_details.as_ref()?.cached_tokens)
+            .or_else(|| self.timings.as_ref()?.cache_n)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +144,18 @@ pub(crate) struct ResponseMessage {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Usage {
     pub prompt_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
+    pub prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PromptTokensDetails {
+    pub cached_tokens: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Timings {
+    pub cache_n: Option<u64>,
 }
 
 /// OpenAI's error envelope: `{"error": {"message", "type", "code"}}`.

@@ -25,13 +25,23 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-/// Scenarios run at once (and engine workers): each is one conversation
-/// on its own customer id, so they do not interfere.
-const PARALLEL: usize = 8;
+/// What `leadline eval` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    pub json: bool,
+    /// Only the scenarios with this tag.
+    pub tag: Option<String>,
+    /// Scenarios run at once (and engine workers): each is one
+    /// conversation on its own customer id, so they do not interfere.
+    pub parallel: usize,
+    /// A turn the fallback brain answered fails the run.
+    pub require_model: bool,
+}
 
 /// Runs `leadline eval`.
-pub async fn run(settings: Settings, files: Vec<PathBuf>, json: bool) -> ExitCode {
-    match evaluate(&settings, &files, json).await {
+pub async fn run(settings: Settings, options: Options) -> ExitCode {
+    match evaluate(&settings, &options).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -46,7 +56,7 @@ pub async fn run(settings: Settings, files: Vec<PathBuf>, json: bool) -> ExitCod
 }
 
 /// Whether every scenario met its expectations (known gaps aside).
-async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
+async fn evaluate(settings: &Settings, options: &Options) -> anyhow::Result<bool> {
     // A throwaway SQLite store, whatever DATABASE_URL says: evals never
     // touch a real database, and the events they judge by are read back
     // through SQLite's inspection query.
@@ -56,14 +66,24 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
         .await
         .context("cannot open the temporary store")?;
     store.migrate().await.context("cannot apply migrations")?;
-    let session = Session::start(settings, Arc::new(store.clone()), PARALLEL)?;
-    let scenarios = match scenario::load(files, session.playbook()) {
-        Ok(scenarios) => scenarios,
+    let session = Session::start(settings, Arc::new(store.clone()), options.parallel)?;
+    let scenarios = match scenario::load(&options.files, session.playbook()) {
+        Ok(scenarios) => scenarios
+            .into_iter()
+            .filter(|s| options.tag.as_ref().is_none_or(|tag| s.tags.contains(tag)))
+            .collect::<Vec<_>>(),
         Err(e) => {
             session.stop().await?;
             return Err(e.into());
         }
     };
+    if scenarios.is_empty() {
+        session.stop().await?;
+        anyhow::bail!(
+            "no scenario has the tag {:?}",
+            options.tag.as_deref().unwrap_or_default()
+        );
+    }
     let scheduling_stage = session
         .playbook()
         .stages
@@ -79,7 +99,7 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
                     .expect("the progress template is valid"),
             );
     let session = Arc::new(session);
-    let slots = Arc::new(Semaphore::new(PARALLEL));
+    let slots = Arc::new(Semaphore::new(options.parallel));
     let mut tasks = JoinSet::new();
     for (index, scenario) in scenarios.into_iter().enumerate() {
         let customer = CustomerId::parse(&format!("1999{index:07}"))
@@ -119,7 +139,7 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
         .collect();
     let heldout =
         (!heldout.is_empty()).then(|| Summary::new(&heldout, scheduling_stage.as_deref()));
-    if json {
+    if options.json {
         let report = report::Report {
             summary: &summary,
             heldout: heldout.as_ref(),
@@ -132,5 +152,12 @@ async fn evaluate(settings: &Settings, files: &[PathBuf], json: bool) -> anyhow:
     // Held-out scenarios measure; only the tuning set's failures fail the
     // run (see `report::table`).
     let failed = summary.failed - heldout.as_ref().map_or(0, |h| h.failed);
+    let fell_back = summary.turns.fell_back;
+    if options.require_model && fell_back > 0 {
+        eprintln!(
+            "leadline eval: the fallback brain answered {fell_back} turns; --require-model wants the model to answer every one"
+        );
+        return Ok(false);
+    }
     Ok(failed == 0)
 }

@@ -1,7 +1,7 @@
 //! The figures of an eval run and how they are shown: a table for people,
 //! JSON for tools.
 
-use super::run::{Outcome, Speaker};
+use super::run::{Outcome, Speaker, TurnCost};
 use super::scenario::Split;
 use leadline_domain::HandoffReason;
 use leadline_domain::lead::FieldName;
@@ -138,6 +138,73 @@ pub struct Summary {
     pub scenarios_with_wrong_jumps: usize,
     pub languages: BTreeMap<&'static str, LanguageFigures>,
     pub understanding: Understanding,
+    pub turns: TurnFigures,
+}
+
+/// What the brain's decisions cost, per turn a model answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TurnFigures {
+    /// Brain decisions in all.
+    pub decisions: usize,
+    /// Decisions a model answered itself.
+    pub model_turns: usize,
+    /// HTTP calls those turns made (a tool result to word or a repair adds one).
+    pub model_calls: usize,
+    /// Turns whose first answer was unusable and was asked again.
+    pub repaired: usize,
+    /// Turns the fallback brain answered because the model failed.
+    pub fell_back: usize,
+    pub prompt_tokens: Option<Spread>,
+    pub cached_tokens: Option<Spread>,
+    pub generated_tokens: Option<Spread>,
+    pub millis: Option<Spread>,
+}
+
+/// The median and the 95th percentile of a figure (nearest rank).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub p50: u64,
+    pub p95: u64,
+    pub max: u64,
+}
+
+impl Spread {
+    fn of(mut values: Vec<u64>) -> Option<Spread> {
+        values.sort_unstable();
+        let rank = |p: f64| {
+            let index = ((p * values.len() as f64).ceil() as usize).max(1) - 1;
+            values[index.min(values.len() - 1)]
+        };
+        (!values.is_empty()).then(|| Spread {
+            p50: rank(0.50),
+            p95: rank(0.95),
+            max: values[values.len() - 1],
+        })
+    }
+}
+
+impl TurnFigures {
+    fn new(outcomes: &[Outcome]) -> Self {
+        let decisions: Vec<&TurnCost> = outcomes.iter().flat_map(|o| &o.turns).collect();
+        let model: Vec<&&TurnCost> = decisions
+            .iter()
+            .filter(|t| t.usage.calls > 0 && !t.usage.fell_back)
+            .collect();
+        let spread = |pick: fn(&TurnCost) -> Option<u64>| {
+            Spread::of(model.iter().filter_map(|t| pick(t)).collect())
+        };
+        Self {
+            decisions: decisions.len(),
+            model_turns: model.len(),
+            model_calls: model.iter().map(|t| t.usage.calls as usize).sum(),
+            repaired: model.iter().filter(|t| t.usage.repaired).count(),
+            fell_back: decisions.iter().filter(|t| t.usage.fell_back).count(),
+            prompt_tokens: spread(|t| Some(t.prompt_tokens as u64)),
+            cached_tokens: spread(|t| t.usage.cached_tokens.map(|n| n as u64)),
+            generated_tokens: spread(|t| t.usage.generated_tokens.map(|n| n as u64)),
+            millis: spread(|t| t.usage.millis),
+        }
+    }
 }
 
 impl Summary {
@@ -203,6 +270,7 @@ impl Summary {
                 .count(),
             languages,
             understanding: Understanding::new(outcomes),
+            turns: TurnFigures::new(outcomes),
         }
     }
 }
@@ -392,6 +460,36 @@ fn figures(summary: &Summary) -> String {
             f.precision().percent
         );
     }
+    let t = &summary.turns;
+    if t.model_turns + t.fell_back > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "  model turns: {} of {} decisions, {} calls, {} repaired, {} fell back to the local brain",
+            t.model_turns, t.decisions, t.model_calls, t.repaired, t.fell_back
+        );
+        let rows = [
+            ("prompt tokens", t.prompt_tokens),
+            ("cached prompt tokens", t.cached_tokens),
+            ("generated tokens", t.generated_tokens),
+            ("model time per turn (ms)", t.millis),
+        ];
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>7} {:>7} {:>7}",
+            "per turn", "p50", "p95", "max"
+        );
+        for (label, spread) in rows {
+            match spread {
+                Some(s) => {
+                    let _ = writeln!(out, "  {label:<26} {:>7} {:>7} {:>7}", s.p50, s.p95, s.max);
+                }
+                None => {
+                    let _ = writeln!(out, "  {label:<26} {:>7}", "-");
+                }
+            }
+        }
+    }
     out
 }
 
@@ -404,5 +502,14 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![5, 1, 3]), Some(3.0));
         assert_eq!(median(vec![4, 1, 3, 2]), Some(2.5));
+    }
+
+    #[test]
+    fn spreads_are_nearest_rank_percentiles() {
+        assert_eq!(Spread::of(vec![]), None);
+        let one = Spread::of(vec![7]).unwrap();
+        assert_eq!((one.p50, one.p95, one.max), (7, 7, 7));
+        let hundred = Spread::of((1..=100).rev().collect()).unwrap();
+        assert_eq!((hundred.p50, hundred.p95, hundred.max), (50, 95, 100));
     }
 }

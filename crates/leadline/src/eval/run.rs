@@ -3,6 +3,7 @@
 
 use super::scenario::{BudgetKind, Expect, HandoffExpectation, Scenario, Split, TimelineKind};
 use crate::chat::{Said, Session, SessionError};
+use leadline_domain::brain::ModelUsage;
 use leadline_domain::events::Event;
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{Budget, DecisionPower, FieldName, Timeline};
@@ -74,7 +75,17 @@ pub struct Outcome {
     /// For a cooperative lead (`offered_within`): times were offered in
     /// time.
     pub offered_in_time: Option<bool>,
+    /// What each brain decision cost, in order.
+    pub turns: Vec<TurnCost>,
     pub transcript: Vec<Line>,
+}
+
+/// One brain decision's cost, from its `TurnDecided` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TurnCost {
+    pub prompt_tokens: usize,
+    #[serde(flatten)]
+    pub usage: ModelUsage,
 }
 
 impl Outcome {
@@ -107,6 +118,7 @@ struct Observed {
     reply_languages: ReplyLanguages,
     /// Each reply in the wrong language, said plainly.
     language_failures: Vec<String>,
+    turns: Vec<TurnCost>,
 }
 
 /// Plays `scenario` as `customer` through `session`, whose store is `store`.
@@ -244,6 +256,7 @@ pub async fn run(
         handoff_right: handoff_failure(scenario.expect.handoff, handoff).is_none(),
         reply_languages: observed.reply_languages,
         offered_in_time,
+        turns: observed.turns,
         transcript: observed.transcript,
     }
 }
@@ -295,6 +308,14 @@ async fn observe(
             Event::CallBooked { .. } if observed.booked_after.is_none() => {
                 observed.booked_after = Some(sent);
             }
+            Event::TurnDecided {
+                prompt_tokens,
+                usage,
+                ..
+            } => observed.turns.push(TurnCost {
+                prompt_tokens: *prompt_tokens,
+                usage: *usage,
+            }),
             _ => {}
         }
     }

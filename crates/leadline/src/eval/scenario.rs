@@ -78,6 +78,10 @@ pub struct Scenario {
     /// reported, but a failure does not fail the run.
     #[serde(default)]
     pub known_gap: Option<String>,
+    /// Names of the subsets the scenario belongs to (`leadline eval --tag`),
+    /// e.g. the fixed subset run against a real model.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The customer's turns, in order; each is answered before the next.
     pub messages: Vec<Step>,
     pub expect: Expect,
