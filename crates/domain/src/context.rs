@@ -72,7 +72,11 @@ fn state(ctx: &TurnContext<'_>) -> String {
     // The known values as the customer would read them, unknown ones left
     // out: the typed record's JSON is several times longer.
     let lead = serde_json::to_string(&LeadView::new(ctx.lead, ctx.language)).unwrap_or_default();
-    let mut text = format!("Lead so far (JSON): {lead}");
+    // The server's reading of the customer's latest words, not the business
+    // default nor the model's guess (see `language::detect`).
+    let language = ctx.language.name();
+    let mut text =
+        format!("The customer writes {language}: reply in {language}.\nLead so far (JSON): {lead}");
     let missing: Vec<&str> = ctx
         .stage
         .collects
@@ -111,18 +115,18 @@ mod tests {
     use crate::lead::{FieldName, Lead};
     use crate::playbook::Playbook;
 
-    fn system(lead: &Lead, deferred: &[FieldName], summary: &str) -> String {
+    fn system(language: Language, lead: &Lead, deferred: &[FieldName], summary: &str) -> String {
         let playbook = Playbook::builtin();
         let stage = playbook.stage("qualification").unwrap();
         let ctx = TurnContext {
             playbook: &playbook,
             stage,
-            language: Language::En,
+            language,
             lead,
             summary,
             recent: &[],
             burst_len: 0,
-            system_prompt: &playbook.render_prompt(stage, lead, Language::En),
+            system_prompt: &playbook.render_prompt(stage, lead, language),
             today: jiff::civil::date(2026, 12, 3),
             deferred,
         };
@@ -131,14 +135,16 @@ mod tests {
 
     #[test]
     fn what_changes_between_turns_comes_after_what_does_not() {
-        let first = system(&Lead::default(), &[], "");
+        let first = system(Language::En, &Lead::default(), &[], "");
         let ana = Lead {
             name: Some("Ana".into()),
             need: Some("a sales bot".into()),
             ..Lead::default()
         };
-        let later = system(&ana, &[FieldName::Budget], "Ana wants a bot.");
-        let stable = first.find("Lead so far").unwrap();
+        let later = system(Language::Es, &ana, &[FieldName::Budget], "Ana wants a bot.");
+        let stable = first.find("The customer writes").unwrap();
+        // The same for every turn and every conversation, whatever the
+        // customer's language: one cached prefix serves them all.
         assert_eq!(first[..stable], later[..stable], "the cached prefix");
         assert!(first[..stable].trim_end().ends_with("CONTRACT"));
         assert!(
@@ -147,7 +153,9 @@ mod tests {
             ),
             "{first}"
         );
+        assert!(first[stable..].starts_with("The customer writes English: reply in English."));
         let state = &later[stable..];
+        assert!(state.starts_with("The customer writes Spanish: reply in Spanish."));
         assert!(
             state.contains(r#"{"name":"Ana","need":"a sales bot"}"#),
             "{state}"

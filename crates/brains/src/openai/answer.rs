@@ -179,7 +179,7 @@ fn make_strict(schema: &mut Schema) {
 pub(crate) fn instruction(playbook: &Playbook, tools: &[&dyn Tool]) -> String {
     let mut text = String::from(
         "Answer with one JSON object that follows the `turn` schema. `reply`: your message to the \
-         customer, one or two short sentences, in the language named above. `fields`: the values the customer \
+         customer, one or two short sentences, in the customer's language (named below). `fields`: the values the customer \
          stated in their latest messages, in their words, each once; [] when none. `asks`: the field your reply asks for, or null. \
          `confidence`: 0 to 1. `resolved`: false when you could not understand or answer them.",
     );

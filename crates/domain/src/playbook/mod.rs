@@ -896,12 +896,13 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
         let p = Playbook::parse(MINIMAL).unwrap();
         let prompt = p.render_prompt(p.first_stage(), &ana(false), Language::Es);
         assert_eq!(prompt, "Ask for budget. Known: Ana.");
-        // The built-in prompts leave the lead to the server's part of the
-        // prompt: they read the same on every turn, for prompt caches.
+        // The built-in prompts leave the lead and the language to the
+        // server's part of the prompt: they read the same on every turn of
+        // every conversation, for prompt caches.
         let b = Playbook::builtin();
         for stage in b.stages.iter().filter(|s| !s.hands_off) {
             let prompt = b.render_prompt(stage, &Lead::default(), Language::En);
-            assert_eq!(prompt, b.render_prompt(stage, &ana(true), Language::En));
+            assert_eq!(prompt, b.render_prompt(stage, &ana(true), Language::Es));
             assert!(prompt.contains("TuVendedor24"));
             assert!(!prompt.contains("{{"));
         }
