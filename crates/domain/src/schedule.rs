@@ -456,6 +456,12 @@ fn tokens(text: &str) -> Vec<Token> {
     for word in folded.split_whitespace() {
         let mut rest = word;
         while !rest.is_empty() {
+            // A ':' only belongs to a time ("10:30"): after letters
+            // ("chat:") it separates words.
+            if let Some(tail) = rest.strip_prefix(':') {
+                rest = tail;
+                continue;
+            }
             let digits = rest.starts_with(|c: char| c.is_ascii_digit());
             let end = rest
                 .find(|c: char| (c.is_ascii_digit() || c == ':') != digits)
@@ -538,6 +544,22 @@ const TIME_AFTER: [&str; 9] = [
     "am", "pm", "h", "hs", "hrs", "hr", "horas", "hora", "oclock",
 ];
 const DAY_WORDS: [&str; 4] = ["hoy", "today", "tomorrow", "manana"];
+/// After an ordinal, a span of the year: "el segundo trimestre", "the 3rd
+/// week" are timelines, not a pick of the second or third slot.
+const PERIODS: [&str; 12] = [
+    "trimestre",
+    "semestre",
+    "quarter",
+    "half",
+    "semana",
+    "week",
+    "mes",
+    "month",
+    "quincena",
+    "ano",
+    "year",
+    "bimestre",
+];
 
 impl Reading {
     fn of(tokens: &[Token]) -> Reading {
@@ -565,6 +587,7 @@ impl Reading {
             if let Some(n) = ordinal_of(w)
                 && !(w == "cuarto" && matches!(prev, "y" | "menos"))
                 && !(matches!(w.as_str(), "primero" | "primer") && word(i + 1) == "de")
+                && !PERIODS.contains(&word(i + 1))
             {
                 r.ordinal = Some(n);
                 continue;
@@ -604,7 +627,9 @@ impl Reading {
             }
             let prev = i.checked_sub(1).map_or("", word);
             let next = word(i + 1);
-            if matches!(prev, "opcion" | "option" | "numero" | "number") || ordinal {
+            if matches!(prev, "opcion" | "option" | "numero" | "number")
+                || (ordinal && !PERIODS.contains(&next))
+            {
                 r.ordinal = usize::try_from(value).ok().map(Ordinal::Nth);
                 continue;
             }
@@ -1148,6 +1173,9 @@ mod tests {
             ("gracias", N),
             ("el martes", N),
             ("la novena", N),
+            ("para el segundo trimestre", N),
+            ("la primera semana de enero", N),
+            ("en este chat: el lo aprueba", N),
         ]);
     }
 
@@ -1192,6 +1220,9 @@ mod tests {
             ("Tuesday", N),
             ("sounds good", N),
             ("the tenth one", N),
+            ("in the 2nd quarter", N),
+            ("the first week of March", N),
+            ("he's in this chat: he approves", N),
         ]);
     }
 }
