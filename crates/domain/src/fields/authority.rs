@@ -350,13 +350,13 @@ static ROLE_WORDS: Words = Words::new(
      president vp director manager head lead leader chief partner officer executive \
      supervisor coordinator administrator admin assistant analyst engineer developer \
      consultant rep representative buyer purchaser accountant secretary intern specialist \
-     proprietor principal general dueño dueña propietario propietaria fundador fundadora \
+     proprietor principal general gm md agent realtor broker dueño dueña propietario propietaria fundador fundadora \
      cofundador cofundadora co-fundador co-fundadora presidente presidenta directora \
      gerente jefe jefa encargado encargada responsable socio socia coordinador \
      coordinadora administrador administradora asistente analista ingeniero ingeniera \
      desarrollador desarrolladora consultor consultora vendedor vendedora comprador \
      compradora contador contadora secretario secretaria supervisora ejecutivo ejecutiva \
-     líder lider becario becaria practicante empleado empleada",
+     líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada",
 );
 
 /// Words that make a phrase a role. Also used to refuse them as names.

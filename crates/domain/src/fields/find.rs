@@ -96,10 +96,76 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             (?:i|we)\s+(?:run|own|manage|co-own)
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | (?:sucursal(?:es)?|locales|tiendas|branches|locations|stores)\s+(?:de|del|of)
             | tengo | tenemos
         )[\ \t]+",
     )
 });
+
+/// Kinds of business a customer says they have before naming it.
+const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|caf[eé]|bar|bakery|hotel|hostel|inn
+    |firm|agency|studio|gym|school|academy|institute|college|salon|spa|pharmacy|dealership|garage|workshop
+    |company|business|startup|brand|franchise|chain|office|consultancy|brewery|winery|distributor|factory
+    |cl[ií]nica|consultorio|tienda|restaurante|cafeter[ií]a|panader[ií]a|pasteler[ií]a|hostal|despacho|agencia
+    |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
+    |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
+    |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega";
+
+/// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
+/// business described, after which its name may follow.
+static BUSINESS_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(&format!(
+        r"(?xi)\b(?:a|an|one|our|my|un|una|mi|nuestra|nuestro)[\ \t]+(?:[\p{{L}}-]+[\ \t]+){{0,3}}?(?:{BUSINESS_KINDS})\b
+        (?:[\ \t]+(?:{BUSINESS_KINDS})\b)?(?:[\ \t]+de[\ \t]+\p{{L}}+)?"
+    ))
+});
+
+/// "in Bangalore", "en Cusco": where the business is.
+static PLACE_PREPOSITION: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)^[ \t]+(?:in|en|from|de|out[ \t]+of)[ \t]+"));
+
+/// A lowercase kind of business between "de" and the name: "del despacho
+/// Puig & Serra".
+static KIND_WORD: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(&format!(r"(?x)^(?:{BUSINESS_KINDS})[\ \t]+")));
+
+/// Where the name may start after a business described: after a comma
+/// ("a law firm, Hart & Cole"; "a hotel in Edinburgh, The Heather Inn"), or
+/// right after a place written in lowercase ("a pharmacy in leeds Medway
+/// Pharmacy"). Not strong: the name must be capitalised.
+fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    BUSINESS_KIND.find_iter(text).filter_map(move |m| {
+        let mut at = m.end();
+        if let Some(preposition) = PLACE_PREPOSITION.find(&text[at..]) {
+            let place = at + preposition.end();
+            let mut words = text::words(&text[place..]).take(3).peekable();
+            let (first_start, first) = words.next()?;
+            if !text::starts_upper(first) {
+                // A lowercase place runs to its first word; a capitalised one
+                // after it is the name.
+                return (!first.ends_with(',') && !first.ends_with('.'))
+                    .then(|| words.next())
+                    .flatten()
+                    .filter(|(_, next)| text::starts_upper(next))
+                    .map(|(start, _)| (place + start, false));
+            }
+            at = place + first_start + first.len();
+            while !text[..at].ends_with(',') {
+                let (start, word) = words.next()?;
+                if !text::starts_upper(word) {
+                    return None;
+                }
+                at = place + start + word.len();
+            }
+            at -= 1;
+        }
+        let comma = text[at..]
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix(',')?;
+        let start = text.len() - comma.trim_start().len();
+        Some((start, false))
+    })
+}
 
 /// A line that starts "from Acme" (the last message of a burst).
 static LINE_FROM: LazyLock<Regex> =
@@ -423,9 +489,11 @@ fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<us
     // Someone who types all in lowercase types their company so too.
     let all_lowercase = !text.chars().any(char::is_uppercase);
     let after_name = name_end.and_then(|end| {
-        AFTER_NAME
-            .find(&text[end..])
-            .map(|m| (end + m.end(), all_lowercase))
+        let at = end + AFTER_NAME.find(&text[end..])?.end();
+        let kind = KIND_WORD
+            .find(&text[at..])
+            .filter(|_| !text[at..].starts_with(char::is_uppercase));
+        Some((at + kind.map_or(0, |m| m.end()), all_lowercase))
     });
     let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
     let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
@@ -434,10 +502,16 @@ fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<us
         .into_iter()
         .chain(cued)
         .chain(after_roles(text))
+        .chain(after_business_kind(text))
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
 }
+
+/// "la Autoescuela Ronda", "el Colegio": an article written in lowercase
+/// is not part of the name.
+static LOWER_ARTICLE: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"^(?:la|el|the|los|las)[ \t]+"));
 
 /// Where a company may start after a role: "gerente comercial en Grupo
 /// Altamar", "operations director at Crescent Logistics". Not strong: the
@@ -455,6 +529,7 @@ fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             .find_iter(&text[after..])
             .take_while(|m| m.start() < 40)
             .map(|m| after + m.end())
+            .map(|at| at + LOWER_ARTICLE.find(&text[at..]).map_or(0, |a| a.end()))
             .find(|&at| text[at..].starts_with(char::is_uppercase))
             .map(|at| (at, false))
     })
@@ -480,7 +555,14 @@ fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<u
         let bare = word.trim_end_matches('.');
         let lower = bare.to_lowercase();
         let upper = text::starts_upper(word);
-        let accepted = if i == 0 {
+        let next_upper = words
+            .get(i + 1)
+            .is_some_and(|(_, next)| text::starts_upper(next));
+        let accepted = if i == 0 && upper && next_upper {
+            // "called Still Point", "The Heather Inn", "with Human Touch
+            // Realty": capitalised words that would not be a name one by one.
+            is_article(&lower) || !(is_place(&lower) || is_calendar_word(&lower))
+        } else if i == 0 {
             (strong || (upper && word.starts_with(char::is_alphabetic)))
                 && !is_not_name(&lower)
                 && !is_place(&lower)
@@ -489,9 +571,7 @@ fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<u
             lower.as_str(),
             "de" | "del" | "y" | "&" | "and" | "of" | "la" | "los" | "las" | "e"
         ) {
-            words
-                .get(i + 1)
-                .is_some_and(|(_, next)| text::starts_upper(next))
+            next_upper
         } else {
             upper || is_abbreviation(word) || (strong && all_lowercase && !is_not_name(&lower))
         };
@@ -517,6 +597,11 @@ fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<u
     parse_company(snippet)
         .ok()
         .map(|_| (snippet.to_owned(), span))
+}
+
+/// "The Heather Inn", "La Palapa": a capitalised article opens a name.
+fn is_article(word: &str) -> bool {
+    matches!(word, "the" | "la" | "el" | "los" | "las")
 }
 
 /// Days, months and places in time that follow "from" without being a company.
@@ -812,6 +897,7 @@ mod tests {
                 .find(|(field, _)| *field == Company)
                 .map(|(_, value)| value)
         };
+        let mut wrong = Vec::new();
         for (text, expected) in [
             (
                 "Hello, I'm Eleanor, head of admissions at Oakfield Prep School. Parents message us",
@@ -827,9 +913,81 @@ mod tests {
             ),
             ("we run 4wd tours out of cairns", None),
             ("I'm the office manager at a law firm", None),
+            // The business described, then named.
+            (
+                "Hello, we have a dental clinic in Bangalore, Smile Square Dental. We want patients to book",
+                Some("Smile Square Dental"),
+            ),
+            (
+                "I am owner of a bicycle shop in Utrecht, Fietsen Bakker. We want that customers can ask",
+                Some("Fietsen Bakker"),
+            ),
+            (
+                "hello, I'm the office manager at a law firm, Hart & Cole Solicitors. we need the bot",
+                Some("Hart & Cole Solicitors"),
+            ),
+            (
+                "general manager of a boutique hotel in Edinburgh, The Heather Inn. Guests message at 2am",
+                Some("The Heather Inn"),
+            ),
+            (
+                "soy Rocío Quispe, tengo una agencia de viajes en Cusco, Andes Trip, y quiero que el bot cotice",
+                Some("Andes Trip"),
+            ),
+            (
+                "i have a small pharmacy in leeds Medway Pharmacy and people keep asking",
+                Some("Medway Pharmacy"),
+            ),
+            ("we have a small shop in Leeds, nothing fancy", None),
+            ("tenemos una clínica en Puebla, somos 4 dentistas", None),
+            // Named by "called", whatever its first word.
+            (
+                "I run a yoga and pilates studio called Still Point. I need the bot",
+                Some("Still Point"),
+            ),
+            (
+                "I co-own a Mexican restaurant in San Diego called La Palapa. we want a bot",
+                Some("La Palapa"),
+            ),
+            // Where a role is held, after an article, before a place.
+            (
+                "hey! this is Marcus, I'm the GM at IronHouse Gym in Austin",
+                Some("IronHouse Gym"),
+            ),
+            (
+                "Hola, soy Inés Medina, directora de la Autoescuela Ronda, en Málaga. Queremos",
+                Some("Autoescuela Ronda"),
+            ),
+            (
+                "soy Brenda, asistente de dirección en el Colegio Montessori Arboleda. Nos pidieron",
+                Some("Colegio Montessori Arboleda"),
+            ),
+            (
+                "Hi, I'm Dev, I'm a real estate agent with Human Touch Realty in Toronto.",
+                Some("Human Touch Realty"),
+            ),
+            // After a kind of business or a branch.
+            (
+                "soy Jordi Puig, del despacho Puig & Serra Advocats, en Barcelona.",
+                Some("Puig & Serra Advocats"),
+            ),
+            (
+                "soy Gabriela Soto, tengo tres sucursales de Panadería La Espiga y quiero",
+                Some("Panadería La Espiga"),
+            ),
+            (
+                "Hola, qué más, soy Santiago Vélez de Café Alto Tostadores, vendemos café",
+                Some("Café Alto Tostadores"),
+            ),
         ] {
-            assert_eq!(company(text).as_deref(), expected, "{text}");
+            if company(text).as_deref() != expected {
+                wrong.push(format!(
+                    "{text:?}: got {:?}, expected {expected:?}",
+                    company(text)
+                ));
+            }
         }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]

@@ -304,7 +304,7 @@ pub(super) fn is_not_name(word: &str) -> bool {
 static PLACES: Words = Words::new(
     "mexico méxico monterrey guadalajara cdmx puebla tijuana cancún cancun spain españa \
      madrid barcelona valencia sevilla colombia bogotá bogota medellín medellin cali \
-     argentina buenos córdoba cordoba rosario chile santiago peru perú lima ecuador quito \
+     argentina buenos córdoba cordoba rosario chile peru perú lima ecuador quito \
      guayaquil venezuela caracas uruguay montevideo paraguay bolivia guatemala honduras \
      panamá panama costa cuba dominicana usa us uk america américa london miami texas \
      california florida canada canadá brazil brasil europe europa latam",
