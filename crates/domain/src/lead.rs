@@ -110,6 +110,10 @@ pub struct Authority {
     /// The role as the customer put it ("CEO", "gerente de compras").
     pub role: Option<String>,
     pub power: DecisionPower,
+    /// The power was guessed from the role ("owner" decides), not said: a
+    /// later "my partner has to ok it" replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guessed: bool,
 }
 
 /// When the customer wants to buy.
@@ -140,14 +144,14 @@ pub struct Lead {
 
 impl Lead {
     /// Whether what the customer says may still add to `field`: it is
-    /// unknown, or it is an authority whose decision power is not (a role
-    /// alone).
+    /// unknown, or it is an authority with no role, or whose decision
+    /// power is unknown or only guessed from the role.
     pub fn open(&self, field: FieldName) -> bool {
         match field {
             FieldName::Authority => self
                 .authority
                 .as_ref()
-                .is_none_or(|a| a.power == DecisionPower::Unknown || a.role.is_none()),
+                .is_none_or(|a| a.power == DecisionPower::Unknown || a.role.is_none() || a.guessed),
             other => !self.has(other),
         }
     }

@@ -102,6 +102,11 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \bnecesit(?:o|amos)\s+(?:la\s+)?aprobaci[oó]n
         | \baprobaci[oó]n(?:\s+final)?\s+(?:es\s+)?del?\b(?:\s+(?:mi|nuestro|nuestra|la|los)\b)?(?:\s+\p{{L}}+)?
         | \bvisto\s+bueno\b
+        | \b(?:lo|la)\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobar|autorizar|firmar|decidir)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | \btiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|firmarlo|decidirlo)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | \b(?:ella|[ée]l|ellos|ellas)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
+        | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
+        | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+the\s+(?:budget|money|finances|purse\s+strings)
         ",
     ))
 });
@@ -114,7 +119,7 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \bi\s+(?:(?:can|could|will)\s+)?sign\s+(?:(?:it|this|that)\s+)?(?:off|the\s+contracts?|contracts|everything)\b
         | \bi['’]?m\s+the\s+(?:one\s+who\s+(?:decides|signs|approves)|(?:final\s+)?decision[-\s]maker)
         | \bdecision[-\s]maker\b
-        | \b(?:it['’]?s|it\s+is)\s+my\s+(?:call|decision|budget|money)
+        | \b(?:it['’]?s|it\s+is|its)\s+my\s+(?:own\s+)?(?:call|decision|budget|money|shop|salon|store|business|company|clinic|studio|restaurant|place|practice|firm|agency)\b
         | (?:^|[,;:.!\n]\s*|\b(?:so|and)\s+)(?P<mine>my\s+(?:own\s+)?(?:call|decision)(?:\s+(?:only|alone))?)
             (?:[\x20\t]*$|[\x20\t]*[^\p{L}\p{N}\x20\t])
         | \b(?:the\s+)?(?:final\s+)?(?:decision|call|say)\s+is\s+mine\b
@@ -140,7 +145,7 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \btengo\s+la\s+[úu]ltima\s+palabra
         | (?P<me>\bdepende\s+(?:(?:solo|s[oó]lo|solamente|nom[aá]s|[uú]nicamente)\s+)?de\s+m[ií])
             (?:[\x20\t]*$|[\x20\t]*[^\p{L}\p{N}\x20\t]|\s+(?:y|e|and|pero|but|so|no|nom[aá]s|solo|s[oó]lo|solamente)\b)
-        | \bes\s+mi\s+(?:empresa|negocio)\b
+        | \bes\s+mi\s+(?:empresa|negocio|tienda|local|cl[ií]nica|consultorio|estudio|restaurante|agencia|despacho)\b
         ",
     )
 });
@@ -152,6 +157,13 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 static ROLE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?i)(?:\b(?:i['’]?m|i\s+am|as|soy|como|my\s+(?:role|position|title|job\s+title|job)\s+is|mi\s+(?:cargo|puesto|rol)\s+es)|,[ \t]*(?:the|el|la))\s+",
+    )
+});
+
+/// The role before the customer: "la dueña soy yo", "the owner is me".
+static ROLE_IS_ME: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:el|la|the)\s+(?P<role>\p{L}+(?:\s+\p{L}+){0,2}?)\s+(?:soy\s+yo|is\s+me|es\s+mi\s+persona)\b",
     )
 });
 
@@ -207,6 +219,13 @@ fn read(text: &str) -> Reading {
             Some((role.clone(), cue.start()..role.end))
         })
         .or_else(|| {
+            let caps = ROLE_IS_ME.captures(text)?;
+            let phrase = caps.name("role")?;
+            let inner = role_in(phrase.as_str())?;
+            let role = phrase.start() + inner.start..phrase.start() + inner.end;
+            Some((role, caps.get(0)?.range()))
+        })
+        .or_else(|| {
             let caps = DEPARTMENT_CUE.captures(text)?;
             let dept = caps.name("dept")?;
             Some((dept.range(), caps.get(0)?.start()..dept.end()))
@@ -235,10 +254,10 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
         None if raw.split_whitespace().count() <= 6 => role_in(raw).map(|r| &raw[r]),
         None => None,
     };
-    let power = match (reading.power, role) {
-        (Some((power, _)), _) => power,
-        (None, Some(role)) if decides_by_role(role) => DecisionPower::DecisionMaker,
-        (None, Some(_)) => DecisionPower::Unknown,
+    let (power, guessed) = match (reading.power, role) {
+        (Some((power, _)), _) => (power, false),
+        (None, Some(role)) if decides_by_role(role) => (DecisionPower::DecisionMaker, true),
+        (None, Some(_)) => (DecisionPower::Unknown, false),
         (None, None) => {
             return Err(invalid(
                 FieldName::Authority,
@@ -249,6 +268,7 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
     Ok(Authority {
         role: role.map(text::collapse_spaces),
         power,
+        guessed,
     })
 }
 
@@ -278,7 +298,7 @@ pub(super) fn locate(text: &str) -> Option<(String, Range<usize>)> {
 /// manager", "dueño de la empresa" → "dueño", "gerente de compras" kept
 /// whole). Hand-written: where a role ends depends on which words are
 /// roles and departments, a judgement made word by word.
-fn role_in(phrase: &str) -> Option<Range<usize>> {
+pub(super) fn role_in(phrase: &str) -> Option<Range<usize>> {
     let mut words = text::words(phrase).peekable();
     while words
         .next_if(|(_, w)| is_article(&w.to_lowercase()))
@@ -287,6 +307,7 @@ fn role_in(phrase: &str) -> Option<Range<usize>> {
     let mut start = None;
     let mut end = 0;
     let mut after_connector = false;
+    let mut last_was_role = false;
     for (kept, (offset, word)) in words.enumerate() {
         let clean = word.trim_end_matches(['.', '!', '?', '\'', '’']);
         let lower = clean.to_lowercase();
@@ -298,10 +319,16 @@ fn role_in(phrase: &str) -> Option<Range<usize>> {
             break;
         }
         start.get_or_insert(offset);
-        if is_role_word(&lower) || (after_connector && is_department_word(&lower)) {
+        if is_role_word(&lower)
+            || (after_connector && is_department_word(&lower))
+            || (last_was_role && is_role_modifier(&lower))
+        {
             end = offset + clean.len();
+            last_was_role = true;
         } else if after_connector {
             break;
+        } else {
+            last_was_role = false;
         }
         after_connector = connector;
         if clean.len() < word.len() {
@@ -330,6 +357,18 @@ fn is_stop(word: &str) -> bool {
     STOP_WORDS.contains(word)
 }
 
+/// Words that qualify the role they follow: "gerente comercial", "asesor
+/// inmobiliario", "director general".
+static ROLE_MODIFIERS: Words = Words::new(
+    "comercial general regional técnico tecnico técnica tecnica financiero financiera \
+     administrativo administrativa operativo operativa adjunto adjunta inmobiliario \
+     inmobiliaria ejecutivo ejecutiva académico academico académica academica",
+);
+
+fn is_role_modifier(word: &str) -> bool {
+    ROLE_MODIFIERS.contains(word)
+}
+
 /// Words of department names, which may follow "de"/"of" in a role.
 static DEPARTMENT_WORDS: Words = Words::new(
     "it ti sales marketing finance procurement purchasing operations hr human resources \
@@ -337,7 +376,8 @@ static DEPARTMENT_WORDS: Words = Words::new(
      mercadeo finanzas rrhh recursos humanos administración administracion operaciones \
      logística logistica contabilidad atención atencion cliente clientes soporte \
      ingeniería ingenieria sistemas tecnología tecnologia producto product growth \
-     innovación innovacion proyectos projects",
+     innovación innovacion proyectos projects ecommerce e-commerce admissions admisiones \
+     partnerships digital dirección direccion comunicación comunicacion",
 );
 
 fn is_department_word(word: &str) -> bool {
@@ -488,11 +528,8 @@ mod tests {
         ];
         assert!(cases.len() >= 40);
         for (raw, role, power) in cases {
-            let expected = Authority {
-                role: role.map(str::to_owned),
-                power: *power,
-            };
-            assert_eq!(parse_authority(raw), Ok(expected), "{raw}");
+            let got = parse_authority(raw).map(|a| (a.role, a.power));
+            assert_eq!(got, Ok((role.map(str::to_owned), *power)), "{raw}");
         }
     }
 

@@ -392,24 +392,26 @@ fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
 }
 
 /// A clause that opens with a role and says where it is held: "I'm
-/// Harriet, operations lead at Thornbury Veterinary Group".
+/// Harriet, operations lead at Thornbury Veterinary Group", "coordinadora
+/// de mercadeo del Hotel Bahía Dorada". The role alone is the value.
 fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
     clauses(text).skip(1).find_map(|at| {
         let rest = &text[at..];
         let start = at + (rest.len() - rest.trim_start().len());
         let rest = &text[start..];
-        let first = rest.split_whitespace().next()?.to_lowercase();
-        if !authority::is_role_word(&first) {
-            return None;
-        }
-        let end = start
-            + rest
-                .find([',', '.', ';', '!', '?', '\n'])
-                .unwrap_or(rest.len());
-        let snippet = text[start..end].trim_end();
-        let at_company = ROLE_AT.is_match(snippet);
-        (at_company && parse_authority(snippet).is_ok())
-            .then(|| (snippet.to_owned(), start..start + snippet.len()))
+        let clause = &rest[..rest
+            .find([',', '.', ';', '!', '?', '\n'])
+            .unwrap_or(rest.len())];
+        let role = authority::role_in(clause)?;
+        let opens = clause[..role.start]
+            .split_whitespace()
+            .all(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an" | "el" | "la"));
+        let at_company = ROLE_AT
+            .find(&clause[role.end..])
+            .is_some_and(|m| m.start() == 0);
+        let snippet = &clause[role.clone()];
+        (opens && at_company && parse_authority(snippet).is_ok())
+            .then(|| (snippet.to_owned(), start + role.start..start + role.end))
     })
 }
 
@@ -1014,6 +1016,7 @@ mod tests {
                 &[
                     (Name, "Ana"),
                     (Company, "Globex"),
+                    (Authority, "marketing manager"),
                     (Need, "a lead qualification bot"),
                 ],
             ),
@@ -1071,7 +1074,7 @@ mod tests {
                 &[
                     (Name, "María"),
                     (Company, "Textiles SA"),
-                    (Authority, "gerente de compras de Textiles SA"),
+                    (Authority, "gerente de compras"),
                 ],
             ),
             (
@@ -1168,5 +1171,76 @@ mod tests {
             }
             assert!(lead.name.is_some() || lead.budget.is_some(), "{text}");
         }
+    }
+    #[test]
+    fn roles_and_decisions_in_the_shapes_customers_use() {
+        use crate::lead::DecisionPower::{DecisionMaker, NeedsApproval, Unknown};
+        let mut wrong = Vec::new();
+        for (text, role, power) in [
+            (
+                "Morning, I'm Harriet, operations lead at Thornbury Veterinary Group. We've got 4 clinics",
+                Some("operations lead"),
+                Unknown,
+            ),
+            (
+                "Hello, Tom Whitaker here, IT lead at St Aidan's College. We'd like a WhatsApp assistant",
+                Some("IT lead"),
+                Unknown,
+            ),
+            (
+                "I'm head of ecommerce, I can sign off on this",
+                Some("head of ecommerce"),
+                DecisionMaker,
+            ),
+            (
+                "soy la licenciada Mariana Téllez, directora de ventas en Inmobiliaria Cumbres del Valle.",
+                Some("directora de ventas"),
+                Unknown,
+            ),
+            (
+                "le escribe Paola Cárdenas, coordinadora de mercadeo del Hotel Bahía Dorada en Cartagena.",
+                Some("coordinadora de mercadeo"),
+                Unknown,
+            ),
+            (
+                "Buenas, soy asesor inmobiliario, mi oficina",
+                Some("asesor inmobiliario"),
+                Unknown,
+            ),
+            ("la dueña soy yo, decido yo", Some("dueña"), DecisionMaker),
+            ("ya its my salon so me", None, DecisionMaker),
+            (
+                "the owners set the budget, I think around £500 a month",
+                None,
+                NeedsApproval,
+            ),
+            (
+                "tenemos unos 900 dólares mensuales y lo tiene que aprobar mi jefe",
+                None,
+                NeedsApproval,
+            ),
+            ("la dueña es mi mamá, ella aprueba", None, NeedsApproval),
+            ("my wife runs the numbers, she decides", None, NeedsApproval),
+        ] {
+            let got = found(text, None)
+                .into_iter()
+                .find(|(field, _)| *field == Authority)
+                .and_then(|(_, value)| super::super::parse_authority(&value).ok())
+                .map(|a| (a.role, a.power));
+            let expected = Some((role.map(str::to_owned), power));
+            if got != expected {
+                wrong.push(format!("{text:?}: got {got:?}, expected {expected:?}"));
+            }
+        }
+        // A role that only names where the customer works is no authority.
+        for text in ["we are a sales team of five", "the team at Acme is great"] {
+            if found(text, None)
+                .iter()
+                .any(|(field, _)| *field == Authority)
+            {
+                wrong.push(format!("{text:?}: an authority was found"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

@@ -44,15 +44,24 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
         FieldName::Authority => {
             // A role said first ("operations director at ...") and who
             // decides said later ("I can approve it myself") make one record.
+            // A decision said beats one guessed from a role, in either order.
             let said = parse_authority(raw)?;
             lead.authority = Some(match lead.authority.take() {
-                Some(known) => Authority {
-                    role: said.role.or(known.role),
-                    power: match said.power {
-                        DecisionPower::Unknown => known.power,
-                        power => power,
-                    },
-                },
+                Some(known) => {
+                    let keep_known = said.power == DecisionPower::Unknown
+                        || (said.guessed
+                            && !known.guessed
+                            && known.power != DecisionPower::Unknown);
+                    Authority {
+                        role: said.role.or(known.role),
+                        power: if keep_known { known.power } else { said.power },
+                        guessed: if keep_known {
+                            known.guessed
+                        } else {
+                            said.guessed
+                        },
+                    }
+                }
                 None => said,
             });
         }

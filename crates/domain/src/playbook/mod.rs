@@ -852,6 +852,7 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
         lead.authority = Some(crate::lead::Authority {
             role: None,
             power: crate::lead::DecisionPower::DecisionMaker,
+            guessed: false,
         });
         lead.timeline = Some(crate::lead::Timeline::Asap);
         // BANT complete: on to scheduling, which waits for a booked call.

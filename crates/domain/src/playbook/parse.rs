@@ -989,6 +989,7 @@ fn sample_lead() -> Lead {
         authority: Some(Authority {
             role: Some("CEO".to_owned()),
             power: DecisionPower::DecisionMaker,
+            guessed: false,
         }),
         need: Some("automatizar ventas".to_owned()),
         timeline: Some(Timeline::Asap),

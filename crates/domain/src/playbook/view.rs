@@ -161,6 +161,7 @@ mod tests {
             authority: Some(Authority {
                 role: Some("CEO".into()),
                 power: DecisionPower::DecisionMaker,
+                guessed: false,
             }),
             timeline: Some(Timeline::By {
                 date: date(2026, 12, 1),
