@@ -13,13 +13,21 @@ use crate::fields::text;
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Words a question opens with, Spanish and English (accents folded).
+/// Words a question opens with, Spanish and English. An English auxiliary
+/// asks only before its subject ("would it work", "can u send"; not "would
+/// love it live by June"); Spanish "como", "que", "cuando", "donde" and
+/// "quien" without their accent open statements as often ("como máximo
+/// 500", "quien decide es la directora"), so only a "?" makes those a
+/// question.
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:(?:and|also|but|so|oh|ok|y|pero|entonces|oye|una\s+pregunta|quick\s+q(?:uestion)?)[,:]?\s+)*
-        (?:do|does|did|can|could|is|are|will|would|what|what's|how|when|where|which|who|why|may
-          |que|qué|como|cómo|cuanto|cuánto|cuanta|cuánta|cuantos|cuántos|cuando|cuándo|donde|dónde
-          |cual|cuál|cuales|cuáles|quien|quién|por\s+qu[eé]
+        (?:(?:do|does|did|can|could|is|are|will|would|may|should|have|has)\s+
+            (?:it|you|u|ya|i|we|they|he|she|this|that|these|those|there|the|your|ur|my|our|a|an
+              |someone|somebody|anyone|anybody|one|people|customers|clients)
+          |what|what's|how|when|where|which|who|why
+          |qué|cómo|cuanto|cuánto|cuanta|cuánta|cuantos|cuántos|cuándo|dónde
+          |cual|cuál|cuales|cuáles|quién|por\s+qu[eé]
           |se\s+puede|puedo|pueden|podr[ií]an?|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
     )
 });
@@ -251,6 +259,22 @@ mod tests {
                 "you can reach me at dani@crescentlogistics.com",
                 "you can reach me at dani@crescentlogistics.com",
             ),
+            (
+                "would love it live before EOFY, so end of June",
+                "would love it live before EOFY, so end of June",
+            ),
+            (
+                "como máximo podemos poner 1 millón, pago único",
+                "como máximo podemos poner 1 millón, pago único",
+            ),
+            (
+                "quien decide es la directora, yo nada más cotizo",
+                "quien decide es la directora, yo nada más cotizo",
+            ),
+            ("can u send the price list", ""),
+            ("is it 24/7 or only during business hours", ""),
+            ("cuanto sale al mes", ""),
+            ("como funciona?", ""),
         ];
         for (text, expected) in cases {
             assert_eq!(statements(text), expected, "{text}");

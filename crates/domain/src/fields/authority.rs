@@ -22,8 +22,8 @@ const MAX_INPUT: usize = 600;
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
-const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister)\b";
-const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo)";
+pub(super) const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister)\b";
+pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo)";
 
 /// "I don't need to ask anyone": decides, despite the approval words.
 static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {

@@ -299,8 +299,55 @@ fn bare_answer(
             FieldName::Timeline => parse_timeline(candidate, today).is_ok(),
             FieldName::Email => super::parse_email(candidate).is_ok(),
         };
+        if field == FieldName::Authority && free && !accepted {
+            return bare_decision(candidate);
+        }
         (free && accepted).then(|| candidate.trim().to_owned())
     })
+}
+
+/// A bare reply to "do you decide, or does someone else sign off?": "yo",
+/// "just me" decide; "mi jefe", "my partner" need approval. Returned as
+/// the phrase [`parse_authority`] reads.
+fn bare_decision(reply: &str) -> Option<String> {
+    static ME: Words = Words::new("yo me myself i");
+    static DECIDES_WORDS: Words = Words::new(
+        "solo sólo solamente mismo misma just only do decide decido and y nadie más mas else nobody",
+    );
+    static APPROVER: LazyLock<Regex> = LazyLock::new(|| {
+        text::regex(&format!(
+            r"(?i)^(?:(?P<es>(?:mi|nuestro|nuestra|el|la)\s+{})|(?:my|our|the)\s+{})$",
+            authority::APPROVERS_ES,
+            authority::APPROVERS_EN
+        ))
+    });
+    let bare = reply
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let words: Vec<&str> = bare.split_whitespace().collect();
+    let me = words.iter().any(|w| ME.contains(w))
+        && words
+            .iter()
+            .all(|w| ME.contains(w) || DECIDES_WORDS.contains(w));
+    if me
+        && !words
+            .iter()
+            .any(|w| matches!(*w, "nadie" | "nobody" | "else"))
+    {
+        let spanish = words
+            .iter()
+            .any(|w| matches!(*w, "yo" | "solo" | "sólo" | "mismo" | "misma"));
+        return Some(if spanish { "decido yo" } else { "I decide" }.to_owned());
+    }
+    let caps = APPROVER.captures(&bare)?;
+    let phrase = if caps.name("es").is_some() {
+        format!("depende de {bare}")
+    } else {
+        format!("I need to check with {bare}")
+    };
+    let read = parse_authority(&phrase).ok()?;
+    (read.power == crate::lead::DecisionPower::NeedsApproval).then_some(phrase)
 }
 
 /// Words a reply opens with before its answer ("Ok, Acme", "sí, Ana").
@@ -334,7 +381,7 @@ fn skip_filler(text: &str) -> &str {
 /// interested" or "soy de Monterrey". After "I'm"/"soy" a name must be
 /// capitalised, unless the customer writes everything in lowercase.
 fn find_name(text: &str) -> Option<(String, Range<usize>)> {
-    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let all_lowercase = types_lowercase(text);
     let cued = NAME_CUE.captures_iter(text).find_map(|caps| {
         let strong = caps.name("strong").is_some();
         // "this is terrible", "it's urgent": only a capitalised word
@@ -367,6 +414,28 @@ fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             let lowercase_ok = all_lowercase || caps.name("from").is_some();
             whole_name(text, shifted(caps.name("name")?, at), lowercase_ok)
         })
+    })
+}
+
+/// Whether the customer types in lowercase: no sentence of theirs starts
+/// with a capital, and "I" is "i". Such a customer may still capitalise
+/// their company ("im sunil i have a pharmacy, Medway Pharmacy"), but not
+/// their own name.
+fn types_lowercase(text: &str) -> bool {
+    let mut sentence_start = true;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            if sentence_start && c.is_uppercase() {
+                return false;
+            }
+            sentence_start = false;
+        } else if matches!(c, '.' | '!' | '?' | '\n') {
+            sentence_start = true;
+        }
+    }
+    !text::words(text).any(|(_, w)| {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        matches!(bare, "I" | "I'm" | "I’m" | "Im" | "I'd" | "I'll")
     })
 }
 
@@ -1111,6 +1180,31 @@ mod tests {
         ];
         assert!(cases.len() >= 20);
         check(cases);
+    }
+
+    #[test]
+    fn a_bare_reply_about_the_decision_says_who_decides() {
+        use crate::lead::DecisionPower::{DecisionMaker, NeedsApproval};
+        for (reply, power) in [
+            ("yo", Some(DecisionMaker)),
+            ("Yo mismo", Some(DecisionMaker)),
+            ("solo yo", Some(DecisionMaker)),
+            ("me", Some(DecisionMaker)),
+            ("just me!", Some(DecisionMaker)),
+            ("mi jefe", Some(NeedsApproval)),
+            ("my business partner", Some(NeedsApproval)),
+            ("my dog", None),
+            ("no sé", None),
+        ] {
+            let got = found(reply, Some(Authority))
+                .into_iter()
+                .find(|(field, _)| *field == Authority)
+                .and_then(|(_, value)| super::super::parse_authority(&value).ok())
+                .map(|a| a.power);
+            assert_eq!(got, power, "{reply}");
+        }
+        // Not asked about the decision, "yo" says nothing.
+        assert!(found("yo", None).is_empty());
     }
 
     #[test]

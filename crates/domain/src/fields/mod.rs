@@ -40,7 +40,19 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
     match field {
         FieldName::Name => lead.name = Some(parse_name(raw)?),
         FieldName::Company => lead.company = Some(parse_company(raw)?),
-        FieldName::Budget => lead.budget = Some(parse_budget(raw)?),
+        FieldName::Budget => {
+            // "sorry, 5k not 3k" after "3k a month in pounds": what the new
+            // amount does not say, the known budget did.
+            let mut said = parse_budget(raw)?;
+            if let Some(known) = lead.budget.take() {
+                if said.currency.is_none() && said.currency_assumed {
+                    said.currency = known.currency;
+                    said.currency_assumed = known.currency_assumed;
+                }
+                said.period = said.period.or(known.period);
+            }
+            lead.budget = Some(said);
+        }
         FieldName::Authority => {
             // A role said first ("operations director at ...") and who
             // decides said later ("I can approve it myself") make one record.

@@ -128,13 +128,32 @@ enum Event {
     /// The northern summer, 21 June to 31 August: "this summer" is 21 June,
     /// "after the summer" 1 September.
     Summer,
+    /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
+    /// looked up in [`DIWALI`], a year outside it is not read.
+    Diwali,
 }
+
+/// Diwali's main day, 2025 to 2035, from the published Hindu calendars:
+/// computing it needs a lunisolar calendar no date crate here offers.
+const DIWALI: [(i16, i8, i8); 11] = [
+    (2025, 10, 20),
+    (2026, 11, 8),
+    (2027, 10, 29),
+    (2028, 10, 17),
+    (2029, 11, 5),
+    (2030, 10, 26),
+    (2031, 11, 14),
+    (2032, 11, 2),
+    (2033, 10, 22),
+    (2034, 11, 10),
+    (2035, 10, 30),
+];
 
 /// The names of the events, typos included, as regex alternations; `None`
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-const EVENTS: [(Option<Event>, &str); 21] = [
+const EVENTS: [(Option<Event>, &str); 22] = [
     // Lunar new years follow another calendar.
     (
         None,
@@ -197,6 +216,7 @@ const EVENTS: [(Option<Event>, &str); 21] = [
         Some(Event::Summer),
         r"summer(?:\s+(?:holidays|vacation|break))?|vacaciones\s+de\s+verano|verano",
     ),
+    (Some(Event::Diwali), r"diwali|deepavali|divali"),
 ];
 
 /// Each name of [`EVENTS`] on its own, to tell which event a match named.
@@ -868,6 +888,10 @@ impl Event {
             Event::CincoDeMayo => (day(5, 5)?, None),
             Event::BackToSchool => (day(8, 1)?, Some(day(8, 31)?)),
             Event::Summer => (day(6, 21)?, Some(day(8, 31)?)),
+            Event::Diwali => {
+                let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
+                (day(month, dd)?, None)
+            }
         };
         Ok((start, end.unwrap_or(start)))
     }
@@ -1281,6 +1305,9 @@ mod tests {
             by("despues del verano", 2026, 9, 1),
             by("We want to start after the summer holidays", 2026, 9, 1),
             by("después de las vacaciones de verano", 2026, 9, 1),
+            by("Before Diwali we want it live", 2026, 11, 8),
+            by("after deepavali", 2026, 11, 9),
+            by("for Diwali 2030", 2030, 10, 26),
         ];
         check_all(&cases, TODAY);
     }
