@@ -169,7 +169,8 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)
         \b(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|typo|autocorrect
           |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
-          |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy)\b
+          |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?
+          |scratch\s+that)\b
         ",
     )
 });
@@ -184,7 +185,7 @@ static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|es|son|it['’]?s|is|it\s+is|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
+          |corrijo|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
     )
 });
 
@@ -292,6 +293,14 @@ mod tests {
     #[test]
     fn a_correction_says_the_new_value_and_what_it_takes_back() {
         let read = |text| correction(text).map(|c| (c.value, c.taken_back));
+        assert_eq!(
+            read("no, pensándolo bien lo necesito ya, diciembre es muy tarde"),
+            Some(("lo necesito ya".to_owned(), None))
+        );
+        assert_eq!(
+            read("on second thought, make it 4k"),
+            Some(("make it 4k".to_owned(), None))
+        );
         assert_eq!(
             read("perdón, son 5 mil, no 3 mil"),
             Some(("5 mil".to_owned(), Some("3 mil".to_owned())))

@@ -290,6 +290,9 @@ impl Router {
         let grounded = grounded_proposals(conversation, &turn.fields, today, &mut outcome);
         self.apply_fields(conversation, &grounded, today, &mut outcome);
         self.read_beside(conversation, &words, today, &mut outcome);
+        // A burst that states a value and corrects it ("3 millones" ...
+        // "perdón, 2 millones, no 3") ends with the correction.
+        self.apply_correction(conversation, &words, today, &mut outcome);
         if let Some(field) = turn.asks.filter(|f| !conversation.lead.has(*f)) {
             let times = conversation.asked.entry(field).or_default();
             *times = times.saturating_add(1);

@@ -185,6 +185,7 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos
             | (?:me|nos)\s+interesa(?:r[ií]a)? | (?:me|nos)\s+gustar[ií]a(?:\s+tener)?
             | requerimos | requiero
+            | (?:nos|me)\s+pidieron\s+cotizar | cotizar | cotizando | (?:a\s+)?quote\s+for
         )[\ \t]+(?P<object>[^.!?\n,;]+)",
     )
 });
@@ -214,7 +215,9 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
     {
         found.push(FieldName::Authority, snippet, span);
     }
-    if let Some((snippet, span)) = find_need(text).or_else(|| find_need_by_topic(text)) {
+    if let Some((snippet, span)) =
+        find_need(text).or_else(|| find_need_by_topic(text, &found.spans))
+    {
         found.push(FieldName::Need, snippet, span);
     }
     if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline)) {
@@ -705,10 +708,40 @@ fn find_need(text: &str) -> Option<(String, Range<usize>)> {
         if not_a_purchase(&first) {
             return None;
         }
-        parse_need(trimmed)
+        // "retailers ask us all day for catalogues, we need automation for
+        // this": what "this" is was said just before.
+        let start = if ANAPHOR.is_match(trimmed) {
+            previous_clause(text, caps.get(0)?.start())
+        } else {
+            object.start()
+        };
+        let end = object.start() + trimmed.len();
+        parse_need(&text[start..end])
+            .or_else(|_| parse_need(trimmed))
             .ok()
-            .map(|need| (need, object.start()..object.start() + trimmed.len()))
+            .map(|need| {
+                let start = if need == trimmed {
+                    object.start()
+                } else {
+                    start
+                };
+                (need, start..end)
+            })
     })
+}
+
+/// Words that point back at what was said before.
+static ANAPHOR: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)\b(?:this|that|it|them|those|esto|eso|ello|esos|esas)\b"));
+
+/// Where the clause before the one at `at` starts: after the punctuation
+/// that ends the one before it, or the start of the text.
+fn previous_clause(text: &str, at: usize) -> usize {
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ",;".contains(c));
+    let start = before
+        .rfind(['.', '!', '?', ';', ',', '\n'])
+        .map_or(0, |i| i + 1);
+    start + (before[start..].len() - before[start..].trim_start().len())
 }
 
 /// Words of what the product is for: a sentence with one of them that no
@@ -724,13 +757,19 @@ static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The first clause that speaks of what the product is for, when no need
 /// phrase did ("we get like 100 whatsapp orders a day and cant keep up").
-fn find_need_by_topic(text: &str) -> Option<(String, Range<usize>)> {
+fn find_need_by_topic(text: &str, taken: &[Range<usize>]) -> Option<(String, Range<usize>)> {
     let mut start = 0;
     for clause in text.split_inclusive(['.', '!', ';', '\n']) {
         let span = start..start + clause.len();
         start = span.end;
         let trimmed = clause.trim().trim_end_matches(['.', '!', ';']);
-        if trimmed.is_empty() || !TOPIC.is_match(trimmed) {
+        // A topic word inside another field's value ("asistente de
+        // dirección") says nothing of the need.
+        let topical = TOPIC.find_iter(clause).any(|m| {
+            let at = span.start + m.start()..span.start + m.end();
+            !taken.iter().any(|t| t.start <= at.start && at.end <= t.end)
+        });
+        if trimmed.is_empty() || !topical {
             continue;
         }
         // A clause that is only another field's value is not a need.
@@ -1180,6 +1219,42 @@ mod tests {
         ];
         assert!(cases.len() >= 20);
         check(cases);
+    }
+
+    #[test]
+    fn a_need_that_points_back_takes_in_what_it_points_at() {
+        let need = |text: &str, expecting| {
+            found(text, expecting)
+                .into_iter()
+                .find(|(field, _)| *field == Need)
+                .map(|(_, value)| value)
+        };
+        assert_eq!(
+            need(
+                "We are saree suppliers, retailers message us all day for catalogues, we need automation for this",
+                None
+            )
+            .as_deref(),
+            Some("retailers message us all day for catalogues, we need automation for this")
+        );
+        assert_eq!(
+            need("soy Brenda, asistente de dirección. Nos pidieron cotizar un bot para inscripciones", None)
+                .as_deref(),
+            Some("un bot para inscripciones")
+        );
+        assert_eq!(
+            need("we need a bot for bookings", None).as_deref(),
+            Some("a bot for bookings")
+        );
+        for reply in [
+            "info",
+            "info pls",
+            "más información",
+            "gracias, luego hablamos",
+            "precios",
+        ] {
+            assert_eq!(need(reply, Some(Need)), None, "{reply}");
+        }
     }
 
     #[test]

@@ -134,6 +134,10 @@ fn amount_pattern(s: &Slot) -> String {
     )
 }
 
+/// Between a qualifier and its amount: "como máximo podemos poner 1
+/// millón", "up to, we can do 500".
+const CAN_SPEND: &str = r"(?:,?\s*(?:(?:we|i)\s+(?:can|could)\s+(?:do|spend|pay|invest|go)|(?:podemos|puedo|podr[ií]amos|podr[ií]a)\s+(?:poner|gastar|invertir|pagar|destinar))\s+)?";
+
 /// One budget expression: qualifiers, one amount or a range, a tail
 /// ("5k+", "5 mil o más", "5k-ish"), and the period when it comes after
 /// the tail ("5 mil o más al mes").
@@ -141,12 +145,13 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let qual = format!(r"(?:\b(?:{AT_MOST}|{AT_LEAST}|{ABOUT})\b\.?|~)");
     let tail = format!(r"\s*\+|,?\s+(?:{TAIL_AT_MOST}|{TAIL_AT_LEAST})\b|\s*-?\s*ish\b");
     let pattern = format!(
-        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?)?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?(?:{PERIOD_NEXT}(?P<tail_period>{period}))?",
+        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?{can})?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?(?:{PERIOD_NEXT}(?P<tail_period>{period}))?",
         a = amount_pattern(&A),
         b = amount_pattern(&B),
         c = amount_pattern(&C),
         d = amount_pattern(&D),
         period = period_pattern(),
+        can = CAN_SPEND,
     );
     text::regex(&pattern)
 });
@@ -292,6 +297,11 @@ fn read(text: &str, caps: &Captures<'_>) -> Option<Found> {
         None => (Part::read(text, caps, &C)?, Part::read(text, caps, &D)),
     };
     if first.is_bare_word() || second.as_ref().is_some_and(Part::is_bare_word) {
+        return None;
+    }
+    // "una máquina" is not "una m(illion)": the patterns' ASCII `\b` does
+    // not see the accented letter after the "m".
+    if text[whole.end()..].starts_with(char::is_alphabetic) {
         return None;
     }
     let has_currency = first.has_currency() || second.as_ref().is_some_and(Part::has_currency);
@@ -598,8 +608,18 @@ static UNITS: Words = Words::new(
      dias semanas meses años horas minutos veces vendedores trabajadores",
 );
 
+/// Words that say money after a number, though plural like a count.
+static MONEY_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    anchored(&format!(
+        r"{CURRENCY_WORDS}|{MULT}|mensuales|anuales|semanales|lucas|luquitas|plus|pesitos|miles|cents"
+    ))
+});
+
+/// A count's noun: a known one, or any plural that names no money ("4
+/// odontólogos", "3 salons", "12 camiones").
 fn is_unit(word: &str) -> bool {
     UNITS.contains(word)
+        || (word.chars().count() >= 4 && word.ends_with('s') && !MONEY_WORD.is_match(word))
 }
 
 /// Reads a written number. Hand-written: whether "5.000" is five thousand
@@ -1180,6 +1200,26 @@ mod tests {
         );
         assert_eq!(at("we have 10 employees", false), None);
         assert_eq!(at("somos 5 mil clientes", false), None);
+        assert_eq!(
+            at(
+                "somos 4 odontólogos y el presupuesto son 2 millones de pesos",
+                true
+            )
+            .as_deref(),
+            Some("2 millones de pesos")
+        );
+        assert_eq!(at("we have 3 salons", true), None);
+        assert_eq!(at("no quiero que hablen con una máquina", true), None);
+        assert_eq!(at("tenemos 5 máquinas", true), None);
+        assert_eq!(
+            at("5000 mensuales", true).as_deref(),
+            Some("5000 mensuales")
+        );
+        assert_eq!(
+            parse_budget("como máximo podemos poner 1 millón de pesos argentinos")
+                .map(|b| (b.min, b.max)),
+            Ok((None, Some(1_000_000)))
+        );
         assert_eq!(at("5000", false), None);
         assert_eq!(at("5000", true).as_deref(), Some("5000"));
         assert!(parse_budget("somos unas 10 personas").is_err());

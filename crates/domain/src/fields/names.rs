@@ -355,7 +355,9 @@ static FILLERS: Words = Words::new(
     "hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
      afternoon evening gracias muchas thanks thank you ok okay vale yes no si sí bien \
      great perfect perfecto bye adiós adios chau saludos please por favor claro sure \
-     listo genial cool nice what qué que the el la a",
+     listo genial cool nice what qué que the el la a info información informacion \
+     information details detalles price prices precio precios pls plz porfa more más mas \
+     luego hablamos después despues later talk soon pronto nos vemos see ttyl",
 );
 
 fn is_filler(word: &str) -> bool {
