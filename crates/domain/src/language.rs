@@ -138,7 +138,7 @@ static SPANISH_WORDS: Words = Words::new(
      clientes asistente posible decido jefe consultar sé todavía todavia prisa solo \
      mirando equipo hacer dinero viene quiere sabe ayuda necesita entonces cuenta negocio \
      tienda vendedor hoy urgente interesa gustaría gustaria señor señora millones pesos \
-     trimestre gerente compras socio",
+     trimestre gerente compras socio porfa xfa jaja jajaja tmb tb xq bnas",
 );
 
 /// Common Spanish words that are not also common English ones.
@@ -157,7 +157,7 @@ static ENGLISH_WORDS: Words = Words::new(
      sales team let's help know get us also too out up now today tomorrow asap boss owner \
      manager decide name isn't interested call meet someone really sure right away rush \
      cheap thousand dollars bye see soon like work business customers assistant pricing \
-     quote send more than least sorry",
+     quote send more than least sorry pls plz thx ty u ur wanna gonna lol idk btw",
 );
 
 /// Common English words that are not also common Spanish ones.
@@ -184,6 +184,7 @@ mod tests {
             "Lo antes posible",
             "hola",
             "gracias",
+            "info porfa",
             "buenos días",
             "sí",
             "¿cuánto cuesta?",
@@ -228,6 +229,8 @@ mod tests {
             "thanks",
             "yes",
             "hello there",
+            "Info pls",
+            "can u send it thx",
             "can I talk to a human",
             "my name is John Smith",
             "I'm Ana",

@@ -130,6 +130,8 @@ static PERSON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:quiero|quisiera|prefiero|preferir[ií]a|necesito|puedo|podr[ií]a|me\s+gustar[ií]a|deseo)\s+(?:hablar|platicar|conversar|comunicarme|tratar)(?:lo|la)?\s+(?:[^.?!]*?\s+)?(?:con|a)\s+(?:{PERSON})
         | \b(?:me|nos)\s+(?:puede|pueden|podr[ií]a|podr[ií]an)?\s*(?:atiende|atender|atienda|comunica|comunicar|pasa|pasar|llama|llamar|llame|llamen|contacta|contactar|contacte|contacten)\s+(?:con\s+)?(?:{PERSON})
         | \bque\s+(?:me|nos)\s+(?:llame|llamen|contacte|contacten|atienda|atiendan)\s+(?:{PERSON})
+        | \bque\s+(?:{PERSON})(?:\s+de\s+(?:su|tu|vuestro|el)\s+equipo)?\s+(?:me|nos)\s+(?:llame|llamen|contacte|contacten|atienda|atiendan|escriba)
+        | \b(?:have|get)\s+(?:{PERSON})(?:\s+from\s+(?:your|the)\s+team)?\s+(?:call|ring|phone|contact)\s+me
         | \b(?:p[aá]same|p[aá]seme|comun[ií]came|comun[ií]queme)\b
         | \bhablar(?:lo)?\s+por\s+tel[eé]fono\b
         "
@@ -337,6 +339,8 @@ mod tests {
             "pásame con un asesor por favor",
             "¿me puede atender un asesor?",
             "mejor que me llame alguien de su equipo",
+            "Mire, mejor que alguien de su equipo me llame y lo hablamos, ¿sí puede ser?",
+            "could you have someone call me tomorrow",
         ] {
             assert!(asks_for_person(text), "{text}");
         }

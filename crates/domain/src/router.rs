@@ -307,7 +307,9 @@ impl Router {
         if turn.resolved || learned {
             conversation.unresolved = 0;
         } else {
-            conversation.unresolved = conversation.unresolved.saturating_add(said as u32);
+            // A burst is one thought answered once ("buenas" / "¿funciona
+            // con WooCommerce?" / "tenemos una tienda"): it counts once.
+            conversation.unresolved = conversation.unresolved.saturating_add(1);
         }
         if let Some(reason) = self.handoff_reason(conversation, stage, &turn, learned) {
             self.hand_off(conversation, reason, now, &mut outcome);

@@ -73,7 +73,8 @@ pub struct HandoffPolicy {
     /// Below this confidence, from `confidence_from_stage` on, hand off.
     pub confidence_threshold: f32,
     pub confidence_from_stage: String,
-    /// Consecutive unresolved customer messages before handing off.
+    /// Consecutive customer turns left unresolved before handing off (a
+    /// burst of messages answered once is one).
     pub unresolved_limit: u32,
     /// What the customer is told, per language.
     pub message: BTreeMap<Language, String>,
