@@ -122,6 +122,7 @@ static PERSON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:can|could|may)\s+i\s+(?:please\s+)?(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
         | \b(?:i['’]?d|i\s+would|i)\s+(?:rather|prefer|like|love|want|need)\s+(?:to\s+)?(?:talk|speak|chat|discuss\s+[^.?!]*?)\s+(?:[^.?!]*?\s+)?(?:to|with)\s+(?:{PERSON})
         | \b(?:i\s+want|i\s+need|want|need|let\s+me)\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
+        | \blet\s+me\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
         | \b(?:would\s+it\s+be\s+possible|is\s+it\s+possible)\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
         | \bis\s+there\s+(?:{PERSON})\s+(?:i|we)\s+can\s+(?:talk|speak|chat)
         | \b(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+(?:{PERSON})
@@ -151,6 +152,28 @@ static OTHERS: LazyLock<Regex> = LazyLock::new(|| {
         ",
     )
 });
+
+/// Asking to be sent something: "can you send me...", "share the...",
+/// "¿me mandas...?", "envíame", "pásame".
+static SEND_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+|just\s+)?(?:send|share|e-?mail|forward)\b
+        | (?:^|[.!?,]\s*|\b(?:please|pls|plz|and|also|just|ok)\s+)(?:send|share|e-?mail|forward)\b
+        | \b(?:send|share|e-?mail|forward)\s+(?:me|us|over)\b
+        | \b(?:can|could|may)\s+(?:i|we)\s+(?:get|have|see)\b
+        | \b(?:me|nos)\s+(?:mandas|mandan|manda|mande|env[ií]as|env[ií]an|env[ií]a|pasas|pasan|compartes|comparten)\b
+        | \b(?:m[aá]ndame|m[aá]ndenme|env[ií]ame|env[ií]enme|p[aá]same|p[aá]senme|comp[aá]rteme)\b
+        | \b(?:mandar|enviar|pasar|compartir)(?:me|nos)\b
+        ",
+    )
+});
+
+/// Whether `text` asks to be sent something (which document is the
+/// playbook's to say).
+pub fn asks_to_be_sent(text: &str) -> bool {
+    SEND_REQUEST.is_match(text)
+}
 
 /// Whether `text` asks for a person for the customer themselves. A
 /// message that speaks of other people (the customer's customers, what the
@@ -324,6 +347,26 @@ mod tests {
     }
 
     #[test]
+    fn a_request_to_be_sent_something() {
+        for text in [
+            "can you send me a brochure first?",
+            "¿me mandas la lista de precios?",
+            "envíame el catálogo porfa",
+            "could we get the price list",
+            "pásame los precios",
+        ] {
+            assert!(asks_to_be_sent(text), "{text}");
+        }
+        for text in [
+            "we send lots of quotes",
+            "los precios me parecen altos",
+            "our reps share brochures with clients",
+        ] {
+            assert!(!asks_to_be_sent(text), "{text}");
+        }
+    }
+
+    #[test]
     fn a_request_for_a_person_in_its_many_wordings() {
         for text in [
             "Hey! Would it be possible to chat with one of your team members instead?",
@@ -341,6 +384,7 @@ mod tests {
             "mejor que me llame alguien de su equipo",
             "Mire, mejor que alguien de su equipo me llame y lo hablamos, ¿sí puede ser?",
             "could you have someone call me tomorrow",
+            "Actually, let me talk to someone real about this",
         ] {
             assert!(asks_for_person(text), "{text}");
         }

@@ -289,7 +289,7 @@ impl Router {
         self.record_decision(&turn, &mut outcome);
         let grounded = grounded_proposals(conversation, &turn.fields, today, &mut outcome);
         self.apply_fields(conversation, &grounded, today, &mut outcome);
-        self.read_beside(conversation, &words, today, &mut outcome);
+        self.read_beside(conversation, stage, &words, today, &mut outcome);
         // A burst that states a value and corrects it ("3 millones" ...
         // "perdón, 2 millones, no 3") ends with the correction.
         self.apply_correction(conversation, &words, today, &mut outcome);
@@ -311,7 +311,7 @@ impl Router {
             // con WooCommerce?" / "tenemos una tienda"): it counts once.
             conversation.unresolved = conversation.unresolved.saturating_add(1);
         }
-        if let Some(reason) = self.handoff_reason(conversation, stage, &turn, learned) {
+        if let Some(reason) = self.handoff_reason(conversation, stage, &turn, &words, learned) {
             self.hand_off(conversation, reason, now, &mut outcome);
             return outcome;
         }
@@ -793,10 +793,13 @@ impl Router {
     /// sends the one the customer's words name, through the stage's tool.
     async fn send_asked_document(&self, turn: &Turn, tools: &ToolBox<'_>, words: &str) {
         let offered = tools.tools().any(|t| t.name() == SEND_DOCUMENT);
-        if turn.intent.as_deref() != Some(ASK_DOCUMENT)
-            || !offered
-            || tools.calls().iter().any(|c| c.name == SEND_DOCUMENT)
-        {
+        // Read from the customer's words too: a model that says "here is
+        // our brochure" without asking for the tool must not leave the
+        // customer without it.
+        let asked = turn.intent.as_deref() == Some(ASK_DOCUMENT)
+            || (reading::asks_to_be_sent(words)
+                && documents::find(&self.playbook.documents, None, Some(words)).is_some());
+        if !asked || !offered || tools.calls().iter().any(|c| c.name == SEND_DOCUMENT) {
             return;
         }
         // The toolbox records the call; an unknown document is its error.
@@ -849,17 +852,28 @@ impl Router {
     /// The deterministic extractors, run beside any brain on every turn:
     /// they fill what the brain did not propose, and a name the customer
     /// states replaces the one taken from their WhatsApp profile. Only cue
-    /// phrases count here ("I'm Ana", "our budget is 5k"), never a bare
-    /// answer, and never a question's words.
+    /// phrases count here ("I'm Ana", "our budget is 5k"), never a
+    /// question's words, and a bare answer only for a name the stage still
+    /// wants ("Mike" after "how can I help?"): a name is checked strictly
+    /// enough that nothing else passes for one, where a bare "5000" or
+    /// "next week" answers only what was asked.
     fn read_beside(
         &self,
         conversation: &mut Conversation,
+        stage: &Stage,
         said: &str,
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
+        let deferred = conversation.deferred();
+        let wants_name = stage
+            .collects
+            .iter()
+            .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
+            .filter(|f| **f == FieldName::Name)
+            .copied();
         let missed: Vec<(FieldName, String)> =
-            fields::find(&reading::statements(said), None, today)
+            fields::find(&reading::statements(said), wants_name, today)
                 .into_iter()
                 .filter(|(field, _)| {
                     conversation.lead.open(*field)
@@ -937,12 +951,15 @@ impl Router {
     }
 
     /// The handoff policy, in the order it is applied: the customer's
-    /// request, then too many unresolved messages, then low confidence.
+    /// request (the brain's reading, or the request in so many words, which
+    /// a small model may answer with "let's talk to someone" and no
+    /// handoff), then too many unresolved messages, then low confidence.
     fn handoff_reason(
         &self,
         conversation: &Conversation,
         stage: &Stage,
         turn: &Turn,
+        words: &str,
         learned: bool,
     ) -> Option<HandoffReason> {
         let policy = &self.playbook.handoff;
@@ -950,7 +967,8 @@ impl Router {
             .intent
             .as_deref()
             .and_then(|id| self.playbook.intent(id))
-            .is_some_and(|i| i.hands_off);
+            .is_some_and(|i| i.hands_off)
+            || reading::asks_for_person(words);
         if asked {
             return Some(HandoffReason::CustomerAsked);
         }

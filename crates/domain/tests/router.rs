@@ -844,3 +844,44 @@ async fn a_value_nobody_wrote_is_dropped_and_counted_and_a_reworded_one_kept() {
         .collect();
     assert_eq!(ungrounded, [FieldName::Name]);
 }
+
+#[tokio::test]
+async fn a_request_in_so_many_words_is_served_whatever_the_brain_read() {
+    // A small model answers "Sure, here it is" and "let's talk to someone"
+    // without asking for the tool or the handoff.
+    let mut tools = ToolRegistry::default();
+    tools.register(Arc::new(Brochure));
+    let mut h = Harness::with_tools(
+        vec![
+            Ok(with_fields(
+                "ok",
+                &[(FieldName::Name, "Tom"), (FieldName::Need, "a sales bot")],
+            )),
+            Ok(turn("Sure, I can send you a brochure.")),
+            Ok(turn("I understand. Let's talk to someone real about this.")),
+        ],
+        vec![vec![], vec![], vec![]],
+        tools,
+    );
+    h.say(&["Hi, I'm Tom, we need a sales bot"]).await;
+    assert_eq!(h.conversation.stage, "qualification");
+    let out = h.say(&["can you send me a brochure first?"]).await;
+    assert_eq!(
+        out.documents
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>(),
+        ["brochure"]
+    );
+    let out = h
+        .say(&["Actually, let me talk to someone real about this"])
+        .await;
+    assert_eq!(
+        h.conversation.handoff.as_ref().map(|h| h.reason),
+        Some(HandoffReason::CustomerAsked)
+    );
+    assert_eq!(
+        out.replies,
+        ["Let me connect you with one of our team members right now."]
+    );
+}

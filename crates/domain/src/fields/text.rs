@@ -125,13 +125,21 @@ fn is_vowel(c: char) -> bool {
     )
 }
 
-/// Whether a word looks typed at random: a keyboard run ("asdf"), a letter
+/// Whether a word looks typed at random: a keyboard run ("asdf", "mnb"), a letter
 /// held down ("jjjj"), no vowels ("zzxq"), five consonants in a row
 /// ("asdkjh") or a "q" not followed by "u" ("qwpoe"). Hand-written: these
 /// are letter statistics, which a regex cannot state readably. Words under
 /// three letters and short all-caps acronyms ("IBM", "KPMG") pass.
 pub(super) fn is_junk_word(word: &str) -> bool {
-    const ROWS: [&str; 3] = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+    // Each keyboard row, typed both ways.
+    const ROWS: [&str; 6] = [
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
+        "poiuytrewq",
+        "lkjhgfdsa",
+        "mnbvcxz",
+    ];
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     if letters < 3 {
         return false;
