@@ -6,7 +6,7 @@
 //! engine (segments, merges, its own dependency tree) for it.
 
 use crate::Passage;
-use crate::text::Stemmers;
+use crate::text::{QueryWord, Stemmers};
 use std::collections::HashMap;
 
 /// BM25's term-frequency saturation and length normalisation, the usual
@@ -22,6 +22,11 @@ const TITLE_WEIGHT: usize = 2;
 /// this much of a real match.
 const TYPO_WEIGHT: f32 = 0.7;
 
+/// A word matched only by the folder's longer form of its stem counts
+/// this much: often a derived word ("blanquear", "blanqueamiento"), but
+/// as often another word of the same root ("estudiantes", "estudio").
+const PREFIX_WEIGHT: f32 = 0.5;
+
 pub(crate) struct Index {
     stemmers: Stemmers,
     terms: HashMap<String, usize>,
@@ -34,9 +39,6 @@ pub(crate) struct Index {
     idf: Vec<f32>,
     /// Per passage: its length over the average length, BM25's `|d|/avgdl`.
     relative_length: Vec<f32>,
-    /// Words by their length in characters, to look for a misspelt word's
-    /// neighbours among those of about its length only.
-    by_length: HashMap<usize, Vec<usize>>,
     /// The idf of a word no passage has: what a query word that matches
     /// nothing weighs in the best score it could have had.
     unseen_idf: f32,
@@ -103,10 +105,6 @@ impl Index {
             named.into_iter().zip(words).collect()
         };
         words.sort_unstable();
-        let mut by_length: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (at, (word, _)) in words.iter().enumerate() {
-            by_length.entry(word.chars().count()).or_default().push(at);
-        }
         Index {
             stemmers,
             terms,
@@ -114,41 +112,50 @@ impl Index {
             postings,
             idf,
             relative_length,
-            by_length,
             unseen_idf: idf_of(0.0),
         }
     }
 
     /// Every passage that shares a word with `query`, with its score, and
     /// the best score the query could have had. A query word is matched by
-    /// its Spanish or its English stem, whichever the folder has (the
-    /// rarer when both), else by a word of the folder one edit away (a
-    /// typo), at a discount.
+    /// its Spanish or English stem or a synonym's, whichever matches a
+    /// passage best, else by a word of the folder one edit away (a typo),
+    /// at a discount.
     pub(crate) fn score(&self, query: &str) -> (Vec<Scored>, f32) {
         let mut scores: HashMap<u32, f32> = HashMap::new();
         let mut best = 0.0;
         for query_word in self.stemmers.query_terms(query) {
-            let known = query_word
+            let mut matches: Vec<(usize, f32)> = query_word
                 .stems
                 .iter()
-                .filter_map(|s| self.terms.get(s.as_str()).copied())
-                .max_by(|a, b| self.idf[*a].total_cmp(&self.idf[*b]));
-            let (term, weight) = match known {
-                Some(term) => (term, 1.0),
-                None => match self.near(&query_word.word) {
-                    Some(term) => (term, TYPO_WEIGHT),
+                .filter_map(|(s, w)| Some((*self.terms.get(s.as_str())?, *w)))
+                .collect();
+            if matches.is_empty() {
+                match self.near(&query_word) {
+                    Some(found) => matches.push(found),
                     None => {
                         best += self.unseen_idf;
                         continue;
                     }
-                },
-            };
-            let idf = self.idf[term];
-            best += idf;
-            for &(passage, tf) in &self.postings[term] {
-                let norm = 1.0 - B + B * self.relative_length[passage as usize];
-                let part = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
-                *scores.entry(passage).or_default() += weight * part;
+                }
+            }
+            best += matches
+                .iter()
+                .map(|&(term, weight)| weight * self.idf[term])
+                .fold(0.0, f32::max);
+            // A passage counts the word once, by its best-matching form.
+            let mut word_scores: HashMap<u32, f32> = HashMap::new();
+            for (term, weight) in matches {
+                let idf = self.idf[term];
+                for &(passage, tf) in &self.postings[term] {
+                    let norm = 1.0 - B + B * self.relative_length[passage as usize];
+                    let part = weight * idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+                    let entry = word_scores.entry(passage).or_default();
+                    *entry = entry.max(part);
+                }
+            }
+            for (passage, part) in word_scores {
+                *scores.entry(passage).or_default() += part;
             }
         }
         let scored = scores
@@ -161,29 +168,40 @@ impl Index {
         (scored, best)
     }
 
-    /// The term of the folder's word one edit (a letter added, dropped,
-    /// changed or two swapped) from `word`, for words of 5 letters or more
-    /// (shorter ones are too often a different real word); of several, the
-    /// most common term.
-    fn near(&self, word: &str) -> Option<usize> {
-        let length = word.chars().count();
+    /// The term of a folder's word one edit (a letter added, dropped,
+    /// changed or two swapped) from the query's word, or that starts with
+    /// the query word's stem (Snowball leaves "blanqueamiento" longer than
+    /// "blanquear"); for words of 5 letters or more, since shorter ones are
+    /// too often a different real word. Of several, the most common term;
+    /// with its weight.
+    fn near(&self, query: &QueryWord) -> Option<(usize, f32)> {
+        let length = query.word.chars().count();
         if length < 5 {
             return None;
         }
-        let mut found: Option<usize> = None;
-        for candidate_length in length - 1..=length + 1 {
-            let Some(at) = self.by_length.get(&candidate_length) else {
+        let stems: Vec<&str> = query
+            .stems
+            .iter()
+            .filter(|(stem, weight)| *weight == 1.0 && stem.chars().count() >= 5)
+            .map(|(stem, _)| stem.as_str())
+            .collect();
+        let mut found: Option<(usize, f32)> = None;
+        for (candidate, terms) in &self.words {
+            let weight = if candidate.chars().count().abs_diff(length) <= 1
+                && within_one_edit(candidate, &query.word)
+            {
+                TYPO_WEIGHT
+            } else if stems.iter().any(|stem| candidate.starts_with(stem)) {
+                PREFIX_WEIGHT
+            } else {
                 continue;
             };
-            for &at in at {
-                let (candidate, terms) = &self.words[at];
-                if !within_one_edit(candidate, word) {
-                    continue;
-                }
-                for &term in terms {
-                    if found.is_none_or(|f| self.postings[term].len() > self.postings[f].len()) {
-                        found = Some(term);
-                    }
+            for &term in terms {
+                let better = found.is_none_or(|(f, w)| {
+                    (weight, self.postings[term].len()) > (w, self.postings[f].len())
+                });
+                if better {
+                    found = Some((term, weight));
                 }
             }
         }

@@ -19,10 +19,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The relevance from which a hit answers the question (see
-/// [`Hit::relevance`]). Chosen on the test clinic's questions
-/// (`evals/knowledge/`): right answers score 0.5 and up, questions the
-/// folder cannot answer under 0.35.
-pub const GOOD_ENOUGH: f32 = 0.4;
+/// [`Hit::relevance`]). Chosen on the test clinic
+/// (`evals/knowledge/dental-clinic/`, `tests/retrieval.rs`): its right
+/// answers score from 0.55 up, the questions it cannot answer at most 0.50
+/// (a stem shared by unrelated words: "estudiantes", "estudio"). A thin
+/// margin: a miss here means "let me check with the team", which is the
+/// cheaper mistake.
+pub const GOOD_ENOUGH: f32 = 0.52;
 
 /// What a passage's score is multiplied by when it is written in the
 /// other language than the question.

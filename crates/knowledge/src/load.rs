@@ -183,9 +183,9 @@ fn heading(line: &str) -> Option<(usize, &str)> {
 /// A heading as an id part: folded, letters and digits joined by `-`
 /// ("¿Qué incluye?" → "que-incluye").
 pub(crate) fn slug(title: &str) -> String {
-    text::words(&text::fold(title))
-        .collect::<Vec<_>>()
-        .join("-")
+    // "Children's" is one word, not "children-s".
+    let folded = text::fold(title).replace(['\'', '’'], "");
+    text::words(&folded).collect::<Vec<_>>().join("-")
 }
 
 /// Problems found across files, ids made unique: two passages with one

@@ -41,7 +41,9 @@ const SPANISH: &[&str] = &[
     "no", "nos", "nosotros", "o", "para", "pero", "por", "porque", "puedo", "que", "quiero", "se",
     "ser", "si", "sin", "sobre", "son", "su", "sus", "tambien", "te", "tengo", "ti", "tu", "tus",
     "u", "un", "una", "uno", "unos", "unas", "usted", "ustedes", "vez", "y", "ya", "yo", "favor",
-    "gracias", "buenas", "buenos", "dias", "tardes", "oye", "quisiera", "saber",
+    "gracias", "buenas", "buenos", "dias", "tardes", "oye", "quisiera", "saber", "tiene", "tienen",
+    "tienes", "hacen", "hace", "haces", "puede", "pueden", "puedes", "podria", "hoy", "ahi",
+    "alli", "aqui", "otro", "otra", "cual", "cuales",
 ];
 
 /// Common English words that carry no topic; question words stay (see
@@ -53,7 +55,8 @@ const ENGLISH: &[&str] = &[
     "or", "our", "please", "so", "some", "than", "that", "the", "their", "them", "then", "there",
     "these", "they", "this", "to", "too", "us", "was", "we", "were", "will", "with", "would",
     "you", "your", "thanks", "thank", "hey", "like", "know", "want", "need", "tell", "let",
-    "there's", "i'm", "it's", "yours", "s", "t", "d", "ll", "m", "re", "ve",
+    "there's", "i'm", "it's", "yours", "s", "t", "d", "ll", "m", "re", "ve", "what", "which",
+    "how", "is", "there", "any", "nearby", "today", "here",
 ];
 
 /// Words of one language only, which say the text is in it.
@@ -193,10 +196,13 @@ impl Stemmers {
     /// A query's folded words, each with its stem in either language: a
     /// short question says too little to tell its language for sure, and
     /// names ("Tiendanube") are shared, so both are tried and the better
-    /// match counts. Stopwords of both languages are dropped; repeats once.
+    /// match counts. A word of a [`SYNONYMS`] group brings the group's
+    /// other words at [`SYNONYM_WEIGHT`]. Stopwords of both languages are
+    /// dropped; repeats once.
     pub fn query_terms(&self, query: &str) -> Vec<QueryWord> {
         let folded = fold(query);
         let mut terms: Vec<QueryWord> = Vec::new();
+        let mut groups: Vec<usize> = Vec::new();
         for word in words(&folded) {
             if SPANISH.contains(&word) || ENGLISH.contains(&word) || is_noise(word) {
                 continue;
@@ -204,21 +210,136 @@ impl Stemmers {
             if terms.iter().any(|t| t.word == word) {
                 continue;
             }
+            // "how much does it cost" asks the price once, not twice.
+            let group = SYNONYMS.iter().position(|g| g.contains(&word));
+            if let Some(group) = group {
+                if groups.contains(&group) {
+                    continue;
+                }
+                groups.push(group);
+            }
+            let mut stems = Vec::new();
+            let mut add = |stem: String, weight: f32| {
+                if !stems.iter().any(|(s, _)| *s == stem) {
+                    stems.push((stem, weight));
+                }
+            };
+            add(self.spanish(word), 1.0);
+            add(self.en.stem(word).into_owned(), 1.0);
+            if let Some(group) = group {
+                for other in SYNONYMS[group].iter().filter(|o| **o != word) {
+                    add(self.spanish(other), SYNONYM_WEIGHT);
+                    add(self.en.stem(other).into_owned(), SYNONYM_WEIGHT);
+                }
+            }
             terms.push(QueryWord {
                 word: word.to_owned(),
-                stems: [self.spanish(word), self.en.stem(word).into_owned()],
+                stems,
             });
         }
         terms
     }
 }
 
-/// One word of a query: as typed (folded), for typo matching, and its
-/// Spanish and English stems.
+/// One word of a query: as typed (folded), for typo matching, and the
+/// stems that match it with their weights (its own Spanish and English
+/// stems at 1, its synonyms' less).
 pub struct QueryWord {
     pub word: String,
-    pub stems: [String; 2],
+    pub stems: Vec<(String, f32)>,
 }
+
+/// How much a synonym's match counts against the word's own.
+const SYNONYM_WEIGHT: f32 = 0.8;
+
+/// Words customers use for what a business's facts say otherwise, the
+/// same for any business: "¿cuánto sale?" asks what "cuesta" answers,
+/// "where are you located" what an address answers. Folded, both
+/// languages in one group; a word of a group finds the others.
+const SYNONYMS: &[&[&str]] = &[
+    &[
+        "precio", "precios", "cuesta", "cuestan", "costo", "coste", "cuanto", "cuanta", "sale",
+        "vale", "tarifa", "price", "prices", "pricing", "cost", "costs", "much", "fee", "rate",
+    ],
+    &[
+        "horario", "horarios", "hora", "horas", "abren", "abre", "abiertos", "cierran", "cierra",
+        "atienden", "open", "opening", "close", "closing", "hours",
+    ],
+    &[
+        "donde",
+        "ubicados",
+        "ubicacion",
+        "ubicada",
+        "ubicado",
+        "direccion",
+        "quedan",
+        "llegar",
+        "where",
+        "located",
+        "location",
+        "address",
+        "directions",
+    ],
+    &[
+        "pagar", "pago", "pagos", "abonar", "pay", "paying", "payment", "payments",
+    ],
+    &[
+        "reservar", "reserva", "reservo", "agendar", "agendo", "pedir", "pido", "book", "booking",
+        "reserve",
+    ],
+    &[
+        "cita",
+        "citas",
+        "turno",
+        "turnos",
+        "appointment",
+        "appointments",
+    ],
+    &[
+        "cancelar",
+        "cancelo",
+        "anular",
+        "cambiar",
+        "mover",
+        "cancel",
+        "reschedule",
+        "move",
+    ],
+    &[
+        "ninos",
+        "nino",
+        "hijos",
+        "hijo",
+        "hija",
+        "infantil",
+        "kids",
+        "kid",
+        "children",
+        "child",
+        "childrens",
+    ],
+    &[
+        "incluye", "incluyen", "incluido", "incluida", "include", "includes", "included",
+    ],
+    &["gratis", "gratuito", "gratuita", "free"],
+    &[
+        "consulta",
+        "visita",
+        "revision",
+        "visit",
+        "consultation",
+        "checkup",
+    ],
+    &[
+        "urgencia",
+        "urgencias",
+        "emergencia",
+        "dolor",
+        "emergency",
+        "urgent",
+        "pain",
+    ],
+];
 
 /// A lone letter says nothing ("a", "x"); a lone digit may ("plan 2").
 fn is_noise(word: &str) -> bool {
@@ -261,7 +382,7 @@ mod tests {
         for question in ["¿se integran?", "integración", "INTEGRACION"] {
             let query = stemmers.query_terms(question);
             assert_eq!(query.len(), 1);
-            assert_eq!(es[0].1, query[0].stems[0], "{question}");
+            assert_eq!(es[0].1, query[0].stems[0].0, "{question}");
         }
     }
 }

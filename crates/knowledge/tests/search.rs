@@ -128,7 +128,7 @@ fn a_typo_still_finds_its_passage() {
 #[test]
 fn ranking_puts_the_focused_passage_first() {
     let knowledge = folder();
-    let hits = knowledge.search("Shopify integration", 5);
+    let hits = knowledge.search("do you have a Shopify integration?", 5);
     assert_eq!(hits[0].passage.id, "product#integrations");
     assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(hits[0].is_good_enough());
