@@ -17,6 +17,7 @@ pub use text::Language;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The relevance from which a hit answers the question (see
 /// [`Hit::relevance`]). Chosen on the test clinic
@@ -259,4 +260,26 @@ fn name_in(dir: &Path, file: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// What a folder's files look like now (paths, sizes, modification
+/// times): equal stamps mean nothing to reload. Cheap enough to take every
+/// few seconds, which is how a server notices an edited folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp(Vec<(PathBuf, u64, Option<SystemTime>)>);
+
+impl Stamp {
+    pub fn of(dir: &Path) -> io::Result<Stamp> {
+        Ok(Stamp(
+            load::files(dir)?
+                .into_iter()
+                .map(|file| {
+                    let meta = std::fs::metadata(&file).ok();
+                    let size = meta.as_ref().map_or(0, |m| m.len());
+                    let modified = meta.and_then(|m| m.modified().ok());
+                    (file, size, modified)
+                })
+                .collect(),
+        ))
+    }
 }
