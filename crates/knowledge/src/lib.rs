@@ -269,6 +269,8 @@ fn name_in(dir: &Path, file: &Path) -> String {
 pub struct Stamp(Vec<(PathBuf, u64, Option<SystemTime>)>);
 
 impl Stamp {
+    /// Fails only when `dir` itself cannot be listed; a file that cannot
+    /// be read counts with no size and no time.
     pub fn of(dir: &Path) -> io::Result<Stamp> {
         Ok(Stamp(
             load::files(dir)?

@@ -373,6 +373,8 @@ mod tests {
             Some(Language::Both)
         );
         assert_eq!(detect("Tiendanube, Shopify, WooCommerce"), None);
+        assert!(Language::Both.speaks("en") && Language::Es.speaks("es"));
+        assert!(!Language::En.speaks("es"));
     }
 
     #[test]
