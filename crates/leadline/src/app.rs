@@ -74,11 +74,13 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     role: Role,
+    knowledge: crate::knowledge::Live,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let role = settings.role;
+        let knowledge = crate::knowledge::Live::load(settings.knowledge.as_deref())?;
         let store = open_store(&settings).await?;
         let whatsapp = &settings.whatsapp;
         if role.ingress() && whatsapp.app_secret.is_none() {
@@ -110,6 +112,7 @@ impl Application {
             listener,
             state,
             role,
+            knowledge,
         })
     }
 
@@ -124,6 +127,11 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let address = self.listener.local_addr()?;
         tracing::info!(%address, role = ?self.role, "leadline listening");
+        tokio::spawn(
+            self.knowledge
+                .clone()
+                .watch(crate::knowledge::POLL_EVERY, shutdown.clone()),
+        );
         let engine = self.state.engine.clone().map(|engine| {
             let shutdown = shutdown.clone();
             tokio::spawn(async move { engine.run(shutdown).await })

@@ -69,6 +69,34 @@ pub enum Command {
         #[command(subcommand)]
         command: PlaybookCommand,
     },
+    /// Work with knowledge folders (Markdown and text files the agent
+    /// answers customers' questions from).
+    Knowledge {
+        #[command(subcommand)]
+        command: KnowledgeCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnowledgeCommand {
+    /// List the folder's passages and what is wrong with them, as
+    /// file:line; exit 1 when something is, 2 when the folder cannot be
+    /// read.
+    Check {
+        /// The knowledge folder.
+        dir: PathBuf,
+    },
+    /// Show the passages that best answer a question, with their
+    /// relevance and whether it clears the threshold.
+    Search {
+        /// The knowledge folder.
+        dir: PathBuf,
+        /// The question, as a customer would write it.
+        query: String,
+        /// How many passages to show.
+        #[arg(long, short, default_value_t = 3)]
+        k: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -83,6 +83,9 @@ pub struct Settings {
     pub role: Role,
     pub listen: SocketAddr,
     pub playbook: Option<PathBuf>,
+    /// The folder the agent answers questions from; unset, the built-in
+    /// playbook's own.
+    pub knowledge: Option<PathBuf>,
     pub log_format: LogFormat,
     pub whatsapp: WhatsAppSettings,
     pub database_url: String,
@@ -203,6 +206,7 @@ struct FileSettings {
     role: Option<String>,
     listen: Option<String>,
     playbook: Option<String>,
+    knowledge: Option<String>,
     log_format: Option<String>,
     database_url: Option<String>,
     redis_url: Option<String>,
@@ -609,6 +613,7 @@ impl Settings {
             role,
             listen,
             playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
+            knowledge: pick("LEADLINE_KNOWLEDGE", file.knowledge).map(PathBuf::from),
             log_format,
             whatsapp: WhatsAppSettings {
                 verify_token: pick("WHATSAPP_VERIFY_TOKEN", file.whatsapp.verify_token).map(Secret),

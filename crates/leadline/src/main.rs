@@ -2,7 +2,7 @@
 //! to [`leadline::app`].
 
 use clap::Parser;
-use leadline::cli::{Cli, Command, PlaybookCommand};
+use leadline::cli::{Cli, Command, KnowledgeCommand, PlaybookCommand};
 use leadline::config::Settings;
 use std::process::ExitCode;
 
@@ -13,6 +13,14 @@ fn main() -> ExitCode {
     } = &cli.command
     {
         return leadline::app::check_playbook(file);
+    }
+    if let Command::Knowledge { command } = &cli.command {
+        return match command {
+            KnowledgeCommand::Check { dir } => leadline::knowledge::check(dir),
+            KnowledgeCommand::Search { dir, query, k } => {
+                leadline::knowledge::search(dir, query, *k)
+            }
+        };
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -67,7 +75,7 @@ fn main() -> ExitCode {
                 customer,
                 show_state,
             } => leadline::chat::run(settings, customer, show_state).await,
-            Command::Playbook { .. } | Command::Eval { .. } => Ok(()),
+            Command::Playbook { .. } | Command::Knowledge { .. } | Command::Eval { .. } => Ok(()),
         }
     });
     match result {

@@ -1,0 +1,157 @@
+//! Retrieval on a small made-up folder: folding, stemming, ranking and the
+//! threshold.
+
+use leadline_knowledge::{Knowledge, Language};
+
+fn folder() -> Knowledge {
+    Knowledge::from_files([
+        (
+            "producto.md",
+            "# Integraciones\n\nNos conectamos con Tiendanube, Shopify y WooCommerce: las integraciones se activan en minutos.\n\n\
+             # Horario de atención\n\nAtendemos de lunes a viernes, de 9:00 a 18:00.\n\n\
+             # Planes y precios\n\nEl plan Básico cuesta 49 dólares al mes e incluye 1.000 conversaciones.\n",
+        ),
+        (
+            "product.md",
+            "# Integrations\n\nWe connect with Tiendanube, Shopify and WooCommerce; each integration takes minutes to switch on.\n\n\
+             # Office hours\n\nOur team is available Monday to Friday, 9:00 to 18:00.\n\n\
+             # Plans and pricing\n\nThe Basic plan costs 49 dollars a month and includes 1,000 conversations.\n\n\
+             # Instagram\n\nThe assistant answers on WhatsApp only; Instagram is not supported yet.\n",
+        ),
+    ])
+}
+
+fn top(knowledge: &Knowledge, query: &str) -> String {
+    knowledge
+        .search(query, 3)
+        .first()
+        .map(|h| h.passage.id.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn passages_have_ids_and_languages() {
+    let knowledge = folder();
+    assert!(
+        knowledge.problems().is_empty(),
+        "{:?}",
+        knowledge.problems()
+    );
+    let ids: Vec<_> = knowledge.passages().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "producto#integraciones",
+            "producto#horario-de-atencion",
+            "producto#planes-y-precios",
+            "product#integrations",
+            "product#office-hours",
+            "product#plans-and-pricing",
+            "product#instagram",
+        ]
+    );
+    let hours = knowledge.passage("producto#horario-de-atencion").unwrap();
+    assert_eq!(hours.line, 5);
+    assert_eq!(hours.language, Some(Language::Es));
+    assert_eq!(
+        knowledge.passage("product#office-hours").unwrap().language,
+        Some(Language::En)
+    );
+}
+
+#[test]
+fn accents_and_case_are_folded() {
+    let knowledge = folder();
+    assert_eq!(top(&knowledge, "INTEGRACION"), "producto#integraciones");
+    assert_eq!(
+        top(&knowledge, "horario de atencion"),
+        "producto#horario-de-atencion"
+    );
+    assert_eq!(top(&knowledge, "plan basico"), "producto#planes-y-precios");
+}
+
+#[test]
+fn stems_match_other_forms() {
+    let knowledge = folder();
+    assert_eq!(
+        top(&knowledge, "¿se integran con otras tiendas?"),
+        "producto#integraciones"
+    );
+    assert_eq!(
+        top(&knowledge, "do you integrate with my store?"),
+        "product#integrations"
+    );
+    assert_eq!(
+        top(&knowledge, "what does the plan include?"),
+        "product#plans-and-pricing"
+    );
+    assert_eq!(
+        top(&knowledge, "¿qué incluyen los planes?"),
+        "producto#planes-y-precios"
+    );
+}
+
+#[test]
+fn paraphrases_find_their_passage() {
+    let knowledge = folder();
+    assert_eq!(
+        top(&knowledge, "¿cuánto cuesta?"),
+        "producto#planes-y-precios"
+    );
+    assert_eq!(
+        top(&knowledge, "how much does it cost per month?"),
+        "product#plans-and-pricing"
+    );
+    assert_eq!(
+        top(&knowledge, "¿en qué horario atienden?"),
+        "producto#horario-de-atencion"
+    );
+    assert_eq!(
+        top(&knowledge, "does it work on Instagram too?"),
+        "product#instagram"
+    );
+}
+
+#[test]
+fn a_typo_still_finds_its_passage() {
+    let knowledge = folder();
+    assert_eq!(top(&knowledge, "integrasiones"), "producto#integraciones");
+    let typo = knowledge.search("Instagarm", 1);
+    assert_eq!(typo[0].passage.id, "product#instagram");
+    let right = knowledge.search("Instagram", 1);
+    assert!(
+        typo[0].score < right[0].score,
+        "a typo counts less than the word"
+    );
+}
+
+#[test]
+fn ranking_puts_the_focused_passage_first() {
+    let knowledge = folder();
+    let hits = knowledge.search("do you have a Shopify integration?", 5);
+    assert_eq!(hits[0].passage.id, "product#integrations");
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(hits[0].is_good_enough());
+}
+
+#[test]
+fn unrelated_questions_are_not_good_enough() {
+    let knowledge = folder();
+    for query in [
+        "¿tienen estacionamiento para clientes?",
+        "can I pay with bitcoin?",
+        "what's the weather like",
+        "hola",
+        "",
+        "¿¡!?",
+    ] {
+        let hits = knowledge.search(query, 3);
+        assert!(
+            hits.iter().all(|h| !h.is_good_enough()),
+            "{query:?} -> {:?}",
+            hits.iter()
+                .map(|h| (&h.passage.id, h.relevance))
+                .collect::<Vec<_>>()
+        );
+    }
+}

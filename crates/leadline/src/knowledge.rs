@@ -1,0 +1,274 @@
+//! The knowledge folder in the binary: `leadline knowledge check|search
+//! DIR` (what the agent would answer from a folder, and what is wrong in
+//! it, before a team relies on it), and the folder `serve` loads at start
+//! and re-reads when its files change.
+
+use anyhow::Context;
+use leadline_knowledge::{GOOD_ENOUGH, Knowledge, Passage, Stamp};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often `serve` looks at the folder's files for a change.
+pub const POLL_EVERY: Duration = Duration::from_secs(2);
+
+/// The built-in playbook's folder, compiled in so `serve` answers product
+/// questions wherever the binary runs.
+const BUILT_IN: [(&str, &str); 2] = [
+    (
+        "es.md",
+        include_str!("../../domain/playbooks/knowledge/es.md"),
+    ),
+    (
+        "en.md",
+        include_str!("../../domain/playbooks/knowledge/en.md"),
+    ),
+];
+
+/// The knowledge the agent answers from, replaced whole when the folder
+/// changes: a turn takes [`Live::current`] once and reads one consistent
+/// folder, whatever a reload does meanwhile.
+#[derive(Debug, Clone)]
+pub struct Live {
+    current: Arc<RwLock<Arc<Knowledge>>>,
+    dir: Option<PathBuf>,
+    /// The folder's files as they were just before the load, so a change
+    /// made while loading or before [`Live::watch`] starts is still seen.
+    loaded: Option<Stamp>,
+}
+
+impl Live {
+    /// Loads `dir` (`LEADLINE_KNOWLEDGE`), or the built-in folder when
+    /// unset, and logs its problems; fails only when `dir` cannot be read,
+    /// since a server answering from an empty folder would hide the
+    /// mistake.
+    pub fn load(dir: Option<&Path>) -> anyhow::Result<Live> {
+        let loaded = dir.and_then(|dir| Stamp::of(dir).ok());
+        let knowledge = match dir {
+            Some(dir) => Knowledge::load(dir).with_context(|| {
+                format!(
+                    "cannot read the knowledge folder {} (LEADLINE_KNOWLEDGE)",
+                    dir.display()
+                )
+            })?,
+            None => Knowledge::from_files(BUILT_IN),
+        };
+        log_loaded(&knowledge, dir);
+        Ok(Live {
+            current: Arc::new(RwLock::new(Arc::new(knowledge))),
+            dir: dir.map(Path::to_owned),
+            loaded,
+        })
+    }
+
+    pub fn current(&self) -> Arc<Knowledge> {
+        // A poisoned lock still holds a whole folder: swaps do not panic
+        // half-way.
+        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Re-reads the folder whenever its files' paths, sizes or
+    /// modification times change, looking every `every`, until `shutdown`.
+    /// Polling rather than the notify crate: a few dozen `stat` calls every
+    /// couple of seconds cost nothing, need no extra dependency tree, and
+    /// also see changes that file events miss (network filesystems, bind
+    /// mounts, a Kubernetes ConfigMap swapping its symlink). A folder that
+    /// became unreadable keeps the last one loaded.
+    pub async fn watch(self, every: Duration, shutdown: CancellationToken) {
+        let Some(dir) = self.dir.clone() else {
+            return;
+        };
+        let mut seen = self.loaded.clone();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(every) => {}
+            }
+            let now = stamp(&dir).await;
+            if now == seen {
+                continue;
+            }
+            seen = now;
+            let reading = dir.clone();
+            match tokio::task::spawn_blocking(move || Knowledge::load(&reading)).await {
+                Ok(Ok(knowledge)) => {
+                    log_loaded(&knowledge, Some(&dir));
+                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(knowledge);
+                }
+                Ok(Err(e)) => tracing::warn!(
+                    dir = %dir.display(),
+                    error = %e,
+                    "cannot re-read the knowledge folder; keeping the last one loaded"
+                ),
+                Err(e) => tracing::warn!(error = %e, "knowledge reload task failed"),
+            }
+        }
+    }
+}
+
+/// The folder's stamp, or none when it cannot be listed (which is then a
+/// change when it comes back).
+async fn stamp(dir: &Path) -> Option<Stamp> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || Stamp::of(&dir).ok())
+        .await
+        .ok()
+        .flatten()
+}
+
+fn log_loaded(knowledge: &Knowledge, dir: Option<&Path>) {
+    let dir = dir.map_or_else(|| "built-in".to_owned(), |d| d.display().to_string());
+    for problem in knowledge.problems() {
+        tracing::warn!(%problem, "knowledge folder problem");
+    }
+    tracing::info!(
+        %dir,
+        passages = knowledge.passages().len(),
+        problems = knowledge.problems().len(),
+        "knowledge loaded"
+    );
+}
+
+/// Lists every passage (`file:line id [language] title`), then every
+/// problem as `file:line: what`; exit 1 when there is any, 2 when the
+/// folder cannot be read.
+pub fn check(dir: &Path) -> ExitCode {
+    let Some(knowledge) = load(dir) else {
+        return ExitCode::from(2);
+    };
+    for passage in knowledge.passages() {
+        println!("{}", heading(passage));
+    }
+    let problems = knowledge.problems();
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+    println!(
+        "{}: {} passages, {} problems",
+        dir.display(),
+        knowledge.passages().len(),
+        problems.len()
+    );
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Prints the `k` best passages for `query`, best first, each with its
+/// relevance and whether it clears [`GOOD_ENOUGH`], then its text; exit 1
+/// when none does (the agent would say it checks with the team), 2 when the
+/// folder cannot be read.
+pub fn search(dir: &Path, query: &str, k: usize) -> ExitCode {
+    let Some(knowledge) = load(dir) else {
+        return ExitCode::from(2);
+    };
+    let hits = knowledge.search(query, k);
+    for hit in &hits {
+        let verdict = if hit.is_good_enough() {
+            "answers"
+        } else {
+            "under the threshold"
+        };
+        println!(
+            "{}  relevance {:.2} ({verdict})",
+            heading(hit.passage),
+            hit.relevance
+        );
+        for line in hit.passage.body.lines() {
+            println!("    {line}");
+        }
+    }
+    if hits.first().is_some_and(|h| h.is_good_enough()) {
+        ExitCode::SUCCESS
+    } else {
+        println!("no passage answers this (threshold {GOOD_ENOUGH})");
+        ExitCode::FAILURE
+    }
+}
+
+fn load(dir: &Path) -> Option<Knowledge> {
+    match Knowledge::load(dir) {
+        Ok(knowledge) => Some(knowledge),
+        Err(e) => {
+            eprintln!(
+                "leadline: cannot read the knowledge folder {}: {e}",
+                dir.display()
+            );
+            None
+        }
+    }
+}
+
+/// `file:line id [es] Title`.
+fn heading(passage: &Passage) -> String {
+    let language = passage.language.map_or("?", |l| l.code());
+    format!(
+        "{}:{}  {}  [{language}]  {}",
+        passage.file.display(),
+        passage.line,
+        passage.id,
+        passage.title
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_folder_is_compiled_in() {
+        let live = Live::load(None).unwrap();
+        let knowledge = live.current();
+        assert!(knowledge.passages().len() >= 12);
+        assert!(
+            knowledge.problems().is_empty(),
+            "{:?}",
+            knowledge.problems()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_edited_folder_is_re_read_without_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("faq.md");
+        std::fs::write(&file, "# Horario\nDe lunes a viernes.\n").unwrap();
+        let live = Live::load(Some(dir.path())).unwrap();
+        assert_eq!(live.current().passages().len(), 1);
+        let shutdown = CancellationToken::new();
+        let watching = tokio::spawn(
+            live.clone()
+                .watch(Duration::from_millis(10), shutdown.clone()),
+        );
+
+        std::fs::write(
+            &file,
+            "# Horario\nDe lunes a viernes.\n# Precios\nDesde 10 dólares.\n",
+        )
+        .unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while live.current().passages().len() != 2 {
+            assert!(tokio::time::Instant::now() < deadline, "not re-read");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // A folder gone keeps what was loaded.
+        drop(dir);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(live.current().passages().len(), 2);
+
+        shutdown.cancel();
+        watching.await.unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_folder_stops_the_start() {
+        let error = Live::load(Some(Path::new("/nonexistent/knowledge"))).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("LEADLINE_KNOWLEDGE"),
+            "{error:#}"
+        );
+    }
+}
