@@ -92,6 +92,7 @@ impl Chat {
             system_prompt: &prompt,
             today: TODAY,
             deferred: &[],
+            questions: &[],
         };
         let turn = brain
             .decide(&ctx, &toolbox)

@@ -92,6 +92,7 @@ impl Fixture {
             system_prompt: SYSTEM_PROMPT,
             today: date(2025, 3, 10),
             deferred: &[],
+            questions: &[],
         };
         let tools = self
             .registry
@@ -814,6 +815,7 @@ impl Brain for Offline {
             asks: None,
             confidence: 0.5,
             resolved: true,
+            sources: Vec::new(),
             prompt_tokens: 0,
             usage: Default::default(),
         })

@@ -3,6 +3,7 @@
 //! field values, the intent, its confidence and the tools it called.
 //! It proposes; the router (see [`crate::router`]) decides.
 
+use crate::answers::Question;
 use crate::conversation::Message;
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
@@ -35,6 +36,9 @@ pub struct TurnContext<'a> {
     /// Fields asked for too often without an answer: not asked again, and
     /// the flow moves on without them.
     pub deferred: &'a [FieldName],
+    /// What the burst asks that the business's knowledge may answer, each
+    /// question with the passages found for it.
+    pub questions: &'a [Question],
 }
 
 impl TurnContext<'_> {
@@ -62,6 +66,10 @@ pub struct Turn {
     pub confidence: f32,
     /// Whether the customer's messages were understood and answered.
     pub resolved: bool,
+    /// The ids of the passages (of [`TurnContext::questions`]) the reply
+    /// answers from: none when it answers no question from them.
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// Tokens of the prompt the brain sent (or would send) to a model.
     pub prompt_tokens: usize,
     /// What the turn took at a model provider.

@@ -3,6 +3,7 @@
 //! [`WINDOW`] messages. The prompt's size stays flat however long the
 //! conversation gets.
 
+use crate::answers;
 use crate::brain::TurnContext;
 use crate::conversation::Speaker;
 use crate::playbook::LeadView;
@@ -105,7 +106,44 @@ fn state(ctx: &TurnContext<'_>) -> String {
         text.push_str("\nSummary of the earlier conversation: ");
         text.push_str(ctx.summary);
     }
+    if !ctx.questions.is_empty() {
+        passages(ctx, &mut text);
+    }
     text
+}
+
+/// The passages that answer the customer's questions, each once, cut to
+/// WhatsApp length: what the model may answer from, and nothing else.
+fn passages(ctx: &TurnContext<'_>, text: &mut String) {
+    let mut shown: Vec<&str> = Vec::new();
+    for found in ctx
+        .questions
+        .iter()
+        .flat_map(|q| q.answer())
+        .take(answers::MAX_QUESTIONS)
+    {
+        if shown.contains(&found.id.as_str()) {
+            continue;
+        }
+        if shown.is_empty() {
+            text.push_str("\nThe business's knowledge for the customer's question (cite the ids you use in `sources`):");
+        }
+        shown.push(&found.id);
+        let _ = write!(
+            text,
+            "\n[{}] {}: {}",
+            found.id,
+            found.title,
+            answers::excerpt(&found.body)
+        );
+    }
+    if ctx.questions.iter().any(|q| q.answer().is_none()) {
+        text.push_str(if shown.is_empty() {
+            "\nNo passage of the business's knowledge answers the customer's question: say the team will confirm it."
+        } else {
+            "\nNo passage answers their other question: say the team will confirm it."
+        });
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +167,7 @@ mod tests {
             system_prompt: &playbook.render_prompt(stage, lead, language),
             today: jiff::civil::date(2026, 12, 3),
             deferred,
+            questions: &[],
         };
         prompt_messages(&ctx, "CONTRACT").remove(0).content
     }

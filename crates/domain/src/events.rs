@@ -60,6 +60,15 @@ pub enum Event {
     HandedOff {
         reason: HandoffReason,
     },
+    /// A question the customer asked that the knowledge folder may answer,
+    /// and how the reply answered it. `passages` are the ids it was
+    /// answered from.
+    QuestionAsked {
+        question: String,
+        grounded: Grounded,
+        #[serde(default)]
+        passages: Vec<String>,
+    },
     /// The brain failed; the turn was handed off instead.
     BrainFailed {
         brain: String,
@@ -81,7 +90,32 @@ impl Event {
             Event::CallBooked { .. } => "call_booked",
             Event::CallCancelled { .. } => "call_cancelled",
             Event::HandedOff { .. } => "handed_off",
+            Event::QuestionAsked { .. } => "question_asked",
             Event::BrainFailed { .. } => "brain_failed",
+        }
+    }
+}
+
+/// How a customer's question was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grounded {
+    /// From passages of the knowledge folder.
+    Yes,
+    /// Not answered: the customer was told the team will check, and the
+    /// question waits for the team (`GET /api/questions`).
+    No,
+    /// The brain's reply stated what nothing supports and was replaced by
+    /// the honest answer; the question waits for the team too.
+    Replaced,
+}
+
+impl Grounded {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grounded::Yes => "yes",
+            Grounded::No => "no",
+            Grounded::Replaced => "replaced",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! live behind the [`brain::Brain`] and [`tools::Tool`] seams and in the
 //! stores crate.
 
+pub mod answers;
 pub mod brain;
 pub mod context;
 pub mod conversation;

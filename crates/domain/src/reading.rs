@@ -108,6 +108,55 @@ pub fn statements(text: &str) -> String {
         .join("\n")
 }
 
+/// The sentences of `text` that ask the business something its knowledge
+/// may answer: questions, less requests (a person, a document, a call) and
+/// small talk ("¿cómo estás?", "are you a bot?"), which are answered by
+/// other means and must not be taken for a question nobody could answer.
+pub fn questions(text: &str) -> Vec<&str> {
+    sentences(text)
+        .filter(|(sentence, question)| {
+            *question
+                && !SMALL_TALK.is_match(sentence)
+                && !CALL_REQUEST.is_match(sentence)
+                && !asks_for_person(sentence)
+                && !asks_to_be_sent(sentence)
+        })
+        .map(|(sentence, _)| sentence.trim())
+        .collect()
+}
+
+/// Questions that make conversation rather than ask about the business.
+static SMALL_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\s¿¡]*(?:(?:hola|hi|hey|hello|buenas|buenos\s+d[ií]as|good\s+(?:morning|afternoon|evening))[,!.\s]*)?
+        (?:how\s+are\s+(?:you|u|ya)|how\s+(?:is\s+it|it's|are\s+things)\s+going|how's\s+it\s+going|what's\s+up|sup
+          |qu[eé]\s+tal|c[oó]mo\s+(?:est[aá]s|est[aá]n|va|vas|andas|le\s+va|te\s+va)|todo\s+bien
+          |(?:are|r)\s+(?:you|u)\s+(?:there|a\s+bot|a\s+robot|real|human|an?\s+ai|still\s+there)
+          |(?:est[aá]s|est[aá]n)\s+(?:ah[ií]|por\s+ah[ií])|eres\s+(?:un\s+bot|un\s+robot|humano|humana|real|una\s+persona)
+          |(?:hello|hola|hi|ok|okay|vale|s[ií]|yes|no|and|y|entonces|so|right|really|en\s+serio|de\s+verdad)
+          |(?:me\s+)?(?:escuchas|entiendes|lees)|(?:can\s+you\s+)?(?:hear|read|understand)\s+me)
+        [\s?!.]*$",
+    )
+});
+
+/// Asking for a call or a time to talk: the stage that books calls
+/// answers it with times.
+static CALL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:can|could|would|will)\s+(?:you|u|we)\s+(?:please\s+)?(?:call|ring|phone)\s+(?:me|us)\b
+        | \b(?:book|schedule|set\s+up|arrange)\s+(?:a|the|my|an)\s+(?:call|meeting|demo|video\s*call)\b
+        | \bwhen\s+can\s+(?:we|i)\s+(?:talk|speak|meet|have\s+the\s+call)\b
+        | \b(?:what|which)\s+(?:times|slots|days)\s+(?:have\s+(?:you|u)\s+got|do\s+(?:you|u)\s+have|are\s+(?:free|available|open|left))
+        | \bwhen\s+are\s+(?:you|u)\s+(?:free|available)\b
+        | \bqu[eé]\s+(?:horarios|d[ií]as|horas)\s+(?:tienes|tienen|ten[eé]s|hay)\s+(?:libres?|disponibles?|para\s+la\s+(?:llamada|cita|reuni[oó]n))
+        | \b(?:me|nos)\s+(?:pueden|puede|podr[ií]an|podr[ií]a)\s+llamar\b
+        | \b(?:agendar|agendamos|agendemos|programar|reservar)\s+(?:una|la)\s+(?:llamada|reuni[oó]n|demo|videollamada)\b
+        | \bcu[aá]ndo\s+podemos\s+(?:hablar|reunirnos|tener\s+la\s+llamada)\b
+        ",
+    )
+});
+
 /// Someone to talk to: a person of the business's team.
 const PERSON: &str = r"(?:a\s+|an\s+|the\s+|one\s+of\s+(?:your|the)\s+)?(?:real\s+|live\s+|actual\s+)?
     (?:human|person|people|someone|somebody|anyone|agent|representative|rep|sales\s*rep|salesperson|advisor|adviser|consultant

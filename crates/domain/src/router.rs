@@ -7,6 +7,7 @@
 //! moves only along the playbook's transitions, and the handoff policy has
 //! the last word on what the customer is told.
 
+use crate::answers::{self, Question};
 use crate::brain::{Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext};
 use crate::context::WINDOW;
 use crate::conversation::{
@@ -14,18 +15,19 @@ use crate::conversation::{
 };
 use crate::customer::CustomerId;
 use crate::documents::{self, ASK_DOCUMENT, DocumentSend, SEND_DOCUMENT};
-use crate::events::Event;
+use crate::events::{Event, Grounded};
 use crate::fields;
 use crate::inbound::{Content, InboundMessage};
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
-use crate::playbook::{Playbook, Stage, Success};
+use crate::playbook::{LeadView, Playbook, Stage, Success};
 use crate::reading;
 use crate::schedule::{Pick, Slot, read_pick};
 use crate::tools::{ToolBox, ToolRegistry};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use leadline_knowledge::Shared;
 use std::sync::Arc;
 use understanding::{CORRECTABLE, burst_text, field_value, grounded_proposals, holding};
 
@@ -40,6 +42,9 @@ pub struct Router {
     /// The business's zone, resolved once: relative timelines ("next
     /// month") are read from the business's calendar, not the server's.
     time_zone: TimeZone,
+    /// The business's knowledge folder, read once per turn (a reload
+    /// swaps it whole).
+    knowledge: Shared,
 }
 
 /// What a turn produced, besides the changes to the conversation itself.
@@ -132,11 +137,24 @@ impl Router {
             brain,
             tools,
             time_zone,
+            knowledge: Shared::default(),
         }
+    }
+
+    /// Answers customers' questions from `knowledge` (empty by default:
+    /// every question goes to the team).
+    pub fn with_knowledge(mut self, knowledge: Shared) -> Self {
+        self.knowledge = knowledge;
+        self
     }
 
     pub fn playbook(&self) -> &Playbook {
         &self.playbook
+    }
+
+    /// The knowledge folder as it is now.
+    pub fn knowledge(&self) -> Arc<leadline_knowledge::Knowledge> {
+        self.knowledge.current()
     }
 
     /// A new conversation for `customer`, keeping what an earlier
@@ -256,12 +274,18 @@ impl Router {
         // value; the extractors after it.
         let words = burst_text(burst);
         self.apply_correction(conversation, &words, today, &mut outcome);
+        let questions = answers::look_up(
+            &self.knowledge.current(),
+            &words,
+            conversation.lead.need.as_deref().unwrap_or_default(),
+            conversation.language,
+        );
 
         let tools = self
             .tools
             .toolbox(&stage.tools, &conversation.customer, &conversation.lead);
         let decided = self
-            .decide(conversation, stage, pushed, today, &tools)
+            .decide(conversation, stage, pushed, today, &questions, &tools)
             .await;
         if let Ok(turn) = &decided {
             self.send_asked_document(turn, &tools, &words).await;
@@ -293,18 +317,26 @@ impl Router {
         // A burst that states a value and corrects it ("3 millones" ...
         // "perdón, 2 millones, no 3") ends with the correction.
         self.apply_correction(conversation, &words, today, &mut outcome);
-        if let Some(field) = turn.asks.filter(|f| !conversation.lead.has(*f)) {
+        // A customer who asked something instead of answering did not
+        // leave the field unanswered: asking it again does not count.
+        if let Some(field) = turn
+            .asks
+            .filter(|f| !conversation.lead.has(*f) && questions.is_empty())
+        {
             let times = conversation.asked.entry(field).or_default();
             *times = times.saturating_add(1);
         }
 
+        let answers = self.judge_answers(conversation, &questions, &turn, &words, &mut outcome);
+
         // A message that gave a value answered the agent, whatever a model
-        // says of it: small models mark plain answers unresolved.
+        // says of it: small models mark plain answers unresolved. One that
+        // only asked what the team must answer is left unresolved.
         let learned = outcome
             .events
             .iter()
             .any(|e| matches!(e, Event::FieldSet { .. } | Event::FieldCorrected { .. }));
-        if turn.resolved || learned {
+        if (turn.resolved && !answers.unanswered) || learned {
             conversation.unresolved = 0;
         } else {
             // A burst is one thought answered once ("buenas" / "¿funciona
@@ -330,7 +362,9 @@ impl Router {
             return outcome;
         }
 
-        let reply = if turn.reply.trim().is_empty() {
+        let reply = if answers.replace {
+            self.honest_reply(conversation, reached)
+        } else if turn.reply.trim().is_empty() {
             playbook
                 .render_reply(
                     reached,
@@ -680,7 +714,7 @@ impl Router {
             .tools
             .toolbox(&[], &conversation.customer, &conversation.lead);
         let Ok(turn) = self
-            .decide(conversation, stage, said, today, &no_tools)
+            .decide(conversation, stage, said, today, &[], &no_tools)
             .await
         else {
             return;
@@ -765,6 +799,7 @@ impl Router {
         stage: &Stage,
         burst_len: usize,
         today: Date,
+        questions: &[Question],
         tools: &ToolBox<'_>,
     ) -> Result<Turn, BrainError> {
         let system_prompt =
@@ -784,8 +819,98 @@ impl Router {
             system_prompt: &system_prompt,
             today,
             deferred: &deferred,
+            questions,
         };
         self.brain.decide(&ctx, tools).await
+    }
+
+    /// Whether the turn answered the burst's questions from the knowledge
+    /// folder, recorded per question: answered from the passages the brain
+    /// names, left for the team, or replaced because the reply states a
+    /// number, a day or a yes/no that neither those passages, the
+    /// playbook's business facts and replies, nor the customer's own words
+    /// support.
+    fn judge_answers(
+        &self,
+        conversation: &Conversation,
+        questions: &[Question],
+        turn: &Turn,
+        words: &str,
+        outcome: &mut TurnOutcome,
+    ) -> Answers {
+        if questions.is_empty() {
+            return Answers::default();
+        }
+        let found = |id: &String| {
+            questions
+                .iter()
+                .flat_map(|q| &q.passages)
+                .find(|f| &f.id == id)
+        };
+        let cited: Vec<&answers::Found> = turn.sources.iter().filter_map(found).collect();
+        let language = conversation.language;
+        let business = &self.playbook.business;
+        let mut support = vec![
+            words.to_owned(),
+            business.name.clone(),
+            business.offer.clone(),
+            business.hours.clone(),
+            serde_json::to_string(&LeadView::new(&conversation.lead, language)).unwrap_or_default(),
+        ];
+        support.extend(cited.iter().map(|f| f.body.clone()));
+        support.extend(
+            self.playbook
+                .stages
+                .iter()
+                .filter_map(|s| s.templates.get(&language))
+                .flat_map(|t| t.values().cloned()),
+        );
+        let claims = answers::unsupported(&turn.reply, &support.join("\n"), !cited.is_empty());
+        let replace = !claims.is_empty();
+        let mut unanswered = false;
+        for question in questions {
+            let passages: Vec<String> = cited
+                .iter()
+                .filter(|f| question.passages.iter().any(|p| p.id == f.id))
+                .map(|f| f.id.clone())
+                .collect();
+            let grounded = if replace {
+                Grounded::Replaced
+            } else if passages.is_empty() {
+                Grounded::No
+            } else {
+                Grounded::Yes
+            };
+            unanswered |= grounded != Grounded::Yes;
+            outcome.events.push(Event::QuestionAsked {
+                question: question.text.clone(),
+                grounded,
+                passages,
+            });
+        }
+        Answers {
+            replace,
+            unanswered,
+        }
+    }
+
+    /// What replaces a reply that stated what nothing supports: the honest
+    /// answer, then the stage's next question.
+    fn honest_reply(&self, conversation: &Conversation, stage: &Stage) -> String {
+        let (lead, language) = (&conversation.lead, conversation.language);
+        let deferred = conversation.deferred();
+        let next = stage
+            .collects
+            .iter()
+            .find(|f| !lead.has(**f) && !deferred.contains(f))
+            .and_then(|f| {
+                self.playbook
+                    .render_reply(stage, &format!("ask_{f}"), lead, language)
+            });
+        std::iter::once(self.playbook.no_answer(stage, lead, language))
+            .chain(next)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// A brain that read a request for a document but sent none (a small
@@ -1105,6 +1230,16 @@ impl Router {
         conversation.summary_requested_through = job.through_seq();
         Some(job)
     }
+}
+
+/// How a turn's answers to the customer's questions came out.
+#[derive(Debug, Default)]
+struct Answers {
+    /// The reply states what nothing supports: the honest answer goes
+    /// instead.
+    replace: bool,
+    /// A question was left for the team.
+    unanswered: bool,
 }
 
 /// Whether a tool called during the turn reported `wanted` as its outcome

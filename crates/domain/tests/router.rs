@@ -63,6 +63,7 @@ fn turn(reply: &str) -> Turn {
         asks: None,
         confidence: 0.95,
         resolved: true,
+        sources: Vec::new(),
         prompt_tokens: 100,
         usage: Default::default(),
     }

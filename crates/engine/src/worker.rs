@@ -154,6 +154,13 @@ impl Worker {
                 _ => None,
             })
             .collect();
+        let answers: Vec<&'static str> = events
+            .iter()
+            .filter_map(|event| match event {
+                Event::QuestionAsked { grounded, .. } => Some(grounded.as_str()),
+                _ => None,
+            })
+            .collect();
         let commit = TurnCommit {
             conversation,
             replies,
@@ -169,6 +176,10 @@ impl Worker {
                 metrics::counter!("leadline_turns_total", "outcome" => "committed").increment(1);
                 for field in ungrounded {
                     metrics::counter!("leadline_model_ungrounded_total", "field" => field)
+                        .increment(1);
+                }
+                for grounded in answers {
+                    metrics::counter!("leadline_answers_total", "grounded" => grounded)
                         .increment(1);
                 }
                 metrics::histogram!("leadline_turn_seconds")

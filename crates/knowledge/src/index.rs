@@ -168,6 +168,16 @@ impl Index {
         (scored, best)
     }
 
+    /// Whether a passage has `word` (by its own stem in either language,
+    /// not a synonym's nor a typo's).
+    pub(crate) fn knows(&self, word: &str) -> bool {
+        self.stemmers.query_terms(word).iter().any(|q| {
+            q.stems
+                .iter()
+                .any(|(stem, weight)| *weight == 1.0 && self.terms.contains_key(stem.as_str()))
+        })
+    }
+
     /// The term of a folder's word one edit (a letter added, dropped,
     /// changed or two swapped) from the query's word, or that starts with
     /// the query word's stem (Snowball leaves "blanqueamiento" longer than

@@ -17,6 +17,7 @@ pub use text::Language;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 /// The relevance from which a hit answers the question (see
@@ -152,6 +153,11 @@ impl fmt::Debug for Knowledge {
 }
 
 impl Knowledge {
+    /// A folder with nothing in it: every question goes to the team.
+    pub fn empty() -> Knowledge {
+        Knowledge::build(Vec::new(), Vec::new())
+    }
+
     /// Reads every `.md` and `.txt` file under `dir`. Fails only when `dir`
     /// itself cannot be listed; a bad file is a [`Problem`] and the rest
     /// still load.
@@ -251,6 +257,33 @@ impl Knowledge {
     }
 }
 
+impl Knowledge {
+    /// [`Knowledge::search`] for a question that leans on what was said
+    /// around it ("soy Marta, quiero una limpieza, ¿cuánto cuesta?"): the
+    /// words of `context` the folder has are added to the question. That
+    /// reading wins when it is good enough, since it matches the question
+    /// and its subject both ("cuánto cuesta" alone finds any passage about
+    /// prices); else the better of the two. Words the folder lacks are left
+    /// out, since each would count against the answer's relevance.
+    pub fn search_in_context(&self, query: &str, context: &str, k: usize) -> Vec<Hit<'_>> {
+        let alone = self.search(query, k);
+        let known: Vec<&str> = context
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty() && self.index.knows(word))
+            .collect();
+        if known.is_empty() {
+            return alone;
+        }
+        let widened = self.search(&format!("{query} {}", known.join(" ")), k);
+        let relevance = |hits: &[Hit<'_>]| hits.first().map_or(0.0, |h| h.relevance);
+        if relevance(&widened) >= GOOD_ENOUGH || relevance(&widened) > relevance(&alone) {
+            widened
+        } else {
+            alone
+        }
+    }
+}
+
 /// A file's path in the folder without its extension, `/`-separated:
 /// the first part of its passages' ids.
 fn name_in(dir: &Path, file: &Path) -> String {
@@ -283,5 +316,33 @@ impl Stamp {
                 })
                 .collect(),
         ))
+    }
+}
+
+/// The knowledge a server answers from, replaced whole when its folder
+/// changes: a turn takes [`Shared::current`] once and reads one consistent
+/// folder, whatever a reload does meanwhile.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<RwLock<Arc<Knowledge>>>);
+
+impl Shared {
+    pub fn new(knowledge: Knowledge) -> Shared {
+        Shared(Arc::new(RwLock::new(Arc::new(knowledge))))
+    }
+
+    pub fn current(&self) -> Arc<Knowledge> {
+        // A poisoned lock still holds a whole folder: swaps do not panic
+        // half-way.
+        Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn replace(&self, knowledge: Knowledge) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(knowledge);
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new(Knowledge::empty())
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::config::{BrainKind, Role, Settings};
 use crate::http::{self, AppState};
+use crate::knowledge::{Folder, Live};
 use anyhow::Context;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
@@ -74,13 +75,14 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     role: Role,
-    knowledge: crate::knowledge::Live,
+    knowledge: Live,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let role = settings.role;
-        let knowledge = crate::knowledge::Live::load(settings.knowledge.as_deref())?;
+        let playbook = Arc::new(load_playbook(&settings)?);
+        let knowledge = Live::load(Folder::of(&settings, &playbook))?;
         let store = open_store(&settings).await?;
         let whatsapp = &settings.whatsapp;
         if role.ingress() && whatsapp.app_secret.is_none() {
@@ -88,7 +90,7 @@ impl Application {
         }
         let ids = Arc::new(opaque_ids(settings.admin_token.as_ref())?);
         let engine = if role.worker() {
-            Some(build_engine(&settings, store.clone(), &ids)?)
+            Some(build_engine(&settings, store.clone(), &ids, &knowledge)?)
         } else {
             None
         };
@@ -103,7 +105,7 @@ impl Application {
             verify_token: whatsapp.verify_token.clone(),
             metrics: metrics_handle()?,
             admin_token: settings.admin_token.clone(),
-            playbook: Arc::new(load_playbook(&settings)?),
+            playbook,
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
             ids,
             rep_phone: rep_phone(&settings)?,
@@ -164,8 +166,9 @@ fn build_engine(
     settings: &Settings,
     store: Arc<dyn Store>,
     ids: &Arc<http::OpaqueIds>,
+    knowledge: &Live,
 ) -> anyhow::Result<Engine> {
-    let router = build_router(settings, store.clone())?;
+    let router = build_router(settings, store.clone(), knowledge)?;
     let side_effects = side_effects(settings, router.playbook(), ids)?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
@@ -321,10 +324,14 @@ fn opaque_ids(admin_token: Option<&crate::config::Secret>) -> anyhow::Result<htt
     }
 }
 
-/// The playbook, the brain and the tools, put together. Calls are booked
-/// on Google Calendar when it is configured, else on the local calendar in
-/// `store`.
-pub fn build_router(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Arc<Router>> {
+/// The playbook, the brain, the tools and the knowledge folder, put
+/// together. Calls are booked on Google Calendar when it is configured,
+/// else on the local calendar in `store`.
+pub fn build_router(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    knowledge: &Live,
+) -> anyhow::Result<Arc<Router>> {
     let playbook = Arc::new(load_playbook(settings)?);
     let brain = build_brain(settings, &playbook)?;
     let calendar: Arc<dyn Calendar> = match &settings.google {
@@ -341,10 +348,12 @@ pub fn build_router(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Resul
     let mut tools = ToolRegistry::default();
     register_booking_tools(&mut tools, calendar, playbook.scheduling.clone());
     tools.register(Arc::new(SendDocument::new(&playbook.documents)));
-    Ok(Arc::new(Router::new(playbook, brain, tools)))
+    Ok(Arc::new(
+        Router::new(playbook, brain, tools).with_knowledge(knowledge.shared()),
+    ))
 }
 
-fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
+pub(crate) fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
     match &settings.playbook {
         Some(path) => leadline_domain::playbook::check_file(path)
             .map_err(|e| anyhow::anyhow!("LEADLINE_PLAYBOOK {}: {e}", path.display())),

@@ -5,6 +5,7 @@
 
 use crate::app;
 use crate::config::Settings;
+use crate::knowledge::{Folder, Live};
 use anyhow::Context;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -148,7 +149,9 @@ impl Session {
         store: Arc<dyn Store>,
         workers: usize,
     ) -> anyhow::Result<Self> {
-        let router = app::build_router(settings, store.clone())?;
+        let playbook = app::load_playbook(settings)?;
+        let knowledge = Live::load(Folder::of(settings, &playbook))?;
+        let router = app::build_router(settings, store.clone(), &knowledge)?;
         let outlet = Arc::new(InProcessOutlet::default());
         let config = EngineConfig {
             workers,
@@ -188,6 +191,10 @@ impl Session {
 
     pub fn playbook(&self) -> &Playbook {
         self.router.playbook()
+    }
+
+    pub fn knowledge(&self) -> Arc<leadline_knowledge::Knowledge> {
+        self.router.knowledge()
     }
 
     /// Sends `messages` as `customer` and returns the agent's replies once

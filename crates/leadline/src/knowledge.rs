@@ -3,11 +3,13 @@
 //! it, before a team relies on it), and the folder `serve` loads at start
 //! and re-reads when its files change.
 
+use crate::config::Settings;
 use anyhow::Context;
-use leadline_knowledge::{GOOD_ENOUGH, Knowledge, Passage, Stamp};
+use leadline_domain::playbook::Playbook;
+use leadline_knowledge::{GOOD_ENOUGH, Knowledge, Passage, Shared, Stamp};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -27,46 +29,75 @@ const BUILT_IN: [(&str, &str); 2] = [
     ),
 ];
 
-/// The knowledge the agent answers from, replaced whole when the folder
-/// changes: a turn takes [`Live::current`] once and reads one consistent
-/// folder, whatever a reload does meanwhile.
+/// The knowledge the agent answers from and the folder it is re-read from.
 #[derive(Debug, Clone)]
 pub struct Live {
-    current: Arc<RwLock<Arc<Knowledge>>>,
+    shared: Shared,
     dir: Option<PathBuf>,
     /// The folder's files as they were just before the load, so a change
     /// made while loading or before [`Live::watch`] starts is still seen.
     loaded: Option<Stamp>,
 }
 
+/// Where the agent's knowledge comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder<'a> {
+    Dir(&'a Path),
+    /// The built-in playbook's own folder.
+    BuiltIn,
+    /// None: every question goes to the team.
+    Empty,
+}
+
+impl<'a> Folder<'a> {
+    /// `LEADLINE_KNOWLEDGE` (config key `knowledge`), else the playbook's
+    /// own `knowledge` folder, else the built-in one for the built-in
+    /// playbook; a business's own playbook without a folder has none, so
+    /// it never answers with TuVendedor24's facts.
+    pub fn of(settings: &'a Settings, playbook: &'a Playbook) -> Folder<'a> {
+        match (&settings.knowledge, &playbook.knowledge, &settings.playbook) {
+            (Some(dir), _, _) | (None, Some(dir), _) => Folder::Dir(dir),
+            (None, None, None) => Folder::BuiltIn,
+            (None, None, Some(_)) => Folder::Empty,
+        }
+    }
+}
+
 impl Live {
-    /// Loads `dir` (`LEADLINE_KNOWLEDGE`), or the built-in folder when
-    /// unset, and logs its problems; fails only when `dir` cannot be read,
-    /// since a server answering from an empty folder would hide the
-    /// mistake.
-    pub fn load(dir: Option<&Path>) -> anyhow::Result<Live> {
+    /// Loads the folder and logs its problems; fails only when a folder
+    /// named cannot be read, since a server answering from an empty folder
+    /// would hide the mistake.
+    pub fn load(folder: Folder<'_>) -> anyhow::Result<Live> {
+        let dir = match folder {
+            Folder::Dir(dir) => Some(dir),
+            Folder::BuiltIn | Folder::Empty => None,
+        };
         let loaded = dir.and_then(|dir| Stamp::of(dir).ok());
-        let knowledge = match dir {
-            Some(dir) => Knowledge::load(dir).with_context(|| {
+        let knowledge = match folder {
+            Folder::Dir(dir) => Knowledge::load(dir).with_context(|| {
                 format!(
-                    "cannot read the knowledge folder {} (LEADLINE_KNOWLEDGE)",
+                    "cannot read the knowledge folder {} (LEADLINE_KNOWLEDGE or the playbook's `knowledge`)",
                     dir.display()
                 )
             })?,
-            None => Knowledge::from_files(BUILT_IN),
+            Folder::BuiltIn => Knowledge::from_files(BUILT_IN),
+            Folder::Empty => Knowledge::empty(),
         };
-        log_loaded(&knowledge, dir);
+        log_loaded(&knowledge, folder);
         Ok(Live {
-            current: Arc::new(RwLock::new(Arc::new(knowledge))),
+            shared: Shared::new(knowledge),
             dir: dir.map(Path::to_owned),
             loaded,
         })
     }
 
     pub fn current(&self) -> Arc<Knowledge> {
-        // A poisoned lock still holds a whole folder: swaps do not panic
-        // half-way.
-        Arc::clone(&self.current.read().unwrap_or_else(|e| e.into_inner()))
+        self.shared.current()
+    }
+
+    /// What the router reads each turn: the same folder, reloads included.
+    pub fn shared(&self) -> Shared {
+        self.shared.clone()
     }
 
     /// Re-reads the folder whenever its files' paths, sizes or
@@ -94,8 +125,8 @@ impl Live {
             let reading = dir.clone();
             match tokio::task::spawn_blocking(move || Knowledge::load(&reading)).await {
                 Ok(Ok(knowledge)) => {
-                    log_loaded(&knowledge, Some(&dir));
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(knowledge);
+                    log_loaded(&knowledge, Folder::Dir(&dir));
+                    self.shared.replace(knowledge);
                 }
                 Ok(Err(e)) => tracing::warn!(
                     dir = %dir.display(),
@@ -118,8 +149,12 @@ async fn stamp(dir: &Path) -> Option<Stamp> {
         .flatten()
 }
 
-fn log_loaded(knowledge: &Knowledge, dir: Option<&Path>) {
-    let dir = dir.map_or_else(|| "built-in".to_owned(), |d| d.display().to_string());
+fn log_loaded(knowledge: &Knowledge, folder: Folder<'_>) {
+    let dir = match folder {
+        Folder::Dir(dir) => dir.display().to_string(),
+        Folder::BuiltIn => "built-in".to_owned(),
+        Folder::Empty => "none".to_owned(),
+    };
     for problem in knowledge.problems() {
         tracing::warn!(%problem, "knowledge folder problem");
     }
@@ -221,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_built_in_folder_is_compiled_in() {
-        let live = Live::load(None).unwrap();
+        let live = Live::load(Folder::BuiltIn).unwrap();
         let knowledge = live.current();
         assert!(knowledge.passages().len() >= 12);
         assert!(
@@ -236,7 +271,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("faq.md");
         std::fs::write(&file, "# Horario\nDe lunes a viernes.\n").unwrap();
-        let live = Live::load(Some(dir.path())).unwrap();
+        let live = Live::load(Folder::Dir(dir.path())).unwrap();
         assert_eq!(live.current().passages().len(), 1);
         let shutdown = CancellationToken::new();
         let watching = tokio::spawn(
@@ -265,7 +300,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_folder_stops_the_start() {
-        let error = Live::load(Some(Path::new("/nonexistent/knowledge"))).unwrap_err();
+        let error = Live::load(Folder::Dir(Path::new("/nonexistent/knowledge"))).unwrap_err();
         assert!(
             format!("{error:#}").contains("LEADLINE_KNOWLEDGE"),
             "{error:#}"

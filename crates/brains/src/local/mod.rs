@@ -11,6 +11,7 @@ mod summary;
 use crate::tokens;
 use async_trait::async_trait;
 use classifier::{Classifier, Reading};
+use leadline_domain::answers::excerpt;
 use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::context::prompt_messages;
 use leadline_domain::conversation::{Message, Speaker};
@@ -164,6 +165,7 @@ impl Brain for LocalBrain {
                 asks: None,
                 confidence: SURE.max(reading.probability),
                 resolved: true,
+                sources: Vec::new(),
                 prompt_tokens,
                 usage: Default::default(),
             });
@@ -184,6 +186,7 @@ impl Brain for LocalBrain {
         let new_name = lead.name.as_deref().filter(|_| ctx.lead.name.is_none());
 
         let mut no_document = false;
+        let mut document_sent = false;
         if let Some((_, tool)) = INTENT_TOOLS.iter().find(|(i, _)| Some(*i) == intent)
             && tools.tools().any(|t| t.name() == *tool)
         {
@@ -199,9 +202,30 @@ impl Brain for LocalBrain {
             // not have, which the customer is told about.
             let result = tools.call(tool, &arguments).await;
             no_document = *tool == SEND_DOCUMENT && result.is_err();
+            document_sent = *tool == SEND_DOCUMENT && result.is_ok();
         }
 
-        let understood = intent.is_some() || !found.is_empty() || corrected;
+        // The customer's questions, answered from the knowledge folder's
+        // best passage each (once per passage), or honestly left for the
+        // team; a document sent on request answers them too.
+        let mut sources: Vec<String> = Vec::new();
+        let mut answers: Vec<String> = Vec::new();
+        let mut unanswered = false;
+        for question in ctx.questions.iter().filter(|_| !document_sent) {
+            match question.answer() {
+                Some(found) if sources.contains(&found.id) => {}
+                Some(found) => {
+                    sources.push(found.id.clone());
+                    answers.push(excerpt(&found.body));
+                }
+                None => unanswered = true,
+            }
+        }
+        if unanswered {
+            answers.push(playbook.no_answer(ctx.stage, ctx.lead, language));
+        }
+
+        let understood = intent.is_some() || !found.is_empty() || corrected || !sources.is_empty();
         let target = playbook.stage_reached(&ctx.stage.id, |field| {
             lead.has(field) || ctx.deferred.contains(&field)
         });
@@ -209,6 +233,10 @@ impl Brain for LocalBrain {
         let mut parts: Vec<String> = acknowledgement(language, new_name, accepted)
             .into_iter()
             .collect();
+        // The answers come before anything else is asked: they stand for
+        // the intent's own reply and count as something said.
+        let answered = !answers.is_empty();
+        parts.extend(answers);
         let ack_len = parts.len();
         let mut asks = None;
         let mut ask_missing = |parts: &mut Vec<String>| {
@@ -225,7 +253,7 @@ impl Brain for LocalBrain {
             // intent gets its own answer only when it also asks something
             // ("soy Ana, ¿cuánto cuesta?"), not for "hola, soy Ana" or
             // "no hay prisa" (read as greet / not_interested).
-            let answers_intent = !accepted || text.contains('?');
+            let answers_intent = (!accepted || text.contains('?')) && !answered;
             if let Some(id) = intent.filter(|_| answers_intent) {
                 let key = if no_document {
                     "no_document".to_owned()
@@ -234,14 +262,18 @@ impl Brain for LocalBrain {
                 };
                 parts.extend(playbook.render_reply(target, &key, &lead, language));
             }
-            if ask_missing(&mut parts).is_none() && parts.len() == ack_len {
+            if ask_missing(&mut parts).is_none() && parts.len() == ack_len && !answered {
                 // Nothing left to ask here and nothing else to say: restate
                 // what the stage is for ("what day suits you for the call?").
                 parts.extend(playbook.render_reply(target, "enter", &lead, language));
             }
         }
-        if parts.len() == ack_len {
+        if parts.len() == ack_len && !answered {
             parts.extend(playbook.render_reply(target, "fallback", &lead, language));
+        } else if parts.len() == ack_len {
+            // A question answered while nothing else was understood: the
+            // stage's question follows all the same.
+            ask_missing(&mut parts);
         }
         let reply = if parts.is_empty() {
             playbook.handoff_message(language).to_owned()
@@ -251,7 +283,11 @@ impl Brain for LocalBrain {
 
         let confidence = if !understood {
             SURE_NOT_UNDERSTOOD
-        } else if found.is_empty() && !corrected && reading.margin < AMBIGUOUS_MARGIN {
+        } else if found.is_empty()
+            && !corrected
+            && sources.is_empty()
+            && reading.margin < AMBIGUOUS_MARGIN
+        {
             AMBIGUOUS
         } else {
             SURE.max(reading.probability)
@@ -263,6 +299,7 @@ impl Brain for LocalBrain {
             asks,
             confidence,
             resolved: understood,
+            sources,
             prompt_tokens,
             usage: Default::default(),
         })

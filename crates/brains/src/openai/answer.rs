@@ -41,6 +41,10 @@ pub(crate) struct TurnAnswer {
     confidence: f64,
     /// Whether the customer's messages were understood and answered.
     resolved: bool,
+    /// The ids of the knowledge passages your reply answers from; empty
+    /// when it answers from none.
+    #[serde(default)]
+    sources: Vec<String>,
     /// Added to the schema by [`schema`] only when the stage has tools.
     #[serde(default)]
     #[schemars(skip)]
@@ -181,7 +185,10 @@ pub(crate) fn instruction(playbook: &Playbook, tools: &[&dyn Tool]) -> String {
         "Answer with one JSON object that follows the `turn` schema. `reply`: your message to the \
          customer, one or two short sentences, in the customer's language (named below). `fields`: the values the customer \
          stated in their latest messages, in their words, each once; [] when none. `asks`: the field your reply asks for, or null. \
-         `confidence`: 0 to 1. `resolved`: false when you could not understand or answer them.",
+         `confidence`: 0 to 1. `resolved`: false when you could not understand or answer them. \
+         `sources`: the ids of the passages listed below that your reply answers a question from; [] when none. \
+         Answer a question about the business only from those passages; when none answers it, say the team will confirm \
+         and state no price, number, date or yes/no about it.",
     );
     if !tools.is_empty() {
         text.push_str(
@@ -324,6 +331,17 @@ pub(crate) fn parse(content: &str, ctx: &TurnContext<'_>) -> Result<Answer, Prob
             // Checked to be within 0..1 above; f32 is precise enough for it.
             confidence: answer.confidence as f32,
             resolved: answer.resolved,
+            // Only ids the server showed count: see the router's check.
+            sources: answer
+                .sources
+                .into_iter()
+                .filter(|id| {
+                    ctx.questions
+                        .iter()
+                        .flat_map(|q| &q.passages)
+                        .any(|f| &f.id == id)
+                })
+                .collect(),
             prompt_tokens: 0,
             usage: Default::default(),
         },
@@ -360,6 +378,7 @@ mod tests {
             system_prompt: "",
             today: jiff::civil::date(2026, 12, 3),
             deferred: &[],
+            questions: &[],
         };
         parse(content, &ctx)
     }

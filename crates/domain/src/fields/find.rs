@@ -182,7 +182,8 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:(?:i(?:['’]m|\s+am)|we(?:['’]re|\s+are))\s+)?interested\s+in
             | need\s+help\s+with
             | (?:estoy|estamos|ando|andamos)\s+buscando | busco | buscamos
-            | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos
+            | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos | quer[ií]a(?:mos)?
+            | looking\s+to\s+get | (?:we|i)(?:['’]d|\s+would)\s+want
             | (?:me|nos)\s+interesa(?:r[ií]a)? | (?:me|nos)\s+gustar[ií]a(?:\s+tener)?
             | requerimos | requiero
             | (?:nos|me)\s+pidieron\s+cotizar | cotizar | cotizando | (?:a\s+)?quote\s+for

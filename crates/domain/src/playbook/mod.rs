@@ -33,7 +33,12 @@ use crate::lead::{FieldName, Lead};
 use crate::schedule::SlotRules;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// The reply template said when the knowledge folder does not answer a
+/// customer's question (optional: [`Playbook::no_answer`]).
+pub const NO_ANSWER: &str = "no_answer";
 
 /// The built-in sales playbook (TuVendedor24's flow, see DESIGN.md).
 pub const BUILTIN: &str = include_str!("../../playbooks/sales.toml");
@@ -51,6 +56,9 @@ pub struct Playbook {
     pub intents: Vec<Intent>,
     /// What the `send_document` tool can send (`[[documents]]`).
     pub documents: Vec<Document>,
+    /// The business's knowledge folder (`knowledge`): as written, until
+    /// [`check_file`] makes it relative to the playbook's own folder.
+    pub knowledge: Option<PathBuf>,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,
@@ -133,7 +141,11 @@ pub fn check_file(path: &std::path::Path) -> Result<Playbook, PlaybookError> {
         field: path.display().to_string(),
         problem: format!("cannot read the file: {e}"),
     })?;
-    Playbook::parse(&text)
+    let mut playbook = Playbook::parse(&text)?;
+    if let (Some(folder), Some(dir)) = (&mut playbook.knowledge, path.parent()) {
+        *folder = dir.join(&*folder);
+    }
+    Ok(playbook)
 }
 
 /// What every template renders over.
@@ -268,6 +280,21 @@ impl Playbook {
             .ok()?;
         let text = text.trim();
         (!text.is_empty()).then(|| text.to_owned())
+    }
+
+    /// The honest answer to a question the knowledge folder does not
+    /// answer: the stage's `no_answer` template, else the built-in words.
+    pub fn no_answer(&self, stage: &Stage, lead: &Lead, language: Language) -> String {
+        self.render_reply(stage, NO_ANSWER, lead, language)
+            .unwrap_or_else(|| {
+                match language {
+                    Language::Es => "Buena pregunta: lo consulto con el equipo y te confirmo.",
+                    Language::En => {
+                        "Good question: let me check that with the team and get back to you."
+                    }
+                }
+                .to_owned()
+            })
     }
 
     /// What the customer is told on handoff, in `language` (else in the

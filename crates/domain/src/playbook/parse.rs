@@ -3,8 +3,8 @@
 //! then checked rule by rule so each error names its line and field.
 
 use super::{
-    Business, HandoffPolicy, Intent, Playbook, PlaybookError, Stage, Success, TemplateContext,
-    prompt_template, reply_template,
+    Business, HandoffPolicy, Intent, NO_ANSWER, Playbook, PlaybookError, Stage, Success,
+    TemplateContext, prompt_template, reply_template,
 };
 use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
 use crate::language::Language;
@@ -14,6 +14,7 @@ use crate::schedule::{SlotRules, WorkingHours};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 use toml::Spanned;
 
@@ -59,6 +60,9 @@ struct RawPlaybook {
     intents: Vec<Spanned<RawIntent>>,
     #[serde(default)]
     documents: Vec<Spanned<RawDocument>>,
+    /// The business's knowledge folder, relative to the playbook file.
+    #[serde(default)]
+    knowledge: Option<String>,
 }
 
 /// `[[documents]]`: what the `send_document` tool can send.
@@ -287,6 +291,7 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         stages,
         intents,
         documents,
+        knowledge: raw.knowledge.map(PathBuf::from),
         templates: Arc::new(minijinja::Environment::new()),
     };
     required_templates(source, &playbook, &spans, message_span)?;
@@ -701,6 +706,7 @@ fn template_key(
         "enter",
         "fallback",
         "no_document",
+        NO_ANSWER,
         VOICE_NOTE,
         MEDIA_RECEIVED,
     ]

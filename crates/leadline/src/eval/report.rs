@@ -72,6 +72,43 @@ pub struct Understanding {
     pub replies_in_language: Ratio,
     /// Cooperative leads (`offered_within`) offered times in time.
     pub cooperative_offered_times: Ratio,
+    /// Questions answered from the knowledge folder, over the scenarios
+    /// that ask them; `None` when none does.
+    pub knowledge: Option<KnowledgeFigures>,
+}
+
+/// How customers' questions were answered (issue 16's measures).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KnowledgeFigures {
+    pub scenarios: usize,
+    /// `answer_contains` held: answered right.
+    pub answered_right: Ratio,
+    /// `unanswered` held: left for the team, honestly.
+    pub left_for_team: Ratio,
+    /// Replies that state what nothing supports.
+    pub invented: usize,
+    /// Replies to a question that went on with the stage.
+    pub followed: Ratio,
+}
+
+impl KnowledgeFigures {
+    fn new(outcomes: &[Outcome]) -> Option<Self> {
+        let scores: Vec<_> = outcomes.iter().filter_map(|o| o.knowledge).collect();
+        if scores.is_empty() {
+            return None;
+        }
+        let held = |flags: Vec<bool>| Ratio::new(flags.iter().filter(|&&f| f).count(), flags.len());
+        Some(Self {
+            scenarios: scores.len(),
+            answered_right: held(scores.iter().filter_map(|k| k.answered).collect()),
+            left_for_team: held(scores.iter().filter_map(|k| k.left_for_team).collect()),
+            invented: scores.iter().map(|k| k.invented).sum(),
+            followed: Ratio::new(
+                scores.iter().map(|k| k.followed).sum(),
+                scores.iter().map(|k| k.answer_turns).sum(),
+            ),
+        })
+    }
 }
 
 impl Understanding {
@@ -102,6 +139,7 @@ impl Understanding {
                 cooperative.iter().filter(|&&in_time| in_time).count(),
                 cooperative.len(),
             ),
+            knowledge: KnowledgeFigures::new(outcomes),
         }
     }
 }
@@ -443,6 +481,28 @@ fn figures(summary: &Summary) -> String {
         "cooperative leads offered times in time",
         ratio(&u.cooperative_offered_times)
     );
+    if let Some(k) = &u.knowledge {
+        let _ = writeln!(out);
+        let rows = [
+            ("questions answered right", ratio(&k.answered_right)),
+            (
+                "unanswerable ones left for the team",
+                ratio(&k.left_for_team),
+            ),
+            (
+                "replies stating what nothing supports",
+                k.invented.to_string(),
+            ),
+            (
+                "answers followed by the stage's question",
+                ratio(&k.followed),
+            ),
+        ];
+        let _ = writeln!(out, "  questions asked ({} scenarios)", k.scenarios);
+        for (label, value) in rows {
+            let _ = writeln!(out, "  {label:<42} {value}");
+        }
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,

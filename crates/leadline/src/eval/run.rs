@@ -3,8 +3,9 @@
 
 use super::scenario::{BudgetKind, Expect, HandoffExpectation, Scenario, Split, TimelineKind};
 use crate::chat::{Said, Session, SessionError};
+use leadline_domain::answers;
 use leadline_domain::brain::ModelUsage;
-use leadline_domain::events::Event;
+use leadline_domain::events::{Event, Grounded};
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{Budget, DecisionPower, FieldName, Timeline};
 use leadline_domain::playbook::Playbook;
@@ -77,7 +78,27 @@ pub struct Outcome {
     pub offered_in_time: Option<bool>,
     /// What each brain decision cost, in order.
     pub turns: Vec<TurnCost>,
+    /// How the customer's questions were answered, for a scenario that
+    /// measures it (`answer_contains`, `unanswered`).
+    pub knowledge: Option<KnowledgeScore>,
     pub transcript: Vec<Line>,
+}
+
+/// How one scenario's questions were answered from the knowledge folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KnowledgeScore {
+    /// `answer_contains` held: the answer was found and said.
+    pub answered: Option<bool>,
+    /// `unanswered` held: the question was left for the team.
+    pub left_for_team: Option<bool>,
+    /// Replies stating a number, day or month that neither the folder,
+    /// the playbook nor the customer's own words hold.
+    pub invented: usize,
+    /// Turns that answered (or honestly did not answer) a question, and
+    /// those of them whose reply went on with the stage (asked the next
+    /// thing or offered times).
+    pub answer_turns: usize,
+    pub followed: usize,
 }
 
 /// One brain decision's cost, from its `TurnDecided` event.
@@ -122,6 +143,14 @@ struct Observed {
     /// Each reply in the wrong language, said plainly.
     language_failures: Vec<String>,
     turns: Vec<TurnCost>,
+    /// How each question was answered, in order.
+    grounded: Vec<Grounded>,
+    /// Questions recorded by the turn just observed.
+    asked_this_turn: bool,
+    /// Each reply that states what nothing supports, said plainly.
+    invented: Vec<String>,
+    answer_turns: usize,
+    followed: usize,
 }
 
 /// Plays `scenario` as `customer` through `session`, whose store is `store`.
@@ -142,6 +171,12 @@ pub async fn run(
     let mut lead = Lead::default();
     let mut final_stage = None;
     let mut speaking = scenario.language;
+    // What a reply may state: the folder, the playbook and, as the
+    // conversation goes, the customer's own words.
+    let mut support = scenario
+        .expect
+        .asks_questions()
+        .then(|| known_facts(session));
     for step in &scenario.messages {
         speaking = step.language.unwrap_or(speaking);
         let said: Vec<Said> = step
@@ -154,6 +189,12 @@ pub async fn run(
                 profile_name: scenario.profile_name.clone(),
             })
             .collect();
+        if let Some(support) = &mut support {
+            for text in &step.texts {
+                support.push('\n');
+                support.push_str(text);
+            }
+        }
         for text in &step.texts {
             observed.transcript.push(Line {
                 speaker: Speaker::Customer,
@@ -162,6 +203,7 @@ pub async fn run(
         }
         sent += step.texts.len();
         let handed_off_before = observed.handoff.is_some();
+        let replies_from = observed.transcript.len();
         match session.turn(customer, &said).await {
             Ok(replies) => {
                 if handed_off_before {
@@ -182,6 +224,7 @@ pub async fn run(
                 break;
             }
         }
+        let step_replies = observed.transcript.len() - replies_from;
         match observe(
             session,
             store,
@@ -195,6 +238,11 @@ pub async fn run(
             Ok(Some((stage, now_lead))) => {
                 final_stage = Some(stage);
                 lead = now_lead;
+                if let Some(support) = &support {
+                    let replies = &observed.transcript[replies_from..replies_from + step_replies];
+                    let replies: Vec<String> = replies.iter().map(|l| l.text.clone()).collect();
+                    observed.judge_answers(&replies, support, sent);
+                }
             }
             Ok(None) => {}
             Err(e) => {
@@ -242,6 +290,10 @@ pub async fn run(
             wrong_jumps.join(", ")
         ));
     }
+    let knowledge = scenario
+        .expect
+        .asks_questions()
+        .then(|| judge_knowledge(&scenario.expect, &observed, &mut failures));
     let handoff = observed.handoff.map(|(reason, _)| reason);
     Outcome {
         name: scenario.name.clone(),
@@ -260,7 +312,75 @@ pub async fn run(
         reply_languages: observed.reply_languages,
         offered_in_time,
         turns: observed.turns,
+        knowledge,
         transcript: observed.transcript,
+    }
+}
+
+/// Every fact a reply may state without making it up: the knowledge
+/// folder's passages, the business's facts and the playbook's replies.
+fn known_facts(session: &Session) -> String {
+    let playbook = session.playbook();
+    let business = &playbook.business;
+    let mut facts = vec![
+        business.name.clone(),
+        business.offer.clone(),
+        business.hours.clone(),
+    ];
+    facts.extend(
+        session
+            .knowledge()
+            .passages()
+            .iter()
+            .map(|p| format!("{}\n{}", p.title, p.body)),
+    );
+    facts.extend(
+        playbook
+            .stages
+            .iter()
+            .flat_map(|s| s.templates.values())
+            .flat_map(|t| t.values().cloned()),
+    );
+    facts.join("\n")
+}
+
+/// Checks `answer_contains` and `unanswered` and scores the questions.
+fn judge_knowledge(
+    expect: &Expect,
+    observed: &Observed,
+    failures: &mut Vec<String>,
+) -> KnowledgeScore {
+    let replies: Vec<String> = observed
+        .transcript
+        .iter()
+        .filter(|l| l.speaker == Speaker::Agent)
+        .map(|l| language::fold(&l.text))
+        .collect();
+    let missing: Vec<&String> = expect
+        .answer_contains
+        .iter()
+        .filter(|word| {
+            let word = language::fold(word);
+            !replies.iter().any(|r| r.contains(&word))
+        })
+        .collect();
+    for word in &missing {
+        failures.push(format!("answer_contains: no reply says {word:?}"));
+    }
+    let left_for_team = observed.grounded.iter().any(|g| *g != Grounded::Yes);
+    if expect.unanswered && !left_for_team {
+        failures.push(
+            "unanswered: the question was not left for the team (answered from a passage, or not read as a question)"
+                .to_owned(),
+        );
+    }
+    failures.extend(observed.invented.iter().cloned());
+    KnowledgeScore {
+        answered: (!expect.answer_contains.is_empty()).then_some(missing.is_empty()),
+        left_for_team: expect.unanswered.then_some(left_for_team),
+        invented: observed.invented.len(),
+        answer_turns: observed.answer_turns,
+        followed: observed.followed,
     }
 }
 
@@ -318,6 +438,10 @@ async fn observe(
             Event::CallBooked { .. } if observed.booked_after.is_none() => {
                 observed.booked_after = Some(sent);
             }
+            Event::QuestionAsked { grounded, .. } => {
+                observed.grounded.push(*grounded);
+                observed.asked_this_turn = true;
+            }
             Event::TurnDecided {
                 prompt_tokens,
                 usage,
@@ -340,6 +464,30 @@ async fn observe(
 }
 
 impl Observed {
+    /// Scores the replies to one customer step: a reply stating what
+    /// `support` does not is invented; a turn that took a question goes on
+    /// with the stage when a reply asks something or offers times.
+    fn judge_answers(&mut self, replies: &[String], support: &str, sent: usize) {
+        for reply in replies {
+            // The slot list the outlet renders under a reply states times
+            // the calendar gave, not facts.
+            let said = reply.split("\n[").next().unwrap_or(reply);
+            let claims = answers::unsupported(said, support, true);
+            if !claims.is_empty() {
+                self.invented.push(format!(
+                    "invented: the reply after customer message {sent} states {} that nothing supports",
+                    claims.join(", ")
+                ));
+            }
+        }
+        if std::mem::take(&mut self.asked_this_turn) {
+            self.answer_turns += 1;
+            if replies.iter().any(|r| r.contains('?') || r.contains("\n[")) {
+                self.followed += 1;
+            }
+        }
+    }
+
     /// Counts `reply` as in `wanted` or not; a reply too short to tell
     /// ("OK 👍") is not counted.
     fn check_language(&mut self, reply: &str, wanted: Language, sent: usize) {

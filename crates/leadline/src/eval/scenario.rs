@@ -51,6 +51,11 @@ pub enum ScenarioError {
 struct ScenarioFile {
     #[serde(default)]
     split: Split,
+    /// The playbook the file's scenarios run on, relative to the file
+    /// (its `knowledge` folder comes with it); the configured one when
+    /// not given.
+    #[serde(default)]
+    playbook: Option<PathBuf>,
     scenario: Vec<Scenario>,
 }
 
@@ -89,6 +94,9 @@ pub struct Scenario {
     pub file: PathBuf,
     #[serde(skip)]
     pub split: Split,
+    /// The file's `playbook`, as a path from where `leadline eval` runs.
+    #[serde(skip)]
+    pub playbook: Option<PathBuf>,
 }
 
 /// One customer turn: one message, or a burst sent together before the
@@ -219,6 +227,14 @@ pub struct Expect {
     /// The playbook's documents sent by the end, by id, in any order
     /// (`[]`: none was sent); not checked when not given.
     pub documents: Option<Vec<String>>,
+    /// Words an agent reply must contain (case and accents ignored): the
+    /// customer's question answered from the knowledge folder.
+    #[serde(default)]
+    pub answer_contains: Vec<String>,
+    /// The folder cannot answer the customer's question: it is left for
+    /// the team (recorded as unanswered) and the customer told so.
+    #[serde(default)]
+    pub unanswered: bool,
 }
 
 fn yes() -> bool {
@@ -250,6 +266,11 @@ pub enum TimelineKind {
 }
 
 impl Expect {
+    /// Whether the scenario measures questions answered from knowledge.
+    pub fn asks_questions(&self) -> bool {
+        !self.answer_contains.is_empty() || self.unanswered
+    }
+
     /// Whether the customer states `field`: it is expected known, or a
     /// value of it is given.
     pub fn states(&self, field: FieldName) -> bool {
@@ -307,9 +328,9 @@ impl<'de> Deserialize<'de> for HandoffExpectation {
     }
 }
 
-/// Reads every scenario of `files`, checked against `playbook`; scenario
-/// names are unique across files.
-pub fn load(files: &[PathBuf], playbook: &Playbook) -> Result<Vec<Scenario>, ScenarioError> {
+/// Reads every scenario of `files`; scenario names are unique across
+/// files. Each is checked against its playbook with [`check`].
+pub fn load(files: &[PathBuf]) -> Result<Vec<Scenario>, ScenarioError> {
     let mut scenarios = Vec::new();
     let mut names = HashSet::new();
     for file in files {
@@ -317,10 +338,12 @@ pub fn load(files: &[PathBuf], playbook: &Playbook) -> Result<Vec<Scenario>, Sce
             file: file.clone(),
             source,
         })?;
-        let parsed = parse(file, &text)?;
-        for mut scenario in parsed {
+        for mut scenario in parse(file, &text)? {
             scenario.file = file.clone();
-            validate(&scenario, playbook)?;
+            scenario.playbook = scenario
+                .playbook
+                .take()
+                .map(|p| file.parent().unwrap_or(Path::new("")).join(p));
             if !names.insert(scenario.name.clone()) {
                 return Err(invalid(&scenario, "the name is used by another scenario"));
             }
@@ -328,6 +351,16 @@ pub fn load(files: &[PathBuf], playbook: &Playbook) -> Result<Vec<Scenario>, Sce
         }
     }
     Ok(scenarios)
+}
+
+/// Checks `scenarios` against the playbook they run on.
+pub fn check<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+    playbook: &Playbook,
+) -> Result<(), ScenarioError> {
+    scenarios
+        .into_iter()
+        .try_for_each(|s| validate(s, playbook))
 }
 
 /// Parses one file's text; errors carry the line of the offending key.
@@ -344,6 +377,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Scenario>, ScenarioError> {
     }
     for scenario in &mut parsed.scenario {
         scenario.split = parsed.split;
+        scenario.playbook.clone_from(&parsed.playbook);
     }
     Ok(parsed.scenario)
 }
@@ -406,6 +440,9 @@ fn validate(scenario: &Scenario, playbook: &Playbook) -> Result<(), ScenarioErro
             scenario,
             format!("`{both}` is in absent but expected known"),
         ));
+    }
+    if expect.answer_contains.iter().any(|w| w.trim().is_empty()) {
+        return Err(invalid(scenario, "answer_contains has an empty word"));
     }
     if expect.offered_within == Some(0) {
         return Err(invalid(scenario, "offered_within counts from 1"));

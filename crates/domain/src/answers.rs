@@ -1,0 +1,343 @@
+//! Customers' questions answered from the business's knowledge folder:
+//! the passages that may answer each question of a burst, an answer cut to
+//! WhatsApp length, and the facts a reply states that nothing supports.
+//!
+//! Which passage answers is the brain's to say (the local brain takes the
+//! best one that clears the threshold; a model names the ones it used);
+//! whether a reply may be sent is the router's, with [`unsupported`].
+
+use crate::language::{Language, fold};
+use crate::reading;
+use leadline_knowledge::{Knowledge, Language as Written};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// Passages looked up for each question: what a model is shown.
+pub const TOP: usize = 3;
+/// Questions of one burst looked up at most: past that a customer is
+/// pasting a questionnaire, which is the team's to answer.
+pub const MAX_QUESTIONS: usize = 3;
+/// The longest answer taken from a passage: a WhatsApp message read at a
+/// glance, with the stage's next question after it.
+pub const ANSWER_CHARS: usize = 360;
+
+/// A question of the customer's and the passages that may answer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// As the customer wrote it.
+    pub text: String,
+    /// Best first, at most [`TOP`].
+    pub passages: Vec<Found>,
+}
+
+/// A passage found for a question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// Comparable across questions: see `leadline_knowledge::Hit`.
+    pub relevance: f32,
+    /// Whether it clears the threshold from which a passage answers.
+    pub answers: bool,
+    /// Whether it is written in the customer's language (or in both).
+    pub in_language: bool,
+}
+
+impl Question {
+    /// The passage that answers the question, if one is good enough: one
+    /// in the customer's language before a better one in the other.
+    pub fn answer(&self) -> Option<&Found> {
+        let good = || self.passages.iter().filter(|f| f.answers);
+        good().find(|f| f.in_language).or_else(|| good().next())
+    }
+}
+
+/// What a customer's burst asks that the knowledge folder may answer:
+/// its questions (requests and small talk left out, see
+/// [`reading::questions`]), each with the passages found for it, read in
+/// the light of `context` (what the customer said they need) and the
+/// burst's other sentences.
+pub fn look_up(
+    knowledge: &Knowledge,
+    words: &str,
+    context: &str,
+    language: Language,
+) -> Vec<Question> {
+    let around = format!("{context}\n{}", reading::statements(words));
+    reading::questions(words)
+        .into_iter()
+        .take(MAX_QUESTIONS)
+        .map(|text| Question {
+            text: text.to_owned(),
+            passages: knowledge
+                .search_in_context(text, &around, TOP)
+                .into_iter()
+                .map(|hit| Found {
+                    id: hit.passage.id.clone(),
+                    title: hit.passage.title.clone(),
+                    body: hit.passage.body.clone(),
+                    relevance: hit.relevance,
+                    answers: hit.is_good_enough(),
+                    in_language: hit
+                        .passage
+                        .language
+                        .is_none_or(|written| speaks(written, language)),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn speaks(written: Written, language: Language) -> bool {
+    written.speaks(language.code())
+}
+
+/// A passage's text as one WhatsApp message: Markdown marks and list
+/// bullets taken out, lines joined, and cut after the last whole sentence
+/// that fits in [`ANSWER_CHARS`] (or at a word, with "…", when the first
+/// sentence alone is longer).
+pub fn excerpt(body: &str) -> String {
+    let text = body
+        .lines()
+        .map(|line| {
+            line.trim()
+                .trim_start_matches(['-', '*', '+', '#', '>'])
+                .trim()
+                .replace("**", "")
+                .replace("__", "")
+        })
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            // A list item or a line without a stop still ends a sentence.
+            if line.ends_with(['.', '!', '?', ':', ';']) {
+                line
+            } else {
+                line + "."
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() <= ANSWER_CHARS {
+        return text;
+    }
+    let limit = text
+        .char_indices()
+        .nth(ANSWER_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let head = &text[..limit];
+    // The last sentence end within the limit: a stop followed by a space.
+    let sentence_end = head
+        .match_indices(['.', '!', '?'])
+        .map(|(i, _)| i + 1)
+        .rfind(|&end| text[end..].starts_with(' '));
+    match sentence_end {
+        Some(end) => text[..end].to_owned(),
+        None => {
+            let word_end = head.rfind(' ').unwrap_or(head.len());
+            format!("{}…", head[..word_end].trim_end_matches([',', ';', ':']))
+        }
+    }
+}
+
+/// Numbers as they are compared: digits with thousands separators joined
+/// ("1.800", "1,800" and "1800" are one number), so a reply that writes a
+/// price the way its passage does not is still supported.
+static NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d{3})*").expect("the number pattern is valid"));
+
+/// Days and months, folded and singular: a reply that names one states a
+/// date or an opening day.
+const CALENDAR_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "weekend",
+    "lunes",
+    "martes",
+    "miercoles",
+    "jueves",
+    "viernes",
+    "sabado",
+    "domingo",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// A reply that opens by saying yes or no to what was asked: a claim about
+/// the business (a feature, an integration, a policy) a passage must back.
+static YES_OR_NO: LazyLock<Regex> = LazyLock::new(|| {
+    crate::fields::text::regex(
+        r"(?xi)^[\s¡¿]*(?:(?:hola|hi|hello|hey)\b[^.!?,]*[,!.]\s*)?
+        (?:s[ií]\b|yes\b|yeah\b|yep\b|no\b|nope\b|claro\s+que\s+s[ií]|por\s+supuesto|of\s+course|absolutely|definitely
+          |desde\s+luego|correct|correcto|exacto|indeed|sure\s+(?:it|we|you)|we\s+(?:do|don't|can|cannot|can't)\b
+          |it\s+(?:does|doesn't|can|cannot|can't)\b)",
+    )
+});
+
+/// What `reply` states that `support` does not: each number, day or month
+/// it names that the support text does not (folded, with thousands joined),
+/// and its opening yes or no when `cited` is false (a yes or no with no
+/// passage behind it). Empty when the reply may be sent.
+pub fn unsupported(reply: &str, support: &str, cited: bool) -> Vec<String> {
+    let numbers = |text: &str| -> BTreeSet<String> {
+        NUMBER
+            .find_iter(text)
+            .map(|m| m.as_str().replace(['.', ','], ""))
+            .collect()
+    };
+    let backed = numbers(support);
+    let mut claims: Vec<String> = numbers(reply)
+        .into_iter()
+        .filter(|n| !backed.contains(n))
+        .collect();
+    // "Saturday" and "Saturdays", "sábado" and "sábados" are one day.
+    let singular = |w: &str| match w.strip_suffix('s') {
+        Some(one) if !CALENDAR_WORDS.contains(&w) => one.to_owned(),
+        _ => w.to_owned(),
+    };
+    let support_words: BTreeSet<String> = words(support).iter().map(|w| singular(w)).collect();
+    claims.extend(words(reply).into_iter().filter(|w| {
+        let day = singular(w);
+        CALENDAR_WORDS.contains(&day.as_str()) && !support_words.contains(&day)
+    }));
+    if !cited && let Some(opening) = YES_OR_NO.find(reply) {
+        claims.push(opening.as_str().trim().to_owned());
+    }
+    claims
+}
+
+fn words(text: &str) -> BTreeSet<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLINIC: [(&str, &str); 2] = [
+        (
+            "es.md",
+            "# Limpieza dental\nUna limpieza profesional cuesta 55 €. Recomendamos una cada seis meses.\n\n# Horario\nAbrimos de lunes a viernes de 9 a 20 h y los sábados de 9 a 14 h.\n",
+        ),
+        (
+            "en.md",
+            "# Teeth cleaning\nA professional teeth cleaning costs €55. We recommend one every six months.\n\n# Opening hours\nWe are open Monday to Friday from 9 am to 8 pm and on Saturdays from 9 am to 2 pm.\n",
+        ),
+    ];
+
+    #[test]
+    fn each_question_finds_the_passage_in_the_customers_language() {
+        let knowledge = Knowledge::from_files(CLINIC);
+        let questions = look_up(
+            &knowledge,
+            "soy Marta. cuanto cuesta una limpieza? y abren los sabados?",
+            "",
+            Language::Es,
+        );
+        assert_eq!(questions.len(), 2, "{questions:#?}");
+        assert_eq!(questions[0].answer().unwrap().id, "es#limpieza-dental");
+        assert_eq!(questions[1].answer().unwrap().id, "es#horario");
+        let english = look_up(&knowledge, "how much is a cleaning?", "", Language::En);
+        // What the customer said they want tells what "how much" is about.
+        let later = look_up(
+            &knowledge,
+            "and how much is it?",
+            "a teeth cleaning",
+            Language::En,
+        );
+        assert_eq!(later[0].answer().unwrap().id, "en#teeth-cleaning");
+        assert_eq!(english[0].answer().unwrap().id, "en#teeth-cleaning");
+    }
+
+    #[test]
+    fn requests_and_small_talk_are_not_looked_up() {
+        let knowledge = Knowledge::from_files(CLINIC);
+        for said in [
+            "hola, ¿cómo estás?",
+            "can someone from your team call me?",
+            "¿me mandas la lista de precios?",
+            "are you a bot?",
+            "soy Marta y quiero una limpieza",
+        ] {
+            assert!(
+                look_up(&knowledge, said, "", Language::Es).is_empty(),
+                "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_excerpt_ends_at_a_sentence_within_whatsapp_length() {
+        let short = "- Cleaning: **€55**\n- Whitening: €290";
+        assert_eq!(excerpt(short), "Cleaning: €55. Whitening: €290.");
+        let sentence = "We open every weekday and our team answers in minutes. ";
+        let long = sentence.repeat(10);
+        let cut = excerpt(&long);
+        assert!(cut.chars().count() <= ANSWER_CHARS, "{cut}");
+        assert!(cut.ends_with("minutes."), "{cut}");
+        let one = "word ".repeat(200);
+        let cut = excerpt(&one);
+        assert!(cut.ends_with("word…") && cut.chars().count() <= ANSWER_CHARS + 1);
+    }
+
+    #[test]
+    fn a_reply_may_state_only_what_its_support_says() {
+        let passage = "A professional teeth cleaning costs €55. Metal braces from €1,800.";
+        assert!(
+            unsupported("It costs €55, and braces start at 1.800 €.", passage, true).is_empty()
+        );
+        assert_eq!(
+            unsupported("It costs €45 and we open on Sundays.", passage, true),
+            ["45", "sundays"]
+        );
+        assert!(unsupported("Abrimos el jueves y los sábados.", "jueves, sábado", true).is_empty());
+        // A yes with no passage behind it is a claim; with one it is the
+        // passage's.
+        assert_eq!(
+            unsupported("Yes, we work with Tiendanube!", "", false),
+            ["Yes"]
+        );
+        assert!(unsupported("Yes, we work with Tiendanube!", "", true).is_empty());
+        assert!(unsupported("Let me check that with the team.", "", false).is_empty());
+        assert!(
+            unsupported(
+                "Nice to meet you, Ana! When would you like to start?",
+                "",
+                false
+            )
+            .is_empty()
+        );
+    }
+}
