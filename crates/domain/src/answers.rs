@@ -194,12 +194,14 @@ const CALENDAR_WORDS: &[&str] = &[
 /// A reply that opens by saying yes or no to what was asked: a claim about
 /// the business (a feature, an integration, a policy) a passage must back.
 static YES_OR_NO: LazyLock<Regex> = LazyLock::new(|| {
-    crate::fields::text::regex(
+    // Unicode word boundaries: "Sí," ends in an accented letter.
+    Regex::new(
         r"(?xi)^[\s¡¿]*(?:(?:hola|hi|hello|hey)\b[^.!?,]*[,!.]\s*)?
         (?:s[ií]\b|yes\b|yeah\b|yep\b|no\b|nope\b|claro\s+que\s+s[ií]|por\s+supuesto|of\s+course|absolutely|definitely
           |desde\s+luego|correct|correcto|exacto|indeed|sure\s+(?:it|we|you)|we\s+(?:do|don't|can|cannot|can't)\b
           |it\s+(?:does|doesn't|can|cannot|can't)\b)",
     )
+    .expect("the yes-or-no pattern is valid")
 });
 
 /// What `reply` states that `support` does not: each number, day or month
@@ -331,6 +333,7 @@ mod tests {
         );
         assert!(unsupported("Yes, we work with Tiendanube!", "", true).is_empty());
         assert!(unsupported("Let me check that with the team.", "", false).is_empty());
+        assert_eq!(unsupported("¡Sí, claro! Funciona.", "", false), ["¡Sí"]);
         assert!(
             unsupported(
                 "Nice to meet you, Ana! When would you like to start?",

@@ -290,7 +290,8 @@ static NOT_NAMES: Words = Words::new(
      usando working trabajando about sobre hoping excited emocionado emocionada afraid \
      hiya cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
      quick question pregunta consulta duda cotizar cotización precio precios hopefully \
-     español espanol ingles inglés english spanish yo hey",
+     español espanol ingles inglés english spanish yo hey free libre available disponible \
+     busy ocupado ocupada off tired cansado cansada sick enfermo enferma",
 );
 
 /// Words that follow "I'm"/"soy" without being a name, and words no name
