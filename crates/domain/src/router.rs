@@ -997,14 +997,18 @@ impl Router {
             .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
             .filter(|f| **f == FieldName::Name)
             .copied();
-        let missed: Vec<(FieldName, String)> =
-            fields::find(&reading::statements(said), wants_name, today)
-                .into_iter()
-                .filter(|(field, _)| {
-                    conversation.lead.open(*field)
-                        || (*field == FieldName::Name && conversation.name_from_profile)
-                })
-                .collect();
+        let missed: Vec<(FieldName, String)> = fields::find_about(
+            &reading::statements(said),
+            wants_name,
+            today,
+            &self.playbook.need_topics,
+        )
+        .into_iter()
+        .filter(|(field, _)| {
+            conversation.lead.open(*field)
+                || (*field == FieldName::Name && conversation.name_from_profile)
+        })
+        .collect();
         self.apply_fields(conversation, &missed, today, outcome);
     }
 

@@ -965,12 +965,18 @@ async fn a_reply_stating_what_no_passage_supports_is_replaced_by_the_honest_answ
     let out = h.say(&["¿funciona con Tiendanube?"]).await;
     assert_eq!(
         out.replies,
-        ["Buena pregunta: lo consulto con el equipo y te confirmo. ¿Con quién tengo el gusto? ¿Cuál es tu nombre?"]
+        [
+            "Buena pregunta: lo consulto con el equipo y te confirmo. ¿Con quién tengo el gusto? ¿Cuál es tu nombre?"
+        ]
     );
     assert_eq!(questions(&out.events)[0].1, Grounded::Replaced);
 
     let out = h.say(&["¿qué horario tienen y cuánto cuesta?"]).await;
-    assert!(out.replies[0].starts_with("Buena pregunta"), "{:?}", out.replies);
+    assert!(
+        out.replies[0].starts_with("Buena pregunta"),
+        "{:?}",
+        out.replies
+    );
     assert_eq!(questions(&out.events)[0].1, Grounded::Replaced);
 }
 

@@ -147,10 +147,11 @@ impl Brain for LocalBrain {
         // model-backed brain.
         // Fields are read from what the customer states: a question ("¿se
         // integra con WooCommerce?") tells nothing about them.
-        let found: Vec<(FieldName, String)> = fields::find(
+        let found: Vec<(FieldName, String)> = fields::find_about(
             &statements(&text),
             first_missing(ctx.stage, ctx.lead, ctx.deferred),
             ctx.today,
+            &playbook.need_topics,
         )
         .into_iter()
         .filter(|(field, _)| ctx.lead.open(*field))

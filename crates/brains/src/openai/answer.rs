@@ -296,8 +296,13 @@ pub(crate) fn parse(content: &str, ctx: &TurnContext<'_>) -> Result<Answer, Prob
         // An answer: the model or the server's own extractors read a value
         // in it ("soy el dueño" is an authority).
         let answered = !fields.is_empty()
-            || !leadline_domain::fields::find(&reading::statements(&said), None, ctx.today)
-                .is_empty();
+            || !leadline_domain::fields::find_about(
+                &reading::statements(&said),
+                None,
+                ctx.today,
+                &playbook.need_topics,
+            )
+            .is_empty();
         if answered && !reading::asks_for_person(&said) {
             let text = "a handoff intent on an answer that asks for no person".to_owned();
             return Err(Problem::new(

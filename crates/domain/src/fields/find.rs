@@ -198,6 +198,16 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// field, and words that are ambiguous in passing ("mañana", "5000") are
 /// read for it.
 pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(FieldName, String)> {
+    find_about(text, expecting, today, Topics::sales())
+}
+
+/// [`find`] for a business that sells what `topics` name.
+pub fn find_about(
+    text: &str,
+    expecting: Option<FieldName>,
+    today: Date,
+    topics: &Topics,
+) -> Vec<(FieldName, String)> {
     let text = text::clip(text, MAX_TEXT);
     let mut found = Found::default();
     let name = find_name(text);
@@ -217,7 +227,7 @@ pub fn find(text: &str, expecting: Option<FieldName>, today: Date) -> Vec<(Field
         found.push(FieldName::Authority, snippet, span);
     }
     if let Some((snippet, span)) =
-        find_need(text).or_else(|| find_need_by_topic(text, &found.spans))
+        find_need(text).or_else(|| find_need_by_topic(text, &found.spans, topics))
     {
         found.push(FieldName::Need, snippet, span);
     }
@@ -745,20 +755,68 @@ fn previous_clause(text: &str, at: usize) -> usize {
     start + (before[start..].len() - before[start..].trim_start().len())
 }
 
-/// Words of what the product is for: a sentence with one of them that no
-/// need phrase introduced ("we keep missing quote requests on whatsapp")
-/// still says what the customer needs.
-static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
-        r"(?xi)\b(?:whats\s*app|whatsap|watsap|wsp|wpp|bot|chatbot|asistente|assistant|automat\w*
-        |messages|msgs|mensajes|enquiries|inquiries|consultas|leads|prospectos|pedidos|orders|reservas
-        |reservations|bookings|citas|appointments|appts|cotizaciones|quotes|quote\s+requests)\b",
-    )
-});
+/// Words of what a business sells, as customers name it: a sentence with
+/// one of them that no need phrase introduced ("we keep missing quote
+/// requests on whatsapp", "me duele una muela") still says what the
+/// customer needs. The built-in playbook's are [`Topics::sales`]; a
+/// playbook names its own (`[business] needs`).
+#[derive(Debug, Clone)]
+pub struct Topics(Regex);
+
+impl Topics {
+    /// What TuVendedor24 sells: a WhatsApp assistant for sales.
+    pub fn sales() -> &'static Topics {
+        static SALES: LazyLock<Topics> = LazyLock::new(|| {
+            Topics(text::regex(
+                r"(?xi)\b(?:whats\s*app|whatsap|watsap|wsp|wpp|bot|chatbot|asistente|assistant|automat\w*
+                |messages|msgs|mensajes|enquiries|inquiries|consultas|leads|prospectos|pedidos|orders|reservas
+                |reservations|bookings|citas|appointments|appts|cotizaciones|quotes|quote\s+requests)\b",
+            ))
+        });
+        &SALES
+    }
+
+    /// A playbook's words, each matched whole or as the start of a longer
+    /// word ("implante" finds "implantes"), in any case, with or without
+    /// its accents; `None` for no words.
+    pub fn of(words: &[String]) -> Option<Topics> {
+        let alternatives: Vec<String> = words
+            .iter()
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
+            .map(|word| {
+                crate::language::fold(word)
+                    .chars()
+                    .map(|c| match c {
+                        'a' => "[aá]".to_owned(),
+                        'e' => "[eé]".to_owned(),
+                        'i' => "[ií]".to_owned(),
+                        'o' => "[oó]".to_owned(),
+                        'u' => "[uúü]".to_owned(),
+                        'n' => "[nñ]".to_owned(),
+                        c if c.is_whitespace() => r"\s+".to_owned(),
+                        c => regex::escape(&c.to_string()),
+                    })
+                    .collect()
+            })
+            .collect();
+        if alternatives.is_empty() {
+            return None;
+        }
+        // Unicode word boundaries: a word may start with an accent.
+        Regex::new(&format!(r"(?i)\b(?:{})\w*", alternatives.join("|")))
+            .ok()
+            .map(Topics)
+    }
+}
 
 /// The first clause that speaks of what the product is for, when no need
 /// phrase did ("we get like 100 whatsapp orders a day and cant keep up").
-fn find_need_by_topic(text: &str, taken: &[Range<usize>]) -> Option<(String, Range<usize>)> {
+fn find_need_by_topic(
+    text: &str,
+    taken: &[Range<usize>],
+    topics: &Topics,
+) -> Option<(String, Range<usize>)> {
     let mut start = 0;
     for clause in text.split_inclusive(['.', '!', ';', '\n']) {
         let span = start..start + clause.len();
@@ -766,20 +824,33 @@ fn find_need_by_topic(text: &str, taken: &[Range<usize>]) -> Option<(String, Ran
         let trimmed = clause.trim().trim_end_matches(['.', '!', ';']);
         // A topic word inside another field's value ("asistente de
         // dirección") says nothing of the need.
-        let topical = TOPIC.find_iter(clause).any(|m| {
+        let topical = topics.0.find_iter(clause).find_map(|m| {
             let at = span.start + m.start()..span.start + m.end();
-            !taken.iter().any(|t| t.start <= at.start && at.end <= t.end)
+            (!taken.iter().any(|t| t.start <= at.start && at.end <= t.end)).then_some(at.start)
         });
-        if trimmed.is_empty() || !topical {
+        let Some(topic_at) = topical.filter(|_| !trimmed.is_empty()) else {
             continue;
-        }
+        };
+        // The need starts after another field's value said before it in
+        // the clause ("Soy Pilar, me duele una muela").
+        let offset = span.start + (clause.len() - clause.trim_start().len());
+        let from = taken
+            .iter()
+            .filter(|t| t.start >= offset && t.end <= topic_at)
+            .map(|t| t.end)
+            .max()
+            .unwrap_or(offset);
+        let end = offset + trimmed.len();
+        let rest =
+            text[from..end].trim_start_matches(|c: char| c.is_whitespace() || ",:-".contains(c));
+        let from = end - rest.len();
+        let trimmed = &text[from..end];
         // A clause that is only another field's value is not a need.
         if money::locate(trimmed, false).is_some() || authority::locate(trimmed).is_some() {
             continue;
         }
         if let Ok(need) = parse_need(trimmed) {
-            let offset = span.start + (clause.len() - clause.trim_start().len());
-            return Some((need, offset..offset + trimmed.len()));
+            return Some((need, from..end));
         }
     }
     None

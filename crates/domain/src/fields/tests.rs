@@ -356,3 +356,37 @@ fn a_profile_name_is_a_name_only_when_it_reads_as_a_persons() {
         );
     }
 }
+
+#[test]
+fn a_playbooks_own_topics_say_what_its_customers_need() {
+    let dental = Topics::of(&[
+        "muela".to_owned(),
+        "limpieza".to_owned(),
+        "root canal".to_owned(),
+    ])
+    .expect("words make topics");
+    let need = |text: &str, topics: &Topics| {
+        find_about(text, None, TODAY, topics)
+            .into_iter()
+            .find(|(field, _)| *field == FieldName::Need)
+            .map(|(_, need)| need)
+    };
+    assert_eq!(
+        need(
+            "Soy Pilar, me duele una muela desde hace unos dias",
+            &dental
+        )
+        .as_deref(),
+        Some("me duele una muela desde hace unos dias")
+    );
+    assert!(need("my dentist said I need a ROOT  CANAL done", &dental).is_some());
+    // Accents either way, and longer forms of the word.
+    assert!(need("las limpiézas de ustedes", &dental).is_some());
+    // The sales playbook's topics say nothing of teeth, and the other way round.
+    assert_eq!(need("me duele una muela", Topics::sales()), None);
+    assert_eq!(
+        need("recibimos muchos mensajes por whatsapp", &dental),
+        None
+    );
+    assert!(Topics::of(&[" ".to_owned()]).is_none());
+}

@@ -28,6 +28,7 @@ mod view;
 pub use view::LeadView;
 
 use crate::documents::Document;
+use crate::fields::Topics;
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
 use crate::schedule::SlotRules;
@@ -59,6 +60,10 @@ pub struct Playbook {
     /// The business's knowledge folder (`knowledge`): as written, until
     /// [`check_file`] makes it relative to the playbook's own folder.
     pub knowledge: Option<PathBuf>,
+    /// What customers come for (`[business] needs`), else what the
+    /// built-in playbook's business sells: a sentence naming one states a
+    /// need.
+    pub need_topics: Topics,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,

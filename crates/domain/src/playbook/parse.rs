@@ -7,6 +7,7 @@ use super::{
     TemplateContext, prompt_template, reply_template,
 };
 use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
+use crate::fields::Topics;
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
 use crate::router::{MEDIA_RECEIVED, VOICE_NOTE};
@@ -95,6 +96,9 @@ struct RawBusiness {
     #[serde(default)]
     currency: Option<Spanned<String>>,
     default_language: Spanned<String>,
+    /// What customers come for, in their words (see `fields::Topics`).
+    #[serde(default)]
+    needs: Vec<String>,
 }
 
 /// `[scheduling]`: when calls can be booked, in the business's time zone;
@@ -248,6 +252,8 @@ fn language(
 }
 
 fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookError> {
+    let need_topics =
+        Topics::of(&raw.business.get_ref().needs).unwrap_or_else(|| Topics::sales().clone());
     let business = business(source, raw.business)?;
     let scheduling = scheduling(source, raw.scheduling, &business)?;
     let stages_span = raw.stages.span();
@@ -292,6 +298,7 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         intents,
         documents,
         knowledge: raw.knowledge.map(PathBuf::from),
+        need_topics,
         templates: Arc::new(minijinja::Environment::new()),
     };
     required_templates(source, &playbook, &spans, message_span)?;
