@@ -21,7 +21,8 @@ use std::sync::LazyLock;
 /// question.
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^(?:(?:and|also|but|so|oh|ok|y|pero|entonces|oye|una\s+pregunta|quick\s+q(?:uestion)?)[,:]?\s+)*
+        r"(?xi)^(?:(?:and|also|but|so|oh|ok|y|pero|entonces|oye|una\s+pregunta|quick\s+q(?:uestion)?
+            |hey|hi|hello|hiya|hola|buenas|good\s+(?:morning|afternoon|evening)|morning)[,:!]?\s+)*
         (?:(?:do|does|did|can|could|is|are|will|would|may|should|have|has)\s+
             (?:it|you|u|ya|i|we|they|he|she|this|that|these|those|there|the|your|ur|my|our|a|an
               |someone|somebody|anyone|anybody|one|people|customers|clients)

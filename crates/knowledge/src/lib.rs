@@ -33,6 +33,12 @@ pub const GOOD_ENOUGH: f32 = 0.52;
 /// other language than the question.
 const OTHER_LANGUAGE: f32 = 0.8;
 
+/// What a file's preamble (the text before its first heading) scores
+/// against a passage under a heading: it introduces the file ("all prices
+/// in euros"), where a heading's passage answers one thing, so it answers
+/// only when no passage does better.
+const PREAMBLE: f32 = 0.6;
+
 /// One passage: a heading and the text under it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Passage {
@@ -232,6 +238,11 @@ impl Knowledge {
         let (mut scored, best) = self.index.score(query);
         // A passage in the other language than the question's, when both
         // tell, ranks under an equal one in the customer's language.
+        for s in &mut scored {
+            if !self.passages[s.passage].id.contains('#') {
+                s.score *= PREAMBLE;
+            }
+        }
         if let Some(asked @ (Language::Es | Language::En)) = text::detect(query) {
             for s in &mut scored {
                 let written = self.passages[s.passage].language;

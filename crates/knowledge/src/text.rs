@@ -2,6 +2,8 @@
 //! stemmed; and the language a passage is written in.
 
 use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashSet;
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -297,7 +299,42 @@ const ENGLISH: &[&str] = &[
     "wondering",
     "quick",
     "question",
+    "whats",
+    "hows",
 ];
+
+/// Words that ask what a question is about ("dónde" asks for an address,
+/// "cuánto" for a price): never dropped as stopwords, though NLTK's lists
+/// have them.
+const QUESTION_WORDS: &[&str] = &[
+    "what", "how", "when", "where", "which", "who", "whom", "why", "que", "como", "cuando",
+    "donde", "cuanto", "cuanta", "cuantos", "cuantas", "quien", "quienes", "cual", "cuales",
+];
+
+/// NLTK's Spanish and English stopwords, folded, question words left out:
+/// the words of a question that say nothing of its topic ("should",
+/// "estaría"), which would otherwise count against a passage's relevance
+/// as words the folder lacks. With the hand-picked lists above, which also
+/// tell the languages apart.
+static NLTK: LazyLock<(HashSet<String>, HashSet<String>)> = LazyLock::new(|| {
+    let folded = |code: &str| -> HashSet<String> {
+        stop_words::lookup(code)
+            .unwrap_or_default()
+            .iter()
+            .map(|w| fold(w))
+            .filter(|w| !QUESTION_WORDS.contains(&w.as_str()))
+            .collect()
+    };
+    (folded("es"), folded("en"))
+});
+
+fn spanish_stopword(word: &str) -> bool {
+    SPANISH.contains(&word) || NLTK.0.contains(word)
+}
+
+fn english_stopword(word: &str) -> bool {
+    ENGLISH.contains(&word) || NLTK.1.contains(word)
+}
 
 /// Words of one language only, which say the text is in it.
 fn is_spanish_only(word: &str) -> bool {
@@ -417,7 +454,7 @@ impl Stemmers {
         let mut terms = Vec::new();
         let mut length = 0;
         for word in words(&folded) {
-            let stop = (es && SPANISH.contains(&word)) || (en && ENGLISH.contains(&word));
+            let stop = (es && spanish_stopword(word)) || (en && english_stopword(word));
             if stop || is_noise(word) {
                 continue;
             }
@@ -444,7 +481,7 @@ impl Stemmers {
         let mut terms: Vec<QueryWord> = Vec::new();
         let mut groups: Vec<usize> = Vec::new();
         for word in words(&folded) {
-            if SPANISH.contains(&word) || ENGLISH.contains(&word) || is_noise(word) {
+            if spanish_stopword(word) || english_stopword(word) || is_noise(word) {
                 continue;
             }
             if terms.iter().any(|t| t.word == word) {
@@ -563,7 +600,7 @@ const SYNONYMS: &[&[&str]] = &[
         "covers",
         "covered",
     ],
-    &["edad", "age", "old"],
+    &["edad", "anos", "age", "old", "years"],
     &[
         "reservar", "reserva", "reservo", "agendar", "agendo", "pedir", "pido", "book", "booking",
         "reserve",
