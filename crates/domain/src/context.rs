@@ -126,7 +126,7 @@ fn passages(ctx: &TurnContext<'_>, text: &mut String) {
             continue;
         }
         if shown.is_empty() {
-            text.push_str("\nThe business's knowledge for the customer's question (cite the ids you use in `sources`):");
+            text.push_str("\nAnswer their question only from these passages of the business's knowledge, citing the ids you use in `sources`:");
         }
         shown.push(&found.id);
         let _ = write!(
@@ -139,7 +139,7 @@ fn passages(ctx: &TurnContext<'_>, text: &mut String) {
     }
     if ctx.questions.iter().any(|q| q.answer().is_none()) {
         text.push_str(if shown.is_empty() {
-            "\nNo passage of the business's knowledge answers the customer's question: say the team will confirm it."
+            "\nNo passage of the business's knowledge answers their question: say the team will confirm it, and state no price, number, date or yes/no about it."
         } else {
             "\nNo passage answers their other question: say the team will confirm it."
         });

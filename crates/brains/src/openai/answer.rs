@@ -186,9 +186,7 @@ pub(crate) fn instruction(playbook: &Playbook, tools: &[&dyn Tool]) -> String {
          customer, one or two short sentences, in the customer's language (named below). `fields`: the values the customer \
          stated in their latest messages, in their words, each once; [] when none. `asks`: the field your reply asks for, or null. \
          `confidence`: 0 to 1. `resolved`: false when you could not understand or answer them. \
-         `sources`: the ids of the passages listed below that your reply answers a question from; [] when none. \
-         Answer a question about the business only from those passages; when none answers it, say the team will confirm \
-         and state no price, number, date or yes/no about it.",
+         `sources`: the ids of the passages you answer from, [] when none.",
     );
     if !tools.is_empty() {
         text.push_str(
