@@ -176,6 +176,12 @@ impl Application {
             if let Ok(address) = metrics_listener.local_addr() {
                 tracing::info!(%address, "metrics listening");
             }
+            // A scraper or two: no need for the public listener's share of
+            // file descriptors.
+            let limits = Limits {
+                max_connections: limits.max_connections.min(METRICS_CONNECTIONS),
+                ..limits
+            };
             tokio::spawn(listener::serve(
                 metrics_listener,
                 app,
@@ -321,6 +327,9 @@ fn side_effects(
     }
     Ok(effects)
 }
+
+/// Connections the metrics listener serves at once.
+const METRICS_CONNECTIONS: usize = 64;
 
 /// The longest a Graph API call may take.
 const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);
