@@ -25,7 +25,7 @@ use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-pub use client::{Client, Proxies};
+pub use client::Proxies;
 pub use dashboard::Dashboard;
 pub use ids::OpaqueIds;
 
