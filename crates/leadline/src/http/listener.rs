@@ -324,3 +324,20 @@ impl AsyncWrite for Watched {
         self.io.is_write_vectored()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_leaves_file_descriptors_for_everything_else() {
+        let asked_for_too_many = connection_cap(Some(usize::MAX));
+        let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).expect("the limit");
+        assert_eq!(soft, hard, "the soft limit is raised to the hard one");
+        assert!(
+            (asked_for_too_many as u64) < soft,
+            "{asked_for_too_many} of {soft}"
+        );
+        assert_eq!(connection_cap(Some(10)), 10);
+    }
+}
