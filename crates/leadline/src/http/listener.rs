@@ -50,6 +50,12 @@ const RESERVED_FDS: u64 = 512;
 /// buffer); hyper's default of ~400 KiB would let slow clients hold far
 /// more memory.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long, and for how many bytes, a connection closed by the server
+/// keeps reading (and dropping) what the client still sends, so that a
+/// client refused before its body was read (413) reads the answer instead
+/// of a reset. Enough for a webhook body just over the limit, no more.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
 /// How long the accept loop waits after a failed accept (out of file
 /// descriptors, say) before trying again, instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -218,6 +224,8 @@ enum Phase {
 /// waits for the client.
 struct Watched {
     io: TcpStream,
+    /// Bytes dropped since the server closed its side; `None` before.
+    lingered: Option<usize>,
     clock: Arc<Clock>,
     /// `clock.started` when last looked at: a request may have come and
     /// gone (read in one go, answered) between two reads.
@@ -231,6 +239,7 @@ impl Watched {
     fn new(io: TcpStream, clock: Arc<Clock>, limits: Limits) -> Self {
         Self {
             io,
+            lingered: None,
             clock,
             seen: 0,
             phase: Phase::Head,
@@ -308,8 +317,37 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.get_mut().io).poll_flush(cx)
     }
 
+    /// Closes the server's side, then lingers (see [`LINGER_TIME`]): closing
+    /// a socket with unread bytes would reset the connection, and the
+    /// client would lose the answer.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+        let this = self.get_mut();
+        let mut lingered = match this.lingered {
+            Some(lingered) => lingered,
+            None => {
+                std::task::ready!(Pin::new(&mut this.io).poll_shutdown(cx))?;
+                this.deadline.as_mut().reset(Instant::now() + LINGER_TIME);
+                0
+            }
+        };
+        let mut scratch = [0u8; 8192];
+        let done = loop {
+            if lingered >= LINGER_BYTES {
+                break true;
+            }
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.io).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => lingered += buf.filled().len(),
+                Poll::Ready(_) => break true,
+                Poll::Pending => break this.deadline.as_mut().poll(cx).is_ready(),
+            }
+        };
+        this.lingered = Some(lingered);
+        if done {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
     }
 
     fn poll_write_vectored(
