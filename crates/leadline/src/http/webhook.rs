@@ -14,7 +14,7 @@ use axum::routing::get;
 use http_body_util::LengthLimitError;
 use leadline_engine::ingress;
 use leadline_whatsapp::signature::{SignatureError, verify_signature};
-use leadline_whatsapp::verification::verify_subscription;
+use leadline_whatsapp::verification::{VerificationError, verify_subscription};
 use leadline_whatsapp::webhook::{ParseError, parse_notification};
 use serde::Deserialize;
 use tokio::sync::OwnedSemaphorePermit;
@@ -57,7 +57,7 @@ async fn verify(
         Err(e) => {
             tracing::warn!(error = %e, "webhook verification refused");
             // A wrong verify token is a guess: limited like the admin token.
-            if q.token.is_some() {
+            if matches!(e, VerificationError::WrongToken) && q.token.is_some() {
                 match client::failed(&state, &client).await {
                     Ok(false) => {}
                     Ok(true) => {
