@@ -202,14 +202,21 @@ fn secure_cookies(headers: &mut HeaderMap) {
     }
 }
 
-/// Counts a failed credential from `client`; `true` once it has failed
-/// more than [`FAILURES_ALLOWED`] times this window, at any process.
+/// Counts a failed credential (`what`, for the log) from `client`; `true`
+/// once it has failed more than [`FAILURES_ALLOWED`] times this window, at
+/// any process.
 ///
 /// Only failures are counted and limited: the right credential is always
 /// let in, so a guesser cannot lock out the team sharing its address (an
-/// office, a proxy). Guessing stays hopeless: the admin token has at least
-/// 32 characters, and each guess beyond the limit is answered 429.
-pub async fn failed(state: &AppState, client: &Client) -> Result<bool, StoreError> {
+/// office, a proxy). The price: a limited client's guesses are still
+/// tested. What makes guessing hopeless is the admin token's length (32
+/// characters or more); the limit makes a guesser loud (429s, one log line
+/// each) and easy to block in front.
+pub async fn failed(
+    state: &AppState,
+    client: &Client,
+    what: &'static str,
+) -> Result<bool, StoreError> {
     let failures = state
         .store
         .count_login_attempt(
@@ -218,7 +225,7 @@ pub async fn failed(state: &AppState, client: &Client) -> Result<bool, StoreErro
             FAILURE_WINDOW,
         )
         .await?;
-    tracing::warn!(failures, "a wrong token");
+    tracing::warn!(failures, "a wrong {what}");
     Ok(failures > FAILURES_ALLOWED)
 }
 

@@ -58,7 +58,7 @@ async fn verify(
             tracing::warn!(error = %e, "webhook verification refused");
             // A wrong verify token is a guess: limited like the admin token.
             if matches!(e, VerificationError::WrongToken) && q.token.is_some() {
-                match client::failed(&state, &client).await {
+                match client::failed(&state, &client, "verify token").await {
                     Ok(false) => {}
                     Ok(true) => {
                         return (

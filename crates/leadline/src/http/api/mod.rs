@@ -65,7 +65,9 @@ async fn require_token(
         Some(token) if bool::from(token.as_bytes().ct_eq(expected.expose().as_bytes())) => {
             Ok(next.run(request).await)
         }
-        Some(_) if client::failed(&state, &client).await? => Err(ApiError::TooManyFailures),
+        Some(_) if client::failed(&state, &client, "admin token").await? => {
+            Err(ApiError::TooManyFailures)
+        }
         _ => Err(ApiError::Unauthorized),
     }
 }

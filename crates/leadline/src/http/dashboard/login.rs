@@ -108,8 +108,7 @@ async fn log_in(
             .as_bytes()
             .ct_eq(expected.expose().as_bytes()),
     ) {
-        tracing::warn!("dashboard: a login with a wrong token");
-        return match client::failed(&state, &client).await {
+        return match client::failed(&state, &client, "dashboard login").await {
             Ok(false) => page(&state, lang, StatusCode::UNAUTHORIZED, Some("wrong_token")),
             Ok(true) => {
                 let mut response = page(
