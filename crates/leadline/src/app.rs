@@ -1,7 +1,8 @@
 //! Builds a running Leadline from its settings: store, brain, router,
 //! engine and HTTP server (`Application::build`, `run_until_stopped`).
 
-use crate::config::{BrainKind, Role, Settings};
+use crate::config::{BrainKind, HttpSettings, Role, Settings};
+use crate::http::listener::{self, Limits};
 use crate::http::{self, AppState};
 use crate::knowledge::{Folder, Live};
 use anyhow::Context;
@@ -25,12 +26,12 @@ use leadline_stores::redis::RedisStore;
 use leadline_stores::sqlite::SqliteStore;
 use leadline_whatsapp::send::{ClientConfig, CloudClient};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 /// Runs `leadline serve` until SIGINT or SIGTERM.
@@ -73,8 +74,11 @@ pub fn check_playbook(file: &Path) -> ExitCode {
 
 pub struct Application {
     listener: TcpListener,
+    /// `LEADLINE_METRICS_LISTEN`'s, when set.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
     role: Role,
+    http: HttpSettings,
     knowledge: Live,
 }
 
@@ -98,6 +102,16 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {} (LEADLINE_LISTEN)", settings.listen))?;
+        let metrics_listener = match settings.http.metrics_listen {
+            Some(address) => Some(TcpListener::bind(address).await.with_context(|| {
+                format!("cannot listen on {address} (LEADLINE_METRICS_LISTEN)")
+            })?),
+            None => None,
+        };
+        let public_https = settings
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"));
         let state = AppState {
             store,
             engine,
@@ -109,11 +123,18 @@ impl Application {
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
             ids,
             rep_phone: rep_phone(&settings)?,
+            proxies: Arc::new(http::Proxies::new(
+                settings.http.trusted_proxies.clone(),
+                public_https,
+            )),
+            webhook_buffer: Arc::new(Semaphore::new(http::WEBHOOK_BUFFER)),
         };
         Ok(Self {
             listener,
+            metrics_listener,
             state,
             role,
+            http: settings.http.clone(),
             knowledge,
         })
     }
@@ -138,23 +159,48 @@ impl Application {
             let shutdown = shutdown.clone();
             tokio::spawn(async move { engine.run(shutdown).await })
         });
-        let app = if self.role.ingress() {
-            http::router(self.state)
-        } else {
-            http::probes_router(self.state)
+        let limits = Limits {
+            header_timeout: self.http.header_timeout,
+            idle_timeout: self.http.idle_timeout,
+            max_connections: listener::connection_cap(self.http.max_connections),
         };
-        // The peer's address: the dashboard's login limit counts per address.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .await
-            .context("HTTP server failed");
+        tracing::info!(
+            max_connections = limits.max_connections,
+            "connections served at once"
+        );
+        let surface = http::Surface {
+            ingress: self.role.ingress(),
+            metrics: self.metrics_listener.is_none(),
+            body_timeout: self.http.body_timeout,
+        };
+        let metrics = self.metrics_listener.map(|metrics_listener| {
+            let app = http::metrics_router(self.state.clone());
+            if let Ok(address) = metrics_listener.local_addr() {
+                tracing::info!(%address, "metrics listening");
+            }
+            // A scraper or two: no need for the public listener's share of
+            // file descriptors.
+            let limits = Limits {
+                max_connections: limits.max_connections.min(METRICS_CONNECTIONS),
+                ..limits
+            };
+            tokio::spawn(listener::serve(
+                metrics_listener,
+                app,
+                limits,
+                shutdown.clone(),
+            ))
+        });
+        let app = http::router(self.state, surface);
+        listener::serve(self.listener, app, limits, shutdown.clone()).await;
         // Whatever ended the server, the engine stops the graceful way.
         shutdown.cancel();
+        if let Some(metrics) = metrics {
+            metrics.await.context("metrics listener failed")?;
+        }
         if let Some(engine) = engine {
             engine.await.context("engine task failed")?;
         }
-        served?;
         tracing::info!("leadline stopped");
         Ok(())
     }
@@ -284,6 +330,9 @@ fn side_effects(
     }
     Ok(effects)
 }
+
+/// Connections the metrics listener serves at once.
+const METRICS_CONNECTIONS: usize = 64;
 
 /// The longest a Graph API call may take.
 const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);

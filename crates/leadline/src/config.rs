@@ -3,9 +3,10 @@
 //! variable, and the environment wins"). A bad value is one clear line
 //! naming the setting.
 
+use ipnet::IpNet;
 use leadline_brains::openai::ToolMode;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -111,7 +112,34 @@ pub struct Settings {
     /// Speech to text for voice notes; unset, customers who send one are
     /// asked to write instead.
     pub transcription: Option<TranscriptionSettings>,
+    /// What the listener allows a client.
+    pub http: HttpSettings,
 }
+
+/// The listener's deadlines and limits: the webhook and the dashboard face
+/// the internet, so no client may hold a connection, a file descriptor or
+/// memory for long without sending a whole request.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// A request's line and headers must arrive within it.
+    pub header_timeout: Duration,
+    /// A request's body must arrive (and its answer be ready) within it.
+    pub body_timeout: Duration,
+    /// A kept-alive connection waiting for its next request is closed after it.
+    pub idle_timeout: Duration,
+    /// Connections served at once; unset, as many as the file-descriptor
+    /// limit leaves room for, at most [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: Option<usize>,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Where `/metrics` is served instead of the public listener.
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// The connection cap when `LEADLINE_MAX_CONNECTIONS` is unset: far above
+/// what Meta and a sales team need, and a bound on the memory slow clients
+/// can hold (each connection buffers at most 64 KiB of headers).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// The CRM webhook (`LEADLINE_CRM_WEBHOOK_URL`).
 #[derive(Debug, Clone)]
@@ -220,6 +248,12 @@ struct FileSettings {
     send_lease_ms: Option<u64>,
     admin_token: Option<String>,
     public_url: Option<String>,
+    header_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    idle_timeout_ms: Option<u64>,
+    max_connections: Option<u64>,
+    trusted_proxies: Option<Vec<String>>,
+    metrics_listen: Option<String>,
     #[serde(default)]
     crm: FileCrm,
     #[serde(default)]
@@ -604,7 +638,71 @@ impl Settings {
             (None, None, None) => None,
         };
 
+        let admin_token = pick("LEADLINE_ADMIN_TOKEN", file.admin_token).map(Secret);
+        if let Some(token) = &admin_token
+            && token.expose().chars().count() < MIN_ADMIN_TOKEN
+        {
+            return Err(bad(
+                "LEADLINE_ADMIN_TOKEN",
+                format!(
+                    "must be at least {MIN_ADMIN_TOKEN} characters; make one with `openssl rand -hex 32`"
+                ),
+            ));
+        }
+
+        let http = HttpSettings {
+            header_timeout: millis(
+                "LEADLINE_HEADER_TIMEOUT_MS",
+                pick(
+                    "LEADLINE_HEADER_TIMEOUT_MS",
+                    file.header_timeout_ms.map(|n| n.to_string()),
+                ),
+                10_000,
+            )?,
+            body_timeout: millis(
+                "LEADLINE_BODY_TIMEOUT_MS",
+                pick(
+                    "LEADLINE_BODY_TIMEOUT_MS",
+                    file.body_timeout_ms.map(|n| n.to_string()),
+                ),
+                30_000,
+            )?,
+            idle_timeout: millis(
+                "LEADLINE_IDLE_TIMEOUT_MS",
+                pick(
+                    "LEADLINE_IDLE_TIMEOUT_MS",
+                    file.idle_timeout_ms.map(|n| n.to_string()),
+                ),
+                75_000,
+            )?,
+            max_connections: pick(
+                "LEADLINE_MAX_CONNECTIONS",
+                file.max_connections.map(|n| n.to_string()),
+            )
+            .map(|raw| {
+                number("LEADLINE_MAX_CONNECTIONS", Some(raw), 0, 1..=1_000_000).map(|n| n as usize)
+            })
+            .transpose()?,
+            trusted_proxies: match pick(
+                "LEADLINE_TRUSTED_PROXIES",
+                file.trusted_proxies.map(|list| list.join(",")),
+            ) {
+                None => Vec::new(),
+                Some(raw) => proxies(&raw)?,
+            },
+            metrics_listen: match pick("LEADLINE_METRICS_LISTEN", file.metrics_listen) {
+                None => None,
+                Some(raw) => Some(raw.trim().parse().map_err(|_| {
+                    bad(
+                        "LEADLINE_METRICS_LISTEN",
+                        format!("{raw:?} is not an address:port"),
+                    )
+                })?),
+            },
+        };
+
         Ok(Settings {
+            http,
             google,
             crm,
             rep,
@@ -641,9 +739,37 @@ impl Settings {
                 lease: Duration::from_millis(lease_ms),
                 send_lease: Duration::from_millis(send_lease_ms),
             },
-            admin_token: pick("LEADLINE_ADMIN_TOKEN", file.admin_token).map(Secret),
+            admin_token,
         })
     }
+}
+
+/// The shortest admin token accepted: it guards every lead, and a short
+/// one falls to guessing however guesses are limited.
+pub const MIN_ADMIN_TOKEN: usize = 32;
+
+/// `LEADLINE_TRUSTED_PROXIES`: addresses or CIDR ranges, split by commas
+/// or spaces.
+fn proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
+    raw.split([',', ' '])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "LEADLINE_TRUSTED_PROXIES",
+                        format!("{item:?} is not an address or a CIDR range like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// A deadline in milliseconds: at least 100 ms, at most an hour.
+fn millis(name: &'static str, raw: Option<String>, default: u64) -> Result<Duration, ConfigError> {
+    number(name, raw, default, 100..=3_600_000).map(Duration::from_millis)
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
@@ -1029,14 +1155,58 @@ mod tests {
     #[test]
     fn the_admin_token_comes_from_the_environment_or_the_file_and_never_prints() {
         assert!(load(&[], None).unwrap().admin_token.is_none());
-        let file = "admin_token = \"from-file\"\n";
-        let s = load(&[], Some(file)).unwrap();
+        let (in_file, in_env) = ("from-file-".repeat(4), "from-env-".repeat(4));
+        let file = format!("admin_token = \"{in_file}\"\n");
+        let s = load(&[], Some(&file)).unwrap();
         assert_eq!(
             s.admin_token.as_ref().map(Secret::expose),
-            Some("from-file")
+            Some(in_file.as_str())
         );
-        let s = load(&[("LEADLINE_ADMIN_TOKEN", "from-env")], Some(file)).unwrap();
-        assert_eq!(s.admin_token.as_ref().map(Secret::expose), Some("from-env"));
-        assert!(!format!("{s:?}").contains("from-env"));
+        let s = load(&[("LEADLINE_ADMIN_TOKEN", &in_env)], Some(&file)).unwrap();
+        assert_eq!(
+            s.admin_token.as_ref().map(Secret::expose),
+            Some(in_env.as_str())
+        );
+        assert!(!format!("{s:?}").contains(&in_env));
+    }
+
+    #[test]
+    fn a_short_admin_token_is_refused_saying_how_to_make_one() {
+        let err = load(&[("LEADLINE_ADMIN_TOKEN", "a")], None).unwrap_err();
+        assert_eq!(err.name, "LEADLINE_ADMIN_TOKEN");
+        assert!(err.to_string().contains("openssl rand"), "{err}");
+        assert!(load(&[("LEADLINE_ADMIN_TOKEN", &"x".repeat(32))], None).is_ok());
+    }
+
+    #[test]
+    fn the_listener_limits_have_defaults_a_file_key_and_a_variable() {
+        let http = load(&[], None).unwrap().http;
+        assert_eq!(http.header_timeout, Duration::from_secs(10));
+        assert_eq!(http.body_timeout, Duration::from_secs(30));
+        assert_eq!(http.idle_timeout, Duration::from_secs(75));
+        assert_eq!(http.max_connections, None);
+        assert!(http.trusted_proxies.is_empty() && http.metrics_listen.is_none());
+        let file = "header_timeout_ms = 2000\nmax_connections = 100\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nmetrics_listen = \"127.0.0.1:9100\"\n";
+        let http = load(&[("LEADLINE_BODY_TIMEOUT_MS", "5000")], Some(file))
+            .unwrap()
+            .http;
+        assert_eq!(http.header_timeout, Duration::from_secs(2));
+        assert_eq!(http.body_timeout, Duration::from_secs(5));
+        assert_eq!(http.max_connections, Some(100));
+        assert_eq!(http.trusted_proxies.len(), 2);
+        assert!(
+            http.trusted_proxies[0].contains(&"10.1.2.3".parse::<IpAddr>().unwrap())
+                && http.trusted_proxies[1].contains(&"::1".parse::<IpAddr>().unwrap())
+        );
+        assert_eq!(http.metrics_listen.unwrap().port(), 9100);
+        for (name, value) in [
+            ("LEADLINE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("LEADLINE_HEADER_TIMEOUT_MS", "0"),
+            ("LEADLINE_IDLE_TIMEOUT_MS", "soon"),
+            ("LEADLINE_MAX_CONNECTIONS", "0"),
+            ("LEADLINE_METRICS_LISTEN", "9100"),
+        ] {
+            assert_eq!(load(&[(name, value)], None).unwrap_err().name, name);
+        }
     }
 }

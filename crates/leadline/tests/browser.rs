@@ -24,7 +24,7 @@ use support::{ACCESS_TOKEN, Options, TestApp};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
-const TOKEN: &str = "browser-admin-token";
+const TOKEN: &str = "browser-admin-token-1c9e4f7a2b8d6035";
 const WAIT: Duration = Duration::from_secs(30);
 const XSS: &str = "<script>alert(1)</script>";
 

@@ -58,23 +58,30 @@ impl OpaqueIds {
         Some(Self { seal, nonces })
     }
 
-    fn nonce(&self, plain: &[u8]) -> [u8; NONCE_LEN] {
-        let tag = hmac::sign(&self.nonces, plain);
+    /// The nonce of `plain` under `purpose`: derived from both, so a value
+    /// always seals alike and nothing sealed for one purpose opens for
+    /// another. (With no purpose, the customer ids of before purposes.)
+    fn nonce(&self, purpose: &[u8], plain: &[u8]) -> [u8; NONCE_LEN] {
+        let mut context = hmac::Context::with_key(&self.nonces);
+        context.update(purpose);
+        context.update(plain);
+        let tag = context.sign();
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
         nonce
     }
 
-    /// The opaque id of `customer`: URL-safe base64 of nonce and sealed id.
-    pub fn of(&self, customer: &CustomerId) -> String {
-        let nonce = self.nonce(customer.as_str().as_bytes());
-        let mut sealed = customer.as_str().as_bytes().to_vec();
+    /// `plain` sealed for `purpose`: URL-safe base64 of nonce and sealed
+    /// bytes, which nobody without the key can read or forge.
+    pub fn seal(&self, purpose: &[u8], plain: &[u8]) -> String {
+        let nonce = self.nonce(purpose, plain);
+        let mut sealed = plain.to_vec();
         // Sealing fails only for inputs beyond AES-GCM's 64 GiB limit.
         if self
             .seal
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::empty(),
+                Aad::from(purpose),
                 &mut sealed,
             )
             .is_err()
@@ -86,9 +93,9 @@ impl OpaqueIds {
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// The customer an opaque id names; `None` for anything this process
-    /// did not make.
-    pub fn customer(&self, opaque: &str) -> Option<CustomerId> {
+    /// What [`OpaqueIds::seal`] sealed for `purpose`; `None` for anything
+    /// else, tampered or forged.
+    pub fn open(&self, purpose: &[u8], opaque: &str) -> Option<Vec<u8>> {
         let raw = URL_SAFE_NO_PAD.decode(opaque).ok()?;
         if raw.len() <= NONCE_LEN {
             return None;
@@ -100,15 +107,27 @@ impl OpaqueIds {
             .seal
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::empty(),
+                Aad::from(purpose),
                 &mut sealed,
             )
             .ok()?;
-        // A nonce not derived from the id was not made by `of`.
-        if self.nonce(plain) != nonce {
+        // A nonce not derived from the plain text was not made by `seal`.
+        if self.nonce(purpose, plain) != nonce {
             return None;
         }
-        CustomerId::parse(std::str::from_utf8(plain).ok()?).ok()
+        Some(plain.to_vec())
+    }
+
+    /// The opaque id of `customer`.
+    pub fn of(&self, customer: &CustomerId) -> String {
+        self.seal(b"", customer.as_str().as_bytes())
+    }
+
+    /// The customer an opaque id names; `None` for anything this process
+    /// did not make.
+    pub fn customer(&self, opaque: &str) -> Option<CustomerId> {
+        let plain = self.open(b"", opaque)?;
+        CustomerId::parse(std::str::from_utf8(&plain).ok()?).ok()
     }
 }
 

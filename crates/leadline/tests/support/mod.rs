@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 pub const APP_SECRET: &str = "test-app-secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const ACCESS_TOKEN: &str = "test-access-token";
-/// `LEADLINE_ADMIN_TOKEN` of [`admin_app`].
-pub const ADMIN_TOKEN: &str = "test-admin-token";
+/// `LEADLINE_ADMIN_TOKEN` of [`admin_app`] (`serve` wants 32 characters
+/// or more).
+pub const ADMIN_TOKEN: &str = "test-admin-token-5f2b8c0e9a7d41e3b6";
 
 /// A running `leadline serve`. Killed (SIGKILL) when dropped; its database
 /// file is removed when the last process using it is dropped.

@@ -2,7 +2,7 @@
 //! the internals (those go to the log).
 
 use axum::Json;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leadline_stores::{AdminError, StoreError};
@@ -17,6 +17,8 @@ pub enum ApiError {
     NotConfigured,
     #[error("missing or wrong admin token: send `Authorization: Bearer <LEADLINE_ADMIN_TOKEN>`")]
     Unauthorized,
+    #[error("too many wrong admin tokens from this address: wait a minute")]
+    TooManyFailures,
     #[error("no conversation with this customer")]
     NotFound,
     #[error(
@@ -73,6 +75,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound | ApiError::NoEffect(_) => StatusCode::NOT_FOUND,
             ApiError::WindowClosed | ApiError::NotDead(_) => StatusCode::CONFLICT,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooManyFailures => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -87,6 +90,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, crate::http::client::retry_after());
         }
         response
     }

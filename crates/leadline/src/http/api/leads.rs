@@ -5,10 +5,12 @@ use super::{ApiError, ErrorJson, LeadJson};
 use crate::http::AppState;
 use crate::http::OpaqueIds;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use futures_util::StreamExt;
 use jiff::Timestamp;
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::lead::{Lead, Timeline};
@@ -93,25 +95,30 @@ fn handoff_reason(raw: &str) -> Result<HandoffReason, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("handoff: {raw:?} is not a handoff reason")))
 }
 
-/// A cursor is `<updated_at ms>.<opaque id>` of the last row of a page: it
-/// travels in a URL, so it names the customer as URLs do.
+/// What cursors are sealed for: a cursor opens as nothing else.
+const CURSOR: &[u8] = b"leadline lead cursor v1";
+
+/// A cursor is the last row's `updated_at` (milliseconds, 8 bytes) and
+/// customer id, sealed like the opaque ids: it travels in a URL, so it
+/// must not name the customer, and a forged one must not be taken.
 pub(super) fn cursor_of(ids: &OpaqueIds, cursor: &LeadCursor) -> String {
-    format!(
-        "{}.{}",
-        cursor.updated_at.as_millisecond(),
-        ids.of(&cursor.customer)
-    )
+    let mut plain = cursor.updated_at.as_millisecond().to_be_bytes().to_vec();
+    plain.extend_from_slice(cursor.customer.as_str().as_bytes());
+    ids.seal(CURSOR, &plain)
 }
 
 fn parse_cursor(ids: &OpaqueIds, raw: &str) -> Result<LeadCursor, ApiError> {
     let bad = || ApiError::BadRequest("cursor: not a cursor from a previous page".to_owned());
-    let (ms, id) = raw.split_once('.').ok_or_else(bad)?;
-    let updated_at = ms
-        .parse::<i64>()
+    let plain = ids.open(CURSOR, raw).ok_or_else(bad)?;
+    let (ms, customer) = plain.split_at_checked(8).ok_or_else(bad)?;
+    let updated_at = <[u8; 8]>::try_from(ms)
         .ok()
-        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .and_then(|ms| Timestamp::from_millisecond(i64::from_be_bytes(ms)).ok())
         .ok_or_else(bad)?;
-    let customer = ids.customer(id).ok_or_else(bad)?;
+    let customer = std::str::from_utf8(customer)
+        .ok()
+        .and_then(|c| leadline_domain::CustomerId::parse(c).ok())
+        .ok_or_else(bad)?;
     Ok(LeadCursor {
         updated_at,
         customer,
@@ -154,8 +161,11 @@ pub(super) async fn list(
     Ok(Json(PageJson::new(&state.ids, &rows, query.limit)).into_response())
 }
 
-/// Every lead matching the filters (the cursor and limit are ignored), one
-/// row each, read from the store a page at a time.
+/// Every lead matching the filters, up to `limit` when given (any number
+/// then, not only a page's), one row each. The rows are streamed as they
+/// are read from the store a page at a time, so an export of any size
+/// holds one page in memory. A store failure midway cuts the download
+/// short (the status was sent), which the client sees as an error.
 #[utoipa::path(get, path = "/api/leads.csv", params(ListParams), responses(
     (status = 200, description = "One row per lead", content_type = "text/csv", body = String),
     (status = 400, body = ErrorJson),
@@ -163,34 +173,62 @@ pub(super) async fn list(
 ))]
 pub(super) async fn export(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    Query(mut params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
-    let mut query = LeadQuery {
-        limit: MAX_LIMIT,
+    let total = match params.limit.take() {
+        None => usize::MAX,
+        Some(0) => return Err(ApiError::BadRequest("limit must be at least 1".to_owned())),
+        Some(n) => n,
+    };
+    let query = LeadQuery {
+        limit: MAX_LIMIT.min(total),
         after: None,
         ..params.query(&state.ids)?
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER).map_err(csv_error)?;
-    loop {
-        let rows = state.store.leads(&query).await?;
-        for row in &rows {
-            writer.write_record(record(row)).map_err(csv_error)?;
-        }
-        match rows.last() {
-            Some(last) if rows.len() == query.limit => query.after = Some(last.cursor()),
-            _ => break,
-        }
-    }
-    let body = writer.into_inner().map_err(|e| csv_error(e.into_error()))?;
+    let header = csv_bytes(|writer| writer.write_record(HEADER))?;
+    let first = futures_util::stream::once(async move { Ok::<_, ApiError>(header) });
+    let rows = futures_util::stream::try_unfold(
+        (state, query, total),
+        |(state, mut query, left)| async move {
+            if left == 0 {
+                return Ok(None);
+            }
+            query.limit = query.limit.min(left);
+            let rows = state.store.leads(&query).await.map_err(|e| {
+                tracing::error!(error = %e, "the CSV export stopped: the store failed");
+                ApiError::from(e)
+            })?;
+            let chunk = csv_bytes(|writer| {
+                rows.iter()
+                    .try_for_each(|row| writer.write_record(record(row)))
+            })?;
+            let left = match rows.last() {
+                Some(last) if rows.len() == query.limit => {
+                    query.after = Some(last.cursor());
+                    left - rows.len()
+                }
+                _ => 0,
+            };
+            Ok(Some((chunk, (state, query, left))))
+        },
+    );
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8"),
             (CONTENT_DISPOSITION, "attachment; filename=\"leads.csv\""),
         ],
-        body,
+        Body::from_stream(first.chain(rows)),
     )
         .into_response())
+}
+
+/// Rows written by `write` as CSV bytes.
+fn csv_bytes(
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write(&mut writer).map_err(csv_error)?;
+    writer.into_inner().map_err(|e| csv_error(e.into_error()))
 }
 
 fn csv_error(e: impl std::fmt::Display) -> ApiError {
@@ -296,15 +334,24 @@ mod tests {
             parse_cursor(&ids, &cursor_of(&ids, &cursor)).expect("a cursor"),
             cursor
         );
-        assert!(!cursor_of(&ids, &cursor).contains("600111234"));
+        let sealed = cursor_of(&ids, &cursor);
+        assert!(!sealed.contains("600111234") && !sealed.contains("1700000000123"));
+        let forged = format!("1700000000123.{}", ids.of(&cursor.customer));
+        let mut tampered = sealed.clone().into_bytes();
+        tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).expect("ASCII");
         for garbage in [
             "",
             "12",
             "x.34600111234",
-            "12.not an id",
-            "99999999999999999999.1",
+            forged.as_str(),
+            tampered.as_str(),
+            // An opaque id is sealed for another purpose.
+            ids.of(&cursor.customer).as_str(),
         ] {
             assert!(parse_cursor(&ids, garbage).is_err(), "{garbage:?}");
         }
+        let other = OpaqueIds::derive(b"another token");
+        assert!(parse_cursor(&other, &sealed).is_err());
     }
 }

@@ -11,6 +11,7 @@ mod leads;
 mod openapi;
 
 use super::AppState;
+use super::client::{self, Client};
 use crate::http::OpaqueIds;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -42,9 +43,11 @@ pub fn router(state: AppState) -> Router<AppState> {
 /// Lets a request through only with `Authorization: Bearer <token>`. The
 /// comparison takes the same time whatever bytes match, so the token
 /// cannot be guessed byte by byte from response times (its length is not
-/// secret).
+/// secret). Wrong tokens are counted per client, and answered 429 past the
+/// limit ([`client::failed`]).
 async fn require_token(
     State(state): State<AppState>,
+    client: Client,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -61,6 +64,9 @@ async fn require_token(
     match given {
         Some(token) if bool::from(token.as_bytes().ct_eq(expected.expose().as_bytes())) => {
             Ok(next.run(request).await)
+        }
+        Some(_) if client::failed(&state, &client, "admin token").await? => {
+            Err(ApiError::TooManyFailures)
         }
         _ => Err(ApiError::Unauthorized),
     }

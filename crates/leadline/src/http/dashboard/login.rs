@@ -8,14 +8,14 @@ use super::i18n::Lang;
 use super::session::{self, SESSION_COOKIE, SESSION_TTL, cookie, set_cookie};
 use super::{Checked, CsrfForm, PageError};
 use crate::http::AppState;
+use crate::http::client::{self, Client};
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, State};
-use axum::http::header::SET_COOKIE;
+use axum::extract::{Form, State};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -82,11 +82,12 @@ struct LoginForm {
     csrf: String,
 }
 
-/// Attempts are counted per peer address (behind a reverse proxy, that is
-/// the proxy's: its own rate limits then apply in front).
+/// Wrong tokens are counted per client address (behind a trusted proxy,
+/// the address it names) with the admin API's, and answered 429 past the
+/// limit; the right token always logs in ([`client::failed`]).
 async fn log_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
     lang: Lang,
     headers: HeaderMap,
     Form(login): Form<LoginForm>,
@@ -94,19 +95,6 @@ async fn log_in(
     let Some(expected) = &state.admin_token else {
         return page(&state, lang, StatusCode::UNAUTHORIZED, None);
     };
-    let may_try = match session::may_try_login(&state, peer.ip()).await {
-        Ok(may_try) => may_try,
-        Err(e) => return e.into_response(),
-    };
-    if !may_try {
-        tracing::warn!("dashboard: login attempts rate-limited");
-        return page(
-            &state,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some("too_many"),
-        );
-    }
     let double_submitted = cookie(&headers, LOGIN_COOKIE)
         .is_some_and(|c| !c.is_empty() && bool::from(c.as_bytes().ct_eq(login.csrf.as_bytes())));
     if !double_submitted {
@@ -120,8 +108,22 @@ async fn log_in(
             .as_bytes()
             .ct_eq(expected.expose().as_bytes()),
     ) {
-        tracing::warn!("dashboard: a login with a wrong token");
-        return page(&state, lang, StatusCode::UNAUTHORIZED, Some("wrong_token"));
+        return match client::failed(&state, &client, "dashboard login").await {
+            Ok(false) => page(&state, lang, StatusCode::UNAUTHORIZED, Some("wrong_token")),
+            Ok(true) => {
+                let mut response = page(
+                    &state,
+                    lang,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Some("too_many"),
+                );
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, client::retry_after());
+                response
+            }
+            Err(e) => PageError::from(e).into_response(),
+        };
     }
     let id = match session::open(&state).await {
         Ok(id) => id,

@@ -45,6 +45,12 @@ impl Dashboard {
     /// the tests would catch first).
     pub fn new() -> Result<Self, String> {
         let mut templates = Environment::new();
+        templates.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if !value.is_safe() && text.contains(is_bidi_control) => {
+                minijinja::escape_formatter(out, state, &Value::from(show_bidi(text)))
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         for (name, source) in TEMPLATES {
             templates
                 .add_template(name, source)
@@ -75,6 +81,26 @@ impl Dashboard {
             .map_err(render_error)?;
         Ok(Html(html))
     }
+}
+
+/// Unicode's bidirectional controls (embeddings, overrides, isolates,
+/// marks): in a customer's name they could make the page show text other
+/// than what is stored (`\u{202E}` turns "evil.exe" around).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with each bidirectional control shown as its code (`[U+202E]`).
+fn show_bidi(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            shown.push_str(&format!("[U+{:04X}]", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 fn other(language: Language) -> Language {

@@ -13,7 +13,6 @@ use jiff::Timestamp;
 use leadline_stores::LoginSession;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
-use std::net::IpAddr;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -21,9 +20,6 @@ use subtle::ConstantTimeEq;
 pub const SESSION_COOKIE: &str = "leadline_session";
 /// How long a login lasts: a working day, then log in again.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
-/// Login attempts allowed per peer address per [`LOGIN_WINDOW`].
-const LOGIN_ATTEMPTS: u32 = 5;
-const LOGIN_WINDOW: Duration = Duration::from_secs(60);
 
 /// A logged-in person: the token their forms must carry.
 #[derive(Debug, Clone)]
@@ -84,16 +80,6 @@ pub async fn close(state: &AppState, headers: &HeaderMap) -> Result<(), PageErro
         state.store.close_session(&stored_key(id)).await?;
     }
     Ok(())
-}
-
-/// Counts a login attempt from `peer`; `false` once it made too many
-/// within the window, whichever process it reached.
-pub async fn may_try_login(state: &AppState, peer: IpAddr) -> Result<bool, PageError> {
-    let attempts = state
-        .store
-        .count_login_attempt(&peer.to_string(), Timestamp::now(), LOGIN_WINDOW)
-        .await?;
-    Ok(attempts <= LOGIN_ATTEMPTS)
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
