@@ -121,6 +121,12 @@ pub struct Conversation {
     /// words: the name they state replaces it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub name_from_profile: bool,
+    /// The lead's need was read from a sentence that only speaks of the
+    /// topic, or from a bare reply ("we get tons of WhatsApp messages"):
+    /// a need the customer states in so many words ("what we need is...")
+    /// replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub need_inferred: bool,
     /// How often the agent asked for each field still unknown: a field
     /// asked twice without an answer waits, so the flow never blocks on it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -160,6 +166,7 @@ impl Conversation {
             documents_sent: Vec::new(),
             booked: None,
             name_from_profile: false,
+            need_inferred: false,
             asked: BTreeMap::new(),
         }
     }

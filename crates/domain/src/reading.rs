@@ -33,6 +33,14 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "What we need is...", "what I want is...": a statement that opens like
+/// a question.
+static STATED_WHAT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^what\s+(?:we|i)(?:['’]d)?\s+(?:need|want|like|would\s+like|are\s+looking\s+for)\s+(?:is|most)\b",
+    )
+});
+
 /// Each sentence (or clause) of `text` with whether it is a question: it
 /// ends with "?", opens with "¿", or opens the way questions do ("does it
 /// work with Shopify", "se puede conectar con WooCommerce"). In "we have
@@ -41,7 +49,9 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
 fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
     split_sentences(text).flat_map(|sentence| {
         let bare = sentence.trim();
-        let whole = bare.starts_with('¿') || QUESTION_START.is_match(bare);
+        // "What we need is..." opens like a question and states a need.
+        let stated_what = STATED_WHAT.is_match(bare) && !bare.ends_with('?');
+        let whole = bare.starts_with('¿') || (QUESTION_START.is_match(bare) && !stated_what);
         let asked_from = if whole || !bare.ends_with('?') {
             None
         } else {
@@ -86,7 +96,7 @@ fn split_sentences(text: &str) -> impl Iterator<Item = &str> {
                     end = i + c.len_utf8();
                     break;
                 }
-                '.' if next_is_space => {
+                '.' if next_is_space && !after_title(&trimmed[..i]) => {
                     end = i + 1;
                     break;
                 }
@@ -97,6 +107,21 @@ fn split_sentences(text: &str) -> impl Iterator<Item = &str> {
         rest = &trimmed[end..];
         Some(sentence)
     })
+}
+
+/// Whether `before` ends in a title or abbreviation whose dot ends no
+/// sentence ("Dr. Alan Brooks", "la Sra. Gómez").
+fn after_title(before: &str) -> bool {
+    const TITLES: [&str; 14] = [
+        "dr", "dra", "sr", "sra", "srta", "mr", "mrs", "ms", "lic", "ing", "prof", "st", "av",
+        "arq",
+    ];
+    let word = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    TITLES.contains(&word.as_str())
 }
 
 /// The sentences of `text` that state something, one a line: what fields

@@ -997,19 +997,26 @@ impl Router {
             .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
             .filter(|f| **f == FieldName::Name)
             .copied();
-        let missed: Vec<(FieldName, String)> = fields::find_about(
-            &reading::statements(said),
-            wants_name,
-            today,
-            &self.playbook.need_topics,
-        )
-        .into_iter()
-        .filter(|(field, _)| {
-            conversation.lead.open(*field)
-                || (*field == FieldName::Name && conversation.name_from_profile)
-        })
-        .collect();
+        let statements = reading::statements(said);
+        let stated = fields::states_need(&statements);
+        let missed: Vec<(FieldName, String)> =
+            fields::find_about(&statements, wants_name, today, &self.playbook.need_topics)
+                .into_iter()
+                .filter(|(field, _)| {
+                    conversation.lead.open(*field)
+                        || (*field == FieldName::Name && conversation.name_from_profile)
+                        || (*field == FieldName::Need && conversation.need_inferred && stated)
+                })
+                .collect();
         self.apply_fields(conversation, &missed, today, outcome);
+        // Whatever set the need this turn (the brain or the extractors),
+        // it was stated in so many words or only inferred.
+        let need_set = outcome.events.iter().any(|e| {
+            matches!(e, Event::FieldSet { field } | Event::FieldCorrected { field, .. } if *field == FieldName::Need)
+        });
+        if need_set {
+            conversation.need_inferred = !stated;
+        }
     }
 
     /// A correction ("perdón, son 5 mil, no 3 mil", "sorry, I'm Marta, not

@@ -182,6 +182,8 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:(?:i(?:['’]m|\s+am)|we(?:['’]re|\s+are))\s+)?interested\s+in
             | need\s+help\s+with
             | (?:estoy|estamos|ando|andamos)\s+buscando | busco | buscamos
+            | (?:i['’]?m|i\s+am|we['’]?re|we\s+are|estoy|estamos)\s+(?:considering|thinking\s+(?:about|of)|pensando\s+en)
+            | what\s+(?:we|i)\s+need\s+is | lo\s+que\s+(?:necesitamos|necesito|queremos|quiero|buscamos|busco)\s+es
             | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos | quer[ií]a(?:mos)?
             | looking\s+to\s+get | (?:we|i)(?:['’]d|\s+would)\s+want
             | (?:me|nos)\s+interesa(?:r[ií]a)? | (?:me|nos)\s+gustar[ií]a(?:\s+tener)?
@@ -307,9 +309,12 @@ fn bare_answer(
                     })
             }
             FieldName::Company => parse_company(candidate).is_ok(),
-            FieldName::Budget => parse_budget(candidate).is_ok(),
+            FieldName::Budget => {
+                parse_budget(candidate).is_ok()
+                    && !money::not_this_purchase(candidate, &(0..candidate.len()))
+            }
             FieldName::Authority => parse_authority(candidate).is_ok(),
-            FieldName::Need => parse_need(candidate).is_ok(),
+            FieldName::Need => parse_need(candidate).is_ok() && !ANECDOTE.is_match(candidate),
             FieldName::Timeline => parse_timeline(candidate, today).is_ok(),
             FieldName::Email => super::parse_email(candidate).is_ok(),
         };
@@ -702,6 +707,12 @@ fn is_calendar_word(word: &str) -> bool {
     CALENDAR_WORDS.contains(word)
 }
 
+/// Whether `text` states a need in so many words ("we need...", "lo que
+/// buscamos es..."), rather than only speaking of the topic.
+pub fn states_need(text: &str) -> bool {
+    find_need(text).is_some()
+}
+
 /// "we need a WhatsApp bot", "busco un asistente para...": what follows the
 /// phrase, up to the end of the clause, unless it is not something to buy
 /// ("quiero hablar con una persona", "we want to start next month").
@@ -748,7 +759,7 @@ static ANAPHOR: LazyLock<Regex> =
 /// Where the clause before the one at `at` starts: after the punctuation
 /// that ends the one before it, or the start of the text.
 fn previous_clause(text: &str, at: usize) -> usize {
-    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ",;".contains(c));
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ",;.!".contains(c));
     let start = before
         .rfind(['.', '!', '?', ';', ',', '\n'])
         .map_or(0, |i| i + 1);
@@ -810,6 +821,19 @@ impl Topics {
     }
 }
 
+/// A clause that tells what happened or who does what, not what the
+/// customer needs: "yesterday a customer waited 2 hours on WhatsApp", "el
+/// año pasado probamos un bot", "mi asistente Karen maneja el WhatsApp".
+static ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:yesterday|ayer|last\s+(?:year|week|month|time)|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
+        |we\s+tried|probamos|used\s+to|sol[ií]amos|una\s+clienta|un\s+cliente|a\s+customer|la\s+señora|el\s+señor|mr|mrs
+        |(?:my|mi)\s+(?:assistant|asistente|receptionist|recepcionista|husband|wife|esposo|esposa|sister|brother
+          |hermana|hermano|partner|socio|socia|secretary|secretaria)\s+(?:\w+\s+)?
+          (?:handles|does|manages|runs|answers|lleva|maneja|ve|contesta|atiende|es\s+la\s+que|es\s+el\s+que|is\s+the\s+one))\b",
+    )
+});
+
 /// The first clause that speaks of what the product is for, when no need
 /// phrase did ("we get like 100 whatsapp orders a day and cant keep up").
 fn find_need_by_topic(
@@ -828,7 +852,8 @@ fn find_need_by_topic(
             let at = span.start + m.start()..span.start + m.end();
             (!taken.iter().any(|t| t.start <= at.start && at.end <= t.end)).then_some(at.start)
         });
-        let Some(topic_at) = topical.filter(|_| !trimmed.is_empty()) else {
+        let Some(topic_at) = topical.filter(|_| !trimmed.is_empty() && !ANECDOTE.is_match(clause))
+        else {
             continue;
         };
         // The need starts after another field's value said before it in
@@ -859,7 +884,8 @@ fn find_need_by_topic(
 /// First words of an object that is not something to buy.
 static NOT_PURCHASES: Words = Words::new(
     "pay invest invertir decide decidir see ver it this that them lo eso esto ya asap \
-     para next by in en more más you te le les me to",
+     para next by in en more más you te le les me to fixed done sorted solved resuelto \
+     solucionado arreglado go live ready running listo lista listos funcionando",
 );
 
 /// First words that make "I want ..." about something other than buying.

@@ -185,7 +185,7 @@ fn anchored(alternatives: &str) -> Regex {
 /// Words that make a bare number in a message a budget.
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)\b(?:budget|presupuesto|spend|gastar|invest|invertir|inversi[oó]n|afford|pagar|pay|price\s+range)",
+        r"(?i)\b(?:budget|presupuesto|spend|gastar|invest|invertir|inversi[oó]n|afford|pagar|pay|price\s+range|put\s+in|destinar|destinamos)",
     )
 });
 
@@ -450,7 +450,7 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
     let amounts: Vec<Range<usize>> = all.iter().map(|f| f.span.clone()).collect();
     let mut best: Option<(u8, Found)> = None;
     for found in all {
-        if found.budget.is_err() {
+        if found.budget.is_err() || not_this_purchase(text, &found.span) {
             continue;
         }
         let after_cue = cue.is_some_and(|cue| cue <= found.span.start);
@@ -581,6 +581,44 @@ fn sentence(text: &str, span: &Range<usize>) -> Range<usize> {
 }
 
 /// Whether an unmarked number is a count, a year, a time or a ratio.
+/// What others pay or charge, or the price of what the customer sells:
+/// "our customers pay $45 a box", "Wati quoted us $49", "la noche cuesta
+/// 1,800 pesos", "we already pay an agency 2k, that's a separate thing".
+static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:customers?|clients?|clientes?|clientas?|guests?|hu[eé]spedes|patients?|pacientes|buyers?|compradores|people|la\s+gente)
+           \s+(?:usually\s+|normally\s+)?(?:pay|pays|paid|spend|spends|pagan|pagaron|gastan)\b
+        | \b(?:quoted|charges?|charged|cobra|cobran|cobraba|cobraron|me\s+cobr\w+|nos\s+cobr\w+|cotiz[oó]|cotizaron)\b
+        | \b(?:costs?|cuesta|cuestan|run|runs|anda\s+en|ronda|sale|salen)\b
+        | \b(?:already\s+pay|ya\s+pagamos|ya\s+pago|separate\s+thing|otra\s+cosa|aparte)\b
+        | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?
+        ",
+    )
+});
+
+/// Words that make an amount the customer's budget for this purchase
+/// whatever else the clause says ("for this", "para esto").
+static THIS_PURCHASE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:budget|presupuesto|for\s+this|para\s+esto|para\s+el\s+(?:bot|asistente)|afford|invest|invertir|destinar|put\s+in|podemos\s+(?:pagar|gastar|poner))",
+    )
+});
+
+/// Whether the amount at `span` is money others pay or charge, or a price
+/// of the customer's own goods (see [`OTHERS_MONEY`]): its clause says so
+/// and does not also name it as the budget.
+pub(super) fn not_this_purchase(text: &str, span: &Range<usize>) -> bool {
+    let start = text[..span.start]
+        .rfind(['.', '!', '?', ';', '\n'])
+        .map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find(['.', '!', '?', ';', '\n'])
+        .map_or(text.len(), |i| span.end + i);
+    let clause = &text[start..end];
+    OTHERS_MONEY.is_match(clause) && !THIS_PURCHASE.is_match(clause)
+}
+
 fn counts_something_else(text: &str, found: &Found) -> bool {
     let before = text[..found.span.start].chars().next_back();
     let after = &text[found.span.end..];
@@ -588,7 +626,8 @@ fn counts_something_else(text: &str, found: &Found) -> bool {
     let year = !found.marked
         && matched.len() == 4
         && (matched.starts_with("19") || matched.starts_with("20"));
-    if year || matches!(before, Some('/' | ':')) || after.starts_with(['/', ':', '%']) {
+    // "order #10482", "9:30", "50%".
+    if year || matches!(before, Some('/' | ':' | '#')) || after.starts_with(['/', ':', '%']) {
         return true;
     }
     let next_word = after

@@ -291,7 +291,9 @@ static NOT_NAMES: Words = Words::new(
      hiya cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
      quick question pregunta consulta duda cotizar cotización precio precios hopefully \
      español espanol ingles inglés english spanish yo hey free libre available disponible \
-     busy ocupado ocupada off tired cansado cansada sick enfermo enferma",
+     busy ocupado ocupada off tired cansado cansada sick enfermo enferma pésimo pesimo \
+     terrible horrible awful ridiculous servicio service atención atencion queja complaint \
+     malo mala",
 );
 
 /// Words that follow "I'm"/"soy" without being a name, and words no name

@@ -511,6 +511,12 @@ fn search(
             {
                 continue;
             }
+            // Unasked, a date in a story or a busy season ("since our sale
+            // in March", "en mayo por el día de la madre se llena") is not
+            // when the customer wants to start.
+            if tells_a_story(text, &range, !all) {
+                continue;
+            }
             match resolve(pattern.rule, &caps, today) {
                 Ok(Some(when)) => return Ok((when, range)),
                 Ok(None) => {}
@@ -522,6 +528,51 @@ fn search(
         }
     }
     Err(first_reason)
+}
+
+/// Words that make a clause a story or an anniversary: never when to
+/// start, asked or not.
+static STORY: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:since|desde|ago|hace\s+\d|last\s+(?:year|month|week|time)|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
+        |tried|probamos|used\s+to|founded|fundad[oa]s?|abrimos\s+en|opened\s+in|turn\s+\d+|cumplimos|anniversary|aniversario)\b",
+    )
+});
+
+/// Words that make a clause a busy season: not when to start unless asked
+/// ("after the busy season" answers "when?").
+static SEASON: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:se\s+llena|fills?\s+up|busy|busiest|ocupad[oa]s?|temporada|season|peak|sobre\s+todo|especially|traffic|tr[aá]fico
+        |nos\s+escriben|people\s+message|we\s+close|cerramos|closed|cerrad[oa]s?|sale|rebajas|ofertas)\b",
+    )
+});
+
+/// Words that say when to start, which a story's date may still carry
+/// ("since the sale in March we need it live by April").
+static START: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:start|begin|launch|go\s+live|live|running|set\s+up|have\s+it|get\s+it|ready|need\s+it|want\s+it
+        |empezar|comenzar|iniciar|arrancar|lanzar|implementar|tenerlo|tenerla|listo|lista|funcionando|partir|lo\s+necesitamos|la\s+necesitamos)\b",
+    )
+});
+
+/// Whether the clause around `range` tells a story (see [`STORY`]), or
+/// unasked a busy season ([`SEASON`]), and says nothing of starting.
+fn tells_a_story(text: &str, range: &Range<usize>, unasked: bool) -> bool {
+    // A story spans its sentence ("el año pasado probamos un bot, le decía
+    // a la gente que abríamos en Semana Santa"); a season, its clause.
+    let around = |stops: &[char]| {
+        let start = text[..range.start].rfind(stops).map_or(0, |i| i + 1);
+        let end = text[range.end..]
+            .find(stops)
+            .map_or(text.len(), |i| range.end + i);
+        &text[start..end]
+    };
+    let sentence = around(&['.', '!', '?', ';', '\n']);
+    let clause = around(&['.', '!', '?', ';', ',', '\n']);
+    (STORY.is_match(sentence) && !START.is_match(sentence))
+        || (unasked && SEASON.is_match(clause) && !START.is_match(clause))
 }
 
 enum When {
