@@ -67,8 +67,36 @@ impl OpaqueIds {
 
     /// The opaque id of `customer`: URL-safe base64 of nonce and sealed id.
     pub fn of(&self, customer: &CustomerId) -> String {
-        let nonce = self.nonce(customer.as_str().as_bytes());
-        let mut sealed = customer.as_str().as_bytes().to_vec();
+        self.seal(customer.as_str().as_bytes())
+    }
+
+    /// The customer an opaque id names; `None` for anything this process
+    /// did not make.
+    pub fn customer(&self, opaque: &str) -> Option<CustomerId> {
+        let plain = self.open(opaque)?;
+        CustomerId::parse(std::str::from_utf8(&plain).ok()?).ok()
+    }
+
+    /// `text` made opaque as a customer id is: for what a URL carries that
+    /// a customer wrote (a page cursor naming a question). Tagged, so that
+    /// it never passes for a customer's id (which has no NUL) nor one for it.
+    pub fn seal_text(&self, text: &str) -> String {
+        let mut plain = TEXT_TAG.to_vec();
+        plain.extend_from_slice(text.as_bytes());
+        self.seal(&plain)
+    }
+
+    /// The text [`Self::seal_text`] sealed; `None` for anything else.
+    pub fn open_text(&self, opaque: &str) -> Option<String> {
+        let plain = self.open(opaque)?;
+        let text = plain.strip_prefix(TEXT_TAG)?;
+        String::from_utf8(text.to_vec()).ok()
+    }
+
+    /// URL-safe base64 of the nonce and `plain` sealed.
+    fn seal(&self, plain: &[u8]) -> String {
+        let nonce = self.nonce(plain);
+        let mut sealed = plain.to_vec();
         // Sealing fails only for inputs beyond AES-GCM's 64 GiB limit.
         if self
             .seal
@@ -86,9 +114,9 @@ impl OpaqueIds {
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// The customer an opaque id names; `None` for anything this process
-    /// did not make.
-    pub fn customer(&self, opaque: &str) -> Option<CustomerId> {
+    /// What [`Self::seal`] sealed; `None` for anything this process did
+    /// not make.
+    fn open(&self, opaque: &str) -> Option<Vec<u8>> {
         let raw = URL_SAFE_NO_PAD.decode(opaque).ok()?;
         if raw.len() <= NONCE_LEN {
             return None;
@@ -104,13 +132,16 @@ impl OpaqueIds {
                 &mut sealed,
             )
             .ok()?;
-        // A nonce not derived from the id was not made by `of`.
+        // A nonce not derived from the plain text was not made by `seal`.
         if self.nonce(plain) != nonce {
             return None;
         }
-        CustomerId::parse(std::str::from_utf8(plain).ok()?).ok()
+        Some(plain.to_vec())
     }
 }
+
+/// What starts a sealed text.
+const TEXT_TAG: &[u8] = b"text\0";
 
 #[cfg(test)]
 mod tests {
@@ -148,5 +179,19 @@ mod tests {
         tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).expect("ASCII");
         assert_eq!(ids.customer(&tampered), None);
+    }
+
+    #[test]
+    fn sealed_text_reads_back_and_never_passes_for_a_customer() {
+        let ids = OpaqueIds::derive(b"token");
+        let text = "1700000000000.¿me llaman al 34600111234?";
+        let sealed = ids.seal_text(text);
+        assert!(!sealed.contains("600111234"), "{sealed}");
+        assert_eq!(ids.open_text(&sealed).as_deref(), Some(text));
+        assert_eq!(ids.customer(&sealed), None);
+        let customer = CustomerId::parse("34600111234").expect("an id");
+        assert_eq!(ids.open_text(&ids.of(&customer)), None);
+        assert_eq!(OpaqueIds::derive(b"rotated").open_text(&sealed), None);
+        assert_eq!(ids.open_text("garbage"), None);
     }
 }

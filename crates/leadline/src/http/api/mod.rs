@@ -9,6 +9,7 @@ mod funnel;
 mod handoffs;
 mod leads;
 mod openapi;
+mod questions;
 
 use super::AppState;
 use crate::http::OpaqueIds;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(handoffs::router())
         .merge(effects::router())
         .merge(funnel::router())
+        .merge(questions::router())
         .merge(openapi::router())
         .layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/api", api)
