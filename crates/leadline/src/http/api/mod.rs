@@ -23,6 +23,7 @@ use jiff::Timestamp;
 use leadline_domain::conversation::{Handoff, Message};
 use leadline_domain::{Conversation, Lead};
 use leadline_stores::LeadRow;
+pub(crate) use questions::{cursor_of as question_cursor, parse_cursor as parse_question_cursor};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
