@@ -119,3 +119,51 @@ impl Grounded {
         }
     }
 }
+
+/// What groups the same question asked in different ways for the team's
+/// list: folded to lower case without accents, inner whitespace collapsed,
+/// and the question and exclamation marks around it dropped ("¿Se
+/// integran con  Tiendanube?" and "se integran con tiendanube" are one
+/// question). Computed once here and stored beside the event, so every
+/// store groups alike.
+pub fn question_key(question: &str) -> String {
+    let folded = crate::language::fold(question);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    words
+        .join(" ")
+        .trim_matches(|c: char| matches!(c, '?' | '¿' | '!' | '¡') || c.is_whitespace())
+        .to_owned()
+}
+
+impl Event {
+    /// The [`question_key`] of a question, stored beside the event; `None`
+    /// for every other event.
+    pub fn question_key(&self) -> Option<String> {
+        match self {
+            Event::QuestionAsked { question, .. } => Some(question_key(question)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_question_asked_in_different_ways_has_one_key() {
+        let key = question_key("¿se integran con tiendanube?");
+        for asked in [
+            "¿Se integran con Tiendanube?",
+            "  se  integran con\tTIENDANUBE ??",
+            "¡¿Sé integran con tiendanube?!",
+        ] {
+            assert_eq!(question_key(asked), key, "{asked:?}");
+        }
+        assert_eq!(key, "se integran con tiendanube");
+        assert_eq!(question_key("Do you have parking?"), "do you have parking");
+        assert_eq!(question_key(" ¿? "), "");
+        assert_eq!(question_key(""), "");
+        assert_ne!(question_key("¿y el plan 2?"), question_key("¿y el plan 3?"));
+    }
+}

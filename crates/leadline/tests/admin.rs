@@ -66,7 +66,12 @@ fn wa_ids(page: &Value) -> Vec<&str> {
 async fn every_request_is_refused_until_a_token_is_set() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app = TestApp::spawn(Options::new(&graph.base_url())).await;
-    for path in ["/api/leads", "/api/handoffs", "/api/leads.csv"] {
+    for path in [
+        "/api/leads",
+        "/api/handoffs",
+        "/api/leads.csv",
+        "/api/questions",
+    ] {
         let (status, body) = app.admin(Method::GET, path, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         let error = body["error"].as_str().expect("an error message");
@@ -424,4 +429,132 @@ async fn a_script_as_a_name_comes_back_as_a_plain_string() {
     );
     let page: Value = response.json().await.expect("JSON");
     assert_eq!(page["leads"][0]["profile_name"], xss);
+}
+
+/// `(question, asked, conversations, answered)` of each row of a page.
+fn questions(page: &Value) -> Vec<(&str, u64, u64, bool)> {
+    page["questions"]
+        .as_array()
+        .expect("a list of questions")
+        .iter()
+        .map(|q| {
+            (
+                q["question"].as_str().expect("a question"),
+                q["asked"].as_u64().expect("times asked"),
+                q["conversations"].as_u64().expect("conversations"),
+                q["answered"].as_bool().expect("answered"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn questions_the_folder_did_not_answer_are_listed_for_the_team() {
+    let (app, graph) = admin_app().await;
+    let (ana, bea, cat, dan) = ("14155550201", "14155550202", "14155550203", "14155550204");
+    // The built-in folder answers this one...
+    say(
+        &app,
+        &graph,
+        ana,
+        "wamid.q1",
+        "¿se integran con Tiendanube?",
+    )
+    .await;
+    // ...and not these: the same question three ways, and one in English.
+    let parking = "¿tienen estacionamiento para clientes?";
+    say(&app, &graph, bea, "wamid.q2", parking).await;
+    say(&app, &graph, dan, "wamid.q3", "do you have parking?").await;
+    say(
+        &app,
+        &graph,
+        cat,
+        "wamid.q4",
+        "Tienen  estacionamiento para clientes?",
+    )
+    .await;
+    say(&app, &graph, bea, "wamid.q5", parking).await;
+
+    let all = app.admin_get("/api/questions").await;
+    assert_eq!(
+        questions(&all),
+        [
+            (parking, 3, 2, false),
+            ("do you have parking?", 1, 1, false),
+            ("¿se integran con Tiendanube?", 1, 1, true),
+        ],
+        "{all}"
+    );
+    assert!(all["next_cursor"].is_null());
+    assert!(all["questions"][0]["last_asked"].is_string());
+    // The conversations that asked, newest first, by their opaque ids:
+    // the numbers never appear in clear.
+    let ids: Vec<String> = [bea, cat]
+        .iter()
+        .map(|wa_id| {
+            conversation_path(wa_id, "")
+                .trim_start_matches("/api/conversations/")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(all["questions"][0]["conversation_ids"], json!(ids), "{all}");
+    assert!(!all.to_string().contains("1415555"), "{all}");
+    let shown = app
+        .admin_get(&format!("/api/conversations/{}", ids[0]))
+        .await;
+    assert_eq!(shown["wa_id"], bea);
+
+    let answered = app.admin_get("/api/questions?answered=true").await;
+    assert_eq!(
+        questions(&answered),
+        [("¿se integran con Tiendanube?", 1, 1, true)]
+    );
+    let unanswered = app.admin_get("/api/questions?answered=false").await;
+    assert_eq!(
+        questions(&unanswered),
+        [
+            (parking, 3, 2, false),
+            ("do you have parking?", 1, 1, false)
+        ]
+    );
+
+    // A page at a time, the filter kept, until a page is not full.
+    let mut path = "/api/questions?answered=false&limit=1".to_owned();
+    let mut pages = Vec::new();
+    loop {
+        let page = app.admin_get(&path).await;
+        pages.push(
+            questions(&page)
+                .iter()
+                .map(|q| q.0.to_owned())
+                .collect::<Vec<_>>(),
+        );
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            break;
+        };
+        assert!(!cursor.contains("estacionamiento"), "{cursor}");
+        path = format!("/api/questions?answered=false&limit=1&cursor={cursor}");
+    }
+    assert_eq!(
+        pages,
+        [
+            vec![parking.to_owned()],
+            vec!["do you have parking?".to_owned()],
+            vec![]
+        ]
+    );
+
+    for bad in [
+        "answered=maybe",
+        "limit=0",
+        "limit=201",
+        "cursor=garbage",
+        "cursor=MTcwMDAwMDAwMDAwMC5ob2xh",
+    ] {
+        let (status, body) = app
+            .admin(Method::GET, &format!("/api/questions?{bad}"), None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert!(body["error"].is_string(), "{bad}: {body}");
+    }
 }

@@ -118,7 +118,7 @@ async fn pages_need_a_session() {
     let http = client();
     let session = Session::start(&app).await;
     let page = session.first_conversation().await;
-    for path in ["/", "/funnel", "/events", page.as_str()] {
+    for path in ["/", "/funnel", "/questions", "/events", page.as_str()] {
         let response = http
             .get(format!("{}{path}", app.base_url))
             .send()
@@ -372,4 +372,53 @@ async fn the_funnel_counts_a_scripted_afternoon() {
     }
     let (_, spanish) = session.get("/funnel?lang=es").await;
     assert!(spanish.contains("Embudo"), "{spanish}");
+}
+
+#[tokio::test]
+async fn the_questions_page_lists_what_the_folder_did_not_answer() {
+    let (app, graph) = admin_app().await;
+    let parking = "¿tienen estacionamiento para clientes?";
+    say(&app, &graph, "14155550121", "wamid.p1", parking).await;
+    say(&app, &graph, "14155550122", "wamid.p2", parking).await;
+    say(
+        &app,
+        &graph,
+        "14155550123",
+        "wamid.p3",
+        "do you have <b>parking</b>?",
+    )
+    .await;
+    say(
+        &app,
+        &graph,
+        "14155550124",
+        "wamid.t1",
+        "¿se integran con Tiendanube?",
+    )
+    .await;
+
+    let session = Session::start(&app).await;
+    let (status, page) = session.get("/questions?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let linked = conversation_path("14155550122", "");
+    let linked = linked.trim_start_matches("/api");
+    for shown in [
+        "<h1>Questions</h1>",
+        parking,
+        "class=\"asked\">2<",
+        "do you have &lt;b&gt;parking&lt;&#x2f;b&gt;?",
+        &format!("href=\"{linked}\">…0122</a>"),
+        "href=\"/questions?show=all\"",
+    ] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
+    assert!(!page.contains("<b>parking"), "{page}");
+    // Only what the folder never answered, unless all are asked for.
+    assert!(!page.contains("Tiendanube"), "{page}");
+    let (_, all) = session.get("/questions?show=all").await;
+    assert!(all.contains("¿se integran con Tiendanube?"), "{all}");
+    let (_, spanish) = session.get("/questions?lang=es").await;
+    assert!(spanish.contains("<h1>Preguntas</h1>"), "{spanish}");
+    let (_, list) = session.get("/").await;
+    assert!(list.contains("<a href=\"/questions\">"), "{list}");
 }

@@ -232,6 +232,104 @@ pub trait AdminStore: ConversationStore + Effects + Send + Sync {
     /// The sales funnel: how many conversations got how far, why they were
     /// handed off, and how fast the bot answered.
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError>;
+
+    /// The questions customers asked, one row per [`question_key`], most
+    /// recently asked first.
+    ///
+    /// [`question_key`]: leadline_domain::events::question_key
+    async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError>;
+}
+
+/// Which questions to list, most recently asked first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuestionQuery {
+    /// `Some(false)`: only questions the knowledge folder never answered,
+    /// those the team should add to it; `Some(true)`: only those it
+    /// answered at least once.
+    pub answered: Option<bool>,
+    /// At most this many.
+    pub limit: usize,
+    /// Continue after this row of the previous page.
+    pub after: Option<QuestionCursor>,
+}
+
+/// Where a page of [`QuestionQuery`] ended: rows are ordered by
+/// `(last_asked, key)`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionCursor {
+    pub last_asked: Timestamp,
+    pub key: String,
+}
+
+/// How many of the customers who asked a question a row names: enough to
+/// read the question in context, few enough for a page of 200 rows.
+pub const QUESTION_CUSTOMERS: usize = 5;
+
+/// One question, however many ways and times it was asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionRow {
+    /// What groups it (`leadline_domain::events::question_key`).
+    pub key: String,
+    /// As the customer who asked it last wrote it.
+    pub question: String,
+    /// How many times it was asked.
+    pub asked: u64,
+    /// By how many customers (each customer has one conversation).
+    pub conversations: u64,
+    pub last_asked: Timestamp,
+    /// Whether the knowledge folder ever answered it.
+    pub answered: bool,
+    /// The last [`QUESTION_CUSTOMERS`] customers who asked it, the most
+    /// recent first.
+    pub customers: Vec<CustomerId>,
+}
+
+impl QuestionRow {
+    /// The cursor that continues after this row.
+    pub fn cursor(&self) -> QuestionCursor {
+        QuestionCursor {
+            last_asked: self.last_asked,
+            key: self.key.clone(),
+        }
+    }
+}
+
+/// One group of [`AdminStore::questions`] as a backend reads it: key, the
+/// latest wording, times asked, customers, last asked (ms), answered.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) type QuestionGroup = (String, Option<String>, i64, i64, i64, bool);
+
+/// The rows of [`AdminStore::questions`] from a backend's groups and the
+/// `(key, customer)` pairs of their latest askers, most recent first.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn question_rows(
+    groups: Vec<QuestionGroup>,
+    askers: Vec<(String, String)>,
+) -> Result<Vec<QuestionRow>, StoreError> {
+    let mut rows = groups
+        .into_iter()
+        .map(
+            |(key, question, asked, conversations, last_asked, answered)| {
+                Ok(QuestionRow {
+                    question: question.unwrap_or_else(|| key.clone()),
+                    key,
+                    asked: u64::try_from(asked).unwrap_or(0),
+                    conversations: u64::try_from(conversations).unwrap_or(0),
+                    last_asked: crate::sql::timestamp(last_asked)?,
+                    answered,
+                    customers: Vec::new(),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    for (key, customer) in askers {
+        let customer = CustomerId::parse(&customer)
+            .map_err(|_| StoreError::Corrupt("an event's customer id is not valid".to_owned()))?;
+        if let Some(row) = rows.iter_mut().find(|row| row.key == key) {
+            row.customers.push(customer);
+        }
+    }
+    Ok(rows)
 }
 
 /// What the funnel counts as progress. The stages come from the playbook,

@@ -20,7 +20,7 @@ pub mod sqlite;
 
 pub use admin::{
     AdminError, AdminStore, ConversationView, Funnel, FunnelQuery, HumanAction, LeadCursor,
-    LeadQuery, LeadRow,
+    LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionCursor, QuestionQuery, QuestionRow,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;

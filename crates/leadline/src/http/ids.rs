@@ -71,6 +71,19 @@ impl OpaqueIds {
         nonce
     }
 
+    /// `text` made opaque as a customer id is: for what a URL carries that
+    /// a customer wrote (a page cursor naming a question). Sealed under
+    /// its own purpose, so that it never passes for a customer's id nor
+    /// one for it.
+    pub fn seal_text(&self, text: &str) -> String {
+        self.seal(TEXT_PURPOSE, text.as_bytes())
+    }
+
+    /// The text [`Self::seal_text`] sealed; `None` for anything else.
+    pub fn open_text(&self, opaque: &str) -> Option<String> {
+        String::from_utf8(self.open(TEXT_PURPOSE, opaque)?).ok()
+    }
+
     /// `plain` sealed for `purpose`: URL-safe base64 of nonce and sealed
     /// bytes, which nobody without the key can read or forge.
     pub fn seal(&self, purpose: &[u8], plain: &[u8]) -> String {
@@ -131,6 +144,9 @@ impl OpaqueIds {
     }
 }
 
+/// The purpose texts are sealed under (see [`OpaqueIds::seal_text`]).
+const TEXT_PURPOSE: &[u8] = b"text";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +183,19 @@ mod tests {
         tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).expect("ASCII");
         assert_eq!(ids.customer(&tampered), None);
+    }
+
+    #[test]
+    fn sealed_text_reads_back_and_never_passes_for_a_customer() {
+        let ids = OpaqueIds::derive(b"token");
+        let text = "1700000000000.¿me llaman al 34600111234?";
+        let sealed = ids.seal_text(text);
+        assert!(!sealed.contains("600111234"), "{sealed}");
+        assert_eq!(ids.open_text(&sealed).as_deref(), Some(text));
+        assert_eq!(ids.customer(&sealed), None);
+        let customer = CustomerId::parse("34600111234").expect("an id");
+        assert_eq!(ids.open_text(&ids.of(&customer)), None);
+        assert_eq!(OpaqueIds::derive(b"rotated").open_text(&sealed), None);
+        assert_eq!(ids.open_text("garbage"), None);
     }
 }

@@ -7,9 +7,11 @@ use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
 use super::{now_ms, timestamp};
 use crate::StoreError;
 use crate::admin::{
-    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow, human_message,
+    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
+    QUESTION_CUSTOMERS, QuestionGroup, QuestionQuery, QuestionRow, human_message, question_rows,
 };
 use jiff::Timestamp;
+use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
 use sqlx::PgPool;
 use sqlx::types::Json;
@@ -149,6 +151,7 @@ pub(super) async fn act(
             .bind(event.kind())
             .bind(Json(event))
             .bind(at)
+            .bind(event.question_key())
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
@@ -220,4 +223,88 @@ pub(super) async fn funnel(pool: &PgPool, query: &FunnelQuery) -> Result<Funnel,
         reply_latencies_ms,
     }
     .into())
+}
+
+/// One row per question key, the newest first. The key is stored with
+/// each event ([`leadline_domain::events::question_key`], computed in Rust:
+/// accent folding is not SQL's), so the grouping is the database's and a
+/// page reads only its rows; it still aggregates every question asked,
+/// which `events_questions` keeps to the question events alone. A key of
+/// nothing but punctuation is no question to list.
+pub(super) const QUESTIONS: &str = "
+    WITH groups AS (
+      SELECT question_key AS key, count(*) AS asked, count(DISTINCT customer) AS customers,
+             max(at) AS last_at, coalesce(bool_or(body ->> 'grounded' = 'yes'), false) AS answered,
+             max(id) AS latest
+      FROM events WHERE kind = 'question_asked' AND question_key <> ''
+      GROUP BY question_key)
+    SELECT g.key, e.body ->> 'question', g.asked, g.customers, g.last_at, g.answered
+    FROM groups g JOIN events e ON e.id = g.latest
+    WHERE ($1::boolean IS NULL OR g.answered = $1)
+      AND ($2::bigint IS NULL OR (g.last_at, g.key) < ($2, $3::text))
+    ORDER BY g.last_at DESC, g.key DESC
+    LIMIT $4";
+
+/// The latest `$2` customers who asked each question of `$1`, the most
+/// recent first.
+const ASKERS: &str = "
+    SELECT key, customer FROM (
+      SELECT question_key AS key, customer,
+             row_number() OVER (PARTITION BY question_key ORDER BY max(id) DESC) AS n
+      FROM events
+      WHERE kind = 'question_asked' AND question_key = ANY($1::text[])
+      GROUP BY question_key, customer) latest
+    WHERE n <= $2 ORDER BY key, n";
+
+pub(super) async fn questions(
+    pool: &PgPool,
+    query: &QuestionQuery,
+) -> Result<Vec<QuestionRow>, StoreError> {
+    let groups: Vec<QuestionGroup> = sqlx::query_as(QUESTIONS)
+        .bind(query.answered)
+        .bind(query.after.as_ref().map(|c| c.last_asked.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.key.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+    let askers = sqlx::query_as(ASKERS)
+        .bind(&keys)
+        .bind(i64::try_from(QUESTION_CUSTOMERS).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    question_rows(groups, askers)
+}
+
+/// Question events written before they carried their key.
+pub(super) const UNKEYED: &str = "
+    SELECT id, body ->> 'question' FROM events
+    WHERE kind = 'question_asked' AND question_key IS NULL LIMIT 500";
+
+const KEY: &str = "
+    UPDATE events e SET question_key = k.key
+    FROM unnest($1::bigint[], $2::text[]) AS k(id, key) WHERE e.id = k.id";
+
+/// Keys the question events written before events carried their key, a
+/// chunk at a time; once done, one index probe finds nothing. Processes
+/// starting together may key the same rows: alike, so harmlessly.
+pub(super) async fn key_questions(pool: &PgPool) -> Result<(), StoreError> {
+    loop {
+        let unkeyed: Vec<(i64, Option<String>)> = sqlx::query_as(UNKEYED).fetch_all(pool).await?;
+        if unkeyed.is_empty() {
+            return Ok(());
+        }
+        let (ids, keys): (Vec<i64>, Vec<String>) = unkeyed
+            .into_iter()
+            .map(|(id, question)| (id, question_key(question.as_deref().unwrap_or_default())))
+            .unzip();
+        sqlx::query(KEY)
+            .bind(&ids)
+            .bind(&keys)
+            .execute(pool)
+            .await?;
+    }
 }

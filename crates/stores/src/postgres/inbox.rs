@@ -294,8 +294,10 @@ pub(super) const RECORD_REPLY: &str = "
     INSERT INTO transcript (customer, direction, outbox_id, body, at)
     SELECT recipient, 'out', id, message, created_at FROM recorded";
 
+/// A question's event carries its key (`$5`), by which the team's list
+/// groups it; other events have none.
 pub(super) const RECORD_EVENT: &str =
-    "INSERT INTO events (customer, kind, body, at) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO events (customer, kind, body, at, question_key) VALUES ($1, $2, $3, $4, $5)";
 
 /// Drops the lease and recomputes what still waits (messages that arrived
 /// during the turn).
@@ -396,6 +398,7 @@ pub(super) async fn write_turn(
             .bind(event.kind())
             .bind(Json(event))
             .bind(now)
+            .bind(event.question_key())
             .execute(&mut **tx)
             .await?;
     }

@@ -17,7 +17,8 @@ use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
     EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
     InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    RecordedEvent, Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    QuestionQuery, QuestionRow, RecordedEvent, Reservation, SendState, SessionStore, Store,
+    StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -73,13 +74,15 @@ impl PgStore {
 
     /// Applies the embedded migrations (idempotent; sqlx's migrator holds a
     /// `pg_advisory_lock` meanwhile, so processes starting together apply
-    /// them once), then prunes answered messages past the dedup window.
+    /// them once), then prunes answered messages past the dedup window and
+    /// keys questions recorded before events carried their key.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-        inbox::prune(&self.pool).await
+        inbox::prune(&self.pool).await?;
+        admin::key_questions(&self.pool).await
     }
 
     /// A turn's records when Redis keeps its inbox: see [`records`].
@@ -375,6 +378,10 @@ impl AdminStore for PgStore {
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
         admin::funnel(&self.pool, query).await
     }
+
+    async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
+        admin::questions(&self.pool, query).await
+    }
 }
 
 #[async_trait]
@@ -545,6 +552,14 @@ mod tests {
                 "SELECT customer FROM leads ORDER BY updated_at DESC LIMIT 50",
                 "",
                 "leads_updated",
+            ),
+            // Every start, and the team's list of questions.
+            ("unkeyed questions", admin::UNKEYED, "", "events_questions"),
+            (
+                "questions",
+                admin::QUESTIONS,
+                "(false, NULL, NULL, 50)",
+                "events_questions",
             ),
         ];
         for (n, (name, sql, args, index)) in statements.into_iter().enumerate() {

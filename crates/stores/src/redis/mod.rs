@@ -29,8 +29,8 @@ use crate::postgres::records::Recorded;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
     EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, RecordedEvent,
-    Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, QuestionQuery,
+    QuestionRow, RecordedEvent, Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -604,6 +604,10 @@ impl AdminStore for RedisStore {
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
         self.records.funnel(query).await
+    }
+
+    async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
+        self.records.questions(query).await
     }
 
     /// Holds the conversation in Redis under a new fence, applies the action

@@ -5,9 +5,11 @@ use super::inbox::{RECORD_EVENT, RECORD_REPLY};
 use super::{decode, encode, now_ms, timestamp};
 use crate::StoreError;
 use crate::admin::{
-    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow, human_message,
+    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
+    QUESTION_CUSTOMERS, QuestionGroup, QuestionQuery, QuestionRow, human_message, question_rows,
 };
 use jiff::Timestamp;
+use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sqlx::sqlite::SqlitePool;
@@ -116,8 +118,13 @@ pub(super) fn act(
         ])?;
     }
     for event in &applied.events {
-        tx.prepare_cached(RECORD_EVENT)?
-            .execute(params![id, event.kind(), encode(event)?, at])?;
+        tx.prepare_cached(RECORD_EVENT)?.execute(params![
+            id,
+            event.kind(),
+            encode(event)?,
+            at,
+            event.question_key()
+        ])?;
     }
     tx.commit()?;
     Ok(Ok(conversation))
@@ -186,4 +193,87 @@ pub(super) async fn funnel(
         reply_latencies_ms,
     }
     .into())
+}
+
+/// One row per question key, the newest first. The key is stored with
+/// each event ([`leadline_domain::events::question_key`], computed in Rust:
+/// accent folding is not SQL's), so the grouping is the database's and a
+/// page reads only its rows; it still aggregates every question asked,
+/// which `events_questions` keeps to the question events alone. A key of
+/// nothing but punctuation is no question to list.
+const QUESTIONS: &str = "
+    WITH groups AS (
+      SELECT question_key AS key, count(*) AS asked, count(DISTINCT customer) AS customers,
+             max(at) AS last_at, coalesce(max(body ->> '$.grounded' = 'yes'), 0) AS answered,
+             max(id) AS latest
+      FROM events WHERE kind = 'question_asked' AND question_key <> ''
+      GROUP BY question_key)
+    SELECT g.key, e.body ->> '$.question', g.asked, g.customers, g.last_at, g.answered
+    FROM groups g JOIN events e ON e.id = g.latest
+    WHERE (?1 IS NULL OR g.answered = ?1)
+      AND (?2 IS NULL OR (g.last_at, g.key) < (?2, ?3))
+    ORDER BY g.last_at DESC, g.key DESC
+    LIMIT ?4";
+
+/// The latest `?2` customers who asked each question of `?1` (a JSON array
+/// of keys), the most recent first.
+const ASKERS: &str = "
+    SELECT key, customer FROM (
+      SELECT question_key AS key, customer,
+             row_number() OVER (PARTITION BY question_key ORDER BY max(id) DESC) AS n
+      FROM events
+      WHERE kind = 'question_asked' AND question_key IN (SELECT value FROM json_each(?1))
+      GROUP BY question_key, customer)
+    WHERE n <= ?2 ORDER BY key, n";
+
+pub(super) async fn questions(
+    readers: &SqlitePool,
+    query: &QuestionQuery,
+) -> Result<Vec<QuestionRow>, StoreError> {
+    let groups: Vec<QuestionGroup> = sqlx::query_as(QUESTIONS)
+        .bind(query.answered)
+        .bind(query.after.as_ref().map(|c| c.last_asked.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.key.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(readers)
+        .await?;
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+    let askers = sqlx::query_as(ASKERS)
+        .bind(encode(&keys)?)
+        .bind(i64::try_from(QUESTION_CUSTOMERS).unwrap_or(i64::MAX))
+        .fetch_all(readers)
+        .await?;
+    question_rows(groups, askers)
+}
+
+/// Question events written before they carried their key.
+pub(super) const UNKEYED: &str = "
+    SELECT id, body ->> '$.question' FROM events
+    WHERE kind = 'question_asked' AND question_key IS NULL LIMIT 500";
+
+const KEY: &str = "UPDATE events SET question_key = ?2 WHERE id = ?1";
+
+/// Keys the question events written before events carried their key, a
+/// chunk per transaction; once done, one index probe finds nothing.
+pub(super) fn key_questions(conn: &mut Connection) -> Result<(), StoreError> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let unkeyed = tx
+            .prepare_cached(UNKEYED)?
+            .query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        if unkeyed.is_empty() {
+            return Ok(());
+        }
+        for (id, question) in unkeyed {
+            let key = question_key(question.as_deref().unwrap_or_default());
+            tx.prepare_cached(KEY)?.execute(params![id, key])?;
+        }
+        tx.commit()?;
+    }
 }

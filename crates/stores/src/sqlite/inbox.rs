@@ -249,8 +249,10 @@ pub(super) const RECORD_REPLY: &str = "
         CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = ?2 AND state = 'pending') THEN NULL ELSE ?4 END)
     ON CONFLICT (key) DO NOTHING";
 
+/// A question's event carries its key (`?5`), by which the team's list
+/// groups it; other events have none.
 pub(super) const RECORD_EVENT: &str =
-    "INSERT INTO events (customer, kind, body, at) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO events (customer, kind, body, at, question_key) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 pub(super) const ACK: &str =
     "UPDATE inbox SET acked_at = ?1 WHERE customer = ?2 AND acked_at IS NULL AND seq <= ?3";
@@ -282,7 +284,7 @@ pub(super) fn commit_turn(
     let events = commit
         .events
         .iter()
-        .map(|e| Ok((e.kind(), encode(e)?)))
+        .map(|e| Ok((e.kind(), encode(e)?, e.question_key())))
         .collect::<Result<Vec<_>, StoreError>>()?;
     let now = now_ms();
 
@@ -314,9 +316,9 @@ pub(super) fn commit_turn(
             now
         ])?;
     }
-    for (kind, body) in &events {
+    for (kind, body, question) in &events {
         tx.prepare_cached(RECORD_EVENT)?
-            .execute(params![customer, *kind, body, now])?;
+            .execute(params![customer, *kind, body, now, question])?;
     }
     super::effects::record(&tx, &commit.effects, now)?;
     tx.prepare_cached(ACK)?

@@ -16,8 +16,8 @@ use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
     EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
-    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxItem, Reservation,
-    SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxItem, QuestionQuery,
+    QuestionRow, Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -111,7 +111,8 @@ impl SqliteStore {
     }
 
     /// Applies the embedded migrations (idempotent), then prunes answered
-    /// messages past the dedup window, as this runs at every start.
+    /// messages past the dedup window and keys questions recorded before
+    /// events carried their key, as this runs at every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         // A pool of one, not the writer's connection: the migrator is
         // sqlx's, the writer's connection is rusqlite's, and at start
@@ -126,7 +127,7 @@ impl SqliteStore {
         self.writer
             .run(|conn| {
                 while !inbox::prune_chunk(conn)? {}
-                Ok(())
+                admin::key_questions(conn)
             })
             .await
     }
@@ -421,6 +422,10 @@ impl AdminStore for SqliteStore {
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
         admin::funnel(&self.readers, query).await
     }
+
+    async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
+        admin::questions(&self.readers, query).await
+    }
 }
 
 #[async_trait]
@@ -655,6 +660,7 @@ mod tests {
             ("effects due", effects::TAKE_DUE),
             ("next effect due", crate::sql::NEXT_EFFECT_DUE),
             ("depth", DEPTH),
+            ("unkeyed questions, at every start", admin::UNKEYED),
         ];
         for (name, sql) in statements {
             let plan: Vec<(i64, i64, i64, String)> =
@@ -667,5 +673,39 @@ mod tests {
                 assert!(!full_scan, "{name} scans a table: {detail}");
             }
         }
+    }
+
+    /// Questions recorded before events carried their key are keyed at
+    /// the next start, and listed like any other.
+    #[tokio::test]
+    async fn questions_recorded_before_their_key_are_keyed_at_start() {
+        use crate::{AdminStore, QuestionQuery};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let store = SqliteStore::open(&url).await.expect("open");
+        store.migrate().await.expect("migrate");
+        store
+            .writer
+            .run(|conn| {
+                conn.execute(
+                    "INSERT INTO events (customer, kind, body, at) VALUES ('34600111234', 'question_asked', \
+                     '{\"kind\":\"question_asked\",\"question\":\"¿Abren los SÁBADOS?\",\"grounded\":\"no\"}', 1)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("an old event");
+        let all = QuestionQuery {
+            limit: 10,
+            ..QuestionQuery::default()
+        };
+        assert_eq!(store.questions(&all).await.expect("questions"), []);
+        store.migrate().await.expect("migrate again");
+        let rows = store.questions(&all).await.expect("questions");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].key, "abren los sabados");
+        assert_eq!(rows[0].question, "¿Abren los SÁBADOS?");
+        assert!(!rows[0].answered);
     }
 }

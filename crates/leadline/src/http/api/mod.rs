@@ -9,6 +9,7 @@ mod funnel;
 mod handoffs;
 mod leads;
 mod openapi;
+mod questions;
 
 use super::AppState;
 use super::client::{self, Client};
@@ -23,6 +24,7 @@ use jiff::Timestamp;
 use leadline_domain::conversation::{Handoff, Message};
 use leadline_domain::{Conversation, Lead};
 use leadline_stores::LeadRow;
+pub(crate) use questions::{cursor_of as question_cursor, parse_cursor as parse_question_cursor};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
@@ -35,6 +37,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(handoffs::router())
         .merge(effects::router())
         .merge(funnel::router())
+        .merge(questions::router())
         .merge(openapi::router())
         .layer(middleware::from_fn_with_state(state, require_token));
     Router::new().nest("/api", api)

@@ -2,7 +2,7 @@
 //! from the handlers' annotations and the answers' types, so it follows
 //! the code. Behind the admin token like every `/api` route.
 
-use super::{conversations, effects, funnel, handoffs, leads};
+use super::{conversations, effects, funnel, handoffs, leads, questions};
 use crate::http::AppState;
 use axum::Router;
 use axum::response::Json;
@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Leadline admin API",
-        description = "Leads, conversations, the human side of a handoff, the funnel, and the effects handoffs set off (CRM deliveries, the rep's notices) with their dead letters. Every request needs `Authorization: Bearer <LEADLINE_ADMIN_TOKEN>`."
+        description = "Leads, conversations, the human side of a handoff, the funnel, the questions customers asked (those the knowledge folder could not answer, for the team), and the effects handoffs set off (CRM deliveries, the rep's notices) with their dead letters. Every request needs `Authorization: Bearer <LEADLINE_ADMIN_TOKEN>`."
     ),
     paths(
         leads::list,
@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         conversations::reply,
         conversations::hand_back,
         funnel::show,
+        questions::list,
         effects::list,
         effects::retry,
         document,
@@ -64,12 +65,13 @@ mod tests {
     use super::*;
 
     /// The sources of every module the API's router merges.
-    const SOURCES: [&str; 6] = [
+    const SOURCES: [&str; 7] = [
         include_str!("leads.rs"),
         include_str!("effects.rs"),
         include_str!("handoffs.rs"),
         include_str!("conversations.rs"),
         include_str!("funnel.rs"),
+        include_str!("questions.rs"),
         include_str!("openapi.rs"),
     ];
 
@@ -106,7 +108,7 @@ mod tests {
             routes, documented,
             "the document lists routes the router lacks"
         );
-        assert_eq!(routes, 11);
+        assert_eq!(routes, 12);
         assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     }
 }

@@ -15,6 +15,7 @@ mod funnel;
 mod i18n;
 mod list;
 mod login;
+mod questions;
 mod session;
 
 use super::AppState;
@@ -115,7 +116,7 @@ fn render_error(e: minijinja::Error) -> PageError {
     PageError::Internal
 }
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("list.html", include_str!("templates/list.html")),
@@ -125,6 +126,7 @@ const TEMPLATES: [(&str, &str); 9] = [
         include_str!("templates/conversation.html"),
     ),
     ("funnel.html", include_str!("templates/funnel.html")),
+    ("questions.html", include_str!("templates/questions.html")),
     ("transcript.html", include_str!("templates/transcript.html")),
     ("panel.html", include_str!("templates/panel.html")),
     ("activity.html", include_str!("templates/activity.html")),
@@ -139,6 +141,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(events::router())
         .merge(conversation::router())
         .merge(funnel::router())
+        .merge(questions::router())
         .merge(login::logout_router())
         .layer(middleware::from_fn_with_state(state, require_session));
     Router::new()
