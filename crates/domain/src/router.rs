@@ -976,12 +976,13 @@ impl Router {
 
     /// The deterministic extractors, run beside any brain on every turn:
     /// they fill what the brain did not propose, and a name the customer
-    /// states replaces the one taken from their WhatsApp profile. Only cue
+    /// states replaces the one taken from their WhatsApp profile. Cue
     /// phrases count here ("I'm Ana", "our budget is 5k"), never a
-    /// question's words, and a bare answer only for a name the stage still
-    /// wants ("Mike" after "how can I help?"): a name is checked strictly
-    /// enough that nothing else passes for one, where a bare "5000" or
-    /// "next week" answers only what was asked.
+    /// question's words, and a bare answer for the field the stage wants
+    /// next, which its agent asks for ("Mike" after "how can I help?", "5k"
+    /// or "asap" while qualifying), when that field's parser is strict
+    /// enough that nothing else passes for it: not a need or a company,
+    /// which a bare sentence would fill with whatever it says.
     fn read_beside(
         &self,
         conversation: &mut Conversation,
@@ -991,16 +992,16 @@ impl Router {
         outcome: &mut TurnOutcome,
     ) {
         let deferred = conversation.deferred();
-        let wants_name = stage
+        let wanted = stage
             .collects
             .iter()
             .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
-            .filter(|f| **f == FieldName::Name)
+            .filter(|f| !matches!(f, FieldName::Need | FieldName::Company))
             .copied();
         let statements = reading::statements(said);
         let stated = fields::states_need(&statements);
         let missed: Vec<(FieldName, String)> =
-            fields::find_about(&statements, wants_name, today, &self.playbook.need_topics)
+            fields::find_about(&statements, wanted, today, &self.playbook.need_topics)
                 .into_iter()
                 .filter(|(field, _)| {
                     conversation.lead.open(*field)
