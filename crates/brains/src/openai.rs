@@ -246,9 +246,8 @@ impl OpenAiBrain {
             usage: ModelUsage::default(),
             prompt_tokens: None,
         };
-        let format = response_format(answer::schema(in_schema));
         let first = self
-            .answer(ctx, tools, &mut exchange, &format, &native)
+            .answer(ctx, tools, &mut exchange, in_schema, &native)
             .await?;
         let mut turn = match first.tool {
             None => first.turn,
@@ -278,8 +277,7 @@ impl OpenAiBrain {
                             request.name
                         ),
                     });
-                    let plain = response_format(answer::schema(&[]));
-                    let second = self.answer(ctx, tools, &mut exchange, &plain, &[]).await?;
+                    let second = self.answer(ctx, tools, &mut exchange, &[], &[]).await?;
                     merge_fields(second.turn, first.turn)
                 }
             }
@@ -313,9 +311,16 @@ impl OpenAiBrain {
         ctx: &TurnContext<'_>,
         tools: &ToolBox<'_>,
         exchange: &mut Exchange,
-        format: &ResponseFormat,
+        in_schema: &[&dyn Tool],
         native: &[ToolSpec],
     ) -> Result<Answered, BrainError> {
+        let schema = |handoff| {
+            response_format(answer::schema(
+                in_schema,
+                &answer::intent_ids(ctx.playbook, handoff),
+            ))
+        };
+        let mut format = schema(true);
         let mut rounds = 0;
         // Ends: every pass either returns, uses up a tool round or uses up
         // the one repair.
@@ -328,7 +333,7 @@ impl OpenAiBrain {
             let request = ChatRequest {
                 model: &self.config.model,
                 messages: &exchange.messages,
-                response_format: Some(format),
+                response_format: Some(&format),
                 tools: native,
                 tool_choice,
                 max_tokens: self.config.max_tokens,
@@ -372,6 +377,11 @@ impl OpenAiBrain {
             }
             tracing::warn!(model = %self.config.model, problem = summary, "unusable model answer, asking once more");
             exchange.usage.repaired = true;
+            // A handoff read into an answer is ruled out by the schema
+            // too: small models repeat it when only told.
+            if problem.as_ref().is_some_and(|p| p.no_handoff) {
+                format = schema(false);
+            }
             let correction = problem
                 .as_ref()
                 .map_or("You did not answer.", |p| p.for_model());

@@ -903,3 +903,31 @@ fn a_base_url_that_is_not_http_is_refused_at_startup() {
     });
     assert!(matches!(result, Err(BrainError::Refused(_))));
 }
+
+#[tokio::test]
+async fn a_handoff_read_into_an_answer_is_ruled_out_of_the_repairs_schema() {
+    let model = FakeOpenAi::start().await;
+    let mut handoff = answer("Let me connect you with the team.", 0.9);
+    handoff["intent"] = json!("ask_human");
+    model.push(FakeReply::Json(handoff));
+    model.push(FakeReply::Json(answer(
+        "Thanks! When would you like to start?",
+        0.9,
+    )));
+    let fixture = Fixture::new("qualification");
+
+    let turn = fixture.decide(&brain(&model)).await.unwrap();
+    assert_eq!(turn.reply, "Thanks! When would you like to start?");
+    assert!(turn.usage.repaired);
+    let requests = model.requests();
+    let intents = |request: &Value| {
+        request["response_format"]["json_schema"]["schema"]["properties"]["intent"]["enum"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert!(intents(&requests[0]).contains(&json!("ask_human")));
+    let repair = intents(&requests[1]);
+    assert!(!repair.contains(&json!("ask_human")), "{repair:?}");
+    assert!(repair.contains(&json!("greet")) && repair.contains(&Value::Null));
+}

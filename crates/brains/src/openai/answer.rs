@@ -69,6 +69,17 @@ struct StatedField {
     value: String,
 }
 
+/// The playbook's intent ids the answer may name; without the hands-off
+/// ones when `handoff` is false.
+pub(crate) fn intent_ids(playbook: &Playbook, handoff: bool) -> Vec<&str> {
+    playbook
+        .intents
+        .iter()
+        .filter(|i| handoff || !i.hands_off)
+        .map(|i| i.id.as_str())
+        .collect()
+}
+
 /// The stated values the server knows, trimmed, empty ones left out.
 fn stated_pairs(fields: Vec<StatedField>) -> Vec<(FieldName, String)> {
     fields
@@ -91,7 +102,10 @@ fn stated_pairs(fields: Vec<StatedField>) -> Vec<(FieldName, String)> {
 /// one of them by name with its own arguments' schema, so even a grammar-
 /// constrained small model can only ask for a tool that exists, with
 /// arguments of the right shape.
-pub(crate) fn schema(tools: &[&dyn Tool]) -> Value {
+///
+/// `intent` may only be one of `intents` (or null): the ids the playbook
+/// has, less those a repair rules out (a handoff read into an answer).
+pub(crate) fn schema(tools: &[&dyn Tool], intents: &[&str]) -> Value {
     let mut schema = SchemaSettings::draft2020_12()
         .with(|s| {
             s.inline_subschemas = true;
@@ -100,6 +114,16 @@ pub(crate) fn schema(tools: &[&dyn Tool]) -> Value {
         .with_transform(RecursiveTransform(make_strict as fn(&mut Schema)))
         .into_generator()
         .into_root_schema_for::<TurnAnswer>();
+    if let Some(Value::Object(properties)) =
+        schema.as_object_mut().and_then(|o| o.get_mut("properties"))
+    {
+        let mut allowed: Vec<Value> = intents.iter().map(|i| Value::from(*i)).collect();
+        allowed.push(Value::Null);
+        properties.insert(
+            "intent".to_owned(),
+            serde_json::json!({ "type": ["string", "null"], "enum": allowed }),
+        );
+    }
     if !tools.is_empty() {
         let mut choices = vec![serde_json::json!({ "type": "null" })];
         for tool in tools {
@@ -223,11 +247,18 @@ pub(crate) fn instruction(playbook: &Playbook, tools: &[&dyn Tool]) -> String {
 pub(crate) struct Problem {
     for_model: String,
     summary: String,
+    /// The answer read a handoff into a customer's answer: the repair may
+    /// not name a hands-off intent.
+    pub(crate) no_handoff: bool,
 }
 
 impl Problem {
     fn new(for_model: String, summary: String) -> Self {
-        Self { for_model, summary }
+        Self {
+            for_model,
+            summary,
+            no_handoff: false,
+        }
     }
 
     pub(crate) fn for_model(&self) -> &str {
@@ -303,12 +334,15 @@ pub(crate) fn parse(content: &str, ctx: &TurnContext<'_>) -> Result<Answer, Prob
             .is_empty();
         if answered && !reading::asks_for_person(&said) {
             let text = "a handoff intent on an answer that asks for no person".to_owned();
-            return Err(Problem::new(
-                "Your answer is not valid: the customer answered and did not ask for a person; \
-                 do not hand off, reply to what they said."
-                    .to_owned(),
-                text,
-            ));
+            return Err(Problem {
+                no_handoff: true,
+                ..Problem::new(
+                    "Your answer is not valid: the customer answered and did not ask for a person; \
+                     do not hand off, reply to what they said."
+                        .to_owned(),
+                    text,
+                )
+            });
         }
     }
     if let Some(written) = language::detect(&reply).filter(|l| *l != language) {
@@ -426,7 +460,11 @@ mod tests {
 
     #[test]
     fn the_schema_is_strict_compatible() {
-        let schema = schema(&[]);
+        let schema = schema(&[], &["greet", "ask_human"]);
+        assert_eq!(
+            schema["properties"]["intent"]["enum"],
+            serde_json::json!(["greet", "ask_human", null])
+        );
         let mut objects = vec![&schema];
         let mut seen = 0;
         while let Some(s) = objects.pop() {
@@ -506,7 +544,7 @@ mod tests {
 
     #[test]
     fn tools_in_the_schema_are_typed_and_strict() {
-        let schema = schema(&[&Documents]);
+        let schema = schema(&[&Documents], &[]);
         let required = schema["required"].as_array().unwrap();
         assert!(required.contains(&Value::from("tool")));
         let choices = schema["properties"]["tool"]["anyOf"].as_array().unwrap();
@@ -532,7 +570,7 @@ mod tests {
             serde_json::json!(["string", "null"])
         );
         assert_eq!(arguments["properties"]["copies"]["type"], "integer");
-        assert!(super::schema(&[])["properties"].get("tool").is_none());
+        assert!(super::schema(&[], &[])["properties"].get("tool").is_none());
 
         let playbook = Playbook::builtin();
         let mut with_tool: Value =
