@@ -364,6 +364,11 @@ impl Router {
 
         let reply = if answers.replace {
             self.honest_reply(conversation, reached)
+        } else if answers.asked && !turn.reply.contains('?') {
+            // An answer to the customer's question goes on with the stage,
+            // as a rep would: a model that answers and stops is followed by
+            // the stage's next question.
+            self.followed_by_next_ask(conversation, reached, turn.reply)
         } else if turn.reply.trim().is_empty() {
             playbook
                 .render_reply(
@@ -889,6 +894,7 @@ impl Router {
             });
         }
         Answers {
+            asked: true,
             replace,
             unanswered,
         }
@@ -897,6 +903,20 @@ impl Router {
     /// What replaces a reply that stated what nothing supports: the honest
     /// answer, then the stage's next question.
     fn honest_reply(&self, conversation: &Conversation, stage: &Stage) -> String {
+        let honest = self
+            .playbook
+            .no_answer(stage, &conversation.lead, conversation.language);
+        self.followed_by_next_ask(conversation, stage, honest)
+    }
+
+    /// `reply`, then the stage's question for the first field it still
+    /// needs (none when it has them all).
+    fn followed_by_next_ask(
+        &self,
+        conversation: &Conversation,
+        stage: &Stage,
+        reply: String,
+    ) -> String {
         let (lead, language) = (&conversation.lead, conversation.language);
         let deferred = conversation.deferred();
         let next = stage
@@ -907,8 +927,9 @@ impl Router {
                 self.playbook
                     .render_reply(stage, &format!("ask_{f}"), lead, language)
             });
-        std::iter::once(self.playbook.no_answer(stage, lead, language))
+        std::iter::once(reply)
             .chain(next)
+            .filter(|part| !part.trim().is_empty())
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -1247,6 +1268,8 @@ impl Router {
 /// How a turn's answers to the customer's questions came out.
 #[derive(Debug, Default)]
 struct Answers {
+    /// The customer asked something the knowledge folder may answer.
+    asked: bool,
     /// The reply states what nothing supports: the honest answer goes
     /// instead.
     replace: bool,

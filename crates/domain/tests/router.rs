@@ -1011,3 +1011,16 @@ async fn a_cited_id_the_server_did_not_show_counts_as_no_source() {
     let out = h.say(&["¿se integran con Shopify?"]).await;
     assert_eq!(questions(&out.events)[0].1, Grounded::No);
 }
+
+#[tokio::test]
+async fn an_answer_that_stops_is_followed_by_the_stages_next_question() {
+    let mut h = Harness::knowing(vec![Ok(citing(
+        "Nos integramos con Shopify.",
+        &["faq#integraciones"],
+    ))]);
+    let out = h.say(&["¿se integran con Shopify?"]).await;
+    assert_eq!(
+        out.replies,
+        ["Nos integramos con Shopify. ¿Con quién tengo el gusto? ¿Cuál es tu nombre?"]
+    );
+}
