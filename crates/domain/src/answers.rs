@@ -8,9 +8,9 @@
 
 use crate::language::{Language, fold};
 use crate::reading;
+use crate::schedule;
 use leadline_knowledge::{Knowledge, Language as Written};
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -24,7 +24,7 @@ pub const MAX_QUESTIONS: usize = 3;
 pub const ANSWER_CHARS: usize = 360;
 
 /// A question of the customer's and the passages that may answer it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Question {
     /// As the customer wrote it.
     pub text: String,
@@ -33,7 +33,7 @@ pub struct Question {
 }
 
 /// A passage found for a question.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub id: String,
     pub title: String,
@@ -148,9 +148,10 @@ pub fn excerpt(body: &str) -> String {
 static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d{3})*").expect("the number pattern is valid"));
 
-/// Days and months, folded and singular: a reply that names one states a
-/// date or an opening day.
-const CALENDAR_WORDS: &[&str] = &[
+/// English days and months (not "may", far more often a verb): a reply
+/// that names one states a date or an opening day. The Spanish ones are
+/// the calendar's own ([`schedule`]).
+const ENGLISH_CALENDAR: [&str; 19] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -159,13 +160,6 @@ const CALENDAR_WORDS: &[&str] = &[
     "saturday",
     "sunday",
     "weekend",
-    "lunes",
-    "martes",
-    "miercoles",
-    "jueves",
-    "viernes",
-    "sabado",
-    "domingo",
     "january",
     "february",
     "march",
@@ -177,19 +171,16 @@ const CALENDAR_WORDS: &[&str] = &[
     "october",
     "november",
     "december",
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
 ];
+
+/// Whether `word` (folded, singular) names a day or a month.
+fn is_calendar_word(word: &str) -> bool {
+    ENGLISH_CALENDAR.contains(&word)
+        || schedule::ES_DAYS_LONG
+            .iter()
+            .chain(&schedule::ES_MONTHS_LONG)
+            .any(|w| fold(w) == word)
+}
 
 /// A reply that opens by saying yes or no to what was asked: a claim about
 /// the business (a feature, an integration, a policy) a passage must back.
@@ -222,13 +213,13 @@ pub fn unsupported(reply: &str, support: &str, cited: bool) -> Vec<String> {
         .collect();
     // "Saturday" and "Saturdays", "sábado" and "sábados" are one day.
     let singular = |w: &str| match w.strip_suffix('s') {
-        Some(one) if !CALENDAR_WORDS.contains(&w) => one.to_owned(),
+        Some(one) if !is_calendar_word(w) => one.to_owned(),
         _ => w.to_owned(),
     };
     let support_words: BTreeSet<String> = words(support).iter().map(|w| singular(w)).collect();
     claims.extend(words(reply).into_iter().filter(|w| {
         let day = singular(w);
-        CALENDAR_WORDS.contains(&day.as_str()) && !support_words.contains(&day)
+        is_calendar_word(&day) && !support_words.contains(&day)
     }));
     if !cited && let Some(opening) = YES_OR_NO.find(reply) {
         claims.push(opening.as_str().trim().to_owned());

@@ -918,15 +918,10 @@ impl Router {
         reply: String,
     ) -> String {
         let (lead, language) = (&conversation.lead, conversation.language);
-        let deferred = conversation.deferred();
-        let next = stage
-            .collects
-            .iter()
-            .find(|f| !lead.has(**f) && !deferred.contains(f))
-            .and_then(|f| {
-                self.playbook
-                    .render_reply(stage, &format!("ask_{f}"), lead, language)
-            });
+        let next = next_field(conversation, stage).and_then(|f| {
+            self.playbook
+                .render_reply(stage, &format!("ask_{f}"), lead, language)
+        });
         std::iter::once(reply)
             .chain(next)
             .filter(|part| !part.trim().is_empty())
@@ -1012,13 +1007,8 @@ impl Router {
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        let deferred = conversation.deferred();
-        let wanted = stage
-            .collects
-            .iter()
-            .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
-            .filter(|f| !matches!(f, FieldName::Need | FieldName::Company))
-            .copied();
+        let wanted = next_field(conversation, stage)
+            .filter(|f| !matches!(f, FieldName::Need | FieldName::Company));
         let statements = reading::statements(said);
         let stated = fields::states_need(&statements);
         let missed: Vec<(FieldName, String)> =
@@ -1263,6 +1253,17 @@ impl Router {
         conversation.summary_requested_through = job.through_seq();
         Some(job)
     }
+}
+
+/// The first field `stage` still needs and may still ask for: what its
+/// agent asks next.
+fn next_field(conversation: &Conversation, stage: &Stage) -> Option<FieldName> {
+    let deferred = conversation.deferred();
+    stage
+        .collects
+        .iter()
+        .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
+        .copied()
 }
 
 /// How a turn's answers to the customer's questions came out.

@@ -156,7 +156,7 @@ pub struct Slot {
 }
 
 const ES_DAYS: [&str; 7] = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
-const ES_DAYS_LONG: [&str; 7] = [
+pub(crate) const ES_DAYS_LONG: [&str; 7] = [
     "lunes",
     "martes",
     "miércoles",
@@ -168,7 +168,7 @@ const ES_DAYS_LONG: [&str; 7] = [
 const ES_MONTHS: [&str; 12] = [
     "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
 ];
-const ES_MONTHS_LONG: [&str; 12] = [
+pub(crate) const ES_MONTHS_LONG: [&str; 12] = [
     "enero",
     "febrero",
     "marzo",
