@@ -80,9 +80,7 @@ fn state(ctx: &TurnContext<'_>) -> String {
         format!("The customer writes {language}: reply in {language}.\nLead so far (JSON): {lead}");
     let missing: Vec<&str> = ctx
         .stage
-        .collects
-        .iter()
-        .filter(|f| !ctx.lead.has(**f) && !ctx.deferred.contains(f))
+        .missing(ctx.lead, ctx.deferred)
         .map(|f| f.as_str())
         .collect();
     if missing.is_empty() {

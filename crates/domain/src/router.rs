@@ -854,22 +854,11 @@ impl Router {
         };
         let cited: Vec<&answers::Found> = turn.sources.iter().filter_map(found).collect();
         let language = conversation.language;
-        let business = &self.playbook.business;
-        let mut support = vec![
-            words.to_owned(),
-            business.name.clone(),
-            business.offer.clone(),
-            business.hours.clone(),
-            serde_json::to_string(&LeadView::new(&conversation.lead, language)).unwrap_or_default(),
-        ];
-        support.extend(cited.iter().map(|f| f.body.clone()));
-        support.extend(
-            self.playbook
-                .stages
-                .iter()
-                .filter_map(|s| s.templates.get(&language))
-                .flat_map(|t| t.values().cloned()),
-        );
+        let lead =
+            serde_json::to_string(&LeadView::new(&conversation.lead, language)).unwrap_or_default();
+        let mut support = self.playbook.own_words(Some(language));
+        support.extend([words, lead.as_str()]);
+        support.extend(cited.iter().map(|f| f.body.as_str()));
         let claims = answers::unsupported(&turn.reply, &support.join("\n"), !cited.is_empty());
         let replace = !claims.is_empty();
         let mut unanswered = false;
@@ -1258,12 +1247,9 @@ impl Router {
 /// The first field `stage` still needs and may still ask for: what its
 /// agent asks next.
 fn next_field(conversation: &Conversation, stage: &Stage) -> Option<FieldName> {
-    let deferred = conversation.deferred();
     stage
-        .collects
-        .iter()
-        .find(|f| !conversation.lead.has(**f) && !deferred.contains(f))
-        .copied()
+        .missing(&conversation.lead, &conversation.deferred())
+        .next()
 }
 
 /// How a turn's answers to the customer's questions came out.

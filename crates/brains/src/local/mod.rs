@@ -90,11 +90,7 @@ fn burst<'a>(ctx: &TurnContext<'a>) -> &'a [Message] {
 /// The first field the stage still needs and may still ask for: what its
 /// last question asked.
 fn first_missing(stage: &Stage, lead: &Lead, deferred: &[FieldName]) -> Option<FieldName> {
-    stage
-        .collects
-        .iter()
-        .copied()
-        .find(|f| !lead.has(*f) && !deferred.contains(f))
+    stage.missing(lead, deferred).next()
 }
 
 /// A short acknowledgement of what the customer just told us.

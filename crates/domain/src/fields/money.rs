@@ -609,14 +609,8 @@ static THIS_PURCHASE: LazyLock<Regex> = LazyLock::new(|| {
 /// of the customer's own goods (see [`OTHERS_MONEY`]): its clause says so
 /// and does not also name it as the budget.
 pub(super) fn not_this_purchase(text: &str, span: &Range<usize>) -> bool {
-    let start = text[..span.start]
-        .rfind(['.', '!', '?', ';', '\n'])
-        .map_or(0, |i| i + 1);
-    let end = text[span.end..]
-        .find(['.', '!', '?', ';', '\n'])
-        .map_or(text.len(), |i| span.end + i);
-    let clause = &text[start..end];
-    OTHERS_MONEY.is_match(clause) && !THIS_PURCHASE.is_match(clause)
+    let sentence = text::around(text, span, &text::SENTENCE_STOPS);
+    OTHERS_MONEY.is_match(sentence) && !THIS_PURCHASE.is_match(sentence)
 }
 
 fn counts_something_else(text: &str, found: &Found) -> bool {

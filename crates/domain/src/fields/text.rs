@@ -2,6 +2,7 @@
 //! numbers and a gibberish check.
 
 use regex::Regex;
+use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
 /// A word list written as one space-separated string, so long lists read
@@ -91,6 +92,21 @@ pub(super) fn clip(text: &str, max: usize) -> &str {
 }
 
 /// `text` with runs of whitespace collapsed to one space.
+/// Where a sentence ends: what a clause around a value never crosses.
+pub(super) const SENTENCE_STOPS: [char; 5] = ['.', '!', '?', ';', '\n'];
+/// Where a clause ends: a sentence's stops and a comma.
+pub(super) const CLAUSE_STOPS: [char; 6] = ['.', '!', '?', ';', ',', '\n'];
+
+/// The part of `text` around `range` up to the nearest of `stops` on
+/// either side (without them): the sentence or clause a value stands in.
+pub(super) fn around<'a>(text: &'a str, range: &Range<usize>, stops: &[char]) -> &'a str {
+    let start = text[..range.start].rfind(stops).map_or(0, |i| i + 1);
+    let end = text[range.end..]
+        .find(stops)
+        .map_or(text.len(), |i| range.end + i);
+    &text[start..end]
+}
+
 pub(super) fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -562,15 +562,8 @@ static START: LazyLock<Regex> = LazyLock::new(|| {
 fn tells_a_story(text: &str, range: &Range<usize>, unasked: bool) -> bool {
     // A story spans its sentence ("el año pasado probamos un bot, le decía
     // a la gente que abríamos en Semana Santa"); a season, its clause.
-    let around = |stops: &[char]| {
-        let start = text[..range.start].rfind(stops).map_or(0, |i| i + 1);
-        let end = text[range.end..]
-            .find(stops)
-            .map_or(text.len(), |i| range.end + i);
-        &text[start..end]
-    };
-    let sentence = around(&['.', '!', '?', ';', '\n']);
-    let clause = around(&['.', '!', '?', ';', ',', '\n']);
+    let sentence = text::around(text, range, &text::SENTENCE_STOPS);
+    let clause = text::around(text, range, &text::CLAUSE_STOPS);
     (STORY.is_match(sentence) && !START.is_match(sentence))
         || (unasked && SEASON.is_match(clause) && !START.is_match(clause))
 }

@@ -110,6 +110,21 @@ pub struct Stage {
     pub templates: BTreeMap<Language, BTreeMap<String, String>>,
 }
 
+impl Stage {
+    /// The fields the stage still needs and may still ask for, in the
+    /// order it asks: unknown to `lead` and not left for later.
+    pub fn missing<'a>(
+        &'a self,
+        lead: &'a Lead,
+        deferred: &'a [FieldName],
+    ) -> impl Iterator<Item = FieldName> + 'a {
+        self.collects
+            .iter()
+            .copied()
+            .filter(|f| !lead.has(*f) && !deferred.contains(f))
+    }
+}
+
 /// When a stage is done.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Success {
@@ -285,6 +300,26 @@ impl Playbook {
             .ok()?;
         let text = text.trim();
         (!text.is_empty()).then(|| text.to_owned())
+    }
+
+    /// What the business says of itself in the playbook: its name, offer
+    /// and hours, and the stages' reply templates (in `language`, or in
+    /// every language). A reply may state what these state.
+    pub fn own_words(&self, language: Option<Language>) -> Vec<&str> {
+        let business = &self.business;
+        let mut words = vec![
+            business.name.as_str(),
+            business.offer.as_str(),
+            business.hours.as_str(),
+        ];
+        for stage in &self.stages {
+            for (written, templates) in &stage.templates {
+                if language.is_none_or(|l| l == *written) {
+                    words.extend(templates.values().map(String::as_str));
+                }
+            }
+        }
+        words
     }
 
     /// The honest answer to a question the knowledge folder does not

@@ -320,26 +320,18 @@ pub async fn run(
 /// Every fact a reply may state without making it up: the knowledge
 /// folder's passages, the business's facts and the playbook's replies.
 fn known_facts(session: &Session) -> String {
-    let playbook = session.playbook();
-    let business = &playbook.business;
-    let mut facts = vec![
-        business.name.clone(),
-        business.offer.clone(),
-        business.hours.clone(),
-    ];
+    let knowledge = session.knowledge();
+    let mut facts: Vec<String> = knowledge
+        .passages()
+        .iter()
+        .map(|p| format!("{}\n{}", p.title, p.body))
+        .collect();
     facts.extend(
         session
-            .knowledge()
-            .passages()
-            .iter()
-            .map(|p| format!("{}\n{}", p.title, p.body)),
-    );
-    facts.extend(
-        playbook
-            .stages
-            .iter()
-            .flat_map(|s| s.templates.values())
-            .flat_map(|t| t.values().cloned()),
+            .playbook()
+            .own_words(None)
+            .into_iter()
+            .map(str::to_owned),
     );
     facts.join("\n")
 }
