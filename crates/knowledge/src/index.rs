@@ -6,7 +6,7 @@
 //! engine (segments, merges, its own dependency tree) for it.
 
 use crate::Passage;
-use crate::text::{QueryWord, Stemmers};
+use crate::text::{QueryWord, Stemmers, is_common};
 use std::collections::HashMap;
 
 /// BM25's term-frequency saturation and length normalisation, the usual
@@ -134,7 +134,9 @@ impl Index {
                 match self.near(&query_word) {
                     Some(found) => matches.push(found),
                     None => {
-                        best += self.unseen_idf;
+                        if !is_common(&query_word.word) {
+                            best += self.unseen_idf;
+                        }
                         continue;
                     }
                 }

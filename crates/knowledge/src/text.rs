@@ -328,6 +328,25 @@ static NLTK: LazyLock<(HashSet<String>, HashSet<String>)> = LazyLock::new(|| {
     (folded("es"), folded("en"))
 });
 
+/// The ISO lists of common Spanish and English words, folded: much longer
+/// than NLTK's ("actually", "happens", "last", "luego", "partir"). Too long
+/// to drop from a query, since some say what a question is about ("open",
+/// "free", "first"); but a common word the folder lacks says nothing
+/// against a passage, where a rare one ("parking", "cataratas") says the
+/// folder does not have the answer.
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    ["es", "en"]
+        .into_iter()
+        .flat_map(stop_words_iso::get)
+        .map(|w| fold(w))
+        .collect()
+});
+
+/// Whether `word` (folded) is a common word of Spanish or English.
+pub fn is_common(word: &str) -> bool {
+    COMMON.contains(word)
+}
+
 fn spanish_stopword(word: &str) -> bool {
     SPANISH.contains(&word) || NLTK.0.contains(word)
 }
@@ -580,8 +599,11 @@ const SYNONYMS: &[&[&str]] = &[
         "financiar",
         "financiacion",
         "financiamiento",
+        "fraccionar",
+        "fraccionado",
         "instalments",
         "installments",
+        "spread",
         "finance",
         "financing",
     ],
@@ -640,6 +662,10 @@ const SYNONYMS: &[&[&str]] = &[
         "incluye", "incluyen", "incluido", "incluida", "include", "includes", "included",
     ],
     &["gratis", "gratuito", "gratuita", "free"],
+    &[
+        "roto", "rota", "rotos", "rompe", "rompio", "rompi", "partido", "partida", "partio",
+        "broke", "broken", "cracked", "chipped",
+    ],
     &[
         "consulta",
         "visita",

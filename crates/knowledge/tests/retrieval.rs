@@ -63,6 +63,26 @@ const ANSWERABLE: &[(&str, &str)] = &[
     ),
     ("¿atienden a niños?", "es#odontopediatria"),
     ("do you treat kids?", "en#childrens-dentistry"),
+    // Long questions in everyday words the folder does not use: common
+    // words it lacks ("actually", "happens", "luego") say nothing against
+    // the passage.
+    (
+        "what happens if I need to move the appointment last minute?",
+        "en#cancelling-or-rescheduling",
+    ),
+    (
+        "what do you actually do at the first appointment and how long does it take?",
+        "en#first-visit",
+    ),
+    (
+        "si pido cita y luego no puedo ir me cobrais algo?",
+        "es#cancelar-o-cambiar-una-cita",
+    ),
+    ("a partir de q edad atendeis a niños?", "es#odontopediatria"),
+    (
+        "se me ha partido un diente comiendo, me podeis ver hoy??",
+        "es#urgencias",
+    ),
 ];
 
 /// Written after the synonyms and stopwords were tuned on [`ANSWERABLE`]
