@@ -67,13 +67,12 @@ pub fn look_up(
     language: Language,
 ) -> Vec<Question> {
     let around = format!("{context}\n{}", reading::statements(words));
-    reading::questions(words)
+    follow_ups_joined(reading::questions(words))
         .into_iter()
         .take(MAX_QUESTIONS)
         .map(|text| Question {
-            text: text.to_owned(),
             passages: knowledge
-                .search_in_context(text, &around, TOP)
+                .search_in_context(&text, &around, TOP)
                 .into_iter()
                 .map(|hit| Found {
                     id: hit.passage.id.clone(),
@@ -87,8 +86,46 @@ pub fn look_up(
                         .is_none_or(|written| speaks(written, language)),
                 })
                 .collect(),
+            text,
         })
         .collect()
+}
+
+/// The burst's questions, each follow-up joined to the question it leans
+/// on: "do you make mouth guards? how much are they" asks one thing, the
+/// price of mouth guards, and must not be read as "how much" alone, which
+/// any priced passage would answer.
+fn follow_ups_joined(questions: Vec<&str>) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::new();
+    for question in questions {
+        match joined.last_mut() {
+            Some(previous) if leans_on_previous(question) => {
+                previous.push(' ');
+                previous.push_str(question);
+            }
+            _ => joined.push(question.to_owned()),
+        }
+    }
+    joined
+}
+
+/// A question that names no subject of its own and so points back to
+/// the one before ("how much are they", "and how long does it take?",
+/// "¿y cuánto cuestan?"): every word is a question, price or pointing word.
+fn leans_on_previous(question: &str) -> bool {
+    const NAMING_NOTHING: &[&str] = &[
+        "and", "so", "what", "how", "much", "many", "long", "is", "are", "was", "it", "its",
+        "they", "them", "those", "these", "that", "this", "one", "ones", "do", "does", "would",
+        "will", "cost", "costs", "price", "prices", "charge", "about", "for", "the", "a", "an",
+        "of", "take", "takes", "y", "e", "entonces", "que", "cuanto", "cuanta", "cuantos",
+        "cuantas", "cuesta", "cuestan", "sale", "salen", "vale", "valen", "precio", "precios",
+        "cobran", "cobrais", "es", "son", "el", "la", "los", "las", "lo", "eso", "esos", "esa",
+        "esas", "ese", "esto", "de", "del", "tarda", "tardan", "dura", "duran", "como", "cuando",
+    ];
+    fold(question)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| NAMING_NOTHING.contains(&w))
 }
 
 fn speaks(written: Written, language: Language) -> bool {
@@ -272,6 +309,40 @@ mod tests {
         );
         assert_eq!(later[0].answer().unwrap().id, "en#teeth-cleaning");
         assert_eq!(english[0].answer().unwrap().id, "en#teeth-cleaning");
+    }
+
+    #[test]
+    fn a_follow_up_is_asked_with_the_question_it_points_back_to() {
+        let knowledge = Knowledge::from_files(CLINIC);
+        // Mouth guards are not in the folder: "how much are they" must not
+        // be answered with the price of a cleaning.
+        let questions = look_up(
+            &knowledge,
+            "I grind my teeth. do you make mouth guards for grinding? how much are they",
+            "",
+            Language::En,
+        );
+        assert_eq!(questions.len(), 1, "{questions:#?}");
+        assert!(questions[0].answer().is_none(), "{questions:#?}");
+        let joined = look_up(
+            &knowledge,
+            "do you do cleanings? and how much does it cost?",
+            "",
+            Language::En,
+        );
+        assert_eq!(joined.len(), 1, "{joined:#?}");
+        assert_eq!(joined[0].answer().unwrap().id, "en#teeth-cleaning");
+        // A question that names its own subject stands alone.
+        assert_eq!(
+            look_up(
+                &knowledge,
+                "cuanto cuesta una limpieza? y abren los sabados?",
+                "",
+                Language::Es
+            )
+            .len(),
+            2
+        );
     }
 
     #[test]
