@@ -70,25 +70,44 @@ pub fn look_up(
     follow_ups_joined(reading::questions(words))
         .into_iter()
         .take(MAX_QUESTIONS)
-        .map(|text| Question {
-            passages: knowledge
-                .search_in_context(&text, &around, TOP)
-                .into_iter()
-                .map(|hit| Found {
-                    id: hit.passage.id.clone(),
-                    title: hit.passage.title.clone(),
-                    body: hit.passage.body.clone(),
+        .map(|text| {
+            let mut passages: Vec<Found> = Vec::new();
+            for hit in knowledge.search_in_context(&text, &around, TOP) {
+                let mut passage = hit.passage;
+                let mut in_language = passage
+                    .language
+                    .is_none_or(|written| speaks(written, language));
+                // An answer in the other language is given in the
+                // customer's when the folder tells it in both.
+                if !in_language
+                    && hit.is_good_enough()
+                    && let Some(translation) = knowledge.translation(passage, written(language))
+                {
+                    passage = translation;
+                    in_language = true;
+                }
+                if passages.iter().any(|f| f.id == passage.id) {
+                    continue;
+                }
+                passages.push(Found {
+                    id: passage.id.clone(),
+                    title: passage.title.clone(),
+                    body: passage.body.clone(),
                     relevance: hit.relevance,
                     answers: hit.is_good_enough(),
-                    in_language: hit
-                        .passage
-                        .language
-                        .is_none_or(|written| speaks(written, language)),
-                })
-                .collect(),
-            text,
+                    in_language,
+                });
+            }
+            Question { text, passages }
         })
         .collect()
+}
+
+fn written(language: Language) -> Written {
+    match language {
+        Language::Es => Written::Es,
+        Language::En => Written::En,
+    }
 }
 
 /// The burst's questions, each follow-up joined to the question it leans
@@ -300,6 +319,17 @@ mod tests {
         assert_eq!(questions[0].answer().unwrap().id, "es#limpieza-dental");
         assert_eq!(questions[1].answer().unwrap().id, "es#horario");
         let english = look_up(&knowledge, "how much is a cleaning?", "", Language::En);
+        // Found in Spanish by what the customer said before, told in English.
+        let asked_in_english = look_up(
+            &knowledge,
+            "how much is it?",
+            "quiero una limpieza",
+            Language::En,
+        );
+        assert_eq!(
+            asked_in_english[0].answer().unwrap().id,
+            "en#teeth-cleaning"
+        );
         // What the customer said they want tells what "how much" is about.
         let later = look_up(
             &knowledge,

@@ -231,10 +231,55 @@ impl Knowledge {
         self.passages.iter().find(|p| p.id == id)
     }
 
+    /// The same facts as `passage` told in `language`: the passage written
+    /// in it that shares the most words with `passage` (numbers, names and
+    /// words both languages spell alike: "55", "Sanitas", "Invisalign"),
+    /// and more than any other,
+    /// when there is one. A folder with `es.md` and `en.md` answers an
+    /// English customer in English even when the Spanish passage matched
+    /// the question better ("how much is it?" after "quiero una limpieza").
+    pub fn translation(&self, passage: &Passage, language: Language) -> Option<&Passage> {
+        let neutral = |p: &Passage| -> std::collections::HashSet<String> {
+            let folded = text::fold(&format!("{} {}", p.title, p.body));
+            text::words(&folded)
+                .filter(|w| {
+                    w.chars().any(|c| c.is_ascii_digit())
+                        || (w.chars().count() >= 3 && !text::is_stopword(w))
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        let own = neutral(passage);
+        let mut best: Option<(&Passage, usize)> = None;
+        let mut tied = false;
+        for other in self
+            .passages
+            .iter()
+            .filter(|p| p.language == Some(language))
+        {
+            let shared = neutral(other).intersection(&own).count();
+            match best {
+                Some((_, most)) if shared < most => {}
+                Some((_, most)) if shared == most => tied = true,
+                _ if shared > 0 => {
+                    best = Some((other, shared));
+                    tied = false;
+                }
+                _ => {}
+            }
+        }
+        best.filter(|_| !tied).map(|(p, _)| p)
+    }
+
     /// The `k` passages that best match `query`, best first (ties in file
     /// order); none when no word of the query is in the folder. Whether the
     /// first answers the question: [`Hit::is_good_enough`].
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit<'_>> {
+        self.search_as(query, text::detect(query), k)
+    }
+
+    /// [`Knowledge::search`] for a question asked in `asked`, when known.
+    fn search_as(&self, query: &str, asked: Option<Language>, k: usize) -> Vec<Hit<'_>> {
         let (mut scored, best) = self.index.score(query);
         // A passage in the other language than the question's, when both
         // tell, ranks under an equal one in the customer's language.
@@ -243,7 +288,7 @@ impl Knowledge {
                 s.score *= PREAMBLE;
             }
         }
-        if let Some(asked @ (Language::Es | Language::En)) = text::detect(query) {
+        if let Some(asked @ (Language::Es | Language::En)) = asked {
             for s in &mut scored {
                 let written = self.passages[s.passage].language;
                 if written.is_some_and(|w| w != asked && w != Language::Both) {
@@ -275,9 +320,13 @@ impl Knowledge {
     /// reading wins when it is good enough, since it matches the question
     /// and its subject both ("cuánto cuesta" alone finds any passage about
     /// prices); else the better of the two. Words the folder lacks are left
-    /// out, since each would count against the answer's relevance.
+    /// out, since each would count against the answer's relevance. The
+    /// widened reading must find a passage the question's own words reach:
+    /// else "can someone see me today?" from a customer who wants a
+    /// cleaning would be answered with the cleaning's price.
     pub fn search_in_context(&self, query: &str, context: &str, k: usize) -> Vec<Hit<'_>> {
-        let alone = self.search(query, k);
+        let reached = self.search(query, usize::MAX);
+        let alone: Vec<Hit<'_>> = reached.iter().take(k).copied().collect();
         let known: Vec<&str> = context
             .split(|c: char| !c.is_alphanumeric())
             .filter(|word| !word.is_empty() && self.index.knows(word))
@@ -285,9 +334,18 @@ impl Knowledge {
         if known.is_empty() {
             return alone;
         }
-        let widened = self.search(&format!("{query} {}", known.join(" ")), k);
+        // In the question's language, not the context's: "how much is it?"
+        // after "quiero una limpieza" asks in English.
+        let widened = self.search_as(
+            &format!("{query} {}", known.join(" ")),
+            text::detect(query),
+            k,
+        );
         let relevance = |hits: &[Hit<'_>]| hits.first().map_or(0.0, |h| h.relevance);
-        if relevance(&widened) >= GOOD_ENOUGH || relevance(&widened) > relevance(&alone) {
+        let own = widened
+            .first()
+            .is_some_and(|top| reached.iter().any(|h| h.passage.id == top.passage.id));
+        if own && (relevance(&widened) >= GOOD_ENOUGH || relevance(&widened) > relevance(&alone)) {
             widened
         } else {
             alone

@@ -355,6 +355,11 @@ fn english_stopword(word: &str) -> bool {
     ENGLISH.contains(&word) || NLTK.1.contains(word)
 }
 
+/// A stopword of either language.
+pub(crate) fn is_stopword(word: &str) -> bool {
+    spanish_stopword(word) || english_stopword(word)
+}
+
 /// Words of one language only, which say the text is in it.
 fn is_spanish_only(word: &str) -> bool {
     SPANISH.contains(&word) && !ENGLISH.contains(&word)

@@ -155,3 +155,43 @@ fn unrelated_questions_are_not_good_enough() {
         );
     }
 }
+
+#[test]
+fn context_tells_what_a_question_is_about_but_never_answers_it_alone() {
+    let knowledge = folder();
+    let about_plans = "quiero el plan para mi tienda";
+    let hits = knowledge.search_in_context("¿cuánto cuesta?", about_plans, 3);
+    assert_eq!(hits[0].passage.id, "producto#planes-y-precios");
+    assert!(hits[0].is_good_enough());
+    // Nothing the question asks is in the folder: what the customer said
+    // before must not make the plans' passage its answer.
+    let hits = knowledge.search_in_context("can someone help me today?", about_plans, 3);
+    assert!(
+        hits.iter().all(|h| !h.is_good_enough()),
+        "{:?}",
+        hits.iter()
+            .map(|h| (&h.passage.id, h.relevance))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_passage_has_its_translation_in_the_other_file() {
+    let knowledge = folder();
+    let translated = |id: &str, language| {
+        let passage = knowledge.passage(id).unwrap();
+        knowledge
+            .translation(passage, language)
+            .map(|p| p.id.clone())
+    };
+    assert_eq!(
+        translated("producto#planes-y-precios", Language::En).as_deref(),
+        Some("product#plans-and-pricing")
+    );
+    assert_eq!(
+        translated("product#integrations", Language::Es).as_deref(),
+        Some("producto#integraciones")
+    );
+    // Instagram is told in English only.
+    assert_eq!(translated("product#instagram", Language::Es), None);
+}

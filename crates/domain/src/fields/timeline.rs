@@ -58,7 +58,7 @@ const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday
 const COUNT_WORDS: &str = r"a\s+couple\s+of|a\s+couple|couple\s+of|a\s+few|few|un\s+par\s+de|par\s+de|unos\s+pocos|unas\s+pocas|unos|unas";
 /// "Next year" after a quarter or half: "Q1 next year", "primer trimestre
 /// del año que viene".
-const NEXT_YEAR: &str = r"next\s+year|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+año|(?:el\s+)?año\s+(?:que\s+viene|pr[oó]ximo|entrante|siguiente)";
+const NEXT_YEAR: &str = r"next\s+year|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+año|(?:el\s+)?año\s+(?:(?:que|q)\s+viene|pr[oó]ximo|entrante|siguiente)";
 /// Before a quarter or half, its last month: "end of Q2", "a finales del
 /// tercer trimestre".
 const END_OF_PERIOD: &str =
@@ -257,6 +257,9 @@ enum Rule {
     PartOfYear,
     /// 1 unit.
     Next,
+    /// 1 unit: the start of the period after the next ("the week after
+    /// next").
+    AfterNext,
     /// 1 unit.
     This,
     /// 1 "after", when present (the next period's start); 2 unit.
@@ -292,7 +295,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let count = format!(r"\d{{1,4}}|{COUNT_WORDS}|{}", text::NUMBER_WORDS);
     let any_month = format!("{MONTHS}|{MONTH_ABBREVIATIONS}");
     let period_year = format!(
-        r"(?:\s*(?:of\s+|de\s+|del\s+)?(?:(\d{{4}})\b|({NEXT_YEAR}|que\s+viene|pr[oó]ximo|entrante|siguiente)\b))?"
+        r"(?:\s*(?:of\s+|de\s+|del\s+)?(?:(\d{{4}})\b|({NEXT_YEAR}|(?:que|q)\s+viene|pr[oó]ximo|entrante|siguiente)\b))?"
     );
     let events = EVENTS.map(|(_, names)| names).join("|");
     let event =
@@ -320,7 +323,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b({PARTS})[\s-]+(?:of\s+|del?\s+)?(?:(?:el\s+|the\s+)?(?:next|pr[oó]xim[oa]|siguiente)\s+(month|year|mes|año)|(?:el\s+)?(mes|año)\s+(?:que\s+viene|pr[oó]xim[oa]|entrante|siguiente)|(?:el\s+)?(20\d\d))\b"),
+            format!(r"\b({PARTS})[\s-]+(?:of\s+|del?\s+)?(?:(?:el\s+|the\s+)?(?:next|pr[oó]xim[oa]|siguiente)\s+(month|year|mes|año)|(?:el\s+)?(mes|año)\s+(?:(?:que|q)\s+viene|pr[oó]xim[oa]|entrante|siguiente)|(?:el\s+)?(20\d\d))\b"),
             Rule::PartOfPeriod,
             true,
         ),
@@ -347,10 +350,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Rule::InPeriod,
             true,
         ),
+        (r"\b(week|month|year)\s+after\s+next\b".into(), Rule::AfterNext, true),
         (r"\bnext\s+(week|month|year|quarter)\b".into(), Rule::Next, true),
         (r"\b(?:pr[oó]xim[oa]|siguiente)\s+(semana|mes|año|trimestre|semestre)\b".into(), Rule::Next, true),
         (
-            r"\b(?:la|el)\s+(semana|mes|año|trimestre|semestre)\s+(?:que\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
+            r"\b(?:la|el)\s+(semana|mes|año|trimestre|semestre)\s+(?:(?:que|q)\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
             Rule::Next,
             true,
         ),
@@ -419,7 +423,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             # 'cuando antes' is the usual slip for 'cuanto antes'.
             | \bcu[aá]n[td]o\s+antes\b | \bde\s+inmediato\b | \binmediatamente\b | \bahora\s+mismo\b | \bya\s+mismo\b
             | \bpara\s+ayer\b | \bhoy\s+mismo\b | \bcon\s+urgencia\b
-            | \b(?:quiero|queremos|necesito|necesitamos|ocupo|ocupamos)(?:lo)?\s+(?:para\s+|pa['’]?\s+)?ya\b"
+            | \b(?:quiero|queremos|necesito|necesitamos|ocupo|ocupamos)(?:lo)?\s+(?:para\s+|pa['’]?\s+)?ya\b
+            # Asking to be seen today: an appointment wanted now.
+            | \b(?:see|fit|take|squeeze)\s+(?:me|us|him|her|them)(?:\s+in)?\s+(?:today|tonight|right\s+now)\b
+            | \b(?:me|nos|le|la|lo)\s+(?:pueden|pod[eé]is|puede|podr[ií]an|podr[ií]as?)\s+(?:ver|atender|recibir|dar\s+cita)\s+(?:hoy|ahora|esta\s+(?:misma\s+)?tarde)\b"
                 .into(),
             Rule::Asap,
             true,
@@ -535,7 +542,8 @@ fn search(
 static STORY: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)\b(?:since|desde|ago|hace\s+\d|last\s+(?:year|month|week|time)|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
-        |tried|probamos|used\s+to|founded|fundad[oa]s?|abrimos\s+en|opened\s+in|turn\s+\d+|cumplimos|anniversary|aniversario)\b",
+        |tried|probamos|used\s+to|founded|fundad[oa]s?|abrimos\s+en|opened\s+in|turn\s+\d+|cumplimos|anniversary|aniversario
+        |(?:haven'?t|hasn'?t|have\s+not|has\s+not)\s+(?:been|gone|had|seen|visited)|no\s+(?:he|ha|hemos|han)\s+(?:ido|venido|tenido|estado))\b",
     )
 });
 
@@ -654,6 +662,10 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
             civil(upcoming_year(today, month), month, Some(1))?.max(today)
         }
         Rule::Next => next(today, unit(group(1)))?,
+        Rule::AfterNext => {
+            let unit = unit(group(1));
+            next(next(today, unit)?, unit)?
+        }
         Rule::This => today,
         Rule::EndOf if group(1).is_some() => next(today, unit(group(2).or(group(3))))?,
         Rule::EndOf => match unit(group(2).or(group(3))) {
@@ -1099,6 +1111,10 @@ mod tests {
             by("next week", 2026, 1, 19),
             by("la próxima semana", 2026, 1, 19),
             by("la semana que viene", 2026, 1, 19),
+            by("la semana q viene si puede ser", 2026, 1, 19),
+            by("the week after next", 2026, 1, 26),
+            by("anyway probably the week after next", 2026, 1, 26),
+            by("the month after next", 2026, 3, 1),
             by("in 2 weeks", 2026, 1, 29),
             by("en 2 semanas", 2026, 1, 29),
             by("en dos semanas", 2026, 1, 29),
@@ -1530,6 +1546,19 @@ mod tests {
             ("cuando se pueda me manda la info", false, None),
             ("yesterday lol", true, Some("yesterday")),
             ("I saw your ad yesterday", false, None),
+            (
+                "it's loose and really hurts. can someone see me today?",
+                false,
+                Some("see me today"),
+            ),
+            (
+                "se me ha partido un diente, me podeis ver hoy??",
+                false,
+                Some("me podeis ver hoy"),
+            ),
+            // How long since the last visit is not when to come.
+            ("I haven't been in 2 years, need a check-up", true, None),
+            ("no he ido en 3 años", true, None),
         ];
         for (text, asked, expected) in cases {
             let got = locate(text, TODAY, asked).map(|span| &text[span]);
