@@ -170,14 +170,17 @@ impl Index {
         (scored, best)
     }
 
-    /// Whether a passage has `word` (by its own stem in either language,
-    /// not a synonym's nor a typo's).
-    pub(crate) fn knows(&self, word: &str) -> bool {
-        self.stemmers.query_terms(word).iter().any(|q| {
-            q.stems
-                .iter()
-                .any(|(stem, weight)| *weight == 1.0 && self.terms.contains_key(stem.as_str()))
-        })
+    /// How rare `word` is in the folder (the highest idf of its own stems
+    /// in either language, not a synonym's nor a typo's); `None` when no
+    /// passage has it.
+    pub(crate) fn rarity(&self, word: &str) -> Option<f32> {
+        self.stemmers
+            .query_terms(word)
+            .iter()
+            .flat_map(|q| &q.stems)
+            .filter(|(_, weight)| *weight == 1.0)
+            .filter_map(|(stem, _)| self.terms.get(stem.as_str()).map(|&t| self.idf[t]))
+            .reduce(f32::max)
     }
 
     /// The term of a folder's word one edit (a letter added, dropped,

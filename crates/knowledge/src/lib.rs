@@ -39,6 +39,10 @@ const OTHER_LANGUAGE: f32 = 0.8;
 /// only when no passage does better.
 const PREAMBLE: f32 = 0.6;
 
+/// The words of what the customer said before that a question is read
+/// with, at most.
+const CONTEXT_WORDS: usize = 3;
+
 /// One passage: a heading and the text under it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Passage {
@@ -327,9 +331,20 @@ impl Knowledge {
     pub fn search_in_context(&self, query: &str, context: &str, k: usize) -> Vec<Hit<'_>> {
         let reached = self.search(query, usize::MAX);
         let alone: Vec<Hit<'_>> = reached.iter().take(k).copied().collect();
-        let known: Vec<&str> = context
+        // The context's rarest words the folder has, which say what the
+        // customer is about ("capacitación", "limpieza"); not all of them,
+        // since a long first message would drown the question.
+        let mut known: Vec<(f32, &str)> = context
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty() && self.index.knows(word))
+            .filter(|word| !word.is_empty())
+            .filter_map(|word| Some((self.index.rarity(word)?, word)))
+            .collect();
+        known.sort_by(|a, b| b.0.total_cmp(&a.0));
+        known.dedup_by(|a, b| text::fold(a.1) == text::fold(b.1));
+        let known: Vec<&str> = known
+            .into_iter()
+            .take(CONTEXT_WORDS)
+            .map(|(_, word)| word)
             .collect();
         if known.is_empty() {
             return alone;

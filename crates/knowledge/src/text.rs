@@ -125,6 +125,12 @@ const SPANISH: &[&str] = &[
     "ya",
     "yo",
     "favor",
+    // "¿hay alguna forma de...?" asks a way to do something, not about
+    // "formas de pago".
+    "forma",
+    "formas",
+    "manera",
+    "maneras",
     "gracias",
     "buenas",
     "buenos",
@@ -198,6 +204,8 @@ const ENGLISH: &[&str] = &[
     "as",
     "at",
     "be",
+    "way",
+    "ways",
     "been",
     "but",
     "by",
@@ -477,6 +485,19 @@ impl Stemmers {
         };
         let mut terms = Vec::new();
         let mut length = 0;
+        // An amount answers "how much" as "precio" would: "desde $45.000
+        // por hora" is the price of company classes though it never says
+        // "price". Added as the words, not counted in the length.
+        if states_amount(&folded) {
+            for (word, es_word) in [("price", false), ("precio", true)] {
+                let stem = if es_word {
+                    self.spanish(word)
+                } else {
+                    self.en.stem(word).into_owned()
+                };
+                terms.push((word.to_owned(), stem));
+            }
+        }
         for word in words(&folded) {
             let stop = (es && spanish_stopword(word)) || (en && english_stopword(word));
             if stop || is_noise(word) {
@@ -559,9 +580,35 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 /// languages in one group; a word of a group finds the others.
 const SYNONYMS: &[&[&str]] = &[
     &[
-        "precio", "precios", "cuesta", "cuestan", "costo", "coste", "cuanto", "cuanta", "sale",
-        "vale", "tarifa", "cobran", "cobrais", "cobrar", "cobra", "price", "prices", "pricing",
-        "cost", "costs", "much", "fee", "rate", "charge", "charges",
+        "precio",
+        "precios",
+        "cuesta",
+        "cuestan",
+        "costo",
+        "coste",
+        "cuanto",
+        "cuanta",
+        "sale",
+        "cotizan",
+        "cotizacion",
+        "cotizar",
+        "quote",
+        "vale",
+        "tarifa",
+        "cobran",
+        "cobrais",
+        "cobrar",
+        "cobra",
+        "price",
+        "prices",
+        "pricing",
+        "cost",
+        "costs",
+        "much",
+        "fee",
+        "rate",
+        "charge",
+        "charges",
     ],
     &[
         "horario", "horarios", "hora", "horas", "abren", "abre", "abris", "abrir", "abrimos",
@@ -573,6 +620,7 @@ const SYNONYMS: &[&[&str]] = &[
         "situados",
         "ubicados",
         "ubicacion",
+        "whereabouts",
         "ubicada",
         "ubicado",
         "direccion",
@@ -668,6 +716,46 @@ const SYNONYMS: &[&[&str]] = &[
     ],
     &["gratis", "gratuito", "gratuita", "free"],
     &[
+        "inscripcion",
+        "inscribir",
+        "inscribirme",
+        "inscribo",
+        "anotarme",
+        "anotar",
+        "anoto",
+        "matricula",
+        "matricularme",
+        "enrol",
+        "enroll",
+        "enrolment",
+        "enrollment",
+        "registration",
+        "register",
+        "signup",
+    ],
+    &[
+        "devolucion",
+        "devuelven",
+        "devolveis",
+        "devolver",
+        "reembolso",
+        "reembolsan",
+        "reintegro",
+        "refund",
+        "refunds",
+        "refunded",
+    ],
+    &[
+        "preparacion",
+        "preparan",
+        "preparar",
+        "preparais",
+        "prep",
+        "preparation",
+        "prepare",
+        "preparing",
+    ],
+    &[
         "roto", "rota", "rotos", "rompe", "rompio", "rompi", "partido", "partida", "partio",
         "broke", "broken", "cracked", "chipped",
     ],
@@ -691,6 +779,35 @@ const SYNONYMS: &[&[&str]] = &[
     ],
 ];
 
+/// Whether folded `text` states an amount of money: a currency sign or
+/// code next to a number ("$85.000", "55 €", "ARS 28,000", "49 dólares").
+fn states_amount(text: &str) -> bool {
+    const CODES: &[&str] = &[
+        "usd", "ars", "eur", "mxn", "cop", "clp", "pen", "brl", "gbp", "euros", "euro", "dolares",
+        "dollars", "pesos", "reais", "soles",
+    ];
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let number = |t: &str| {
+        t.trim_end_matches([',', '.', ';'])
+            .chars()
+            .any(|c| c.is_ascii_digit())
+    };
+    let beside_number = |i: usize| {
+        tokens.get(i + 1).is_some_and(|t| number(t))
+            || i.checked_sub(1)
+                .and_then(|j| tokens.get(j))
+                .is_some_and(|t| number(t))
+    };
+    tokens.iter().enumerate().any(|(i, token)| {
+        let signed = token.contains(['$', '€', '£']) && (number(token) || beside_number(i));
+        let coded = CODES.contains(&token.trim_end_matches([',', '.', ';'])) && beside_number(i);
+        signed || coded
+    })
+}
+
 /// A lone letter says nothing ("a", "x"); a lone digit may ("plan 2").
 fn is_noise(word: &str) -> bool {
     let mut chars = word.chars();
@@ -700,6 +817,27 @@ fn is_noise(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tells_amounts_of_money() {
+        for priced in [
+            "desde $45.000 por hora",
+            "cuesta 55 €",
+            "ars 28,000 a lesson",
+            "49 dolares al mes",
+            "€1,800",
+        ] {
+            assert!(states_amount(priced), "{priced}");
+        }
+        for unpriced in [
+            "abrimos de 9 a 20",
+            "grupos de 8 alumnos",
+            "line d of the subte",
+            "100% of the fee",
+        ] {
+            assert!(!states_amount(unpriced), "{unpriced}");
+        }
+    }
 
     #[test]
     fn folds_accents_and_case() {

@@ -96,6 +96,11 @@ pub enum KnowledgeCommand {
         /// How many passages to show.
         #[arg(long, short, default_value_t = 3)]
         k: usize,
+        /// What the customer said before (their need, the rest of the
+        /// message), which tells what a short question is about: "¿cuánto
+        /// cuesta?" after "quiero una limpieza".
+        #[arg(long, default_value = "")]
+        context: String,
     },
 }
 

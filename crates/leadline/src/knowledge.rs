@@ -193,15 +193,16 @@ pub fn check(dir: &Path) -> ExitCode {
     }
 }
 
-/// Prints the `k` best passages for `query`, best first, each with its
+/// Prints the `k` best passages for `query` read in the light of
+/// `context`, as the agent looks them up, best first, each with its
 /// relevance and whether it clears [`GOOD_ENOUGH`], then its text; exit 1
 /// when none does (the agent would say it checks with the team), 2 when the
 /// folder cannot be read.
-pub fn search(dir: &Path, query: &str, k: usize) -> ExitCode {
+pub fn search(dir: &Path, query: &str, context: &str, k: usize) -> ExitCode {
     let Some(knowledge) = load(dir) else {
         return ExitCode::from(2);
     };
-    let hits = knowledge.search(query, k);
+    let hits = knowledge.search_in_context(query, context, k);
     for hit in &hits {
         let verdict = if hit.is_good_enough() {
             "answers"

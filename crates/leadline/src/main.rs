@@ -17,9 +17,12 @@ fn main() -> ExitCode {
     if let Command::Knowledge { command } = &cli.command {
         return match command {
             KnowledgeCommand::Check { dir } => leadline::knowledge::check(dir),
-            KnowledgeCommand::Search { dir, query, k } => {
-                leadline::knowledge::search(dir, query, *k)
-            }
+            KnowledgeCommand::Search {
+                dir,
+                query,
+                k,
+                context,
+            } => leadline::knowledge::search(dir, query, context, *k),
         };
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {

@@ -149,6 +149,9 @@ struct Observed {
     asked_this_turn: bool,
     /// Each reply that states what nothing supports, said plainly.
     invented: Vec<String>,
+    /// The booked call's date and time as replies tell it, in both
+    /// languages: what the calendar gave, not a claim.
+    booked_as_said: String,
     answer_turns: usize,
     followed: usize,
 }
@@ -427,8 +430,15 @@ async fn observe(
                     observed.handed_to = Some(stage.id.clone());
                 }
             }
-            Event::CallBooked { .. } if observed.booked_after.is_none() => {
+            Event::CallBooked { slot, .. } if observed.booked_after.is_none() => {
                 observed.booked_after = Some(sent);
+                let rules = &session.playbook().scheduling;
+                if let Some(slot) = slot.as_deref().and_then(|id| rules.slot_of(id)) {
+                    for language in [Language::Es, Language::En] {
+                        observed.booked_as_said += &slot.description(language);
+                        observed.booked_as_said.push('\n');
+                    }
+                }
             }
             Event::QuestionAsked { grounded, .. } => {
                 observed.grounded.push(*grounded);
@@ -464,7 +474,8 @@ impl Observed {
             // The slot list the outlet renders under a reply states times
             // the calendar gave, not facts.
             let said = reply.split("\n[").next().unwrap_or(reply);
-            let claims = answers::unsupported(said, support, true);
+            let support = format!("{support}\n{}", self.booked_as_said);
+            let claims = answers::unsupported(said, &support, true);
             if !claims.is_empty() {
                 self.invented.push(format!(
                     "invented: the reply after customer message {sent} states {} that nothing supports",
