@@ -41,34 +41,65 @@ static STATED_WHAT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Asking without a question mark: "quería saber si tienen clases para
+/// chicos", "I was wondering whether you do evening groups".
+static INDIRECT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:(?:quer[ií]a|quisiera|quiero|queremos|me\s+gustar[ií]a|necesito|necesitamos)\s+(?:saber|preguntar(?:les|te|le)?|consultar(?:les|te|le)?)
+          |(?:i\s+)?(?:was|am|were)\s+wondering|i\s+(?:wanted|want|would\s+like|['’]d\s+like)\s+to\s+(?:know|ask|check)
+          |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar))\b",
+    )
+});
+
+/// Where a reason starts inside a question: "...y cuánto sale, porque la
+/// quiero anotar ya" asks up to "porque" and states the rest.
+static REASON: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)[,\s]\s*\b(?:porque|xq|ya\s+que|because|cause|cuz|as\s+i|since\s+i)\b")
+});
+
 /// Each sentence (or clause) of `text` with whether it is a question: it
-/// ends with "?", opens with "¿", or opens the way questions do ("does it
-/// work with Shopify", "se puede conectar con WooCommerce"). In "we have
-/// 5k a month, what can you do for us?" only the clause from the question
-/// word on is the question.
+/// ends with "?", opens with "¿", opens the way questions do ("does it
+/// work with Shopify", "se puede conectar con WooCommerce") or asks
+/// indirectly ("quería saber si..."). In "we have 5k a month to spend,
+/// what can you do for us?" only the clause from the question word on is
+/// the question, and in "my wife and I want spanish classes, any discount
+/// if we both sign up?" the last clause; a reason after a question
+/// ("porque la quiero anotar ya") is a statement.
 fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
     split_sentences(text).flat_map(|sentence| {
         let bare = sentence.trim();
         // "What we need is..." opens like a question and states a need.
         let stated_what = STATED_WHAT.is_match(bare) && !bare.ends_with('?');
         let whole = bare.starts_with('¿') || (QUESTION_START.is_match(bare) && !stated_what);
-        let asked_from = if whole || !bare.ends_with('?') {
-            None
+        let asked_from = if whole {
+            Some(0)
+        } else if bare.ends_with('?') {
+            // The first clause that opens like a question, else the last.
+            let clauses: Vec<usize> = sentence.match_indices(',').map(|(i, _)| i + 1).collect();
+            clauses
+                .iter()
+                .copied()
+                .find(|&i| QUESTION_START.is_match(sentence[i..].trim_start()))
+                .or(clauses.last().copied())
+                .or(Some(0))
         } else {
-            // The first clause that opens like a question, else all of it.
-            let clauses = sentence.match_indices(',').map(|(i, _)| i + 1);
-            Some(
-                clauses
-                    .into_iter()
-                    .find(|&i| QUESTION_START.is_match(sentence[i..].trim_start()))
-                    .unwrap_or(0),
-            )
+            INDIRECT.find(sentence).map(|m| m.start())
         };
-        let parts = match asked_from {
-            Some(at) if at > 0 => vec![(&sentence[..at - 1], false), (&sentence[at..], true)],
-            Some(_) => vec![(sentence, true)],
-            None => vec![(sentence, whole)],
+        let Some(from) = asked_from else {
+            return vec![(sentence, false)].into_iter();
         };
+        let to = REASON
+            .find_at(sentence, from)
+            .map_or(sentence.len(), |m| m.start());
+        let mut parts = Vec::with_capacity(3);
+        let before = sentence[..from].trim_end_matches(|c: char| c == ',' || c.is_whitespace());
+        if !before.is_empty() {
+            parts.push((before, false));
+        }
+        parts.push((&sentence[from..to], true));
+        if to < sentence.len() {
+            parts.push((&sentence[to..], false));
+        }
         parts.into_iter()
     })
 }
@@ -376,6 +407,15 @@ mod tests {
             ("is it 24/7 or only during business hours", ""),
             ("cuanto sale al mes", ""),
             ("como funciona?", ""),
+            (
+                "my wife and I want spanish classes, any discount if we both sign up?",
+                "my wife and I want spanish classes",
+            ),
+            (
+                "soy Vero y queria saber si tienen clases para chicos y cuanto sale porque la quiero anotar ya",
+                "soy Vero y\nporque la quiero anotar ya",
+            ),
+            ("I was wondering if you do evening groups", ""),
         ];
         for (text, expected) in cases {
             assert_eq!(statements(text), expected, "{text}");

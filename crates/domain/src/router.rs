@@ -1000,8 +1000,9 @@ impl Router {
             .filter(|f| !matches!(f, FieldName::Need | FieldName::Company));
         let statements = reading::statements(said);
         let stated = fields::states_need(&statements);
-        let missed: Vec<(FieldName, String)> =
-            fields::find_about(&statements, wanted, today, &self.playbook.need_topics)
+        let topics = &self.playbook.need_topics;
+        let mut missed: Vec<(FieldName, String)> =
+            fields::find_about(&statements, wanted, today, topics)
                 .into_iter()
                 .filter(|(field, _)| {
                     conversation.lead.open(*field)
@@ -1009,6 +1010,16 @@ impl Router {
                         || (*field == FieldName::Need && conversation.need_inferred && stated)
                 })
                 .collect();
+        // What the questions still tell, for fields nothing else filled.
+        for question in reading::questions(said) {
+            for (field, value) in fields::find_in_question(question, topics) {
+                let told = field != FieldName::Need || self.playbook.needs_named;
+                if told && conversation.lead.open(field) && !missed.iter().any(|(f, _)| *f == field)
+                {
+                    missed.push((field, value));
+                }
+            }
+        }
         self.apply_fields(conversation, &missed, today, outcome);
         // Whatever set the need this turn (the brain or the extractors),
         // it was stated in so many words or only inferred.

@@ -821,6 +821,44 @@ impl Topics {
     }
 }
 
+/// What a customer's question still tells, which [`find_about`] does not
+/// read since a question states no fact: an email address ("can you send
+/// the details to mike@example.com?") and what the question is about when
+/// it names something the business sells ("¿cuánto cuestan las carillas
+/// de porcelana?" is about porcelain veneers): the need, as far as the
+/// customer said it. The phrase runs from the topic word to the end of
+/// its clause, at most [`ASKED_NEED_WORDS`] words.
+pub fn find_in_question(question: &str, topics: &Topics) -> Vec<(FieldName, String)> {
+    let mut found = Vec::new();
+    if let Some(m) = topics.0.find(question) {
+        let phrase: Vec<&str> = question[m.start()..]
+            .split(|c: char| ",;:?!.()".contains(c))
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .take_while(|w| !ENDS_ASKED_NEED.contains(&w.to_lowercase()))
+            .take(ASKED_NEED_WORDS)
+            .collect();
+        if let Ok(need) = parse_need(&phrase.join(" ")) {
+            found.push((FieldName::Need, need));
+        }
+    }
+    if let Some(span) = super::email::locate(question) {
+        found.push((FieldName::Email, question[span].to_owned()));
+    }
+    found
+}
+
+/// The longest need taken from a question.
+const ASKED_NEED_WORDS: usize = 4;
+
+/// Words after which a question's topic phrase is over: "limpieza con
+/// vosotros", "spanish classes if we both sign up".
+static ENDS_ASKED_NEED: Words = Words::new(
+    "con with for para por y and o or si if que that cuando when como how porque because \
+     me you u ya already too también tambien",
+);
+
 /// A clause that tells what happened or who does what, not what the
 /// customer needs: "yesterday a customer waited 2 hours on WhatsApp", "el
 /// año pasado probamos un bot", "mi asistente Karen maneja el WhatsApp".
@@ -890,10 +928,13 @@ static NOT_PURCHASES: Words = Words::new(
 
 /// First words that make "I want ..." about something other than buying.
 fn not_a_purchase(first: &str) -> bool {
-    const VERB_STEMS: [&str; 26] = [
+    // Booking or signing up is how to buy, not what: "I'd like to book
+    // one", "la quiero anotar ya".
+    const VERB_STEMS: [&str; 34] = [
         "talk", "speak", "habl", "platic", "convers", "comunic", "contact", "start", "begin",
         "empez", "comenz", "inici", "arranc", "know", "sab", "ask", "pregunt", "check", "consult",
-        "think", "pens", "wait", "esper", "pag", "spend", "gast",
+        "think", "pens", "wait", "esper", "pag", "spend", "gast", "book", "reserv", "agend",
+        "schedul", "anot", "inscrib", "sign", "enrol",
     ];
     VERB_STEMS.iter().any(|stem| first.starts_with(stem))
         || first.starts_with(|c: char| c.is_ascii_digit())
@@ -929,6 +970,42 @@ mod tests {
             })
             .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn a_question_tells_the_topic_it_asks_about_and_an_email() {
+        let clinic = Topics::of(&[
+            "carillas".to_owned(),
+            "limpieza".to_owned(),
+            "root canal".to_owned(),
+        ])
+        .unwrap();
+        let need = |q: &str| {
+            find_in_question(q, &clinic)
+                .into_iter()
+                .find(|(f, _)| *f == FieldName::Need)
+                .map(|(_, v)| v)
+        };
+        assert_eq!(
+            need("cuanto cuestan las carillas de porcelana?").as_deref(),
+            Some("carillas de porcelana")
+        );
+        assert_eq!(
+            need("me cubriria una limpieza con vosotros?").as_deref(),
+            Some("limpieza")
+        );
+        assert_eq!(
+            need("how much do you charge for a root canal?").as_deref(),
+            Some("root canal")
+        );
+        assert_eq!(need("do you open on saturdays?"), None);
+        assert_eq!(
+            find_in_question(
+                "can you send the details to mike.reyes@outlook.com?",
+                &clinic
+            ),
+            [(FieldName::Email, "mike.reyes@outlook.com".to_owned())]
+        );
     }
 
     #[test]

@@ -273,7 +273,7 @@ fn capitalise(word: &str, first: bool) -> String {
 
 /// Words that are not names (see [`is_not_name`]).
 static NOT_NAMES: Words = Words::new(
-    "hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
+    "hola holaa holaaa holis holi hii hiii heyy wenas buenass hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
      afternoon evening gracias thanks thank you ok okay vale yes no si sí bye adiós adios \
      chau saludos please por favor i i'm im me my mi yo we us our the a an el la los las \
      un una unos unas is am are soy es somos nombre name llamo interested interesado \
@@ -355,7 +355,7 @@ pub(super) fn is_abbreviation(word: &str) -> bool {
 
 /// Replies that carry no value on their own.
 static FILLERS: Words = Words::new(
-    "hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
+    "hola holaa holaaa holis holi hii hiii heyy wenas buenass hola hi hello hey buenas buenos buen dia día dias días tardes noches good morning \
      afternoon evening gracias muchas thanks thank you ok okay vale yes no si sí bien \
      great perfect perfecto bye adiós adios chau saludos please por favor claro sure \
      listo genial cool nice what qué que the el la a info información informacion \

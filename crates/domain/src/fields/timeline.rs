@@ -424,6 +424,8 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             | \bcu[aá]n[td]o\s+antes\b | \bde\s+inmediato\b | \binmediatamente\b | \bahora\s+mismo\b | \bya\s+mismo\b
             | \bpara\s+ayer\b | \bhoy\s+mismo\b | \bcon\s+urgencia\b
             | \b(?:quiero|queremos|necesito|necesitamos|ocupo|ocupamos)(?:lo)?\s+(?:para\s+|pa['’]?\s+)?ya\b
+            # 'quiero anotarla ya', 'la quiero anotar ya', 'necesito empezar ya'.
+            | \b(?:quiero|queremos|necesito|necesitamos)\s+[a-záéíóú]+r(?:l[aoe]s?)?\s+ya\b
             # Asking to be seen today: an appointment wanted now.
             | \b(?:see|fit|take|squeeze)\s+(?:me|us|him|her|them)(?:\s+in)?\s+(?:today|tonight|right\s+now)\b
             | \b(?:me|nos|le|la|lo)\s+(?:pueden|pod[eé]is|puede|podr[ií]an|podr[ií]as?)\s+(?:ver|atender|recibir|dar\s+cita)\s+(?:hoy|ahora|esta\s+(?:misma\s+)?tarde)\b"
@@ -561,7 +563,8 @@ static SEASON: LazyLock<Regex> = LazyLock::new(|| {
 static START: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)\b(?:start|begin|launch|go\s+live|live|running|set\s+up|have\s+it|get\s+it|ready|need\s+it|want\s+it
-        |empezar|comenzar|iniciar|arrancar|lanzar|implementar|tenerlo|tenerla|listo|lista|funcionando|partir|lo\s+necesitamos|la\s+necesitamos)\b",
+        |empezar|comenzar|iniciar|arrancar|lanzar|implementar|tenerlo|tenerla|listo|lista|funcionando|partir|lo\s+necesitamos|la\s+necesitamos
+        |anotar\w*|inscribir\w*|apuntar\w*|enrol\w*|sign\s+(?:up|\w+\s+up))\b",
     )
 });
 
@@ -1555,6 +1558,11 @@ mod tests {
                 "se me ha partido un diente, me podeis ver hoy??",
                 false,
                 Some("me podeis ver hoy"),
+            ),
+            (
+                "queria saber cuanto sale porque la quiero anotar ya",
+                false,
+                Some("quiero anotar ya"),
             ),
             // How long since the last visit is not when to come.
             ("I haven't been in 2 years, need a check-up", true, None),

@@ -64,6 +64,12 @@ pub struct Playbook {
     /// built-in playbook's business sells: a sentence naming one states a
     /// need.
     pub need_topics: Topics,
+    /// Whether the playbook names what customers come for (`[business]
+    /// needs`, a catalogue: treatments, courses): then a question about one
+    /// ("¿cuánto cuestan las carillas?") tells what the customer wants.
+    /// The built-in topics name the product itself, which any question
+    /// about it mentions ("does it work with my WhatsApp?").
+    pub needs_named: bool,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,

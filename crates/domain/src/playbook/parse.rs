@@ -252,8 +252,9 @@ fn language(
 }
 
 fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookError> {
-    let need_topics =
-        Topics::of(&raw.business.get_ref().needs).unwrap_or_else(|| Topics::sales().clone());
+    let named = Topics::of(&raw.business.get_ref().needs);
+    let needs_named = named.is_some();
+    let need_topics = named.unwrap_or_else(|| Topics::sales().clone());
     let business = business(source, raw.business)?;
     let scheduling = scheduling(source, raw.scheduling, &business)?;
     let stages_span = raw.stages.span();
@@ -299,6 +300,7 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         documents,
         knowledge: raw.knowledge.map(PathBuf::from),
         need_topics,
+        needs_named,
         templates: Arc::new(minijinja::Environment::new()),
     };
     required_templates(source, &playbook, &spans, message_span)?;
