@@ -170,14 +170,22 @@ pub fn statements(text: &str) -> String {
 /// small talk ("¿cómo estás?", "are you a bot?"), which are answered by
 /// other means and must not be taken for a question nobody could answer.
 pub fn questions(text: &str) -> Vec<&str> {
-    sentences(text)
-        .filter(|(sentence, question)| {
-            *question
-                && !SMALL_TALK.is_match(sentence)
+    asked(text)
+        .into_iter()
+        .filter(|sentence| {
+            !SMALL_TALK.is_match(sentence)
                 && !CALL_REQUEST.is_match(sentence)
                 && !asks_for_person(sentence)
                 && !asks_to_be_sent(sentence)
         })
+        .collect()
+}
+
+/// Every sentence of `text` that asks something, requests included
+/// ("can you send the details to mike@example.com?").
+pub fn asked(text: &str) -> Vec<&str> {
+    sentences(text)
+        .filter(|(_, question)| *question)
         .map(|(sentence, _)| sentence.trim())
         .collect()
 }

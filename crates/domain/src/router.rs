@@ -1004,15 +1004,17 @@ impl Router {
         let mut missed: Vec<(FieldName, String)> =
             fields::find_about(&statements, wanted, today, topics)
                 .into_iter()
-                .filter(|(field, _)| {
+                .filter(|(field, value)| {
                     conversation.lead.open(*field)
                         || (*field == FieldName::Name && conversation.name_from_profile)
                         || (*field == FieldName::Need && conversation.need_inferred && stated)
+                        || (*field == FieldName::Need
+                            && self.names_a_better_need(conversation, value))
                 })
                 .collect();
         // What the questions still tell, for fields nothing else filled.
-        for question in reading::questions(said) {
-            for (field, value) in fields::find_in_question(question, topics) {
+        for question in reading::asked(said) {
+            for (field, value) in fields::find_in_question(question, today, topics) {
                 let told = field != FieldName::Need || self.playbook.needs_named;
                 if told && conversation.lead.open(field) && !missed.iter().any(|(f, _)| *f == field)
                 {
@@ -1029,6 +1031,21 @@ impl Router {
         if need_set {
             conversation.need_inferred = !stated;
         }
+    }
+
+    /// Whether `need` names something the playbook's business sells where
+    /// the known need names nothing it sells ("I want to stay longer than
+    /// 90 days", then "I'd be doing the intensive spanish course"): the
+    /// later one says what the customer came for.
+    fn names_a_better_need(&self, conversation: &Conversation, need: &str) -> bool {
+        let topics = &self.playbook.need_topics;
+        self.playbook.needs_named
+            && topics.names(need)
+            && conversation
+                .lead
+                .need
+                .as_deref()
+                .is_some_and(|known| !topics.names(known))
     }
 
     /// A correction ("perdón, son 5 mil, no 3 mil", "sorry, I'm Marta, not

@@ -715,6 +715,7 @@ const SYNONYMS: &[&[&str]] = &[
         "incluye", "incluyen", "incluido", "incluida", "include", "includes", "included",
     ],
     &["gratis", "gratuito", "gratuita", "free"],
+    &["grupo", "grupos", "grupal", "grupales", "group", "groups"],
     &[
         "inscripcion",
         "inscribir",

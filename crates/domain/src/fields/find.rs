@@ -9,7 +9,7 @@ use super::{
     parse_timeline,
 };
 use super::{text, timeline};
-use crate::lead::FieldName;
+use crate::lead::{FieldName, Timeline};
 use jiff::civil::Date;
 use regex::Regex;
 use std::ops::Range;
@@ -96,6 +96,8 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             (?:i|we)\s+(?:run|own|manage|co-own)
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
+            | (?:writing|reaching\s+out|messaging)\s+(?:from|on\s+behalf\s+of)
             | (?:sucursal(?:es)?|locales|tiendas|branches|locations|stores)\s+(?:de|del|of)
             | tengo | tenemos
         )[\ \t]+",
@@ -635,7 +637,10 @@ fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<u
     let clause = &rest[..rest
         .find([',', ';', ':', '!', '?', '\n', '(', ')'])
         .unwrap_or(rest.len())];
-    if authority::is_department_phrase(clause) {
+    // "soy Carolina de RRHH. estamos buscando...": the department ends
+    // with its sentence.
+    let sentence = clause.split(". ").next().unwrap_or(clause);
+    if authority::is_department_phrase(sentence.trim_end_matches('.')) {
         return None;
     }
     let all_lowercase = !text.chars().any(char::is_uppercase);
@@ -787,6 +792,11 @@ impl Topics {
         &SALES
     }
 
+    /// Whether `text` names one of the topics.
+    pub fn names(&self, text: &str) -> bool {
+        self.0.is_match(text)
+    }
+
     /// A playbook's words, each matched whole or as the start of a longer
     /// word ("implante" finds "implantes"), in any case, with or without
     /// its accents; `None` for no words.
@@ -823,13 +833,19 @@ impl Topics {
 
 /// What a customer's question still tells, which [`find_about`] does not
 /// read since a question states no fact: an email address ("can you send
-/// the details to mike@example.com?") and what the question is about when
+/// the details to mike@example.com?"), a wish to be seen now ("can someone
+/// see me today?"), and what the question is about when
 /// it names something the business sells ("¿cuánto cuestan las carillas
 /// de porcelana?" is about porcelain veneers): the need, as far as the
 /// customer said it. The phrase runs from the topic word to the end of
 /// its clause, at most [`ASKED_NEED_WORDS`] words.
-pub fn find_in_question(question: &str, topics: &Topics) -> Vec<(FieldName, String)> {
+pub fn find_in_question(question: &str, today: Date, topics: &Topics) -> Vec<(FieldName, String)> {
     let mut found = Vec::new();
+    if let Some(span) = timeline::locate(question, today, false)
+        && super::parse_timeline(&question[span.clone()], today) == Ok(Timeline::Asap)
+    {
+        found.push((FieldName::Timeline, question[span].to_owned()));
+    }
     if let Some(m) = topics.0.find(question) {
         let phrase: Vec<&str> = question[m.start()..]
             .split(|c: char| ",;:?!.()".contains(c))
@@ -921,7 +937,7 @@ fn find_need_by_topic(
 
 /// First words of an object that is not something to buy.
 static NOT_PURCHASES: Words = Words::new(
-    "pay invest invertir decide decidir see ver it this that them lo eso esto ya asap \
+    "pay invest invertir decide decidir see ver it this that them one lo eso esto ya asap \
      para next by in en more más you te le les me to fixed done sorted solved resuelto \
      solucionado arreglado go live ready running listo lista listos funcionando",
 );
@@ -981,7 +997,7 @@ mod tests {
         ])
         .unwrap();
         let need = |q: &str| {
-            find_in_question(q, &clinic)
+            find_in_question(q, TODAY, &clinic)
                 .into_iter()
                 .find(|(f, _)| *f == FieldName::Need)
                 .map(|(_, v)| v)
@@ -1000,8 +1016,13 @@ mod tests {
         );
         assert_eq!(need("do you open on saturdays?"), None);
         assert_eq!(
+            find_in_question("it really hurts, can someone see me today?", TODAY, &clinic),
+            [(Timeline, "see me today".to_owned())]
+        );
+        assert_eq!(
             find_in_question(
                 "can you send the details to mike.reyes@outlook.com?",
+                TODAY,
                 &clinic
             ),
             [(FieldName::Email, "mike.reyes@outlook.com".to_owned())]
@@ -1197,6 +1218,14 @@ mod tests {
                 Some("Outback Adventure Tours"),
             ),
             ("we run 4wd tours out of cairns", None),
+            (
+                "buenas tardes, les escribo de Grupo Tandil, soy Carolina Ferreyra de RRHH. estamos buscando capacitacion",
+                Some("Grupo Tandil"),
+            ),
+            (
+                "Hi, writing from Bluewave Travel about your bot",
+                Some("Bluewave Travel"),
+            ),
             ("I'm the office manager at a law firm", None),
             // The business described, then named.
             (

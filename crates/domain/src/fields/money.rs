@@ -39,7 +39,7 @@ const MAX_INT_DIGITS: usize = 15;
 const TOO_LARGE: &str = "the amount is too large to be a budget";
 const ZERO: &str = "a budget must be more than zero";
 
-const AT_MOST: &str = r"up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+(?:over|above|exceeding|to\s+exceed)|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|capped\s+at|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|a\s+lo\s+mucho|como\s+mucho|cuando\s+mucho|no\s+m[aá]s\s+de|menos\s+de|(?:no|sin)\s+(?:pasar(?:nos|se)?|exceder|superar)(?:\s+(?:de|los|las))?|que\s+no\s+(?:pase|exceda|supere)(?:\s+(?:de|los|las))?|(?:con\s+(?:un\s+)?)?tope(?:\s+de)?";
+const AT_MOST: &str = r"no\s+(?:quiero|queremos|quisiera|puedo|podemos|pienso|pensamos)\s+(?:gastar|pagar|invertir|poner)\s+m[aá]s\s+de|(?:don['’]?t|do\s+not|can['’]?t|cannot|won['’]?t|wouldn['’]?t)\s+(?:want\s+to\s+|like\s+to\s+)?(?:spend|pay|go)\s+(?:more\s+than|over|above)|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+(?:over|above|exceeding|to\s+exceed)|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|capped\s+at|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|a\s+lo\s+mucho|como\s+mucho|cuando\s+mucho|no\s+m[aá]s\s+de|menos\s+de|(?:no|sin)\s+(?:pasar(?:nos|se)?|exceder|superar)(?:\s+(?:de|los|las))?|que\s+no\s+(?:pase|exceda|supere)(?:\s+(?:de|los|las))?|(?:con\s+(?:un\s+)?)?tope(?:\s+de)?";
 const AT_LEAST: &str = r"no\s+less\s+than|not\s+less\s+than|at\s+least|minimum(?:\s+of)?|min(?:\s+of)?|more\s+than|over|above|starting\s+(?:at|from)|from|como\s+m[ií]nimo|m[ií]nimo(?:\s+de)?|al\s+menos|por\s+lo\s+menos|no\s+menos\s+de|m[aá]s\s+de|desde|a\s+partir\s+de";
 const ABOUT: &str = r"around|arround|about|bout|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|rondando(?:\s+(?:los|las|el))?|ronda(?:\s+(?:los|las|el))?|unos|unas|como";
 const CODES: &str =
@@ -65,7 +65,7 @@ const MONTH_NEXT: &str = r"an?\s+month\b|per\s+mo\b|/\s*(?:month|mo|mth|mes)\b";
 const YEAR_SAID: &str = r"(?:per|each|every|al|por|x|cada)\s+(?:year|a[ñn]o)\b|for\s+the\s+year\b|yearly\b|annual(?:ly)?\b|anual(?:es|mente)?\b|per\s+annum\b|p\.\s?a\.";
 const YEAR_NEXT: &str = r"an?\s+(?:year|yr)\b|/\s*(?:year|yr|a[ñn]o)\b";
 const ONCE_SAID: &str = r"pago\s+[úu]nico\b|(?:en\s+)?un\s+solo\s+pago\b|una\s+sola\s+vez\b|en\s+una\s+(?:sola\s+)?exhibici[oó]n|one[-\s]?off\b|once[-\s]off\b|one-time\b|one\s+time\s+(?:payment|fee|cost)\b|single\s+payment\b|al\s+contado\b|de\s+contado\b";
-const ONCE_NEXT: &str = r"one\s+time\b|de\s+una\s+(?:sola\s+)?vez\b|up[-\s]?front\b";
+const ONCE_NEXT: &str = r"one\s+time\b|de\s+una\s+(?:sola\s+)?vez\b|up[-\s]?front\b|ahorrad[oa]s\b|saved(?:\s+up)?\b|in\s+savings\b|de\s+ahorros\b";
 /// Read so that "500 a la semana" is one amount, but not kept.
 const WEEK: &str = r"(?:an?|per|each|every|a\s+la|por\s+la|por|x|cada)\s+(?:week|semana)\b|weekly\b|semanal(?:es)?\b|/\s*(?:week|wk|semana)\b";
 /// A period right after an amount, maybe after a comma or "as"/"como":
@@ -185,7 +185,7 @@ fn anchored(alternatives: &str) -> Regex {
 /// Words that make a bare number in a message a budget.
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)\b(?:budget|presupuesto|spend|gastar|invest|invertir|inversi[oó]n|afford|pagar|pay|price\s+range|put\s+in|destinar|destinamos)",
+        r"(?i)\b(?:budget|presupuesto|spend|gastar|invest|invertir|inversi[oó]n|afford|pagar|pay|price\s+range|put\s+in|destinar|destinamos|(?:could|can)\s+manage|ahorrad[oa]s|saved)",
     )
 });
 
@@ -926,6 +926,14 @@ mod tests {
             ("at least 1000", budget(Some(1_000), None, None, false)),
             ("mínimo 500 dólares", budget(Some(500), None, usd, false)),
             ("no more than $3k", budget(None, Some(3_000), usd, false)),
+            (
+                "no quiero gastar mas de 90 lucas por mes",
+                per(Month, budget(None, Some(90_000), None, false)),
+            ),
+            (
+                "we don't want to spend more than 2k",
+                budget(None, Some(2_000), None, false),
+            ),
             ("no less than 3k", budget(Some(3_000), None, None, false)),
             ("about 500 a month", per(Month, about(500, None))),
             ("500 dólares al mes", per(Month, exact(500, usd))),
@@ -1024,6 +1032,7 @@ mod tests {
             ("4000 euros una sola vez", eur(once(4_000))),
             ("4000 one-off", once(4_000)),
             ("4000 one off", once(4_000)),
+            ("3000 euros ahorrados", eur(once(3_000))),
             ("4000 one-time", once(4_000)),
             ("4000 one time", once(4_000)),
             ("4 mil de una vez", once(4_000)),
@@ -1230,6 +1239,14 @@ mod tests {
         assert_eq!(
             at("Tenemos unos 3 mil dólares", false).as_deref(),
             Some("unos 3 mil dólares")
+        );
+        assert_eq!(
+            at("I'm Claire. we could manage around 100 a month", false).as_deref(),
+            Some("around 100 a month")
+        );
+        assert_eq!(
+            at("tengo unos 3000 euros ahorrados para esto", false).as_deref(),
+            Some("unos 3000 euros ahorrados")
         );
         assert_eq!(at("we have 10 employees", false), None);
         assert_eq!(at("somos 5 mil clientes", false), None);
