@@ -217,3 +217,58 @@ fn questions_the_folder_cannot_answer_fall_under_the_threshold() {
     println!("{report}highest: {highest:.3}");
     assert!(highest < GOOD_ENOUGH, "{report}");
 }
+
+/// Questions the language school's folder (`evals/knowledge/language-
+/// school/`) does not answer, written to probe how often a passage that
+/// shares a word is taken for the answer.
+const SCHOOL_UNANSWERABLE: &[&str] = &[
+    "are the teachers native speakers?",
+    "los profes son nativos?",
+    "is there parking near the school?",
+    "hay estacionamiento cerca?",
+    "do you have air conditioning in the classrooms?",
+    "tienen aire acondicionado?",
+    "which textbook do you use?",
+    "que libro usan en los cursos?",
+    "can I bring my dog to class?",
+    "do you teach chinese or japanese?",
+    "enseñan chino?",
+    "do you have a cafeteria?",
+    "can you give me a letter for my visa?",
+    "is the school open in january?",
+    "do you offer accommodation with a host family?",
+    "tienen alojamiento para estudiantes?",
+    "what's the teacher's name for the evening group?",
+    "how many students passed the exam last year?",
+    "do you give classes at my home?",
+    "dan clases a domicilio?",
+];
+
+/// A known gap, bounded so it cannot grow unseen: 5 of the 20 clear the
+/// threshold today. A stem shared by unrelated words ("estacionamiento",
+/// "estación"), a question turning on a common word the folder lacks
+/// ("at my home", "the teacher's name"), which counts nothing against a
+/// passage that has the rest.
+#[test]
+fn most_questions_the_school_cannot_answer_fall_under_the_threshold() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../evals/knowledge/language-school");
+    let knowledge = Knowledge::load(&dir).expect("the test school's folder");
+    let mut report = String::new();
+    let mut answered = 0;
+    for question in SCHOOL_UNANSWERABLE {
+        if let Some(hit) = knowledge.search(question, 1).first()
+            && hit.is_good_enough()
+        {
+            answered += 1;
+            report += &format!(
+                "{question:?} -> {} ({:.3})\n",
+                hit.passage.id, hit.relevance
+            );
+        }
+    }
+    println!(
+        "{report}taken for answered: {answered}/{}",
+        SCHOOL_UNANSWERABLE.len()
+    );
+    assert!(answered <= 5, "{report}");
+}
