@@ -264,15 +264,18 @@ impl Router {
             });
         }
 
-        if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
-            self.book(conversation, stage, &slot, now, &mut outcome)
-                .await;
-            return outcome;
-        }
         // The burst's words, read by the server's own rules around the
         // brain: the correction before it, so its prompt holds the new
         // value; the extractors after it.
         let words = burst_text(burst);
+        if let Some(slot) = self.picked_slot(conversation, stage, burst, now) {
+            // "El viernes a la 1 me viene bien. Mi correo es ...": what
+            // else the pick says is kept too.
+            self.read_beside(conversation, stage, &words, today, &mut outcome);
+            self.book(conversation, stage, &slot, now, &mut outcome)
+                .await;
+            return outcome;
+        }
         self.apply_correction(conversation, &words, today, &mut outcome);
         let questions = answers::look_up(
             &self.knowledge.current(),
@@ -317,11 +320,12 @@ impl Router {
         // A burst that states a value and corrects it ("3 millones" ...
         // "perdón, 2 millones, no 3") ends with the correction.
         self.apply_correction(conversation, &words, today, &mut outcome);
-        // A customer who asked something instead of answering did not
-        // leave the field unanswered: asking it again does not count.
+        // A customer who asked something instead of answering (a question,
+        // a document, a call) did not leave the field unanswered: asking
+        // it again does not count.
         if let Some(field) = turn
             .asks
-            .filter(|f| !conversation.lead.has(*f) && questions.is_empty())
+            .filter(|f| !conversation.lead.has(*f) && reading::asked(&words).is_empty())
         {
             let times = conversation.asked.entry(field).or_default();
             *times = times.saturating_add(1);

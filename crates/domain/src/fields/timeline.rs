@@ -379,7 +379,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b(?:in|by|for|until|before|from|starting|around|en|para|hasta|antes\s+de|a\s+partir\s+de|desde|por)\s+(?:(?:el\s+)?mes\s+de\s+)?({MONTHS})\b"),
+            format!(r"\b(?:in|by|for|until|before|from|starting|around|en|para|hasta|antes\s+de|a\s+partir\s+de|desde|por)\s+(?:(?:el\s+)?mes\s+de\s+|the\s+)?({MONTHS})\b"),
             Rule::Month,
             true,
         ),
@@ -392,6 +392,9 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (format!(r"\b({MONTHS_NOT_MAY})\b"), Rule::Month, false),
         (r"\b(20\d\d)\b".into(), Rule::Year, false),
         (format!(r"\b({WEEKDAYS})\b"), Rule::Weekday, false),
+        // "pa la otra semana": next week, where "la otra" may also be a
+        // week gone by.
+        (r"\b(?:la\s+otra)\s+(semana)\b".into(), Rule::Next, false),
         (r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bpasado\s+mañana\b".into(), Rule::DayAfterTomorrow, false),
         (r"\btomorrow\b|\bmañana\b".into(), Rule::Tomorrow, false),
         (
@@ -523,7 +526,7 @@ fn search(
             // Unasked, a date in a story or a busy season ("since our sale
             // in March", "en mayo por el día de la madre se llena") is not
             // when the customer wants to start.
-            if tells_a_story(text, &range, !all) {
+            if tells_a_story(text, &range, !all) || says_how(text, &range, pattern.rule) {
                 continue;
             }
             match resolve(pattern.rule, &caps, today) {
@@ -548,6 +551,21 @@ static STORY: LazyLock<Regex> = LazyLock::new(|| {
         |(?:haven'?t|hasn'?t|have\s+not|has\s+not)\s+(?:been|gone|had|seen|visited)|no\s+(?:he|ha|hemos|han)\s+(?:ido|venido|tenido|estado))\b",
     )
 });
+
+/// A verb of answering right before "straight away": how the customer
+/// wants their own customers answered ("questions answered straight
+/// away"), not when they want to start.
+static ANSWERED: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:answered|replied|responded|answer|reply|respond|answering|replying|responding
+        |contestad[oa]s?|respondid[oa]s?|contest[ae]n?|respond[ae]n?|atendid[oa]s?)\s*$",
+    )
+});
+
+/// Whether a hurry at `range` says how something is done, not when.
+fn says_how(text: &str, range: &Range<usize>, rule: Rule) -> bool {
+    matches!(rule, Rule::Asap) && ANSWERED.is_match(&text[..range.start])
+}
 
 /// Words that make a clause a busy season: not when to start unless asked
 /// ("after the busy season" answers "when?").
@@ -1118,6 +1136,8 @@ mod tests {
             by("the week after next", 2026, 1, 26),
             by("anyway probably the week after next", 2026, 1, 26),
             by("the month after next", 2026, 3, 1),
+            by("pa la otra semana si se puede", 2026, 1, 19),
+            by("We'd want it before the September intake", 2026, 9, 1),
             by("in 2 weeks", 2026, 1, 29),
             by("en 2 semanas", 2026, 1, 29),
             by("en dos semanas", 2026, 1, 29),
@@ -1549,6 +1569,11 @@ mod tests {
             ("cuando se pueda me manda la info", false, None),
             ("yesterday lol", true, Some("yesterday")),
             ("I saw your ad yesterday", false, None),
+            (
+                "we need product questions on WhatsApp answered straight away",
+                false,
+                None,
+            ),
             (
                 "it's loose and really hurts. can someone see me today?",
                 false,
