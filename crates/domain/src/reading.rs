@@ -75,7 +75,14 @@ fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
             Some(0)
         } else if bare.ends_with('?') {
             // The first clause that opens like a question, else the last.
-            let clauses: Vec<usize> = sentence.match_indices(',').map(|(i, _)| i + 1).collect();
+            let clauses: Vec<usize> = sentence
+                .match_indices([',', ';', ':', '-', '–', '—'])
+                .filter(|(i, mark)| {
+                    // A dash between words ("check-up") joins them.
+                    !matches!(*mark, "-" | "–" | "—") || sentence[..*i].ends_with(' ')
+                })
+                .map(|(i, mark)| i + mark.len())
+                .collect();
             clauses
                 .iter()
                 .copied()
@@ -92,7 +99,8 @@ fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
             .find_at(sentence, from)
             .map_or(sentence.len(), |m| m.start());
         let mut parts = Vec::with_capacity(3);
-        let before = sentence[..from].trim_end_matches(|c: char| c == ',' || c.is_whitespace());
+        let before =
+            sentence[..from].trim_end_matches(|c: char| ",;:-–—".contains(c) || c.is_whitespace());
         if !before.is_empty() {
             parts.push((before, false));
         }
@@ -424,6 +432,10 @@ mod tests {
                 "soy Vero y\nporque la quiero anotar ya",
             ),
             ("I was wondering if you do evening groups", ""),
+            (
+                "my schedule is unpredictable with work shifts - what happens if I need to move it?",
+                "my schedule is unpredictable with work shifts",
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(statements(text), expected, "{text}");
