@@ -373,10 +373,11 @@ fn probe(address: SocketAddr, path: &str, timeout: Duration) -> std::io::Result<
     let mut stream = TcpStream::connect_timeout(&address, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    write!(
-        stream,
+    // One write: a server may answer and close as soon as it has the head.
+    let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {address}\r\nUser-Agent: leadline-health\r\nConnection: close\r\n\r\n"
-    )?;
+    );
+    stream.write_all(request.as_bytes())?;
     // "HTTP/1.1 200 OK": the status line is all that is needed.
     let mut head = [0u8; 64];
     let mut read = 0;
