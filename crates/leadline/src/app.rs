@@ -1,7 +1,7 @@
 //! Builds a running Leadline from its settings: store, brain, router,
 //! engine and HTTP server (`Application::build`, `run_until_stopped`).
 
-use crate::config::{BrainKind, HttpSettings, Role, Settings};
+use crate::config::{BrainKind, Database, HttpSettings, Role, Settings};
 use crate::http::listener::{self, Limits};
 use crate::http::{self, AppState};
 use crate::knowledge::{Folder, Live};
@@ -94,7 +94,13 @@ impl Application {
         }
         let ids = Arc::new(opaque_ids(settings.admin_token.as_ref())?);
         let engine = if role.worker() {
-            Some(build_engine(&settings, store.clone(), &ids, &knowledge)?)
+            Some(build_engine(
+                &settings,
+                playbook.clone(),
+                store.clone(),
+                &ids,
+                &knowledge,
+            )?)
         } else {
             None
         };
@@ -122,7 +128,7 @@ impl Application {
             playbook,
             dashboard: Arc::new(http::Dashboard::new().map_err(anyhow::Error::msg)?),
             ids,
-            rep_phone: rep_phone(&settings)?,
+            rep_phone: settings.rep.as_ref().map(|rep| rep.phone.clone()),
             proxies: Arc::new(http::Proxies::new(
                 settings.http.trusted_proxies.clone(),
                 public_https,
@@ -210,11 +216,12 @@ impl Application {
 /// API.
 fn build_engine(
     settings: &Settings,
+    playbook: Arc<Playbook>,
     store: Arc<dyn Store>,
     ids: &Arc<http::OpaqueIds>,
     knowledge: &Live,
 ) -> anyhow::Result<Engine> {
-    let router = build_router(settings, store.clone(), knowledge)?;
+    let router = build_router(settings, playbook, store.clone(), knowledge)?;
     let side_effects = side_effects(settings, router.playbook(), ids)?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
@@ -272,14 +279,6 @@ fn build_engine(
     ))
 }
 
-fn rep_phone(settings: &Settings) -> anyhow::Result<Option<CustomerId>> {
-    settings
-        .rep
-        .as_ref()
-        .map(|rep| CustomerId::parse(&rep.phone).context("LEADLINE_REP_PHONE"))
-        .transpose()
-}
-
 /// Where handoffs and bookings go: the CRM webhook and the sales rep, with
 /// links into the dashboard when its public address is known.
 fn side_effects(
@@ -295,21 +294,17 @@ fn side_effects(
         if crm.secret.is_none() {
             tracing::warn!("LEADLINE_CRM_WEBHOOK_SECRET is not set: CRM deliveries go unsigned");
         }
-        let url = crm
-            .url
-            .parse()
-            .context("LEADLINE_CRM_WEBHOOK_URL is not a URL")?;
         let secret = crm.secret.as_ref().map(|s| s.expose().as_bytes());
         effects.crm = Some(Arc::new(
-            CrmWebhook::new(url, secret).context("cannot build the CRM client")?,
+            CrmWebhook::new(crm.url.clone(), secret).context("cannot build the CRM client")?,
         ));
         effects.crm_retry.max_attempts = crm.max_attempts;
         effects.crm_retry.base = crm.first_retry;
     }
-    if let (Some(rep), Some(phone)) = (&settings.rep, rep_phone(settings)?) {
+    if let Some(rep) = &settings.rep {
         let language = playbook.business.default_language.code();
         effects.rep = Some(RepContact {
-            phone,
+            phone: rep.phone.clone(),
             template: rep.template.as_ref().map(|name| RepTemplate {
                 name: name.clone(),
                 language: rep
@@ -339,12 +334,10 @@ const GRAPH_TIMEOUT: Duration = Duration::from_secs(15);
 /// The longest one transcription may take.
 const TRANSCRIBE_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The store named by `DATABASE_URL` (PostgreSQL for `postgres://` and
-/// `postgresql://`, else SQLite), migrated.
+/// The store named by `DATABASE_URL` (PostgreSQL or SQLite), migrated.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    let url = &settings.database_url;
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let records = PgStore::connect(url)
+    if let Database::Postgres(url) = &settings.database {
+        let records = PgStore::connect(url.expose())
             .await
             .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
         records.migrate().await.context("cannot apply migrations")?;
@@ -356,7 +349,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
             .context("cannot connect to Redis (REDIS_URL)")?;
         return Ok(Arc::new(store));
     }
-    let store = SqliteStore::open(url)
+    let store = SqliteStore::open(settings.database.url())
         .await
         .with_context(|| "cannot open the store (DATABASE_URL)")?;
     store.migrate().await.context("cannot apply migrations")?;
@@ -378,20 +371,13 @@ fn opaque_ids(admin_token: Option<&crate::config::Secret>) -> anyhow::Result<htt
 /// else on the local calendar in `store`.
 pub fn build_router(
     settings: &Settings,
+    playbook: Arc<Playbook>,
     store: Arc<dyn Store>,
     knowledge: &Live,
 ) -> anyhow::Result<Arc<Router>> {
-    let playbook = Arc::new(load_playbook(settings)?);
     let brain = build_brain(settings, &playbook)?;
-    let calendar: Arc<dyn Calendar> = match &settings.google {
-        Some(google) => Arc::new(
-            GoogleCalendar::from_key_file(
-                &google.credentials,
-                google.calendar_id.clone(),
-                google.api_base.clone(),
-            )
-            .context("cannot set up Google Calendar (GOOGLE_APPLICATION_CREDENTIALS)")?,
-        ),
+    let calendar: Arc<dyn Calendar> = match google_calendar(settings)? {
+        Some(google) => Arc::new(google),
         None => Arc::new(LocalCalendar::new(store)),
     };
     let mut tools = ToolRegistry::default();
@@ -402,6 +388,25 @@ pub fn build_router(
     ))
 }
 
+/// Google Calendar when it is configured; reads and checks the key file
+/// but calls nothing.
+pub(crate) fn google_calendar(settings: &Settings) -> anyhow::Result<Option<GoogleCalendar>> {
+    settings
+        .google
+        .as_ref()
+        .map(|google| {
+            GoogleCalendar::from_key_file(
+                &google.credentials,
+                google.calendar_id.clone(),
+                google.api_base.clone(),
+            )
+            .context("cannot set up Google Calendar (GOOGLE_APPLICATION_CREDENTIALS)")
+        })
+        .transpose()
+}
+
+/// The playbook `LEADLINE_PLAYBOOK` names, read and checked, else the
+/// built-in one. Read once per process: everything else is handed it.
 pub(crate) fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
     match &settings.playbook {
         Some(path) => leadline_domain::playbook::check_file(path)
@@ -410,7 +415,10 @@ pub(crate) fn load_playbook(settings: &Settings) -> anyhow::Result<Playbook> {
     }
 }
 
-fn build_brain(settings: &Settings, playbook: &Playbook) -> anyhow::Result<Arc<dyn Brain>> {
+pub(crate) fn build_brain(
+    settings: &Settings,
+    playbook: &Playbook,
+) -> anyhow::Result<Arc<dyn Brain>> {
     let local: Arc<dyn Brain> = Arc::new(LocalBrain::new(playbook));
     match settings.brain {
         BrainKind::Local => Ok(local),

@@ -149,9 +149,9 @@ impl Session {
         store: Arc<dyn Store>,
         workers: usize,
     ) -> anyhow::Result<Self> {
-        let playbook = app::load_playbook(settings)?;
+        let playbook = Arc::new(app::load_playbook(settings)?);
         let knowledge = Live::load(Folder::of(settings, &playbook))?;
-        let router = app::build_router(settings, store.clone(), &knowledge)?;
+        let router = app::build_router(settings, playbook, store.clone(), &knowledge)?;
         let outlet = Arc::new(InProcessOutlet::default());
         let config = EngineConfig {
             workers,

@@ -4,9 +4,18 @@ use crate::config::Role;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The version and the commit the binary was built from (`unknown` when
+/// built outside a git checkout without `LEADLINE_GIT_COMMIT`; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LEADLINE_GIT_COMMIT"),
+    ")"
+);
+
 /// Leadline: a WhatsApp AI sales agent server.
 #[derive(Debug, Parser)]
-#[command(version, about, propagate_version = true)]
+#[command(version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     /// TOML config file; every setting also has an environment variable,
     /// and the environment wins.
@@ -64,6 +73,23 @@ pub enum Command {
     },
     /// Apply database migrations and exit (serve also applies them).
     Migrate,
+    /// Check the settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Ask a running `leadline serve` on this machine whether it is up (a
+    /// GET of /healthz at LEADLINE_LISTEN, loopback for 0.0.0.0); exit 0
+    /// when it answers 200, 1 otherwise. For container health checks:
+    /// the image needs no HTTP client of its own.
+    Health {
+        /// The path to ask, e.g. /readyz (stores reachable).
+        #[arg(long, default_value = "/healthz", value_name = "PATH")]
+        path: String,
+        /// Give up after this long.
+        #[arg(long, default_value_t = 3000, value_name = "MS")]
+        timeout_ms: u64,
+    },
     /// Work with playbook files.
     Playbook {
         #[command(subcommand)]
@@ -102,6 +128,16 @@ pub enum KnowledgeCommand {
         #[arg(long, default_value = "")]
         context: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load and check every setting as `serve` would (the config file, the
+    /// environment, the playbook, the knowledge folder, key files, URLs),
+    /// say which brain, store and calendar would run, and start nothing:
+    /// no listener, no database connection, no outside call. Secrets are
+    /// never printed. Exit 0 when `serve` would start, 2 when it would not.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,10 +5,13 @@
 
 use ipnet::IpNet;
 use leadline_brains::openai::ToolMode;
+use leadline_domain::CustomerId;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+pub use reqwest::Url;
 
 /// A setting that cannot be used; the message names it.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +92,9 @@ pub struct Settings {
     pub knowledge: Option<PathBuf>,
     pub log_format: LogFormat,
     pub whatsapp: WhatsAppSettings,
-    pub database_url: String,
+    /// Where the records live (and, without Redis, the inbox and the
+    /// conversations).
+    pub database: Database,
     /// When set, conversations and the inbox live in Redis (the records
     /// stay in PostgreSQL, which `database_url` must then name).
     pub redis: Option<RedisSettings>,
@@ -144,7 +149,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 /// The CRM webhook (`LEADLINE_CRM_WEBHOOK_URL`).
 #[derive(Debug, Clone)]
 pub struct CrmSettings {
-    pub url: String,
+    pub url: Url,
     /// Signs each delivery (`X-Leadline-Signature`).
     pub secret: Option<Secret>,
     /// Attempts at one delivery before it is dead-lettered.
@@ -157,7 +162,7 @@ pub struct CrmSettings {
 #[derive(Debug, Clone)]
 pub struct RepSettings {
     /// Digits only, as WhatsApp ids are.
-    pub phone: String,
+    pub phone: CustomerId,
     /// An approved template for when the rep's 24-hour window is closed.
     pub template: Option<String>,
     /// The template's language code; the playbook's language when unset.
@@ -181,6 +186,42 @@ pub struct GoogleSettings {
     pub calendar_id: String,
     /// Overrides `https://www.googleapis.com` (tests point it at a fake).
     pub api_base: Option<String>,
+}
+
+/// `DATABASE_URL`, by backend.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// `sqlite://PATH` (or `sqlite::memory:`), as given.
+    Sqlite(String),
+    /// `postgres://` or `postgresql://`: it may carry a password.
+    Postgres(Secret),
+}
+
+impl Database {
+    /// The URL to connect with.
+    pub fn url(&self) -> &str {
+        match self {
+            Database::Sqlite(url) => url,
+            Database::Postgres(url) => url.expose(),
+        }
+    }
+
+    /// The URL as it may be shown to a person: any password hidden.
+    pub fn redacted(&self) -> String {
+        redacted_url(self.url())
+    }
+}
+
+/// A URL with its password (if any) replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(not a URL)".to_owned(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -333,6 +374,8 @@ impl Settings {
     }
 
     /// Like [`Settings::load`], reading variables through `env` (tests).
+    /// Each concern is read by a function of its own below; this one only
+    /// hands each its part of the file.
     pub fn load_from(
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
@@ -341,405 +384,526 @@ impl Settings {
             Some(path) => read_file(path)?,
             None => FileSettings::default(),
         };
-        // The environment wins over the file; empty variables count as unset.
-        let pick = |name: &str, from_file: Option<String>| -> Option<String> {
-            env(name).filter(|v| !v.trim().is_empty()).or(from_file)
-        };
+        let vars = Vars { env: &env };
+        let FileSettings {
+            role,
+            listen,
+            playbook,
+            knowledge,
+            log_format,
+            database_url,
+            redis_url,
+            redis_prefix,
+            brain,
+            model,
+            workers,
+            burst_window_ms,
+            send_concurrency,
+            lease_ms,
+            send_lease_ms,
+            admin_token,
+            public_url,
+            header_timeout_ms,
+            body_timeout_ms,
+            idle_timeout_ms,
+            max_connections,
+            trusted_proxies,
+            metrics_listen,
+            crm,
+            rep,
+            whatsapp,
+            openai,
+            google,
+            transcription,
+        } = file;
 
-        let role = match pick("LEADLINE_ROLE", file.role) {
-            None => Role::default(),
-            Some(raw) => <Role as clap::ValueEnum>::from_str(raw.trim(), false).map_err(|_| {
-                bad(
-                    "LEADLINE_ROLE",
-                    format!("{raw:?} is not ingress, worker or all"),
-                )
-            })?,
-        };
+        let (database, redis) = stores(&vars, database_url, redis_url, redis_prefix)?;
+        let (brain, openai) = model_settings(&vars, brain, model, openai)?;
+        let transcription = transcription_settings(&vars, transcription, &openai)?;
+        Ok(Settings {
+            role: role_setting(&vars, role)?,
+            listen: address(&vars, "LEADLINE_LISTEN", listen)?.unwrap_or(DEFAULT_LISTEN),
+            playbook: vars.pick("LEADLINE_PLAYBOOK", playbook).map(PathBuf::from),
+            knowledge: vars
+                .pick("LEADLINE_KNOWLEDGE", knowledge)
+                .map(PathBuf::from),
+            log_format: log_format_setting(&vars, log_format)?,
+            whatsapp: whatsapp_settings(&vars, whatsapp)?,
+            database,
+            redis,
+            brain,
+            openai,
+            engine: EngineSettings::read(
+                &vars,
+                FileEngine {
+                    workers,
+                    burst_window_ms,
+                    send_concurrency,
+                    lease_ms,
+                    send_lease_ms,
+                },
+            )?,
+            admin_token: admin_token_setting(&vars, admin_token)?,
+            google: google_settings(&vars, google)?,
+            crm: crm_settings(&vars, crm)?,
+            rep: rep_settings(&vars, rep)?,
+            public_url: public_url_setting(&vars, public_url)?,
+            transcription,
+            http: HttpSettings::read(
+                &vars,
+                FileHttp {
+                    header_timeout_ms,
+                    body_timeout_ms,
+                    idle_timeout_ms,
+                    max_connections,
+                    trusted_proxies,
+                    metrics_listen,
+                },
+            )?,
+        })
+    }
+}
 
-        let listen_raw =
-            pick("LEADLINE_LISTEN", file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen = listen_raw.parse().map_err(|_| {
+/// Where `serve` listens when nothing says otherwise.
+const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// The environment, read over the file: the environment wins, and empty
+/// variables count as unset.
+struct Vars<'a> {
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Vars<'_> {
+    fn pick(&self, name: &str, from_file: Option<String>) -> Option<String> {
+        (self.env)(name)
+            .filter(|v| !v.trim().is_empty())
+            .or(from_file)
+    }
+
+    /// A whole number in `range`, `default` when unset.
+    fn number(
+        &self,
+        name: &'static str,
+        from_file: Option<u64>,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, ConfigError> {
+        number(
+            name,
+            self.pick(name, from_file.map(|n| n.to_string())),
+            default,
+            range,
+        )
+    }
+
+    /// A deadline in milliseconds: at least 100 ms, at most an hour.
+    fn millis(
+        &self,
+        name: &'static str,
+        from_file: Option<u64>,
+        default: u64,
+    ) -> Result<Duration, ConfigError> {
+        self.number(name, from_file, default, 100..=3_600_000)
+            .map(Duration::from_millis)
+    }
+}
+
+fn role_setting(vars: &Vars, from_file: Option<String>) -> Result<Role, ConfigError> {
+    match vars.pick("LEADLINE_ROLE", from_file) {
+        None => Ok(Role::default()),
+        Some(raw) => <Role as clap::ValueEnum>::from_str(raw.trim(), false).map_err(|_| {
             bad(
-                "LEADLINE_LISTEN",
-                format!("{listen_raw:?} is not an address:port"),
+                "LEADLINE_ROLE",
+                format!("{raw:?} is not ingress, worker or all"),
+            )
+        }),
+    }
+}
+
+/// An `address:port` setting, when set.
+fn address(
+    vars: &Vars,
+    name: &'static str,
+    from_file: Option<String>,
+) -> Result<Option<SocketAddr>, ConfigError> {
+    vars.pick(name, from_file)
+        .map(|raw| {
+            raw.trim()
+                .parse()
+                .map_err(|_| bad(name, format!("{raw:?} is not an address:port")))
+        })
+        .transpose()
+}
+
+fn log_format_setting(vars: &Vars, from_file: Option<String>) -> Result<LogFormat, ConfigError> {
+    match vars.pick("LEADLINE_LOG_FORMAT", from_file).as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(bad(
+            "LEADLINE_LOG_FORMAT",
+            format!("{other:?} is not text or json"),
+        )),
+    }
+}
+
+fn whatsapp_settings(vars: &Vars, file: FileWhatsApp) -> Result<WhatsAppSettings, ConfigError> {
+    let api_base = vars
+        .pick("WHATSAPP_API_BASE", file.api_base)
+        .unwrap_or_else(|| "https://graph.facebook.com".into());
+    check_url("WHATSAPP_API_BASE", &api_base)?;
+    let api_version = vars
+        .pick("WHATSAPP_API_VERSION", file.api_version)
+        .unwrap_or_else(|| DEFAULT_API_VERSION.into());
+    if !is_api_version(&api_version) {
+        return Err(bad(
+            "WHATSAPP_API_VERSION",
+            format!("{api_version:?} is not like v23.0"),
+        ));
+    }
+    let phone_number_id = vars.pick("WHATSAPP_PHONE_NUMBER_ID", file.phone_number_id);
+    if let Some(id) = &phone_number_id
+        && !id.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad(
+            "WHATSAPP_PHONE_NUMBER_ID",
+            "must be the numeric phone number id from Meta's app dashboard",
+        ));
+    }
+    Ok(WhatsAppSettings {
+        verify_token: vars
+            .pick("WHATSAPP_VERIFY_TOKEN", file.verify_token)
+            .map(Secret),
+        app_secret: vars
+            .pick("WHATSAPP_APP_SECRET", file.app_secret)
+            .map(Secret),
+        access_token: vars
+            .pick("WHATSAPP_ACCESS_TOKEN", file.access_token)
+            .map(Secret),
+        phone_number_id,
+        api_base,
+        api_version,
+    })
+}
+
+/// `DATABASE_URL` and `REDIS_URL`: which backend keeps what.
+fn stores(
+    vars: &Vars,
+    database_url: Option<String>,
+    redis_url: Option<String>,
+    redis_prefix: Option<String>,
+) -> Result<(Database, Option<RedisSettings>), ConfigError> {
+    let url = vars
+        .pick("DATABASE_URL", database_url)
+        .unwrap_or_else(|| "sqlite://leadline.db".into());
+    let database = if url.starts_with("sqlite:") {
+        Database::Sqlite(url)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Url::parse(&url).map_err(|e| bad("DATABASE_URL", format!("is not a URL ({e})")))?;
+        Database::Postgres(Secret(url))
+    } else {
+        return Err(bad(
+            "DATABASE_URL",
+            "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
+        ));
+    };
+    let redis = match vars.pick("REDIS_URL", redis_url) {
+        None => None,
+        Some(url) if !url.starts_with("redis://") || Url::parse(&url).is_err() => {
+            return Err(bad("REDIS_URL", "must be redis://HOST:PORT"));
+        }
+        Some(_) if matches!(database, Database::Sqlite(_)) => {
+            return Err(bad(
+                "REDIS_URL",
+                "needs DATABASE_URL=postgres://... for the records (leads, transcripts, outbox)",
+            ));
+        }
+        Some(url) => {
+            let prefix = vars
+                .pick("LEADLINE_REDIS_PREFIX", redis_prefix)
+                .unwrap_or_else(|| "leadline".into());
+            if prefix.is_empty() || prefix.contains(['{', '}']) {
+                return Err(bad(
+                    "LEADLINE_REDIS_PREFIX",
+                    "must be non-empty and hold no braces",
+                ));
+            }
+            Some(RedisSettings {
+                url: Secret(url),
+                prefix,
+            })
+        }
+    };
+    Ok((database, redis))
+}
+
+/// `LEADLINE_BRAIN` and the OpenAI-compatible endpoint it may call.
+fn model_settings(
+    vars: &Vars,
+    brain: Option<String>,
+    model: Option<String>,
+    file: FileOpenAi,
+) -> Result<(BrainKind, OpenAiSettings), ConfigError> {
+    let api_key = vars.pick("OPENAI_API_KEY", file.api_key).map(Secret);
+    let brain = match vars.pick("LEADLINE_BRAIN", brain).as_deref() {
+        None if api_key.is_some() => BrainKind::OpenAi,
+        None | Some("local") => BrainKind::Local,
+        Some("openai") => BrainKind::OpenAi,
+        Some(other) => {
+            return Err(bad(
+                "LEADLINE_BRAIN",
+                format!("{other:?} is not local or openai"),
+            ));
+        }
+    };
+    let base_url = vars
+        .pick("OPENAI_BASE_URL", file.base_url)
+        .unwrap_or_else(|| "https://api.openai.com/v1".into());
+    check_url("OPENAI_BASE_URL", &base_url)?;
+    let timeout_ms = vars.number(
+        "LEADLINE_MODEL_TIMEOUT_MS",
+        file.timeout_ms,
+        20_000,
+        500..=600_000,
+    )?;
+    let max_tokens = vars.number("LEADLINE_MODEL_MAX_TOKENS", file.max_tokens, 200, 16..=4096)?;
+    let tools = match vars.pick("LEADLINE_MODEL_TOOLS", file.tools).as_deref() {
+        None | Some("schema") => ToolMode::Schema,
+        Some("native") => ToolMode::Native,
+        Some(other) => {
+            return Err(bad(
+                "LEADLINE_MODEL_TOOLS",
+                format!("{other:?} is not schema or native"),
+            ));
+        }
+    };
+    let openai = OpenAiSettings {
+        api_key,
+        base_url,
+        model: vars
+            .pick("LEADLINE_MODEL", model)
+            .unwrap_or_else(|| "gpt-4o".into()),
+        timeout: Duration::from_millis(timeout_ms),
+        max_tokens: max_tokens as u32,
+        tools,
+    };
+    Ok((brain, openai))
+}
+
+/// The file's top-level keys of the engine.
+struct FileEngine {
+    workers: Option<u64>,
+    burst_window_ms: Option<u64>,
+    send_concurrency: Option<u64>,
+    lease_ms: Option<u64>,
+    send_lease_ms: Option<u64>,
+}
+
+impl EngineSettings {
+    fn read(vars: &Vars, file: FileEngine) -> Result<EngineSettings, ConfigError> {
+        Ok(EngineSettings {
+            workers: vars.number("LEADLINE_WORKERS", file.workers, 256, 1..=4096)? as usize,
+            burst_window: Duration::from_millis(vars.number(
+                "LEADLINE_BURST_WINDOW_MS",
+                file.burst_window_ms,
+                0,
+                0..=60_000,
+            )?),
+            send_concurrency: vars.number(
+                "LEADLINE_SEND_CONCURRENCY",
+                file.send_concurrency,
+                32,
+                1..=1024,
+            )? as usize,
+            lease: Duration::from_millis(vars.number(
+                "LEADLINE_LEASE_MS",
+                file.lease_ms,
+                30_000,
+                1_000..=600_000,
+            )?),
+            send_lease: Duration::from_millis(vars.number(
+                "LEADLINE_SEND_LEASE_MS",
+                file.send_lease_ms,
+                60_000,
+                2_000..=600_000,
+            )?),
+        })
+    }
+}
+
+/// Google Calendar: both the key file and the calendar, or neither.
+fn google_settings(vars: &Vars, file: FileGoogle) -> Result<Option<GoogleSettings>, ConfigError> {
+    match (
+        vars.pick(
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            file.application_credentials,
+        ),
+        vars.pick("GOOGLE_CALENDAR_ID", file.calendar_id),
+    ) {
+        (Some(credentials), Some(calendar_id)) => {
+            let api_base = vars.pick("GOOGLE_API_BASE", file.api_base);
+            if let Some(base) = &api_base {
+                check_url("GOOGLE_API_BASE", base)?;
+            }
+            Ok(Some(GoogleSettings {
+                credentials: PathBuf::from(credentials),
+                calendar_id,
+                api_base,
+            }))
+        }
+        (Some(_), None) => Err(bad(
+            "GOOGLE_CALENDAR_ID",
+            "must be set with GOOGLE_APPLICATION_CREDENTIALS: the calendar calls are booked on",
+        )),
+        (None, Some(_)) => Err(bad(
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "must be set with GOOGLE_CALENDAR_ID: the service account's key file",
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+fn crm_settings(vars: &Vars, file: FileCrm) -> Result<Option<CrmSettings>, ConfigError> {
+    let Some(raw) = vars.pick("LEADLINE_CRM_WEBHOOK_URL", file.webhook_url) else {
+        return Ok(None);
+    };
+    let url = http_url("LEADLINE_CRM_WEBHOOK_URL", &raw)?;
+    let max_attempts = vars.number("LEADLINE_CRM_MAX_ATTEMPTS", file.max_attempts, 12, 1..=100)?;
+    let retry_ms = vars.number(
+        "LEADLINE_CRM_RETRY_MS",
+        file.retry_ms,
+        2_000,
+        100..=3_600_000,
+    )?;
+    Ok(Some(CrmSettings {
+        url,
+        secret: vars
+            .pick("LEADLINE_CRM_WEBHOOK_SECRET", file.webhook_secret)
+            .map(Secret),
+        max_attempts: max_attempts as u32,
+        first_retry: Duration::from_millis(retry_ms),
+    }))
+}
+
+fn rep_settings(vars: &Vars, file: FileRep) -> Result<Option<RepSettings>, ConfigError> {
+    let Some(raw) = vars.pick("LEADLINE_REP_PHONE", file.phone) else {
+        return Ok(None);
+    };
+    let digits = raw.trim().trim_start_matches('+');
+    let phone = CustomerId::parse(digits)
+        .ok()
+        .filter(|_| (6..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()))
+        .ok_or_else(|| {
+            bad(
+                "LEADLINE_REP_PHONE",
+                "must be a phone number in international format, like +34600111222",
             )
         })?;
+    Ok(Some(RepSettings {
+        phone,
+        template: vars.pick("LEADLINE_REP_TEMPLATE", file.template),
+        template_language: vars.pick("LEADLINE_REP_TEMPLATE_LANGUAGE", file.template_language),
+    }))
+}
 
-        let log_format = match pick("LEADLINE_LOG_FORMAT", file.log_format).as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(bad(
-                    "LEADLINE_LOG_FORMAT",
-                    format!("{other:?} is not text or json"),
-                ));
-            }
-        };
+fn public_url_setting(
+    vars: &Vars,
+    from_file: Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let public_url = vars
+        .pick("LEADLINE_PUBLIC_URL", from_file)
+        .map(|url| url.trim_end_matches('/').to_owned());
+    if let Some(url) = &public_url {
+        check_url("LEADLINE_PUBLIC_URL", url)?;
+    }
+    Ok(public_url)
+}
 
-        let api_base = pick("WHATSAPP_API_BASE", file.whatsapp.api_base)
-            .unwrap_or_else(|| "https://graph.facebook.com".into());
-        check_url("WHATSAPP_API_BASE", &api_base)?;
-        let api_version = pick("WHATSAPP_API_VERSION", file.whatsapp.api_version)
-            .unwrap_or_else(|| DEFAULT_API_VERSION.into());
-        if !is_api_version(&api_version) {
-            return Err(bad(
-                "WHATSAPP_API_VERSION",
-                format!("{api_version:?} is not like v23.0"),
-            ));
+/// Speech to text: on with a model; the endpoint and key default to the
+/// chat model's.
+fn transcription_settings(
+    vars: &Vars,
+    file: FileTranscription,
+    openai: &OpenAiSettings,
+) -> Result<Option<TranscriptionSettings>, ConfigError> {
+    match (
+        vars.pick("LEADLINE_TRANSCRIBE_MODEL", file.model),
+        vars.pick("LEADLINE_TRANSCRIBE_BASE_URL", file.base_url),
+        vars.pick("LEADLINE_TRANSCRIBE_API_KEY", file.api_key),
+    ) {
+        (Some(model), base_url, key) => {
+            let base_url = base_url.unwrap_or_else(|| openai.base_url.clone());
+            check_url("LEADLINE_TRANSCRIBE_BASE_URL", &base_url)?;
+            Ok(Some(TranscriptionSettings {
+                model: model.trim().to_owned(),
+                base_url,
+                api_key: key.map(Secret).or_else(|| openai.api_key.clone()),
+            }))
         }
-        let phone_number_id = pick("WHATSAPP_PHONE_NUMBER_ID", file.whatsapp.phone_number_id);
-        if let Some(id) = &phone_number_id
-            && !id.chars().all(|c| c.is_ascii_digit())
-        {
-            return Err(bad(
-                "WHATSAPP_PHONE_NUMBER_ID",
-                "must be the numeric phone number id from Meta's app dashboard",
-            ));
-        }
+        // A half-configured transcriber would stay off without a word.
+        (None, Some(_), _) | (None, _, Some(_)) => Err(bad(
+            "LEADLINE_TRANSCRIBE_MODEL",
+            "must be set to transcribe voice notes (e.g. whisper-1) when LEADLINE_TRANSCRIBE_BASE_URL or LEADLINE_TRANSCRIBE_API_KEY is",
+        )),
+        (None, None, None) => Ok(None),
+    }
+}
 
-        let database_url = pick("DATABASE_URL", file.database_url)
-            .unwrap_or_else(|| "sqlite://leadline.db".into());
-        if !["sqlite:", "postgres://", "postgresql://"]
-            .iter()
-            .any(|scheme| database_url.starts_with(scheme))
-        {
-            return Err(bad(
-                "DATABASE_URL",
-                "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
-            ));
-        }
-        let redis = match pick("REDIS_URL", file.redis_url) {
-            None => None,
-            Some(url) if !url.starts_with("redis://") => {
-                return Err(bad("REDIS_URL", "must be redis://HOST:PORT"));
-            }
-            Some(_) if database_url.starts_with("sqlite:") => {
-                return Err(bad(
-                    "REDIS_URL",
-                    "needs DATABASE_URL=postgres://... for the records (leads, transcripts, outbox)",
-                ));
-            }
-            Some(url) => {
-                let prefix = pick("LEADLINE_REDIS_PREFIX", file.redis_prefix)
-                    .unwrap_or_else(|| "leadline".into());
-                if prefix.is_empty() || prefix.contains(['{', '}']) {
-                    return Err(bad(
-                        "LEADLINE_REDIS_PREFIX",
-                        "must be non-empty and hold no braces",
-                    ));
-                }
-                Some(RedisSettings {
-                    url: Secret(url),
-                    prefix,
-                })
-            }
-        };
-
-        let api_key = pick("OPENAI_API_KEY", file.openai.api_key).map(Secret);
-        let brain = match pick("LEADLINE_BRAIN", file.brain).as_deref() {
-            None if api_key.is_some() => BrainKind::OpenAi,
-            None | Some("local") => BrainKind::Local,
-            Some("openai") => BrainKind::OpenAi,
-            Some(other) => {
-                return Err(bad(
-                    "LEADLINE_BRAIN",
-                    format!("{other:?} is not local or openai"),
-                ));
-            }
-        };
-        let openai_base = pick("OPENAI_BASE_URL", file.openai.base_url)
-            .unwrap_or_else(|| "https://api.openai.com/v1".into());
-        check_url("OPENAI_BASE_URL", &openai_base)?;
-
-        let workers = number(
-            "LEADLINE_WORKERS",
-            pick("LEADLINE_WORKERS", file.workers.map(|n| n.to_string())),
-            256,
-            1..=4096,
-        )?;
-        let burst_ms = number(
-            "LEADLINE_BURST_WINDOW_MS",
-            pick(
-                "LEADLINE_BURST_WINDOW_MS",
-                file.burst_window_ms.map(|n| n.to_string()),
+fn admin_token_setting(
+    vars: &Vars,
+    from_file: Option<String>,
+) -> Result<Option<Secret>, ConfigError> {
+    let admin_token = vars.pick("LEADLINE_ADMIN_TOKEN", from_file).map(Secret);
+    if let Some(token) = &admin_token
+        && token.expose().chars().count() < MIN_ADMIN_TOKEN
+    {
+        return Err(bad(
+            "LEADLINE_ADMIN_TOKEN",
+            format!(
+                "must be at least {MIN_ADMIN_TOKEN} characters; make one with `openssl rand -hex 32`"
             ),
-            0,
-            0..=60_000,
-        )?;
-        let send_concurrency = number(
-            "LEADLINE_SEND_CONCURRENCY",
-            pick(
-                "LEADLINE_SEND_CONCURRENCY",
-                file.send_concurrency.map(|n| n.to_string()),
-            ),
-            32,
-            1..=1024,
-        )?;
+        ));
+    }
+    Ok(admin_token)
+}
 
-        let model_timeout_ms = number(
-            "LEADLINE_MODEL_TIMEOUT_MS",
-            pick(
-                "LEADLINE_MODEL_TIMEOUT_MS",
-                file.openai.timeout_ms.map(|n| n.to_string()),
-            ),
-            20_000,
-            500..=600_000,
-        )?;
-        let model_max_tokens = number(
-            "LEADLINE_MODEL_MAX_TOKENS",
-            pick(
-                "LEADLINE_MODEL_MAX_TOKENS",
-                file.openai.max_tokens.map(|n| n.to_string()),
-            ),
-            200,
-            16..=4096,
-        )?;
+/// The file's top-level keys of the listener.
+struct FileHttp {
+    header_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    idle_timeout_ms: Option<u64>,
+    max_connections: Option<u64>,
+    trusted_proxies: Option<Vec<String>>,
+    metrics_listen: Option<String>,
+}
 
-        let model_tools = match pick("LEADLINE_MODEL_TOOLS", file.openai.tools).as_deref() {
-            None | Some("schema") => ToolMode::Schema,
-            Some("native") => ToolMode::Native,
-            Some(other) => {
-                return Err(bad(
-                    "LEADLINE_MODEL_TOOLS",
-                    format!("{other:?} is not schema or native"),
-                ));
-            }
-        };
-
-        let lease_ms = number(
-            "LEADLINE_LEASE_MS",
-            pick("LEADLINE_LEASE_MS", file.lease_ms.map(|n| n.to_string())),
-            30_000,
-            1_000..=600_000,
-        )?;
-        let send_lease_ms = number(
-            "LEADLINE_SEND_LEASE_MS",
-            pick(
-                "LEADLINE_SEND_LEASE_MS",
-                file.send_lease_ms.map(|n| n.to_string()),
-            ),
-            60_000,
-            2_000..=600_000,
-        )?;
-
-        let google = match (
-            pick(
-                "GOOGLE_APPLICATION_CREDENTIALS",
-                file.google.application_credentials,
-            ),
-            pick("GOOGLE_CALENDAR_ID", file.google.calendar_id),
-        ) {
-            (Some(credentials), Some(calendar_id)) => {
-                let api_base = pick("GOOGLE_API_BASE", file.google.api_base);
-                if let Some(base) = &api_base {
-                    check_url("GOOGLE_API_BASE", base)?;
-                }
-                Some(GoogleSettings {
-                    credentials: PathBuf::from(credentials),
-                    calendar_id,
-                    api_base,
-                })
-            }
-            (Some(_), None) => {
-                return Err(bad(
-                    "GOOGLE_CALENDAR_ID",
-                    "must be set with GOOGLE_APPLICATION_CREDENTIALS: the calendar calls are booked on",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(bad(
-                    "GOOGLE_APPLICATION_CREDENTIALS",
-                    "must be set with GOOGLE_CALENDAR_ID: the service account's key file",
-                ));
-            }
-            (None, None) => None,
-        };
-
-        let crm = match pick("LEADLINE_CRM_WEBHOOK_URL", file.crm.webhook_url) {
-            None => None,
-            Some(url) => {
-                check_url("LEADLINE_CRM_WEBHOOK_URL", &url)?;
-                let max_attempts = number(
-                    "LEADLINE_CRM_MAX_ATTEMPTS",
-                    pick(
-                        "LEADLINE_CRM_MAX_ATTEMPTS",
-                        file.crm.max_attempts.map(|n| n.to_string()),
-                    ),
-                    12,
-                    1..=100,
-                )?;
-                let retry_ms = number(
-                    "LEADLINE_CRM_RETRY_MS",
-                    pick(
-                        "LEADLINE_CRM_RETRY_MS",
-                        file.crm.retry_ms.map(|n| n.to_string()),
-                    ),
-                    2_000,
-                    100..=3_600_000,
-                )?;
-                Some(CrmSettings {
-                    url,
-                    secret: pick("LEADLINE_CRM_WEBHOOK_SECRET", file.crm.webhook_secret)
-                        .map(Secret),
-                    max_attempts: max_attempts as u32,
-                    first_retry: Duration::from_millis(retry_ms),
-                })
-            }
-        };
-
-        let rep = match pick("LEADLINE_REP_PHONE", file.rep.phone) {
-            None => None,
-            Some(raw) => {
-                let phone = raw.trim().trim_start_matches('+').to_owned();
-                if !(6..=15).contains(&phone.len()) || !phone.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(bad(
-                        "LEADLINE_REP_PHONE",
-                        "must be a phone number in international format, like +34600111222",
-                    ));
-                }
-                Some(RepSettings {
-                    phone,
-                    template: pick("LEADLINE_REP_TEMPLATE", file.rep.template),
-                    template_language: pick(
-                        "LEADLINE_REP_TEMPLATE_LANGUAGE",
-                        file.rep.template_language,
-                    ),
-                })
-            }
-        };
-
-        let public_url = pick("LEADLINE_PUBLIC_URL", file.public_url)
-            .map(|url| url.trim_end_matches('/').to_owned());
-        if let Some(url) = &public_url {
-            check_url("LEADLINE_PUBLIC_URL", url)?;
-        }
-
-        let transcription = match (
-            pick("LEADLINE_TRANSCRIBE_MODEL", file.transcription.model),
-            pick("LEADLINE_TRANSCRIBE_BASE_URL", file.transcription.base_url),
-            pick("LEADLINE_TRANSCRIBE_API_KEY", file.transcription.api_key),
-        ) {
-            (Some(model), base_url, key) => {
-                let base_url = base_url.unwrap_or_else(|| openai_base.clone());
-                check_url("LEADLINE_TRANSCRIBE_BASE_URL", &base_url)?;
-                Some(TranscriptionSettings {
-                    model: model.trim().to_owned(),
-                    base_url,
-                    api_key: key.map(Secret).or_else(|| api_key.clone()),
-                })
-            }
-            // A half-configured transcriber would stay off without a word.
-            (None, Some(_), _) | (None, _, Some(_)) => {
-                return Err(bad(
-                    "LEADLINE_TRANSCRIBE_MODEL",
-                    "must be set to transcribe voice notes (e.g. whisper-1) when LEADLINE_TRANSCRIBE_BASE_URL or LEADLINE_TRANSCRIBE_API_KEY is",
-                ));
-            }
-            (None, None, None) => None,
-        };
-
-        let admin_token = pick("LEADLINE_ADMIN_TOKEN", file.admin_token).map(Secret);
-        if let Some(token) = &admin_token
-            && token.expose().chars().count() < MIN_ADMIN_TOKEN
-        {
-            return Err(bad(
-                "LEADLINE_ADMIN_TOKEN",
-                format!(
-                    "must be at least {MIN_ADMIN_TOKEN} characters; make one with `openssl rand -hex 32`"
-                ),
-            ));
-        }
-
-        let http = HttpSettings {
-            header_timeout: millis(
+impl HttpSettings {
+    fn read(vars: &Vars, file: FileHttp) -> Result<HttpSettings, ConfigError> {
+        Ok(HttpSettings {
+            header_timeout: vars.millis(
                 "LEADLINE_HEADER_TIMEOUT_MS",
-                pick(
-                    "LEADLINE_HEADER_TIMEOUT_MS",
-                    file.header_timeout_ms.map(|n| n.to_string()),
-                ),
+                file.header_timeout_ms,
                 10_000,
             )?,
-            body_timeout: millis(
-                "LEADLINE_BODY_TIMEOUT_MS",
-                pick(
-                    "LEADLINE_BODY_TIMEOUT_MS",
-                    file.body_timeout_ms.map(|n| n.to_string()),
-                ),
-                30_000,
-            )?,
-            idle_timeout: millis(
-                "LEADLINE_IDLE_TIMEOUT_MS",
-                pick(
-                    "LEADLINE_IDLE_TIMEOUT_MS",
-                    file.idle_timeout_ms.map(|n| n.to_string()),
-                ),
-                75_000,
-            )?,
-            max_connections: pick(
-                "LEADLINE_MAX_CONNECTIONS",
-                file.max_connections.map(|n| n.to_string()),
-            )
-            .map(|raw| {
-                number("LEADLINE_MAX_CONNECTIONS", Some(raw), 0, 1..=1_000_000).map(|n| n as usize)
-            })
-            .transpose()?,
-            trusted_proxies: match pick(
+            body_timeout: vars.millis("LEADLINE_BODY_TIMEOUT_MS", file.body_timeout_ms, 30_000)?,
+            idle_timeout: vars.millis("LEADLINE_IDLE_TIMEOUT_MS", file.idle_timeout_ms, 75_000)?,
+            max_connections: vars
+                .pick(
+                    "LEADLINE_MAX_CONNECTIONS",
+                    file.max_connections.map(|n| n.to_string()),
+                )
+                .map(|raw| {
+                    number("LEADLINE_MAX_CONNECTIONS", Some(raw), 0, 1..=1_000_000)
+                        .map(|n| n as usize)
+                })
+                .transpose()?,
+            trusted_proxies: match vars.pick(
                 "LEADLINE_TRUSTED_PROXIES",
                 file.trusted_proxies.map(|list| list.join(",")),
             ) {
                 None => Vec::new(),
                 Some(raw) => proxies(&raw)?,
             },
-            metrics_listen: match pick("LEADLINE_METRICS_LISTEN", file.metrics_listen) {
-                None => None,
-                Some(raw) => Some(raw.trim().parse().map_err(|_| {
-                    bad(
-                        "LEADLINE_METRICS_LISTEN",
-                        format!("{raw:?} is not an address:port"),
-                    )
-                })?),
-            },
-        };
-
-        Ok(Settings {
-            http,
-            google,
-            crm,
-            rep,
-            public_url,
-            transcription,
-            role,
-            listen,
-            playbook: pick("LEADLINE_PLAYBOOK", file.playbook).map(PathBuf::from),
-            knowledge: pick("LEADLINE_KNOWLEDGE", file.knowledge).map(PathBuf::from),
-            log_format,
-            whatsapp: WhatsAppSettings {
-                verify_token: pick("WHATSAPP_VERIFY_TOKEN", file.whatsapp.verify_token).map(Secret),
-                app_secret: pick("WHATSAPP_APP_SECRET", file.whatsapp.app_secret).map(Secret),
-                access_token: pick("WHATSAPP_ACCESS_TOKEN", file.whatsapp.access_token).map(Secret),
-                phone_number_id,
-                api_base,
-                api_version,
-            },
-            database_url,
-            redis,
-            brain,
-            openai: OpenAiSettings {
-                api_key,
-                base_url: openai_base,
-                model: pick("LEADLINE_MODEL", file.model).unwrap_or_else(|| "gpt-4o".into()),
-                timeout: Duration::from_millis(model_timeout_ms),
-                max_tokens: model_max_tokens as u32,
-                tools: model_tools,
-            },
-            engine: EngineSettings {
-                workers: workers as usize,
-                burst_window: Duration::from_millis(burst_ms),
-                send_concurrency: send_concurrency as usize,
-                lease: Duration::from_millis(lease_ms),
-                send_lease: Duration::from_millis(send_lease_ms),
-            },
-            admin_token,
+            metrics_listen: address(vars, "LEADLINE_METRICS_LISTEN", file.metrics_listen)?,
         })
     }
 }
@@ -765,11 +929,6 @@ fn proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
                 })
         })
         .collect()
-}
-
-/// A deadline in milliseconds: at least 100 ms, at most an hour.
-fn millis(name: &'static str, raw: Option<String>, default: u64) -> Result<Duration, ConfigError> {
-    number(name, raw, default, 100..=3_600_000).map(Duration::from_millis)
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
@@ -798,12 +957,18 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 }
 
 fn check_url(name: &'static str, url: &str) -> Result<(), ConfigError> {
-    let ok =
-        (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
-    if ok {
-        Ok(())
-    } else {
-        Err(bad(name, format!("{url:?} is not an http(s) URL")))
+    http_url(name, url).map(drop)
+}
+
+/// An `http://` or `https://` URL with a host.
+fn http_url(name: &'static str, url: &str) -> Result<Url, ConfigError> {
+    match Url::parse(url) {
+        Ok(parsed)
+            if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some() =>
+        {
+            Ok(parsed)
+        }
+        _ => Err(bad(name, format!("{url:?} is not an http(s) URL"))),
     }
 }
 
@@ -875,7 +1040,7 @@ mod tests {
     fn runs_with_no_configuration_at_all() {
         let s = load(&[], None).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(s.database_url, "sqlite://leadline.db");
+        assert!(matches!(&s.database, Database::Sqlite(url) if url == "sqlite://leadline.db"));
         assert_eq!(s.brain, BrainKind::Local);
         assert_eq!(s.whatsapp.api_base, "https://graph.facebook.com");
         assert_eq!(s.openai.model, "gpt-4o");
@@ -958,12 +1123,12 @@ mod tests {
         )
         .unwrap();
         let crm = s.crm.unwrap();
-        assert_eq!(crm.url, "https://crm.example.com/hook");
+        assert_eq!(crm.url.as_str(), "https://crm.example.com/hook");
         assert_eq!(crm.secret.unwrap().expose(), "s");
         assert_eq!(crm.max_attempts, 5);
         assert_eq!(crm.first_retry, Duration::from_secs(2));
         let rep = s.rep.unwrap();
-        assert_eq!(rep.phone, "34600111222");
+        assert_eq!(rep.phone.as_str(), "34600111222");
         assert_eq!(rep.template.as_deref(), Some("lead_handoff"));
         assert_eq!(rep.template_language, None);
         assert_eq!(s.public_url.as_deref(), Some("https://leads.example.com"));
@@ -1067,7 +1232,7 @@ mod tests {
             "postgresql://leadline@db/leadline",
         ] {
             assert_eq!(
-                load(&[("DATABASE_URL", url)], None).unwrap().database_url,
+                load(&[("DATABASE_URL", url)], None).unwrap().database.url(),
                 url
             );
         }

@@ -73,16 +73,7 @@ impl Live {
             Folder::BuiltIn | Folder::Empty => None,
         };
         let loaded = dir.and_then(|dir| Stamp::of(dir).ok());
-        let knowledge = match folder {
-            Folder::Dir(dir) => Knowledge::load(dir).with_context(|| {
-                format!(
-                    "cannot read the knowledge folder {} (LEADLINE_KNOWLEDGE or the playbook's `knowledge`)",
-                    dir.display()
-                )
-            })?,
-            Folder::BuiltIn => Knowledge::from_files(BUILT_IN),
-            Folder::Empty => Knowledge::empty(),
-        };
+        let knowledge = read(folder)?;
         log_loaded(&knowledge, folder);
         Ok(Live {
             shared: Shared::new(knowledge),
@@ -137,6 +128,21 @@ impl Live {
             }
         }
     }
+}
+
+/// Reads the folder (`serve` at start, `config check`): an error only
+/// when a folder named cannot be read; its passages' problems are in it.
+pub fn read(folder: Folder<'_>) -> anyhow::Result<Knowledge> {
+    Ok(match folder {
+        Folder::Dir(dir) => Knowledge::load(dir).with_context(|| {
+            format!(
+                "cannot read the knowledge folder {} (LEADLINE_KNOWLEDGE or the playbook's `knowledge`)",
+                dir.display()
+            )
+        })?,
+        Folder::BuiltIn => Knowledge::from_files(BUILT_IN),
+        Folder::Empty => Knowledge::empty(),
+    })
 }
 
 /// The folder's stamp, or none when it cannot be listed (which is then a

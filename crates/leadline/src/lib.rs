@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod chat;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod eval;

@@ -2,7 +2,7 @@
 //! to [`leadline::app`].
 
 use clap::Parser;
-use leadline::cli::{Cli, Command, KnowledgeCommand, PlaybookCommand};
+use leadline::cli::{Cli, Command, ConfigCommand, KnowledgeCommand, PlaybookCommand};
 use leadline::config::Settings;
 use std::process::ExitCode;
 
@@ -24,6 +24,20 @@ fn main() -> ExitCode {
                 context,
             } => leadline::knowledge::search(dir, query, context, *k),
         };
+    }
+    // Neither starts anything, and each reads the settings its own way.
+    match &cli.command {
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => return leadline::check::config(cli.config.as_deref()),
+        Command::Health { path, timeout_ms } => {
+            return leadline::check::health(
+                cli.config.as_deref(),
+                path,
+                std::time::Duration::from_millis(*timeout_ms),
+            );
+        }
+        _ => {}
     }
     let mut settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -78,7 +92,11 @@ fn main() -> ExitCode {
                 customer,
                 show_state,
             } => leadline::chat::run(settings, customer, show_state).await,
-            Command::Playbook { .. } | Command::Knowledge { .. } | Command::Eval { .. } => Ok(()),
+            Command::Playbook { .. }
+            | Command::Knowledge { .. }
+            | Command::Eval { .. }
+            | Command::Config { .. }
+            | Command::Health { .. } => Ok(()),
         }
     });
     match result {
