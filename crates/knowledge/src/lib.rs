@@ -235,11 +235,10 @@ impl Knowledge {
         self.passages.iter().find(|p| p.id == id)
     }
 
-    /// The same facts as `passage` told in `language`: the passage written
-    /// in it that shares the most words with `passage` (numbers, names and
-    /// words both languages spell alike: "55", "Sanitas", "Invisalign"),
-    /// and more than any other,
-    /// when there is one. A folder with `es.md` and `en.md` answers an
+    /// The same facts as `passage` told in `language`: the one passage
+    /// written in it that shares the most words with `passage` (numbers,
+    /// names and words both languages spell alike: "55", "Sanitas",
+    /// "Invisalign"), if any does. A folder with `es.md` and `en.md` answers an
     /// English customer in English even when the Spanish passage matched
     /// the question better ("how much is it?" after "quiero una limpieza").
     pub fn translation(&self, passage: &Passage, language: Language) -> Option<&Passage> {

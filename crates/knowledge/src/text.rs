@@ -351,7 +351,7 @@ static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
 });
 
 /// Whether `word` (folded) is a common word of Spanish or English.
-pub fn is_common(word: &str) -> bool {
+pub(crate) fn is_common(word: &str) -> bool {
     COMMON.contains(word)
 }
 

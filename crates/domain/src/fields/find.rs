@@ -834,11 +834,11 @@ impl Topics {
 /// What a customer's question still tells, which [`find_about`] does not
 /// read since a question states no fact: an email address ("can you send
 /// the details to mike@example.com?"), a wish to be seen now ("can someone
-/// see me today?"), and what the question is about when
-/// it names something the business sells ("¿cuánto cuestan las carillas
-/// de porcelana?" is about porcelain veneers): the need, as far as the
-/// customer said it. The phrase runs from the topic word to the end of
-/// its clause, at most [`ASKED_NEED_WORDS`] words.
+/// see me today?"), and what the question is about when it names something
+/// the business sells ("¿cuánto cuestan las carillas de porcelana?" is
+/// about porcelain veneers): the need, as far as the customer said it,
+/// from the topic word to the end of its clause, at most
+/// [`ASKED_NEED_WORDS`] words.
 pub fn find_in_question(question: &str, today: Date, topics: &Topics) -> Vec<(FieldName, String)> {
     let mut found = Vec::new();
     if let Some(span) = timeline::locate(question, today, false)
