@@ -9,27 +9,30 @@ use leadline_domain::playbook::LeadView;
 use leadline_domain::router::{BOOK_CALL, CALL_BOOKED, CANCEL_CALL, FIND_SLOTS, MAX_OFFERED};
 use leadline_domain::schedule::{Interval, SlotRules, free_slots};
 use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
-use leadline_domain::{FieldName, Lead};
+use leadline_domain::{Clock, FieldName, Lead};
 use leadline_integrations::{BookedEvent, Booking, Calendar, CalendarError};
 use leadline_stores::{CalendarCall, CalendarStore, Reservation, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Registers `find_slots`, `book_call` and `cancel_call` over `calendar`,
-/// offering slots by the playbook's `rules`.
+/// offering slots by the playbook's `rules` from `clock`'s now.
 pub fn register_booking_tools(
     registry: &mut ToolRegistry,
     calendar: Arc<dyn Calendar>,
     rules: SlotRules,
+    clock: Clock,
 ) {
     let rules = Arc::new(rules);
     registry.register(Arc::new(FindSlots {
         calendar: calendar.clone(),
         rules: rules.clone(),
+        clock: clock.clone(),
     }));
     registry.register(Arc::new(BookCall {
         calendar: calendar.clone(),
         rules,
+        clock,
     }));
     registry.register(Arc::new(CancelCall { calendar }));
 }
@@ -38,6 +41,7 @@ pub fn register_booking_tools(
 struct FindSlots {
     calendar: Arc<dyn Calendar>,
     rules: Arc<SlotRules>,
+    clock: Clock,
 }
 
 #[async_trait]
@@ -56,7 +60,7 @@ impl Tool for FindSlots {
     }
 
     async fn call(&self, _: ToolInvocation<'_>) -> Result<Value, ToolError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let horizon =
             now + jiff::SignedDuration::from_hours(24 * (i64::from(self.rules.horizon_days) + 1));
         let busy = self
@@ -76,6 +80,7 @@ impl Tool for FindSlots {
 struct BookCall {
     calendar: Arc<dyn Calendar>,
     rules: Arc<SlotRules>,
+    clock: Clock,
 }
 
 #[async_trait]
@@ -107,7 +112,7 @@ impl Tool for BookCall {
         let slot = self
             .rules
             .slot_of(id)
-            .and_then(|slot| self.rules.slot_at(&slot.start, Timestamp::now()))
+            .and_then(|slot| self.rules.slot_at(&slot.start, self.clock.now()))
             .ok_or_else(|| ToolError(format!("{id:?} is not a bookable time")))?;
         let lead = invocation.lead;
         let booking = Booking {

@@ -20,6 +20,7 @@ mod sender;
 mod voice;
 mod worker;
 
+use leadline_domain::Clock;
 use leadline_domain::router::Router;
 use leadline_stores::Store;
 use leadline_whatsapp::send::RetryPolicy;
@@ -63,6 +64,9 @@ pub struct EngineConfig {
     pub phone_number_id: Option<String>,
     /// Mark inbound messages read, with a typing indicator, when a turn starts.
     pub mark_read: bool,
+    /// What turns, retries and leases are timed by: the store's clock, so
+    /// tests that move one move both.
+    pub clock: Clock,
 }
 
 impl Default for EngineConfig {
@@ -77,6 +81,7 @@ impl Default for EngineConfig {
             retry: RetryPolicy::default(),
             phone_number_id: None,
             mark_read: true,
+            clock: Clock::system(),
         }
     }
 }

@@ -98,7 +98,7 @@ impl Worker {
     /// messages stay in the inbox until a commit acknowledges them.
     async fn handle(&self, claim: Claim) {
         let started = Instant::now();
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         let customer = claim.customer.clone();
         let mut conversation = match self.load(&claim, now).await {
             Ok(c) => c,

@@ -9,12 +9,12 @@ use anyhow::Context;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
 use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
-use leadline_domain::CustomerId;
 use leadline_domain::brain::Brain;
 use leadline_domain::documents::SendDocument;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
 use leadline_domain::tools::ToolRegistry;
+use leadline_domain::{Clock, CustomerId};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
 use leadline_engine::{
     Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects, VoiceNotes,
@@ -128,6 +128,7 @@ impl Application {
                 public_https,
             )),
             webhook_buffer: Arc::new(Semaphore::new(http::WEBHOOK_BUFFER)),
+            clock: Clock::system(),
         };
         Ok(Self {
             listener,
@@ -395,7 +396,12 @@ pub fn build_router(
         None => Arc::new(LocalCalendar::new(store)),
     };
     let mut tools = ToolRegistry::default();
-    register_booking_tools(&mut tools, calendar, playbook.scheduling.clone());
+    register_booking_tools(
+        &mut tools,
+        calendar,
+        playbook.scheduling.clone(),
+        Clock::system(),
+    );
     tools.register(Arc::new(SendDocument::new(&playbook.documents)));
     Ok(Arc::new(
         Router::new(playbook, brain, tools).with_knowledge(knowledge.shared()),

@@ -67,7 +67,10 @@ pub async fn act(
     customer: &CustomerId,
     action: HumanAction,
 ) -> Result<Conversation, AdminError> {
-    let conversation = state.store.act(customer, &action, Timestamp::now()).await?;
+    let conversation = state
+        .store
+        .act(customer, &action, state.clock.now())
+        .await?;
     let name = match &action {
         HumanAction::TakeOver => "take_over",
         HumanAction::Reply { .. } => "reply",

@@ -4,7 +4,7 @@
 //! when Redis keeps the inbox, raises the fence the records keep).
 
 use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
-use super::{now_ms, timestamp};
+use super::timestamp;
 use crate::StoreError;
 use crate::admin::{
     AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
@@ -102,7 +102,7 @@ pub(super) async fn act(
         return Err(AdminError::NotFound);
     };
     let applied = action.apply(&mut conversation, now)?;
-    let at = now_ms();
+    let at = now.as_millisecond();
     sqlx::query(SAVE)
         .bind(id)
         .bind(Json(&conversation))

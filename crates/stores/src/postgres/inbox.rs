@@ -1,6 +1,6 @@
 //! The inbox and turns: enqueue, claim, release, commit, summaries, pruning.
 
-use super::{millis, now_ms};
+use super::millis;
 use crate::sql::delivery_rank;
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
@@ -61,8 +61,8 @@ const CONFIRM_SENT: &str = "
 pub(super) async fn enqueue(
     pool: &PgPool,
     batch: &InboxBatch,
+    now: i64,
 ) -> Result<EnqueueReport, StoreError> {
-    let now = now_ms();
     let mut report = EnqueueReport::default();
     let mut tx = pool.begin().await?;
     if !batch.messages.is_empty() {
@@ -182,8 +182,8 @@ pub(super) async fn claim(
     worker: &str,
     lease: Duration,
     quiet_for: Duration,
+    now: i64,
 ) -> Result<Option<Claim>, StoreError> {
-    let now = now_ms();
     let mut tx = pool.begin().await?;
     let claimed: Option<(String, i64, i64)> = sqlx::query_as(CLAIM)
         .bind(worker)
@@ -313,10 +313,10 @@ pub(super) async fn commit_turn(
     pool: &PgPool,
     claim: &Claim,
     commit: &TurnCommit,
+    now: i64,
 ) -> Result<(), StoreError> {
     let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
     let customer = claim.customer.as_str();
-    let now = now_ms();
 
     let mut tx = pool.begin().await?;
     let held: Option<Option<i64>> = sqlx::query_scalar(HELD)
@@ -415,6 +415,7 @@ pub(super) async fn put_summary(
     pool: &PgPool,
     customer: &CustomerId,
     summary: &Summary,
+    now: i64,
 ) -> Result<(), StoreError> {
     let through = i64::try_from(summary.through_seq).map_err(|_| {
         StoreError::Corrupt(format!(
@@ -426,7 +427,7 @@ pub(super) async fn put_summary(
         .bind(customer.as_str())
         .bind(through)
         .bind(&summary.text)
-        .bind(now_ms())
+        .bind(now)
         .execute(pool)
         .await?;
     Ok(())
@@ -438,8 +439,8 @@ pub(super) const PRUNE: &str = "
 
 /// Deletes answered messages (and, when Redis keeps the inbox, their
 /// records) older than the dedup window, one chunk per statement.
-pub(super) async fn prune(pool: &PgPool) -> Result<(), StoreError> {
-    let cutoff = now_ms().saturating_sub(DEDUP_WINDOW_MS);
+pub(super) async fn prune(pool: &PgPool, now: i64) -> Result<(), StoreError> {
+    let cutoff = now.saturating_sub(DEDUP_WINDOW_MS);
     for statement in [PRUNE, super::records::PRUNE_ANSWERED] {
         loop {
             let deleted = sqlx::query(statement)

@@ -3,7 +3,6 @@
 //! the recipient's next entry.
 
 use super::inbox::LOCK_RECIPIENT;
-use super::now_ms;
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -73,11 +72,15 @@ async fn lock_recipient_of(
 
 /// Marks a pending entry sent; a late or repeated outcome for an entry that
 /// is already finished changes nothing.
-pub(super) async fn mark_sent(pool: &PgPool, id: i64, wamid: &str) -> Result<(), StoreError> {
+pub(super) async fn mark_sent(
+    pool: &PgPool,
+    id: i64,
+    wamid: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
         return Ok(());
     };
-    let now = now_ms();
     let finished = sqlx::query(SENT)
         .bind(id)
         .bind(wamid)
@@ -96,7 +99,12 @@ pub(super) async fn mark_sent(pool: &PgPool, id: i64, wamid: &str) -> Result<(),
     Ok(())
 }
 
-pub(super) async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> Result<(), StoreError> {
+pub(super) async fn mark_failed(
+    pool: &PgPool,
+    id: i64,
+    error: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
         return Ok(());
     };
@@ -109,7 +117,7 @@ pub(super) async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> Result<(
     if finished > 0 {
         sqlx::query(PROMOTE_NEXT)
             .bind(&recipient)
-            .bind(now_ms())
+            .bind(now)
             .execute(&mut *tx)
             .await?;
     }

@@ -9,7 +9,7 @@ use crate::StoreError;
 use leadline_domain::CustomerId;
 #[cfg(feature = "redis")]
 use {
-    super::{inbox::write_turn, now_ms},
+    super::inbox::write_turn,
     crate::TurnCommit,
     leadline_domain::InboundMessage,
     sqlx::{PgPool, types::Json},
@@ -58,10 +58,10 @@ pub(super) async fn commit(
     fence: u64,
     messages: &[InboundMessage],
     commit: &TurnCommit,
+    now: i64,
 ) -> Result<Recorded, StoreError> {
     let fence = i64::try_from(fence).map_err(|_| StoreError::Fenced)?;
     let customer = commit.conversation.customer.as_str();
-    let now = now_ms();
     let mut tx = pool.begin().await?;
     let raised: Option<i64> = sqlx::query_scalar(RAISE_FENCE)
         .bind(customer)

@@ -311,7 +311,7 @@ fn micros(d: Duration) -> i64 {
 impl Inbox for RedisStore {
     async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError> {
         let mut report = EnqueueReport::default();
-        let now = Timestamp::now().as_microsecond();
+        let now = self.records.clock().now().as_microsecond();
         let mut by_shard: BTreeMap<u16, Vec<&InboundMessage>> = BTreeMap::new();
         for message in &batch.messages {
             by_shard
@@ -373,7 +373,7 @@ impl Inbox for RedisStore {
         quiet_for: Duration,
     ) -> Result<Option<Claim>, StoreError> {
         self.records.prune_if_due().await;
-        let now = Timestamp::now().as_microsecond();
+        let now = self.records.clock().now().as_microsecond();
         for shard in self.shards_by_urgency(now).await? {
             let claimed: Option<(String, u64, Vec<String>)> = CLAIM
                 .key(self.key(shard, "ready"))
@@ -620,7 +620,10 @@ impl AdminStore for RedisStore {
     ) -> Result<Conversation, AdminError> {
         let shard = shard_of(customer);
         let holder = format!("admin-{}", fastrand::u64(..));
-        let until = Timestamp::now()
+        let until = self
+            .records
+            .clock()
+            .now()
             .as_microsecond()
             .saturating_add(micros(ACTION_HOLD));
         let fence: u64 = HOLD

@@ -2,7 +2,7 @@
 //! actions run on the writer connection, in one transaction with the fence.
 
 use super::inbox::{RECORD_EVENT, RECORD_REPLY};
-use super::{decode, encode, now_ms, timestamp};
+use super::{decode, encode, timestamp};
 use crate::StoreError;
 use crate::admin::{
     AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
@@ -97,7 +97,7 @@ pub(super) fn act(
         Ok(applied) => applied,
         Err(e) => return Ok(Err(e)),
     };
-    let at = now_ms();
+    let at = now.as_millisecond();
     tx.prepare_cached(SAVE)?
         .execute(params![id, encode(&conversation)?, at])?;
     if let Some(reply) = applied.reply {
