@@ -12,7 +12,7 @@ use leadline_domain::conversation::HandoffReason;
 use leadline_domain::events::{Event, Grounded};
 use leadline_domain::playbook::Playbook;
 use leadline_domain::router::Router;
-use leadline_domain::tools::{Tool, ToolBox, ToolError, ToolInvocation, ToolRegistry};
+use leadline_domain::tools::{Tool, ToolBox, ToolError, ToolInvocation, ToolOutcome, ToolRegistry};
 use leadline_domain::{
     Content, Conversation, CustomerId, FieldName, InboundMessage, Language, Lead, Speaker,
 };
@@ -224,8 +224,11 @@ impl Tool for Booker {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object"})
     }
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
-        Ok(serde_json::json!({"outcome": "call_booked"}))
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        Ok(ToolOutcome::CallBooked {
+            event_id: "event-1".to_owned(),
+            start: "2026-03-03T10:00:00+01:00".to_owned(),
+        })
     }
 }
 
@@ -517,8 +520,11 @@ impl Tool for Brochure {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object"})
     }
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
-        Ok(serde_json::json!({"document": "brochure", "title": "Brochure"}))
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        Ok(ToolOutcome::DocumentSent {
+            document: "brochure".to_owned(),
+            title: "Brochure".to_owned(),
+        })
     }
 }
 

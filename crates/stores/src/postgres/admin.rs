@@ -3,8 +3,9 @@
 //! conversation's queue row, the row a turn's commit locks first too (and,
 //! when Redis keeps the inbox, raises the fence the records keep).
 
-use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
+use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
 use super::timestamp;
+use super::turn::RECORD_EVENT;
 use crate::StoreError;
 use crate::admin::{
     AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,

@@ -11,6 +11,7 @@ mod inbox;
 mod outbox;
 pub(crate) mod records;
 mod sessions;
+mod turn;
 
 use crate::sql::timestamp;
 use crate::{
@@ -538,7 +539,7 @@ mod tests {
             ("ack", inbox::ACK, "(1, 'a', 1)", "inbox_pending"),
             (
                 "record reply",
-                inbox::RECORD_REPLY,
+                outbox::RECORD_REPLY,
                 "('k', 'a', '{}', 1)",
                 "outbox_pending",
             ),

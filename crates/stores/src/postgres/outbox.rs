@@ -2,11 +2,31 @@
 //! `due_at`; leasing moves it forward, finishing the head hands `due_at` to
 //! the recipient's next entry.
 
-use super::inbox::LOCK_RECIPIENT;
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
+
+/// Serializes changes to one recipient's outbox head (recording a reply,
+/// finishing the head) across processes: without it a reply recorded while
+/// the head is being marked sent could be left without a `due_at`.
+pub(super) const LOCK_RECIPIENT: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('leadline.outbox:' || $1, 0))";
+
+/// A reply becomes its recipient's head (due now) only when nothing of
+/// theirs is pending; otherwise it waits behind. A key seen before keeps the
+/// first entry: re-running a turn cannot send its replies twice. A recorded
+/// reply joins the transcript.
+pub(super) const RECORD_REPLY: &str = "
+    WITH recorded AS (
+        INSERT INTO outbox (key, recipient, message, created_at, due_at)
+        VALUES ($1, $2, $3, $4,
+            CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND state = 'pending')
+            THEN NULL ELSE $4::bigint END)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING id, recipient, message, created_at)
+    INSERT INTO transcript (customer, direction, outbox_id, body, at)
+    SELECT recipient, 'out', id, message, created_at FROM recorded";
 
 /// Leases the heads due at `$2` by moving them to `$1`, in one statement;
 /// `SKIP LOCKED` leaves heads another sender is taking to that sender.

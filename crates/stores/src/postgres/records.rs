@@ -9,7 +9,6 @@ use crate::StoreError;
 use leadline_domain::CustomerId;
 #[cfg(feature = "redis")]
 use {
-    super::inbox::write_turn,
     crate::TurnCommit,
     leadline_domain::InboundMessage,
     sqlx::{PgPool, types::Json},
@@ -97,7 +96,7 @@ pub(super) async fn commit(
         .bind(Json(messages))
         .execute(&mut *tx)
         .await?;
-    write_turn(&mut tx, commit, now).await?;
+    super::turn::write(&mut tx, commit, now).await?;
     tx.commit().await?;
     Ok(Recorded::Committed)
 }
