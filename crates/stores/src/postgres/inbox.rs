@@ -2,8 +2,8 @@
 //! messages acknowledged; what it writes is [`super::turn`]'s), summaries,
 //! pruning.
 
-use super::millis;
 use super::outbox::{LOCK_RECIPIENT, PROMOTE_NEXT};
+use super::{millis, timestamp};
 use crate::sql::delivery_rank;
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
@@ -176,7 +176,7 @@ pub(super) const CLAIM: &str = "
     RETURNING queue.customer, queue.fence, queue.claimed_seq";
 
 pub(super) const CLAIMED_MESSAGES: &str = "
-    SELECT payload::text FROM inbox
+    SELECT payload::text, enqueued_at FROM inbox
     WHERE customer = $1 AND acked_at IS NULL AND seq <= $2
     ORDER BY seq";
 
@@ -198,7 +198,7 @@ pub(super) async fn claim(
     let Some((customer, fence, through)) = claimed else {
         return Ok(None);
     };
-    let payloads: Vec<String> = sqlx::query_scalar(CLAIMED_MESSAGES)
+    let payloads: Vec<(String, i64)> = sqlx::query_as(CLAIMED_MESSAGES)
         .bind(&customer)
         .bind(through)
         .fetch_all(&mut *tx)
@@ -210,13 +210,20 @@ pub(super) async fn claim(
     let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let fence =
         u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let messages = payloads
+    let (messages, arrived_at) = payloads
         .iter()
-        .map(|p| serde_json::from_str(p).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .collect::<Result<Vec<InboundMessage>, _>>()?;
+        .map(|(p, at)| {
+            let message: InboundMessage =
+                serde_json::from_str(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((message, timestamp(*at)?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?
+        .into_iter()
+        .unzip();
     Ok(Some(Claim {
         customer,
         messages,
+        arrived_at,
         fence,
         worker: worker.to_owned(),
     }))

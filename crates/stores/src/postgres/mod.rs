@@ -100,11 +100,10 @@ impl PgStore {
     #[cfg(feature = "redis")]
     pub(crate) async fn commit_records(
         &self,
-        fence: u64,
-        messages: &[leadline_domain::InboundMessage],
+        claim: &Claim,
         commit: &TurnCommit,
     ) -> Result<records::Recorded, StoreError> {
-        records::commit(&self.pool, fence, messages, commit, self.now_ms()).await
+        records::commit(&self.pool, claim, commit, self.now_ms()).await
     }
 
     /// A person's action when Redis keeps the inbox: `fence` is the one the

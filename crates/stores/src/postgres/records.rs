@@ -9,8 +9,7 @@ use crate::StoreError;
 use leadline_domain::CustomerId;
 #[cfg(feature = "redis")]
 use {
-    crate::TurnCommit,
-    leadline_domain::InboundMessage,
+    crate::{Claim, TurnCommit},
     sqlx::{PgPool, types::Json},
     std::collections::HashSet,
 };
@@ -43,23 +42,23 @@ const MARK_ANSWERED: &str = "
     RETURNING msg_id";
 
 #[cfg(feature = "redis")]
-/// Inbound rows are timed by when the customer sent them (Meta's clock):
-/// the time Redis received them stays in Redis.
+/// Inbound rows are timed by when they reached the inbox (`$3`, epoch ms,
+/// one per message), as on PostgreSQL and SQLite alone: Meta's `sent_at`
+/// would count Meta's delays in the reply latency.
 const RECORD_INBOUND: &str = "
     INSERT INTO transcript (customer, direction, wa_id, body, at)
-    SELECT $1, 'in', m.value ->> 'id', m.value,
-        (extract(epoch FROM (m.value ->> 'sent_at')::timestamptz) * 1000)::bigint
+    SELECT $1, 'in', m.value ->> 'id', m.value, ($3::bigint[])[m.n]
     FROM jsonb_array_elements($2) WITH ORDINALITY AS m(value, n) ORDER BY m.n";
 
 #[cfg(feature = "redis")]
 pub(super) async fn commit(
     pool: &PgPool,
-    fence: u64,
-    messages: &[InboundMessage],
+    claim: &Claim,
     commit: &TurnCommit,
     now: i64,
 ) -> Result<Recorded, StoreError> {
-    let fence = i64::try_from(fence).map_err(|_| StoreError::Fenced)?;
+    let messages = &claim.messages;
+    let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
     let customer = commit.conversation.customer.as_str();
     let mut tx = pool.begin().await?;
     let raised: Option<i64> = sqlx::query_scalar(RAISE_FENCE)
@@ -91,9 +90,15 @@ pub(super) async fn commit(
         }
         return Ok(Recorded::AlreadyAnswered(answered));
     }
+    let arrived: Vec<i64> = claim
+        .arrived_at
+        .iter()
+        .map(|t| t.as_millisecond())
+        .collect();
     sqlx::query(RECORD_INBOUND)
         .bind(customer)
         .bind(Json(messages))
+        .bind(arrived)
         .execute(&mut *tx)
         .await?;
     super::turn::write(&mut tx, commit, now).await?;

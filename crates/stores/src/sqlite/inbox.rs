@@ -1,7 +1,7 @@
 //! Writes of the inbox and of turns: enqueue, claim, release, commit,
 //! summaries, pruning. Each runs on the writer connection.
 
-use super::{decode, encode, millis};
+use super::{decode, encode, millis, timestamp};
 pub(super) use crate::sql::{delivery_rank, delivery_state};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
@@ -152,7 +152,7 @@ pub(super) const CLAIM: &str = "
     RETURNING customer, fence, claimed_seq";
 
 pub(super) const CLAIMED_MESSAGES: &str = "
-    SELECT payload FROM inbox
+    SELECT payload, enqueued_at FROM inbox
     WHERE customer = ?1 AND acked_at IS NULL AND seq <= ?2
     ORDER BY seq";
 
@@ -181,8 +181,10 @@ pub(super) fn claim(
     };
     let payloads = tx
         .prepare_cached(CLAIMED_MESSAGES)?
-        .query_map(params![customer, through], |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
+        .query_map(params![customer, through], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<Vec<(String, i64)>, _>>()?;
     // Committed before decoding: should a stored message not decode, the
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
@@ -190,13 +192,16 @@ pub(super) fn claim(
     let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let fence =
         u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let messages = payloads
+    let (messages, arrived_at) = payloads
         .iter()
-        .map(|p| decode(p))
-        .collect::<Result<Vec<InboundMessage>, _>>()?;
+        .map(|(p, at)| Ok((decode::<InboundMessage>(p)?, timestamp(*at)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?
+        .into_iter()
+        .unzip();
     Ok(Some(Claim {
         customer,
         messages,
+        arrived_at,
         fence,
         worker: worker.to_owned(),
     }))
