@@ -34,8 +34,9 @@ use understanding::{CORRECTABLE, burst_text, field_value, grounded_proposals, ho
 mod understanding;
 
 /// Runs turns: one playbook, one brain, one tool registry, shared by every
-/// worker.
-pub struct Router {
+/// worker. Named for what it is (the agent the stages' prompts describe),
+/// not to be confused with an HTTP router.
+pub struct Agent {
     playbook: Arc<Playbook>,
     brain: Arc<dyn Brain>,
     tools: ToolRegistry,
@@ -119,7 +120,7 @@ impl SummaryJob {
     }
 }
 
-impl Router {
+impl Agent {
     pub fn new(playbook: Arc<Playbook>, brain: Arc<dyn Brain>, tools: ToolRegistry) -> Self {
         // The playbook check validated the zone; UTC only guards a playbook
         // built in code.

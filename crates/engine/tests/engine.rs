@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_brains::local::LocalBrain;
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
+use leadline_domain::router::Agent;
 use leadline_domain::tools::ToolRegistry;
 use leadline_domain::{Content, CustomerId, InboundMessage, ManualClock};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
@@ -147,7 +147,7 @@ impl Harness {
             time.clock(),
         );
         let brain = Arc::new(LocalBrain::new(&playbook));
-        let router = Arc::new(Router::new(playbook, brain, tools));
+        let agent = Arc::new(Agent::new(playbook, brain, tools));
         let outlet = Arc::new(RecordingOutlet::default());
         let config = EngineConfig {
             workers: 4,
@@ -160,7 +160,7 @@ impl Harness {
         };
         let engine = Engine::new(
             store.clone(),
-            router,
+            agent,
             outlet.clone(),
             None,
             config,

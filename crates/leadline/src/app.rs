@@ -1,4 +1,4 @@
-//! Builds a running Leadline from its settings: store, brain, router,
+//! Builds a running Leadline from its settings: store, brain, agent,
 //! engine and HTTP server (`Application::build`, `run_until_stopped`).
 
 use crate::config::{BrainKind, HttpSettings, Role, Settings};
@@ -12,7 +12,7 @@ use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
 use leadline_domain::brain::Brain;
 use leadline_domain::documents::SendDocument;
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
+use leadline_domain::router::Agent;
 use leadline_domain::tools::ToolRegistry;
 use leadline_domain::{Clock, CustomerId};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
@@ -140,11 +140,6 @@ impl Application {
         })
     }
 
-    /// The port actually bound (tests listen on port 0).
-    pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
-    }
-
     /// Serves until `shutdown` is cancelled, then stops taking webhooks
     /// (answering those already received) and, on a worker, stops claiming
     /// and lets in-flight turns and sends finish.
@@ -215,8 +210,8 @@ fn build_engine(
     ids: &Arc<http::OpaqueIds>,
     knowledge: &Live,
 ) -> anyhow::Result<Engine> {
-    let router = build_router(settings, store.clone(), knowledge)?;
-    let side_effects = side_effects(settings, router.playbook(), ids)?;
+    let agent = build_agent(settings, store.clone(), knowledge)?;
+    let side_effects = side_effects(settings, agent.playbook(), ids)?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
         tracing::warn!(
@@ -265,7 +260,7 @@ fn build_engine(
     };
     Ok(Engine::new(
         store,
-        router,
+        agent,
         Arc::new(GraphOutlet::new(client)),
         voice,
         config,
@@ -377,11 +372,11 @@ fn opaque_ids(admin_token: Option<&crate::config::Secret>) -> anyhow::Result<htt
 /// The playbook, the brain, the tools and the knowledge folder, put
 /// together. Calls are booked on Google Calendar when it is configured,
 /// else on the local calendar in `store`.
-pub fn build_router(
+pub fn build_agent(
     settings: &Settings,
     store: Arc<dyn Store>,
     knowledge: &Live,
-) -> anyhow::Result<Arc<Router>> {
+) -> anyhow::Result<Arc<Agent>> {
     let playbook = Arc::new(load_playbook(settings)?);
     let brain = build_brain(settings, &playbook)?;
     let calendar: Arc<dyn Calendar> = match &settings.google {
@@ -404,7 +399,7 @@ pub fn build_router(
     );
     tools.register(Arc::new(SendDocument::new(&playbook.documents)));
     Ok(Arc::new(
-        Router::new(playbook, brain, tools).with_knowledge(knowledge.shared()),
+        Agent::new(playbook, brain, tools).with_knowledge(knowledge.shared()),
     ))
 }
 

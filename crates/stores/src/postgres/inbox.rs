@@ -2,12 +2,13 @@
 //! messages acknowledged; what it writes is [`super::turn`]'s), summaries,
 //! pruning.
 
+use super::millis;
 use super::outbox::{LOCK_RECIPIENT, PROMOTE_NEXT};
-use super::{millis, timestamp};
+use crate::sql::claim_of;
 use crate::sql::delivery_rank;
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
+use leadline_domain::CustomerId;
 use leadline_domain::conversation::Summary;
-use leadline_domain::{CustomerId, InboundMessage};
 use sqlx::PgPool;
 use sqlx::types::Json;
 use std::collections::{BTreeSet, HashSet};
@@ -207,26 +208,7 @@ pub(super) async fn claim(
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
     tx.commit().await?;
-    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let fence =
-        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let (messages, arrived_at) = payloads
-        .iter()
-        .map(|(p, at)| {
-            let message: InboundMessage =
-                serde_json::from_str(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok((message, timestamp(*at)?))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?
-        .into_iter()
-        .unzip();
-    Ok(Some(Claim {
-        customer,
-        messages,
-        arrived_at,
-        fence,
-        worker: worker.to_owned(),
-    }))
+    claim_of(&customer, fence, worker, &payloads).map(Some)
 }
 
 /// Only the live holder may release; a claim already lost releases nothing.

@@ -386,7 +386,7 @@ impl AdminStore for PgStore {
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
-        admin::funnel(&self.pool, query).await
+        crate::sql::funnel(&self.pool, &admin::FUNNEL, query).await
     }
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {

@@ -1,7 +1,8 @@
 //! Writes of the inbox and of turns: enqueue, claim, release, commit,
 //! summaries, pruning. Each runs on the writer connection.
 
-use super::{decode, encode, millis, timestamp};
+use super::{encode, millis};
+use crate::sql::claim_of;
 pub(super) use crate::sql::{delivery_rank, delivery_state};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
@@ -189,22 +190,7 @@ pub(super) fn claim(
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
     tx.commit()?;
-    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let fence =
-        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let (messages, arrived_at) = payloads
-        .iter()
-        .map(|(p, at)| Ok((decode::<InboundMessage>(p)?, timestamp(*at)?)))
-        .collect::<Result<Vec<_>, StoreError>>()?
-        .into_iter()
-        .unzip();
-    Ok(Some(Claim {
-        customer,
-        messages,
-        arrived_at,
-        fence,
-        worker: worker.to_owned(),
-    }))
+    claim_of(&customer, fence, worker, &payloads).map(Some)
 }
 
 /// Only the live holder may release; a claim already lost releases nothing.

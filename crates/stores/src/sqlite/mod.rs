@@ -442,7 +442,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
-        admin::funnel(&self.readers, query).await
+        crate::sql::funnel(&self.readers, &admin::FUNNEL, query).await
     }
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
