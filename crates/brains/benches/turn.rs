@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use leadline_brains::local::LocalBrain;
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
+use leadline_domain::router::Agent;
 use leadline_domain::tools::ToolRegistry;
 use leadline_domain::{Content, CustomerId, InboundMessage};
 use std::sync::Arc;
@@ -35,7 +35,7 @@ fn main() {
     let conversations = (turns / 10).max(1);
     let playbook = Arc::new(Playbook::builtin());
     let brain = Arc::new(LocalBrain::new(&playbook));
-    let router = Router::new(playbook, brain, ToolRegistry::default());
+    let router = Agent::new(playbook, brain, ToolRegistry::default());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime");

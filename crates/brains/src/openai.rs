@@ -255,7 +255,7 @@ impl OpenAiBrain {
                 let result = tools
                     .call(&request.name, &request.arguments)
                     .await
-                    .map_err(|e| e.0);
+                    .map_err(|e| e.to_string());
                 tracing::info!(tool = %request.name, ok = result.is_ok(), "model asked for a tool");
                 if result.is_ok() && shown_to_customer(&request.name) {
                     first.turn
@@ -263,7 +263,7 @@ impl OpenAiBrain {
                     // The reply must say what the tool did: one more call,
                     // with no tool to ask for this time.
                     let told = match &result {
-                        Ok(value) => value.to_string(),
+                        Ok(outcome) => outcome.to_json().to_string(),
                         Err(error) => serde_json::json!({ "error": error }).to_string(),
                     };
                     exchange.messages.push(ChatMessage::Assistant {
@@ -702,12 +702,12 @@ async fn run_tools(tools: &ToolBox<'_>, message: ResponseMessage, messages: &mut
             Ok(arguments) => tools
                 .call(&call.function.name, &arguments)
                 .await
-                .map_err(|e| e.0),
+                .map_err(|e| e.to_string()),
             Err(e) => Err(format!("the arguments are not a JSON object: {e}")),
         };
         tracing::info!(tool = %call.function.name, ok = result.is_ok(), "model called a tool");
         let content = match &result {
-            Ok(value) => value.to_string(),
+            Ok(outcome) => outcome.to_json().to_string(),
             Err(error) => serde_json::json!({ "error": error }).to_string(),
         };
         results.push(ChatMessage::Tool {

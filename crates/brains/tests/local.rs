@@ -5,14 +5,16 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use leadline_brains::local::LocalBrain;
-use leadline_domain::brain::{Brain, SummaryRequest, ToolCallRecord, Turn, TurnContext};
+use leadline_domain::brain::{Brain, SummaryRequest, Turn, TurnContext};
 use leadline_domain::conversation::{Message, Speaker};
 use leadline_domain::customer::CustomerId;
 use leadline_domain::fields;
 use leadline_domain::language::{self, Language};
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::Playbook;
-use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
+use leadline_domain::tools::{
+    FoundSlot, Tool, ToolCallRecord, ToolError, ToolInvocation, ToolOutcome, ToolRegistry,
+};
 use std::sync::Arc;
 
 const TODAY: Date = date(2026, 11, 25);
@@ -113,7 +115,8 @@ impl Chat {
     }
 }
 
-/// A `send_document` tool that records nothing and answers a fixed link.
+/// A `send_document` tool that records nothing and always picks the price
+/// list.
 struct Documents;
 
 #[async_trait]
@@ -127,8 +130,8 @@ impl Tool for Documents {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object", "properties": {}})
     }
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
-        Ok(serde_json::json!({"sent": "precios.pdf"}))
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        Ok(precios())
     }
 }
 
@@ -146,9 +149,20 @@ impl Tool for Slots {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object", "properties": {}})
     }
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         assert_eq!(invocation.arguments, &serde_json::json!({}));
-        Ok(serde_json::json!({"slots": ["2026-11-26T10:00:00-06:00"]}))
+        Ok(ToolOutcome::SlotsFound(vec![FoundSlot {
+            id: "2026-11-26T10:00:00-06:00".to_owned(),
+            when: "Thursday 26 November, 10:00".to_owned(),
+        }]))
+    }
+}
+
+/// What [`Documents`] answers.
+fn precios() -> ToolOutcome {
+    ToolOutcome::DocumentSent {
+        document: "precios".to_owned(),
+        title: "Lista de precios".to_owned(),
     }
 }
 
@@ -395,10 +409,7 @@ async fn a_document_request_calls_the_stage_tool_when_there_is_one() {
         .await;
     assert_eq!(chat.calls.len(), 1);
     assert_eq!(chat.calls[0].name, "send_document");
-    assert_eq!(
-        chat.calls[0].result,
-        Ok(serde_json::json!({"sent": "precios.pdf"}))
-    );
+    assert_eq!(chat.calls[0].result, Ok(precios()));
 }
 
 #[tokio::test]

@@ -7,11 +7,11 @@ use jiff::civil::date;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
 use leadline_brains::openai::{OpenAiBrain, OpenAiConfig, ToolMode};
-use leadline_domain::brain::{
-    Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext,
-};
+use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use leadline_domain::playbook::Playbook;
-use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
+use leadline_domain::tools::{
+    FoundSlot, Tool, ToolCallRecord, ToolError, ToolInvocation, ToolOutcome, ToolRegistry,
+};
 use leadline_domain::{CustomerId, FieldName, Language, Lead, Message, Speaker};
 use leadline_testkit::openai::{FakeOpenAi, FakeReply};
 use serde_json::{Value, json};
@@ -284,13 +284,21 @@ impl Tool for FindSlots {
     fn parameters(&self) -> Value {
         json!({ "type": "object", "properties": { "day": { "type": "string" } }, "required": ["day"] })
     }
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         self.calls
             .lock()
             .unwrap()
             .push(invocation.arguments.clone());
-        Ok(json!({ "slots": ["2025-03-11T10:00:00-06:00"] }))
+        Ok(tuesday_at_10())
     }
+}
+
+/// What [`FindSlots`] finds.
+fn tuesday_at_10() -> ToolOutcome {
+    ToolOutcome::SlotsFound(vec![FoundSlot {
+        id: "2025-03-11T10:00:00-06:00".to_owned(),
+        when: "Tuesday 11 March, 10:00".to_owned(),
+    }])
 }
 
 fn scheduling_with_find_slots() -> (Fixture, Arc<FindSlots>) {
@@ -329,7 +337,7 @@ async fn tool_calls_are_run_and_their_results_sent_back_in_the_same_turn() {
         ToolCallRecord {
             name: "find_slots".to_owned(),
             arguments: json!({ "day": "tomorrow" }),
-            result: Ok(json!({ "slots": ["2025-03-11T10:00:00-06:00"] })),
+            result: Ok(tuesday_at_10()),
         }
     );
     assert_eq!(calls[1].name, "delete_everything");
@@ -364,7 +372,8 @@ async fn tool_calls_are_run_and_their_results_sent_back_in_the_same_turn() {
     assert_eq!(result["role"], "tool");
     assert_eq!(result["tool_call_id"], calls["tool_calls"][0]["id"]);
     let content: Value = serde_json::from_str(result["content"].as_str().unwrap()).unwrap();
-    assert_eq!(content, json!({ "slots": ["2025-03-11T10:00:00-06:00"] }));
+    assert_eq!(content, tuesday_at_10().to_json());
+    assert_eq!(content["slots"][0]["id"], "2025-03-11T10:00:00-06:00");
     let error = &second[second.len() - 1];
     assert_eq!(error["tool_call_id"], calls["tool_calls"][1]["id"]);
     assert!(error["content"].as_str().unwrap().contains("error"));
@@ -390,7 +399,7 @@ async fn a_turn_that_ends_malformed_keeps_the_record_of_the_tools_it_ran() {
         vec![ToolCallRecord {
             name: "find_slots".to_owned(),
             arguments: json!({ "day": "tomorrow" }),
-            result: Ok(json!({ "slots": ["2025-03-11T10:00:00-06:00"] })),
+            result: Ok(tuesday_at_10()),
         }],
         "what a tool did is not lost with the answer"
     );
@@ -434,9 +443,12 @@ impl Tool for BookCall {
     fn parameters(&self) -> Value {
         json!({ "type": "object", "properties": { "slot": { "type": "string" } }, "required": ["slot"] })
     }
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         let slot = invocation.arguments["slot"].as_str().unwrap_or_default();
-        Ok(json!({ "outcome": "call_booked", "start": slot }))
+        Ok(ToolOutcome::CallBooked {
+            event_id: format!("event-{slot}"),
+            start: slot.to_owned(),
+        })
     }
 }
 
@@ -500,7 +512,10 @@ async fn a_tool_whose_result_must_be_told_gets_a_second_call_without_tools() {
     assert_eq!(calls.len(), 1);
     assert_eq!(
         calls[0].result,
-        Ok(json!({ "outcome": "call_booked", "start": "tue-10" }))
+        Ok(ToolOutcome::CallBooked {
+            event_id: "event-tue-10".to_owned(),
+            start: "tue-10".to_owned(),
+        })
     );
     assert!(
         turn.fields

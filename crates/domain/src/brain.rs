@@ -97,15 +97,6 @@ pub struct ModelUsage {
     pub millis: Option<u64>,
 }
 
-/// A tool call made during a turn, as [`ToolBox`] records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ToolCallRecord {
-    pub name: String,
-    pub arguments: serde_json::Value,
-    /// The tool's result, or the error it returned.
-    pub result: Result<serde_json::Value, String>,
-}
-
 /// What a background summary update reads.
 #[derive(Debug, Clone, Copy)]
 pub struct SummaryRequest<'a> {

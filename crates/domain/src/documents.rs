@@ -4,7 +4,7 @@
 //! again.
 
 use crate::language::Language;
-use crate::tools::{Tool, ToolError, ToolInvocation};
+use crate::tools::{Tool, ToolError, ToolInvocation, ToolOutcome};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -193,11 +193,14 @@ impl Tool for SendDocument {
         })
     }
 
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         let text = |key: &str| invocation.arguments.get(key).and_then(Value::as_str);
         let (id, query) = (text("document"), text("query"));
         match find(&self.documents, id, query) {
-            Some(doc) => Ok(json!({ "document": doc.id, "title": doc.title })),
+            Some(doc) => Ok(ToolOutcome::DocumentSent {
+                document: doc.id.clone(),
+                title: doc.title.clone(),
+            }),
             None => {
                 let there: Vec<String> = self
                     .documents
@@ -205,7 +208,7 @@ impl Tool for SendDocument {
                     .map(|d| format!("{} ({})", d.id, d.title))
                     .collect();
                 let asked = id.or(query).unwrap_or("nothing");
-                Err(ToolError(format!(
+                Err(ToolError::Refused(format!(
                     "no document matches {asked:?}; tell the customer you don't have it. \
                      Documents: {}",
                     if there.is_empty() {

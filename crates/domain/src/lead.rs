@@ -55,14 +55,6 @@ impl fmt::Display for FieldName {
     }
 }
 
-/// An amount of money in whole units of `currency` (ISO 4217, e.g. "USD";
-/// `None` when the customer did not say and the business has no default).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    pub amount: u64,
-    pub currency: Option<String>,
-}
-
 /// A budget: an amount ("5k"), a range ("between 5 and 10 thousand") or a
 /// bound ("up to 2,000 EUR", "at least 1000"). `approximate` records
 /// "around"/"unos"/"aprox.".

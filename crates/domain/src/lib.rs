@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod brain;
+pub mod clock;
 pub mod context;
 pub mod conversation;
 pub mod customer;
@@ -21,6 +22,7 @@ pub mod router;
 pub mod schedule;
 pub mod tools;
 
+pub use clock::{Clock, ManualClock};
 pub use conversation::{Conversation, Handoff, HandoffReason, Message, Speaker};
 pub use customer::CustomerId;
 pub use inbound::{Content, DeliveryState, InboundMessage, StatusUpdate};

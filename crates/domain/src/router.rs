@@ -8,7 +8,7 @@
 //! the last word on what the customer is told.
 
 use crate::answers::{self, Question};
-use crate::brain::{Brain, BrainError, SummaryRequest, ToolCallRecord, Turn, TurnContext};
+use crate::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContext};
 use crate::context::WINDOW;
 use crate::conversation::{
     BookedCall, Conversation, Handoff, HandoffReason, Message, Speaker, Summary,
@@ -20,10 +20,10 @@ use crate::fields;
 use crate::inbound::{Content, InboundMessage};
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
-use crate::playbook::{LeadView, Playbook, Stage, Success};
+use crate::playbook::{LeadView, MEDIA_RECEIVED, Playbook, Stage, Success, VOICE_NOTE};
 use crate::reading;
 use crate::schedule::{Pick, Slot, read_pick};
-use crate::tools::{ToolBox, ToolRegistry};
+use crate::tools::{FoundSlot, ToolBox, ToolCallRecord, ToolError, ToolOutcome, ToolRegistry};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -34,8 +34,9 @@ use understanding::{CORRECTABLE, burst_text, field_value, grounded_proposals, ho
 mod understanding;
 
 /// Runs turns: one playbook, one brain, one tool registry, shared by every
-/// worker.
-pub struct Router {
+/// worker. Named for what it is (the agent the stages' prompts describe),
+/// not to be confused with an HTTP router.
+pub struct Agent {
     playbook: Arc<Playbook>,
     brain: Arc<dyn Brain>,
     tools: ToolRegistry,
@@ -82,10 +83,10 @@ pub struct OfferRow {
 
 /// WhatsApp lists hold at most 10 rows.
 pub const MAX_OFFERED: usize = 10;
-/// The tool that lists free slots: `{} -> {"slots": [{"id": ...}, ...]}`.
+/// The tool that lists free slots: `{}` -> [`ToolOutcome::SlotsFound`].
 pub const FIND_SLOTS: &str = "find_slots";
-/// The tool that books one: `{"slot": id} -> {"outcome": "call_booked" |
-/// "slot_taken", ...}`.
+/// The tool that books one: `{"slot": id}` -> [`ToolOutcome::CallBooked`]
+/// or [`ToolOutcome::SlotTaken`].
 pub const BOOK_CALL: &str = "book_call";
 /// Whether the router shows a tool's result to the customer itself (the
 /// slot list of [`FIND_SLOTS`], the document [`SEND_DOCUMENT`] picked), so
@@ -93,21 +94,13 @@ pub const BOOK_CALL: &str = "book_call";
 pub fn shown_to_customer(tool: &str) -> bool {
     tool == FIND_SLOTS || tool == SEND_DOCUMENT
 }
-/// What [`BOOK_CALL`] reports when the call is on the calendar.
-pub const CALL_BOOKED: &str = "call_booked";
-/// The tool that cancels a booked call: `{"event_id": id} -> {"outcome":
-/// "call_cancelled"}`.
+/// The tool that cancels a booked call: `{"event_id": id}` ->
+/// [`ToolOutcome::CallCancelled`].
 pub const CANCEL_CALL: &str = "cancel_call";
 /// The intents of a customer who wants the booked call at another time, or
 /// not at all: the playbook names them, the brain reads them.
 pub const RESCHEDULE_INTENT: &str = "reschedule_call";
 pub const CANCEL_INTENT: &str = "cancel_call";
-/// The reply template that asks for a voice note in writing: nobody could
-/// transcribe it.
-pub const VOICE_NOTE: &str = "voice_note";
-/// The reply template that acknowledges a file (image, document, video,
-/// sticker) sent without a word.
-pub const MEDIA_RECEIVED: &str = "media_received";
 
 /// Messages that left the context window, to fold into the rolling summary
 /// off the reply's critical path.
@@ -127,7 +120,7 @@ impl SummaryJob {
     }
 }
 
-impl Router {
+impl Agent {
     pub fn new(playbook: Arc<Playbook>, brain: Arc<dyn Brain>, tools: ToolRegistry) -> Self {
         // The playbook check validated the zone; UTC only guards a playbook
         // built in code.
@@ -392,7 +385,10 @@ impl Router {
             .iter()
             .rev()
             .find(|c| c.name == FIND_SLOTS)
-            .and_then(|c| c.result.as_ref().ok());
+            .and_then(|c| match &c.result {
+                Ok(ToolOutcome::SlotsFound(found)) => Some(found.as_slice()),
+                _ => None,
+            });
         match looked_up {
             Some(found) => self.offer_found(conversation, reached, found, &mut outcome),
             None if reached.id != stage.id => self.offer(conversation, reached, &mut outcome).await,
@@ -480,7 +476,10 @@ impl Router {
         let picked = calls
             .iter()
             .filter(|c| c.name == SEND_DOCUMENT)
-            .filter_map(|c| c.result.as_ref().ok()?.get("document")?.as_str());
+            .filter_map(|c| match &c.result {
+                Ok(ToolOutcome::DocumentSent { document, .. }) => Some(document.as_str()),
+                _ => None,
+            });
         for id in picked {
             let Some(document) = documents::find(&self.playbook.documents, Some(id), None) else {
                 continue;
@@ -555,13 +554,8 @@ impl Router {
         let calls = tools.into_calls();
         self.record_calls(conversation, &calls, outcome);
         let language = conversation.language;
-        let reported = result
-            .as_ref()
-            .ok()
-            .and_then(|r| r.get("outcome"))
-            .and_then(|o| o.as_str());
-        let key = match (reported, &result) {
-            (Some(CALL_BOOKED), _) => {
+        let key = match result {
+            Ok(ToolOutcome::CallBooked { .. }) => {
                 conversation.offered.clear();
                 conversation.unresolved = 0;
                 let booked = self
@@ -586,8 +580,10 @@ impl Router {
                 return;
             }
             // The tool logged why; the event says it failed.
-            (_, Err(_)) => "booking_failed",
-            (_, Ok(_)) => "slot_taken",
+            Err(ToolError::CalendarFailed(_) | ToolError::Refused(_)) => "booking_failed",
+            Ok(ToolOutcome::SlotTaken) => "slot_taken",
+            // Not a booking tool's answer: nothing was booked.
+            Ok(_) => "slot_taken",
         };
         let text = self
             .playbook
@@ -615,7 +611,7 @@ impl Router {
         let found = tools.call(FIND_SLOTS, &serde_json::json!({})).await;
         self.record_calls(conversation, &tools.into_calls(), outcome);
         // A failure is the tool's to log; the event records it.
-        if let Ok(found) = found {
+        if let Ok(ToolOutcome::SlotsFound(found)) = found {
             self.offer_found(conversation, stage, &found, outcome);
         }
     }
@@ -626,17 +622,13 @@ impl Router {
         &self,
         conversation: &mut Conversation,
         stage: &Stage,
-        found: &serde_json::Value,
+        found: &[FoundSlot],
         outcome: &mut TurnOutcome,
     ) {
         let rules = &self.playbook.scheduling;
         let slots: Vec<Slot> = found
-            .get("slots")
-            .and_then(|s| s.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s.get("id").and_then(|id| id.as_str()))
-            .filter_map(|id| rules.slot_of(id))
+            .iter()
+            .filter_map(|s| rules.slot_of(&s.id))
             .take(MAX_OFFERED)
             .collect();
         let language = conversation.language;
@@ -673,18 +665,15 @@ impl Router {
                 name: call.name.clone(),
                 ok: call.result.is_ok(),
             });
-            if let Ok(result) = &call.result
-                && result.get("outcome").and_then(|o| o.as_str()) == Some(CALL_BOOKED)
-            {
-                let text = |key: &str| result.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-                let (slot, event_id) = (text("start"), text("event_id"));
-                if let (Some(start), Some(event_id)) = (&slot, &event_id) {
-                    conversation.booked = Some(BookedCall {
-                        event_id: event_id.clone(),
-                        start: start.clone(),
-                    });
-                }
-                outcome.events.push(Event::CallBooked { slot, event_id });
+            if let Ok(ToolOutcome::CallBooked { event_id, start }) = &call.result {
+                conversation.booked = Some(BookedCall {
+                    event_id: event_id.clone(),
+                    start: start.clone(),
+                });
+                outcome.events.push(Event::CallBooked {
+                    slot: Some(start.clone()),
+                    event_id: Some(event_id.clone()),
+                });
             }
         }
     }
@@ -1297,13 +1286,11 @@ struct Answers {
 }
 
 /// Whether a tool called during the turn reported `wanted` as its outcome
-/// (`{"outcome": "call_booked", ...}`).
+/// (`call_booked`: see [`ToolOutcome::name`]).
 fn reported(calls: &[ToolCallRecord], wanted: &str) -> bool {
-    calls.iter().any(|call| {
-        call.result
-            .as_ref()
-            .is_ok_and(|r| r.get("outcome").and_then(|o| o.as_str()) == Some(wanted))
-    })
+    calls
+        .iter()
+        .any(|call| call.result.as_ref().is_ok_and(|r| r.name() == wanted))
 }
 
 /// The language the burst's words are in, when they say: the newest

@@ -2,16 +2,101 @@
 //! The playbook names them per stage; the registry holds the ones this
 //! deployment has; a brain sees only its stage's tools.
 
-use crate::brain::ToolCallRecord;
 use crate::customer::CustomerId;
 use crate::lead::Lead;
 use async_trait::async_trait;
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// What a tool did, as the server reads it: the router matches on these,
+/// and the model reads them as JSON ([`ToolOutcome::to_json`]), the only
+/// place their shape is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolOutcome {
+    /// `find_slots`: free times for a call, soonest first.
+    SlotsFound(Vec<FoundSlot>),
+    /// `book_call`: the call is on the calendar.
+    CallBooked {
+        /// The calendar's id for it, which `cancel_call` takes.
+        event_id: String,
+        /// The slot's id (its start, RFC 3339).
+        start: String,
+    },
+    /// `book_call`: another call took the slot meanwhile.
+    SlotTaken,
+    /// `cancel_call`: the call is off the calendar.
+    CallCancelled { event_id: String },
+    /// `send_document`: the playbook's document to send.
+    DocumentSent { document: String, title: String },
+}
+
+/// A free time `find_slots` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundSlot {
+    /// The slot's start (RFC 3339, with the business's UTC offset): what
+    /// `book_call` takes.
+    pub id: String,
+    /// The time in words, for the model.
+    pub when: String,
+}
+
+impl ToolOutcome {
+    /// What a playbook's `outcome` success criterion names it by.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ToolOutcome::SlotsFound(_) => "slots_found",
+            ToolOutcome::CallBooked { .. } => "call_booked",
+            ToolOutcome::SlotTaken => "slot_taken",
+            ToolOutcome::CallCancelled { .. } => "call_cancelled",
+            ToolOutcome::DocumentSent { .. } => "document_sent",
+        }
+    }
+
+    /// The outcome as the model reads it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            ToolOutcome::SlotsFound(slots) => {
+                let slots: Vec<_> = slots
+                    .iter()
+                    .map(|s| json!({ "id": s.id, "when": s.when }))
+                    .collect();
+                json!({ "slots": slots })
+            }
+            ToolOutcome::CallBooked { event_id, start } => {
+                json!({ "outcome": self.name(), "event_id": event_id, "start": start })
+            }
+            ToolOutcome::SlotTaken => json!({ "outcome": self.name() }),
+            ToolOutcome::CallCancelled { event_id } => {
+                json!({ "outcome": self.name(), "event_id": event_id })
+            }
+            ToolOutcome::DocumentSent { document, title } => {
+                json!({ "document": document, "title": title })
+            }
+        }
+    }
+}
+
+/// Why a tool did nothing; the model reads it as `{"error": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ToolError(pub String);
+pub enum ToolError {
+    /// The calendar could not be reached or refused the request.
+    #[error("the calendar failed: {0}")]
+    CalendarFailed(String),
+    /// The call was refused as asked (an unknown tool or document, a
+    /// missing or bad argument): the model is told why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// A tool call made during a turn, as [`ToolBox`] records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCallRecord {
+    pub name: String,
+    pub arguments: serde_json::Value,
+    /// What the tool did, or why it did nothing.
+    pub result: Result<ToolOutcome, ToolError>,
+}
 
 /// Who and what a tool call is about.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +114,7 @@ pub trait Tool: Send + Sync {
     fn description(&self) -> &str;
     /// JSON Schema of the arguments object.
     fn parameters(&self) -> serde_json::Value;
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError>;
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError>;
 }
 
 /// The tools this deployment offers, by name.
@@ -96,7 +181,7 @@ impl ToolBox<'_> {
         &self,
         name: &str,
         arguments: &serde_json::Value,
-    ) -> Result<serde_json::Value, ToolError> {
+    ) -> Result<ToolOutcome, ToolError> {
         let result = match self.tools.iter().find(|t| t.name() == name) {
             Some(tool) => {
                 tool.call(ToolInvocation {
@@ -106,7 +191,9 @@ impl ToolBox<'_> {
                 })
                 .await
             }
-            None => Err(ToolError(format!("no tool named {name:?} in this stage"))),
+            None => Err(ToolError::Refused(format!(
+                "no tool named {name:?} in this stage"
+            ))),
         };
         self.ledger
             .lock()
@@ -114,7 +201,7 @@ impl ToolBox<'_> {
             .push(ToolCallRecord {
                 name: name.to_owned(),
                 arguments: arguments.clone(),
-                result: result.clone().map_err(|e| e.0),
+                result: result.clone(),
             });
         result
     }

@@ -11,8 +11,8 @@ use leadline_domain::brain::{Brain, BrainError, SummaryRequest, Turn, TurnContex
 use leadline_domain::conversation::HandoffReason;
 use leadline_domain::events::{Event, Grounded};
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
-use leadline_domain::tools::{Tool, ToolBox, ToolError, ToolInvocation, ToolRegistry};
+use leadline_domain::router::Agent;
+use leadline_domain::tools::{Tool, ToolBox, ToolError, ToolInvocation, ToolOutcome, ToolRegistry};
 use leadline_domain::{
     Content, Conversation, CustomerId, FieldName, InboundMessage, Language, Lead, Speaker,
 };
@@ -77,7 +77,7 @@ fn with_fields(reply: &str, fields: &[(FieldName, &str)]) -> Turn {
 }
 
 struct Harness {
-    router: Router,
+    router: Agent,
     script: Arc<Script>,
     conversation: Conversation,
     next_id: u32,
@@ -100,7 +100,7 @@ impl Harness {
             calls: Mutex::new(calls.into()),
             ..Script::default()
         });
-        let router = Router::new(Arc::new(Playbook::builtin()), script.clone(), tools);
+        let router = Agent::new(Arc::new(Playbook::builtin()), script.clone(), tools);
         let conversation = router.start(
             CustomerId::parse("5215550100").unwrap(),
             None,
@@ -224,8 +224,11 @@ impl Tool for Booker {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object"})
     }
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
-        Ok(serde_json::json!({"outcome": "call_booked"}))
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        Ok(ToolOutcome::CallBooked {
+            event_id: "event-1".to_owned(),
+            start: "2026-03-03T10:00:00+01:00".to_owned(),
+        })
     }
 }
 
@@ -517,8 +520,11 @@ impl Tool for Brochure {
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({"type": "object"})
     }
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<serde_json::Value, ToolError> {
-        Ok(serde_json::json!({"document": "brochure", "title": "Brochure"}))
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        Ok(ToolOutcome::DocumentSent {
+            document: "brochure".to_owned(),
+            title: "Brochure".to_owned(),
+        })
     }
 }
 
@@ -920,7 +926,7 @@ fn citing(reply: &str, sources: &[&str]) -> Turn {
 impl Harness {
     fn knowing(answers: Vec<Result<Turn, BrainError>>) -> Self {
         let mut harness = Self::new(answers);
-        let router = Router::new(
+        let router = Agent::new(
             Arc::new(Playbook::builtin()),
             harness.script.clone(),
             ToolRegistry::default(),

@@ -6,30 +6,35 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::language::Language;
 use leadline_domain::playbook::LeadView;
-use leadline_domain::router::{BOOK_CALL, CALL_BOOKED, CANCEL_CALL, FIND_SLOTS, MAX_OFFERED};
+use leadline_domain::router::{BOOK_CALL, CANCEL_CALL, FIND_SLOTS, MAX_OFFERED};
 use leadline_domain::schedule::{Interval, SlotRules, free_slots};
-use leadline_domain::tools::{Tool, ToolError, ToolInvocation, ToolRegistry};
-use leadline_domain::{FieldName, Lead};
+use leadline_domain::tools::{
+    FoundSlot, Tool, ToolError, ToolInvocation, ToolOutcome, ToolRegistry,
+};
+use leadline_domain::{Clock, FieldName, Lead};
 use leadline_integrations::{BookedEvent, Booking, Calendar, CalendarError};
 use leadline_stores::{CalendarCall, CalendarStore, Reservation, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Registers `find_slots`, `book_call` and `cancel_call` over `calendar`,
-/// offering slots by the playbook's `rules`.
+/// offering slots by the playbook's `rules` from `clock`'s now.
 pub fn register_booking_tools(
     registry: &mut ToolRegistry,
     calendar: Arc<dyn Calendar>,
     rules: SlotRules,
+    clock: Clock,
 ) {
     let rules = Arc::new(rules);
     registry.register(Arc::new(FindSlots {
         calendar: calendar.clone(),
         rules: rules.clone(),
+        clock: clock.clone(),
     }));
     registry.register(Arc::new(BookCall {
         calendar: calendar.clone(),
         rules,
+        clock,
     }));
     registry.register(Arc::new(CancelCall { calendar }));
 }
@@ -38,6 +43,7 @@ pub fn register_booking_tools(
 struct FindSlots {
     calendar: Arc<dyn Calendar>,
     rules: Arc<SlotRules>,
+    clock: Clock,
 }
 
 #[async_trait]
@@ -55,8 +61,8 @@ impl Tool for FindSlots {
         json!({ "type": "object", "properties": {}, "additionalProperties": false })
     }
 
-    async fn call(&self, _: ToolInvocation<'_>) -> Result<Value, ToolError> {
-        let now = Timestamp::now();
+    async fn call(&self, _: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
+        let now = self.clock.now();
         let horizon =
             now + jiff::SignedDuration::from_hours(24 * (i64::from(self.rules.horizon_days) + 1));
         let busy = self
@@ -64,11 +70,14 @@ impl Tool for FindSlots {
             .busy(now, horizon)
             .await
             .map_err(|e| failed("find_slots", &e))?;
-        let slots: Vec<Value> = free_slots(&busy, now, &self.rules, MAX_OFFERED)
+        let slots = free_slots(&busy, now, &self.rules, MAX_OFFERED)
             .iter()
-            .map(|slot| json!({ "id": slot.id(), "when": slot.description(Language::En) }))
+            .map(|slot| FoundSlot {
+                id: slot.id(),
+                when: slot.description(Language::En),
+            })
             .collect();
-        Ok(json!({ "slots": slots }))
+        Ok(ToolOutcome::SlotsFound(slots))
     }
 }
 
@@ -76,6 +85,7 @@ impl Tool for FindSlots {
 struct BookCall {
     calendar: Arc<dyn Calendar>,
     rules: Arc<SlotRules>,
+    clock: Clock,
 }
 
 #[async_trait]
@@ -98,17 +108,19 @@ impl Tool for BookCall {
         })
     }
 
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         let id = invocation
             .arguments
             .get("slot")
             .and_then(Value::as_str)
-            .ok_or_else(|| ToolError("`slot` is required: a slot id from find_slots".into()))?;
+            .ok_or_else(|| {
+                ToolError::Refused("`slot` is required: a slot id from find_slots".into())
+            })?;
         let slot = self
             .rules
             .slot_of(id)
-            .and_then(|slot| self.rules.slot_at(&slot.start, Timestamp::now()))
-            .ok_or_else(|| ToolError(format!("{id:?} is not a bookable time")))?;
+            .and_then(|slot| self.rules.slot_at(&slot.start, self.clock.now()))
+            .ok_or_else(|| ToolError::Refused(format!("{id:?} is not a bookable time")))?;
         let lead = invocation.lead;
         let booking = Booking {
             summary: summary(lead),
@@ -124,12 +136,11 @@ impl Tool for BookCall {
             slot,
         };
         match self.calendar.book(&booking).await {
-            Ok(event) => Ok(json!({
-                "outcome": CALL_BOOKED,
-                "event_id": event.id,
-                "start": booking.slot.id(),
-            })),
-            Err(CalendarError::SlotTaken) => Ok(json!({ "outcome": "slot_taken" })),
+            Ok(event) => Ok(ToolOutcome::CallBooked {
+                event_id: event.id,
+                start: booking.slot.id(),
+            }),
+            Err(CalendarError::SlotTaken) => Ok(ToolOutcome::SlotTaken),
             Err(e) => Err(failed("book_call", &e)),
         }
     }
@@ -159,24 +170,28 @@ impl Tool for CancelCall {
         })
     }
 
-    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<Value, ToolError> {
+    async fn call(&self, invocation: ToolInvocation<'_>) -> Result<ToolOutcome, ToolError> {
         let id = invocation
             .arguments
             .get("event_id")
             .and_then(Value::as_str)
-            .ok_or_else(|| ToolError("`event_id` is required: the id book_call answered".into()))?;
+            .ok_or_else(|| {
+                ToolError::Refused("`event_id` is required: the id book_call answered".into())
+            })?;
         self.calendar
             .cancel(id)
             .await
             .map_err(|e| failed("cancel_call", &e))?;
-        Ok(json!({ "outcome": "call_cancelled", "event_id": id }))
+        Ok(ToolOutcome::CallCancelled {
+            event_id: id.to_owned(),
+        })
     }
 }
 
 /// Logs a calendar failure and turns it into what the brain sees.
 fn failed(tool: &'static str, error: &CalendarError) -> ToolError {
     tracing::warn!(tool, error = %error, retryable = error.is_retryable(), "calendar call failed");
-    ToolError(format!("the calendar failed: {error}"))
+    ToolError::CalendarFailed(error.to_string())
 }
 
 /// The event's title: who the call is with.

@@ -5,6 +5,7 @@
 use crate::Shared;
 use crate::drain::{self, Queue};
 use jiff::Timestamp;
+use leadline_domain::Clock;
 use leadline_stores::{EffectAction, EffectItem, OutgoingBody, OutgoingMessage, StoreError};
 use leadline_whatsapp::send::SendError;
 use std::sync::Arc;
@@ -32,12 +33,16 @@ impl Queue for Pending {
         let shared = &self.0;
         shared
             .store
-            .due_effects(Timestamp::now(), limit, shared.side_effects.lease)
+            .due_effects(shared.config.clock.now(), limit, shared.side_effects.lease)
             .await
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.0.store.next_effect_due().await
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.0.config.clock
     }
 
     async fn carry_out(self: Arc<Self>, item: EffectItem) {
@@ -57,7 +62,8 @@ enum Outcome {
 }
 
 async fn carry_out(shared: &Shared, item: EffectItem) {
-    let leased_until = drain::leased_until(shared.side_effects.lease);
+    let clock = &shared.config.clock;
+    let leased_until = clock.after(drain::margin(shared.side_effects.lease));
     let kind = item.effect.action.kind();
     let attempt = item.attempts + 1;
     let outcome = match &item.effect.action {
@@ -87,11 +93,11 @@ async fn carry_out(shared: &Shared, item: EffectItem) {
     // Receivers deduplicate by the effect's key, but the rep would read a
     // notice carried out again twice.
     let (store, id) = (&shared.store, item.id);
-    drain::record_while_leased("effect", leased_until, || async {
+    drain::record_while_leased("effect", clock, leased_until, || async {
         match &outcome {
             Outcome::Done => store.effect_done(id).await,
             Outcome::Retry(delay, error) => {
-                store.effect_retry(id, drain::after(*delay), error).await
+                store.effect_retry(id, clock.after(*delay), error).await
             }
             Outcome::Dead(error) => store.effect_dead(id, error).await,
         }

@@ -3,12 +3,12 @@
 //! flight, and recording each outcome while the item's lease holds.
 
 use jiff::{SignedDuration, Timestamp};
+use leadline_domain::Clock;
 use leadline_stores::StoreError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// A queue the store keeps: items are leased when handed out, so no other
@@ -24,6 +24,9 @@ pub(crate) trait Queue: Send + Sync + 'static {
 
     /// When an item is next due, if any waits.
     fn next_due(&self) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+
+    /// What its leases and retries are timed by.
+    fn clock(&self) -> &Clock;
 
     /// Carries one item out and records how it went.
     fn carry_out(self: Arc<Self>, item: Self::Item) -> impl Future<Output = ()> + Send;
@@ -89,7 +92,7 @@ pub(crate) async fn drain<Q: Queue>(
 async fn idle_wait<Q: Queue>(queue: &Q, poll: Duration) -> Duration {
     match queue.next_due().await {
         Ok(Some(at)) => {
-            let until = at.duration_since(Timestamp::now());
+            let until = at.duration_since(queue.clock().now());
             Duration::try_from(until.max(SignedDuration::ZERO))
                 .unwrap_or(poll)
                 .min(poll)
@@ -98,10 +101,10 @@ async fn idle_wait<Q: Queue>(queue: &Q, poll: Duration) -> Duration {
     }
 }
 
-/// When an item handed out now stops being this process's: its lease
-/// less a second of margin, so an outcome's retries stay inside it.
-pub(crate) fn leased_until(lease: Duration) -> Instant {
-    Instant::now() + lease.saturating_sub(Duration::from_secs(1))
+/// How long an item handed out now stays this process's: its lease less
+/// a second of margin, so an outcome's retries stay inside it.
+pub(crate) fn margin(lease: Duration) -> Duration {
+    lease.saturating_sub(Duration::from_secs(1))
 }
 
 /// Records an outcome with `record`, retrying while the store is down and
@@ -109,7 +112,8 @@ pub(crate) fn leased_until(lease: Duration) -> Instant {
 /// carried out again once its lease expires.
 pub(crate) async fn record_while_leased<F, Fut>(
     what: &'static str,
-    leased_until: Instant,
+    clock: &Clock,
+    leased_until: Timestamp,
     record: F,
 ) where
     F: Fn() -> Fut,
@@ -118,7 +122,7 @@ pub(crate) async fn record_while_leased<F, Fut>(
     let mut backoff = Duration::from_millis(50);
     loop {
         let Err(e) = record().await else { return };
-        if Instant::now() + backoff >= leased_until {
+        if clock.after(backoff) >= leased_until {
             tracing::error!(error = %e, what, "cannot record an outcome before its lease ends; it may be carried out again");
             return;
         }
@@ -126,9 +130,4 @@ pub(crate) async fn record_while_leased<F, Fut>(
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(2));
     }
-}
-
-/// `now + delay`, for a retry's `not_before`.
-pub(crate) fn after(delay: Duration) -> Timestamp {
-    Timestamp::now() + SignedDuration::try_from(delay).unwrap_or(SignedDuration::from_secs(60))
 }

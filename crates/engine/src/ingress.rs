@@ -19,9 +19,9 @@ pub struct Translated {
     pub ignored: usize,
 }
 
-pub fn translate(notification: &Notification) -> Translated {
+/// `now` stands in for a message's send time when Meta's is missing.
+pub fn translate(notification: &Notification, now: Timestamp) -> Translated {
     let mut out = Translated::default();
-    let now = Timestamp::now();
     for event in notification.messages() {
         match message(&event, now) {
             Some(m) => out.batch.messages.push(m),
@@ -152,7 +152,10 @@ mod tests {
     use leadline_whatsapp::webhook::parse_notification;
 
     fn parse(json: &str) -> Translated {
-        translate(&parse_notification(json.as_bytes()).expect("a valid notification"))
+        translate(
+            &parse_notification(json.as_bytes()).expect("a valid notification"),
+            Timestamp::now(),
+        )
     }
 
     fn wrap(messages: &str, contacts: &str) -> String {

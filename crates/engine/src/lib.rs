@@ -2,7 +2,7 @@
 //!
 //! Workers claim one conversation at a time from the inbox (so a
 //! conversation's messages are answered in order, one turn at a time, and
-//! a burst is answered once), run the turn through the [`Router`], and
+//! a burst is answered once), run the turn through the [`Agent`], and
 //! commit the new conversation state, the replies and the inbox
 //! acknowledgement in one store transaction. Senders drain the outbox
 //! through an [`Outlet`], retrying what can be retried; the dispatcher
@@ -20,7 +20,8 @@ mod sender;
 mod voice;
 mod worker;
 
-use leadline_domain::router::Router;
+use leadline_domain::Clock;
+use leadline_domain::router::Agent;
 use leadline_stores::Store;
 use leadline_whatsapp::send::RetryPolicy;
 use std::sync::Arc;
@@ -63,6 +64,9 @@ pub struct EngineConfig {
     pub phone_number_id: Option<String>,
     /// Mark inbound messages read, with a typing indicator, when a turn starts.
     pub mark_read: bool,
+    /// What turns, retries and leases are timed by: the store's clock, so
+    /// tests that move one move both.
+    pub clock: Clock,
 }
 
 impl Default for EngineConfig {
@@ -77,6 +81,7 @@ impl Default for EngineConfig {
             retry: RetryPolicy::default(),
             phone_number_id: None,
             mark_read: true,
+            clock: Clock::system(),
         }
     }
 }
@@ -84,7 +89,7 @@ impl Default for EngineConfig {
 /// What workers and senders share.
 pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
-    pub router: Arc<Router>,
+    pub agent: Arc<Agent>,
     pub outlet: Arc<dyn Outlet>,
     /// Transcribes voice notes before their turn; `None` when no
     /// transcriber is configured (the customer is asked to write).
@@ -112,7 +117,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(
         store: Arc<dyn Store>,
-        router: Arc<Router>,
+        agent: Arc<Agent>,
         outlet: Arc<dyn Outlet>,
         voice: Option<VoiceNotes>,
         config: EngineConfig,
@@ -120,7 +125,7 @@ impl Engine {
     ) -> Self {
         let shared = Shared {
             store,
-            router,
+            agent,
             outlet,
             voice,
             config,

@@ -4,6 +4,7 @@
 use crate::Shared;
 use crate::drain::{self, Queue};
 use jiff::Timestamp;
+use leadline_domain::Clock;
 use leadline_stores::{OutboxItem, StoreError};
 use leadline_whatsapp::send::SendError;
 use std::sync::Arc;
@@ -26,12 +27,16 @@ impl Queue for Outbound {
         let shared = &self.0;
         shared
             .store
-            .due(Timestamp::now(), limit, shared.config.send_lease)
+            .due(shared.config.clock.now(), limit, shared.config.send_lease)
             .await
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
         self.0.store.next_due().await
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.0.config.clock
     }
 
     async fn carry_out(self: Arc<Self>, item: OutboxItem) {
@@ -45,7 +50,8 @@ impl Queue for Outbound {
 
 async fn send_one(shared: &Shared, item: OutboxItem) {
     // The lease began when `due` handed the entry out, just before this.
-    let leased_until = drain::leased_until(shared.config.send_lease);
+    let clock = &shared.config.clock;
+    let leased_until = clock.after(drain::margin(shared.config.send_lease));
     let result = shared.outlet.send(&item.message).await;
     let to = item.message.to.masked();
     let outcome = match result {
@@ -60,7 +66,7 @@ async fn send_one(shared: &Shared, item: OutboxItem) {
                     metrics::counter!("leadline_sends_total", "result" => "retry", "code" => code)
                         .increment(1);
                     tracing::warn!(to = %to, attempt = item.attempts + 1, retry_in_ms = delay.as_millis() as u64, error = %error, "send failed; retrying");
-                    Outcome::Retry(drain::after(delay), error.to_string())
+                    Outcome::Retry(clock.after(delay), error.to_string())
                 }
                 None => {
                     metrics::counter!("leadline_sends_total", "result" => "failed", "code" => code)
@@ -74,7 +80,7 @@ async fn send_one(shared: &Shared, item: OutboxItem) {
     // A reply Graph accepted but never marked sent would be sent a second
     // time once its lease expires.
     let (store, id) = (&shared.store, item.id);
-    drain::record_while_leased("send", leased_until, || async {
+    drain::record_while_leased("send", clock, leased_until, || async {
         match &outcome {
             Outcome::Sent(wa_message_id) => store.mark_sent(id, wa_message_id).await,
             Outcome::Retry(at, error) => store.mark_retry(id, *at, error).await,

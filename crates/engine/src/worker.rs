@@ -6,15 +6,13 @@ use leadline_domain::events::Event;
 use leadline_domain::router::{SummaryJob, TurnOutcome};
 use leadline_domain::{Conversation, InboundMessage};
 use leadline_stores::{Claim, ListRow, OutgoingBody, OutgoingMessage, StoreError, TurnCommit};
-use leadline_whatsapp::send::{INTERACTIVE_BODY_MAX_CHARS, split_text};
+use leadline_whatsapp::send::{INTERACTIVE_BODY_MAX_CHARS, TEXT_MAX_CHARS, split_text};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// WhatsApp's limit on one text message.
-const MAX_TEXT_CHARS: usize = 4096;
 /// Longest pause after repeated store errors.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -98,7 +96,7 @@ impl Worker {
     /// messages stay in the inbox until a commit acknowledges them.
     async fn handle(&self, claim: Claim) {
         let started = Instant::now();
-        let now = Timestamp::now();
+        let now = self.shared.config.clock.now();
         let customer = claim.customer.clone();
         let mut conversation = match self.load(&claim, now).await {
             Ok(c) => c,
@@ -124,7 +122,7 @@ impl Worker {
         };
         let outcome = self
             .shared
-            .router
+            .agent
             .run_turn(&mut conversation, &messages, now)
             .await;
         let replies = self.outgoing(&claim, &outcome);
@@ -211,7 +209,7 @@ impl Worker {
             Some(c) if !c.expired(now) => Ok(c),
             _ => {
                 let lead = store.load_lead(&claim.customer).await?;
-                Ok(self.shared.router.start(claim.customer.clone(), lead, now))
+                Ok(self.shared.agent.start(claim.customer.clone(), lead, now))
             }
         }
     }
@@ -228,7 +226,7 @@ impl Worker {
         let mut bodies: Vec<OutgoingBody> = outcome
             .replies
             .iter()
-            .flat_map(|reply| split_text(reply, MAX_TEXT_CHARS))
+            .flat_map(|reply| split_text(reply, TEXT_MAX_CHARS))
             .map(|body| OutgoingBody::Text { body })
             .collect();
         if let Some(offer) = &outcome.offer {
@@ -309,7 +307,7 @@ impl Worker {
     fn summarize_in_background(&self, job: SummaryJob) {
         let shared = self.shared.clone();
         tokio::spawn(async move {
-            match shared.router.summarize(&job).await {
+            match shared.agent.summarize(&job).await {
                 Ok(summary) => {
                     metrics::counter!("leadline_summaries_total", "outcome" => "ok").increment(1);
                     if let Err(e) = shared.store.put_summary(&job.customer, &summary).await {

@@ -1,4 +1,4 @@
-//! Builds a running Leadline from its settings: store, brain, router,
+//! Builds a running Leadline from its settings: store, brain, agent,
 //! engine and HTTP server (`Application::build`, `run_until_stopped`).
 
 use crate::config::{BrainKind, Database, HttpSettings, Role, Settings};
@@ -9,12 +9,12 @@ use anyhow::Context;
 use leadline_brains::fallback::FallbackBrain;
 use leadline_brains::local::LocalBrain;
 use leadline_brains::openai::{OpenAiBrain, OpenAiConfig};
-use leadline_domain::CustomerId;
 use leadline_domain::brain::Brain;
 use leadline_domain::documents::SendDocument;
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
+use leadline_domain::router::Agent;
 use leadline_domain::tools::ToolRegistry;
+use leadline_domain::{Clock, CustomerId};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
 use leadline_engine::{
     Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects, VoiceNotes,
@@ -134,6 +134,7 @@ impl Application {
                 public_https,
             )),
             webhook_buffer: Arc::new(Semaphore::new(http::WEBHOOK_BUFFER)),
+            clock: Clock::system(),
         };
         Ok(Self {
             listener,
@@ -143,11 +144,6 @@ impl Application {
             http: settings.http.clone(),
             knowledge,
         })
-    }
-
-    /// The port actually bound (tests listen on port 0).
-    pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
     /// Serves until `shutdown` is cancelled, then stops taking webhooks
@@ -221,8 +217,8 @@ fn build_engine(
     ids: &Arc<http::OpaqueIds>,
     knowledge: &Live,
 ) -> anyhow::Result<Engine> {
-    let router = build_router(settings, playbook, store.clone(), knowledge)?;
-    let side_effects = side_effects(settings, router.playbook(), ids)?;
+    let agent = build_agent(settings, playbook, store.clone(), knowledge)?;
+    let side_effects = side_effects(settings, agent.playbook(), ids)?;
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
         tracing::warn!(
@@ -271,7 +267,7 @@ fn build_engine(
     };
     Ok(Engine::new(
         store,
-        router,
+        agent,
         Arc::new(GraphOutlet::new(client)),
         voice,
         config,
@@ -369,22 +365,27 @@ fn opaque_ids(admin_token: Option<&crate::config::Secret>) -> anyhow::Result<htt
 /// The playbook, the brain, the tools and the knowledge folder, put
 /// together. Calls are booked on Google Calendar when it is configured,
 /// else on the local calendar in `store`.
-pub fn build_router(
+pub fn build_agent(
     settings: &Settings,
     playbook: Arc<Playbook>,
     store: Arc<dyn Store>,
     knowledge: &Live,
-) -> anyhow::Result<Arc<Router>> {
+) -> anyhow::Result<Arc<Agent>> {
     let brain = build_brain(settings, &playbook)?;
     let calendar: Arc<dyn Calendar> = match google_calendar(settings)? {
         Some(google) => Arc::new(google),
         None => Arc::new(LocalCalendar::new(store)),
     };
     let mut tools = ToolRegistry::default();
-    register_booking_tools(&mut tools, calendar, playbook.scheduling.clone());
+    register_booking_tools(
+        &mut tools,
+        calendar,
+        playbook.scheduling.clone(),
+        Clock::system(),
+    );
     tools.register(Arc::new(SendDocument::new(&playbook.documents)));
     Ok(Arc::new(
-        Router::new(playbook, brain, tools).with_knowledge(knowledge.shared()),
+        Agent::new(playbook, brain, tools).with_knowledge(knowledge.shared()),
     ))
 }
 

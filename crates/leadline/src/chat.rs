@@ -1,6 +1,6 @@
 //! `leadline chat`: talk to the agent in the terminal as a customer would
 //! on WhatsApp, and the [`Session`] it shares with `leadline eval`: the same
-//! inbox, engine, router and store as a webhook, with replies delivered to
+//! inbox, engine, agent and store as a webhook, with replies delivered to
 //! an in-process outlet instead of the Graph API.
 
 use crate::app;
@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::documents::DocumentSource;
 use leadline_domain::playbook::Playbook;
-use leadline_domain::router::Router;
+use leadline_domain::router::Agent;
 use leadline_domain::{Content, Conversation, CustomerId, InboundMessage};
 use leadline_engine::{Engine, EngineConfig, Outlet, SideEffects};
 use leadline_stores::{InboxBatch, OutgoingBody, OutgoingMessage, Store, StoreError};
@@ -124,12 +124,12 @@ pub struct Said {
     pub profile_name: Option<String>,
 }
 
-/// A running in-process Leadline: the given store, the configured router
+/// A running in-process Leadline: the given store, the configured agent
 /// and real engine workers, driven by enqueuing messages as the webhook
 /// does; replies stay in-process.
 pub struct Session {
     store: Arc<dyn Store>,
-    router: Arc<Router>,
+    agent: Arc<Agent>,
     outlet: Arc<InProcessOutlet>,
     engine: Engine,
     shutdown: CancellationToken,
@@ -151,7 +151,7 @@ impl Session {
     ) -> anyhow::Result<Self> {
         let playbook = Arc::new(app::load_playbook(settings)?);
         let knowledge = Live::load(Folder::of(settings, &playbook))?;
-        let router = app::build_router(settings, playbook, store.clone(), &knowledge)?;
+        let agent = app::build_agent(settings, playbook, store.clone(), &knowledge)?;
         let outlet = Arc::new(InProcessOutlet::default());
         let config = EngineConfig {
             workers,
@@ -164,7 +164,7 @@ impl Session {
         // deliver leads to a CRM or a rep.
         let engine = Engine::new(
             store.clone(),
-            router.clone(),
+            agent.clone(),
             outlet.clone(),
             None,
             config,
@@ -178,7 +178,7 @@ impl Session {
         });
         Ok(Self {
             store,
-            router,
+            agent,
             outlet,
             engine,
             shutdown,
@@ -190,11 +190,11 @@ impl Session {
     }
 
     pub fn playbook(&self) -> &Playbook {
-        self.router.playbook()
+        self.agent.playbook()
     }
 
     pub fn knowledge(&self) -> Arc<leadline_knowledge::Knowledge> {
-        self.router.knowledge()
+        self.agent.knowledge()
     }
 
     /// Sends `messages` as `customer` and returns the agent's replies once

@@ -201,6 +201,7 @@ fn with_team(options: Options, crm: &FakeCrm) -> Options {
 /// Checks the team heard of the booking once: one signed CRM delivery of
 /// the booked lead, one notice to the rep; returns the delivery's body.
 async fn the_team_heard_once(
+    app: &TestApp,
     crm: &FakeCrm,
     graph: &FakeGraph,
     wa_id: &str,
@@ -215,7 +216,7 @@ async fn the_team_heard_once(
         assert!(Instant::now() < deadline, "waiting for the rep's notice");
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.settled(&[wa_id, REP]).await;
     let deliveries = crm.deliveries();
     assert_eq!(deliveries.len(), 1, "{deliveries:?}");
     assert_eq!(graph.sent().iter().filter(|m| m.to == REP).count(), 1);
@@ -283,7 +284,7 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
         c.handoff.map(|h| h.reason),
         Some(HandoffReason::FlowCompleted)
     );
-    let lead = the_team_heard_once(&crm, &graph, "14155550111", rows[1].start()).await;
+    let lead = the_team_heard_once(&app, &crm, &graph, "14155550111", rows[1].start()).await;
     assert_eq!(lead["lead"]["name"], "Ana");
     assert_eq!(lead["lead"]["company"], "Acme");
     assert_eq!(lead["language"], "en");
@@ -330,7 +331,7 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
     assert_eq!(calls[0].start, start);
     assert_eq!(calls[0].summary, "Call with Carlos (Ferretería López)");
     assert_eq!(carlos.conversation().await.stage, "handoff");
-    let lead = the_team_heard_once(&crm, &graph, "5215550112", start).await;
+    let lead = the_team_heard_once(&app, &crm, &graph, "5215550112", start).await;
     assert_eq!(lead["lead"]["name"], "Carlos");
     assert_eq!(lead["language"], "es");
     assert_eq!(lead["stage"], "handoff");
@@ -360,7 +361,7 @@ async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_ea
     let id = carlos.next_id();
     app.customer_says(&carlos.wa_id, &id, "perfecto, gracias")
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.settled(&[&carlos.wa_id]).await;
     assert_eq!(
         graph.sent().iter().filter(|m| m.to == carlos.wa_id).count(),
         carlos.seen

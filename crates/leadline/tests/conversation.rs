@@ -223,8 +223,12 @@ async fn a_burst_of_three_quick_messages_gets_one_reply_that_uses_all_three() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(graph.sent().len(), 1, "one reply for the burst");
+    assert_eq!(
+        app.settled(&[wa_id]).await.len(),
+        1,
+        "one reply for the burst"
+    );
+    assert_eq!(graph.sent().len(), 1);
     assert_eq!(c.lead.name.as_deref(), Some("Ana"));
     assert_eq!(c.lead.company.as_deref(), Some("Acme"));
     assert!(c.lead.need.is_some());

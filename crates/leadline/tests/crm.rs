@@ -70,8 +70,9 @@ async fn a_handoff_while_the_crm_is_down_is_delivered_once_when_it_returns() {
     .await;
     crm.set_down(false);
     let delivered = crm.wait_for(1, WAIT).await.expect("a delivery");
-    // Nothing more comes: the retries stop once one got through.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Nothing more comes: the retries stop once one got through (the
+    // effect is done, nothing waits in the store).
+    app.settled(&["5215550140"]).await;
     assert_eq!(crm.deliveries().len(), 1, "{:?}", crm.deliveries());
     assert_eq!(crm.bad_signatures(), 0);
 
@@ -126,7 +127,7 @@ async fn what_the_rep_writes_to_the_business_number_is_not_taken_for_a_lead() {
     // The rep answers on WhatsApp, which opens their 24-hour window.
     app.customer_says(REP, "wamid.rep.1", "ok, lo tomo yo")
         .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.settled(&[REP]).await;
     assert_eq!(to_rep(&graph).len(), 1, "the bot answered the rep");
     let (status, page) = api(&app, reqwest::Method::GET, "/api/leads").await;
     assert_eq!(status, 200);

@@ -12,7 +12,6 @@ use leadline_testkit::openai::{FakeOpenAi, Transcript};
 use leadline_testkit::webhook;
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::Duration;
 use support::{
     ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path, replies_after, replies_to,
 };
@@ -222,8 +221,9 @@ async fn a_transcription_that_never_answers_does_not_hold_the_turn_past_half_the
     // Had the turn waited past the 2-second lease, another worker would
     // have claimed the conversation and asked for the transcript again,
     // and the customer would be answered twice (or the first answer
-    // fenced). Wait out more than a lease, then: asked once, answered once.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // fenced). Once the message is answered and nothing waits, no worker
+    // can take it again: asked once, answered once.
+    app.settled(&[wa_id]).await;
     assert_eq!(openai.transcriptions().len(), 1, "asked once");
     assert_eq!(replies_to(&graph, wa_id).len(), 1, "answered once");
 }

@@ -28,7 +28,7 @@ async fn a_text_gets_exactly_one_reply() {
     let sent = graph.wait_for_sent(1, WAIT).await;
     assert_eq!(sent[0].to, "5215550101");
     assert!(!sent[0].text.as_deref().unwrap_or_default().is_empty());
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.settled(&["5215550101"]).await.len(), 1);
     assert_eq!(graph.sent().len(), 1);
 }
 
@@ -47,7 +47,7 @@ async fn the_same_delivery_three_times_gets_one_reply() {
     app.customer_says("5215550102", "wamid.pg.dup2", "me llamo Ana")
         .await;
     graph.wait_for_sent(2, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.settled(&["5215550102"]).await.len(), 2);
     assert_eq!(graph.sent().len(), 2);
 }
 
@@ -72,7 +72,9 @@ async fn a_batch_from_40_customers_answers_40_conversations() {
         200
     );
     graph.wait_for_sent(40, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let numbers: Vec<String> = (0..40).map(|i| format!("52155520{i:02}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    assert_eq!(app.settled(&numbers).await.len(), 40);
     let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
     assert_eq!(customers.len(), 40);
     customers.sort();
@@ -102,7 +104,7 @@ async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     app.customer_says("5215550103", "wamid.pg.crash2", "soy Ana")
         .await;
     graph.wait_for_sent(2, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.settled(&["5215550103"]).await.len(), 2);
     assert_eq!(graph.sent().len(), 2);
 }
 

@@ -4,6 +4,7 @@
 
 mod support;
 
+use leadline_stores::SendState;
 use leadline_testkit::graph::{Failure, FakeGraph};
 use leadline_testkit::webhook::{self, PHONE_NUMBER_ID};
 use serde_json::json;
@@ -127,8 +128,9 @@ async fn an_unknown_message_type_is_accepted_and_not_answered() {
     app.customer_says("5215550002", "wamid.known1", "hello")
         .await;
     graph.wait_for_sent(1, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(graph.sent().len(), 1, "only the text is answered");
+    let replies = app.settled(&["5215550002"]).await;
+    assert_eq!(replies.len(), 1, "only the text is answered");
+    assert_eq!(graph.sent().len(), 1);
 }
 
 #[tokio::test]
@@ -174,7 +176,7 @@ async fn the_same_delivery_three_times_gets_one_reply() {
     app.customer_says("5215550004", "wamid.dup2", "me llamo Ana")
         .await;
     graph.wait_for_sent(2, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.settled(&["5215550004"]).await.len(), 2);
     assert_eq!(graph.sent().len(), 2);
 }
 
@@ -196,8 +198,10 @@ async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
             .status(),
         200
     );
-    let sent = graph.wait_for_sent(40, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    graph.wait_for_sent(40, WAIT).await;
+    let numbers: Vec<String> = (0..40).map(|i| format!("52155510{i:02}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    assert_eq!(app.settled(&numbers).await.len(), 40);
     let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
     customers.sort();
     customers.dedup();
@@ -207,7 +211,6 @@ async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
         40,
         "one reply per conversation: the two messages of a customer are one burst"
     );
-    drop(sent);
 }
 
 #[tokio::test]
@@ -243,8 +246,10 @@ async fn a_message_outside_the_24_hour_window_is_not_retried_and_does_not_block_
     }]);
     app.customer_says("5215550006", "wamid.window1", "hola")
         .await;
-    // Give the sender time to try (and, if it wrongly retried, to retry).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The sender gave up on it: failed for good, not waiting for a retry.
+    let replies = app.settled(&["5215550006"]).await;
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].state, SendState::Failed);
     assert_eq!(graph.sent().len(), 0);
     let attempts = graph.requests();
     app.customer_says("5215550006", "wamid.window2", "¿siguen ahí?")
@@ -276,7 +281,7 @@ async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     app.customer_says("5215550007", "wamid.crash2", "soy Ana")
         .await;
     graph.wait_for_sent(2, WAIT).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.settled(&["5215550007"]).await.len(), 2);
     assert_eq!(graph.sent().len(), 2);
 }
 
@@ -306,7 +311,7 @@ async fn a_process_killed_before_the_send_was_confirmed_sends_once_after_restart
     graph.fail_next(Vec::new());
     let sent = graph.wait_for_sent(1, Duration::from_secs(60)).await;
     assert_eq!(sent[0].to, "5215550008");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.settled(&["5215550008"]).await.len(), 1);
     assert_eq!(graph.sent().len(), 1);
 }
 
@@ -341,9 +346,8 @@ async fn logs_never_show_a_phone_number_a_message_body_or_a_secret() {
     }]);
     app.customer_says("5215550777", "wamid.logs3", "¿hola?")
         .await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-
-    let logs = app.logs();
+    // The failed send is the last thing this test makes the server log.
+    let logs = app.wait_for_log("send failed for good").await;
     assert!(logs.lines().count() >= 3, "the server logged:\n{logs}");
     for line in logs.lines() {
         assert!(

@@ -294,44 +294,6 @@ impl QuestionRow {
     }
 }
 
-/// One group of [`AdminStore::questions`] as a backend reads it: key, the
-/// latest wording, times asked, customers, last asked (ms), answered.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) type QuestionGroup = (String, Option<String>, i64, i64, i64, bool);
-
-/// The rows of [`AdminStore::questions`] from a backend's groups and the
-/// `(key, customer)` pairs of their latest askers, most recent first.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) fn question_rows(
-    groups: Vec<QuestionGroup>,
-    askers: Vec<(String, String)>,
-) -> Result<Vec<QuestionRow>, StoreError> {
-    let mut rows = groups
-        .into_iter()
-        .map(
-            |(key, question, asked, conversations, last_asked, answered)| {
-                Ok(QuestionRow {
-                    question: question.unwrap_or_else(|| key.clone()),
-                    key,
-                    asked: u64::try_from(asked).unwrap_or(0),
-                    conversations: u64::try_from(conversations).unwrap_or(0),
-                    last_asked: crate::sql::timestamp(last_asked)?,
-                    answered,
-                    customers: Vec::new(),
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    for (key, customer) in askers {
-        let customer = CustomerId::parse(&customer)
-            .map_err(|_| StoreError::Corrupt("an event's customer id is not valid".to_owned()))?;
-        if let Some(row) = rows.iter_mut().find(|row| row.key == key) {
-            row.customers.push(customer);
-        }
-    }
-    Ok(rows)
-}
-
 /// What the funnel counts as progress. The stages come from the playbook,
 /// so the store needs no knowledge of it.
 #[derive(Debug, Clone, PartialEq)]

@@ -69,6 +69,10 @@ pub struct Claim {
     pub customer: CustomerId,
     /// Pending messages in arrival order: the burst this turn answers.
     pub messages: Vec<InboundMessage>,
+    /// When each of `messages` reached the inbox, by the store's clock:
+    /// what the transcript times them by on every backend, so reply
+    /// latency is measured from arrival, not from Meta's `sent_at`.
+    pub arrived_at: Vec<Timestamp>,
     /// Grows with every claim of this conversation; a write carrying an
     /// older fence is refused ([`StoreError::Fenced`]).
     pub fence: u64,

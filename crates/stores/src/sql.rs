@@ -1,8 +1,9 @@
 //! What the sqlx-based backends share.
 
-use crate::{LoginSession, StoreError};
+use crate::admin::FunnelRows;
+use crate::{Claim, Funnel, FunnelQuery, LoginSession, QuestionRow, StoreError};
 use jiff::Timestamp;
-use leadline_domain::DeliveryState;
+use leadline_domain::{CustomerId, DeliveryState, InboundMessage};
 
 /// A row that does not decode is corrupt data; anything else sqlx reports
 /// (I/O, pool timeouts, refused statements) means the store cannot be used
@@ -54,6 +55,134 @@ pub(crate) fn delivery_state(rank: i64) -> Result<DeliveryState, StoreError> {
 pub(crate) fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(ms)
         .map_err(|e| StoreError::Corrupt(format!("stored time {ms}: {e}")))
+}
+
+/// The funnel's statements in one backend's SQL: the parameters are the
+/// same on both (see each backend's `admin`).
+pub(crate) struct FunnelSql {
+    /// `(qualified stage, booking's from, booking's to)` -> three counts.
+    pub counts: &'static str,
+    /// -> `(handoff reason, customers)` rows.
+    pub handoffs: &'static str,
+    /// `(from, to, since)` -> messages up to each booking.
+    pub to_booking: &'static str,
+    /// `(since)` -> each first reply's latency in ms.
+    pub latencies: &'static str,
+}
+
+/// The funnel, asked of either backend the same way.
+pub(crate) async fn funnel<DB>(
+    pool: &sqlx::Pool<DB>,
+    sql: &FunnelSql,
+    query: &FunnelQuery,
+) -> Result<Funnel, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (i64, i64, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+{
+    let (from, to) = match &query.booked {
+        Some((from, to)) => (Some(from.as_str()), Some(to.as_str())),
+        None => (None, None),
+    };
+    let since = query.since.as_millisecond();
+    let (conversations, qualified, booked): (i64, i64, i64) = sqlx::query_as(sql.counts)
+        .bind(query.qualified_stage.as_deref())
+        .bind(from)
+        .bind(to)
+        .fetch_one(pool)
+        .await?;
+    let handed_off = sqlx::query_as(sql.handoffs).fetch_all(pool).await?;
+    let messages_to_booking = sqlx::query_scalar(sql.to_booking)
+        .bind(from)
+        .bind(to)
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+    let reply_latencies_ms = sqlx::query_scalar(sql.latencies)
+        .bind(since)
+        .fetch_all(pool)
+        .await?;
+    Ok(FunnelRows {
+        conversations,
+        qualified,
+        booked,
+        handed_off,
+        messages_to_booking,
+        reply_latencies_ms,
+    }
+    .into())
+}
+
+/// A claim as both backends read it back: the queue row's customer and
+/// fence, and each claimed message's stored payload and arrival (epoch ms).
+pub(crate) fn claim_of(
+    customer: &str,
+    fence: i64,
+    worker: &str,
+    rows: &[(String, i64)],
+) -> Result<Claim, StoreError> {
+    let customer = CustomerId::parse(customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fence =
+        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
+    let (messages, arrived_at) = rows
+        .iter()
+        .map(|(payload, at)| {
+            let message: InboundMessage =
+                serde_json::from_str(payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((message, timestamp(*at)?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?
+        .into_iter()
+        .unzip();
+    Ok(Claim {
+        customer,
+        messages,
+        arrived_at,
+        fence,
+        worker: worker.to_owned(),
+    })
+}
+
+/// One group of [`crate::AdminStore::questions`] as a backend reads it: key, the
+/// latest wording, times asked, customers, last asked (ms), answered.
+pub(crate) type QuestionGroup = (String, Option<String>, i64, i64, i64, bool);
+
+/// The rows of [`crate::AdminStore::questions`] from a backend's groups and the
+/// `(key, customer)` pairs of their latest askers, most recent first.
+pub(crate) fn question_rows(
+    groups: Vec<QuestionGroup>,
+    askers: Vec<(String, String)>,
+) -> Result<Vec<QuestionRow>, StoreError> {
+    let mut rows = groups
+        .into_iter()
+        .map(
+            |(key, question, asked, conversations, last_asked, answered)| {
+                Ok(QuestionRow {
+                    question: question.unwrap_or_else(|| key.clone()),
+                    key,
+                    asked: u64::try_from(asked).unwrap_or(0),
+                    conversations: u64::try_from(conversations).unwrap_or(0),
+                    last_asked: timestamp(last_asked)?,
+                    answered,
+                    customers: Vec::new(),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    for (key, customer) in askers {
+        let customer = CustomerId::parse(&customer)
+            .map_err(|_| StoreError::Corrupt("an event's customer id is not valid".to_owned()))?;
+        if let Some(row) = rows.iter_mut().find(|row| row.key == key) {
+            row.customers.push(customer);
+        }
+    }
+    Ok(rows)
 }
 
 /// A `dashboard_sessions` row: `(csrf, expires_at)`.

@@ -537,8 +537,11 @@ mod tests {
         async fn call(
             &self,
             _: leadline_domain::tools::ToolInvocation<'_>,
-        ) -> Result<Value, leadline_domain::tools::ToolError> {
-            Ok(Value::Null)
+        ) -> Result<leadline_domain::tools::ToolOutcome, leadline_domain::tools::ToolError>
+        {
+            Err(leadline_domain::tools::ToolError::Refused(
+                "never called".to_owned(),
+            ))
         }
     }
 

@@ -40,6 +40,12 @@ use std::sync::Arc;
 /// The reply template said when the knowledge folder does not answer a
 /// customer's question (optional: [`Playbook::no_answer`]).
 pub const NO_ANSWER: &str = "no_answer";
+/// The reply template that asks for a voice note in writing: nobody could
+/// transcribe it.
+pub const VOICE_NOTE: &str = "voice_note";
+/// The reply template that acknowledges a file (image, document, video,
+/// sticker) sent without a word.
+pub const MEDIA_RECEIVED: &str = "media_received";
 
 /// The built-in sales playbook (TuVendedor24's flow, see DESIGN.md).
 pub const BUILTIN: &str = include_str!("../../playbooks/sales.toml");
@@ -512,7 +518,7 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
         let p = Playbook::builtin();
         for stage in p.stages.iter().filter(|s| !s.hands_off) {
             for lang in Language::ALL {
-                for key in [crate::router::VOICE_NOTE, crate::router::MEDIA_RECEIVED] {
+                for key in [VOICE_NOTE, MEDIA_RECEIVED] {
                     let text = p.render_reply(stage, key, &Lead::default(), lang);
                     assert!(
                         text.is_some_and(|t| !t.is_empty()),

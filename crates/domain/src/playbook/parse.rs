@@ -3,14 +3,13 @@
 //! then checked rule by rule so each error names its line and field.
 
 use super::{
-    Business, HandoffPolicy, Intent, NO_ANSWER, Playbook, PlaybookError, Stage, Success,
-    TemplateContext, prompt_template, reply_template,
+    Business, HandoffPolicy, Intent, MEDIA_RECEIVED, NO_ANSWER, Playbook, PlaybookError, Stage,
+    Success, TemplateContext, VOICE_NOTE, prompt_template, reply_template,
 };
 use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
 use crate::fields::Topics;
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
-use crate::router::{MEDIA_RECEIVED, VOICE_NOTE};
 use crate::schedule::{SlotRules, WorkingHours};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
 //! `leadline eval FILE...`: runs scripted customer conversations through
-//! the full pipeline (inbox, engine workers, router, configured brain, a
+//! the full pipeline (inbox, engine workers, agent, configured brain, a
 //! temporary SQLite store) and prints outcome figures. Exit code 0 when
 //! every expectation holds (known gaps aside), 1 when one does not, 2 for a
 //! bad scenario file.

@@ -7,9 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use leadline_domain::playbook::{Playbook, Success};
 use leadline_domain::{Conversation, CustomerId};
 use leadline_stores::{AdminError, EffectQuery, FunnelQuery, HumanAction, StoreError};
-
-/// WhatsApp's limit on a text message's body.
-const MAX_TEXT: usize = 4096;
+use leadline_whatsapp::send::TEXT_MAX_CHARS;
 
 /// The outcome a booking tool reports (`{"outcome": "call_booked"}`).
 const CALL_BOOKED: &str = "call_booked";
@@ -25,9 +23,9 @@ pub fn reply(text: &str) -> Result<HumanAction, String> {
     if text.is_empty() {
         return Err("text: empty".to_owned());
     }
-    if text.chars().count() > MAX_TEXT {
+    if text.chars().count() > TEXT_MAX_CHARS {
         return Err(format!(
-            "text: longer than WhatsApp's {MAX_TEXT} characters"
+            "text: longer than WhatsApp's {TEXT_MAX_CHARS} characters"
         ));
     }
     Ok(HumanAction::Reply {
@@ -67,7 +65,10 @@ pub async fn act(
     customer: &CustomerId,
     action: HumanAction,
 ) -> Result<Conversation, AdminError> {
-    let conversation = state.store.act(customer, &action, Timestamp::now()).await?;
+    let conversation = state
+        .store
+        .act(customer, &action, state.clock.now())
+        .await?;
     let name = match &action {
         HumanAction::TakeOver => "take_over",
         HumanAction::Reply { .. } => "reply",

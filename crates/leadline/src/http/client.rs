@@ -219,11 +219,7 @@ pub async fn failed(
 ) -> Result<bool, StoreError> {
     let failures = state
         .store
-        .count_login_attempt(
-            &limit_key(client.ip),
-            jiff::Timestamp::now(),
-            FAILURE_WINDOW,
-        )
+        .count_login_attempt(&limit_key(client.ip), state.clock.now(), FAILURE_WINDOW)
         .await?;
     tracing::warn!(failures, "a wrong {what}");
     Ok(failures > FAILURES_ALLOWED)

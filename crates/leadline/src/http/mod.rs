@@ -14,8 +14,8 @@ use crate::config::Secret;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
-use leadline_domain::CustomerId;
 use leadline_domain::playbook::Playbook;
+use leadline_domain::{Clock, CustomerId};
 use leadline_engine::Engine;
 use leadline_stores::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -64,6 +64,9 @@ pub struct AppState {
     pub proxies: Arc<Proxies>,
     /// Permits for [`WEBHOOK_BUFFER`] bytes of webhook bodies.
     pub webhook_buffer: Arc<Semaphore>,
+    /// What sessions, login windows, funnels and people's actions are
+    /// timed by.
+    pub clock: Clock,
 }
 
 /// What the public listener serves.

@@ -219,7 +219,7 @@ async fn receive(
             return Ok(StatusCode::OK);
         }
     };
-    let mut translated = ingress::translate(&notification);
+    let mut translated = ingress::translate(&notification, state.clock.now());
     if translated.ignored > 0 {
         tracing::warn!(
             ignored = translated.ignored,

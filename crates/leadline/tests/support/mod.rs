@@ -5,6 +5,10 @@
 pub mod dashboard;
 pub mod delivery;
 
+use leadline_domain::CustomerId;
+use leadline_stores::postgres::PgStore;
+use leadline_stores::sqlite::SqliteStore;
+use leadline_stores::{EffectQuery, EffectState, OutboxEntry, SendState, Store};
 use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::webhook;
 use serde_json::Value;
@@ -12,6 +16,7 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const APP_SECRET: &str = "test-app-secret";
@@ -192,6 +197,80 @@ impl TestApp {
                 "leadline did not become ready within 60 s"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until every message the app took is answered, every reply
+    /// recorded for `customers` has left the outbox (sent or given up) and
+    /// no effect waits (the CRM, the rep's notice), and returns the replies. Once settled nothing more can go out, so what
+    /// a test counts then is final: absence is read from the store, never
+    /// waited out with a sleep.
+    pub async fn settled(&self, customers: &[&str]) -> Vec<OutboxEntry> {
+        let store = self.store().await;
+        let customers: Vec<CustomerId> = customers
+            .iter()
+            .map(|c| CustomerId::parse(c).expect("a customer number"))
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let depth = store.depth().await.expect("inbox depth");
+            let mut entries = Vec::new();
+            for customer in &customers {
+                entries.extend(store.outbox_entries(customer).await.expect("outbox"));
+            }
+            let pending_effects = store
+                .effect_entries(&EffectQuery {
+                    state: Some(EffectState::Pending),
+                    limit: 1,
+                    ..EffectQuery::default()
+                })
+                .await
+                .expect("effects");
+            if depth == 0
+                && pending_effects.is_empty()
+                && entries.iter().all(|e| e.state != SendState::Pending)
+            {
+                return entries;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not settled within 30 s: {depth} messages unanswered, outbox {entries:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The app's database (`DATABASE_URL`), opened beside it.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        let url = &self.env["DATABASE_URL"];
+        if url.starts_with("postgres") {
+            Arc::new(
+                PgStore::connect(url)
+                    .await
+                    .expect("connect to the app's database"),
+            )
+        } else {
+            Arc::new(
+                SqliteStore::open(url)
+                    .await
+                    .expect("open the app's database"),
+            )
+        }
+    }
+
+    /// Waits until the captured logs hold a line containing `text`.
+    pub async fn wait_for_log(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let logs = self.logs();
+            if logs.contains(text) {
+                return logs;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line with {text:?} within 30 s:\n{logs}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

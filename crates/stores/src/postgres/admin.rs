@@ -3,13 +3,15 @@
 //! conversation's queue row, the row a turn's commit locks first too (and,
 //! when Redis keeps the inbox, raises the fence the records keep).
 
-use super::inbox::{LOCK_RECIPIENT, RECORD_EVENT, RECORD_REPLY};
-use super::{now_ms, timestamp};
+use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
+use super::timestamp;
+use super::turn::RECORD_EVENT;
 use crate::StoreError;
 use crate::admin::{
-    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
-    QUESTION_CUSTOMERS, QuestionGroup, QuestionQuery, QuestionRow, human_message, question_rows,
+    AdminError, HumanAction, LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
+    human_message,
 };
+use crate::sql::{FunnelSql, QuestionGroup, question_rows};
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -102,7 +104,7 @@ pub(super) async fn act(
         return Err(AdminError::NotFound);
     };
     let applied = action.apply(&mut conversation, now)?;
-    let at = now_ms();
+    let at = now.as_millisecond();
     sqlx::query(SAVE)
         .bind(id)
         .bind(Json(&conversation))
@@ -191,39 +193,13 @@ const FUNNEL_LATENCIES: &str = "
     JOIN transcript t ON t.direction = 'in' AND t.wa_id = left(o.key, -2)
     WHERE o.key LIKE '%#0' AND o.state = 'sent' AND o.sent_at IS NOT NULL AND o.created_at >= $1";
 
-pub(super) async fn funnel(pool: &PgPool, query: &FunnelQuery) -> Result<Funnel, StoreError> {
-    let (from, to) = match &query.booked {
-        Some((from, to)) => (Some(from.as_str()), Some(to.as_str())),
-        None => (None, None),
-    };
-    let since = query.since.as_millisecond();
-    let (conversations, qualified, booked): (i64, i64, i64) = sqlx::query_as(FUNNEL_COUNTS)
-        .bind(&query.qualified_stage)
-        .bind(from)
-        .bind(to)
-        .fetch_one(pool)
-        .await?;
-    let handed_off = sqlx::query_as(FUNNEL_HANDOFFS).fetch_all(pool).await?;
-    let messages_to_booking = sqlx::query_scalar(FUNNEL_TO_BOOKING)
-        .bind(from)
-        .bind(to)
-        .bind(since)
-        .fetch_all(pool)
-        .await?;
-    let reply_latencies_ms = sqlx::query_scalar(FUNNEL_LATENCIES)
-        .bind(since)
-        .fetch_all(pool)
-        .await?;
-    Ok(FunnelRows {
-        conversations,
-        qualified,
-        booked,
-        handed_off,
-        messages_to_booking,
-        reply_latencies_ms,
-    }
-    .into())
-}
+/// The funnel's statements, for [`crate::sql::funnel`].
+pub(super) const FUNNEL: FunnelSql = FunnelSql {
+    counts: FUNNEL_COUNTS,
+    handoffs: FUNNEL_HANDOFFS,
+    to_booking: FUNNEL_TO_BOOKING,
+    latencies: FUNNEL_LATENCIES,
+};
 
 /// One row per question key, the newest first. The key is stored with
 /// each event ([`leadline_domain::events::question_key`], computed in Rust:

@@ -2,7 +2,7 @@
 //! partial unique index on `start_at` refusing a second booking of a slot
 //! whichever process tries it.
 
-use super::{now_ms, timestamp};
+use super::timestamp;
 use crate::{CalendarCall, Reservation, StoreError};
 use sqlx::PgPool;
 
@@ -44,6 +44,7 @@ pub(super) async fn between(
 pub(super) async fn reserve(
     pool: &PgPool,
     wanted: &CalendarCall,
+    now: i64,
 ) -> Result<Reservation, StoreError> {
     let mut tx = pool.begin().await?;
     let cancelled: Option<bool> =
@@ -86,7 +87,7 @@ pub(super) async fn reserve(
     .bind(&wanted.summary)
     .bind(&wanted.description)
     .bind(&wanted.attendee)
-    .bind(now_ms())
+    .bind(now)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -114,12 +115,12 @@ async fn active(
     row.map(from_row).transpose()
 }
 
-pub(super) async fn cancel(pool: &PgPool, key: &str) -> Result<(), StoreError> {
+pub(super) async fn cancel(pool: &PgPool, key: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE calendar_calls SET cancelled_at = $2 WHERE key = $1 AND cancelled_at IS NULL",
     )
     .bind(key)
-    .bind(now_ms())
+    .bind(now)
     .execute(pool)
     .await?;
     Ok(())

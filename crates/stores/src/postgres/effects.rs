@@ -1,6 +1,6 @@
 //! The effects table: leases move `due_at` forward, finishing clears it.
 
-use super::{attempts_of, now_ms, timestamp};
+use super::{attempts_of, timestamp};
 use crate::{Effect, EffectEntry, EffectItem, EffectQuery, EffectState, StoreError};
 use jiff::Timestamp;
 use leadline_domain::CustomerId;
@@ -59,13 +59,13 @@ pub(super) async fn due(
         .collect())
 }
 
-pub(super) async fn done(pool: &PgPool, id: i64) -> Result<(), StoreError> {
+pub(super) async fn done(pool: &PgPool, id: i64, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE effects SET state = 'done', due_at = NULL, finished_at = $2
          WHERE id = $1 AND state = 'pending'",
     )
     .bind(id)
-    .bind(now_ms())
+    .bind(now)
     .execute(pool)
     .await?;
     Ok(())
@@ -89,7 +89,7 @@ pub(super) async fn retry(
     Ok(())
 }
 
-pub(super) async fn dead(pool: &PgPool, id: i64, error: &str) -> Result<(), StoreError> {
+pub(super) async fn dead(pool: &PgPool, id: i64, error: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE effects SET state = 'dead', attempts = attempts + 1, last_error = $2,
              due_at = NULL, finished_at = $3
@@ -97,19 +97,19 @@ pub(super) async fn dead(pool: &PgPool, id: i64, error: &str) -> Result<(), Stor
     )
     .bind(id)
     .bind(error)
-    .bind(now_ms())
+    .bind(now)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-pub(super) async fn revive(pool: &PgPool, id: i64) -> Result<bool, StoreError> {
+pub(super) async fn revive(pool: &PgPool, id: i64, now: i64) -> Result<bool, StoreError> {
     let revived = sqlx::query(
         "UPDATE effects SET state = 'pending', attempts = 0, due_at = $2, finished_at = NULL
          WHERE id = $1 AND state = 'dead'",
     )
     .bind(id)
-    .bind(now_ms())
+    .bind(now)
     .execute(pool)
     .await?
     .rows_affected();

@@ -1,10 +1,14 @@
-//! The inbox and turns: enqueue, claim, release, commit, summaries, pruning.
+//! The inbox: enqueue, claim, release, a turn's commit (fenced, its
+//! messages acknowledged; what it writes is [`super::turn`]'s), summaries,
+//! pruning.
 
-use super::{millis, now_ms};
+use super::millis;
+use super::outbox::{LOCK_RECIPIENT, PROMOTE_NEXT};
+use crate::sql::claim_of;
 use crate::sql::delivery_rank;
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
+use leadline_domain::CustomerId;
 use leadline_domain::conversation::Summary;
-use leadline_domain::{CustomerId, InboundMessage};
 use sqlx::PgPool;
 use sqlx::types::Json;
 use std::collections::{BTreeSet, HashSet};
@@ -61,8 +65,8 @@ const CONFIRM_SENT: &str = "
 pub(super) async fn enqueue(
     pool: &PgPool,
     batch: &InboxBatch,
+    now: i64,
 ) -> Result<EnqueueReport, StoreError> {
-    let now = now_ms();
     let mut report = EnqueueReport::default();
     let mut tx = pool.begin().await?;
     if !batch.messages.is_empty() {
@@ -141,7 +145,7 @@ pub(super) async fn enqueue(
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(recipient) = confirmed {
-            sqlx::query(super::outbox::PROMOTE_NEXT)
+            sqlx::query(PROMOTE_NEXT)
                 .bind(recipient)
                 .bind(now)
                 .execute(&mut *tx)
@@ -173,7 +177,7 @@ pub(super) const CLAIM: &str = "
     RETURNING queue.customer, queue.fence, queue.claimed_seq";
 
 pub(super) const CLAIMED_MESSAGES: &str = "
-    SELECT payload::text FROM inbox
+    SELECT payload::text, enqueued_at FROM inbox
     WHERE customer = $1 AND acked_at IS NULL AND seq <= $2
     ORDER BY seq";
 
@@ -182,8 +186,8 @@ pub(super) async fn claim(
     worker: &str,
     lease: Duration,
     quiet_for: Duration,
+    now: i64,
 ) -> Result<Option<Claim>, StoreError> {
-    let now = now_ms();
     let mut tx = pool.begin().await?;
     let claimed: Option<(String, i64, i64)> = sqlx::query_as(CLAIM)
         .bind(worker)
@@ -195,7 +199,7 @@ pub(super) async fn claim(
     let Some((customer, fence, through)) = claimed else {
         return Ok(None);
     };
-    let payloads: Vec<String> = sqlx::query_scalar(CLAIMED_MESSAGES)
+    let payloads: Vec<(String, i64)> = sqlx::query_as(CLAIMED_MESSAGES)
         .bind(&customer)
         .bind(through)
         .fetch_all(&mut *tx)
@@ -204,19 +208,7 @@ pub(super) async fn claim(
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
     tx.commit().await?;
-    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let fence =
-        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let messages = payloads
-        .iter()
-        .map(|p| serde_json::from_str(p).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .collect::<Result<Vec<InboundMessage>, _>>()?;
-    Ok(Some(Claim {
-        customer,
-        messages,
-        fence,
-        worker: worker.to_owned(),
-    }))
+    claim_of(&customer, fence, worker, &payloads).map(Some)
 }
 
 /// Only the live holder may release; a claim already lost releases nothing.
@@ -246,23 +238,6 @@ const HELD: &str = "
     SELECT claimed_seq FROM queue WHERE customer = $1 AND fence = $2 AND lease_owner = $3
     FOR UPDATE";
 
-/// A conversation that started over (the old one expired) must not absorb
-/// the old one's summary.
-const DROP_STALE_SUMMARY: &str = "
-    DELETE FROM summaries WHERE customer = $1
-    AND EXISTS (SELECT 1 FROM conversations WHERE customer = $1 AND started_at <> $2)";
-
-const SAVE_CONVERSATION: &str = "
-    INSERT INTO conversations (customer, started_at, body, updated_at) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (customer) DO UPDATE SET
-        started_at = excluded.started_at, body = excluded.body, updated_at = excluded.updated_at";
-
-const SAVE_LEAD: &str = "
-    INSERT INTO leads (customer, fields, stage, handoff_reason, updated_at) VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (customer) DO UPDATE SET
-        fields = excluded.fields, stage = excluded.stage,
-        handoff_reason = excluded.handoff_reason, updated_at = excluded.updated_at";
-
 /// Acknowledges exactly the claimed messages and copies them into the
 /// transcript.
 pub(super) const ACK: &str = "
@@ -272,32 +247,6 @@ pub(super) const ACK: &str = "
         RETURNING seq, customer, msg_id, payload, enqueued_at)
     INSERT INTO transcript (customer, direction, wa_id, body, at)
     SELECT customer, 'in', msg_id, payload, enqueued_at FROM acked ORDER BY seq";
-
-/// Serializes changes to one recipient's outbox head (recording a reply,
-/// finishing the head) across processes: without it a reply recorded while
-/// the head is being marked sent could be left without a `due_at`.
-pub(super) const LOCK_RECIPIENT: &str =
-    "SELECT pg_advisory_xact_lock(hashtextextended('leadline.outbox:' || $1, 0))";
-
-/// A reply becomes its recipient's head (due now) only when nothing of
-/// theirs is pending; otherwise it waits behind. A key seen before keeps the
-/// first entry: re-running a turn cannot send its replies twice. A recorded
-/// reply joins the transcript.
-pub(super) const RECORD_REPLY: &str = "
-    WITH recorded AS (
-        INSERT INTO outbox (key, recipient, message, created_at, due_at)
-        VALUES ($1, $2, $3, $4,
-            CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND state = 'pending')
-            THEN NULL ELSE $4::bigint END)
-        ON CONFLICT (key) DO NOTHING
-        RETURNING id, recipient, message, created_at)
-    INSERT INTO transcript (customer, direction, outbox_id, body, at)
-    SELECT recipient, 'out', id, message, created_at FROM recorded";
-
-/// A question's event carries its key (`$5`), by which the team's list
-/// groups it; other events have none.
-pub(super) const RECORD_EVENT: &str =
-    "INSERT INTO events (customer, kind, body, at, question_key) VALUES ($1, $2, $3, $4, $5)";
 
 /// Drops the lease and recomputes what still waits (messages that arrived
 /// during the turn).
@@ -313,10 +262,10 @@ pub(super) async fn commit_turn(
     pool: &PgPool,
     claim: &Claim,
     commit: &TurnCommit,
+    now: i64,
 ) -> Result<(), StoreError> {
     let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
     let customer = claim.customer.as_str();
-    let now = now_ms();
 
     let mut tx = pool.begin().await?;
     let held: Option<Option<i64>> = sqlx::query_scalar(HELD)
@@ -335,74 +284,13 @@ pub(super) async fn commit_turn(
         .bind(through)
         .execute(&mut *tx)
         .await?;
-    write_turn(&mut tx, commit, now).await?;
+    super::turn::write(&mut tx, commit, now).await?;
     sqlx::query(REQUEUE)
         .bind(customer)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// What every turn writes, whoever keeps its inbox: the conversation, its
-/// lead, the replies, the events and the effects. The caller has fenced the turn inside
-/// `tx`; the inbound side of the transcript is the caller's too.
-pub(super) async fn write_turn(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    commit: &TurnCommit,
-    now: i64,
-) -> Result<(), StoreError> {
-    let conversation = &commit.conversation;
-    let customer = conversation.customer.as_str();
-    let started_at = conversation.started_at.as_millisecond();
-    sqlx::query(DROP_STALE_SUMMARY)
-        .bind(customer)
-        .bind(started_at)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(SAVE_CONVERSATION)
-        .bind(customer)
-        .bind(started_at)
-        .bind(Json(conversation))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(SAVE_LEAD)
-        .bind(customer)
-        .bind(Json(&conversation.lead))
-        .bind(&conversation.stage)
-        .bind(conversation.handoff.as_ref().map(|h| h.reason.as_str()))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    // Locked in one order, so two turns never deadlock on each other.
-    let recipients: BTreeSet<&str> = commit.replies.iter().map(|r| r.to.as_str()).collect();
-    for recipient in recipients {
-        sqlx::query(LOCK_RECIPIENT)
-            .bind(recipient)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for reply in &commit.replies {
-        sqlx::query(RECORD_REPLY)
-            .bind(&reply.key)
-            .bind(reply.to.as_str())
-            .bind(Json(reply))
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for event in &commit.events {
-        sqlx::query(RECORD_EVENT)
-            .bind(customer)
-            .bind(event.kind())
-            .bind(Json(event))
-            .bind(now)
-            .bind(event.question_key())
-            .execute(&mut **tx)
-            .await?;
-    }
-    super::effects::record(tx, &commit.effects, now).await
 }
 
 const PUT_SUMMARY: &str = "
@@ -415,6 +303,7 @@ pub(super) async fn put_summary(
     pool: &PgPool,
     customer: &CustomerId,
     summary: &Summary,
+    now: i64,
 ) -> Result<(), StoreError> {
     let through = i64::try_from(summary.through_seq).map_err(|_| {
         StoreError::Corrupt(format!(
@@ -426,7 +315,7 @@ pub(super) async fn put_summary(
         .bind(customer.as_str())
         .bind(through)
         .bind(&summary.text)
-        .bind(now_ms())
+        .bind(now)
         .execute(pool)
         .await?;
     Ok(())
@@ -438,8 +327,8 @@ pub(super) const PRUNE: &str = "
 
 /// Deletes answered messages (and, when Redis keeps the inbox, their
 /// records) older than the dedup window, one chunk per statement.
-pub(super) async fn prune(pool: &PgPool) -> Result<(), StoreError> {
-    let cutoff = now_ms().saturating_sub(DEDUP_WINDOW_MS);
+pub(super) async fn prune(pool: &PgPool, now: i64) -> Result<(), StoreError> {
+    let cutoff = now.saturating_sub(DEDUP_WINDOW_MS);
     for statement in [PRUNE, super::records::PRUNE_ANSWERED] {
         loop {
             let deleted = sqlx::query(statement)

@@ -11,6 +11,7 @@ mod inbox;
 mod outbox;
 pub(crate) mod records;
 mod sessions;
+mod turn;
 
 use crate::sql::timestamp;
 use crate::{
@@ -24,7 +25,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
 use leadline_domain::events::Event;
-use leadline_domain::{Conversation, CustomerId, Lead};
+use leadline_domain::{Clock, Conversation, CustomerId, Lead};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::types::Json;
@@ -51,6 +52,8 @@ pub struct PgStore {
     pool: PgPool,
     /// When this process next prunes the dedup records (epoch ms).
     next_prune: Arc<AtomicI64>,
+    /// What leases, windows and record times are measured by.
+    clock: Clock,
 }
 
 impl PgStore {
@@ -58,6 +61,11 @@ impl PgStore {
     /// An unreachable database is [`StoreError::Unavailable`] within
     /// seconds.
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+        Self::connect_with_clock(url, Clock::system()).await
+    }
+
+    /// [`PgStore::connect`], telling time by `clock` (tests move it).
+    pub async fn connect_with_clock(url: &str, clock: Clock) -> Result<PgStore, StoreError> {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
             StoreError::Unavailable(format!("invalid PostgreSQL database url: {e}"))
         })?;
@@ -68,7 +76,10 @@ impl PgStore {
             .await?;
         Ok(Self {
             pool,
-            next_prune: Arc::new(AtomicI64::new(now_ms().saturating_add(PRUNE_EVERY_MS))),
+            next_prune: Arc::new(AtomicI64::new(
+                clock.now().as_millisecond().saturating_add(PRUNE_EVERY_MS),
+            )),
+            clock,
         })
     }
 
@@ -81,7 +92,7 @@ impl PgStore {
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
-        inbox::prune(&self.pool).await?;
+        inbox::prune(&self.pool, self.now_ms()).await?;
         admin::key_questions(&self.pool).await
     }
 
@@ -89,11 +100,10 @@ impl PgStore {
     #[cfg(feature = "redis")]
     pub(crate) async fn commit_records(
         &self,
-        fence: u64,
-        messages: &[leadline_domain::InboundMessage],
+        claim: &Claim,
         commit: &TurnCommit,
     ) -> Result<records::Recorded, StoreError> {
-        records::commit(&self.pool, fence, messages, commit).await
+        records::commit(&self.pool, claim, commit, self.now_ms()).await
     }
 
     /// A person's action when Redis keeps the inbox: `fence` is the one the
@@ -112,7 +122,7 @@ impl PgStore {
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
     /// logged, as the next round retries it.
     pub(crate) async fn prune_if_due(&self) {
-        let now = now_ms();
+        let now = self.now_ms();
         let due = self.next_prune.load(Ordering::Relaxed);
         if now < due
             || self
@@ -127,7 +137,7 @@ impl PgStore {
         {
             return;
         }
-        if let Err(e) = inbox::prune(&self.pool).await {
+        if let Err(e) = inbox::prune(&self.pool, now).await {
             tracing::warn!(error = %e, "cannot prune answered messages");
         }
     }
@@ -173,7 +183,7 @@ impl Inbox for PgStore {
         if batch.messages.is_empty() && batch.statuses.is_empty() {
             return Ok(EnqueueReport::default());
         }
-        inbox::enqueue(&self.pool, &batch).await
+        inbox::enqueue(&self.pool, &batch, self.now_ms()).await
     }
 
     async fn claim(
@@ -183,7 +193,7 @@ impl Inbox for PgStore {
         quiet_for: Duration,
     ) -> Result<Option<Claim>, StoreError> {
         self.prune_if_due().await;
-        inbox::claim(&self.pool, worker, lease, quiet_for).await
+        inbox::claim(&self.pool, worker, lease, quiet_for, self.now_ms()).await
     }
 
     async fn release(&self, claim: &Claim) -> Result<(), StoreError> {
@@ -235,14 +245,14 @@ impl ConversationStore for PgStore {
         customer: &CustomerId,
         summary: &Summary,
     ) -> Result<(), StoreError> {
-        inbox::put_summary(&self.pool, customer, summary).await
+        inbox::put_summary(&self.pool, customer, summary, self.now_ms()).await
     }
 }
 
 #[async_trait]
 impl TurnLog for PgStore {
     async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError> {
-        inbox::commit_turn(&self.pool, claim, &commit).await
+        inbox::commit_turn(&self.pool, claim, &commit, self.now_ms()).await
     }
 }
 
@@ -261,7 +271,7 @@ impl Outbox for PgStore {
     }
 
     async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError> {
-        outbox::mark_sent(&self.pool, id, wa_message_id).await
+        outbox::mark_sent(&self.pool, id, wa_message_id, self.now_ms()).await
     }
 
     async fn mark_retry(
@@ -274,7 +284,7 @@ impl Outbox for PgStore {
     }
 
     async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        outbox::mark_failed(&self.pool, id, error).await
+        outbox::mark_failed(&self.pool, id, error, self.now_ms()).await
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
@@ -300,7 +310,7 @@ impl Effects for PgStore {
     }
 
     async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
-        effects::done(&self.pool, id).await
+        effects::done(&self.pool, id, self.now_ms()).await
     }
 
     async fn effect_retry(
@@ -313,7 +323,7 @@ impl Effects for PgStore {
     }
 
     async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        effects::dead(&self.pool, id, error).await
+        effects::dead(&self.pool, id, error, self.now_ms()).await
     }
 
     async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
@@ -328,7 +338,7 @@ impl Effects for PgStore {
     }
 
     async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
-        effects::revive(&self.pool, id).await
+        effects::revive(&self.pool, id, self.now_ms()).await
     }
 }
 
@@ -376,7 +386,7 @@ impl AdminStore for PgStore {
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
-        admin::funnel(&self.pool, query).await
+        crate::sql::funnel(&self.pool, &admin::FUNNEL, query).await
     }
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
@@ -395,18 +405,18 @@ impl CalendarStore for PgStore {
     }
 
     async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
-        calendar::reserve(&self.pool, call).await
+        calendar::reserve(&self.pool, call, self.now_ms()).await
     }
 
     async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
-        calendar::cancel(&self.pool, key).await
+        calendar::cancel(&self.pool, key, self.now_ms()).await
     }
 }
 
 #[async_trait]
 impl SessionStore for PgStore {
     async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError> {
-        sessions::open(&self.pool, key, session).await
+        sessions::open(&self.pool, key, session, self.now_ms()).await
     }
 
     async fn session(&self, key: &str, now: Timestamp) -> Result<Option<LoginSession>, StoreError> {
@@ -435,8 +445,17 @@ impl Store for PgStore {
     }
 }
 
-fn now_ms() -> i64 {
-    Timestamp::now().as_millisecond()
+impl PgStore {
+    /// Now by the store's clock, as stored (epoch milliseconds).
+    fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
+    }
+
+    /// The store's clock, which Redis's inbox shares.
+    #[cfg(feature = "redis")]
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
 }
 
 fn millis(d: Duration) -> i64 {
@@ -519,7 +538,7 @@ mod tests {
             ("ack", inbox::ACK, "(1, 'a', 1)", "inbox_pending"),
             (
                 "record reply",
-                inbox::RECORD_REPLY,
+                outbox::RECORD_REPLY,
                 "('k', 'a', '{}', 1)",
                 "outbox_pending",
             ),

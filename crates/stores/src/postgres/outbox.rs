@@ -2,12 +2,31 @@
 //! `due_at`; leasing moves it forward, finishing the head hands `due_at` to
 //! the recipient's next entry.
 
-use super::inbox::LOCK_RECIPIENT;
-use super::now_ms;
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
+
+/// Serializes changes to one recipient's outbox head (recording a reply,
+/// finishing the head) across processes: without it a reply recorded while
+/// the head is being marked sent could be left without a `due_at`.
+pub(super) const LOCK_RECIPIENT: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('leadline.outbox:' || $1, 0))";
+
+/// A reply becomes its recipient's head (due now) only when nothing of
+/// theirs is pending; otherwise it waits behind. A key seen before keeps the
+/// first entry: re-running a turn cannot send its replies twice. A recorded
+/// reply joins the transcript.
+pub(super) const RECORD_REPLY: &str = "
+    WITH recorded AS (
+        INSERT INTO outbox (key, recipient, message, created_at, due_at)
+        VALUES ($1, $2, $3, $4,
+            CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND state = 'pending')
+            THEN NULL ELSE $4::bigint END)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING id, recipient, message, created_at)
+    INSERT INTO transcript (customer, direction, outbox_id, body, at)
+    SELECT recipient, 'out', id, message, created_at FROM recorded";
 
 /// Leases the heads due at `$2` by moving them to `$1`, in one statement;
 /// `SKIP LOCKED` leaves heads another sender is taking to that sender.
@@ -73,11 +92,15 @@ async fn lock_recipient_of(
 
 /// Marks a pending entry sent; a late or repeated outcome for an entry that
 /// is already finished changes nothing.
-pub(super) async fn mark_sent(pool: &PgPool, id: i64, wamid: &str) -> Result<(), StoreError> {
+pub(super) async fn mark_sent(
+    pool: &PgPool,
+    id: i64,
+    wamid: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
         return Ok(());
     };
-    let now = now_ms();
     let finished = sqlx::query(SENT)
         .bind(id)
         .bind(wamid)
@@ -96,7 +119,12 @@ pub(super) async fn mark_sent(pool: &PgPool, id: i64, wamid: &str) -> Result<(),
     Ok(())
 }
 
-pub(super) async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> Result<(), StoreError> {
+pub(super) async fn mark_failed(
+    pool: &PgPool,
+    id: i64,
+    error: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
         return Ok(());
     };
@@ -109,7 +137,7 @@ pub(super) async fn mark_failed(pool: &PgPool, id: i64, error: &str) -> Result<(
     if finished > 0 {
         sqlx::query(PROMOTE_NEXT)
             .bind(&recipient)
-            .bind(now_ms())
+            .bind(now)
             .execute(&mut *tx)
             .await?;
     }

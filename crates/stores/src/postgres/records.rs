@@ -9,9 +9,7 @@ use crate::StoreError;
 use leadline_domain::CustomerId;
 #[cfg(feature = "redis")]
 use {
-    super::{inbox::write_turn, now_ms},
-    crate::TurnCommit,
-    leadline_domain::InboundMessage,
+    crate::{Claim, TurnCommit},
     sqlx::{PgPool, types::Json},
     std::collections::HashSet,
 };
@@ -44,24 +42,24 @@ const MARK_ANSWERED: &str = "
     RETURNING msg_id";
 
 #[cfg(feature = "redis")]
-/// Inbound rows are timed by when the customer sent them (Meta's clock):
-/// the time Redis received them stays in Redis.
+/// Inbound rows are timed by when they reached the inbox (`$3`, epoch ms,
+/// one per message), as on PostgreSQL and SQLite alone: Meta's `sent_at`
+/// would count Meta's delays in the reply latency.
 const RECORD_INBOUND: &str = "
     INSERT INTO transcript (customer, direction, wa_id, body, at)
-    SELECT $1, 'in', m.value ->> 'id', m.value,
-        (extract(epoch FROM (m.value ->> 'sent_at')::timestamptz) * 1000)::bigint
+    SELECT $1, 'in', m.value ->> 'id', m.value, ($3::bigint[])[m.n]
     FROM jsonb_array_elements($2) WITH ORDINALITY AS m(value, n) ORDER BY m.n";
 
 #[cfg(feature = "redis")]
 pub(super) async fn commit(
     pool: &PgPool,
-    fence: u64,
-    messages: &[InboundMessage],
+    claim: &Claim,
     commit: &TurnCommit,
+    now: i64,
 ) -> Result<Recorded, StoreError> {
-    let fence = i64::try_from(fence).map_err(|_| StoreError::Fenced)?;
+    let messages = &claim.messages;
+    let fence = i64::try_from(claim.fence).map_err(|_| StoreError::Fenced)?;
     let customer = commit.conversation.customer.as_str();
-    let now = now_ms();
     let mut tx = pool.begin().await?;
     let raised: Option<i64> = sqlx::query_scalar(RAISE_FENCE)
         .bind(customer)
@@ -92,12 +90,18 @@ pub(super) async fn commit(
         }
         return Ok(Recorded::AlreadyAnswered(answered));
     }
+    let arrived: Vec<i64> = claim
+        .arrived_at
+        .iter()
+        .map(|t| t.as_millisecond())
+        .collect();
     sqlx::query(RECORD_INBOUND)
         .bind(customer)
         .bind(Json(messages))
+        .bind(arrived)
         .execute(&mut *tx)
         .await?;
-    write_turn(&mut tx, commit, now).await?;
+    super::turn::write(&mut tx, commit, now).await?;
     tx.commit().await?;
     Ok(Recorded::Committed)
 }

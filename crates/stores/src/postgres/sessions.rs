@@ -1,7 +1,6 @@
 //! Dashboard logins and login attempts on PostgreSQL, shared by every
 //! process on the database.
 
-use super::now_ms;
 use crate::sql::login_session;
 use crate::{LoginSession, StoreError};
 use sqlx::PgPool;
@@ -10,9 +9,10 @@ pub(super) async fn open(
     pool: &PgPool,
     key: &str,
     session: &LoginSession,
+    now: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at <= $1")
-        .bind(now_ms())
+        .bind(now)
         .execute(pool)
         .await?;
     sqlx::query("INSERT INTO dashboard_sessions (key, csrf, expires_at) VALUES ($1, $2, $3)")

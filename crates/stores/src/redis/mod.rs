@@ -293,11 +293,18 @@ fn shard_of(customer: &CustomerId) -> u16 {
 }
 
 /// An inbox entry is `<enqueued µs>:<message JSON>`.
-fn decode_entry(entry: &str) -> Result<InboundMessage, StoreError> {
-    let (_, payload) = entry
+fn decode_entry(entry: &str) -> Result<(Timestamp, InboundMessage), StoreError> {
+    let (at, payload) = entry
         .split_once(':')
         .ok_or_else(|| StoreError::Corrupt("an inbox entry without its time".to_owned()))?;
-    serde_json::from_str(payload).map_err(|e| StoreError::Corrupt(format!("inbox entry: {e}")))
+    let at = at
+        .parse()
+        .ok()
+        .and_then(|micros| Timestamp::from_microsecond(micros).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("an inbox entry's time {at:?}")))?;
+    let message = serde_json::from_str(payload)
+        .map_err(|e| StoreError::Corrupt(format!("inbox entry: {e}")))?;
+    Ok((at, message))
 }
 
 /// Times in Redis are microseconds since the epoch: fine enough that two
@@ -311,7 +318,7 @@ fn micros(d: Duration) -> i64 {
 impl Inbox for RedisStore {
     async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError> {
         let mut report = EnqueueReport::default();
-        let now = Timestamp::now().as_microsecond();
+        let now = self.records.clock().now().as_microsecond();
         let mut by_shard: BTreeMap<u16, Vec<&InboundMessage>> = BTreeMap::new();
         for message in &batch.messages {
             by_shard
@@ -373,7 +380,7 @@ impl Inbox for RedisStore {
         quiet_for: Duration,
     ) -> Result<Option<Claim>, StoreError> {
         self.records.prune_if_due().await;
-        let now = Timestamp::now().as_microsecond();
+        let now = self.records.clock().now().as_microsecond();
         for shard in self.shards_by_urgency(now).await? {
             let claimed: Option<(String, u64, Vec<String>)> = CLAIM
                 .key(self.key(shard, "ready"))
@@ -394,13 +401,16 @@ impl Inbox for RedisStore {
             // Decoded after the claim: should an entry not decode, the lease
             // stands and this conversation waits it out instead of being
             // picked first by every claim.
-            let messages = entries
+            let (arrived_at, messages) = entries
                 .iter()
                 .map(|e| decode_entry(e))
-                .collect::<Result<_, _>>()?;
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .unzip();
             return Ok(Some(Claim {
                 customer,
                 messages,
+                arrived_at,
                 fence,
                 worker: worker.to_owned(),
             }));
@@ -482,11 +492,7 @@ impl TurnLog for RedisStore {
         if !self.holds(claim).await? {
             return Err(StoreError::Fenced);
         }
-        match self
-            .records
-            .commit_records(claim.fence, &claim.messages, &commit)
-            .await?
-        {
+        match self.records.commit_records(claim, &commit).await? {
             Recorded::Committed => {
                 let acked = claim.messages.len();
                 if self
@@ -620,7 +626,10 @@ impl AdminStore for RedisStore {
     ) -> Result<Conversation, AdminError> {
         let shard = shard_of(customer);
         let holder = format!("admin-{}", fastrand::u64(..));
-        let until = Timestamp::now()
+        let until = self
+            .records
+            .clock()
+            .now()
             .as_microsecond()
             .saturating_add(micros(ACTION_HOLD));
         let fence: u64 = HOLD
@@ -637,6 +646,7 @@ impl AdminStore for RedisStore {
         let hold = Claim {
             customer: customer.clone(),
             messages: Vec::new(),
+            arrived_at: Vec::new(),
             fence,
             worker: holder,
         };

@@ -2,12 +2,13 @@
 //! actions run on the writer connection, in one transaction with the fence.
 
 use super::inbox::{RECORD_EVENT, RECORD_REPLY};
-use super::{decode, encode, now_ms, timestamp};
+use super::{decode, encode, timestamp};
 use crate::StoreError;
 use crate::admin::{
-    AdminError, Funnel, FunnelQuery, FunnelRows, HumanAction, LeadQuery, LeadRow,
-    QUESTION_CUSTOMERS, QuestionGroup, QuestionQuery, QuestionRow, human_message, question_rows,
+    AdminError, HumanAction, LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
+    human_message,
 };
+use crate::sql::{FunnelSql, QuestionGroup, question_rows};
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -97,7 +98,7 @@ pub(super) fn act(
         Ok(applied) => applied,
         Err(e) => return Ok(Err(e)),
     };
-    let at = now_ms();
+    let at = now.as_millisecond();
     tx.prepare_cached(SAVE)?
         .execute(params![id, encode(&conversation)?, at])?;
     if let Some(reply) = applied.reply {
@@ -158,42 +159,13 @@ const FUNNEL_LATENCIES: &str = "
     JOIN inbox i ON i.msg_id = substr(o.key, 1, length(o.key) - 2)
     WHERE o.key LIKE '%#0' AND o.state = 'sent' AND o.sent_at IS NOT NULL AND o.created_at >= ?1";
 
-pub(super) async fn funnel(
-    readers: &SqlitePool,
-    query: &FunnelQuery,
-) -> Result<Funnel, StoreError> {
-    let (from, to) = match &query.booked {
-        Some((from, to)) => (Some(from.as_str()), Some(to.as_str())),
-        None => (None, None),
-    };
-    let since = query.since.as_millisecond();
-    let (conversations, qualified, booked): (i64, i64, i64) = sqlx::query_as(FUNNEL_COUNTS)
-        .bind(&query.qualified_stage)
-        .bind(from)
-        .bind(to)
-        .fetch_one(readers)
-        .await?;
-    let handed_off = sqlx::query_as(FUNNEL_HANDOFFS).fetch_all(readers).await?;
-    let messages_to_booking = sqlx::query_scalar(FUNNEL_TO_BOOKING)
-        .bind(from)
-        .bind(to)
-        .bind(since)
-        .fetch_all(readers)
-        .await?;
-    let reply_latencies_ms = sqlx::query_scalar(FUNNEL_LATENCIES)
-        .bind(since)
-        .fetch_all(readers)
-        .await?;
-    Ok(FunnelRows {
-        conversations,
-        qualified,
-        booked,
-        handed_off,
-        messages_to_booking,
-        reply_latencies_ms,
-    }
-    .into())
-}
+/// The funnel's statements, for [`crate::sql::funnel`].
+pub(super) const FUNNEL: FunnelSql = FunnelSql {
+    counts: FUNNEL_COUNTS,
+    handoffs: FUNNEL_HANDOFFS,
+    to_booking: FUNNEL_TO_BOOKING,
+    latencies: FUNNEL_LATENCIES,
+};
 
 /// One row per question key, the newest first. The key is stored with
 /// each event ([`leadline_domain::events::question_key`], computed in Rust:

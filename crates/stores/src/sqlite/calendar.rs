@@ -1,7 +1,7 @@
 //! The local calendar's writes: one transaction per reservation, the
 //! partial unique index on `start_at` refusing a second booking of a slot.
 
-use super::{now_ms, timestamp};
+use super::timestamp;
 use crate::{CalendarCall, Reservation, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -37,6 +37,7 @@ pub(super) fn from_row(
 pub(super) fn reserve(
     conn: &mut Connection,
     wanted: &CalendarCall,
+    now: i64,
 ) -> Result<Reservation, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<(CallRow, Option<i64>)> = tx
@@ -75,7 +76,7 @@ pub(super) fn reserve(
             wanted.summary,
             wanted.description,
             wanted.attendee,
-            now_ms()
+            now
         ])?;
     tx.commit()?;
     Ok(if inserted == 1 {
@@ -85,10 +86,10 @@ pub(super) fn reserve(
     })
 }
 
-pub(super) fn cancel(conn: &Connection, key: &str) -> Result<(), StoreError> {
+pub(super) fn cancel(conn: &Connection, key: &str, now: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE calendar_calls SET cancelled_at = ?2 WHERE key = ?1 AND cancelled_at IS NULL",
     )?
-    .execute(params![key, now_ms()])?;
+    .execute(params![key, now])?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Writes of the effects table: leases move `due_at` forward, finishing
 //! clears it.
 
-use super::{attempts_of, decode, encode, now_ms, timestamp};
+use super::{attempts_of, decode, encode, timestamp};
 use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
 use jiff::Timestamp;
 use rusqlite::{Transaction, params};
@@ -67,8 +67,8 @@ const REVIVE: &str = "
     UPDATE effects SET state = 'pending', attempts = 0, due_at = ?2, finished_at = NULL
     WHERE id = ?1 AND state = 'dead'";
 
-pub(super) fn done(conn: &rusqlite::Connection, id: i64) -> Result<(), StoreError> {
-    conn.prepare_cached(DONE)?.execute(params![id, now_ms()])?;
+pub(super) fn done(conn: &rusqlite::Connection, id: i64, now: i64) -> Result<(), StoreError> {
+    conn.prepare_cached(DONE)?.execute(params![id, now])?;
     Ok(())
 }
 
@@ -83,17 +83,19 @@ pub(super) fn retry(
     Ok(())
 }
 
-pub(super) fn dead(conn: &rusqlite::Connection, id: i64, error: &str) -> Result<(), StoreError> {
+pub(super) fn dead(
+    conn: &rusqlite::Connection,
+    id: i64,
+    error: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached(DEAD)?
-        .execute(params![id, error, now_ms()])?;
+        .execute(params![id, error, now])?;
     Ok(())
 }
 
-pub(super) fn revive(conn: &rusqlite::Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn
-        .prepare_cached(REVIVE)?
-        .execute(params![id, now_ms()])?
-        == 1)
+pub(super) fn revive(conn: &rusqlite::Connection, id: i64, now: i64) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached(REVIVE)?.execute(params![id, now])? == 1)
 }
 
 /// A row of [`ENTRIES`]: id, body, state, attempts, last error, created,

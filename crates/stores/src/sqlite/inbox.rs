@@ -1,7 +1,8 @@
 //! Writes of the inbox and of turns: enqueue, claim, release, commit,
 //! summaries, pruning. Each runs on the writer connection.
 
-use super::{decode, encode, millis, now_ms};
+use super::{encode, millis};
+use crate::sql::claim_of;
 pub(super) use crate::sql::{delivery_rank, delivery_state};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
@@ -72,8 +73,8 @@ const CONFIRM_SENT: &str = "
 pub(super) fn enqueue(
     conn: &mut Connection,
     batches: &[InboxBatch],
+    now: i64,
 ) -> Result<Vec<EnqueueReport>, StoreError> {
-    let now = now_ms();
     let messages: Vec<&InboundMessage> = batches.iter().flat_map(|b| &b.messages).collect();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut fresh: HashSet<String> = HashSet::new();
@@ -152,7 +153,7 @@ pub(super) const CLAIM: &str = "
     RETURNING customer, fence, claimed_seq";
 
 pub(super) const CLAIMED_MESSAGES: &str = "
-    SELECT payload FROM inbox
+    SELECT payload, enqueued_at FROM inbox
     WHERE customer = ?1 AND acked_at IS NULL AND seq <= ?2
     ORDER BY seq";
 
@@ -161,8 +162,8 @@ pub(super) fn claim(
     worker: &str,
     lease: Duration,
     quiet_for: Duration,
+    now: i64,
 ) -> Result<Option<Claim>, StoreError> {
-    let now = now_ms();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let claimed: Option<(String, i64, i64)> = tx
         .prepare_cached(CLAIM)?
@@ -181,25 +182,15 @@ pub(super) fn claim(
     };
     let payloads = tx
         .prepare_cached(CLAIMED_MESSAGES)?
-        .query_map(params![customer, through], |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
+        .query_map(params![customer, through], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<Vec<(String, i64)>, _>>()?;
     // Committed before decoding: should a stored message not decode, the
     // lease still stands, so this conversation waits out its lease instead
     // of being picked first again by every claim and stalling the others.
     tx.commit()?;
-    let customer = CustomerId::parse(&customer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let fence =
-        u64::try_from(fence).map_err(|_| StoreError::Corrupt(format!("negative fence {fence}")))?;
-    let messages = payloads
-        .iter()
-        .map(|p| decode(p))
-        .collect::<Result<Vec<InboundMessage>, _>>()?;
-    Ok(Some(Claim {
-        customer,
-        messages,
-        fence,
-        worker: worker.to_owned(),
-    }))
+    claim_of(&customer, fence, worker, &payloads).map(Some)
 }
 
 /// Only the live holder may release; a claim already lost releases nothing.
@@ -271,6 +262,7 @@ pub(super) fn commit_turn(
     conn: &mut Connection,
     holder: &Holder,
     commit: &TurnCommit,
+    now: i64,
 ) -> Result<(), StoreError> {
     let fence = i64::try_from(holder.fence).map_err(|_| StoreError::Fenced)?;
     let customer = holder.customer.as_str();
@@ -286,7 +278,6 @@ pub(super) fn commit_turn(
         .iter()
         .map(|e| Ok((e.kind(), encode(e)?, e.question_key())))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let now = now_ms();
 
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let held: Option<Option<i64>> = tx
@@ -338,6 +329,7 @@ pub(super) fn put_summary(
     conn: &Connection,
     customer: &CustomerId,
     summary: &Summary,
+    now: i64,
 ) -> Result<(), StoreError> {
     let through = i64::try_from(summary.through_seq).map_err(|_| {
         StoreError::Corrupt(format!(
@@ -349,7 +341,7 @@ pub(super) fn put_summary(
         customer.as_str(),
         through,
         summary.text,
-        now_ms()
+        now
     ])?;
     Ok(())
 }
@@ -360,10 +352,9 @@ pub(super) const PRUNE: &str = "
 
 /// Deletes one chunk of answered messages older than the dedup window;
 /// `true` when nothing older is left.
-pub(super) fn prune_chunk(conn: &Connection) -> Result<bool, StoreError> {
-    let deleted = conn.prepare_cached(PRUNE)?.execute(params![
-        now_ms().saturating_sub(DEDUP_WINDOW_MS),
-        PRUNE_CHUNK
-    ])?;
+pub(super) fn prune_chunk(conn: &Connection, now: i64) -> Result<bool, StoreError> {
+    let deleted = conn
+        .prepare_cached(PRUNE)?
+        .execute(params![now.saturating_sub(DEDUP_WINDOW_MS), PRUNE_CHUNK])?;
     Ok(i64::try_from(deleted).unwrap_or(i64::MAX) < PRUNE_CHUNK)
 }

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use inbox::Holder;
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
-use leadline_domain::{Conversation, CustomerId, Lead};
+use leadline_domain::{Clock, Conversation, CustomerId, Lead};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -76,6 +76,8 @@ pub struct SqliteStore {
     writer: Writer,
     /// The writer's options, for migrations.
     options: SqliteConnectOptions,
+    /// What leases, windows and record times are measured by.
+    clock: Clock,
 }
 
 impl SqliteStore {
@@ -83,6 +85,11 @@ impl SqliteStore {
     /// `sqlite://path/to/leadline.db` or `sqlite::memory:`. Takes no
     /// exclusive lock: other processes may open the same file.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+        Self::open_with_clock(url, Clock::system()).await
+    }
+
+    /// [`SqliteStore::open`], telling time by `clock` (tests move it).
+    pub async fn open_with_clock(url: &str, clock: Clock) -> Result<SqliteStore, StoreError> {
         let mut options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("invalid SQLite database url: {e}")))?
             .create_if_missing(true)
@@ -91,7 +98,7 @@ impl SqliteStore {
         for (key, value) in PRAGMAS {
             options = options.pragma(key, value);
         }
-        let writer = Writer::spawn(open_writer(url, &options)?)?;
+        let writer = Writer::spawn(open_writer(url, &options)?, clock.clone())?;
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             // A local file does not go stale like a network connection.
@@ -107,6 +114,7 @@ impl SqliteStore {
             readers,
             writer,
             options,
+            clock,
         })
     }
 
@@ -124,12 +132,20 @@ impl SqliteStore {
         let migrated = MIGRATOR.run(&pool).await;
         pool.close().await;
         migrated.map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")))?;
+        let now = self.now_ms();
         self.writer
-            .run(|conn| {
-                while !inbox::prune_chunk(conn)? {}
+            .run(move |conn| {
+                while !inbox::prune_chunk(conn, now)? {}
                 admin::key_questions(conn)
             })
             .await
+    }
+}
+
+impl SqliteStore {
+    /// Now by the store's clock, as stored (epoch milliseconds).
+    fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
     }
 }
 
@@ -184,9 +200,9 @@ impl Inbox for SqliteStore {
         lease: Duration,
         quiet_for: Duration,
     ) -> Result<Option<Claim>, StoreError> {
-        let worker = worker.to_owned();
+        let (worker, now) = (worker.to_owned(), self.now_ms());
         self.writer
-            .run(move |conn| inbox::claim(conn, &worker, lease, quiet_for))
+            .run(move |conn| inbox::claim(conn, &worker, lease, quiet_for, now))
             .await
     }
 
@@ -243,9 +259,9 @@ impl ConversationStore for SqliteStore {
         summary: &Summary,
     ) -> Result<(), StoreError> {
         let customer = customer.clone();
-        let summary = summary.clone();
+        let (summary, now) = (summary.clone(), self.now_ms());
         self.writer
-            .run(move |conn| inbox::put_summary(conn, &customer, &summary))
+            .run(move |conn| inbox::put_summary(conn, &customer, &summary, now))
             .await
     }
 }
@@ -253,9 +269,9 @@ impl ConversationStore for SqliteStore {
 #[async_trait]
 impl TurnLog for SqliteStore {
     async fn commit_turn(&self, claim: &Claim, commit: TurnCommit) -> Result<(), StoreError> {
-        let holder = Holder::from(claim);
+        let (holder, now) = (Holder::from(claim), self.now_ms());
         self.writer
-            .run(move |conn| inbox::commit_turn(conn, &holder, &commit))
+            .run(move |conn| inbox::commit_turn(conn, &holder, &commit, now))
             .await
     }
 }
@@ -277,9 +293,9 @@ impl Outbox for SqliteStore {
     }
 
     async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError> {
-        let wamid = wa_message_id.to_owned();
+        let (wamid, now) = (wa_message_id.to_owned(), self.now_ms());
         self.writer
-            .run(move |conn| outbox::mark_sent(conn, id, &wamid))
+            .run(move |conn| outbox::mark_sent(conn, id, &wamid, now))
             .await
     }
 
@@ -296,9 +312,9 @@ impl Outbox for SqliteStore {
     }
 
     async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        let error = error.to_owned();
+        let (error, now) = (error.to_owned(), self.now_ms());
         self.writer
-            .run(move |conn| outbox::mark_failed(conn, id, &error))
+            .run(move |conn| outbox::mark_failed(conn, id, &error, now))
             .await
     }
 
@@ -327,7 +343,10 @@ impl Effects for SqliteStore {
     }
 
     async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
-        self.writer.run(move |conn| effects::done(conn, id)).await
+        let now = self.now_ms();
+        self.writer
+            .run(move |conn| effects::done(conn, id, now))
+            .await
     }
 
     async fn effect_retry(
@@ -343,9 +362,9 @@ impl Effects for SqliteStore {
     }
 
     async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        let error = error.to_owned();
+        let (error, now) = (error.to_owned(), self.now_ms());
         self.writer
-            .run(move |conn| effects::dead(conn, id, &error))
+            .run(move |conn| effects::dead(conn, id, &error, now))
             .await
     }
 
@@ -368,7 +387,10 @@ impl Effects for SqliteStore {
     }
 
     async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
-        self.writer.run(move |conn| effects::revive(conn, id)).await
+        let now = self.now_ms();
+        self.writer
+            .run(move |conn| effects::revive(conn, id, now))
+            .await
     }
 }
 
@@ -420,7 +442,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {
-        admin::funnel(&self.readers, query).await
+        crate::sql::funnel(&self.readers, &admin::FUNNEL, query).await
     }
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
@@ -449,16 +471,16 @@ impl CalendarStore for SqliteStore {
     }
 
     async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
-        let call = call.clone();
+        let (call, now) = (call.clone(), self.now_ms());
         self.writer
-            .run(move |conn| calendar::reserve(conn, &call))
+            .run(move |conn| calendar::reserve(conn, &call, now))
             .await
     }
 
     async fn cancel_call(&self, key: &str) -> Result<(), StoreError> {
-        let key = key.to_owned();
+        let (key, now) = (key.to_owned(), self.now_ms());
         self.writer
-            .run(move |conn| calendar::cancel(conn, &key))
+            .run(move |conn| calendar::cancel(conn, &key, now))
             .await
     }
 }
@@ -466,9 +488,9 @@ impl CalendarStore for SqliteStore {
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn open_session(&self, key: &str, session: &LoginSession) -> Result<(), StoreError> {
-        let (key, session) = (key.to_owned(), session.clone());
+        let (key, session, now) = (key.to_owned(), session.clone(), self.now_ms());
         self.writer
-            .run(move |conn| sessions::open(conn, &key, &session))
+            .run(move |conn| sessions::open(conn, &key, &session, now))
             .await
     }
 
@@ -609,10 +631,6 @@ fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn now_ms() -> i64 {
-    Timestamp::now().as_millisecond()
 }
 
 fn millis(d: Duration) -> i64 {

@@ -2,7 +2,6 @@
 //! has a `due_at`; leasing moves it forward, finishing the head hands
 //! `due_at` to the recipient's next entry.
 
-use super::now_ms;
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -49,8 +48,12 @@ const FAILED: &str = "
 
 /// Marks a pending entry sent; a late or repeated outcome for an entry that
 /// is already finished changes nothing.
-pub(super) fn mark_sent(conn: &mut Connection, id: i64, wamid: &str) -> Result<(), StoreError> {
-    let now = now_ms();
+pub(super) fn mark_sent(
+    conn: &mut Connection,
+    id: i64,
+    wamid: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let recipient: Option<String> = tx
         .prepare_cached(SENT)?
@@ -64,7 +67,12 @@ pub(super) fn mark_sent(conn: &mut Connection, id: i64, wamid: &str) -> Result<(
     Ok(())
 }
 
-pub(super) fn mark_failed(conn: &mut Connection, id: i64, error: &str) -> Result<(), StoreError> {
+pub(super) fn mark_failed(
+    conn: &mut Connection,
+    id: i64,
+    error: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let recipient: Option<String> = tx
         .prepare_cached(FAILED)?
@@ -72,7 +80,7 @@ pub(super) fn mark_failed(conn: &mut Connection, id: i64, error: &str) -> Result
         .optional()?;
     if let Some(recipient) = recipient {
         tx.prepare_cached(PROMOTE_NEXT)?
-            .execute(params![recipient, now_ms()])?;
+            .execute(params![recipient, now])?;
     }
     tx.commit()?;
     Ok(())

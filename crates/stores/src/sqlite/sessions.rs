@@ -1,12 +1,16 @@
 //! Dashboard logins and login attempts, written by the writer thread.
 
-use super::now_ms;
 use crate::{LoginSession, StoreError};
 use rusqlite::{Connection, params};
 
-pub(super) fn open(conn: &Connection, key: &str, session: &LoginSession) -> Result<(), StoreError> {
+pub(super) fn open(
+    conn: &Connection,
+    key: &str,
+    session: &LoginSession,
+    now: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM dashboard_sessions WHERE expires_at <= ?1")?
-        .execute(params![now_ms()])?;
+        .execute(params![now])?;
     conn.prepare_cached(
         "INSERT INTO dashboard_sessions (key, csrf, expires_at) VALUES (?1, ?2, ?3)",
     )?

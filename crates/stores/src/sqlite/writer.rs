@@ -11,6 +11,7 @@
 
 use super::inbox;
 use crate::{EnqueueReport, InboxBatch, StoreError};
+use leadline_domain::Clock;
 use rusqlite::Connection;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -38,11 +39,11 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection) -> Result<Self, StoreError> {
+    pub fn spawn(conn: Connection, clock: Clock) -> Result<Self, StoreError> {
         let (tx, rx) = flume::bounded(CHANNEL_CAPACITY);
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || run(conn, &rx))
+            .spawn(move || run(conn, &rx, &clock))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the SQLite writer: {e}")))?;
         Ok(Self { tx })
     }
@@ -83,7 +84,7 @@ fn gone() -> StoreError {
     StoreError::Unavailable("the SQLite writer has stopped".to_owned())
 }
 
-fn run(mut conn: Connection, rx: &flume::Receiver<Command>) {
+fn run(mut conn: Connection, rx: &flume::Receiver<Command>, clock: &Clock) {
     let mut commands = Vec::with_capacity(MAX_GROUP);
     let mut next_prune = Instant::now() + PRUNE_EVERY;
     let mut pruning = false;
@@ -95,7 +96,7 @@ fn run(mut conn: Connection, rx: &flume::Receiver<Command>) {
                 Err(flume::TryRecvError::Empty) => {
                     // One small chunk at a time, and only while no command
                     // waits, so pruning never holds up the webhook.
-                    match inbox::prune_chunk(&conn) {
+                    match inbox::prune_chunk(&conn, clock.now().as_millisecond()) {
                         Ok(done) => pruning = !done,
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot prune answered messages");
@@ -135,7 +136,7 @@ fn run(mut conn: Connection, rx: &flume::Receiver<Command>) {
             }
         }
         if !group.is_empty() {
-            commit_group(&mut conn, group);
+            commit_group(&mut conn, group, clock.now().as_millisecond());
         }
         for job in jobs {
             job(&mut conn);
@@ -147,9 +148,9 @@ fn run(mut conn: Connection, rx: &flume::Receiver<Command>) {
 }
 
 /// One transaction for the whole group; each caller gets its own report.
-fn commit_group(conn: &mut Connection, group: Vec<(InboxBatch, Reply)>) {
+fn commit_group(conn: &mut Connection, group: Vec<(InboxBatch, Reply)>, now: i64) {
     let (batches, replies): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-    match inbox::enqueue(conn, &batches) {
+    match inbox::enqueue(conn, &batches, now) {
         Ok(reports) => {
             for (reply, report) in replies.into_iter().zip(reports) {
                 let _ = reply.send(Ok(report));

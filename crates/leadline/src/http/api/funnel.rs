@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Json;
 use axum::routing::get;
-use jiff::Timestamp;
+
 use leadline_stores::Funnel;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -49,6 +49,6 @@ impl From<Funnel> for FunnelJson {
     (status = 401, body = ErrorJson),
 ))]
 pub(super) async fn show(State(state): State<AppState>) -> Result<Json<FunnelJson>, ApiError> {
-    let query = actions::funnel_query(&state.playbook, Timestamp::now());
+    let query = actions::funnel_query(&state.playbook, state.clock.now());
     Ok(Json(state.store.funnel(&query).await?.into()))
 }

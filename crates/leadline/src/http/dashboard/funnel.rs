@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{Extension, State};
 use axum::response::Html;
 use axum::routing::get;
-use jiff::Timestamp;
+
 use serde::Serialize;
 
 /// The widest bar, in SVG units (the chart is 400 wide, labels take the
@@ -61,7 +61,7 @@ async fn show(
     Extension(session): Extension<Session>,
     lang: Lang,
 ) -> Result<Html<String>, PageError> {
-    let query = actions::funnel_query(&state.playbook, Timestamp::now());
+    let query = actions::funnel_query(&state.playbook, state.clock.now());
     let funnel = state.store.funnel(&query).await?;
     let mut figures = vec![
         ("conversations".to_owned(), funnel.conversations),

@@ -9,7 +9,7 @@ use super::PageError;
 use crate::http::AppState;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
-use jiff::Timestamp;
+
 use leadline_stores::LoginSession;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -57,7 +57,7 @@ pub async fn open(state: &AppState) -> Result<String, PageError> {
     let id = token()?;
     let session = LoginSession {
         csrf: token()?,
-        expires: Timestamp::now() + SESSION_TTL,
+        expires: state.clock.now() + SESSION_TTL,
     };
     state.store.open_session(&stored_key(&id), &session).await?;
     Ok(id)
@@ -70,7 +70,7 @@ pub async fn find(state: &AppState, headers: &HeaderMap) -> Result<Option<Sessio
     };
     let stored = state
         .store
-        .session(&stored_key(id), Timestamp::now())
+        .session(&stored_key(id), state.clock.now())
         .await?;
     Ok(stored.map(|s| Session { csrf: s.csrf }))
 }
