@@ -15,8 +15,8 @@ use leadline_engine::booking::{LocalCalendar, register_booking_tools};
 use leadline_engine::{Engine, EngineConfig, Outlet, RepContact, SideEffects};
 use leadline_stores::sqlite::SqliteStore;
 use leadline_stores::{
-    CalendarCall, EffectQuery, EffectState, InboxBatch, OutboxEntry, OutgoingBody, OutgoingMessage,
-    Reservation, SendState, Store, StoreError,
+    CalendarCall, EffectQuery, EffectState, InboxBatch, ListRow, OutboxEntry, OutgoingBody,
+    OutgoingMessage, Reservation, SendState, Store, StoreError,
 };
 use leadline_whatsapp::send::SendError;
 use std::collections::VecDeque;
@@ -222,6 +222,20 @@ impl Harness {
         self.enqueue(vec![message]).await;
         self.settled(customer).await;
         self.outlet.sent_to(customer).split_off(before)
+    }
+
+    /// Picks `row` of the slot list sent to `customer`, as WhatsApp
+    /// delivers a list choice, and waits until everything is settled.
+    async fn pick(&mut self, customer: &CustomerId, row: &ListRow) {
+        let pick = self.message(
+            customer,
+            Content::Choice {
+                id: row.id.clone(),
+                title: row.title.clone(),
+            },
+        );
+        self.enqueue(vec![pick]).await;
+        self.settled(customer).await;
     }
 
     /// Waits until no message waits for its turn, no reply of `customer`
@@ -500,15 +514,7 @@ async fn a_qualified_lead_books_a_slot_of_the_clocks_week_and_the_rep_hears_once
     let first: Timestamp = rows[0].id.parse().expect("a slot id is its start");
     assert!(first > h.time.now(), "{rows:?}");
     let row = rows[1].clone();
-    let pick = h.message(
-        &ana,
-        Content::Choice {
-            id: row.id.clone(),
-            title: row.title.clone(),
-        },
-    );
-    h.enqueue(vec![pick]).await;
-    h.settled(&ana).await;
+    h.pick(&ana, &row).await;
     let replies = h.outlet.sent_to(&ana);
     let booked = replies
         .iter()
@@ -558,15 +564,7 @@ async fn a_slot_taken_meanwhile_is_not_double_booked() {
         h.store.reserve(&other).await.expect("reserve"),
         Reservation::Booked(_)
     ));
-    let pick = h.message(
-        &ana,
-        Content::Choice {
-            id: row.id.clone(),
-            title: row.title.clone(),
-        },
-    );
-    h.enqueue(vec![pick]).await;
-    h.settled(&ana).await;
+    h.pick(&ana, &row).await;
     let calls = h
         .store
         .calls_between(start, start + jiff::SignedDuration::from_hours(1))
