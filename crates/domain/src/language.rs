@@ -1,6 +1,6 @@
 //! The languages Leadline talks in.
 
-use crate::fields::text::Words;
+use crate::words::Words;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;

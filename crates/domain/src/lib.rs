@@ -21,6 +21,7 @@ pub mod reading;
 pub mod router;
 pub mod schedule;
 pub mod tools;
+mod words;
 
 pub use clock::{Clock, ManualClock};
 pub use conversation::{Conversation, Handoff, HandoffReason, Message, Speaker};

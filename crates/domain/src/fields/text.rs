@@ -1,39 +1,11 @@
-//! Small text helpers the field parsers share: word lists, spelled-out
-//! numbers and a gibberish check.
+//! Small text helpers the field parsers share: word lists (from
+//! [`crate::words`]), spelled-out numbers and a gibberish check.
 
 use regex::Regex;
 use std::ops::Range;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::LazyLock;
 
-/// A word list written as one space-separated string, so long lists read
-/// as a paragraph rather than one word per line; sorted on first use and
-/// then binary-searched, so a lookup allocates nothing.
-pub(crate) struct Words {
-    list: &'static str,
-    sorted: OnceLock<Vec<&'static str>>,
-}
-
-impl Words {
-    pub(crate) const fn new(list: &'static str) -> Self {
-        Self {
-            list,
-            sorted: OnceLock::new(),
-        }
-    }
-
-    /// Whether `word`, already lowercased, is in the list.
-    pub(crate) fn contains(&self, word: &str) -> bool {
-        self.sorted
-            .get_or_init(|| {
-                let mut words: Vec<&'static str> = self.list.split_whitespace().collect();
-                words.sort_unstable();
-                words.dedup();
-                words
-            })
-            .binary_search(&word)
-            .is_ok()
-    }
-}
+pub(crate) use crate::words::Words;
 
 /// The regex alternation of the spelled-out numbers [`word_value`] knows.
 /// Listed longest-first where one is a prefix of another.
