@@ -23,7 +23,10 @@ use crate::lead::{FieldName, Lead};
 use crate::playbook::{LeadView, MEDIA_RECEIVED, Playbook, Stage, Success, VOICE_NOTE};
 use crate::reading;
 use crate::schedule::{Pick, Slot, read_pick};
-use crate::tools::{FoundSlot, ToolBox, ToolCallRecord, ToolError, ToolOutcome, ToolRegistry};
+use crate::tools::{
+    BOOK_CALL, CANCEL_CALL, FIND_SLOTS, FoundSlot, ToolBox, ToolCallRecord, ToolError, ToolOutcome,
+    ToolRegistry,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -83,20 +86,12 @@ pub struct OfferRow {
 
 /// WhatsApp lists hold at most 10 rows.
 pub const MAX_OFFERED: usize = 10;
-/// The tool that lists free slots: `{}` -> [`ToolOutcome::SlotsFound`].
-pub const FIND_SLOTS: &str = "find_slots";
-/// The tool that books one: `{"slot": id}` -> [`ToolOutcome::CallBooked`]
-/// or [`ToolOutcome::SlotTaken`].
-pub const BOOK_CALL: &str = "book_call";
 /// Whether the router shows a tool's result to the customer itself (the
 /// slot list of [`FIND_SLOTS`], the document [`SEND_DOCUMENT`] picked), so
 /// a brain need not word a reply from it.
 pub fn shown_to_customer(tool: &str) -> bool {
     tool == FIND_SLOTS || tool == SEND_DOCUMENT
 }
-/// The tool that cancels a booked call: `{"event_id": id}` ->
-/// [`ToolOutcome::CallCancelled`].
-pub const CANCEL_CALL: &str = "cancel_call";
 /// The intents of a customer who wants the booked call at another time, or
 /// not at all: the playbook names them, the brain reads them.
 pub const RESCHEDULE_INTENT: &str = "reschedule_call";

@@ -41,12 +41,24 @@ pub struct FoundSlot {
     pub when: String,
 }
 
+/// The tool that lists free slots: `{}` -> [`ToolOutcome::SlotsFound`].
+pub const FIND_SLOTS: &str = "find_slots";
+/// The tool that books one: `{"slot": id}` -> [`ToolOutcome::CallBooked`]
+/// or [`ToolOutcome::SlotTaken`].
+pub const BOOK_CALL: &str = "book_call";
+/// The tool that cancels a booked call: `{"event_id": id}` ->
+/// [`ToolOutcome::CallCancelled`].
+pub const CANCEL_CALL: &str = "cancel_call";
+/// The name of [`ToolOutcome::CallBooked`]: a playbook stage whose success
+/// it is books calls, which the funnel counts.
+pub const CALL_BOOKED: &str = "call_booked";
+
 impl ToolOutcome {
     /// What a playbook's `outcome` success criterion names it by.
     pub fn name(&self) -> &'static str {
         match self {
             ToolOutcome::SlotsFound(_) => "slots_found",
-            ToolOutcome::CallBooked { .. } => "call_booked",
+            ToolOutcome::CallBooked { .. } => CALL_BOOKED,
             ToolOutcome::SlotTaken => "slot_taken",
             ToolOutcome::CallCancelled { .. } => "call_cancelled",
             ToolOutcome::DocumentSent { .. } => "document_sent",

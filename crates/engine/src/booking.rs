@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::language::Language;
 use leadline_domain::playbook::LeadView;
-use leadline_domain::router::{BOOK_CALL, CANCEL_CALL, FIND_SLOTS, MAX_OFFERED};
+use leadline_domain::router::MAX_OFFERED;
 use leadline_domain::schedule::{Interval, SlotRules, free_slots};
+use leadline_domain::tools::{BOOK_CALL, CANCEL_CALL, FIND_SLOTS};
 use leadline_domain::tools::{
     FoundSlot, Tool, ToolError, ToolInvocation, ToolOutcome, ToolRegistry,
 };

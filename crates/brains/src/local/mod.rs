@@ -21,7 +21,7 @@ use leadline_domain::language::Language;
 use leadline_domain::lead::{FieldName, Lead};
 use leadline_domain::playbook::{Playbook, Stage};
 use leadline_domain::reading::{asks_for_person, correction, speaks_of_others, statements};
-use leadline_domain::router::FIND_SLOTS;
+use leadline_domain::tools::FIND_SLOTS;
 use leadline_domain::tools::ToolBox;
 use std::collections::BTreeSet;
 

@@ -17,7 +17,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadline_domain::CustomerId;
-use leadline_domain::router::BOOK_CALL;
+use leadline_domain::tools::BOOK_CALL;
 use leadline_stores::sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::process::ExitCode;

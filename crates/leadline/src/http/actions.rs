@@ -5,12 +5,10 @@
 use super::AppState;
 use jiff::{SignedDuration, Timestamp};
 use leadline_domain::playbook::{Playbook, Success};
+use leadline_domain::tools::CALL_BOOKED;
 use leadline_domain::{Conversation, CustomerId};
 use leadline_stores::{AdminError, EffectQuery, FunnelQuery, HumanAction, StoreError};
 use leadline_whatsapp::send::TEXT_MAX_CHARS;
-
-/// The outcome a booking tool reports (`{"outcome": "call_booked"}`).
-const CALL_BOOKED: &str = "call_booked";
 
 /// How far back the funnel's timing figures look: the inbox keeps answered
 /// messages for 7 days.
