@@ -1,7 +1,10 @@
 //! What the sqlx-based backends share.
 
 use crate::admin::FunnelRows;
-use crate::{Claim, Funnel, FunnelQuery, LoginSession, QuestionRow, StoreError};
+use crate::{
+    Claim, Funnel, FunnelQuery, LoginSession, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
+    StoreError,
+};
 use jiff::Timestamp;
 use leadline_domain::{CustomerId, DeliveryState, InboundMessage};
 
@@ -149,13 +152,54 @@ pub(crate) fn claim_of(
     })
 }
 
+/// [`crate::AdminStore::questions`], asked of either backend the same way:
+/// `groups` takes `(answered, after's last asked ms, after's key, limit)`,
+/// `askers` the keys as `keys` binds them (an array, a JSON list) and how
+/// many customers to keep per question.
+pub(crate) async fn questions<DB, K>(
+    pool: &sqlx::Pool<DB>,
+    (groups, askers): (&'static str, &'static str),
+    query: &QuestionQuery,
+    keys: impl FnOnce(&[&str]) -> Result<K, StoreError>,
+) -> Result<Vec<QuestionRow>, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> Option<bool>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> K: sqlx::Encode<'q, DB> + sqlx::Type<DB> + Send + 'q,
+    for<'r> QuestionGroup: sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, String): sqlx::FromRow<'r, DB::Row>,
+{
+    let found: Vec<QuestionGroup> = sqlx::query_as(groups)
+        .bind(query.answered)
+        .bind(query.after.as_ref().map(|c| c.last_asked.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.key.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = keys(&found.iter().map(|g| g.0.as_str()).collect::<Vec<_>>())?;
+    let latest = sqlx::query_as(askers)
+        .bind(keys)
+        .bind(i64::try_from(QUESTION_CUSTOMERS).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    question_rows(found, latest)
+}
+
 /// One group of [`crate::AdminStore::questions`] as a backend reads it: key, the
 /// latest wording, times asked, customers, last asked (ms), answered.
-pub(crate) type QuestionGroup = (String, Option<String>, i64, i64, i64, bool);
+type QuestionGroup = (String, Option<String>, i64, i64, i64, bool);
 
 /// The rows of [`crate::AdminStore::questions`] from a backend's groups and the
 /// `(key, customer)` pairs of their latest askers, most recent first.
-pub(crate) fn question_rows(
+fn question_rows(
     groups: Vec<QuestionGroup>,
     askers: Vec<(String, String)>,
 ) -> Result<Vec<QuestionRow>, StoreError> {

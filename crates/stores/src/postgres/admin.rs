@@ -8,10 +8,9 @@ use super::timestamp;
 use super::turn::RECORD_EVENT;
 use crate::StoreError;
 use crate::admin::{
-    AdminError, HumanAction, LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
-    human_message,
+    AdminError, HumanAction, LeadQuery, LeadRow, QuestionQuery, QuestionRow, human_message,
 };
-use crate::sql::{FunnelSql, QuestionGroup, question_rows};
+use crate::sql::FunnelSql;
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -236,23 +235,13 @@ pub(super) async fn questions(
     pool: &PgPool,
     query: &QuestionQuery,
 ) -> Result<Vec<QuestionRow>, StoreError> {
-    let groups: Vec<QuestionGroup> = sqlx::query_as(QUESTIONS)
-        .bind(query.answered)
-        .bind(query.after.as_ref().map(|c| c.last_asked.as_millisecond()))
-        .bind(query.after.as_ref().map(|c| c.key.as_str()))
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
-    if groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keys: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
-    let askers = sqlx::query_as(ASKERS)
-        .bind(&keys)
-        .bind(i64::try_from(QUESTION_CUSTOMERS).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
-    question_rows(groups, askers)
+    crate::sql::questions(pool, (QUESTIONS, ASKERS), query, |keys| {
+        Ok(keys
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect::<Vec<String>>())
+    })
+    .await
 }
 
 /// Question events written before they carried their key.

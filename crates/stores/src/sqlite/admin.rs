@@ -5,10 +5,9 @@ use super::inbox::{RECORD_EVENT, RECORD_REPLY};
 use super::{decode, encode, timestamp};
 use crate::StoreError;
 use crate::admin::{
-    AdminError, HumanAction, LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
-    human_message,
+    AdminError, HumanAction, LeadQuery, LeadRow, QuestionQuery, QuestionRow, human_message,
 };
-use crate::sql::{FunnelSql, QuestionGroup, question_rows};
+use crate::sql::FunnelSql;
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -202,23 +201,7 @@ pub(super) async fn questions(
     readers: &SqlitePool,
     query: &QuestionQuery,
 ) -> Result<Vec<QuestionRow>, StoreError> {
-    let groups: Vec<QuestionGroup> = sqlx::query_as(QUESTIONS)
-        .bind(query.answered)
-        .bind(query.after.as_ref().map(|c| c.last_asked.as_millisecond()))
-        .bind(query.after.as_ref().map(|c| c.key.as_str()))
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(readers)
-        .await?;
-    if groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keys: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
-    let askers = sqlx::query_as(ASKERS)
-        .bind(encode(&keys)?)
-        .bind(i64::try_from(QUESTION_CUSTOMERS).unwrap_or(i64::MAX))
-        .fetch_all(readers)
-        .await?;
-    question_rows(groups, askers)
+    crate::sql::questions(readers, (QUESTIONS, ASKERS), query, |keys| encode(keys)).await
 }
 
 /// Question events written before they carried their key.
