@@ -131,6 +131,18 @@ pub struct Conversation {
     /// asked twice without an answer waits, so the flow never blocks on it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asked: BTreeMap<FieldName, u8>,
+    /// When the customer asked for no more messages: until they opt in
+    /// again nothing automated reaches them (no reply, reminder or nudge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opted_out_at: Option<Timestamp>,
+    /// Nudges sent since the customer last wrote
+    /// ([`crate::follow_through`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nudges: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Asking for a field more often than this without an answer leaves it for
@@ -168,6 +180,8 @@ impl Conversation {
             name_from_profile: false,
             need_inferred: false,
             asked: BTreeMap::new(),
+            opted_out_at: None,
+            nudges: 0,
         }
     }
 

@@ -74,6 +74,23 @@ pub enum Event {
         brain: String,
         error: String,
     },
+    /// The customer asked for no more messages, and was told they will
+    /// get none.
+    OptedOut,
+    /// The customer who had opted out asked for messages again.
+    OptedIn,
+    /// The customer was reminded of the call starting at `slot` (RFC 3339),
+    /// as a template when their 24-hour window had closed.
+    ReminderSent {
+        slot: String,
+        template: bool,
+    },
+    /// The `n`th nudge of a lead who went quiet.
+    FollowedUp {
+        n: u32,
+    },
+    /// The customer wrote again after being nudged.
+    FollowUpAnswered,
 }
 
 impl Event {
@@ -92,6 +109,11 @@ impl Event {
             Event::HandedOff { .. } => "handed_off",
             Event::QuestionAsked { .. } => "question_asked",
             Event::BrainFailed { .. } => "brain_failed",
+            Event::OptedOut => "opted_out",
+            Event::OptedIn => "opted_in",
+            Event::ReminderSent { .. } => "reminder_sent",
+            Event::FollowedUp { .. } => "followed_up",
+            Event::FollowUpAnswered => "follow_up_answered",
         }
     }
 }

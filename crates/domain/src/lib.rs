@@ -13,6 +13,7 @@ pub mod customer;
 pub mod documents;
 pub mod events;
 pub mod fields;
+pub mod follow_through;
 pub mod inbound;
 pub mod language;
 pub mod lead;

@@ -1,9 +1,10 @@
 //! The dispatcher: carries out the effects turns recorded (CRM deliveries,
-//! the rep's notices), retrying with backoff, dead-lettering what keeps
+//! the rep's notices, reminders and nudges), retrying with backoff, dead-lettering what keeps
 //! failing or is refused for good so a person sees it in the admin API.
 
 use crate::Shared;
 use crate::drain::{self, Queue};
+use crate::follow_through;
 use jiff::Timestamp;
 use leadline_domain::Clock;
 use leadline_stores::{EffectAction, EffectItem, OutgoingBody, OutgoingMessage, StoreError};
@@ -55,7 +56,7 @@ impl Queue for Pending {
 }
 
 /// What one attempt came to.
-enum Outcome {
+pub(crate) enum Outcome {
     Done,
     Retry(Duration, String),
     Dead(String),
@@ -70,6 +71,9 @@ async fn carry_out(shared: &Shared, item: EffectItem) {
         EffectAction::Crm { body } => deliver_to_crm(shared, &item.effect.key, body, attempt).await,
         EffectAction::NotifyRep { message, fallback } => {
             notify_rep(shared, message, fallback.as_ref(), attempt).await
+        }
+        EffectAction::Reminder { .. } | EffectAction::FollowUp { .. } => {
+            follow_through::carry_out(shared, &item.effect, attempt).await
         }
     };
     let customer = item.effect.customer.masked();

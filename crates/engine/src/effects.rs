@@ -1,5 +1,6 @@
 //! What a turn sets off besides its replies: on a handoff the lead goes to
-//! the CRM and the sales rep is told; on a booking the CRM gets the call.
+//! the CRM and the sales rep is told; on a booking the CRM gets the call;
+//! an opt-out (or back in) reaches the CRM too.
 //! [`SideEffects::for_turn`] builds them from the turn's events, the worker
 //! records them in the turn's transaction, and the dispatcher
 //! (`dispatcher`) carries them out.
@@ -116,12 +117,14 @@ impl SideEffects {
                 "handoff": news.handoff.map(|reason| json!({ "reason": reason.as_str() })),
                 "call": news.booked.as_ref().map(|(start, event_id)| json!({ "start": start, "event_id": event_id })),
                 "cancelled_call": news.cancelled.map(|start| json!({ "start": start })),
+                "opted_out_at": conversation.opted_out_at.map(|at| at.to_string()),
                 "conversation_url": link,
             });
             effects.push(Effect {
                 key,
                 customer: customer.clone(),
                 action: EffectAction::Crm { body },
+                not_before: None,
             });
         }
         let Some(rep) = &self.rep else {
@@ -154,6 +157,7 @@ impl SideEffects {
                 },
                 fallback,
             },
+            not_before: None,
         });
         effects
     }
@@ -166,6 +170,8 @@ struct News<'e> {
     booked: Option<(Option<&'e str>, Option<&'e str>)>,
     /// The cancelled call's start.
     cancelled: Option<&'e str>,
+    /// The customer opted out (`true`) or back in (`false`).
+    opted_out: Option<bool>,
 }
 
 impl<'e> News<'e> {
@@ -174,6 +180,7 @@ impl<'e> News<'e> {
             handoff: None,
             booked: None,
             cancelled: None,
+            opted_out: None,
         };
         for event in events {
             match event {
@@ -182,15 +189,26 @@ impl<'e> News<'e> {
                     news.booked = Some((slot.as_deref(), event_id.as_deref()));
                 }
                 Event::CallCancelled { slot, .. } => news.cancelled = Some(slot),
+                Event::OptedOut => news.opted_out = Some(true),
+                Event::OptedIn => news.opted_out = Some(false),
                 _ => {}
             }
         }
-        (news.handoff.is_some() || news.booked.is_some() || news.cancelled.is_some())
-            .then_some(news)
+        (news.handoff.is_some()
+            || news.booked.is_some()
+            || news.cancelled.is_some()
+            || news.opted_out.is_some())
+        .then_some(news)
     }
 
     fn crm_event(&self) -> &'static str {
-        if self.booked.is_some() {
+        if let Some(out) = self.opted_out {
+            if out {
+                "lead.opted_out"
+            } else {
+                "lead.opted_in"
+            }
+        } else if self.booked.is_some() {
             "lead.call_booked"
         } else if self.cancelled.is_some() {
             "lead.call_cancelled"

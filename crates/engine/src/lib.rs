@@ -14,6 +14,7 @@ pub mod booking;
 mod dispatcher;
 mod drain;
 pub mod effects;
+mod follow_through;
 pub mod ingress;
 pub mod outlet;
 mod sender;
@@ -35,6 +36,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use effects::{ConversationLink, RepContact, RepTemplate, SideEffects};
+pub use follow_through::ReminderTemplate;
 pub use outlet::{GraphOutlet, Outlet};
 pub use voice::VoiceNotes;
 
@@ -67,6 +69,10 @@ pub struct EngineConfig {
     /// What turns, retries and leases are timed by: the store's clock, so
     /// tests that move one move both.
     pub clock: Clock,
+    /// Reaches a customer whose 24-hour window has closed with a reminder
+    /// of their call (`LEADLINE_REMINDER_TEMPLATE`); `None`: no reminder
+    /// then.
+    pub reminder_template: Option<ReminderTemplate>,
 }
 
 impl Default for EngineConfig {
@@ -82,6 +88,7 @@ impl Default for EngineConfig {
             phone_number_id: None,
             mark_read: true,
             clock: Clock::system(),
+            reminder_template: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A conversation worker: claims a conversation, runs its turn, commits.
 
 use crate::Shared;
+use crate::follow_through;
 use jiff::Timestamp;
 use leadline_domain::events::Event;
 use leadline_domain::router::{SummaryJob, TurnOutcome};
@@ -127,6 +128,7 @@ impl Worker {
             .await;
         let replies = self.outgoing(&claim, &outcome);
         let reply_count = replies.len();
+        let last_reply = outcome.replies.last().cloned();
         let TurnOutcome {
             events,
             summary_job,
@@ -134,13 +136,24 @@ impl Worker {
             ..
         } = outcome;
         let effects = match claim.messages.last() {
-            Some(last) => self.shared.side_effects.for_turn(
-                &last.id,
-                &self.business_number(last),
-                &conversation,
-                &events,
-                now,
-            ),
+            Some(last) => {
+                let mut effects = self.shared.side_effects.for_turn(
+                    &last.id,
+                    &self.business_number(last),
+                    &conversation,
+                    &events,
+                    now,
+                );
+                effects.extend(follow_through::schedule(
+                    self.shared.agent.playbook(),
+                    &last.id,
+                    &conversation,
+                    &events,
+                    last_reply.as_deref(),
+                    now,
+                ));
+                effects
+            }
             None => Vec::new(),
         };
         let effect_count = effects.len();
@@ -207,9 +220,13 @@ impl Worker {
         let store = &self.shared.store;
         match store.load(&claim.customer).await? {
             Some(c) if !c.expired(now) => Ok(c),
-            _ => {
+            previous => {
                 let lead = store.load_lead(&claim.customer).await?;
-                Ok(self.shared.agent.start(claim.customer.clone(), lead, now))
+                let mut fresh = self.shared.agent.start(claim.customer.clone(), lead, now);
+                // The customer's word on getting messages outlives the
+                // conversation they gave it in.
+                fresh.opted_out_at = previous.and_then(|c| c.opted_out_at);
+                Ok(fresh)
             }
         }
     }

@@ -17,7 +17,8 @@ use leadline_domain::tools::ToolRegistry;
 use leadline_domain::{Clock, CustomerId};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
 use leadline_engine::{
-    Engine, EngineConfig, GraphOutlet, RepContact, RepTemplate, SideEffects, VoiceNotes,
+    Engine, EngineConfig, GraphOutlet, ReminderTemplate, RepContact, RepTemplate, SideEffects,
+    VoiceNotes,
 };
 use leadline_integrations::{Calendar, CrmWebhook, GoogleCalendar, Transcriber, TranscriberConfig};
 use leadline_stores::Store;
@@ -263,6 +264,13 @@ fn build_engine(
         senders: settings.engine.send_concurrency,
         send_lease: settings.engine.send_lease,
         phone_number_id: whatsapp.phone_number_id.clone(),
+        reminder_template: whatsapp
+            .reminder_template
+            .clone()
+            .map(|name| ReminderTemplate {
+                name,
+                language: whatsapp.reminder_template_language.clone(),
+            }),
         ..EngineConfig::default()
     };
     Ok(Engine::new(

@@ -10,6 +10,7 @@
 use crate::app;
 use crate::config::{BrainKind, Database, Role, Settings, redacted_url};
 use crate::knowledge::{self, Folder};
+use leadline_domain::playbook::Playbook;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -101,6 +102,7 @@ fn check(settings: &Settings, found: &mut Findings) {
         }
     };
     if let Some(playbook) = &playbook {
+        follow_through(settings, playbook);
         let folder = Folder::of(settings, playbook);
         let name = match folder {
             Folder::Dir(dir) => dir.display().to_string(),
@@ -398,6 +400,40 @@ fn probe(address: SocketAddr, path: &str, timeout: Duration) -> std::io::Result<
                 format!("not an HTTP answer: {line:?}"),
             )
         })
+}
+
+/// When customers hear from Leadline between their own messages.
+fn follow_through(settings: &Settings, playbook: &Playbook) {
+    let whatsapp = &settings.whatsapp;
+    let reminders: Vec<String> = playbook
+        .reminders
+        .iter()
+        .map(|d| {
+            format!(
+                "{:#}",
+                jiff::SignedDuration::try_from(*d).unwrap_or_default()
+            )
+        })
+        .collect();
+    match (reminders.is_empty(), &whatsapp.reminder_template) {
+        (true, _) => println!("reminders: none ([scheduling] reminders)"),
+        (false, Some(template)) => println!(
+            "reminders: {} before each booked call (template {template} outside the 24-hour window)",
+            reminders.join(", ")
+        ),
+        (false, None) => println!(
+            "reminders: {} before each booked call (none outside the 24-hour window: LEADLINE_REMINDER_TEMPLATE is not set)",
+            reminders.join(", ")
+        ),
+    }
+    let follow_up = playbook.follow_up;
+    match follow_up.max {
+        0 => println!("follow-up: none ([follow_up])"),
+        max => println!(
+            "follow-up: up to {max} nudge(s), {:#} apart, to leads who went quiet",
+            jiff::SignedDuration::try_from(follow_up.after).unwrap_or_default()
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -239,6 +239,12 @@ pub struct WhatsAppSettings {
     pub phone_number_id: Option<String>,
     pub api_base: String,
     pub api_version: String,
+    /// An approved template reminding a customer of their call outside
+    /// their 24-hour window (its body's one variable: the call's date and
+    /// time); unset, no reminder goes then.
+    pub reminder_template: Option<String>,
+    /// The template's language; unset, the customer's.
+    pub reminder_template_language: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -351,6 +357,8 @@ struct FileWhatsApp {
     phone_number_id: Option<String>,
     api_base: Option<String>,
     api_version: Option<String>,
+    reminder_template: Option<String>,
+    reminder_template_language: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -582,6 +590,11 @@ fn whatsapp_settings(vars: &Vars, file: FileWhatsApp) -> Result<WhatsAppSettings
         phone_number_id,
         api_base,
         api_version,
+        reminder_template: vars.pick("LEADLINE_REMINDER_TEMPLATE", file.reminder_template),
+        reminder_template_language: vars.pick(
+            "LEADLINE_REMINDER_TEMPLATE_LANGUAGE",
+            file.reminder_template_language,
+        ),
     })
 }
 

@@ -8,15 +8,14 @@ mod support;
 
 use jiff::{SignedDuration, Timestamp};
 use leadline_domain::conversation::HandoffReason;
-use leadline_domain::{Conversation, CustomerId};
-use leadline_stores::sqlite::SqliteStore;
-use leadline_stores::{CalendarStore, ConversationStore};
+use leadline_stores::CalendarStore;
 use leadline_testkit::crm::FakeCrm;
 use leadline_testkit::google::FakeGoogle;
 use leadline_testkit::graph::{FakeGraph, SentMessage};
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use support::customer::{Customer, list_rows, store, text};
 use support::{ACCESS_TOKEN, Options, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -39,137 +38,6 @@ const QUALIFY_ES: [&str; 4] = [
     "Soy el dueño, decido yo",
     "Lo antes posible",
 ];
-
-/// A customer writing to a running Leadline, each message answered before
-/// the next.
-struct Customer<'a> {
-    app: &'a TestApp,
-    graph: &'a FakeGraph,
-    wa_id: String,
-    sent: usize,
-    seen: usize,
-}
-
-impl<'a> Customer<'a> {
-    fn new(app: &'a TestApp, graph: &'a FakeGraph, wa_id: &str) -> Self {
-        Self {
-            app,
-            graph,
-            wa_id: wa_id.to_owned(),
-            sent: 0,
-            seen: 0,
-        }
-    }
-
-    /// Sends one message and returns the `replies` it is answered with.
-    async fn send(&mut self, message: Value, replies: usize) -> Vec<SentMessage> {
-        let response = self
-            .app
-            .post_webhook(&webhook::notification(vec![message]))
-            .await;
-        assert_eq!(response.status(), 200);
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let sent: Vec<SentMessage> = self
-                .graph
-                .sent()
-                .into_iter()
-                .filter(|s| s.to == self.wa_id)
-                .collect();
-            if sent.len() >= self.seen + replies {
-                let new = sent[self.seen..].to_vec();
-                self.seen = sent.len();
-                return new;
-            }
-            assert!(Instant::now() < deadline, "waiting for {replies} replies");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    fn next_id(&mut self) -> String {
-        self.sent += 1;
-        format!("wamid.{}.{}", self.wa_id, self.sent)
-    }
-
-    async fn say(&mut self, text: &str, replies: usize) -> Vec<SentMessage> {
-        let id = self.next_id();
-        self.send(webhook::text(&self.wa_id, &id, text), replies)
-            .await
-    }
-
-    async fn pick(&mut self, row: &Row, replies: usize) -> Vec<SentMessage> {
-        let id = self.next_id();
-        self.send(
-            webhook::list_reply(&self.wa_id, &id, &row.id, &row.title),
-            replies,
-        )
-        .await
-    }
-
-    /// Qualifies with `script`; returns the rows of the list the last
-    /// answer offers.
-    async fn qualify(&mut self, script: &[&str], button: &str) -> Vec<Row> {
-        let (last, first) = script.split_last().unwrap();
-        for line in first {
-            self.say(line, 1).await;
-        }
-        let offer = self.say(last, 1).await;
-        list_rows(&offer[0], button)
-    }
-
-    async fn conversation(&self) -> Conversation {
-        store(self.app)
-            .await
-            .load(&CustomerId::parse(&self.wa_id).unwrap())
-            .await
-            .expect("load")
-            .expect("the conversation exists")
-    }
-}
-
-async fn store(app: &TestApp) -> SqliteStore {
-    SqliteStore::open(&format!(
-        "sqlite://{}",
-        app.db_dir.join("leadline.db").display()
-    ))
-    .await
-    .expect("open the store")
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    id: String,
-    title: String,
-}
-
-impl Row {
-    fn start(&self) -> Timestamp {
-        self.id.parse().expect("a row id is an RFC 3339 start")
-    }
-}
-
-/// The rows of an interactive list message, checking it is one.
-fn list_rows(message: &SentMessage, button: &str) -> Vec<Row> {
-    let body = &message.body;
-    assert_eq!(body["type"], "interactive", "{body}");
-    assert_eq!(body["interactive"]["type"], "list", "{body}");
-    assert_eq!(body["interactive"]["action"]["button"], button, "{body}");
-    let rows: Vec<Row> = body["interactive"]["action"]["sections"][0]["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| Row {
-            id: r["id"].as_str().unwrap().to_owned(),
-            title: r["title"].as_str().unwrap().to_owned(),
-        })
-        .collect();
-    assert!((1..=10).contains(&rows.len()), "{body}");
-    rows
-}
-
-fn text(message: &SentMessage) -> &str {
-    message.text.as_deref().unwrap_or_default()
-}
 
 async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
     google_app_with(google, Options::new(&graph.base_url())).await

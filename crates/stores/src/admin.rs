@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use leadline_domain::conversation::{Handoff, HandoffReason, Speaker};
 use leadline_domain::events::Event;
+use leadline_domain::follow_through::{Skip, Window};
 use leadline_domain::{Conversation, CustomerId};
 
 /// Which conversations to list, most recently active first.
@@ -98,18 +99,143 @@ pub enum HumanAction {
     HandBack { stage: String },
 }
 
-/// What applying a [`HumanAction`] leaves to write besides the conversation.
+/// A message Leadline sends between turns. Whether it goes is decided on
+/// the conversation as stored when it is recorded (the rules are the
+/// conversation's, `leadline_domain::follow_through`), in the transaction
+/// that records it: a customer who opts out or writes meanwhile is never
+/// sent one that no longer applies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FollowThrough {
+    /// A reminder of the booked call `event_id` starting at `slot` (RFC
+    /// 3339): `text` inside the customer's 24-hour window, else `template`
+    /// (none: not sent).
+    Reminder {
+        key: String,
+        event_id: String,
+        slot: String,
+        text: String,
+        template: Option<OutgoingBody>,
+    },
+    /// The `n`th nudge of the silence that began with the customer's
+    /// message at `quiet_since`.
+    FollowUp {
+        key: String,
+        quiet_since: Timestamp,
+        n: u32,
+        text: String,
+    },
+}
+
+/// What became of a [`FollowThrough`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowedThrough {
+    /// Recorded in the outbox.
+    Sent,
+    Skipped(Skip),
+}
+
+impl FollowThrough {
+    fn apply(&self, conversation: &mut Conversation, now: Timestamp) -> Applied {
+        let mut applied = Applied::default();
+        let (key, text, body) = match self {
+            FollowThrough::Reminder {
+                key,
+                event_id,
+                slot,
+                text,
+                template,
+            } => {
+                let body = match (conversation.reminder(event_id, now), template) {
+                    (Err(skip), _) => return Applied::skipped(skip),
+                    (Ok(Window::Open), _) => OutgoingBody::Text { body: text.clone() },
+                    (Ok(Window::Closed), Some(template)) => template.clone(),
+                    (Ok(Window::Closed), None) => return Applied::skipped(Skip::WindowClosed),
+                };
+                applied.events.push(Event::ReminderSent {
+                    slot: slot.clone(),
+                    template: !matches!(body, OutgoingBody::Text { .. }),
+                });
+                (key, text, body)
+            }
+            FollowThrough::FollowUp {
+                key,
+                quiet_since,
+                n,
+                text,
+            } => {
+                if let Err(skip) = conversation.nudge(*quiet_since, *n, now) {
+                    return Applied::skipped(skip);
+                }
+                conversation.nudges = *n;
+                applied.events.push(Event::FollowedUp { n: *n });
+                (key, text, OutgoingBody::Text { body: text.clone() })
+            }
+        };
+        conversation.push(Speaker::Agent, text.clone(), now, None);
+        applied.reply = Some((key.clone(), body));
+        applied
+    }
+}
+
+/// What changes a conversation outside a turn, in a store's fenced
+/// transaction.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    Human(HumanAction),
+    FollowThrough(FollowThrough),
+}
+
+impl Change {
+    pub(crate) fn apply(
+        &self,
+        conversation: &mut Conversation,
+        now: Timestamp,
+    ) -> Result<Applied, AdminError> {
+        match self {
+            Change::Human(action) => action.apply(conversation, now),
+            Change::FollowThrough(follow) => Ok(follow.apply(conversation, now)),
+        }
+    }
+}
+
+/// What a [`Change`] came to: the conversation as it is now, and why
+/// nothing was written when nothing was.
+#[derive(Debug)]
+pub(crate) struct Acted {
+    pub conversation: Conversation,
+    pub skipped: Option<Skip>,
+}
+
+impl Acted {
+    pub(crate) fn followed_through(self) -> FollowedThrough {
+        self.skipped
+            .map_or(FollowedThrough::Sent, FollowedThrough::Skipped)
+    }
+}
+
+/// What applying a [`Change`] leaves to write besides the conversation.
 #[derive(Debug, Default)]
 pub(crate) struct Applied {
-    /// The reply to record in the outbox, for [`HumanAction::Reply`].
-    pub reply: Option<(String, String)>,
+    /// The message to record in the outbox, under its key.
+    pub reply: Option<(String, OutgoingBody)>,
     pub events: Vec<Event>,
+    /// Set when nothing is to be written, and why.
+    pub skipped: Option<Skip>,
+}
+
+impl Applied {
+    fn skipped(skip: Skip) -> Self {
+        Applied {
+            skipped: Some(skip),
+            ..Applied::default()
+        }
+    }
 }
 
 impl HumanAction {
     /// Changes `conversation` as the action says. A reply also takes the
     /// conversation over: the bot must not talk over a person.
-    pub(crate) fn apply(
+    fn apply(
         &self,
         conversation: &mut Conversation,
         now: Timestamp,
@@ -130,7 +256,7 @@ impl HumanAction {
                     conversation.customer.as_str(),
                     conversation.started_at.as_millisecond()
                 );
-                applied.reply = Some((key, text.clone()));
+                applied.reply = Some((key, OutgoingBody::Text { body: text.clone() }));
             }
             HumanAction::HandBack { stage } => {
                 if conversation.stage != *stage {
@@ -162,17 +288,17 @@ fn take_over(conversation: &mut Conversation, now: Timestamp, applied: &mut Appl
     }
 }
 
-/// The outbox entry of a person's reply.
-pub(crate) fn human_message(
+/// The outbox entry of a message recorded outside a turn.
+pub(crate) fn outside_turn(
     to: &CustomerId,
     business_number_id: String,
-    (key, text): (String, String),
+    (key, body): (String, OutgoingBody),
 ) -> OutgoingMessage {
     OutgoingMessage {
         key,
         to: to.clone(),
         business_number_id,
-        body: OutgoingBody::Text { body: text },
+        body,
     }
 }
 
@@ -228,6 +354,16 @@ pub trait AdminStore: ConversationStore + Effects + Send + Sync {
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError>;
+
+    /// Sends a reminder or a nudge if the conversation, as it is now,
+    /// still calls for it: recorded in the outbox like a person's reply,
+    /// in a transaction that fences the conversation's claim the same way.
+    async fn follow_through(
+        &self,
+        customer: &CustomerId,
+        follow: &FollowThrough,
+        now: Timestamp,
+    ) -> Result<FollowedThrough, AdminError>;
 
     /// The sales funnel: how many conversations got how far, why they were
     /// handed off, and how fast the bot answered.

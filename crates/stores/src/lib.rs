@@ -19,8 +19,9 @@ mod sql;
 pub mod sqlite;
 
 pub use admin::{
-    AdminError, AdminStore, ConversationView, Funnel, FunnelQuery, HumanAction, LeadCursor,
-    LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionCursor, QuestionQuery, QuestionRow,
+    AdminError, AdminStore, ConversationView, FollowThrough, FollowedThrough, Funnel, FunnelQuery,
+    HumanAction, LeadCursor, LeadQuery, LeadRow, QUESTION_CUSTOMERS, QuestionCursor, QuestionQuery,
+    QuestionRow,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -295,6 +296,10 @@ pub struct Effect {
     /// The conversation it comes from.
     pub customer: CustomerId,
     pub action: EffectAction,
+    /// Not carried out before then (a reminder before a call, a nudge
+    /// after a silence); `None`: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,6 +313,12 @@ pub enum EffectAction {
         message: OutgoingMessage,
         fallback: Option<OutgoingBody>,
     },
+    /// Remind the customer of the call `event_id`, starting at `slot` (RFC
+    /// 3339), if it still stands.
+    Reminder { event_id: String, slot: String },
+    /// The `n`th nudge of a lead quiet since their message at
+    /// `quiet_since`, if they still are.
+    FollowUp { quiet_since: Timestamp, n: u32 },
 }
 
 impl EffectAction {
@@ -316,6 +327,8 @@ impl EffectAction {
         match self {
             EffectAction::Crm { .. } => "crm",
             EffectAction::NotifyRep { .. } => "notify_rep",
+            EffectAction::Reminder { .. } => "reminder",
+            EffectAction::FollowUp { .. } => "follow_up",
         }
     }
 }

@@ -655,6 +655,7 @@ fn crm(key: &str, c: &CustomerId) -> Effect {
         action: EffectAction::Crm {
             body: serde_json::json!({ "event": "lead.handed_off", "key": key }),
         },
+        not_before: None,
     }
 }
 

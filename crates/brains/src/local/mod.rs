@@ -54,7 +54,7 @@ impl LocalBrain {
     /// Trains the intent classifier on the playbook's example phrases
     /// (milliseconds: a few hundred short phrases).
     pub fn new(playbook: &Playbook) -> LocalBrain {
-        let examples = playbook.intents.iter().flat_map(|intent| {
+        let examples = playbook.brain_intents().flat_map(|intent| {
             intent
                 .examples
                 .values()
@@ -64,12 +64,11 @@ impl LocalBrain {
         LocalBrain {
             classifier: Classifier::train(examples),
             hands_off: playbook
-                .intents
-                .iter()
+                .brain_intents()
                 .filter(|i| i.hands_off)
                 .map(|i| i.id.clone())
                 .collect(),
-            intents: playbook.intents.iter().map(|i| i.id.clone()).collect(),
+            intents: playbook.brain_intents().map(|i| i.id.clone()).collect(),
         }
     }
 

@@ -73,8 +73,7 @@ struct StatedField {
 /// ones when `handoff` is false.
 pub(crate) fn intent_ids(playbook: &Playbook, handoff: bool) -> Vec<&str> {
     playbook
-        .intents
-        .iter()
+        .brain_intents()
         .filter(|i| handoff || !i.hands_off)
         .map(|i| i.id.as_str())
         .collect()
@@ -228,7 +227,7 @@ pub(crate) fn instruction(playbook: &Playbook, tools: &[&dyn Tool]) -> String {
         text.push('.');
     }
     text.push_str(" `intent`: null or one of these ids:");
-    for intent in &playbook.intents {
+    for intent in playbook.brain_intents() {
         let _ = write!(text, " {}", intent.id);
         if intent.hands_off {
             text.push_str(" (a person takes over; `reply` may be empty)");

@@ -29,6 +29,7 @@ pub use view::LeadView;
 
 use crate::documents::Document;
 use crate::fields::Topics;
+use crate::follow_through::{FollowUpPolicy, OPT_IN_INTENT, OPT_OUT_INTENT, Phrases};
 use crate::language::Language;
 use crate::lead::{FieldName, Lead};
 use crate::schedule::SlotRules;
@@ -76,6 +77,17 @@ pub struct Playbook {
     /// The built-in topics name the product itself, which any question
     /// about it mentions ("does it work with my WhatsApp?").
     pub needs_named: bool,
+    /// How long before a booked call each reminder goes (`[scheduling]
+    /// reminders`), longest first.
+    pub reminders: Vec<std::time::Duration>,
+    /// Nudging leads who went quiet (`[follow_up]`).
+    pub follow_up: FollowUpPolicy,
+    /// What asks for no more messages: the built-in phrases and the
+    /// `opt_out` intent's examples.
+    pub opt_out: Phrases,
+    /// What asks for messages again: the built-in phrases and the `opt_in`
+    /// intent's examples.
+    pub opt_in: Phrases,
     /// Every prompt and reply template, compiled once at parse time:
     /// rendering happens on every turn.
     templates: Arc<minijinja::Environment<'static>>,
@@ -314,6 +326,23 @@ impl Playbook {
         (!text.is_empty()).then(|| text.to_owned())
     }
 
+    /// A follow-through reply (`crate::follow_through`'s keys): the
+    /// stage's own, else that of the first stage with one, so a business
+    /// writes it once.
+    pub fn render_anywhere(
+        &self,
+        stage: &Stage,
+        key: &str,
+        lead: &Lead,
+        language: Language,
+    ) -> Option<String> {
+        self.render_reply(stage, key, lead, language).or_else(|| {
+            self.stages
+                .iter()
+                .find_map(|s| self.render_reply(s, key, lead, language))
+        })
+    }
+
     /// What the business says of itself in the playbook: its name, offer
     /// and hours, and the stages' reply templates (in `language`, or in
     /// every language). A reply may state what these state.
@@ -357,6 +386,14 @@ impl Playbook {
             .get(&language)
             .or_else(|| self.handoff.message.get(&self.business.default_language))
             .map_or("", String::as_str)
+    }
+
+    /// The intents a brain reads: all but opting out and in, which the
+    /// server reads itself from their phrases before any brain is asked.
+    pub fn brain_intents(&self) -> impl Iterator<Item = &Intent> {
+        self.intents
+            .iter()
+            .filter(|i| ![OPT_OUT_INTENT, OPT_IN_INTENT].contains(&i.id.as_str()))
     }
 
     /// The intent with this id.
@@ -502,11 +539,28 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
             "Let me connect you with one of our team members right now."
         );
         assert!(p.intent("ask_human").is_some_and(|i| i.hands_off));
-        for intent in &p.intents {
+        // What the classifier learns from; opting out and in are read from
+        // phrases, built in and the playbook's.
+        for intent in p.brain_intents() {
             for lang in Language::ALL {
                 assert!(intent.examples[&lang].len() >= 8, "{} {lang:?}", intent.id);
             }
         }
+        assert!(p.opt_out.said_in("ya no me manden mensajes").is_some());
+        assert_eq!(
+            p.reminders,
+            [
+                std::time::Duration::from_secs(86_400),
+                std::time::Duration::from_secs(3_600)
+            ]
+        );
+        assert_eq!(
+            p.follow_up,
+            FollowUpPolicy {
+                after: std::time::Duration::from_secs(4 * 3_600),
+                max: 1
+            }
+        );
         assert_eq!(
             p.stage("scheduling").map(|s| &s.success),
             Some(&Success::Outcome("call_booked".into()))
@@ -731,6 +785,43 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
             "stages[0].templates.en.fallback",
             "missing",
         );
+    }
+
+    #[test]
+    fn follow_through_durations_are_hours_minutes_or_seconds() {
+        let with = |extra: &str| MINIMAL.replacen("[handoff]", &format!("{extra}\n[handoff]"), 1);
+        let p = Playbook::parse(&with(
+            "[scheduling]\nreminders = [\"90s\", \"24h\", \"90s\"]\n[follow_up]\nafter = \"4h\"\nmax = 2",
+        ))
+        .unwrap();
+        assert_eq!(
+            p.reminders,
+            [
+                std::time::Duration::from_secs(86_400),
+                std::time::Duration::from_secs(90)
+            ]
+        );
+        assert_eq!(p.follow_up.max, 2);
+        assert_eq!(
+            Playbook::parse(MINIMAL).unwrap().follow_up.max,
+            0,
+            "off unless asked for"
+        );
+        for (extra, field) in [
+            (
+                "[scheduling]\nreminders = [\"1d\"]",
+                "scheduling.reminders[0]",
+            ),
+            (
+                "[scheduling]\nreminders = [\"0s\"]",
+                "scheduling.reminders[0]",
+            ),
+            ("[follow_up]\nafter = \"soon\"\nmax = 1", "follow_up.after"),
+            ("[follow_up]\nafter = \"4h\"\nmax = 9", "follow_up.max"),
+        ] {
+            let e = refused(&with(extra));
+            assert_eq!(e.field, field, "{e}");
+        }
     }
 
     #[test]

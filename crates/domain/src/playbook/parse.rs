@@ -8,6 +8,10 @@ use super::{
 };
 use crate::documents::{Document, DocumentSource, SEND_DOCUMENT, mime_type};
 use crate::fields::Topics;
+use crate::follow_through::{
+    FOLLOW_UP, FollowUpPolicy, OPT_IN_INTENT, OPT_OUT_INTENT, OPTED_IN, OPTED_OUT, Phrases,
+    REMINDER,
+};
 use crate::language::Language;
 use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
 use crate::schedule::{SlotRules, WorkingHours};
@@ -16,7 +20,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use toml::Spanned;
+
+/// Most nudges a lead may get per silence: more is not following up.
+const MAX_NUDGES: u32 = 5;
 
 /// Fewest example phrases per intent and language the classifier learns from.
 const MIN_EXAMPLES: usize = 5;
@@ -63,6 +71,16 @@ struct RawPlaybook {
     /// The business's knowledge folder, relative to the playbook file.
     #[serde(default)]
     knowledge: Option<String>,
+    #[serde(default)]
+    follow_up: Option<Spanned<RawFollowUp>>,
+}
+
+/// `[follow_up]`: nudging leads who went quiet (absent: never).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFollowUp {
+    after: Spanned<String>,
+    max: Spanned<i64>,
 }
 
 /// `[[documents]]`: what the `send_document` tool can send.
@@ -113,6 +131,9 @@ struct RawScheduling {
     lead_minutes: Option<u32>,
     #[serde(default)]
     horizon_days: Option<u16>,
+    /// How long before a booked call each reminder goes ("24h", "1h").
+    #[serde(default)]
+    reminders: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -255,13 +276,24 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
     let needs_named = named.is_some();
     let need_topics = named.unwrap_or_else(|| Topics::sales().clone());
     let business = business(source, raw.business)?;
+    let reminders = reminders(source, raw.scheduling.as_ref())?;
     let scheduling = scheduling(source, raw.scheduling, &business)?;
+    let follow_up = follow_up(source, raw.follow_up)?;
     let stages_span = raw.stages.span();
     let raw_stages = raw.stages.into_inner();
     if raw_stages.is_empty() {
         return Err(source.error(stages_span, "stages", "a playbook needs at least one stage"));
     }
     let intents = intents(source, raw.intents)?;
+    let phrases_of = |id: &str| -> Vec<(Language, Vec<String>)> {
+        intents
+            .iter()
+            .filter(|i| i.id == id)
+            .flat_map(|i| i.examples.iter().map(|(l, e)| (*l, e.clone())))
+            .collect()
+    };
+    let opt_out = Phrases::opt_out(&phrases_of(OPT_OUT_INTENT));
+    let opt_in = Phrases::opt_in(&phrases_of(OPT_IN_INTENT));
     let intent_ids: BTreeSet<&str> = intents.iter().map(|i| i.id.as_str()).collect();
 
     let mut stages = Vec::with_capacity(raw_stages.len());
@@ -300,6 +332,10 @@ fn validate(source: &Source<'_>, raw: RawPlaybook) -> Result<Playbook, PlaybookE
         knowledge: raw.knowledge.map(PathBuf::from),
         need_topics,
         needs_named,
+        reminders,
+        follow_up,
+        opt_out,
+        opt_in,
         templates: Arc::new(minijinja::Environment::new()),
     };
     required_templates(source, &playbook, &spans, message_span)?;
@@ -350,6 +386,75 @@ fn scheduling(
         ));
     }
     Ok(rules)
+}
+
+/// `[scheduling] reminders`: each a duration before the call, longest
+/// first, none twice.
+fn reminders(
+    source: &Source<'_>,
+    raw: Option<&Spanned<RawScheduling>>,
+) -> Result<Vec<Duration>, PlaybookError> {
+    let mut reminders = Vec::new();
+    for (i, text) in raw
+        .map_or(&[][..], |r| &r.get_ref().reminders)
+        .iter()
+        .enumerate()
+    {
+        let before = duration(source, text, &format!("scheduling.reminders[{i}]"))?;
+        if !reminders.contains(&before) {
+            reminders.push(before);
+        }
+    }
+    reminders.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(reminders)
+}
+
+fn follow_up(
+    source: &Source<'_>,
+    raw: Option<Spanned<RawFollowUp>>,
+) -> Result<FollowUpPolicy, PlaybookError> {
+    let Some(raw) = raw else {
+        return Ok(FollowUpPolicy::default());
+    };
+    let raw = raw.into_inner();
+    let after = duration(source, &raw.after, "follow_up.after")?;
+    let max = u32::try_from(*raw.max.get_ref())
+        .ok()
+        .filter(|m| *m <= MAX_NUDGES)
+        .ok_or_else(|| {
+            source.error(
+                raw.max.span(),
+                "follow_up.max",
+                format!("must be 0 (never) to {MAX_NUDGES}"),
+            )
+        })?;
+    Ok(FollowUpPolicy { after, max })
+}
+
+/// A positive duration in jiff's friendly format ("24h", "90s", "1h 30m"):
+/// seconds, so tests need not wait, up to hours (a day is not always 24
+/// hours, so "1d" is refused).
+fn duration(
+    source: &Source<'_>,
+    text: &Spanned<String>,
+    field: &str,
+) -> Result<Duration, PlaybookError> {
+    text.get_ref()
+        .trim()
+        .parse::<jiff::SignedDuration>()
+        .ok()
+        .and_then(|d| Duration::try_from(d).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            source.error(
+                text.span(),
+                field,
+                format!(
+                    "{:?} is not a duration like \"24h\", \"30m\" or \"90s\"",
+                    text.get_ref()
+                ),
+            )
+        })
 }
 
 fn business(source: &Source<'_>, raw: Spanned<RawBusiness>) -> Result<Business, PlaybookError> {
@@ -717,6 +822,10 @@ fn template_key(
         NO_ANSWER,
         VOICE_NOTE,
         MEDIA_RECEIVED,
+        OPTED_OUT,
+        OPTED_IN,
+        REMINDER,
+        FOLLOW_UP,
     ]
     .contains(&key)
         || BOOKING_KEYS.contains(&key)
@@ -741,7 +850,7 @@ fn template_key(
     Err(source.error(
         span,
         field,
-        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, voice_note, media_received, or one of booking's: list_button, booked, slot_taken, booking_failed, reschedule, call_cancelled, cancel_failed)",
+        "unknown template key (expected ask_<field>, enter, intent_<intent>, fallback, no_document, voice_note, media_received, opted_out, opted_in, reminder, follow_up, or one of booking's: list_button, booked, slot_taken, booking_failed, reschedule, call_cancelled, cancel_failed)",
     ))
 }
 

@@ -2,6 +2,7 @@
 //! port with its own SQLite file, pointed at fake peers.
 #![allow(dead_code)] // each test file uses a different part of it
 
+pub mod customer;
 pub mod dashboard;
 pub mod delivery;
 
@@ -218,16 +219,20 @@ impl TestApp {
             for customer in &customers {
                 entries.extend(store.outbox_entries(customer).await.expect("outbox"));
             }
+            // Reminders and nudges wait for their time: not work left now.
+            let now = jiff::Timestamp::now();
             let pending_effects = store
                 .effect_entries(&EffectQuery {
                     state: Some(EffectState::Pending),
-                    limit: 1,
+                    limit: 1000,
                     ..EffectQuery::default()
                 })
                 .await
                 .expect("effects");
             if depth == 0
-                && pending_effects.is_empty()
+                && pending_effects
+                    .iter()
+                    .all(|e| e.effect.not_before.is_some_and(|at| at > now))
                 && entries.iter().all(|e| e.state != SendState::Pending)
             {
                 return entries;

@@ -8,7 +8,7 @@ use super::timestamp;
 use super::turn::RECORD_EVENT;
 use crate::StoreError;
 use crate::admin::{
-    AdminError, HumanAction, LeadQuery, LeadRow, QuestionQuery, QuestionRow, human_message,
+    Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
 use crate::sql::FunnelSql;
 use jiff::Timestamp;
@@ -76,13 +76,13 @@ const BUSINESS_NUMBER: &str = "
     SELECT body ->> 'business_number_id' FROM transcript
     WHERE customer = $1 ORDER BY id DESC LIMIT 1";
 
-pub(super) async fn act(
+pub(super) async fn change(
     pool: &PgPool,
     customer: &CustomerId,
-    action: &HumanAction,
+    change: &Change,
     now: Timestamp,
     fence: Option<u64>,
-) -> Result<Conversation, AdminError> {
+) -> Result<Acted, AdminError> {
     let id = customer.as_str();
     let mut tx = pool.begin().await.map_err(StoreError::from)?;
     sqlx::query(FENCE)
@@ -102,7 +102,14 @@ pub(super) async fn act(
     let Some(Json(mut conversation)) = body else {
         return Err(AdminError::NotFound);
     };
-    let applied = action.apply(&mut conversation, now)?;
+    let applied = change.apply(&mut conversation, now)?;
+    if let Some(skip) = applied.skipped {
+        // Dropping `tx` rolls the fence back: nothing changed.
+        return Ok(Acted {
+            conversation,
+            skipped: Some(skip),
+        });
+    }
     let at = now.as_millisecond();
     sqlx::query(SAVE)
         .bind(id)
@@ -131,7 +138,7 @@ pub(super) async fn act(
             )
             .into());
         };
-        let message = human_message(customer, from, reply);
+        let message = outside_turn(customer, from, reply);
         sqlx::query(LOCK_RECIPIENT)
             .bind(id)
             .execute(&mut *tx)
@@ -158,7 +165,10 @@ pub(super) async fn act(
             .map_err(StoreError::from)?;
     }
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(conversation)
+    Ok(Acted {
+        conversation,
+        skipped: None,
+    })
 }
 
 /// Conversations, qualified and booked ones (`$1` the qualified stage,

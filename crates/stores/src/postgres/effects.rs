@@ -10,10 +10,11 @@ use std::time::Duration;
 
 const RECORD: &str = "
     INSERT INTO effects (key, customer, kind, body, due_at, created_at)
-    VALUES ($1, $2, $3, $4, $5, $5)
+    VALUES ($1, $2, $3, $4, coalesce($6, $5), $5)
     ON CONFLICT (key) DO NOTHING";
 
-/// Records a turn's effects inside its transaction, due at once.
+/// Records a turn's effects inside its transaction, due at once or at
+/// their `not_before`.
 pub(super) async fn record(
     tx: &mut Transaction<'_, Postgres>,
     effects: &[Effect],
@@ -26,6 +27,7 @@ pub(super) async fn record(
             .bind(effect.action.kind())
             .bind(Json(effect))
             .bind(now)
+            .bind(effect.not_before.map(|t| t.as_millisecond()))
             .execute(&mut **tx)
             .await?;
     }

@@ -13,13 +13,14 @@ pub(crate) mod records;
 mod sessions;
 mod turn;
 
+use crate::admin::{Acted, Change};
 use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    QuestionQuery, QuestionRow, RecordedEvent, Reservation, SendState, SessionStore, Store,
-    StoreError, TurnCommit, TurnLog,
+    EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough, Funnel,
+    FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
+    OutboxEntry, OutboxItem, OutgoingMessage, QuestionQuery, QuestionRow, RecordedEvent,
+    Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -109,14 +110,14 @@ impl PgStore {
     /// A person's action when Redis keeps the inbox: `fence` is the one the
     /// action took there, raised here too so no older turn commits after.
     #[cfg(feature = "redis")]
-    pub(crate) async fn act_fenced(
+    pub(crate) async fn change_fenced(
         &self,
         customer: &CustomerId,
-        action: &HumanAction,
+        change: &Change,
         now: Timestamp,
         fence: u64,
-    ) -> Result<Conversation, AdminError> {
-        admin::act(&self.pool, customer, action, now, Some(fence)).await
+    ) -> Result<Acted, AdminError> {
+        admin::change(&self.pool, customer, change, now, Some(fence)).await
     }
 
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
@@ -382,7 +383,20 @@ impl AdminStore for PgStore {
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
-        admin::act(&self.pool, customer, action, now, None).await
+        let change = Change::Human(action.clone());
+        let acted = admin::change(&self.pool, customer, &change, now, None).await?;
+        Ok(acted.conversation)
+    }
+
+    async fn follow_through(
+        &self,
+        customer: &CustomerId,
+        follow: &FollowThrough,
+        now: Timestamp,
+    ) -> Result<FollowedThrough, AdminError> {
+        let change = Change::FollowThrough(follow.clone());
+        let acted = admin::change(&self.pool, customer, &change, now, None).await?;
+        Ok(acted.followed_through())
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {

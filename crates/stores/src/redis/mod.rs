@@ -24,13 +24,15 @@
 //! `appendonly yes` (and `appendfsync always` to lose nothing on a power
 //! cut); [`RedisStore::connect`] warns when persistence is off.
 
+use crate::admin::{Acted, Change};
 use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, QuestionQuery,
-    QuestionRow, RecordedEvent, Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough, Funnel,
+    FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
+    OutboxEntry, OutboxItem, QuestionQuery, QuestionRow, RecordedEvent, Reservation, SessionStore,
+    Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -616,14 +618,36 @@ impl AdminStore for RedisStore {
         self.records.questions(query).await
     }
 
-    /// Holds the conversation in Redis under a new fence, applies the action
-    /// in PostgreSQL under that fence, then lets workers at it again.
     async fn act(
         &self,
         customer: &CustomerId,
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
+        let acted = self.change(customer, Change::Human(action.clone()), now);
+        Ok(acted.await?.conversation)
+    }
+
+    async fn follow_through(
+        &self,
+        customer: &CustomerId,
+        follow: &FollowThrough,
+        now: Timestamp,
+    ) -> Result<FollowedThrough, AdminError> {
+        let acted = self.change(customer, Change::FollowThrough(follow.clone()), now);
+        Ok(acted.await?.followed_through())
+    }
+}
+
+impl RedisStore {
+    /// Holds the conversation in Redis under a new fence, applies the
+    /// change in PostgreSQL under that fence, then lets workers at it again.
+    async fn change(
+        &self,
+        customer: &CustomerId,
+        change: Change,
+        now: Timestamp,
+    ) -> Result<Acted, AdminError> {
         let shard = shard_of(customer);
         let holder = format!("admin-{}", fastrand::u64(..));
         let until = self
@@ -642,7 +666,10 @@ impl AdminStore for RedisStore {
             .invoke_async(&mut self.redis.clone())
             .await
             .map_err(StoreError::from)?;
-        let result = self.records.act_fenced(customer, action, now, fence).await;
+        let result = self
+            .records
+            .change_fenced(customer, &change, now, fence)
+            .await;
         let hold = Claim {
             customer: customer.clone(),
             messages: Vec::new(),

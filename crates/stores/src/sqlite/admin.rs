@@ -5,7 +5,7 @@ use super::inbox::{RECORD_EVENT, RECORD_REPLY};
 use super::{decode, encode, timestamp};
 use crate::StoreError;
 use crate::admin::{
-    AdminError, HumanAction, LeadQuery, LeadRow, QuestionQuery, QuestionRow, human_message,
+    Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
 use crate::sql::FunnelSql;
 use jiff::Timestamp;
@@ -75,12 +75,12 @@ const BUSINESS_NUMBER: &str = "
         (SELECT payload ->> '$.business_number_id' FROM inbox
          WHERE customer = ?1 ORDER BY seq DESC LIMIT 1))";
 
-pub(super) fn act(
+pub(super) fn change(
     conn: &mut Connection,
     customer: &CustomerId,
-    action: &HumanAction,
+    change: &Change,
     now: Timestamp,
-) -> Result<Result<Conversation, AdminError>, StoreError> {
+) -> Result<Result<Acted, AdminError>, StoreError> {
     let id = customer.as_str();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.prepare_cached(FENCE)?.execute(params![id])?;
@@ -93,10 +93,16 @@ pub(super) fn act(
         return Ok(Err(AdminError::NotFound));
     };
     let mut conversation: Conversation = decode(&body)?;
-    let applied = match action.apply(&mut conversation, now) {
+    let applied = match change.apply(&mut conversation, now) {
         Ok(applied) => applied,
         Err(e) => return Ok(Err(e)),
     };
+    if let Some(skip) = applied.skipped {
+        return Ok(Ok(Acted {
+            conversation,
+            skipped: Some(skip),
+        }));
+    }
     let at = now.as_millisecond();
     tx.prepare_cached(SAVE)?
         .execute(params![id, encode(&conversation)?, at])?;
@@ -109,7 +115,7 @@ pub(super) fn act(
                 "a conversation without any message to or from its business number".to_owned(),
             ));
         };
-        let message = human_message(customer, from, reply);
+        let message = outside_turn(customer, from, reply);
         tx.prepare_cached(RECORD_REPLY)?.execute(params![
             message.key,
             id,
@@ -127,7 +133,10 @@ pub(super) fn act(
         ])?;
     }
     tx.commit()?;
-    Ok(Ok(conversation))
+    Ok(Ok(Acted {
+        conversation,
+        skipped: None,
+    }))
 }
 
 /// Conversations, qualified and booked ones (`?1` the qualified stage,

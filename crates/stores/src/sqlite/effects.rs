@@ -9,10 +9,11 @@ use std::time::Duration;
 
 pub(super) const RECORD: &str = "
     INSERT INTO effects (key, customer, kind, body, due_at, created_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+    VALUES (?1, ?2, ?3, ?4, coalesce(?6, ?5), ?5)
     ON CONFLICT (key) DO NOTHING";
 
-/// Records a turn's effects inside its transaction, due at once.
+/// Records a turn's effects inside its transaction, due at once or at
+/// their `not_before`.
 pub(super) fn record(tx: &Transaction<'_>, effects: &[Effect], now: i64) -> Result<(), StoreError> {
     for effect in effects {
         tx.prepare_cached(RECORD)?.execute(params![
@@ -20,7 +21,8 @@ pub(super) fn record(tx: &Transaction<'_>, effects: &[Effect], now: i64) -> Resu
             effect.customer.as_str(),
             effect.action.kind(),
             encode(effect)?,
-            now
+            now,
+            effect.not_before.map(|t| t.as_millisecond())
         ])?;
     }
     Ok(())

@@ -12,12 +12,14 @@ mod outbox;
 mod sessions;
 mod writer;
 
+use crate::admin::{Acted, Change};
 use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
-    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxItem, QuestionQuery,
-    QuestionRow, Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, FollowThrough, FollowedThrough,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
+    OutboxItem, QuestionQuery, QuestionRow, Reservation, SessionStore, Store, StoreError,
+    TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -81,6 +83,19 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A person's action or a follow-through, on the writer connection.
+    async fn change(
+        &self,
+        customer: &CustomerId,
+        change: Change,
+        now: Timestamp,
+    ) -> Result<Acted, AdminError> {
+        let customer = customer.clone();
+        self.writer
+            .run(move |conn| admin::change(conn, &customer, &change, now))
+            .await?
+    }
+
     /// Opens (creating if missing) the database at `url`, such as
     /// `sqlite://path/to/leadline.db` or `sqlite::memory:`. Takes no
     /// exclusive lock: other processes may open the same file.
@@ -434,11 +449,18 @@ impl AdminStore for SqliteStore {
         action: &HumanAction,
         now: Timestamp,
     ) -> Result<Conversation, AdminError> {
-        let customer = customer.clone();
-        let action = action.clone();
-        self.writer
-            .run(move |conn| admin::act(conn, &customer, &action, now))
-            .await?
+        let acted = self.change(customer, Change::Human(action.clone()), now);
+        Ok(acted.await?.conversation)
+    }
+
+    async fn follow_through(
+        &self,
+        customer: &CustomerId,
+        follow: &FollowThrough,
+        now: Timestamp,
+    ) -> Result<FollowedThrough, AdminError> {
+        let acted = self.change(customer, Change::FollowThrough(follow.clone()), now);
+        Ok(acted.await?.followed_through())
     }
 
     async fn funnel(&self, query: &FunnelQuery) -> Result<Funnel, StoreError> {

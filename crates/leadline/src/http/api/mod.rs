@@ -96,6 +96,11 @@ pub struct LeadJson<'a> {
     pub started_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub last_customer_at: Timestamp,
+    /// When the customer asked for no more messages (null while they
+    /// get them): nothing automated reaches them, and a person's reply
+    /// goes against their wish.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub opted_out_at: Option<Timestamp>,
     /// When a turn or a person last changed it (absent right after an
     /// action, which returns the conversation as it is now).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,6 +124,7 @@ impl<'a> LeadJson<'a> {
             unresolved: conversation.unresolved,
             started_at: conversation.started_at,
             last_customer_at: conversation.last_customer_at,
+            opted_out_at: conversation.opted_out_at,
             updated_at,
         }
     }

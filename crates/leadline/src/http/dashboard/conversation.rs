@@ -75,6 +75,8 @@ struct Parts {
     stage: String,
     lead: LeadView,
     handoff: Option<&'static str>,
+    /// When the customer opted out: the reply form warns.
+    opted_out_at: Option<String>,
     messages: Vec<MessageRow>,
     sent: Vec<SentRow>,
     effects: Vec<EffectRow>,
@@ -105,11 +107,12 @@ struct SentRow {
     error: Option<String>,
 }
 
-/// A CRM delivery or a notice to the sales rep, and how it went.
+/// A CRM delivery, a notice to the sales rep, a reminder or a nudge, and
+/// how it went.
 #[derive(Serialize)]
 struct EffectRow {
     id: i64,
-    /// `crm` or `notify_rep`.
+    /// `crm`, `notify_rep`, `reminder` or `follow_up`.
     kind: &'static str,
     /// `pending`, `done` or `dead`.
     state: &'static str,
@@ -146,6 +149,7 @@ async fn parts(
         stage: c.stage.clone(),
         lead: LeadView::new(&c.lead, language),
         handoff: c.handoff.as_ref().map(|h| h.reason.as_str()),
+        opted_out_at: c.opted_out_at.map(when),
         messages: message_rows(&c.history),
         sent: view.outbox.into_iter().map(sent_row).collect(),
         effects: view.effects.into_iter().map(effect_row).collect(),

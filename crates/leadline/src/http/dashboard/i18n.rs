@@ -152,7 +152,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("attempts", "Attempts", "Intentos"),
     ("events", "Events", "Eventos"),
     ("email", "Email", "Correo"),
-    ("effects", "CRM and sales rep", "CRM y vendedor"),
+    (
+        "effects",
+        "CRM, sales rep and follow-through",
+        "CRM, vendedor y seguimiento",
+    ),
     ("effect", "What", "Qué"),
     (
         "effect_crm",
@@ -163,6 +167,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "effect_notify_rep",
         "Notice to the sales rep",
         "Aviso al vendedor",
+    ),
+    (
+        "effect_reminder",
+        "Reminder of the call, to the customer",
+        "Recordatorio de la llamada, al cliente",
+    ),
+    (
+        "effect_follow_up",
+        "Follow-up to a quiet customer",
+        "Seguimiento a un cliente callado",
     ),
     ("effect_pending", "Pending", "Pendiente"),
     ("effect_done", "Done", "Hecho"),
@@ -193,6 +207,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "team_answers",
         "The team has this conversation: the bot is silent.",
         "El equipo tiene esta conversación: el bot está en silencio.",
+    ),
+    (
+        "opted_out",
+        "This customer asked for no more messages: nothing automated reaches them until they write START. A reply from you goes against their wish.",
+        "Este cliente pidió no recibir más mensajes: no le llega nada automático hasta que escriba ALTA. Si le respondes, vas contra lo que pidió.",
     ),
     ("done", "Done.", "Hecho."),
     (
