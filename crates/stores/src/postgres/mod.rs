@@ -15,11 +15,11 @@ mod turn;
 
 use crate::sql::timestamp;
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, OutgoingMessage,
-    QuestionQuery, QuestionRow, RecordedEvent, Reservation, SendState, SessionStore, Store,
-    StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
+    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem,
+    OutgoingMessage, QuestionQuery, QuestionRow, RecordedEvent, Reservation, SendState,
+    SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -117,6 +117,31 @@ impl PgStore {
         fence: u64,
     ) -> Result<Conversation, AdminError> {
         admin::act(&self.pool, customer, action, now, Some(fence)).await
+    }
+
+    /// Erases the records of a customer whose inbox Redis keeps:
+    /// `known_in_redis` when Redis knew the customer.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn erase_records(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+        known_in_redis: bool,
+    ) -> Result<bool, StoreError> {
+        admin::erase(&self.pool, customer, effects, now, known_in_redis).await
+    }
+
+    /// The customer's answered message ids, whose dedup keys Redis keeps.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn answered_ids(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(admin::ANSWERED_IDS)
+            .bind(customer.as_str())
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
@@ -391,6 +416,24 @@ impl AdminStore for PgStore {
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
         admin::questions(&self.pool, query).await
+    }
+
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        admin::erase(&self.pool, customer, effects, now, false).await
+    }
+
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(admin::STALE)
+            .bind(before.as_millisecond())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        crate::sql::customers(rows)
     }
 }
 

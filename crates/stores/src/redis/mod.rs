@@ -27,10 +27,11 @@
 use crate::postgres::PgStore;
 use crate::postgres::records::Recorded;
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction, Inbox,
-    InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem, QuestionQuery,
-    QuestionRow, RecordedEvent, Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
+    Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox, OutboxEntry, OutboxItem,
+    QuestionQuery, QuestionRow, RecordedEvent, Reservation, SessionStore, Store, StoreError,
+    TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -67,6 +68,7 @@ static CLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("clai
 static FINISH: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("finish.lua")));
 static HOLD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("hold.lua")));
 static SUMMARY: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("summary.lua")));
+static ERASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("erase.lua")));
 
 impl From<redis::RedisError> for StoreError {
     fn from(e: redis::RedisError) -> Self {
@@ -614,6 +616,63 @@ impl AdminStore for RedisStore {
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
         self.records.questions(query).await
+    }
+
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
+        self.records.stale(before, limit).await
+    }
+
+    /// Holds the conversation under a new fence (a turn in flight can no
+    /// longer finish in Redis), erases the records in PostgreSQL, then the
+    /// conversation's keys, with the dedup keys of every message id the
+    /// records or the pending messages name.
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let shard = shard_of(customer);
+        let mut redis = self.redis.clone();
+        let known: i64 = redis::cmd("EXISTS")
+            .arg(self.conversation_key("in", customer))
+            .arg(self.conversation_key("q", customer))
+            .arg(self.conversation_key("conv", customer))
+            .arg(self.conversation_key("sum", customer))
+            .query_async(&mut redis)
+            .await?;
+        let until = self
+            .records
+            .clock()
+            .now()
+            .as_microsecond()
+            .saturating_add(micros(ACTION_HOLD));
+        let _fence: u64 = HOLD
+            .key(self.key(shard, "ready"))
+            .key(self.key(shard, "leases"))
+            .arg(self.base(shard))
+            .arg(customer.as_str())
+            .arg(format!("eraser-{}", fastrand::u64(..)))
+            .arg(until)
+            .invoke_async(&mut redis)
+            .await?;
+        let answered = self.records.answered_ids(customer).await?;
+        let erased = self
+            .records
+            .erase_records(customer, effects, now, known > 0)
+            .await?;
+        let mut invocation = ERASE.prepare_invoke();
+        invocation
+            .key(self.key(shard, "ready"))
+            .key(self.key(shard, "leases"))
+            .key(self.key(shard, "depth"))
+            .arg(self.base(shard))
+            .arg(customer.as_str());
+        for id in &answered {
+            invocation.arg(id);
+        }
+        let _: i64 = invocation.invoke_async(&mut redis).await?;
+        Ok(erased)
     }
 
     /// Holds the conversation in Redis under a new fence, applies the action
