@@ -14,6 +14,7 @@ pub mod booking;
 mod dispatcher;
 mod drain;
 pub mod effects;
+pub mod erasure;
 pub mod ingress;
 pub mod outlet;
 mod sender;
@@ -35,6 +36,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use effects::{ConversationLink, RepContact, RepTemplate, SideEffects};
+pub use erasure::{Eraser, ErasureReason};
 pub use outlet::{GraphOutlet, Outlet};
 pub use voice::VoiceNotes;
 
