@@ -2638,6 +2638,49 @@ mod redis_only {
         assert_eq!(outbox[0].text, "¡Hola, Ana!");
         assert_eq!(events_of(&s, &c).await.len(), 1, "one turn's events");
     }
+
+    /// A turn whose Redis check passed just before an erasure held the
+    /// conversation, and that reaches PostgreSQL after the erasure, writes
+    /// nothing there: the shard's fence floor refuses it, though no fence
+    /// row names the customer any more.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_turn_checked_before_an_erasure_writes_nothing_after_it() {
+        let b = RedisBackend::new().await;
+        let s = b.handle().await;
+        let c = customer(1);
+        committed(&s, &c, "m.1", |_| {}).await;
+        s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
+            .await
+            .unwrap();
+        let in_flight = claim_one(&s, "w").await;
+        let q = key_of(&b, "q", &c).await;
+        assert!(s.erase(&c, &[], Timestamp::now()).await.unwrap());
+        // Redis as the turn saw it before the erasure: its claim stands.
+        let mut conn = raw(&b).await;
+        let _: () = ::redis::pipe()
+            .hset(&q, "fence", in_flight.fence)
+            .hset(&q, "owner", "w")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let late = s
+            .commit_turn(
+                &in_flight,
+                turn(&in_flight, vec![reply("m.2#0", &c, "¡Sí!")]),
+            )
+            .await;
+        assert!(matches!(late, Err(StoreError::Fenced)), "{late:?}");
+        let _: () = ::redis::cmd("DEL")
+            .arg(&q)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(s.load(&c).await.unwrap(), None);
+        assert!(outbox_of(&s, &c).await.is_empty());
+        assert!(events_of(&s, &c).await.is_empty());
+        let dump = b.everything().await;
+        assert!(!dump.contains(c.as_str()), "{dump}");
+    }
 }
 
 // ------------------------------------------------------------ local calendar

@@ -11,6 +11,16 @@ CREATE TABLE erased_tallies (
     PRIMARY KEY (kind, name, detail)
 );
 
+-- When Redis keeps the inbox, an erasure raises its shard's floor to the
+-- fence it took there (fences come from a counter per shard, so they only
+-- grow): a turn that claimed before the erasure, and reaches PostgreSQL
+-- after it, is refused even though the erasure left no fence row naming
+-- the customer.
+CREATE TABLE fence_floors (
+    shard INTEGER PRIMARY KEY,
+    fence BIGINT  NOT NULL
+);
+
 -- Retention finds the conversations idle the longest without a scan.
 CREATE INDEX conversations_updated ON conversations (updated_at);
 -- Erasure finds a customer's rows by customer.

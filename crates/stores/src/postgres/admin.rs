@@ -4,6 +4,7 @@
 //! when Redis keeps the inbox, raises the fence the records keep).
 
 use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
+use super::records::RedisErasure;
 use super::timestamp;
 use super::turn::RECORD_EVENT;
 use crate::admin::{
@@ -345,23 +346,26 @@ const ERASE: [&str; 13] = [
        AND substr(key, length($1) + 7) ~ '^[0-9]+$'",
 ];
 
-/// Erases the customer's rows; `known_elsewhere` when another store (Redis)
-/// knew the customer, which makes the erasure count even if nothing here
-/// did.
+/// Erases the customer's rows. `redis`: what the erasure did in Redis when
+/// it keeps the inbox (the customer counts as known if Redis knew them).
 pub(super) async fn erase(
     pool: &PgPool,
     customer: &CustomerId,
     effects: &[Effect],
     now: Timestamp,
-    known_elsewhere: bool,
+    redis: Option<&RedisErasure>,
 ) -> Result<bool, StoreError> {
     let id = customer.as_str();
     let mut tx = pool.begin().await?;
     sqlx::query(LOCK_QUEUE).bind(id).execute(&mut *tx).await?;
+    let known_elsewhere = redis.is_some_and(|erasure| erasure.known);
     let (had_conversation, other): (bool, bool) =
         sqlx::query_as(KNOWN).bind(id).fetch_one(&mut *tx).await?;
     if !had_conversation && !other && !known_elsewhere {
         return Ok(false);
+    }
+    if let Some(erasure) = redis {
+        super::records::floor_for_erasure(&mut tx, customer, erasure).await?;
     }
     for statement in TALLY {
         sqlx::query(statement)

@@ -102,8 +102,9 @@ impl PgStore {
         &self,
         claim: &Claim,
         commit: &TurnCommit,
+        shard: u16,
     ) -> Result<records::Recorded, StoreError> {
-        records::commit(&self.pool, claim, commit, self.now_ms()).await
+        records::commit(&self.pool, claim, commit, shard, self.now_ms()).await
     }
 
     /// A person's action when Redis keeps the inbox: `fence` is the one the
@@ -119,17 +120,17 @@ impl PgStore {
         admin::act(&self.pool, customer, action, now, Some(fence)).await
     }
 
-    /// Erases the records of a customer whose inbox Redis keeps:
-    /// `known_in_redis` when Redis knew the customer.
+    /// Erases the records of a customer whose inbox Redis keeps, after
+    /// what `erasure` did there.
     #[cfg(feature = "redis")]
     pub(crate) async fn erase_records(
         &self,
         customer: &CustomerId,
         effects: &[Effect],
         now: Timestamp,
-        known_in_redis: bool,
+        erasure: &records::RedisErasure,
     ) -> Result<bool, StoreError> {
-        admin::erase(&self.pool, customer, effects, now, known_in_redis).await
+        admin::erase(&self.pool, customer, effects, now, Some(erasure)).await
     }
 
     /// The customer's answered message ids, whose dedup keys Redis keeps.
@@ -424,7 +425,7 @@ impl AdminStore for PgStore {
         effects: &[Effect],
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        admin::erase(&self.pool, customer, effects, now, false).await
+        admin::erase(&self.pool, customer, effects, now, None).await
     }
 
     async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {

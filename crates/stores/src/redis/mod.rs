@@ -25,7 +25,7 @@
 //! cut); [`RedisStore::connect`] warns when persistence is off.
 
 use crate::postgres::PgStore;
-use crate::postgres::records::Recorded;
+use crate::postgres::records::{Recorded, RedisErasure};
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
     EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, Funnel, FunnelQuery, HumanAction,
@@ -494,7 +494,11 @@ impl TurnLog for RedisStore {
         if !self.holds(claim).await? {
             return Err(StoreError::Fenced);
         }
-        match self.records.commit_records(claim, &commit).await? {
+        match self
+            .records
+            .commit_records(claim, &commit, shard_of(&claim.customer))
+            .await?
+        {
             Recorded::Committed => {
                 let acked = claim.messages.len();
                 if self
@@ -623,9 +627,12 @@ impl AdminStore for RedisStore {
     }
 
     /// Holds the conversation under a new fence (a turn in flight can no
-    /// longer finish in Redis), erases the records in PostgreSQL, then the
-    /// conversation's keys, with the dedup keys of every message id the
-    /// records or the pending messages name.
+    /// longer finish in Redis), erases the records in PostgreSQL raising
+    /// the shard's fence floor there to that fence (a turn that passed its
+    /// Redis check before the hold is refused in PostgreSQL, though no
+    /// fence row names the customer any more), then the conversation's
+    /// keys, with the dedup keys of every message id the records or the
+    /// pending messages name.
     async fn erase(
         &self,
         customer: &CustomerId,
@@ -647,20 +654,33 @@ impl AdminStore for RedisStore {
             .now()
             .as_microsecond()
             .saturating_add(micros(ACTION_HOLD));
-        let _fence: u64 = HOLD
-            .key(self.key(shard, "ready"))
-            .key(self.key(shard, "leases"))
-            .arg(self.base(shard))
-            .arg(customer.as_str())
-            .arg(format!("eraser-{}", fastrand::u64(..)))
-            .arg(until)
-            .invoke_async(&mut redis)
-            .await?;
+        // Without any key of the customer no claim can be in flight: no
+        // hold, so an unknown customer leaves Redis as it was.
+        let fence: u64 = if known > 0 {
+            HOLD.key(self.key(shard, "ready"))
+                .key(self.key(shard, "leases"))
+                .arg(self.base(shard))
+                .arg(customer.as_str())
+                .arg(format!("eraser-{}", fastrand::u64(..)))
+                .arg(until)
+                .invoke_async(&mut redis)
+                .await?
+        } else {
+            0
+        };
         let answered = self.records.answered_ids(customer).await?;
+        let erasure = RedisErasure {
+            shard,
+            fence,
+            known: known > 0,
+        };
         let erased = self
             .records
-            .erase_records(customer, effects, now, known > 0)
+            .erase_records(customer, effects, now, &erasure)
             .await?;
+        if !erased {
+            return Ok(false);
+        }
         let mut invocation = ERASE.prepare_invoke();
         invocation
             .key(self.key(shard, "ready"))
