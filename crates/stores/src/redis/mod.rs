@@ -3,9 +3,10 @@
 //! Redis and one PostgreSQL.
 //!
 //! Redis keeps, per conversation, its pending messages (a list, FIFO), its
-//! queue state (fence, lease), the live conversation and its summary (with
-//! the 24-hour TTL, refreshed by each customer message), and a dedup key per
-//! message id (`SET NX`, 7 days). Conversations are spread over
+//! queue state (fence, lease; fences come from a counter per shard, so
+//! they keep growing even across an erasure), the live conversation and
+//! its summary (with the 24-hour TTL, refreshed by each customer message),
+//! and a dedup key per message id (`SET NX`, 7 days). Conversations are spread over
 //! [`SHARDS`] shards; a shard's keys share one hash tag with its `ready` and
 //! `leases` sorted sets, so every script touches one slot and runs
 //! atomically, and the store works on Redis Cluster without CROSSSLOT.
