@@ -101,12 +101,13 @@ impl SideEffects {
         let customer = &conversation.customer;
         let link = self.conversation_link.as_ref().map(|link| link(customer));
         let mut effects = Vec::new();
-        if self.crm.is_some() {
+        if let Some(crm) = &self.crm {
             let key = format!("crm:{turn_key}");
             let body = json!({
                 "event": news.crm_event(),
                 "idempotency_key": key,
                 "occurred_at": now.to_string(),
+                "lead_id": crm.lead_id(customer),
                 "whatsapp_id": customer.as_str(),
                 "profile_name": conversation.profile_name,
                 "stage": conversation.stage,

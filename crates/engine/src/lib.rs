@@ -14,6 +14,7 @@ pub mod booking;
 mod dispatcher;
 mod drain;
 pub mod effects;
+pub mod erasure;
 mod follow_through;
 pub mod ingress;
 pub mod outlet;
@@ -36,6 +37,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use effects::{ConversationLink, RepContact, RepTemplate, SideEffects};
+pub use erasure::{Eraser, ErasureReason};
 pub use follow_through::ReminderTemplate;
 pub use outlet::{GraphOutlet, Outlet};
 pub use voice::VoiceNotes;

@@ -10,8 +10,10 @@
 //! - `Idempotency-Key`: the same on every attempt at one delivery, so a
 //!   retried delivery that did arrive is recognised.
 
+use leadline_domain::CustomerId;
 use reqwest::{StatusCode, Url};
-use ring::hmac;
+use ring::rand::SystemRandom;
+use ring::{hkdf, hmac};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -40,17 +42,62 @@ impl CrmError {
     }
 }
 
+/// The CRM's name for a lead, `lead_id`: a keyed one-way digest of the
+/// customer id (HMAC-SHA256, truncated to 128 bits), so the CRM can match
+/// every delivery about one lead, the erasure's included, while
+/// `lead.erased` names nobody: without the key the number cannot be
+/// recovered by trying every phone number.
+pub struct LeadIds {
+    key: hmac::Key,
+}
+
+impl std::fmt::Debug for LeadIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LeadIds(…)")
+    }
+}
+
+impl LeadIds {
+    /// A key derived from `secret` (HKDF): the same in every process and
+    /// across restarts given the same secret.
+    pub fn derive(secret: &[u8]) -> Self {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"leadline lead ids v1").extract(secret);
+        let key = prk
+            .expand(&[b"hmac-sha256"], hmac::HMAC_SHA256)
+            .map(hmac::Key::from)
+            // HKDF-SHA256 fails only for outputs longer than 255 blocks.
+            .unwrap_or_else(|_| unreachable!("a 32-byte HKDF output"));
+        Self { key }
+    }
+
+    /// A fresh random key, for a deployment without any secret to derive
+    /// one from; `None` if the operating system's CSPRNG fails.
+    pub fn generate() -> Option<Self> {
+        hmac::Key::generate(hmac::HMAC_SHA256, &SystemRandom::new())
+            .ok()
+            .map(|key| Self { key })
+    }
+
+    /// `lead-` and 32 hex digits; also a valid [`CustomerId`], which is how
+    /// an erasure's effect is filed without naming the customer.
+    pub fn of(&self, customer: &CustomerId) -> String {
+        let tag = hmac::sign(&self.key, customer.as_str().as_bytes());
+        format!("lead-{}", hex::encode(&tag.as_ref()[..16]))
+    }
+}
+
 /// Posts leads to one CRM webhook.
 pub struct CrmWebhook {
     http: reqwest::Client,
     url: Url,
     key: Option<hmac::Key>,
+    lead_ids: LeadIds,
 }
 
 impl CrmWebhook {
     /// `secret` unset sends unsigned requests (the receiver decides whether
-    /// it accepts them; the settings warn).
-    pub fn new(url: Url, secret: Option<&[u8]>) -> Result<Self, reqwest::Error> {
+    /// it accepts them; the settings warn). `lead_ids` names the leads.
+    pub fn new(url: Url, secret: Option<&[u8]>, lead_ids: LeadIds) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .user_agent(concat!("leadline/", env!("CARGO_PKG_VERSION")))
@@ -59,7 +106,13 @@ impl CrmWebhook {
             http,
             url,
             key: secret.map(|s| hmac::Key::new(hmac::HMAC_SHA256, s)),
+            lead_ids,
         })
+    }
+
+    /// The CRM's name for the lead of `customer` (see [`LeadIds`]).
+    pub fn lead_id(&self, customer: &CustomerId) -> String {
+        self.lead_ids.of(customer)
     }
 
     /// Delivers `body` (a JSON object) under `idempotency_key`, stamped
@@ -123,6 +176,25 @@ pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_id_is_stable_per_key_and_names_nobody() {
+        let customer = CustomerId::parse("34600111234").expect("a customer");
+        let ids = LeadIds::derive(b"s3cret");
+        let id = ids.of(&customer);
+        assert_eq!(id, LeadIds::derive(b"s3cret").of(&customer));
+        assert_ne!(id, LeadIds::derive(b"other").of(&customer));
+        assert_ne!(
+            id,
+            ids.of(&CustomerId::parse("34600111235").expect("a customer"))
+        );
+        assert_eq!(id.len(), 5 + 32);
+        assert!(!id.contains("34600111234"));
+        assert_eq!(
+            CustomerId::parse(&id).map(|c| c.as_str().to_owned()),
+            Ok(id)
+        );
+    }
 
     #[test]
     fn a_signature_verifies_only_over_its_own_body_and_secret() {

@@ -8,6 +8,6 @@ pub mod google;
 pub mod transcription;
 
 pub use calendar::{BookedEvent, Booking, Calendar, CalendarError};
-pub use crm::{CrmError, CrmWebhook};
+pub use crm::{CrmError, CrmWebhook, LeadIds};
 pub use google::GoogleCalendar;
 pub use transcription::{Transcriber, TranscriberConfig, TranscriptionError};

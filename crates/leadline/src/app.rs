@@ -16,11 +16,14 @@ use leadline_domain::router::Agent;
 use leadline_domain::tools::ToolRegistry;
 use leadline_domain::{Clock, CustomerId};
 use leadline_engine::booking::{LocalCalendar, register_booking_tools};
+use leadline_engine::erasure::RETENTION_EVERY;
 use leadline_engine::{
-    Engine, EngineConfig, GraphOutlet, ReminderTemplate, RepContact, RepTemplate, SideEffects,
-    VoiceNotes,
+    Engine, EngineConfig, Eraser, GraphOutlet, ReminderTemplate, RepContact, RepTemplate,
+    SideEffects, VoiceNotes,
 };
-use leadline_integrations::{Calendar, CrmWebhook, GoogleCalendar, Transcriber, TranscriberConfig};
+use leadline_integrations::{
+    Calendar, CrmWebhook, GoogleCalendar, LeadIds, Transcriber, TranscriberConfig,
+};
 use leadline_stores::Store;
 use leadline_stores::postgres::PgStore;
 use leadline_stores::redis::RedisStore;
@@ -81,6 +84,8 @@ pub struct Application {
     role: Role,
     http: HttpSettings,
     knowledge: Live,
+    /// `LEADLINE_RETENTION_DAYS`, which workers enforce.
+    retention: Option<Duration>,
 }
 
 impl Application {
@@ -94,6 +99,7 @@ impl Application {
             tracing::warn!("WHATSAPP_APP_SECRET is not set: POST /webhook refuses every delivery");
         }
         let ids = Arc::new(opaque_ids(settings.admin_token.as_ref())?);
+        let crm = crm_webhook(&settings)?;
         let engine = if role.worker() {
             Some(build_engine(
                 &settings,
@@ -101,6 +107,7 @@ impl Application {
                 store.clone(),
                 &ids,
                 &knowledge,
+                crm.clone(),
             )?)
         } else {
             None
@@ -119,9 +126,11 @@ impl Application {
             .public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"));
+        let eraser = Arc::new(Eraser::new(store.clone(), crm, Clock::system()));
         let state = AppState {
             store,
             engine,
+            eraser,
             app_secret: whatsapp.app_secret.clone(),
             verify_token: whatsapp.verify_token.clone(),
             metrics: metrics_handle()?,
@@ -144,6 +153,7 @@ impl Application {
             role,
             http: settings.http.clone(),
             knowledge,
+            retention: settings.retention,
         })
     }
 
@@ -162,6 +172,15 @@ impl Application {
             let shutdown = shutdown.clone();
             tokio::spawn(async move { engine.run(shutdown).await })
         });
+        // Workers erase what outlived the retention; any number of them
+        // may, as erasing twice erases nothing more.
+        if let (Some(retention), true) = (self.retention, self.role.worker()) {
+            tokio::spawn(self.state.eraser.clone().retain(
+                retention,
+                RETENTION_EVERY,
+                shutdown.clone(),
+            ));
+        }
         let limits = Limits {
             header_timeout: self.http.header_timeout,
             idle_timeout: self.http.idle_timeout,
@@ -217,9 +236,10 @@ fn build_engine(
     store: Arc<dyn Store>,
     ids: &Arc<http::OpaqueIds>,
     knowledge: &Live,
+    crm: Option<Arc<CrmWebhook>>,
 ) -> anyhow::Result<Engine> {
     let agent = build_agent(settings, playbook, store.clone(), knowledge)?;
-    let side_effects = side_effects(settings, agent.playbook(), ids)?;
+    let side_effects = side_effects(settings, agent.playbook(), ids, crm);
     let whatsapp = &settings.whatsapp;
     if whatsapp.access_token.is_none() {
         tracing::warn!(
@@ -289,19 +309,14 @@ fn side_effects(
     settings: &Settings,
     playbook: &Playbook,
     ids: &Arc<http::OpaqueIds>,
-) -> anyhow::Result<SideEffects> {
+    crm: Option<Arc<CrmWebhook>>,
+) -> SideEffects {
     let mut effects = SideEffects {
         team_language: playbook.business.default_language,
+        crm,
         ..SideEffects::default()
     };
     if let Some(crm) = &settings.crm {
-        if crm.secret.is_none() {
-            tracing::warn!("LEADLINE_CRM_WEBHOOK_SECRET is not set: CRM deliveries go unsigned");
-        }
-        let secret = crm.secret.as_ref().map(|s| s.expose().as_bytes());
-        effects.crm = Some(Arc::new(
-            CrmWebhook::new(crm.url.clone(), secret).context("cannot build the CRM client")?,
-        ));
         effects.crm_retry.max_attempts = crm.max_attempts;
         effects.crm_retry.base = crm.first_retry;
     }
@@ -327,7 +342,34 @@ fn side_effects(
             format!("{base}/conversations/{}", ids.of(customer))
         }));
     }
-    Ok(effects)
+    effects
+}
+
+/// The CRM webhook, when configured: what handoffs, bookings and erasures
+/// are delivered to. Its leads' pseudonyms (`lead_id`) are keyed by the
+/// webhook's secret, else the admin token, so every process and restart
+/// names a lead alike; with neither, by a random key, and a warning.
+fn crm_webhook(settings: &Settings) -> anyhow::Result<Option<Arc<CrmWebhook>>> {
+    let Some(crm) = &settings.crm else {
+        return Ok(None);
+    };
+    if crm.secret.is_none() {
+        tracing::warn!("LEADLINE_CRM_WEBHOOK_SECRET is not set: CRM deliveries go unsigned");
+    }
+    let secret = crm.secret.as_ref().map(|s| s.expose().as_bytes());
+    let lead_key = secret.or(settings.admin_token.as_ref().map(|t| t.expose().as_bytes()));
+    let lead_ids = match lead_key {
+        Some(key) => LeadIds::derive(key),
+        None => {
+            tracing::warn!(
+                "neither LEADLINE_CRM_WEBHOOK_SECRET nor LEADLINE_ADMIN_TOKEN is set: the CRM's lead_id changes at every restart"
+            );
+            LeadIds::generate().context("no randomness from the operating system for lead ids")?
+        }
+    };
+    let webhook = CrmWebhook::new(crm.url.clone(), secret, lead_ids)
+        .context("cannot build the CRM client")?;
+    Ok(Some(Arc::new(webhook)))
 }
 
 /// Connections the metrics listener serves at once.

@@ -206,6 +206,23 @@ fn check(settings: &Settings, found: &mut Findings) {
         ),
         None => println!("voice notes: not transcribed (customers are asked to write)"),
     }
+    match settings.retention {
+        Some(retention) => println!(
+            "retention: conversations idle for {} days are erased",
+            retention.as_secs() / (24 * 3600)
+        ),
+        None => println!("retention: none (conversations are kept until erased on request)"),
+    }
+    if settings
+        .crm
+        .as_ref()
+        .is_some_and(|crm| crm.secret.is_none())
+        && settings.admin_token.is_none()
+    {
+        found.warning(
+            "neither LEADLINE_CRM_WEBHOOK_SECRET nor LEADLINE_ADMIN_TOKEN is set: the CRM's lead_id changes at every restart",
+        );
+    }
     match &settings.admin_token {
         Some(_) => println!("admin API and dashboard: token set"),
         None => found.warning(

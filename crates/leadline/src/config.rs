@@ -119,6 +119,9 @@ pub struct Settings {
     pub transcription: Option<TranscriptionSettings>,
     /// What the listener allows a client.
     pub http: HttpSettings,
+    /// Conversations idle for longer are erased (`LEADLINE_RETENTION_DAYS`);
+    /// unset, kept.
+    pub retention: Option<Duration>,
 }
 
 /// The listener's deadlines and limits: the webhook and the dashboard face
@@ -301,6 +304,7 @@ struct FileSettings {
     max_connections: Option<u64>,
     trusted_proxies: Option<Vec<String>>,
     metrics_listen: Option<String>,
+    retention_days: Option<u64>,
     #[serde(default)]
     crm: FileCrm,
     #[serde(default)]
@@ -417,6 +421,7 @@ impl Settings {
             max_connections,
             trusted_proxies,
             metrics_listen,
+            retention_days,
             crm,
             rep,
             whatsapp,
@@ -468,8 +473,21 @@ impl Settings {
                     metrics_listen,
                 },
             )?,
+            retention: retention_setting(&vars, retention_days)?,
         })
     }
+}
+
+/// `LEADLINE_RETENTION_DAYS`: a whole number of days, at least one (and
+/// at most a century, so the duration cannot overflow); unset keeps
+/// conversations forever.
+fn retention_setting(vars: &Vars, from_file: Option<u64>) -> Result<Option<Duration>, ConfigError> {
+    const NAME: &str = "LEADLINE_RETENTION_DAYS";
+    vars.pick(NAME, from_file.map(|n| n.to_string()))
+        .map(|raw| {
+            number(NAME, Some(raw), 0, 1..=36_500).map(|days| Duration::from_secs(days * 24 * 3600))
+        })
+        .transpose()
 }
 
 /// Where `serve` listens when nothing says otherwise.
@@ -1047,6 +1065,20 @@ mod tests {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
         N.fetch_add(1, Ordering::Relaxed)
+    }
+
+    #[test]
+    fn retention_is_a_positive_number_of_days_or_unset() {
+        assert_eq!(load(&[], None).unwrap().retention, None);
+        let days = load(&[("LEADLINE_RETENTION_DAYS", " 30 ")], None).unwrap();
+        assert_eq!(days.retention, Some(Duration::from_secs(30 * 24 * 3600)));
+        let file = load(&[], Some("retention_days = 7\n")).unwrap();
+        assert_eq!(file.retention, Some(Duration::from_secs(7 * 24 * 3600)));
+        for bad in ["0", "-3", "1.5", "forever", "36501"] {
+            let refused = load(&[("LEADLINE_RETENTION_DAYS", bad)], None);
+            let message = refused.expect_err(bad).to_string();
+            assert!(message.contains("LEADLINE_RETENTION_DAYS"), "{message}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! only supplies the fenced transaction around them.
 
 use crate::{
-    ConversationStore, EffectEntry, EffectQuery, Effects, OutboxEntry, OutgoingBody,
+    ConversationStore, Effect, EffectEntry, EffectQuery, Effects, OutboxEntry, OutgoingBody,
     OutgoingMessage, RecordedEvent, StoreError,
 };
 use async_trait::async_trait;
@@ -374,6 +374,26 @@ pub trait AdminStore: ConversationStore + Effects + Send + Sync {
     ///
     /// [`question_key`]: leadline_domain::events::question_key
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError>;
+
+    /// Erases everything the store keeps that names `customer` (the
+    /// conversation, lead, summary, transcript, events, messages and their
+    /// dedup records, outbox entries and their statuses, effects, local
+    /// calendar calls), in one transaction per database that also fences
+    /// the conversation, so a turn in flight cannot write it back. The
+    /// funnel keeps anonymous tallies of what it counted. `effects` (the
+    /// CRM's notice of the erasure, which must not name the customer) are
+    /// recorded in the same transaction. `false`, and nothing recorded,
+    /// when the customer is unknown.
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Up to `limit` customers whose conversation last changed before
+    /// `before`, the longest idle first: what retention erases.
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError>;
 }
 
 /// Which questions to list, most recently asked first.

@@ -236,3 +236,13 @@ pub(crate) fn login_session((csrf, expires): (String, i64)) -> Result<LoginSessi
         expires: timestamp(expires)?,
     })
 }
+
+/// Stored customer ids, as retention lists them.
+pub(crate) fn customers(rows: Vec<String>) -> Result<Vec<CustomerId>, StoreError> {
+    rows.iter()
+        .map(|id| {
+            CustomerId::parse(id)
+                .map_err(|_| StoreError::Corrupt("a stored customer id is not valid".to_owned()))
+        })
+        .collect()
+}

@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use leadline_domain::playbook::{Playbook, Success};
 use leadline_domain::tools::CALL_BOOKED;
 use leadline_domain::{Conversation, CustomerId};
+use leadline_engine::ErasureReason;
 use leadline_stores::{AdminError, EffectQuery, FunnelQuery, HumanAction, StoreError};
 use leadline_whatsapp::send::TEXT_MAX_CHARS;
 
@@ -83,6 +84,17 @@ pub async fn act(
         }
     }
     Ok(conversation)
+}
+
+/// Erases everything kept about `customer`, at a person's request; `false`
+/// when nothing was known of them.
+pub async fn erase(state: &AppState, customer: &CustomerId) -> Result<bool, StoreError> {
+    let erased = state.eraser.erase(customer, ErasureReason::Request).await?;
+    if erased && let Some(engine) = &state.engine {
+        // The CRM's `lead.erased` waits for the dispatcher.
+        engine.effects_changed();
+    }
+    Ok(erased)
 }
 
 /// Makes dead effect `id` due again at once, with a fresh count of

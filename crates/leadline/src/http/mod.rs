@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::{Clock, CustomerId};
-use leadline_engine::Engine;
+use leadline_engine::{Engine, Eraser};
 use leadline_stores::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -46,6 +46,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// `None` on an ingress-only process.
     pub engine: Option<Engine>,
+    /// Erases a customer's data on request.
+    pub eraser: Arc<Eraser>,
     pub app_secret: Option<Secret>,
     pub verify_token: Option<Secret>,
     pub metrics: PrometheusHandle,

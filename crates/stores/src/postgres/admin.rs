@@ -4,13 +4,14 @@
 //! when Redis keeps the inbox, raises the fence the records keep).
 
 use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
+use super::records::RedisErasure;
 use super::timestamp;
 use super::turn::RECORD_EVENT;
-use crate::StoreError;
 use crate::admin::{
     Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
 use crate::sql::FunnelSql;
+use crate::{Effect, StoreError};
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -172,18 +173,29 @@ pub(super) async fn change(
 }
 
 /// Conversations, qualified and booked ones (`$1` the qualified stage,
-/// `$2`/`$3` the booking's stage change). A NULL stage matches nothing.
+/// `$2`/`$3` the booking's stage change), erased ones included. A NULL
+/// stage matches nothing.
 const FUNNEL_COUNTS: &str = "
     SELECT
-      (SELECT count(*) FROM conversations),
+      (SELECT count(*) FROM conversations)
+        + (SELECT coalesce(sum(count), 0)::bigint FROM erased_tallies WHERE kind = 'conversations'),
       (SELECT count(DISTINCT customer) FROM events
-       WHERE kind = 'stage_changed' AND body ->> 'to' = $1::text),
+       WHERE kind = 'stage_changed' AND body ->> 'to' = $1::text)
+        + (SELECT coalesce(sum(count), 0)::bigint FROM erased_tallies
+           WHERE kind = 'entered' AND name = $1::text),
       (SELECT count(DISTINCT customer) FROM events
-       WHERE kind = 'stage_changed' AND body ->> 'from' = $2::text AND body ->> 'to' = $3::text)";
+       WHERE kind = 'stage_changed' AND body ->> 'from' = $2::text AND body ->> 'to' = $3::text)
+        + (SELECT coalesce(sum(count), 0)::bigint FROM erased_tallies
+           WHERE kind = 'moved' AND name = $2::text AND detail = $3::text)";
 
+/// Handoffs per reason, those of erased conversations included.
 const FUNNEL_HANDOFFS: &str = "
-    SELECT body ->> 'reason', count(DISTINCT customer) FROM events
-    WHERE kind = 'handed_off' GROUP BY 1 ORDER BY 1";
+    SELECT reason, sum(n)::bigint FROM (
+      SELECT body ->> 'reason' AS reason, count(DISTINCT customer) AS n FROM events
+      WHERE kind = 'handed_off' GROUP BY 1
+      UNION ALL
+      SELECT name, count FROM erased_tallies WHERE kind = 'handed_off') tallies
+    GROUP BY reason ORDER BY reason";
 
 /// Per booking since `$3`: the customer's messages up to it. Read from the
 /// transcript, which every deployment keeps (with Redis, the inbox is not
@@ -283,3 +295,110 @@ pub(super) async fn key_questions(pool: &PgPool) -> Result<(), StoreError> {
             .await?;
     }
 }
+
+/// Whether the store knows anything of the customer: a conversation, or
+/// messages that did not make one yet (in the inbox, or with Redis in the
+/// transcript of the turns that answered them).
+const KNOWN: &str = "
+    SELECT EXISTS (SELECT 1 FROM conversations WHERE customer = $1),
+           EXISTS (SELECT 1 FROM queue WHERE customer = $1)
+        OR EXISTS (SELECT 1 FROM transcript WHERE customer = $1)
+        OR EXISTS (SELECT 1 FROM fences WHERE customer = $1)";
+
+/// Locks the conversation's queue row, the row a turn's commit locks
+/// first, so a commit in flight finishes before the erasure reads.
+const LOCK_QUEUE: &str = "SELECT fence FROM queue WHERE customer = $1 FOR UPDATE";
+
+/// The funnel's tallies of the conversation, taken before its events go
+/// (see `erased_tallies`); `$2` is true when it has a conversation to count.
+const TALLY: [&str; 4] = [
+    "INSERT INTO erased_tallies (kind, count) SELECT 'conversations', 1 WHERE $2 AND $1::text IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'entered', body ->> 'to', 1 FROM events
+     WHERE customer = $1 AND kind = 'stage_changed' AND $2
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
+    "INSERT INTO erased_tallies (kind, name, detail, count)
+     SELECT DISTINCT 'moved', body ->> 'from', body ->> 'to', 1 FROM events
+     WHERE customer = $1 AND kind = 'stage_changed' AND $2
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'handed_off', body ->> 'reason', 1 FROM events
+     WHERE customer = $1 AND kind = 'handed_off' AND $2
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
+];
+
+/// Every row that names the customer, the transcript before the outbox
+/// entries it points at. Deleting the queue row fences the conversation: a
+/// turn in flight no longer finds its claim and writes nothing. The inbox
+/// rows (and with Redis, `answered`) are the dedup records of the
+/// customer's message ids, so a redelivery starts afresh. The local
+/// calendar's calls are keyed `call-<customer>-<start, in seconds>` (the
+/// engine's booking): they are deleted, which frees their slots as a
+/// cancellation would, since a cancelled row would still carry the key,
+/// the lead's name and email.
+const ERASE: [&str; 13] = [
+    "DELETE FROM conversations WHERE customer = $1",
+    "DELETE FROM summaries WHERE customer = $1",
+    "DELETE FROM leads WHERE customer = $1",
+    "DELETE FROM events WHERE customer = $1",
+    "DELETE FROM transcript WHERE customer = $1",
+    "DELETE FROM inbox WHERE customer = $1",
+    "DELETE FROM queue WHERE customer = $1",
+    "DELETE FROM answered WHERE customer = $1",
+    "DELETE FROM fences WHERE customer = $1",
+    "DELETE FROM deliveries
+     WHERE recipient = $1 OR wamid IN (SELECT wamid FROM outbox WHERE recipient = $1)",
+    "DELETE FROM outbox WHERE recipient = $1",
+    "DELETE FROM effects WHERE customer = $1",
+    "DELETE FROM calendar_calls
+     WHERE left(key, length($1) + 6) = 'call-' || $1 || '-'
+       AND substr(key, length($1) + 7) ~ '^[0-9]+$'",
+];
+
+/// Erases the customer's rows. `redis`: what the erasure did in Redis when
+/// it keeps the inbox (the customer counts as known if Redis knew them).
+pub(super) async fn erase(
+    pool: &PgPool,
+    customer: &CustomerId,
+    effects: &[Effect],
+    now: Timestamp,
+    redis: Option<&RedisErasure>,
+) -> Result<bool, StoreError> {
+    let id = customer.as_str();
+    let mut tx = pool.begin().await?;
+    sqlx::query(LOCK_QUEUE).bind(id).execute(&mut *tx).await?;
+    let known_elsewhere = redis.is_some_and(|erasure| erasure.known);
+    let (had_conversation, other): (bool, bool) =
+        sqlx::query_as(KNOWN).bind(id).fetch_one(&mut *tx).await?;
+    if !had_conversation && !other && !known_elsewhere {
+        return Ok(false);
+    }
+    if let Some(erasure) = redis {
+        super::records::floor_for_erasure(&mut tx, customer, erasure).await?;
+    }
+    for statement in TALLY {
+        sqlx::query(statement)
+            .bind(id)
+            .bind(had_conversation)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for statement in ERASE {
+        sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+    }
+    super::effects::record(&mut tx, effects, now.as_millisecond()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Conversations idle since before `$1`, the longest idle first.
+pub(super) const STALE: &str = "
+    SELECT customer FROM conversations WHERE updated_at < $1 ORDER BY updated_at, customer LIMIT $2";
+
+/// The ids of the customer's messages that turns answered, whose dedup
+/// records live where the inbox does (Redis).
+#[cfg(feature = "redis")]
+pub(super) const ANSWERED_IDS: &str = "
+    SELECT msg_id FROM answered WHERE customer = $1
+    UNION SELECT wa_id FROM transcript WHERE customer = $1 AND direction = 'in' AND wa_id IS NOT NULL";

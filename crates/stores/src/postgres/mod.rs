@@ -16,9 +16,9 @@ mod turn;
 use crate::admin::{Acted, Change};
 use crate::sql::timestamp;
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough, Funnel,
-    FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
     OutboxEntry, OutboxItem, OutgoingMessage, QuestionQuery, QuestionRow, RecordedEvent,
     Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
@@ -103,8 +103,9 @@ impl PgStore {
         &self,
         claim: &Claim,
         commit: &TurnCommit,
+        shard: u16,
     ) -> Result<records::Recorded, StoreError> {
-        records::commit(&self.pool, claim, commit, self.now_ms()).await
+        records::commit(&self.pool, claim, commit, shard, self.now_ms()).await
     }
 
     /// A person's action when Redis keeps the inbox: `fence` is the one the
@@ -118,6 +119,31 @@ impl PgStore {
         fence: u64,
     ) -> Result<Acted, AdminError> {
         admin::change(&self.pool, customer, change, now, Some(fence)).await
+    }
+
+    /// Erases the records of a customer whose inbox Redis keeps, after
+    /// what `erasure` did there.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn erase_records(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+        erasure: &records::RedisErasure,
+    ) -> Result<bool, StoreError> {
+        admin::erase(&self.pool, customer, effects, now, Some(erasure)).await
+    }
+
+    /// The customer's answered message ids, whose dedup keys Redis keeps.
+    #[cfg(feature = "redis")]
+    pub(crate) async fn answered_ids(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(admin::ANSWERED_IDS)
+            .bind(customer.as_str())
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Prunes once per [`PRUNE_EVERY_MS`] per process; a failure is only
@@ -405,6 +431,24 @@ impl AdminStore for PgStore {
 
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
         admin::questions(&self.pool, query).await
+    }
+
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        admin::erase(&self.pool, customer, effects, now, None).await
+    }
+
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(admin::STALE)
+            .bind(before.as_millisecond())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        crate::sql::customers(rows)
     }
 }
 

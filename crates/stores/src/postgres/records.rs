@@ -34,6 +34,11 @@ const RAISE_FENCE: &str = "
     WHERE fences.fence <= excluded.fence
     RETURNING fence";
 
+/// The floor an erasure set for the conversation's shard (`$1`): fences at
+/// or below it were taken before the erasure.
+#[cfg(feature = "redis")]
+const FLOOR: &str = "SELECT coalesce((SELECT fence FROM fence_floors WHERE shard = $1), 0)";
+
 #[cfg(feature = "redis")]
 const MARK_ANSWERED: &str = "
     INSERT INTO answered (msg_id, customer, at)
@@ -51,10 +56,15 @@ const RECORD_INBOUND: &str = "
     FROM jsonb_array_elements($2) WITH ORDINALITY AS m(value, n) ORDER BY m.n";
 
 #[cfg(feature = "redis")]
+/// Writes a turn's records unless a newer fence committed, or an erasure
+/// of the conversation's `shard` came after its claim. The fence row is
+/// raised first: it is what an erasure locks too, so the floor read after
+/// it is the one of any erasure that committed before.
 pub(super) async fn commit(
     pool: &PgPool,
     claim: &Claim,
     commit: &TurnCommit,
+    shard: u16,
     now: i64,
 ) -> Result<Recorded, StoreError> {
     let messages = &claim.messages;
@@ -68,6 +78,13 @@ pub(super) async fn commit(
         .await?;
     // Dropping `tx` rolls back: nothing of a refused turn is written.
     if raised.is_none() {
+        return Err(StoreError::Fenced);
+    }
+    let floor: i64 = sqlx::query_scalar(FLOOR)
+        .bind(i32::from(shard))
+        .fetch_one(&mut *tx)
+        .await?;
+    if fence <= floor {
         return Err(StoreError::Fenced);
     }
     let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
@@ -120,6 +137,42 @@ pub(super) async fn raise_fence_for_action(
          ON CONFLICT (customer) DO UPDATE SET fence = greatest(fences.fence, excluded.fence)",
     )
     .bind(customer.as_str())
+    .bind(fence)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What an erasure did in Redis before it erases the records: the shard
+/// and the fence of its hold (0: no hold, as Redis knew nothing of the
+/// customer), and whether Redis knew the customer.
+pub(crate) struct RedisErasure {
+    pub shard: u16,
+    pub fence: u64,
+    pub known: bool,
+}
+
+/// Inside an erasure's transaction: raises (and locks) the conversation's
+/// fence row, which a turn's commit raises first too, then the shard's
+/// floor to the erasure's fence, so a turn claimed before the erasure is
+/// refused even once the fence row is gone.
+pub(super) async fn floor_for_erasure(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    customer: &CustomerId,
+    erasure: &RedisErasure,
+) -> Result<(), StoreError> {
+    // No hold, no claim to refuse: Redis knew nothing of the customer.
+    if erasure.fence == 0 {
+        return Ok(());
+    }
+    raise_fence_for_action(tx, customer, erasure.fence).await?;
+    let fence = i64::try_from(erasure.fence)
+        .map_err(|_| StoreError::Corrupt(format!("fence {} out of range", erasure.fence)))?;
+    sqlx::query(
+        "INSERT INTO fence_floors (shard, fence) VALUES ($1, $2)
+         ON CONFLICT (shard) DO UPDATE SET fence = greatest(fence_floors.fence, excluded.fence)",
+    )
+    .bind(i32::from(erasure.shard))
     .bind(fence)
     .execute(&mut **tx)
     .await?;

@@ -22,7 +22,15 @@ for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT'
     -- Nothing waits, or a live holder makes it ready again when it commits.
     redis.call('ZREM', KEYS[1], c)
   elseif tonumber(redis.call('HGET', q, 'newest_at') or '0') <= cutoff then
-    local fence = redis.call('HINCRBY', q, 'fence', 1)
+    -- Fences come from the shard's counter, never below the conversation's
+    -- own: they keep growing even across an erasure of its keys.
+    local fence = redis.call('INCR', base .. 'fences')
+    local own = tonumber(redis.call('HGET', q, 'fence') or '0')
+    if fence <= own then
+      fence = own + 1
+      redis.call('SET', base .. 'fences', fence)
+    end
+    redis.call('HSET', q, 'fence', fence)
     redis.call('HSET', q, 'owner', worker, 'lease_until', lease_until)
     redis.call('ZREM', KEYS[1], c)
     redis.call('ZADD', KEYS[2], lease_until, c)

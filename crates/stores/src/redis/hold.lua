@@ -5,7 +5,14 @@
 -- KEYS: ready, leases. ARGV: base, customer, owner, lease until.
 local base, c, owner, lease_until = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local q = base .. 'q:' .. c
-local fence = redis.call('HINCRBY', q, 'fence', 1)
+-- From the shard's counter, as claims take theirs (see claim.lua).
+local fence = redis.call('INCR', base .. 'fences')
+local own = tonumber(redis.call('HGET', q, 'fence') or '0')
+if fence <= own then
+  fence = own + 1
+  redis.call('SET', base .. 'fences', fence)
+end
+redis.call('HSET', q, 'fence', fence)
 redis.call('HSET', q, 'owner', owner, 'lease_until', lease_until)
 redis.call('DEL', base .. 'conv:' .. c)
 redis.call('ZREM', KEYS[1], c)

@@ -3,9 +3,10 @@
 //! Redis and one PostgreSQL.
 //!
 //! Redis keeps, per conversation, its pending messages (a list, FIFO), its
-//! queue state (fence, lease), the live conversation and its summary (with
-//! the 24-hour TTL, refreshed by each customer message), and a dedup key per
-//! message id (`SET NX`, 7 days). Conversations are spread over
+//! queue state (fence, lease; fences come from a counter per shard, so
+//! they keep growing even across an erasure), the live conversation and
+//! its summary (with the 24-hour TTL, refreshed by each customer message),
+//! and a dedup key per message id (`SET NX`, 7 days). Conversations are spread over
 //! [`SHARDS`] shards; a shard's keys share one hash tag with its `ready` and
 //! `leases` sorted sets, so every script touches one slot and runs
 //! atomically, and the store works on Redis Cluster without CROSSSLOT.
@@ -26,11 +27,11 @@
 
 use crate::admin::{Acted, Change};
 use crate::postgres::PgStore;
-use crate::postgres::records::Recorded;
+use crate::postgres::records::{Recorded, RedisErasure};
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough, Funnel,
-    FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
     OutboxEntry, OutboxItem, QuestionQuery, QuestionRow, RecordedEvent, Reservation, SessionStore,
     Store, StoreError, TurnCommit, TurnLog,
 };
@@ -69,6 +70,7 @@ static CLAIM: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("clai
 static FINISH: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("finish.lua")));
 static HOLD: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("hold.lua")));
 static SUMMARY: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("summary.lua")));
+static ERASE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("erase.lua")));
 
 impl From<redis::RedisError> for StoreError {
     fn from(e: redis::RedisError) -> Self {
@@ -494,7 +496,11 @@ impl TurnLog for RedisStore {
         if !self.holds(claim).await? {
             return Err(StoreError::Fenced);
         }
-        match self.records.commit_records(claim, &commit).await? {
+        match self
+            .records
+            .commit_records(claim, &commit, shard_of(&claim.customer))
+            .await?
+        {
             Recorded::Committed => {
                 let acked = claim.messages.len();
                 if self
@@ -618,6 +624,78 @@ impl AdminStore for RedisStore {
         self.records.questions(query).await
     }
 
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
+        self.records.stale(before, limit).await
+    }
+
+    /// Holds the conversation under a new fence (a turn in flight can no
+    /// longer finish in Redis), erases the records in PostgreSQL raising
+    /// the shard's fence floor there to that fence (a turn that passed its
+    /// Redis check before the hold is refused in PostgreSQL, though no
+    /// fence row names the customer any more), then the conversation's
+    /// keys, with the dedup keys of every message id the records or the
+    /// pending messages name.
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let shard = shard_of(customer);
+        let mut redis = self.redis.clone();
+        let known: i64 = redis::cmd("EXISTS")
+            .arg(self.conversation_key("in", customer))
+            .arg(self.conversation_key("q", customer))
+            .arg(self.conversation_key("conv", customer))
+            .arg(self.conversation_key("sum", customer))
+            .query_async(&mut redis)
+            .await?;
+        let until = self
+            .records
+            .clock()
+            .now()
+            .as_microsecond()
+            .saturating_add(micros(ACTION_HOLD));
+        // Without any key of the customer no claim can be in flight: no
+        // hold, so an unknown customer leaves Redis as it was.
+        let fence: u64 = if known > 0 {
+            HOLD.key(self.key(shard, "ready"))
+                .key(self.key(shard, "leases"))
+                .arg(self.base(shard))
+                .arg(customer.as_str())
+                .arg(format!("eraser-{}", fastrand::u64(..)))
+                .arg(until)
+                .invoke_async(&mut redis)
+                .await?
+        } else {
+            0
+        };
+        let answered = self.records.answered_ids(customer).await?;
+        let erasure = RedisErasure {
+            shard,
+            fence,
+            known: known > 0,
+        };
+        let erased = self
+            .records
+            .erase_records(customer, effects, now, &erasure)
+            .await?;
+        if !erased {
+            return Ok(false);
+        }
+        let mut invocation = ERASE.prepare_invoke();
+        invocation
+            .key(self.key(shard, "ready"))
+            .key(self.key(shard, "leases"))
+            .key(self.key(shard, "depth"))
+            .arg(self.base(shard))
+            .arg(customer.as_str());
+        for id in &answered {
+            invocation.arg(id);
+        }
+        let _: i64 = invocation.invoke_async(&mut redis).await?;
+        Ok(erased)
+    }
     async fn act(
         &self,
         customer: &CustomerId,

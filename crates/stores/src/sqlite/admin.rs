@@ -3,11 +3,11 @@
 
 use super::inbox::{RECORD_EVENT, RECORD_REPLY};
 use super::{decode, encode, timestamp};
-use crate::StoreError;
 use crate::admin::{
     Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
 use crate::sql::FunnelSql;
+use crate::{Effect, StoreError};
 use jiff::Timestamp;
 use leadline_domain::events::question_key;
 use leadline_domain::{Conversation, CustomerId};
@@ -140,18 +140,28 @@ pub(super) fn change(
 }
 
 /// Conversations, qualified and booked ones (`?1` the qualified stage,
-/// `?2`/`?3` the booking's stage change). A NULL stage matches nothing.
+/// `?2`/`?3` the booking's stage change), erased ones included. A NULL
+/// stage matches nothing.
 const FUNNEL_COUNTS: &str = "
     SELECT
-      (SELECT count(*) FROM conversations),
+      (SELECT count(*) FROM conversations)
+        + (SELECT coalesce(sum(count), 0) FROM erased_tallies WHERE kind = 'conversations'),
       (SELECT count(DISTINCT customer) FROM events
-       WHERE kind = 'stage_changed' AND body ->> '$.to' = ?1),
+       WHERE kind = 'stage_changed' AND body ->> '$.to' = ?1)
+        + (SELECT coalesce(sum(count), 0) FROM erased_tallies WHERE kind = 'entered' AND name = ?1),
       (SELECT count(DISTINCT customer) FROM events
-       WHERE kind = 'stage_changed' AND body ->> '$.from' = ?2 AND body ->> '$.to' = ?3)";
+       WHERE kind = 'stage_changed' AND body ->> '$.from' = ?2 AND body ->> '$.to' = ?3)
+        + (SELECT coalesce(sum(count), 0) FROM erased_tallies
+           WHERE kind = 'moved' AND name = ?2 AND detail = ?3)";
 
+/// Handoffs per reason, those of erased conversations included.
 const FUNNEL_HANDOFFS: &str = "
-    SELECT body ->> '$.reason', count(DISTINCT customer) FROM events
-    WHERE kind = 'handed_off' GROUP BY 1 ORDER BY 1";
+    SELECT reason, sum(n) FROM (
+      SELECT body ->> '$.reason' AS reason, count(DISTINCT customer) AS n FROM events
+      WHERE kind = 'handed_off' GROUP BY 1
+      UNION ALL
+      SELECT name, count FROM erased_tallies WHERE kind = 'handed_off')
+    GROUP BY reason ORDER BY reason";
 
 /// Per booking since `?3`: the customer's messages in the inbox up to it.
 const FUNNEL_TO_BOOKING: &str = "
@@ -241,3 +251,86 @@ pub(super) fn key_questions(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
     }
 }
+
+/// Whether the store knows anything of the customer: a conversation, or
+/// messages that did not make one yet.
+const KNOWN: &str = "
+    SELECT EXISTS (SELECT 1 FROM conversations WHERE customer = ?1)
+        OR EXISTS (SELECT 1 FROM queue WHERE customer = ?1)";
+
+/// The funnel's tallies of the conversation, taken before its events go
+/// (see `erased_tallies`); `?2` is 1 when it has a conversation to count.
+const TALLY: [&str; 4] = [
+    "INSERT INTO erased_tallies (kind, count) SELECT 'conversations', 1 WHERE ?2 IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'entered', body ->> '$.to', 1 FROM events
+     WHERE customer = ?1 AND kind = 'stage_changed' AND ?2 IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
+    "INSERT INTO erased_tallies (kind, name, detail, count)
+     SELECT DISTINCT 'moved', body ->> '$.from', body ->> '$.to', 1 FROM events
+     WHERE customer = ?1 AND kind = 'stage_changed' AND ?2 IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'handed_off', body ->> '$.reason', 1 FROM events
+     WHERE customer = ?1 AND kind = 'handed_off' AND ?2 IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
+];
+
+/// Every row that names the customer. Deleting the queue row fences the
+/// conversation: a turn in flight no longer finds its claim (`HELD`) and
+/// writes nothing. The inbox rows are the dedup records of the customer's
+/// message ids, so a redelivery starts afresh. The local calendar's calls
+/// are keyed `call-<customer>-<start, in seconds>` (the engine's booking):
+/// they are deleted, which frees their slots as a cancellation would, since
+/// a cancelled row would still carry the key, the lead's name and email.
+const ERASE: [&str; 10] = [
+    "DELETE FROM conversations WHERE customer = ?1",
+    "DELETE FROM summaries WHERE customer = ?1",
+    "DELETE FROM leads WHERE customer = ?1",
+    "DELETE FROM events WHERE customer = ?1",
+    "DELETE FROM inbox WHERE customer = ?1",
+    "DELETE FROM queue WHERE customer = ?1",
+    "DELETE FROM deliveries
+     WHERE recipient = ?1 OR wamid IN (SELECT wamid FROM outbox WHERE recipient = ?1)",
+    "DELETE FROM outbox WHERE recipient = ?1",
+    "DELETE FROM effects WHERE customer = ?1",
+    "DELETE FROM calendar_calls
+     WHERE substr(key, 1, length(?1) + 6) = 'call-' || ?1 || '-'
+       AND substr(key, length(?1) + 7) GLOB '[0-9]*'
+       AND substr(key, length(?1) + 7) NOT GLOB '*[^0-9]*'",
+];
+
+pub(super) fn erase(
+    conn: &mut Connection,
+    customer: &CustomerId,
+    effects: &[Effect],
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let id = customer.as_str();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let known: bool = tx
+        .prepare_cached(KNOWN)?
+        .query_row(params![id], |row| row.get(0))?;
+    if !known {
+        return Ok(false);
+    }
+    let had_conversation: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM conversations WHERE customer = ?1)")?
+        .query_row(params![id], |row| row.get(0))?;
+    let counted = had_conversation.then_some(1);
+    for statement in TALLY {
+        tx.prepare_cached(statement)?
+            .execute(params![id, counted])?;
+    }
+    for statement in ERASE {
+        tx.prepare_cached(statement)?.execute(params![id])?;
+    }
+    super::effects::record(&tx, effects, now.as_millisecond())?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Conversations idle since before `?1`, the longest idle first.
+pub(super) const STALE: &str = "
+    SELECT customer FROM conversations WHERE updated_at < ?1 ORDER BY updated_at, customer LIMIT ?2";

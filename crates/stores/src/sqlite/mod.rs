@@ -15,11 +15,11 @@ mod writer;
 use crate::admin::{Acted, Change};
 use crate::sql::timestamp;
 use crate::{
-    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, EffectEntry,
-    EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, FollowThrough, FollowedThrough,
-    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
-    OutboxItem, QuestionQuery, QuestionRow, Reservation, SessionStore, Store, StoreError,
-    TurnCommit, TurnLog,
+    AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
+    EffectEntry, EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, FollowThrough,
+    FollowedThrough, Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow,
+    LoginSession, Outbox, OutboxItem, QuestionQuery, QuestionRow, Reservation, SessionStore, Store,
+    StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -470,6 +470,27 @@ impl AdminStore for SqliteStore {
     async fn questions(&self, query: &QuestionQuery) -> Result<Vec<QuestionRow>, StoreError> {
         admin::questions(&self.readers, query).await
     }
+
+    async fn erase(
+        &self,
+        customer: &CustomerId,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (customer, effects) = (customer.clone(), effects.to_vec());
+        self.writer
+            .run(move |conn| admin::erase(conn, &customer, &effects, now))
+            .await
+    }
+
+    async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(admin::STALE)
+            .bind(before.as_millisecond())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.readers)
+            .await?;
+        crate::sql::customers(rows)
+    }
 }
 
 #[async_trait]
@@ -701,6 +722,7 @@ mod tests {
             ("next effect due", crate::sql::NEXT_EFFECT_DUE),
             ("depth", DEPTH),
             ("unkeyed questions, at every start", admin::UNKEYED),
+            ("stale conversations, every retention round", admin::STALE),
         ];
         for (name, sql) in statements {
             let plan: Vec<(i64, i64, i64, String)> =

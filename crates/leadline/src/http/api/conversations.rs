@@ -1,6 +1,6 @@
 //! One conversation (`GET /api/conversations/{id}`: transcript, what was
 //! sent with its delivery status, events) and what a person does to it:
-//! take it over, reply, hand it back.
+//! take it over, reply, hand it back, erase it.
 
 use super::effects::{EffectJson, effect_json};
 use super::{ActedJson, ApiError, ErrorJson, LeadJson};
@@ -8,6 +8,7 @@ use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Json;
 use axum::routing::{get, post};
 use jiff::Timestamp;
@@ -20,7 +21,7 @@ use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/conversations/{id}", get(show))
+        .route("/conversations/{id}", get(show).delete(erase))
         .route("/conversations/{id}/takeover", post(take_over))
         .route("/conversations/{id}/reply", post(reply))
         .route("/conversations/{id}/handback", post(hand_back))
@@ -203,4 +204,27 @@ pub(super) async fn hand_back(
     let Json(HandBackBody { stage }) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let action = actions::hand_back(&state.playbook, &stage).map_err(ApiError::BadRequest)?;
     act(&state, &id, action).await
+}
+
+/// Erases everything kept about the customer in every store: the
+/// conversation, lead, transcript, events, sent messages and their
+/// statuses, effects, booked calls on the local calendar, and the dedup
+/// records of their messages. The funnel keeps anonymous counts; a CRM
+/// webhook, when configured, gets `lead.erased` with the lead's `lead_id`
+/// only. A later message from the same number starts a new conversation.
+#[utoipa::path(delete, path = "/api/conversations/{id}", params(("id" = String, Path, description = "The conversation's opaque id (a lead's `id`)")), responses(
+    (status = 204, description = "Erased"),
+    (status = 401, body = ErrorJson),
+    (status = 404, body = ErrorJson),
+))]
+pub(super) async fn erase(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let customer = customer(&state, &id)?;
+    if actions::erase(&state, &customer).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }

@@ -1,8 +1,10 @@
 //! `/conversations/{id}`: one conversation (its messages, what was sent
 //! with its delivery status, its CRM deliveries and notices to the sales
 //! rep, its events) and what a person does to it: take it over, reply,
-//! hand it back at a chosen stage, retry a dead CRM delivery. `{id}` is the
-//! opaque id of [`super::ids`], never the customer's number.
+//! hand it back at a chosen stage, retry a dead CRM delivery, erase the
+//! customer's data (a form whose checkbox must be ticked, so no click
+//! erases by accident). `{id}` is the opaque id of [`super::ids`], never
+//! the customer's number.
 //!
 //! Every action goes through [`actions`], the code path of the admin API,
 //! and answers with a redirect back to the page (so a reload does not post
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
             "/conversations/{id}/effects/{effect}/retry",
             post(retry_effect),
         )
+        .route("/conversations/{id}/erase", post(erase))
 }
 
 fn customer(state: &AppState, id: &str) -> Result<CustomerId, PageError> {
@@ -42,13 +45,14 @@ fn customer(state: &AppState, id: &str) -> Result<CustomerId, PageError> {
 
 /// The notices an action can leave, as keys of the UI's texts: nothing
 /// else from the query string reaches the page.
-const NOTICES: [&str; 6] = [
+const NOTICES: [&str; 7] = [
     "done",
     "window_closed",
     "bad_reply",
     "bad_stage",
     "retried",
     "not_dead",
+    "confirm_erase",
 ];
 
 #[derive(Deserialize)]
@@ -385,4 +389,36 @@ async fn retry_effect(
         "not_dead"
     };
     Ok(back(&id, notice))
+}
+
+#[derive(Deserialize)]
+struct EraseForm {
+    #[serde(default)]
+    csrf: String,
+    /// The ticked confirmation box sends `yes`; an unticked one nothing.
+    #[serde(default)]
+    confirm: String,
+}
+
+impl CsrfForm for EraseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Erases the customer's data once the person confirmed it, and goes back
+/// to the list, where the conversation no longer is.
+async fn erase(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Checked(form): Checked<EraseForm>,
+) -> Result<Redirect, PageError> {
+    let customer = customer(&state, &id)?;
+    if form.confirm != "yes" {
+        return Ok(back(&id, "confirm_erase"));
+    }
+    if !actions::erase(&state, &customer).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(Redirect::to("/?notice=erased"))
 }

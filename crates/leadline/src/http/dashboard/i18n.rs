@@ -194,6 +194,32 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Solo se puede reintentar un envío fallido de esta conversación.",
     ),
     ("take_over", "Take over", "Tomar el control"),
+    (
+        "erase_title",
+        "Erase this customer's data",
+        "Borrar los datos de este cliente",
+    ),
+    (
+        "erase_explained",
+        "Deletes the conversation, the lead, the messages, the booked calls and everything sent, for good. The funnel keeps only anonymous counts; the CRM is told to delete the lead. A new message from this number starts a new conversation.",
+        "Elimina la conversación, el lead, los mensajes, las llamadas agendadas y todo lo enviado, para siempre. El embudo guarda solo cuentas anónimas; se avisa al CRM para que borre el lead. Un mensaje nuevo de este número empieza una conversación nueva.",
+    ),
+    (
+        "erase_confirm",
+        "I understand this cannot be undone",
+        "Entiendo que no se puede deshacer",
+    ),
+    ("erase", "Erase for good", "Borrar para siempre"),
+    (
+        "erased",
+        "The customer's data was erased.",
+        "Se borraron los datos del cliente.",
+    ),
+    (
+        "confirm_erase",
+        "Nothing was erased: tick the box to confirm.",
+        "No se borró nada: marque la casilla para confirmar.",
+    ),
     ("reply", "Reply", "Responder"),
     ("send", "Send", "Enviar"),
     ("hand_back", "Hand back to the bot", "Devolver al bot"),

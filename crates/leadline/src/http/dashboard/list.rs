@@ -1,18 +1,18 @@
 //! `/`: the conversations, most recently active first, with their stage,
 //! what is known of the lead and why they were handed off. The rows are
-//! kept live by `/events`.
+//! kept live by `/events`. After an erasure it says so (`?notice=erased`).
 
 use super::i18n::Lang;
 use super::{PageError, Session};
 use crate::http::AppState;
 use axum::Router;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Query, State};
 use axum::response::Html;
 use axum::routing::get;
 use jiff::Timestamp;
 use leadline_domain::playbook::LeadView;
 use leadline_stores::LeadQuery;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many conversations the list shows.
 const LISTED: usize = 100;
@@ -36,6 +36,16 @@ struct Row {
 #[derive(Serialize)]
 struct Rows {
     rows: Vec<Row>,
+    /// A key of the UI's texts; only [`NOTICES`] reach the page.
+    notice: Option<&'static str>,
+}
+
+/// The notices the list shows, as keys of the UI's texts.
+const NOTICES: [&str; 1] = ["erased"];
+
+#[derive(Deserialize)]
+struct ShowParams {
+    notice: Option<String>,
 }
 
 /// A time as the dashboard prints it: UTC to the minute.
@@ -67,6 +77,7 @@ async fn rows(state: &AppState, lang: Lang) -> Result<Rows, PageError> {
                 }
             })
             .collect(),
+        notice: None,
     })
 }
 
@@ -80,9 +91,13 @@ pub async fn rendered_rows(state: &AppState, lang: Lang) -> Result<String, PageE
 async fn show(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    Query(params): Query<ShowParams>,
     lang: Lang,
 ) -> Result<Html<String>, PageError> {
-    let rows = rows(&state, lang).await?;
+    let mut rows = rows(&state, lang).await?;
+    rows.notice = params
+        .notice
+        .and_then(|n| NOTICES.into_iter().find(|known| *known == n));
     state
         .dashboard
         .render("list.html", lang, Some(&session), rows)
