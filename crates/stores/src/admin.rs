@@ -186,6 +186,18 @@ pub(crate) enum Change {
 }
 
 impl Change {
+    /// The outbox key a follow-through is recorded under. Carried out
+    /// again (a dispatcher that died before marking it done), it finds its
+    /// message there and changes nothing.
+    pub(crate) fn once_key(&self) -> Option<&str> {
+        match self {
+            Change::FollowThrough(
+                FollowThrough::Reminder { key, .. } | FollowThrough::FollowUp { key, .. },
+            ) => Some(key),
+            Change::Human(_) => None,
+        }
+    }
+
     pub(crate) fn apply(
         &self,
         conversation: &mut Conversation,
@@ -480,6 +492,15 @@ pub struct Funnel {
     /// Conversations handed to a person, per reason (`HandoffReason::as_str`),
     /// by reason name; one conversation counts once per reason.
     pub handed_off: Vec<(String, u64)>,
+    /// Conversations whose quiet lead was nudged.
+    pub nudged: u64,
+    /// Conversations whose lead wrote again after a nudge.
+    pub answered_after_nudge: u64,
+    /// Conversations whose customer was reminded of a booked call.
+    pub reminded: u64,
+    /// Conversations whose customer opted out (and may since have opted
+    /// back in).
+    pub opted_out: u64,
     /// Over bookings since [`FunnelQuery::since`]: how many messages the
     /// customer had sent when the call was booked.
     pub median_messages_to_booking: Option<f64>,
@@ -497,6 +518,8 @@ pub(crate) struct FunnelRows {
     pub qualified: i64,
     pub booked: i64,
     pub handed_off: Vec<(String, i64)>,
+    /// `(event kind, conversations)` of the follow-through events.
+    pub follow_through: Vec<(String, i64)>,
     pub messages_to_booking: Vec<i64>,
     pub reply_latencies_ms: Vec<i64>,
 }
@@ -508,6 +531,12 @@ impl From<FunnelRows> for Funnel {
         to_booking.sort_unstable();
         let mut latencies = rows.reply_latencies_ms;
         latencies.sort_unstable();
+        let followed = |kind: &str| {
+            rows.follow_through
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map_or(0, |(_, n)| count(*n))
+        };
         Funnel {
             conversations: count(rows.conversations),
             qualified: count(rows.qualified),
@@ -517,6 +546,10 @@ impl From<FunnelRows> for Funnel {
                 .into_iter()
                 .map(|(reason, n)| (reason, count(n)))
                 .collect(),
+            nudged: followed("followed_up"),
+            answered_after_nudge: followed("follow_up_answered"),
+            reminded: followed("reminder_sent"),
+            opted_out: followed("opted_out"),
             median_messages_to_booking: median(&to_booking),
             p95_reply_latency_ms: nearest_rank(&latencies, 95).map(count),
         }

@@ -67,6 +67,8 @@ pub(crate) struct FunnelSql {
     pub counts: &'static str,
     /// -> `(handoff reason, customers)` rows.
     pub handoffs: &'static str,
+    /// -> `(follow-through event kind, customers)` rows.
+    pub follow_through: &'static str,
     /// `(from, to, since)` -> messages up to each booking.
     pub to_booking: &'static str,
     /// `(since)` -> each first reply's latency in ms.
@@ -101,6 +103,7 @@ where
         .fetch_one(pool)
         .await?;
     let handed_off = sqlx::query_as(sql.handoffs).fetch_all(pool).await?;
+    let follow_through = sqlx::query_as(sql.follow_through).fetch_all(pool).await?;
     let messages_to_booking = sqlx::query_scalar(sql.to_booking)
         .bind(from)
         .bind(to)
@@ -116,6 +119,7 @@ where
         qualified,
         booked,
         handed_off,
+        follow_through,
         messages_to_booking,
         reply_latencies_ms,
     }

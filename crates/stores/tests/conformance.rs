@@ -6,16 +6,17 @@ use jiff::{SignedDuration, Timestamp};
 use leadline_domain::conversation::Summary;
 use leadline_domain::conversation::{Handoff, HandoffReason};
 use leadline_domain::events::{Event, Grounded};
+use leadline_domain::follow_through::Skip;
 use leadline_domain::{
     Content, Conversation, CustomerId, DeliveryState, InboundMessage, Language, Speaker,
     StatusUpdate,
 };
 use leadline_stores::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
-    EffectAction, EffectQuery, EffectState, Effects, EnqueueReport, Funnel, FunnelQuery,
-    HumanAction, Inbox, InboxBatch, LeadQuery, LoginSession, Outbox, OutgoingBody, OutgoingMessage,
-    QuestionCursor, QuestionQuery, QuestionRow, Reservation, SendState, SessionStore, Store,
-    StoreError, TurnCommit, TurnLog,
+    EffectAction, EffectQuery, EffectState, Effects, EnqueueReport, FollowThrough, FollowedThrough,
+    Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LoginSession, Outbox,
+    OutgoingBody, OutgoingMessage, QuestionCursor, QuestionQuery, QuestionRow, Reservation,
+    SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -107,6 +108,8 @@ macro_rules! conformance {
                 a_human_reply_is_recorded_once_for_the_sender,
                 a_human_reply_outside_the_window_is_refused_and_writes_nothing,
                 a_hand_back_clears_the_handoff_at_the_chosen_stage,
+                reminders_and_nudges_go_only_while_the_conversation_calls_for_them,
+                a_turn_replaces_the_pending_nudges_of_its_conversation,
                 the_funnel_counts_progress_handoffs_and_timings,
                 questions_are_grouped_filtered_and_paged_newest_first,
                 a_slot_is_booked_once,
@@ -1578,6 +1581,212 @@ async fn a_human_reply_outside_the_window_is_refused_and_writes_nothing<B: Backe
     assert_eq!(outbox_of(&s, &c).await.len(), 1);
 }
 
+/// The `n`th nudge effect of the silence after message `id`, due in an hour.
+fn nudge_effect(c: &CustomerId, id: &str) -> Effect {
+    Effect {
+        key: format!("follow_up:{id}:1"),
+        customer: c.clone(),
+        action: EffectAction::FollowUp {
+            quiet_since: Timestamp::now(),
+            n: 1,
+        },
+        not_before: Some(Timestamp::now() + SignedDuration::from_hours(1)),
+    }
+}
+
+async fn a_turn_replaces_the_pending_nudges_of_its_conversation<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (c, other) = (customer(1), customer(2));
+    effects_with(&s, &other, "o.1", vec![nudge_effect(&other, "o.1")]).await;
+    effects_with(&s, &c, "m.1", vec![nudge_effect(&c, "m.1")]).await;
+    effects_with(&s, &c, "m.2", vec![nudge_effect(&c, "m.2")]).await;
+    let keys = |entries: Vec<leadline_stores::EffectEntry>| {
+        entries
+            .into_iter()
+            .map(|e| e.effect.key)
+            .collect::<Vec<_>>()
+    };
+    let pending = s
+        .effect_entries(&listing(Some(EffectState::Pending), None))
+        .await
+        .unwrap();
+    assert_eq!(keys(pending), ["follow_up:m.2:1", "follow_up:o.1:1"]);
+    // Not due before its time.
+    assert!(
+        s.due_effects(Timestamp::now(), 10, LONG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = Timestamp::now() + SignedDuration::from_hours(2);
+    assert_eq!(s.due_effects(later, 10, LONG).await.unwrap().len(), 2);
+}
+
+fn reminder(key: &str, event_id: &str, template: Option<OutgoingBody>) -> FollowThrough {
+    FollowThrough::Reminder {
+        key: key.to_owned(),
+        event_id: event_id.to_owned(),
+        slot: "2026-03-03T16:00:00Z".to_owned(),
+        text: "Te recuerdo tu llamada".to_owned(),
+        template,
+    }
+}
+
+fn nudge(key: &str, quiet_since: Timestamp, n: u32) -> FollowThrough {
+    FollowThrough::FollowUp {
+        key: key.to_owned(),
+        quiet_since,
+        n,
+        text: "¿Sigues por ahí?".to_owned(),
+    }
+}
+
+async fn reminders_and_nudges_go_only_while_the_conversation_calls_for_them<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let (booked, quiet) = (customer(1), customer(2));
+    let saved = committed(&s, &booked, "m.1", |c| {
+        c.booked = Some(leadline_domain::conversation::BookedCall {
+            event_id: "call-1".to_owned(),
+            start: "2026-03-03T16:00:00Z".to_owned(),
+        });
+    })
+    .await;
+    let now = Timestamp::now();
+    let sent = s
+        .follow_through(
+            &booked,
+            &reminder("reminder:call-1:3600s", "call-1", None),
+            now,
+        )
+        .await
+        .expect("reminder");
+    assert_eq!(sent, FollowedThrough::Sent);
+    // Recorded once, however often it is carried out.
+    let again = s
+        .follow_through(
+            &booked,
+            &reminder("reminder:call-1:3600s", "call-1", None),
+            now,
+        )
+        .await
+        .expect("reminder again");
+    assert_eq!(again, FollowedThrough::Sent);
+    let history = s.load(&booked).await.unwrap().expect("saved").history;
+    assert_eq!(
+        history
+            .iter()
+            .filter(|m| m.text == "Te recuerdo tu llamada")
+            .count(),
+        1,
+        "{history:?}"
+    );
+    let outbox = outbox_of(&s, &booked).await;
+    assert_eq!(
+        outbox.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+        ["¡Hola!", "Te recuerdo tu llamada"]
+    );
+    let moved = s
+        .follow_through(
+            &booked,
+            &reminder("reminder:call-0:3600s", "call-0", None),
+            now,
+        )
+        .await
+        .expect("reminder of a moved call");
+    assert_eq!(moved, FollowedThrough::Skipped(Skip::CallChanged));
+    let booked_quiet = s
+        .follow_through(
+            &booked,
+            &nudge("follow_up:m.1:1", saved.last_customer_at, 1),
+            now,
+        )
+        .await
+        .expect("nudge");
+    assert_eq!(booked_quiet, FollowedThrough::Skipped(Skip::CallBooked));
+    // The window closed: the template, or nothing without one.
+    let later = now + SignedDuration::from_hours(30);
+    let closed = s
+        .follow_through(
+            &booked,
+            &reminder("reminder:call-1:60s", "call-1", None),
+            later,
+        )
+        .await
+        .expect("reminder outside the window");
+    assert_eq!(closed, FollowedThrough::Skipped(Skip::WindowClosed));
+    let template = OutgoingBody::Template {
+        name: "call_reminder".to_owned(),
+        language: "es".to_owned(),
+        parameters: vec!["martes 3 de marzo, 10:00".to_owned()],
+    };
+    let templated = s
+        .follow_through(
+            &booked,
+            &reminder("reminder:call-1:60s", "call-1", Some(template.clone())),
+            later,
+        )
+        .await
+        .expect("a templated reminder");
+    assert_eq!(templated, FollowedThrough::Sent);
+    let view = s.conversation_view(&booked).await.unwrap().expect("view");
+    assert_eq!(view.outbox.last().map(|e| &e.message.body), Some(&template));
+    assert_eq!(
+        view.events
+            .iter()
+            .filter(|e| matches!(e.event, Event::ReminderSent { .. }))
+            .count(),
+        2
+    );
+
+    let saved = committed(&s, &quiet, "m.2", |_| {}).await;
+    let quiet_since = saved.last_customer_at;
+    let early = s
+        .follow_through(&quiet, &nudge("follow_up:m.2:2", quiet_since, 2), now)
+        .await
+        .expect("a second nudge first");
+    assert_eq!(early, FollowedThrough::Skipped(Skip::NotNext));
+    let first = s
+        .follow_through(&quiet, &nudge("follow_up:m.2:1", quiet_since, 1), now)
+        .await
+        .expect("the first nudge");
+    assert_eq!(first, FollowedThrough::Sent);
+    assert_eq!(s.load(&quiet).await.unwrap().map(|c| c.nudges), Some(1));
+    let wrote = s
+        .follow_through(
+            &quiet,
+            &nudge("follow_up:m.0:1", now - SignedDuration::from_hours(1), 1),
+            now,
+        )
+        .await
+        .expect("a nudge of an earlier silence");
+    assert_eq!(wrote, FollowedThrough::Skipped(Skip::CustomerWrote));
+    s.act(&quiet, &HumanAction::TakeOver, now)
+        .await
+        .expect("take over");
+    let team = s
+        .follow_through(&quiet, &nudge("follow_up:m.2:2", quiet_since, 2), now)
+        .await
+        .expect("a nudge after a take-over");
+    assert_eq!(team, FollowedThrough::Skipped(Skip::TeamHasIt));
+    assert_eq!(
+        outbox_of(&s, &quiet).await.len(),
+        2,
+        "the reply and one nudge"
+    );
+    let unknown = s
+        .follow_through(&customer(9), &nudge("follow_up:x:1", now, 1), now)
+        .await;
+    assert!(matches!(unknown, Err(AdminError::NotFound)), "{unknown:?}");
+
+    let funnel = s.funnel(&booking_funnel()).await.expect("funnel");
+    assert_eq!(
+        (funnel.nudged, funnel.reminded, funnel.answered_after_nudge),
+        (1, 1, 0)
+    );
+}
+
 async fn a_hand_back_clears_the_handoff_at_the_chosen_stage<B: Backend>() {
     let b = B::new().await;
     let s = b.handle().await;
@@ -2269,6 +2478,10 @@ async fn the_funnel_counts_progress_handoffs_and_timings<B: Backend>() {
                 ("customer_asked".to_owned(), 1),
                 ("flow_completed".to_owned(), 1)
             ],
+            nudged: 0,
+            answered_after_nudge: 0,
+            reminded: 0,
+            opted_out: 0,
             median_messages_to_booking: Some(3.0),
             p95_reply_latency_ms: Some(latency),
         }
@@ -2912,12 +3125,18 @@ fn booking_funnel() -> FunnelQuery {
 }
 
 /// The funnel's counts, which erasure must keep.
-fn counts(funnel: &Funnel) -> (u64, u64, u64, Vec<(String, u64)>) {
+fn counts(funnel: &Funnel) -> (u64, u64, u64, Vec<(String, u64)>, [u64; 4]) {
     (
         funnel.conversations,
         funnel.qualified,
         funnel.booked,
         funnel.handed_off.clone(),
+        [
+            funnel.nudged,
+            funnel.answered_after_nudge,
+            funnel.reminded,
+            funnel.opted_out,
+        ],
     )
 }
 
@@ -2961,6 +3180,13 @@ async fn a_customer_with_everything<S: Store>(s: &S, c: &CustomerId) {
             grounded: Grounded::No,
             passages: Vec::new(),
         },
+        Event::FollowedUp { n: 1 },
+        Event::FollowUpAnswered,
+        Event::ReminderSent {
+            slot: "2026-03-03T16:00:00Z".to_owned(),
+            template: false,
+        },
+        Event::OptedOut,
     ];
     commit.effects = vec![
         Effect {

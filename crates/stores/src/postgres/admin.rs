@@ -68,6 +68,9 @@ const LOAD: &str = "SELECT body FROM conversations WHERE customer = $1 FOR UPDAT
 
 const SAVE: &str = "UPDATE conversations SET body = $2, updated_at = $3 WHERE customer = $1";
 
+/// Whether a message was recorded under this key already.
+const RECORDED: &str = "SELECT 1 FROM outbox WHERE key = $1";
+
 const SAVE_LEAD: &str =
     "UPDATE leads SET stage = $2, handoff_reason = $3, updated_at = $4 WHERE customer = $1";
 
@@ -103,6 +106,19 @@ pub(super) async fn change(
     let Some(Json(mut conversation)) = body else {
         return Err(AdminError::NotFound);
     };
+    if let Some(key) = change.once_key() {
+        let recorded: Option<i32> = sqlx::query_scalar(RECORDED)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        if recorded.is_some() {
+            return Ok(Acted {
+                conversation,
+                skipped: None,
+            });
+        }
+    }
     let applied = change.apply(&mut conversation, now)?;
     if let Some(skip) = applied.skipped {
         // Dropping `tx` rolls the fence back: nothing changed.
@@ -197,6 +213,15 @@ const FUNNEL_HANDOFFS: &str = "
       SELECT name, count FROM erased_tallies WHERE kind = 'handed_off') tallies
     GROUP BY reason ORDER BY reason";
 
+/// Conversations per follow-through event kind, erased ones included.
+const FUNNEL_FOLLOW_THROUGH: &str = "
+    SELECT kind, sum(n)::bigint FROM (
+      SELECT kind, count(DISTINCT customer) AS n FROM events
+      WHERE kind IN ('followed_up', 'follow_up_answered', 'reminder_sent', 'opted_out') GROUP BY 1
+      UNION ALL
+      SELECT name, count FROM erased_tallies WHERE kind = 'followed') tallies
+    GROUP BY kind ORDER BY kind";
+
 /// Per booking since `$3`: the customer's messages up to it. Read from the
 /// transcript, which every deployment keeps (with Redis, the inbox is not
 /// here).
@@ -218,6 +243,7 @@ const FUNNEL_LATENCIES: &str = "
 pub(super) const FUNNEL: FunnelSql = FunnelSql {
     counts: FUNNEL_COUNTS,
     handoffs: FUNNEL_HANDOFFS,
+    follow_through: FUNNEL_FOLLOW_THROUGH,
     to_booking: FUNNEL_TO_BOOKING,
     latencies: FUNNEL_LATENCIES,
 };
@@ -311,7 +337,7 @@ const LOCK_QUEUE: &str = "SELECT fence FROM queue WHERE customer = $1 FOR UPDATE
 
 /// The funnel's tallies of the conversation, taken before its events go
 /// (see `erased_tallies`); `$2` is true when it has a conversation to count.
-const TALLY: [&str; 4] = [
+const TALLY: [&str; 5] = [
     "INSERT INTO erased_tallies (kind, count) SELECT 'conversations', 1 WHERE $2 AND $1::text IS NOT NULL
      ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
     "INSERT INTO erased_tallies (kind, name, count)
@@ -325,6 +351,10 @@ const TALLY: [&str; 4] = [
     "INSERT INTO erased_tallies (kind, name, count)
      SELECT DISTINCT 'handed_off', body ->> 'reason', 1 FROM events
      WHERE customer = $1 AND kind = 'handed_off' AND $2
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'followed', kind, 1 FROM events
+     WHERE customer = $1 AND kind IN ('followed_up', 'follow_up_answered', 'reminder_sent', 'opted_out') AND $2
      ON CONFLICT (kind, name, detail) DO UPDATE SET count = erased_tallies.count + 1",
 ];
 

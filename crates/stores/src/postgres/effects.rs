@@ -34,6 +34,11 @@ pub(super) async fn record(
     Ok(())
 }
 
+/// A turn ends the silence its conversation's pending nudges were for:
+/// they would find the customer wrote, so they go rather than pile up.
+pub(super) const SUPERSEDE_NUDGES: &str =
+    "DELETE FROM effects WHERE customer = $1 AND kind = 'follow_up' AND state = 'pending'";
+
 /// Leases the effects due at `$2` by moving them to `$1`, in one
 /// statement; `SKIP LOCKED` leaves what another dispatcher is taking to it.
 const TAKE_DUE: &str = "

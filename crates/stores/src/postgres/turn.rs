@@ -88,5 +88,9 @@ pub(super) async fn write(
             .execute(&mut **tx)
             .await?;
     }
+    sqlx::query(super::effects::SUPERSEDE_NUDGES)
+        .bind(customer)
+        .execute(&mut **tx)
+        .await?;
     super::effects::record(tx, &commit.effects, now).await
 }

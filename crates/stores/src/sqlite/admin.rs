@@ -65,6 +65,9 @@ const LOAD: &str = "SELECT body FROM conversations WHERE customer = ?1";
 
 const SAVE: &str = "UPDATE conversations SET body = ?2, updated_at = ?3 WHERE customer = ?1";
 
+/// Whether a message was recorded under this key already.
+const RECORDED: &str = "SELECT 1 FROM outbox WHERE key = ?1";
+
 /// The business number the customer last dealt with: the newest reply's,
 /// else the newest message's (the inbox keeps 7 days, longer than the
 /// 24-hour window a reply needs).
@@ -93,6 +96,18 @@ pub(super) fn change(
         return Ok(Err(AdminError::NotFound));
     };
     let mut conversation: Conversation = decode(&body)?;
+    if let Some(key) = change.once_key()
+        && tx
+            .prepare_cached(RECORDED)?
+            .query_row(params![key], |_| Ok(()))
+            .optional()?
+            .is_some()
+    {
+        return Ok(Ok(Acted {
+            conversation,
+            skipped: None,
+        }));
+    }
     let applied = match change.apply(&mut conversation, now) {
         Ok(applied) => applied,
         Err(e) => return Ok(Err(e)),
@@ -163,6 +178,15 @@ const FUNNEL_HANDOFFS: &str = "
       SELECT name, count FROM erased_tallies WHERE kind = 'handed_off')
     GROUP BY reason ORDER BY reason";
 
+/// Conversations per follow-through event kind, erased ones included.
+const FUNNEL_FOLLOW_THROUGH: &str = "
+    SELECT kind, sum(n) FROM (
+      SELECT kind, count(DISTINCT customer) AS n FROM events
+      WHERE kind IN ('followed_up', 'follow_up_answered', 'reminder_sent', 'opted_out') GROUP BY 1
+      UNION ALL
+      SELECT name, count FROM erased_tallies WHERE kind = 'followed')
+    GROUP BY kind ORDER BY kind";
+
 /// Per booking since `?3`: the customer's messages in the inbox up to it.
 const FUNNEL_TO_BOOKING: &str = "
     SELECT (SELECT count(*) FROM inbox i WHERE i.customer = e.customer AND i.enqueued_at <= e.at)
@@ -181,6 +205,7 @@ const FUNNEL_LATENCIES: &str = "
 pub(super) const FUNNEL: FunnelSql = FunnelSql {
     counts: FUNNEL_COUNTS,
     handoffs: FUNNEL_HANDOFFS,
+    follow_through: FUNNEL_FOLLOW_THROUGH,
     to_booking: FUNNEL_TO_BOOKING,
     latencies: FUNNEL_LATENCIES,
 };
@@ -260,7 +285,7 @@ const KNOWN: &str = "
 
 /// The funnel's tallies of the conversation, taken before its events go
 /// (see `erased_tallies`); `?2` is 1 when it has a conversation to count.
-const TALLY: [&str; 4] = [
+const TALLY: [&str; 5] = [
     "INSERT INTO erased_tallies (kind, count) SELECT 'conversations', 1 WHERE ?2 IS NOT NULL
      ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
     "INSERT INTO erased_tallies (kind, name, count)
@@ -274,6 +299,10 @@ const TALLY: [&str; 4] = [
     "INSERT INTO erased_tallies (kind, name, count)
      SELECT DISTINCT 'handed_off', body ->> '$.reason', 1 FROM events
      WHERE customer = ?1 AND kind = 'handed_off' AND ?2 IS NOT NULL
+     ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
+    "INSERT INTO erased_tallies (kind, name, count)
+     SELECT DISTINCT 'followed', kind, 1 FROM events
+     WHERE customer = ?1 AND kind IN ('followed_up', 'follow_up_answered', 'reminder_sent', 'opted_out') AND ?2 IS NOT NULL
      ON CONFLICT (kind, name, detail) DO UPDATE SET count = count + 1",
 ];
 

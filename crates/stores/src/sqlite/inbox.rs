@@ -311,6 +311,8 @@ pub(super) fn commit_turn(
         tx.prepare_cached(RECORD_EVENT)?
             .execute(params![customer, *kind, body, now, question])?;
     }
+    tx.prepare_cached(super::effects::SUPERSEDE_NUDGES)?
+        .execute(params![customer])?;
     super::effects::record(&tx, &commit.effects, now)?;
     tx.prepare_cached(ACK)?
         .execute(params![now, customer, through])?;

@@ -25,6 +25,14 @@ pub(super) struct FunnelJson {
     booked: u64,
     /// Conversations handed to a person, by reason.
     handed_off: BTreeMap<String, u64>,
+    /// Conversations whose quiet lead was nudged, and of those whose lead
+    /// wrote again after it.
+    nudged: u64,
+    answered_after_nudge: u64,
+    /// Conversations reminded of a booked call.
+    reminded: u64,
+    /// Conversations whose customer opted out of messages.
+    opted_out: u64,
     /// Over the last 7 days' bookings.
     median_messages_to_booking: Option<f64>,
     /// Over the last 7 days' replies.
@@ -38,6 +46,10 @@ impl From<Funnel> for FunnelJson {
             qualified: f.qualified,
             booked: f.booked,
             handed_off: f.handed_off.into_iter().collect(),
+            nudged: f.nudged,
+            answered_after_nudge: f.answered_after_nudge,
+            reminded: f.reminded,
+            opted_out: f.opted_out,
             median_messages_to_booking: f.median_messages_to_booking,
             p95_reply_latency_ms: f.p95_reply_latency_ms,
         }

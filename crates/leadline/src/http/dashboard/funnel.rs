@@ -35,6 +35,9 @@ struct Page {
     qualified: u64,
     booked: u64,
     handed_off: Vec<(String, u64)>,
+    /// Follow-through, by what it did: nudged, answered after a nudge,
+    /// reminded, opted out.
+    follow_through: Vec<(&'static str, u64)>,
     median_messages_to_booking: Option<f64>,
     p95_reply_latency_ms: Option<u64>,
     bars: Vec<Bar>,
@@ -80,6 +83,12 @@ async fn show(
         qualified: funnel.qualified,
         booked: funnel.booked,
         handed_off: funnel.handed_off,
+        follow_through: vec![
+            ("nudged", funnel.nudged),
+            ("answered_after_nudge", funnel.answered_after_nudge),
+            ("reminded", funnel.reminded),
+            ("opted_out_count", funnel.opted_out),
+        ],
         median_messages_to_booking: funnel.median_messages_to_booking,
         p95_reply_latency_ms: funnel.p95_reply_latency_ms,
         height: bars.len() * 28,

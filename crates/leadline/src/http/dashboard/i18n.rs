@@ -169,6 +169,31 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Aviso al vendedor",
     ),
     (
+        "follow_through",
+        "Follow-through (conversations)",
+        "Seguimiento (conversaciones)",
+    ),
+    (
+        "nudged",
+        "Quiet leads nudged",
+        "Clientes callados a los que se escribió",
+    ),
+    (
+        "answered_after_nudge",
+        "Wrote again after a nudge",
+        "Volvieron a escribir tras el seguimiento",
+    ),
+    (
+        "reminded",
+        "Reminded of their call",
+        "Recordatorios de llamada",
+    ),
+    (
+        "opted_out_count",
+        "Asked for no more messages",
+        "Pidieron no recibir más mensajes",
+    ),
+    (
         "effect_reminder",
         "Reminder of the call, to the customer",
         "Recordatorio de la llamada, al cliente",
