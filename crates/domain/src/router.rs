@@ -202,6 +202,7 @@ impl Agent {
             outcome.events.push(Event::FollowUpAnswered);
         }
         if self.opted(conversation, burst, now, &mut outcome) {
+            outcome.summary_job = self.summary_job(conversation);
             return outcome;
         }
         // A handed-off conversation is the team's until they hand it back,

@@ -40,15 +40,24 @@ fn playbook(dir: &Path, after: &str) -> PathBuf {
     path
 }
 
-async fn app(graph: &FakeGraph, crm: &FakeCrm, playbook: &Path) -> TestApp {
-    TestApp::spawn(
+/// The fake Graph API and CRM, and Leadline on [`playbook`] with a nudge
+/// `after` a silence (the folder holds the playbook).
+async fn started(after: &str) -> (FakeGraph, FakeCrm, tempfile::TempDir, TestApp) {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(CRM_SECRET).await,
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let playbook = playbook(dir.path(), after);
+    let app = TestApp::spawn(
         Options::new(&graph.base_url())
             .env("LEADLINE_PLAYBOOK", playbook.to_str().unwrap())
             .env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("LEADLINE_CRM_WEBHOOK_URL", &crm.url())
             .env("LEADLINE_CRM_WEBHOOK_SECRET", CRM_SECRET),
     )
-    .await
+    .await;
+    (graph, crm, dir, app)
 }
 
 /// Waits until every effect of `wa_id` due by now (CRM deliveries,
@@ -100,12 +109,7 @@ fn sent_to(graph: &FakeGraph, wa_id: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn after_baja_nothing_reaches_the_customer_even_across_a_restart_until_alta() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = app(&graph, &crm, &playbook(dir.path(), "3s")).await;
+    let (graph, crm, _dir, mut app) = started("3s").await;
     let wa_id = "5215550170";
     let mut ana = Customer::new(&app, &graph, wa_id);
     let nudge_due = Timestamp::now() + jiff::SignedDuration::from_secs(3);
@@ -149,18 +153,16 @@ async fn after_baja_nothing_reaches_the_customer_even_across_a_restart_until_alt
     assert!(text(&back[0]).contains('?'), "welcomed back: {back:?}");
     let answered = ana.say("me llamo Ana", 1).await;
     assert!(!answered.is_empty());
+    let delivered = crm.wait_for(2, WAIT).await.expect("the CRM hears of it");
+    assert_eq!(delivered[1].body["event"], "lead.opted_in");
+    assert!(delivered[1].body["opted_out_at"].is_null());
     let row = app.admin_get("/api/leads").await["leads"][0].clone();
     assert!(row["opted_out_at"].is_null(), "{row}");
 }
 
 #[tokio::test]
 async fn an_english_stop_is_honoured_and_a_quiet_lead_who_came_back_is_nudged() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(&graph, &crm, &playbook(dir.path(), "2s")).await;
+    let (graph, _crm, _dir, app) = started("2s").await;
     let wa_id = "14155550171";
     let mut sam = Customer::new(&app, &graph, wa_id);
     let nudge_due = Timestamp::now() + jiff::SignedDuration::from_secs(2);
@@ -187,12 +189,7 @@ async fn an_english_stop_is_honoured_and_a_quiet_lead_who_came_back_is_nudged() 
 
 #[tokio::test]
 async fn a_booked_call_is_reminded_of_once_across_a_restart_and_a_moved_one_never() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = app(&graph, &crm, &playbook(dir.path(), "4h")).await;
+    let (graph, _crm, _dir, mut app) = started("4h").await;
     let (ana_id, bea_id) = ("14155550172", "14155550173");
     let qualify = |name: &'static str| {
         [
