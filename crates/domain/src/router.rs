@@ -447,9 +447,7 @@ impl Agent {
         if let Some(language) = language {
             conversation.language = language;
         }
-        let stage = playbook
-            .stage(&conversation.stage)
-            .unwrap_or_else(|| playbook.first_stage());
+        let stage = self.stage_of(conversation);
         let text = if opted_out {
             conversation.opted_out_at = None;
             outcome.events.push(Event::OptedIn);
@@ -465,6 +463,14 @@ impl Agent {
         };
         self.say(conversation, text, now, outcome);
         true
+    }
+
+    /// The conversation's stage; the first for a stage the playbook no
+    /// longer has (a turn moves such a conversation there too).
+    fn stage_of(&self, conversation: &Conversation) -> &Stage {
+        self.playbook
+            .stage(&conversation.stage)
+            .unwrap_or_else(|| self.playbook.first_stage())
     }
 
     /// A follow-through reply (`key` of [`crate::follow_through`]): the
@@ -504,9 +510,7 @@ impl Agent {
     pub fn reminder(&self, conversation: &Conversation, start: &str) -> Option<(String, String)> {
         let playbook = &*self.playbook;
         let slot = playbook.scheduling.slot_of(start)?;
-        let stage = playbook
-            .stage(&conversation.stage)
-            .unwrap_or_else(|| playbook.first_stage());
+        let stage = self.stage_of(conversation);
         let when = slot.description(conversation.language);
         let text = format!(
             "{} {when}.",
@@ -519,9 +523,7 @@ impl Agent {
     /// a "still there?" and the stage's next question.
     pub fn follow_up(&self, conversation: &Conversation) -> String {
         let playbook = &*self.playbook;
-        let stage = playbook
-            .stage(&conversation.stage)
-            .unwrap_or_else(|| playbook.first_stage());
+        let stage = self.stage_of(conversation);
         let (lead, language) = (&conversation.lead, conversation.language);
         playbook
             .render_anywhere(stage, FOLLOW_UP, lead, language)

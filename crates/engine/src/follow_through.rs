@@ -100,6 +100,8 @@ pub(crate) fn schedule(
 /// Sends a reminder or a nudge that came due, if it still applies.
 pub(crate) async fn carry_out(shared: &Shared, effect: &Effect, attempt: u32) -> Outcome {
     let store = &shared.store;
+    // A store that cannot answer is retried as a CRM that cannot: with
+    // backoff, then dead-lettered for a person to see.
     let retry = |error: String| match shared.side_effects.crm_retry.backoff(attempt) {
         Some(delay) => Outcome::Retry(delay, error),
         None => Outcome::Dead(format!("{error} (after {attempt} attempts)")),
@@ -157,10 +159,8 @@ pub(crate) async fn carry_out(shared: &Shared, effect: &Effect, attempt: u32) ->
             Outcome::Done
         }
         Ok(FollowedThrough::Skipped(skip)) => {
-            if skip == Skip::WindowClosed
-                && shared.config.reminder_template.is_none()
-                && kind == "reminder"
-            {
+            let reminder = matches!(effect.action, EffectAction::Reminder { .. });
+            if reminder && skip == Skip::WindowClosed && shared.config.reminder_template.is_none() {
                 tracing::info!(customer = %customer, kind, "reminder not sent: the customer's 24-hour window has closed and LEADLINE_REMINDER_TEMPLATE is not set");
             } else {
                 tracing::debug!(customer = %customer, kind, reason = skip.as_str(), "follow-through no longer applies");
