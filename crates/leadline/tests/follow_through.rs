@@ -15,6 +15,7 @@ use leadline_testkit::graph::FakeGraph;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::customer::{Customer, list_rows, store, text};
+use support::dashboard::Session;
 use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -147,6 +148,17 @@ async fn after_baja_nothing_reaches_the_customer_even_across_a_restart_until_alt
         .cloned()
         .unwrap_or_else(|| panic!("{leads}"));
     assert!(row["opted_out_at"].is_string(), "{row}");
+    // The dashboard says so in the list, and warns on the page where a
+    // person could still reply.
+    let dashboard = Session::start(&app).await;
+    let (_, list) = dashboard.get("/?lang=en").await;
+    assert!(list.contains("Opted out"), "{list}");
+    let page = dashboard.first_conversation().await;
+    let (_, html) = dashboard.get(&page).await;
+    assert!(
+        html.contains(r#"id="opted-out""#) && html.contains("goes against their wish"),
+        "{html}"
+    );
 
     ana.seen = count;
     let back = ana.say("ALTA", 1).await;

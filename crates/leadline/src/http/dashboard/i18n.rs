@@ -259,6 +259,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The team has this conversation: the bot is silent.",
         "El equipo tiene esta conversación: el bot está en silencio.",
     ),
+    ("no_messages", "Opted out", "Sin mensajes"),
     (
         "opted_out",
         "This customer asked for no more messages: nothing automated reaches them until they write START. A reply from you goes against their wish.",

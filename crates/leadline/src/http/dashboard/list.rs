@@ -30,6 +30,8 @@ struct Row {
     stage: String,
     lead: LeadView,
     handoff: Option<&'static str>,
+    /// The customer asked for no more messages.
+    opted_out: bool,
     updated: String,
 }
 
@@ -73,6 +75,7 @@ async fn rows(state: &AppState, lang: Lang) -> Result<Rows, PageError> {
                     stage: c.stage,
                     lead: LeadView::new(&c.lead, language),
                     handoff: c.handoff.map(|h| h.reason.as_str()),
+                    opted_out: c.opted_out_at.is_some(),
                     updated: when(row.updated_at),
                 }
             })
