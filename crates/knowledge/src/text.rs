@@ -521,8 +521,9 @@ impl Stemmers {
     /// match counts. A word of a [`SYNONYMS`] group brings the group's
     /// other words at [`SYNONYM_WEIGHT`]. Stopwords of both languages are
     /// dropped; repeats once.
+    /// An idiom ([`IDIOMS`]) counts as the word it stands for.
     pub fn query_terms(&self, query: &str) -> Vec<QueryWord> {
-        let folded = fold(query);
+        let folded = idioms_as_words(&fold(query));
         let mut terms: Vec<QueryWord> = Vec::new();
         let mut groups: Vec<usize> = Vec::new();
         for word in words(&folded) {
@@ -569,6 +570,25 @@ impl Stemmers {
 pub struct QueryWord {
     pub word: String,
     pub stems: Vec<(String, f32)>,
+}
+
+/// Phrases that ask what a word of [`SYNONYMS`] asks though none of their
+/// own words does ("what's the damage?" asks the price), as folded words
+/// joined by one space.
+const IDIOMS: &[(&str, &str)] = &[
+    ("what s the damage", "price"),
+    ("whats the damage", "price"),
+    ("set me back", "cost"),
+    ("ballpark", "price"),
+];
+
+/// `folded`'s words, one space apart, each idiom replaced by its word.
+fn idioms_as_words(folded: &str) -> String {
+    let mut spaced = format!(" {} ", words(folded).collect::<Vec<_>>().join(" "));
+    for (idiom, word) in IDIOMS {
+        spaced = spaced.replace(&format!(" {idiom} "), &format!(" {word} "));
+    }
+    spaced
 }
 
 /// How much a synonym's match counts against the word's own.
@@ -838,6 +858,22 @@ mod tests {
         ] {
             assert!(!states_amount(unpriced), "{unpriced}");
         }
+    }
+
+    #[test]
+    fn an_idiom_asks_what_its_word_asks() {
+        assert_eq!(
+            idioms_as_words(&fold("OK, what's the damage per month?")),
+            " ok price per month "
+        );
+        assert_eq!(
+            idioms_as_words(&fold("how much would it set me back")),
+            " how much would it cost "
+        );
+        assert_eq!(
+            idioms_as_words(&fold("does whitening damage the enamel")),
+            " does whitening damage the enamel "
+        );
     }
 
     #[test]
