@@ -650,22 +650,10 @@ impl AdminStore for RedisStore {
             .arg(self.conversation_key("sum", customer))
             .query_async(&mut redis)
             .await?;
-        let until = self
-            .records
-            .clock()
-            .now()
-            .as_microsecond()
-            .saturating_add(micros(ACTION_HOLD));
         // Without any key of the customer no claim can be in flight: no
         // hold, so an unknown customer leaves Redis as it was.
-        let fence: u64 = if known > 0 {
-            HOLD.key(self.key(shard, "ready"))
-                .key(self.key(shard, "leases"))
-                .arg(self.base(shard))
-                .arg(customer.as_str())
-                .arg(format!("eraser-{}", fastrand::u64(..)))
-                .arg(until)
-                .invoke_async(&mut redis)
+        let fence = if known > 0 {
+            self.hold(customer, &format!("eraser-{}", fastrand::u64(..)))
                 .await?
         } else {
             0
@@ -696,6 +684,7 @@ impl AdminStore for RedisStore {
         let _: i64 = invocation.invoke_async(&mut redis).await?;
         Ok(erased)
     }
+
     async fn act(
         &self,
         customer: &CustomerId,
@@ -718,6 +707,28 @@ impl AdminStore for RedisStore {
 }
 
 impl RedisStore {
+    /// Holds `customer`'s conversation for [`ACTION_HOLD`] under a new
+    /// fence, as `holder`: no worker claims it meanwhile, and a turn in
+    /// flight can no longer finish. The fence.
+    async fn hold(&self, customer: &CustomerId, holder: &str) -> Result<u64, StoreError> {
+        let shard = shard_of(customer);
+        let until = self
+            .records
+            .clock()
+            .now()
+            .as_microsecond()
+            .saturating_add(micros(ACTION_HOLD));
+        Ok(HOLD
+            .key(self.key(shard, "ready"))
+            .key(self.key(shard, "leases"))
+            .arg(self.base(shard))
+            .arg(customer.as_str())
+            .arg(holder)
+            .arg(until)
+            .invoke_async(&mut self.redis.clone())
+            .await?)
+    }
+
     /// Holds the conversation in Redis under a new fence, applies the
     /// change in PostgreSQL under that fence, then lets workers at it again.
     async fn change(
@@ -726,24 +737,8 @@ impl RedisStore {
         change: Change,
         now: Timestamp,
     ) -> Result<Acted, AdminError> {
-        let shard = shard_of(customer);
         let holder = format!("admin-{}", fastrand::u64(..));
-        let until = self
-            .records
-            .clock()
-            .now()
-            .as_microsecond()
-            .saturating_add(micros(ACTION_HOLD));
-        let fence: u64 = HOLD
-            .key(self.key(shard, "ready"))
-            .key(self.key(shard, "leases"))
-            .arg(self.base(shard))
-            .arg(customer.as_str())
-            .arg(&holder)
-            .arg(until)
-            .invoke_async(&mut self.redis.clone())
-            .await
-            .map_err(StoreError::from)?;
+        let fence = self.hold(customer, &holder).await?;
         let result = self
             .records
             .change_fenced(customer, &change, now, fence)
