@@ -34,7 +34,9 @@
 //! proposed.
 
 use super::{FieldError, invalid, text};
+use crate::language::fold;
 use crate::lead::{FieldName, Timeline};
+use crate::words::{month_named, weekday_named};
 use jiff::civil::{Date, Weekday};
 use jiff::{Span, ToSpan};
 use regex::{Captures, Regex};
@@ -1051,37 +1053,15 @@ fn period_count(raw: &str) -> Option<i64> {
 }
 
 fn month_number(raw: Option<&str>) -> Option<i8> {
-    let lower = raw?.to_lowercase();
-    let month = match lower.trim_end_matches('.') {
-        "january" | "jan" | "enero" | "ene" => 1,
-        "february" | "feb" | "febrero" => 2,
-        "march" | "mar" | "marzo" => 3,
-        "april" | "apr" | "abril" | "abr" => 4,
-        "may" | "mayo" => 5,
-        "june" | "jun" | "junio" => 6,
-        "july" | "jul" | "julio" => 7,
-        "august" | "aug" | "agosto" | "ago" => 8,
-        "september" | "sept" | "sep" | "septiembre" | "setiembre" => 9,
-        "october" | "oct" | "octubre" => 10,
-        "november" | "nov" | "noviembre" => 11,
-        "december" | "dec" | "diciembre" | "dic" => 12,
-        _ => return None,
-    };
-    Some(month)
+    match fold(raw?).trim_end_matches('.') {
+        // Read only next to a day number ("Mar 15"), where it is March.
+        "mar" => Some(3),
+        word => month_named(word),
+    }
 }
 
 fn weekday(raw: Option<&str>) -> Option<Weekday> {
-    let lower = raw?.to_lowercase();
-    Some(match lower.as_str() {
-        "monday" | "lunes" => Weekday::Monday,
-        "tuesday" | "martes" => Weekday::Tuesday,
-        "wednesday" | "miércoles" | "miercoles" => Weekday::Wednesday,
-        "thursday" | "jueves" => Weekday::Thursday,
-        "friday" | "viernes" => Weekday::Friday,
-        "saturday" | "sábado" | "sabado" => Weekday::Saturday,
-        "sunday" | "domingo" => Weekday::Sunday,
-        _ => return None,
-    })
+    weekday_named(&fold(raw?))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Which offered slot, or which time, a customer's reply picks.
 
 use super::{Slot, local};
+use crate::words::{month_named, weekday_named};
 use jiff::Zoned;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
@@ -263,7 +264,7 @@ impl Reading {
         for (i, token) in tokens.iter().enumerate() {
             let prev = i.checked_sub(1).map_or("", word);
             let Token::Word(w) = token else { continue };
-            if let Some(month) = month_of(w) {
+            if let Some(month) = month_named(w) {
                 let day = date_day(tokens, i);
                 if let Some((day, at)) = day {
                     r.day = Some(DayRef::Date { month, day });
@@ -271,7 +272,7 @@ impl Reading {
                 }
                 continue;
             }
-            if let Some(weekday) = weekday_of(w) {
+            if let Some(weekday) = weekday_named(w) {
                 r.day = Some(DayRef::Weekday(weekday));
                 continue;
             }
@@ -328,7 +329,7 @@ impl Reading {
                 || TIME_AFTER.contains(&next)
                 || TIME_BEFORE.contains(&prev)
                 || DAY_WORDS.contains(&prev)
-                || weekday_of(prev).is_some()
+                || weekday_named(prev).is_some()
                 || (prev == "y" && r.hour.is_some());
             if !timeish {
                 continue;
@@ -394,39 +395,6 @@ fn date_day(tokens: &[Token], i: usize) -> Option<(i8, Vec<usize>)> {
         return Some((day, vec![j]));
     }
     num(i + 1).map(|day| (day, vec![i + 1]))
-}
-
-fn month_of(word: &str) -> Option<i8> {
-    let month = match word {
-        "enero" | "january" | "jan" | "ene" => 1,
-        "febrero" | "february" | "feb" => 2,
-        "marzo" | "march" => 3,
-        "abril" | "april" | "apr" | "abr" => 4,
-        "mayo" | "may" => 5,
-        "junio" | "june" | "jun" => 6,
-        "julio" | "july" | "jul" => 7,
-        "agosto" | "august" | "aug" | "ago" => 8,
-        "septiembre" | "setiembre" | "september" | "sep" | "sept" => 9,
-        "octubre" | "october" | "oct" => 10,
-        "noviembre" | "november" | "nov" => 11,
-        "diciembre" | "december" | "dec" | "dic" => 12,
-        _ => return None,
-    };
-    Some(month)
-}
-
-fn weekday_of(word: &str) -> Option<Weekday> {
-    let weekday = match word {
-        "lunes" | "monday" | "mon" => Weekday::Monday,
-        "martes" | "tuesday" | "tue" | "tues" => Weekday::Tuesday,
-        "miercoles" | "wednesday" | "wed" => Weekday::Wednesday,
-        "jueves" | "thursday" | "thu" | "thur" | "thurs" => Weekday::Thursday,
-        "viernes" | "friday" | "fri" => Weekday::Friday,
-        "sabado" | "saturday" | "sat" => Weekday::Saturday,
-        "domingo" | "sunday" | "sun" => Weekday::Sunday,
-        _ => return None,
-    };
-    Some(weekday)
 }
 
 fn ordinal_of(word: &str) -> Option<Ordinal> {
