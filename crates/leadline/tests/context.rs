@@ -79,8 +79,23 @@ async fn a_hundred_message_conversation_keeps_the_prompt_flat() {
         .await;
         graph.wait_for_sent(n, Duration::from_secs(30)).await;
     }
-    // Let the last background summary land.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every summary the model was asked for has landed (stored or failed):
+    // read from the server's counters, not guessed from a pause.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let landed = app.metric("leadline_summaries_total{outcome=\"ok\"}").await
+            + app
+                .metric("leadline_summaries_total{outcome=\"failed\"}")
+                .await;
+        if landed >= model.summary_calls() as u64 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "summaries still in flight"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let requests = model.requests();
     let turns: Vec<&Value> = requests.iter().filter(|r| is_turn_request(r)).collect();

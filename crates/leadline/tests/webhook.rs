@@ -375,12 +375,8 @@ async fn logs_never_show_a_phone_number_a_message_body_or_a_secret() {
 
 /// The `leadline_claims_total` sample with `result`, from `/metrics`.
 async fn claims(app: &TestApp, result: &str) -> u64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    let label = format!("leadline_claims_total{{result=\"{result}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&label))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+    app.metric(&format!("leadline_claims_total{{result=\"{result}\"}}"))
+        .await
 }
 
 /// An idle engine of 256 workers looks for work about four times a second
@@ -394,8 +390,9 @@ async fn idle_workers_do_not_poll_the_store_each() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = claims(&app, "empty").await - before;
     // Eight polls in two seconds, with room for a slow machine; each of
-    // 256 workers polling would be some 2,000.
-    assert!(idle <= 40, "{idle} empty claims in 2 s");
+    // 256 workers polling would be some 2,000. At least two shows the
+    // lookout did poll while measured, so the bound is not met by silence.
+    assert!((2..=40).contains(&idle), "{idle} empty claims in 2 s");
 
     let customers: Vec<String> = (0..50).map(|n| format!("1555010{n:04}")).collect();
     let messages = customers

@@ -316,6 +316,18 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// The value of one `/metrics` sample, named with its labels as the
+    /// exposition writes them (`leadline_claims_total{result="empty"}`);
+    /// 0 when the server has not recorded it yet.
+    pub async fn metric(&self, sample: &str) -> u64 {
+        let text = self.get("/metrics").await.text().await.expect("/metrics");
+        let prefix = format!("{sample} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base_url))
