@@ -529,7 +529,7 @@ async fn a_scripted_walk_reaches_scheduling() {
 async fn known_fields_are_not_proposed_again() {
     let brain = LocalBrain::new(&Playbook::builtin());
     let mut chat = Chat::new(Language::Es).in_stage("scheduling");
-    chat.lead.need = Some("automatizar WhatsApp".into());
+    chat.lead.need = Some("automatizar WhatsApp".parse().unwrap());
     let turn = chat
         .turn(&brain, &["quiero agendar una cita para el jueves"])
         .await;
@@ -546,9 +546,14 @@ async fn the_summary_stays_bounded_over_a_hundred_folds() {
     let playbook = Playbook::builtin();
     let brain = LocalBrain::new(&playbook);
     let lead = Lead {
-        name: Some("Ana María de los Ángeles Fernández".into()),
-        need: Some("automatizar ".repeat(40)),
-        company: Some("Comercializadora Internacional del Norte y del Sur".into()),
+        name: Some("Ana María de los Ángeles Fernández".parse().unwrap()),
+        // The longest need the parser keeps (300 characters).
+        need: Some("automatizar ".repeat(25).trim().parse().unwrap()),
+        company: Some(
+            "Comercializadora Internacional del Norte y del Sur"
+                .parse()
+                .unwrap(),
+        ),
         ..Lead::default()
     };
     let mut summary = String::new();
@@ -599,7 +604,7 @@ async fn the_summary_is_written_in_the_requested_language() {
     let playbook = Playbook::builtin();
     let brain = LocalBrain::new(&playbook);
     let lead = Lead {
-        name: Some("John".into()),
+        name: Some("John".parse().unwrap()),
         ..Lead::default()
     };
     let leaving = [message(1, Speaker::Customer, "how much does it cost?")];

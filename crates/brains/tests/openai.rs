@@ -61,7 +61,7 @@ impl Fixture {
             playbook: Playbook::builtin(),
             stage,
             lead: Lead {
-                name: Some("Ana".to_owned()),
+                name: Some("Ana".parse().unwrap()),
                 ..Lead::default()
             },
             recent,

@@ -174,8 +174,8 @@ mod tests {
     fn what_changes_between_turns_comes_after_what_does_not() {
         let first = system(Language::En, &Lead::default(), &[], "");
         let ana = Lead {
-            name: Some("Ana".into()),
-            need: Some("a sales bot".into()),
+            name: Some("Ana".parse().unwrap()),
+            need: Some("a sales bot".parse().unwrap()),
             ..Lead::default()
         };
         let later = system(Language::Es, &ana, &[FieldName::Budget], "Ana wants a bot.");

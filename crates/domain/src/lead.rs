@@ -5,6 +5,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod values;
+
+pub use values::{CompanyName, Currency, Email, InvalidValue, Need, PersonName};
+
 /// A field a playbook can collect. The server owns the set, so a model can
 /// only ever propose values for these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,7 +66,7 @@ impl fmt::Display for FieldName {
 pub struct Budget {
     pub min: Option<u64>,
     pub max: Option<u64>,
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     pub approximate: bool,
     /// What the amount covers, when the customer said ("al mes", "a year",
     /// "one-off"): 12,000 a year is not 12,000 a month.
@@ -123,15 +127,14 @@ pub enum Timeline {
 /// What Leadline knows about the customer so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lead {
-    pub name: Option<String>,
-    pub company: Option<String>,
+    pub name: Option<PersonName>,
+    pub company: Option<CompanyName>,
     pub budget: Option<Budget>,
     pub authority: Option<Authority>,
-    pub need: Option<String>,
+    pub need: Option<Need>,
     pub timeline: Option<Timeline>,
-    /// Lower-cased, checked to be an address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<Email>,
 }
 
 impl Lead {

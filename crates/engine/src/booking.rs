@@ -126,7 +126,7 @@ impl Tool for BookCall {
         let booking = Booking {
             summary: summary(lead),
             description: qualification(lead),
-            attendee_email: lead.email.clone(),
+            attendee_email: lead.email.as_deref().map(str::to_owned),
             // One key per customer and start: a retry after a timeout or
             // a 500 finds the event the first attempt made.
             idempotency_key: format!(

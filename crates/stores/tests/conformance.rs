@@ -227,7 +227,7 @@ fn conversation(customer: &CustomerId, started_at: Timestamp, texts: &[&str]) ->
     for text in texts {
         c.push(Speaker::Customer, (*text).to_owned(), started_at, None);
     }
-    c.lead.name = Some("Ana".to_owned());
+    c.lead.name = Some("Ana".parse().unwrap());
     c
 }
 
@@ -248,7 +248,7 @@ fn turn(claim: &Claim, replies: Vec<OutgoingMessage>) -> TurnCommit {
             Some(m.id.clone()),
         );
     }
-    c.lead.name = Some("Ana".to_owned());
+    c.lead.name = Some("Ana".parse().unwrap());
     TurnCommit {
         conversation: c,
         replies,
@@ -1146,7 +1146,7 @@ async fn the_lead_outlives_the_conversation<B: Backend>() {
     assert!(loaded.expired(Timestamp::now()));
     assert_eq!(
         s.load_lead(&c).await.unwrap().and_then(|l| l.name),
-        Some("Ana".to_owned())
+        Some("Ana".parse().unwrap())
     );
     assert_eq!(s.load_lead(&customer(2)).await.unwrap(), None);
 }
@@ -1353,16 +1353,16 @@ async fn leads_are_filtered_searched_and_paged_newest_first<B: Backend>() {
     let s = b.handle().await;
     let (c1, c2, c3) = (customer(1), customer(2), customer(3));
     committed(&s, &c1, "m.1", |c| {
-        c.lead.company = Some("Acme Tools".to_owned());
+        c.lead.company = Some("Acme Tools".parse().unwrap());
     })
     .await;
     committed(&s, &c2, "m.2", |c| {
         c.stage = "qualification".to_owned();
-        c.lead.name = Some("Bruno".to_owned());
+        c.lead.name = Some("Bruno".parse().unwrap());
     })
     .await;
     committed(&s, &c3, "m.3", |c| {
-        c.lead.name = Some("Carla".to_owned());
+        c.lead.name = Some("Carla".parse().unwrap());
         c.handoff = Some(Handoff {
             reason: HandoffReason::CustomerAsked,
             at: Timestamp::now(),
@@ -3165,8 +3165,8 @@ async fn a_customer_with_everything<S: Store>(s: &S, c: &CustomerId) {
             caption: Some(format!("Precios para {ERASED_NAME}")),
         },
     });
-    commit.conversation.lead.name = Some(ERASED_NAME.to_owned());
-    commit.conversation.lead.email = Some(ERASED_EMAIL.to_owned());
+    commit.conversation.lead.name = Some(ERASED_NAME.parse().unwrap());
+    commit.conversation.lead.email = Some(ERASED_EMAIL.parse().unwrap());
     commit.conversation.profile_name = Some(ERASED_NAME.to_owned());
     commit.events = vec![
         stage_changed("greeting", "qualification"),

@@ -3,13 +3,10 @@
 //! Google Calendar cannot invite is better refused here than at booking.
 
 use super::{FieldError, invalid, text};
-use crate::lead::FieldName;
+use crate::lead::{Email, FieldName};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
-
-/// The longest address SMTP carries (RFC 5321's path limit).
-const MAX_LEN: usize = 254;
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
@@ -19,16 +16,23 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An address alone (surrounding blanks and a `mailto:` allowed),
 /// lower-cased.
-pub fn parse_email(raw: &str) -> Result<String, FieldError> {
+pub fn parse_email(raw: &str) -> Result<Email, FieldError> {
     let raw = raw.trim();
     let raw = raw.strip_prefix("mailto:").unwrap_or(raw);
     let whole = ADDRESS
         .find(raw)
         .is_some_and(|m| m.start() == 0 && m.end() == raw.len());
-    if !whole || raw.len() > MAX_LEN || raw.contains("..") {
+    if !whole || raw.len() > Email::MAX_CHARS || raw.contains("..") {
         return Err(invalid(FieldName::Email, "not an email address"));
     }
-    Ok(raw.to_lowercase())
+    Ok(Email::parsed(raw.to_lowercase()))
+}
+
+impl std::str::FromStr for Email {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_email(raw)
+    }
 }
 
 /// Where an address is in free text.

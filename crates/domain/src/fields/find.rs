@@ -752,7 +752,7 @@ fn find_need(text: &str) -> Option<(String, Range<usize>)> {
                 } else {
                     start
                 };
-                (need, start..end)
+                (need.into(), start..end)
             })
     })
 }
@@ -856,7 +856,7 @@ pub fn find_in_question(question: &str, today: Date, topics: &Topics) -> Vec<(Fi
             .take(ASKED_NEED_WORDS)
             .collect();
         if let Ok(need) = parse_need(&phrase.join(" ")) {
-            found.push((FieldName::Need, need));
+            found.push((FieldName::Need, need.into()));
         }
     }
     if let Some(span) = super::email::locate(question) {
@@ -929,7 +929,7 @@ fn find_need_by_topic(
             continue;
         }
         if let Ok(need) = parse_need(trimmed) {
-            return Some((need, from..end));
+            return Some((need.into(), from..end));
         }
     }
     None

@@ -24,7 +24,7 @@
 
 use super::text::Words;
 use super::{FieldError, invalid, text};
-use crate::lead::{Budget, BudgetPeriod, FieldName};
+use crate::lead::{self, Budget, BudgetPeriod, FieldName};
 use regex::{Captures, Regex};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -774,16 +774,16 @@ fn currency(raw: &str) -> Option<Currency> {
 }
 
 /// The first named currency wins; "$" means USD unless pesos were said.
-fn resolve<'a>(mentions: impl Iterator<Item = &'a Currency>) -> Option<String> {
+fn resolve<'a>(mentions: impl Iterator<Item = &'a Currency>) -> Option<lead::Currency> {
     let (mut dollar, mut pesos) = (false, false);
     for mention in mentions {
         match mention {
-            Currency::Iso(code) => return Some((*code).to_owned()),
+            Currency::Iso(code) => return lead::Currency::parse(code).ok(),
             Currency::Dollar => dollar = true,
             Currency::Pesos => pesos = true,
         }
     }
-    (dollar && !pesos).then(|| "USD".to_owned())
+    (dollar && !pesos).then(|| lead::Currency::parse("USD").expect("USD is ISO 4217"))
 }
 
 fn qualifier(raw: &str) -> Qualifier {
@@ -835,7 +835,7 @@ mod tests {
         Budget {
             min,
             max,
-            currency: currency.map(str::to_owned),
+            currency: currency.map(|code| code.parse().expect("an ISO 4217 code")),
             approximate,
             period: None,
             currency_assumed: currency.is_none(),
@@ -981,12 +981,12 @@ mod tests {
         let year = |v: u64| per(Year, budget(Some(v), Some(v), None, false));
         let once = |v: u64| per(Once, budget(Some(v), Some(v), None, false));
         let usd = |b: Budget| Budget {
-            currency: Some("USD".into()),
+            currency: Some("USD".parse().unwrap()),
             currency_assumed: false,
             ..b
         };
         let eur = |b: Budget| Budget {
-            currency: Some("EUR".into()),
+            currency: Some("EUR".parse().unwrap()),
             currency_assumed: false,
             ..b
         };
@@ -1022,7 +1022,7 @@ mod tests {
             (
                 "£12,000 for the year",
                 Budget {
-                    currency: Some("GBP".into()),
+                    currency: Some("GBP".parse().unwrap()),
                     currency_assumed: false,
                     ..year(12_000)
                 },
@@ -1071,7 +1071,7 @@ mod tests {
             (
                 "Monthly we can spend 40k INR",
                 Budget {
-                    currency: Some("INR".into()),
+                    currency: Some("INR".parse().unwrap()),
                     currency_assumed: false,
                     ..per(Month, budget(Some(40_000), Some(40_000), None, false))
                 },
@@ -1079,7 +1079,7 @@ mod tests {
             (
                 "como máximo 1 millón de pesos argentinos, pago único",
                 Budget {
-                    currency: Some("ARS".into()),
+                    currency: Some("ARS".parse().unwrap()),
                     currency_assumed: false,
                     ..per(Once, budget(None, Some(1_000_000), None, false))
                 },
@@ -1116,7 +1116,7 @@ mod tests {
         for (raw, currency, assumed) in cases {
             let got = parse_budget(raw).expect(raw);
             assert_eq!(
-                (got.currency.as_deref(), got.currency_assumed),
+                (got.currency.map(|c| c.code()), got.currency_assumed),
                 (*currency, *assumed),
                 "{raw}"
             );
@@ -1191,7 +1191,7 @@ mod tests {
         }
         let indian = parse_budget("approx 1.5 lakh INR per annum").expect("a budget");
         assert_eq!(
-            (indian.min, indian.currency.as_deref(), indian.period),
+            (indian.min, indian.currency.map(|c| c.code()), indian.period),
             (Some(150_000), Some("INR"), Some(Year))
         );
     }

@@ -4,17 +4,14 @@
 
 use super::text::Words;
 use super::{FieldError, authority, invalid, text};
-use crate::lead::FieldName;
+use crate::lead::{CompanyName, FieldName, Need, PersonName};
 use regex::Regex;
 use std::sync::LazyLock;
 
-const MAX_NAME_CHARS: usize = 60;
 /// Given names and surnames, not counting particles ("de", "van").
 const MAX_NAME_WORDS: usize = 4;
-const MAX_COMPANY_CHARS: usize = 80;
 const MAX_COMPANY_WORDS: usize = 8;
 const MIN_NEED_CHARS: usize = 3;
-const MAX_NEED_CHARS: usize = 300;
 
 /// Asking for a person is a handoff, not something to buy.
 static HUMAN_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
@@ -31,13 +28,13 @@ static HUMAN_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A person's name: one to four words of letters (accents, apostrophes and
 /// hyphens included), capitalised ("ana maría" → "Ana María").
-pub fn parse_name(raw: &str) -> Result<String, FieldError> {
+pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
     let field = FieldName::Name;
     let raw = raw.trim().trim_end_matches(['.', '!', ',', ';']).trim_end();
     if raw.is_empty() {
         return Err(FieldError::Empty { field });
     }
-    if raw.chars().count() > MAX_NAME_CHARS {
+    if raw.chars().count() > PersonName::MAX_CHARS {
         return Err(invalid(field, "it is too long to be a name"));
     }
     let words: Vec<&str> = raw.split_whitespace().collect();
@@ -67,12 +64,14 @@ pub fn parse_name(raw: &str) -> Result<String, FieldError> {
             return Err(invalid(field, "it does not look like a name"));
         }
     }
-    Ok(words
-        .iter()
-        .enumerate()
-        .map(|(i, word)| capitalise(word, i == 0))
-        .collect::<Vec<_>>()
-        .join(" "))
+    Ok(PersonName::parsed(
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| capitalise(word, i == 0))
+            .collect::<Vec<_>>()
+            .join(" "),
+    ))
 }
 
 /// Words of a WhatsApp profile name that make it a business's or a
@@ -91,7 +90,7 @@ static NOT_PERSON: Words = Words::new(
 /// The customer's name as their WhatsApp profile gives it, when it reads
 /// as a person's name: letters only (no emoji, digits or initials like
 /// "JP"), no word a business or a nickname has.
-pub fn parse_profile_name(profile: &str) -> Option<String> {
+pub fn parse_profile_name(profile: &str) -> Option<PersonName> {
     let profile = profile.trim();
     let letters = profile
         .chars()
@@ -113,19 +112,19 @@ pub fn parse_profile_name(profile: &str) -> Option<String> {
 /// A company name, kept as the customer wrote it ("ACME S.A. de C.V.",
 /// "Ferretería López"): a few words of letters, digits and the punctuation
 /// company names use, that do not read like a sentence.
-pub fn parse_company(raw: &str) -> Result<String, FieldError> {
+pub fn parse_company(raw: &str) -> Result<CompanyName, FieldError> {
     let field = FieldName::Company;
     let collapsed = text::collapse_spaces(raw);
-    let mut name = collapsed.trim_end_matches(['!', '?', ',', ';', ':']);
+    let mut name = collapsed.trim_end_matches(['!', '?', ',', ';', ':']).trim();
     if let Some(stripped) = name.strip_suffix('.')
         && !name.rsplit(' ').next().is_some_and(is_abbreviation)
     {
-        name = stripped;
+        name = stripped.trim_end();
     }
     if name.is_empty() {
         return Err(FieldError::Empty { field });
     }
-    if name.chars().count() > MAX_COMPANY_CHARS {
+    if name.chars().count() > CompanyName::MAX_CHARS {
         return Err(invalid(field, "it is too long to be a company name"));
     }
     let words: Vec<&str> = name.split(' ').collect();
@@ -164,15 +163,15 @@ pub fn parse_company(raw: &str) -> Result<String, FieldError> {
     if text::mostly_junk(name) {
         return Err(invalid(field, "it does not look like a company name"));
     }
-    Ok(name.to_owned())
+    Ok(CompanyName::parsed(name.to_owned()))
 }
 
 /// What the customer wants, in their words: 3 to 300 characters that are
 /// not a greeting, gibberish or a request to talk to a person.
-pub fn parse_need(raw: &str) -> Result<String, FieldError> {
+pub fn parse_need(raw: &str) -> Result<Need, FieldError> {
     let field = FieldName::Need;
     let collapsed = text::collapse_spaces(raw);
-    let need = collapsed.trim_end_matches(['.', '!', ',', ';', ':']);
+    let need = collapsed.trim_end_matches(['.', '!', ',', ';', ':']).trim();
     if need.is_empty() {
         return Err(FieldError::Empty { field });
     }
@@ -180,8 +179,11 @@ pub fn parse_need(raw: &str) -> Result<String, FieldError> {
     if chars < MIN_NEED_CHARS {
         return Err(invalid(field, "it is too short to say what is needed"));
     }
-    if chars > MAX_NEED_CHARS {
+    if chars > Need::MAX_CHARS {
         return Err(invalid(field, "it is longer than 300 characters"));
+    }
+    if need.chars().any(char::is_control) {
+        return Err(invalid(field, "it has control characters"));
     }
     if text::looks_like_gibberish(need) {
         return Err(invalid(field, "it does not read as a need"));
@@ -197,7 +199,7 @@ pub fn parse_need(raw: &str) -> Result<String, FieldError> {
     if HUMAN_REQUEST.is_match(need) {
         return Err(invalid(field, "asking for a person is not a need"));
     }
-    Ok(need.to_owned())
+    Ok(Need::parsed(need.to_owned()))
 }
 
 /// Combining accents, for names typed in decomposed form ("Jose\u{301}").
@@ -365,6 +367,28 @@ static FILLERS: Words = Words::new(
 
 fn is_filler(word: &str) -> bool {
     FILLERS.contains(word)
+}
+
+/// Parsing from text is parsing by the field's rules: `"Ana".parse()`.
+impl std::str::FromStr for PersonName {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_name(raw)
+    }
+}
+
+impl std::str::FromStr for CompanyName {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_company(raw)
+    }
+}
+
+impl std::str::FromStr for Need {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_need(raw)
+    }
 }
 
 #[cfg(test)]

@@ -287,7 +287,7 @@ fn apply_stores_what_the_parsers_accept() {
         Some(Budget {
             min: Some(5_000),
             max: Some(5_000),
-            currency: Some("USD".into()),
+            currency: Some("USD".parse().unwrap()),
             approximate: true,
             period: None,
             currency_assumed: false,
@@ -306,7 +306,7 @@ fn apply_stores_what_the_parsers_accept() {
 #[test]
 fn apply_refuses_blank_and_keeps_the_old_value_on_refusal() {
     let mut lead = Lead {
-        name: Some("Ana".into()),
+        name: Some("Ana".parse().unwrap()),
         ..Lead::default()
     };
     assert_eq!(

@@ -31,7 +31,7 @@ use crate::documents::Document;
 use crate::fields::Topics;
 use crate::follow_through::{FollowUpPolicy, OPT_IN_INTENT, OPT_OUT_INTENT, Phrases};
 use crate::language::Language;
-use crate::lead::{FieldName, Lead};
+use crate::lead::{Currency, FieldName, Lead};
 use crate::schedule::SlotRules;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,7 +101,7 @@ pub struct Business {
     /// IANA time zone name ("America/Mexico_City").
     pub time_zone: String,
     /// ISO 4217 code assumed when a customer names no currency.
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     pub default_language: Language,
 }
 
@@ -509,11 +509,11 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
 
     fn ana(budget: bool) -> Lead {
         Lead {
-            name: Some("Ana".into()),
+            name: Some("Ana".parse().unwrap()),
             budget: budget.then(|| Budget {
                 min: Some(5000),
                 max: Some(5000),
-                currency: Some("EUR".into()),
+                currency: "EUR".parse().ok(),
                 approximate: false,
                 period: None,
                 currency_assumed: false,
@@ -636,7 +636,7 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
     #[test]
     fn the_minimal_playbook_is_valid() {
         let p = Playbook::parse(MINIMAL).unwrap();
-        assert_eq!(p.business.currency.as_deref(), Some("EUR"));
+        assert_eq!(p.business.currency.map(Currency::code), Some("EUR"));
         assert_eq!(p.handoff.confidence_threshold, 0.7);
         assert_eq!(p.languages(), [Language::Es, Language::En]);
     }
@@ -1018,7 +1018,7 @@ examples.en = ["hi", "hello", "hey", "good morning", "greetings"]
 
         let b = Playbook::builtin();
         let mut lead = ana(true);
-        lead.need = Some("more sales".into());
+        lead.need = Some("more sales".parse().unwrap());
         assert_eq!(b.stage_after("greeting", &lead).id, "qualification");
         lead.authority = Some(crate::lead::Authority {
             role: None,

@@ -13,7 +13,7 @@ use crate::follow_through::{
     REMINDER,
 };
 use crate::language::Language;
-use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
+use crate::lead::{Authority, Budget, Currency, DecisionPower, FieldName, Lead, Timeline};
 use crate::schedule::{SlotRules, WorkingHours};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -471,18 +471,13 @@ fn business(source: &Source<'_>, raw: Spanned<RawBusiness>) -> Result<Business, 
         ));
     }
     let currency = match raw.currency {
-        Some(c)
-            if c.get_ref().len() == 3 && c.get_ref().bytes().all(|b| b.is_ascii_uppercase()) =>
-        {
-            Some(c.into_inner())
-        }
-        Some(c) => {
-            return Err(source.error(
+        Some(c) => Some(Currency::parse(c.get_ref()).map_err(|_| {
+            source.error(
                 c.span(),
                 "business.currency",
                 format!("{:?} is not an ISO 4217 code like \"USD\"", c.get_ref()),
-            ));
-        }
+            )
+        })?),
         None => None,
     };
     let default_language = language(
@@ -1099,12 +1094,12 @@ fn compile(
 /// A lead with every field known, to test-render templates.
 fn sample_lead() -> Lead {
     Lead {
-        name: Some("Ana".to_owned()),
-        company: Some("Acme".to_owned()),
+        name: "Ana".parse().ok(),
+        company: "Acme".parse().ok(),
         budget: Some(Budget {
             min: Some(5000),
             max: None,
-            currency: Some("USD".to_owned()),
+            currency: "USD".parse().ok(),
             approximate: false,
             period: None,
             currency_assumed: false,
@@ -1114,8 +1109,8 @@ fn sample_lead() -> Lead {
             power: DecisionPower::DecisionMaker,
             guessed: false,
         }),
-        need: Some("automatizar ventas".to_owned()),
+        need: "automatizar ventas".parse().ok(),
         timeline: Some(Timeline::Asap),
-        email: Some("ana@acme.example".to_owned()),
+        email: "ana@acme.example".parse().ok(),
     }
 }

@@ -29,13 +29,13 @@ pub struct LeadView {
 impl LeadView {
     pub fn new(lead: &Lead, language: Language) -> LeadView {
         LeadView {
-            name: lead.name.clone(),
-            company: lead.company.clone(),
+            name: lead.name.as_deref().map(str::to_owned),
+            company: lead.company.as_deref().map(str::to_owned),
             budget: lead.budget.as_ref().map(|b| budget_text(b, language)),
             authority: lead.authority.as_ref().map(|a| authority_text(a, language)),
-            need: lead.need.clone(),
+            need: lead.need.as_deref().map(str::to_owned),
             timeline: lead.timeline.as_ref().map(|t| timeline_text(t, language)),
-            email: lead.email.clone(),
+            email: lead.email.as_deref().map(str::to_owned),
         }
     }
 
@@ -96,7 +96,7 @@ fn budget_text(budget: &Budget, language: Language) -> String {
     text.push_str(&range);
     if let Some(currency) = &budget.currency {
         text.push(' ');
-        text.push_str(currency);
+        text.push_str(currency.code());
     }
     text
 }
@@ -149,11 +149,11 @@ mod tests {
     #[test]
     fn a_lead_reads_as_human_text() {
         let lead = Lead {
-            name: Some("Ana".into()),
+            name: Some("Ana".parse().unwrap()),
             budget: Some(Budget {
                 min: Some(3000),
                 max: Some(5000),
-                currency: Some("USD".into()),
+                currency: Some("USD".parse().unwrap()),
                 approximate: true,
                 period: None,
                 currency_assumed: false,

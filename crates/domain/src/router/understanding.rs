@@ -134,11 +134,8 @@ pub(super) fn burst_text(burst: &[InboundMessage]) -> String {
 pub(super) fn holding(lead: &Lead, old: &str, today: Date) -> Option<FieldName> {
     let folded = crate::language::fold(old);
     let first_word = folded.split_whitespace().next()?;
-    let mentions = |value: &Option<String>| {
-        value
-            .as_deref()
-            .is_some_and(|v| crate::language::fold(v).contains(first_word))
-    };
+    let mentions =
+        |value: Option<&str>| value.is_some_and(|v| crate::language::fold(v).contains(first_word));
     if let (Some(budget), Ok(said)) = (&lead.budget, fields::parse_budget(old))
         && (said.min == budget.min || said.max == budget.max)
     {
@@ -149,10 +146,10 @@ pub(super) fn holding(lead: &Lead, old: &str, today: Date) -> Option<FieldName> 
     {
         return Some(FieldName::Timeline);
     }
-    if mentions(&lead.name) {
+    if mentions(lead.name.as_deref()) {
         return Some(FieldName::Name);
     }
-    mentions(&lead.company).then_some(FieldName::Company)
+    mentions(lead.company.as_deref()).then_some(FieldName::Company)
 }
 
 /// `field`'s value as the lead's JSON has it.

@@ -616,8 +616,13 @@ fn score_fields(expect: &Expect, lead: &Lead, failures: &mut Vec<String>) -> Vec
 fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String> {
     let mut failures = Vec::new();
     match field {
-        FieldName::Name => same_text(&mut failures, "name", &expect.name, &lead.name),
-        FieldName::Company => same_text(&mut failures, "company", &expect.company, &lead.company),
+        FieldName::Name => same_text(&mut failures, "name", &expect.name, lead.name.as_deref()),
+        FieldName::Company => same_text(
+            &mut failures,
+            "company",
+            &expect.company,
+            lead.company.as_deref(),
+        ),
         FieldName::Budget => {
             if let Some(budget) = &lead.budget {
                 budget_failures(&mut failures, expect, budget);
@@ -629,7 +634,7 @@ fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String>
                 &mut failures,
                 "role",
                 &expect.role,
-                &authority.and_then(|a| a.role.clone()),
+                authority.and_then(|a| a.role.as_deref()),
             );
             check_value(
                 &mut failures,
@@ -663,7 +668,7 @@ fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String>
             &mut failures,
             "email",
             expect.email.as_deref().map(str::to_lowercase),
-            lead.email.clone(),
+            lead.email.as_deref().map(str::to_owned),
         ),
     }
     failures
@@ -690,7 +695,7 @@ fn budget_failures(failures: &mut Vec<String>, expect: &Expect, budget: &Budget)
         failures,
         "currency",
         expect.currency.as_deref(),
-        budget.currency.as_deref(),
+        budget.currency.map(|c| c.code()),
     );
     check_value(
         failures,
@@ -726,10 +731,10 @@ fn same_text(
     failures: &mut Vec<String>,
     what: &str,
     expected: &Option<String>,
-    actual: &Option<String>,
+    actual: Option<&str>,
 ) {
     if let Some(expected) = expected
-        && actual.as_deref().map(fold) != Some(fold(expected))
+        && actual.map(fold) != Some(fold(expected))
     {
         match actual {
             Some(actual) => failures.push(format!("{what}: expected {expected:?}, got {actual:?}")),

@@ -266,30 +266,30 @@ fn record(row: &LeadRow) -> [String; 16] {
         timeline,
         email,
     } = &c.lead;
-    let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
+    let text = |v: Option<&str>| cell(v.unwrap_or_default());
     let number = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
     [
         c.customer.as_str().to_owned(),
-        text(&c.profile_name),
-        text(name),
-        text(company),
+        text(c.profile_name.as_deref()),
+        text(name.as_deref()),
+        text(company.as_deref()),
         number(budget.as_ref().and_then(|b| b.min)),
         number(budget.as_ref().and_then(|b| b.max)),
-        text(&budget.as_ref().and_then(|b| b.currency.clone())),
-        text(&authority.as_ref().and_then(|a| a.role.clone())),
+        text(budget.as_ref().and_then(|b| b.currency).map(|c| c.code())),
+        text(authority.as_ref().and_then(|a| a.role.as_deref())),
         authority
             .as_ref()
             .and_then(|a| serde_json::to_value(a.power).ok())
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
-        text(need),
+        text(need.as_deref()),
         match timeline {
             None => String::new(),
             Some(Timeline::Asap) => "asap".to_owned(),
             Some(Timeline::Undecided) => "undecided".to_owned(),
             Some(Timeline::By { date, .. }) => date.to_string(),
         },
-        text(email),
+        text(email.as_deref()),
         cell(&c.stage),
         c.handoff
             .as_ref()
