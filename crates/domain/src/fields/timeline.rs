@@ -21,9 +21,10 @@
 //!   the one that year when the customer gives it): "before Black Friday",
 //!   "para Navidad", "en verano" all mean by its first day, and "after X",
 //!   "después de X" the day after it ends ("después del verano" is 1
-//!   September); [`Event`] says which days each is. Read with a word of
-//!   timing ("before", "para"), or alone only when the timeline was asked;
-//!   an explicit month wins ("antes de fiestas patrias, o sea en julio");
+//!   September); [`Event`](events::Event) says which days each is. Read
+//!   with a word of timing ("before", "para"), or alone only when the
+//!   timeline was asked; an explicit month wins ("antes de fiestas
+//!   patrias, o sea en julio");
 //! - numeric dates are day-first ("15/03/2026"), month-first only when
 //!   day-first is impossible ("03/15/2026");
 //! - explicit dates already past, and dates over ten years away, are refused.

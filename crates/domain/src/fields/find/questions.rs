@@ -70,10 +70,11 @@ impl Topics {
     }
 }
 
-/// What a customer's question still tells, which [`find_about`] does not
-/// read since a question states no fact: an email address ("can you send
-/// the details to mike@example.com?"), a wish to be seen now ("can someone
-/// see me today?"), and what the question is about when it names something
+/// What a customer's question still tells, which
+/// [`find_about`](super::find_about) does not read since a question states
+/// no fact: an email address ("can you send the details to
+/// mike@example.com?"), a wish to be seen now ("can someone see me
+/// today?"), and what the question is about when it names something
 /// the business sells ("¿cuánto cuestan las carillas de porcelana?" is
 /// about porcelain veneers): the need, as far as the customer said it,
 /// from the topic word to the end of its clause, at most
