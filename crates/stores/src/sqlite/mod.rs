@@ -6,6 +6,7 @@
 
 mod admin;
 mod calendar;
+mod due;
 mod effects;
 mod inbox;
 mod outbox;
@@ -16,10 +17,9 @@ use crate::admin::{Acted, Change};
 use crate::sql::timestamp;
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
-    EffectEntry, EffectItem, EffectQuery, EffectState, Effects, EnqueueReport, FollowThrough,
-    FollowedThrough, Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow,
-    LoginSession, Outbox, OutboxItem, QuestionQuery, QuestionRow, Reservation, SessionStore, Store,
-    StoreError, TurnCommit, TurnLog,
+    EnqueueReport, FollowThrough, FollowedThrough, Funnel, FunnelQuery, HumanAction, Inbox,
+    InboxBatch, LeadQuery, LeadRow, LoginSession, QuestionQuery, QuestionRow, Reservation,
+    SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 pub use crate::{OutboxEntry, RecordedEvent, SendState};
 use async_trait::async_trait;
@@ -287,124 +287,6 @@ impl TurnLog for SqliteStore {
         let (holder, now) = (Holder::from(claim), self.now_ms());
         self.writer
             .run(move |conn| inbox::commit_turn(conn, &holder, &commit, now))
-            .await
-    }
-}
-
-#[async_trait]
-impl Outbox for SqliteStore {
-    async fn due(
-        &self,
-        now: Timestamp,
-        limit: usize,
-        lease: Duration,
-    ) -> Result<Vec<OutboxItem>, StoreError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        self.writer
-            .run(move |conn| outbox::due(conn, now, limit, lease))
-            .await
-    }
-
-    async fn mark_sent(&self, id: i64, wa_message_id: &str) -> Result<(), StoreError> {
-        let (wamid, now) = (wa_message_id.to_owned(), self.now_ms());
-        self.writer
-            .run(move |conn| outbox::mark_sent(conn, id, &wamid, now))
-            .await
-    }
-
-    async fn mark_retry(
-        &self,
-        id: i64,
-        not_before: Timestamp,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        let error = error.to_owned();
-        self.writer
-            .run(move |conn| outbox::mark_retry(conn, id, not_before, &error))
-            .await
-    }
-
-    async fn mark_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        let (error, now) = (error.to_owned(), self.now_ms());
-        self.writer
-            .run(move |conn| outbox::mark_failed(conn, id, &error, now))
-            .await
-    }
-
-    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_DUE)
-            .fetch_one(&self.readers)
-            .await?;
-        at.map(timestamp).transpose()
-    }
-}
-
-#[async_trait]
-impl Effects for SqliteStore {
-    async fn due_effects(
-        &self,
-        now: Timestamp,
-        limit: usize,
-        lease: Duration,
-    ) -> Result<Vec<EffectItem>, StoreError> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        self.writer
-            .run(move |conn| effects::due(conn, now, limit, lease))
-            .await
-    }
-
-    async fn effect_done(&self, id: i64) -> Result<(), StoreError> {
-        let now = self.now_ms();
-        self.writer
-            .run(move |conn| effects::done(conn, id, now))
-            .await
-    }
-
-    async fn effect_retry(
-        &self,
-        id: i64,
-        not_before: Timestamp,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        let error = error.to_owned();
-        self.writer
-            .run(move |conn| effects::retry(conn, id, not_before, &error))
-            .await
-    }
-
-    async fn effect_dead(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        let (error, now) = (error.to_owned(), self.now_ms());
-        self.writer
-            .run(move |conn| effects::dead(conn, id, &error, now))
-            .await
-    }
-
-    async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_EFFECT_DUE)
-            .fetch_one(&self.readers)
-            .await?;
-        at.map(timestamp).transpose()
-    }
-
-    async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {
-        let rows: Vec<effects::EntryRow> = sqlx::query_as(effects::ENTRIES)
-            .bind(query.state.map(EffectState::as_str))
-            .bind(query.customer.as_ref().map(CustomerId::as_str))
-            .bind(query.before)
-            .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.readers)
-            .await?;
-        rows.into_iter().map(effects::entry).collect()
-    }
-
-    async fn revive_effect(&self, id: i64) -> Result<bool, StoreError> {
-        let now = self.now_ms();
-        self.writer
-            .run(move |conn| effects::revive(conn, id, now))
             .await
     }
 }
@@ -681,93 +563,4 @@ fn millis(d: Duration) -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The writer must open the very database sqlx's readers open.
-    #[test]
-    fn in_memory_urls_are_told_from_files() {
-        assert!(in_memory("sqlite::memory:"));
-        assert!(in_memory("sqlite://:memory:"));
-        assert!(in_memory("sqlite://?mode=memory"));
-        assert!(!in_memory("sqlite://leadline.db"));
-        assert!(!in_memory("sqlite://memory.db?mode=rwc"));
-    }
-
-    /// The statements that run per message, per turn or per send must find
-    /// their rows through an index, never by scanning a table that holds
-    /// every message or reply.
-    #[tokio::test]
-    async fn hot_statements_use_their_indexes() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStore::open(&format!(
-            "sqlite://{}",
-            dir.path().join("plan.db").display()
-        ))
-        .await
-        .expect("open");
-        store.migrate().await.expect("migrate");
-        let statements = [
-            ("enqueue: waiting", inbox::UPSERT_QUEUE),
-            ("claim", inbox::CLAIM),
-            ("claimed messages", inbox::CLAIMED_MESSAGES),
-            ("requeue", inbox::REQUEUE),
-            ("ack", inbox::ACK),
-            ("record reply", inbox::RECORD_REPLY),
-            ("prune", inbox::PRUNE),
-            ("due", outbox::TAKE_DUE),
-            ("promote", outbox::PROMOTE_NEXT),
-            ("next due", crate::sql::NEXT_DUE),
-            ("effects due", effects::TAKE_DUE),
-            ("next effect due", crate::sql::NEXT_EFFECT_DUE),
-            ("depth", DEPTH),
-            ("unkeyed questions, at every start", admin::UNKEYED),
-            ("stale conversations, every retention round", admin::STALE),
-        ];
-        for (name, sql) in statements {
-            let plan: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                    .fetch_all(&store.readers)
-                    .await
-                    .expect("plan");
-            for (.., detail) in &plan {
-                let full_scan = detail.starts_with("SCAN ") && !detail.contains("INDEX");
-                assert!(!full_scan, "{name} scans a table: {detail}");
-            }
-        }
-    }
-
-    /// Questions recorded before events carried their key are keyed at
-    /// the next start, and listed like any other.
-    #[tokio::test]
-    async fn questions_recorded_before_their_key_are_keyed_at_start() {
-        use crate::{AdminStore, QuestionQuery};
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("old.db").display());
-        let store = SqliteStore::open(&url).await.expect("open");
-        store.migrate().await.expect("migrate");
-        store
-            .writer
-            .run(|conn| {
-                conn.execute(
-                    "INSERT INTO events (customer, kind, body, at) VALUES ('34600111234', 'question_asked', \
-                     '{\"kind\":\"question_asked\",\"question\":\"¿Abren los SÁBADOS?\",\"grounded\":\"no\"}', 1)",
-                    [],
-                )?;
-                Ok(())
-            })
-            .await
-            .expect("an old event");
-        let all = QuestionQuery {
-            limit: 10,
-            ..QuestionQuery::default()
-        };
-        assert_eq!(store.questions(&all).await.expect("questions"), []);
-        store.migrate().await.expect("migrate again");
-        let rows = store.questions(&all).await.expect("questions");
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].key, "abren los sabados");
-        assert_eq!(rows[0].question, "¿Abren los SÁBADOS?");
-        assert!(!rows[0].answered);
-    }
-}
+mod tests;

@@ -1,0 +1,273 @@
+use super::*;
+use DecisionPower::{DecisionMaker as Dm, NeedsApproval as Na, Unknown};
+
+#[test]
+fn reads_roles_and_decision_power() {
+    let cases: &[(&str, Option<&str>, DecisionPower)] = &[
+        ("I'm the CEO", Some("CEO"), Dm),
+        ("CEO", Some("CEO"), Dm),
+        ("I'm the CEO, I make the decision", Some("CEO"), Dm),
+        ("I make the decision", None, Dm),
+        ("I make all the final decisions", None, Dm),
+        ("decido yo", None, Dm),
+        ("la decisión la tomo yo", None, Dm),
+        ("Soy el dueño, decido yo", Some("dueño"), Dm),
+        ("soy el dueño", Some("dueño"), Dm),
+        ("soy la dueña", Some("dueña"), Dm),
+        ("soy el dueño de la empresa", Some("dueño"), Dm),
+        ("I own the company", None, Dm),
+        ("founder", Some("founder"), Dm),
+        ("I'm a co-founder", Some("co-founder"), Dm),
+        ("I'm the one who signs", None, Dm),
+        ("yo firmo", None, Dm),
+        ("la decisión es mía", None, Dm),
+        ("it's my call", None, Dm),
+        ("I have the final say", None, Dm),
+        ("soy quien decide", None, Dm),
+        ("depende de mí", None, Dm),
+        ("I don't need to ask anyone", None, Dm),
+        ("no necesito consultar a nadie", None, Dm),
+        ("Gerente General", Some("Gerente General"), Dm),
+        ("I'm the managing director", Some("managing director"), Dm),
+        ("I need to ask my boss", None, Na),
+        ("lo tengo que consultar con mi socio", None, Na),
+        ("my manager decides", None, Na),
+        ("depende de mi jefe", None, Na),
+        ("I'm on the committee", None, Na),
+        ("we decide as a team", None, Na),
+        ("lo decidimos en equipo", None, Na),
+        (
+            "I'm the CEO but I need to check with my partner",
+            Some("CEO"),
+            Na,
+        ),
+        ("I don't make the decision", None, Na),
+        ("lo decide el comité", None, Na),
+        ("no decido yo", None, Na),
+        ("it's not up to me", None, Na),
+        ("tengo que preguntarle a mi jefe", None, Na),
+        ("mi jefe tiene que aprobar", None, Na),
+        ("needs approval from finance", None, Na),
+        (
+            "soy gerente de compras, lo tengo que consultar",
+            Some("gerente de compras"),
+            Na,
+        ),
+        (
+            "I'm the marketing manager",
+            Some("marketing manager"),
+            Unknown,
+        ),
+        (
+            "soy gerente de compras",
+            Some("gerente de compras"),
+            Unknown,
+        ),
+        ("I work in IT", Some("IT"), Unknown),
+        ("trabajo en compras", Some("compras"), Unknown),
+        (
+            "I'm the head of sales at Acme",
+            Some("head of sales"),
+            Unknown,
+        ),
+        ("marketing manager", Some("marketing manager"), Unknown),
+        ("I'm the vice president", Some("vice president"), Unknown),
+        (
+            "soy la encargada de ventas",
+            Some("encargada de ventas"),
+            Unknown,
+        ),
+        ("as a consultant", Some("consultant"), Unknown),
+        (
+            "mi cargo es jefe de sistemas",
+            Some("jefe de sistemas"),
+            Unknown,
+        ),
+    ];
+    assert!(cases.len() >= 40);
+    for (raw, role, power) in cases {
+        let got = parse_authority(raw).map(|a| (a.role, a.power));
+        assert_eq!(got, Ok((role.map(str::to_owned), *power)), "{raw}");
+    }
+}
+
+#[test]
+fn refuses_text_without_authority() {
+    for raw in [
+        "yes",
+        "I'm interested",
+        "soy de Monterrey",
+        "as soon as possible",
+        "my boss",
+        "hola",
+    ] {
+        assert!(
+            matches!(
+                parse_authority(raw),
+                Err(FieldError::Invalid {
+                    field: FieldName::Authority,
+                    ..
+                })
+            ),
+            "{raw}"
+        );
+    }
+    assert_eq!(
+        parse_authority(" "),
+        Err(FieldError::Empty {
+            field: FieldName::Authority
+        })
+    );
+}
+
+/// How customers say who decides, with the accents and typos they type.
+const DECISIONS: &[(&str, DecisionPower)] = &[
+    ("I can approve it myself", Dm),
+    ("i can aprove it myself", Dm),
+    ("I approve it", Dm),
+    ("I sign off", Dm),
+    ("I sign off on it", Dm),
+    ("I can sign it off", Dm),
+    ("it's my budget", Dm),
+    ("its my budget", Dm),
+    ("I own the budget", Dm),
+    ("I hold the budget", Dm),
+    ("the decision is mine", Dm),
+    ("the final call is mine", Dm),
+    ("I call the shots", Dm),
+    ("my call", Dm),
+    ("I'm the owner, my decision", Dm),
+    ("lo apruebo yo", Dm),
+    ("yo lo apruebo", Dm),
+    ("lo puedo aprobar yo", Dm),
+    ("yo firmo", Dm),
+    ("la decisión es mía", Dm),
+    ("la decision es mia", Dm),
+    ("La decisión final es mía", Dm),
+    ("yo decido", Dm),
+    ("decido yo", Dm),
+    ("yo desido", Dm),
+    ("yo autorizo", Dm),
+    ("lo autorizo yo", Dm),
+    ("el presupuesto es mío", Dm),
+    ("el presupuesto es mio", Dm),
+    ("yo manejo el presupuesto", Dm),
+    ("el presupuesto lo manejo yo", Dm),
+    ("soy quien decide", Dm),
+    ("quien decide soy yo", Dm),
+    ("depende de mí", Dm),
+    ("depende de mi", Dm),
+    ("depende solo de mí", Dm),
+    ("depende de mí y de nadie más", Dm),
+    ("lo consulto con mi socio", Na),
+    ("lo consulto con mi jefe", Na),
+    ("lo consulto con mi esposa", Na),
+    ("lo hablo con mi socia", Na),
+    ("consulto con mi jefa primero", Na),
+    ("tengo que verlo con mi socio", Na),
+    ("tengo q verlo con mi socio", Na),
+    ("lo tengo que hablar con el directorio", Na),
+    ("lo tengo q hablar con mi socia", Na),
+    ("depende de mi jefe", Na),
+    ("depende de mí socio", Na),
+    ("depende del directorio", Na),
+    ("lo aprueba mi viejo", Na),
+    ("quien decide es la directora", Na),
+    ("La decisión la toma la junta de socios", Na),
+    ("la aprobación final es del directorio", Na),
+    ("mi socio y yo lo decidimos", Na),
+    ("no lo apruebo yo", Na),
+    ("the board decides", Na),
+    ("my partner and I decide together", Na),
+    ("I'll run it by my boss", Na),
+    ("I will run it past my manager", Na),
+    ("let me check with my wife", Na),
+    ("need my wife's ok", Na),
+    ("I need my partner's approval", Na),
+    ("I'll need my CEO to approve it", Na),
+    ("finance has to sign off", Na),
+    ("my business partner has to ok it too", Na),
+    ("I'll need sign-off from our finance director", Na),
+    ("I will have to discuss with my partner", Na),
+    ("I don't sign anything off, the board decides", Na),
+    ("I can approve it myself, no approval needed", Dm),
+];
+
+#[test]
+fn reads_decision_phrasings() {
+    let wrong: Vec<String> = DECISIONS
+        .iter()
+        .filter_map(|(raw, power)| {
+            let got = parse_authority(raw).map(|a| a.power);
+            (got != Ok(*power)).then(|| format!("{raw:?}: got {got:?}, expected {power:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Inside a longer message, `locate` must cut out a phrase that reads
+/// again as the same decision, as `find` hands it to `parse_authority`.
+#[test]
+fn locates_decision_phrasings_in_longer_messages() {
+    let wrong: Vec<String> = DECISIONS
+        .iter()
+        .flat_map(|(phrase, power)| {
+            [
+                format!("Thanks! {phrase}. We'd like to start next month"),
+                format!("ok perfecto, {phrase}, y lo queremos pronto"),
+                format!("hola\n{phrase}\ngracias"),
+            ]
+            .map(|text| (text, *power))
+        })
+        .filter_map(|(text, power)| {
+            let got = locate(&text).map(|(snippet, _)| {
+                let read = parse_authority(&snippet).map(|a| a.power);
+                (snippet, read)
+            });
+            match &got {
+                Some((_, Ok(read))) if *read == power => None,
+                _ => Some(format!("{text:?}: got {got:?}, expected {power:?}")),
+            }
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let snippet = |text: &str| locate(text).map(|(snippet, _)| snippet);
+    assert_eq!(
+        snippet("Bueno, depende de mí, así que dale").as_deref(),
+        Some("depende de mí")
+    );
+    assert_eq!(
+        snippet("eso depende de mi jefe, te aviso").as_deref(),
+        Some("depende de mi jefe")
+    );
+    assert_eq!(
+        snippet("Sure. I'll run it by my boss and get back to you").as_deref(),
+        Some("I'll run it by my boss")
+    );
+    assert_eq!(
+        snippet("I'm the owner, my call").as_deref(),
+        Some("I'm the owner, my call")
+    );
+}
+
+#[test]
+fn locates_the_phrases_that_matter() {
+    let snippet = |text: &str| locate(text).map(|(snippet, _)| snippet);
+    assert_eq!(
+        snippet("Hi, I'm the CEO of Acme. Honestly I make the decision here").as_deref(),
+        Some("I'm the CEO, I make the decision")
+    );
+    assert_eq!(
+        snippet("Soy el dueño, decido yo").as_deref(),
+        Some("Soy el dueño, decido yo")
+    );
+    assert_eq!(locate("I'm Ana from Acme"), None);
+    assert_eq!(locate("as soon as possible"), None);
+    // Not about who decides.
+    assert_eq!(locate("can I ask the price first?"), None);
+    assert_eq!(locate("depende de mi presupuesto"), None);
+    assert_eq!(
+        locate("we want it live in a month, my decision is pending"),
+        None
+    );
+}

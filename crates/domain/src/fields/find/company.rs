@@ -1,0 +1,262 @@
+//! Finding the customer's company in prose: after the name ("I'm Ana
+//! from Acme"), a company phrase ("mi empresa se llama X"), a role
+//! ("the GM at IronHouse Gym") or a kind of business ("my clinic, Sonrisas").
+//! Apart from names, as where a company name ends is its own judgement.
+
+use super::super::names::{is_abbreviation, is_not_name, is_place};
+use super::person::ROLE_AT;
+use super::text::Words;
+use super::{authority, parse_company, text};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+/// Words a company name found in prose may have.
+const MAX_COMPANY_WORDS: usize = 6;
+/// Right after a name: "Ana from Acme", "Carlos de Ferretería López",
+/// "Sam over at Bluefin", "Jake here from Coastline Motors".
+static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]+)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
+    )
+});
+
+/// Phrases that introduce a company whatever its case.
+static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            our\s+company\s+(?:is\s+called|name\s+is|is)
+            | (?:the\s+)?company(?:['’]s)?\s+name\s+is
+            | (?:the\s+)?company\s+is\s+called
+            | (?:i|we)\s+work\s+(?:at|for)
+            | (?:mi|nuestra|la)\s+(?:empresa|compañ[ií]a|negocio|tienda|marca)\s+(?:se\s+llama|es)
+            | (?:de|en|para)\s+la\s+(?:empresa|compañ[ií]a)
+            | trabaj(?:o|amos)\s+(?:en|para)
+            | called | named | (?:que\s+)?se\s+llama | llamad[oa]
+        )[\ \t]+",
+    )
+});
+
+/// Phrases after which a capitalised name is the customer's business: "I
+/// run Glow Lab", "owner of Fietsen Bakker", "tengo Panadería La Espiga".
+static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            (?:i|we)\s+(?:run|own|manage|co-own)
+            | (?:owner|founder|co-?founder)\s+(?:of|at)
+            | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
+            | (?:writing|reaching\s+out|messaging)\s+(?:from|on\s+behalf\s+of)
+            | (?:sucursal(?:es)?|locales|tiendas|branches|locations|stores)\s+(?:de|del|of)
+            | tengo | tenemos
+        )[\ \t]+",
+    )
+});
+
+/// Kinds of business a customer says they have before naming it.
+const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|caf[eé]|bar|bakery|hotel|hostel|inn
+    |firm|agency|studio|gym|school|academy|institute|college|salon|spa|pharmacy|dealership|garage|workshop
+    |company|business|startup|brand|franchise|chain|office|consultancy|brewery|winery|distributor|factory
+    |cl[ií]nica|consultorio|tienda|restaurante|cafeter[ií]a|panader[ií]a|pasteler[ií]a|hostal|despacho|agencia
+    |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
+    |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
+    |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega";
+
+/// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
+/// business described, after which its name may follow.
+static BUSINESS_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(&format!(
+        r"(?xi)\b(?:a|an|one|our|my|un|una|mi|nuestra|nuestro)[\ \t]+(?:[\p{{L}}-]+[\ \t]+){{0,3}}?(?:{BUSINESS_KINDS})\b
+        (?:[\ \t]+(?:{BUSINESS_KINDS})\b)?(?:[\ \t]+de[\ \t]+\p{{L}}+)?"
+    ))
+});
+
+/// "in Bangalore", "en Cusco": where the business is.
+static PLACE_PREPOSITION: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)^[ \t]+(?:in|en|from|de|out[ \t]+of)[ \t]+"));
+
+/// A lowercase kind of business between "de" and the name: "del despacho
+/// Puig & Serra".
+static KIND_WORD: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(&format!(r"(?x)^(?:{BUSINESS_KINDS})[\ \t]+")));
+
+/// Where the name may start after a business described: after a comma
+/// ("a law firm, Hart & Cole"; "a hotel in Edinburgh, The Heather Inn"), or
+/// right after a place written in lowercase ("a pharmacy in leeds Medway
+/// Pharmacy"). Not strong: the name must be capitalised.
+fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    BUSINESS_KIND.find_iter(text).filter_map(move |m| {
+        let mut at = m.end();
+        if let Some(preposition) = PLACE_PREPOSITION.find(&text[at..]) {
+            let place = at + preposition.end();
+            let mut words = text::words(&text[place..]).take(3).peekable();
+            let (first_start, first) = words.next()?;
+            if !text::starts_upper(first) {
+                // A lowercase place runs to its first word; a capitalised one
+                // after it is the name.
+                return (!first.ends_with(',') && !first.ends_with('.'))
+                    .then(|| words.next())
+                    .flatten()
+                    .filter(|(_, next)| text::starts_upper(next))
+                    .map(|(start, _)| (place + start, false));
+            }
+            at = place + first_start + first.len();
+            while !text[..at].ends_with(',') {
+                let (start, word) = words.next()?;
+                if !text::starts_upper(word) {
+                    return None;
+                }
+                at = place + start + word.len();
+            }
+            at -= 1;
+        }
+        let comma = text[at..]
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix(',')?;
+        let start = text.len() - comma.trim_start().len();
+        Some((start, false))
+    })
+}
+
+/// A line that starts "from Acme" (the last message of a burst).
+static LINE_FROM: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?im)^[ \t]*(?:from|de|desde)[ \t]+"));
+
+/// The company: right after the name ("I'm Ana from Acme"), after a
+/// company phrase ("I work at Acme", "mi empresa se llama X"), or at the
+/// start of a line ("from Acme, we need...").
+pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<usize>)> {
+    // Someone who types all in lowercase types their company so too.
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let after_name = name_end.and_then(|end| {
+        let at = end + AFTER_NAME.find(&text[end..])?.end();
+        let kind = KIND_WORD
+            .find(&text[at..])
+            .filter(|_| !text[at..].starts_with(char::is_uppercase));
+        Some((at + kind.map_or(0, |m| m.end()), all_lowercase))
+    });
+    let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
+    let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
+    let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
+    after_name
+        .into_iter()
+        .chain(cued)
+        .chain(after_roles(text))
+        .chain(after_business_kind(text))
+        .chain(weak)
+        .chain(lines)
+        .find_map(|(start, strong)| company_at(text, start, strong))
+}
+
+/// "la Autoescuela Ronda", "el Colegio": an article written in lowercase
+/// is not part of the name.
+static LOWER_ARTICLE: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"^(?:la|el|the|los|las)[ \t]+"));
+
+/// Where a company may start after a role: "gerente comercial en Grupo
+/// Altamar", "operations director at Crescent Logistics". Not strong: the
+/// company must be capitalised ("manager at a law firm" names none).
+fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    text::words(text).filter_map(move |(start, word)| {
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if !authority::is_role_word(&bare.to_lowercase()) {
+            return None;
+        }
+        let after = start + word.len();
+        // The first "at/en/de" within a few words whose next word is
+        // capitalised: "head of admissions at Oakfield Prep School".
+        ROLE_AT
+            .find_iter(&text[after..])
+            .take_while(|m| m.start() < 40)
+            .map(|m| after + m.end())
+            .map(|at| at + LOWER_ARTICLE.find(&text[at..]).map_or(0, |a| a.end()))
+            .find(|&at| text[at..].starts_with(char::is_uppercase))
+            .map(|at| (at, false))
+    })
+}
+
+/// The company name that starts at `start`: capitalised words, with the
+/// abbreviations and connectors company names have ("S.A. de C.V."). A
+/// phrase that names the company (`strong`) also takes a lowercase name.
+/// Hand-written: where a name ends depends on each word's case and on the
+/// next word, which a regex cannot weigh.
+pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(String, Range<usize>)> {
+    let rest = &text[start..];
+    let clause = &rest[..rest
+        .find([',', ';', ':', '!', '?', '\n', '(', ')'])
+        .unwrap_or(rest.len())];
+    // "soy Carolina de RRHH. estamos buscando...": the department ends
+    // with its sentence.
+    let sentence = clause.split(". ").next().unwrap_or(clause);
+    if authority::is_department_phrase(sentence.trim_end_matches('.')) {
+        return None;
+    }
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let words: Vec<(usize, &str)> = text::words(clause).collect();
+    let mut end = None;
+    for (i, &(word_start, word)) in words.iter().enumerate() {
+        let bare = word.trim_end_matches('.');
+        let lower = bare.to_lowercase();
+        let upper = text::starts_upper(word);
+        let next_upper = words
+            .get(i + 1)
+            .is_some_and(|(_, next)| text::starts_upper(next));
+        let accepted = if i == 0 && upper && next_upper {
+            // "called Still Point", "The Heather Inn", "with Human Touch
+            // Realty": capitalised words that would not be a name one by one.
+            is_article(&lower) || !(is_place(&lower) || is_calendar_word(&lower))
+        } else if i == 0 {
+            (strong || (upper && word.starts_with(char::is_alphabetic)))
+                && !is_not_name(&lower)
+                && !is_place(&lower)
+                && !is_calendar_word(&lower)
+        } else if matches!(
+            lower.as_str(),
+            "de" | "del" | "y" | "&" | "and" | "of" | "la" | "los" | "las" | "e"
+        ) {
+            next_upper
+        } else {
+            upper || is_abbreviation(word) || (strong && all_lowercase && !is_not_name(&lower))
+        };
+        if !accepted || i == MAX_COMPANY_WORDS {
+            break;
+        }
+        let sentence_ends = word.ends_with('.') && !is_abbreviation(word);
+        end = Some(
+            start
+                + word_start
+                + if sentence_ends {
+                    bare.len()
+                } else {
+                    word.len()
+                },
+        );
+        if sentence_ends {
+            break;
+        }
+    }
+    let snippet = text[start..end?].trim_end_matches(|c: char| !c.is_alphanumeric() && c != '.');
+    let span = start..start + snippet.len();
+    parse_company(snippet)
+        .ok()
+        .map(|_| (snippet.to_owned(), span))
+}
+
+/// "The Heather Inn", "La Palapa": a capitalised article opens a name.
+fn is_article(word: &str) -> bool {
+    matches!(word, "the" | "la" | "el" | "los" | "las")
+}
+
+/// Days, months and places in time that follow "from" without being a company.
+static CALENDAR_WORDS: Words = Words::new(
+    "monday tuesday wednesday thursday friday saturday sunday lunes martes miércoles \
+     miercoles jueves viernes sábado sabado domingo january february march april june \
+     july august september october november december enero febrero marzo abril mayo junio \
+     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana \
+     scratch home casa cero",
+);
+
+fn is_calendar_word(word: &str) -> bool {
+    CALENDAR_WORDS.contains(word)
+}

@@ -1,0 +1,112 @@
+//! Finding what the customer needs in prose: what follows "we need",
+//! "busco" and the like, up to the end of the clause, unless it is not
+//! something to buy. Apart because questions (see `questions`) find needs
+//! by the same rule.
+
+use super::text::Words;
+use super::{parse_need, text};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            we\s+need | i\s+need
+            | (?:we(?:['’]re|\s+are)|i(?:['’]m|\s+am))\s+looking\s+for | looking\s+for
+            | we\s+want | i\s+want
+            | (?:we|i)(?:['’]d|\s+would)\s+like
+            | (?:(?:i(?:['’]m|\s+am)|we(?:['’]re|\s+are))\s+)?interested\s+in
+            | need\s+help\s+with
+            | (?:estoy|estamos|ando|andamos)\s+buscando | busco | buscamos
+            | (?:i['’]?m|i\s+am|we['’]?re|we\s+are|estoy|estamos)\s+(?:considering|thinking\s+(?:about|of)|pensando\s+en)
+            | what\s+(?:we|i)\s+need\s+is | lo\s+que\s+(?:necesitamos|necesito|queremos|quiero|buscamos|busco)\s+es
+            | necesito | necesitamos | quiero | queremos | quisiera | quisi[ée]ramos | quer[ií]a(?:mos)?
+            | looking\s+to\s+get | (?:we|i)(?:['’]d|\s+would)\s+want
+            | (?:me|nos)\s+interesa(?:r[ií]a)? | (?:me|nos)\s+gustar[ií]a(?:\s+tener)?
+            | requerimos | requiero
+            | (?:nos|me)\s+pidieron\s+cotizar | cotizar | cotizando | (?:a\s+)?quote\s+for
+        )[\ \t]+(?P<object>[^.!?\n,;]+)",
+    )
+});
+
+/// Whether `text` states a need in so many words ("we need...", "lo que
+/// buscamos es..."), rather than only speaking of the topic.
+pub fn states_need(text: &str) -> bool {
+    find_need(text).is_some()
+}
+
+/// "we need a WhatsApp bot", "busco un asistente para...": what follows the
+/// phrase, up to the end of the clause, unless it is not something to buy
+/// ("quiero hablar con una persona", "we want to start next month").
+pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
+    NEED_CUE.captures_iter(text).find_map(|caps| {
+        let object = caps.name("object")?;
+        let trimmed = object.as_str().trim_end();
+        let first = trimmed
+            .strip_prefix("to ")
+            .unwrap_or(trimmed)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        if not_a_purchase(&first) {
+            return None;
+        }
+        // "retailers ask us all day for catalogues, we need automation for
+        // this": what "this" is was said just before.
+        let start = if ANAPHOR.is_match(trimmed) {
+            previous_clause(text, caps.get(0)?.start())
+        } else {
+            object.start()
+        };
+        let end = object.start() + trimmed.len();
+        parse_need(&text[start..end])
+            .or_else(|_| parse_need(trimmed))
+            .ok()
+            .map(|need| {
+                let start = if need == trimmed {
+                    object.start()
+                } else {
+                    start
+                };
+                (need.into(), start..end)
+            })
+    })
+}
+
+/// Words that point back at what was said before.
+static ANAPHOR: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)\b(?:this|that|it|them|those|esto|eso|ello|esos|esas)\b"));
+
+/// Where the clause before the one at `at` starts: after the punctuation
+/// that ends the one before it, or the start of the text.
+fn previous_clause(text: &str, at: usize) -> usize {
+    let before = text[..at].trim_end_matches(|c: char| c.is_whitespace() || ",;.!".contains(c));
+    let start = before
+        .rfind(['.', '!', '?', ';', ',', '\n'])
+        .map_or(0, |i| i + 1);
+    start + (before[start..].len() - before[start..].trim_start().len())
+}
+
+/// First words of an object that is not something to buy.
+static NOT_PURCHASES: Words = Words::new(
+    "pay invest invertir decide decidir see ver it this that them one lo eso esto ya asap \
+     para next by in en more más you te le les me to fixed done sorted solved resuelto \
+     solucionado arreglado go live ready running listo lista listos funcionando",
+);
+
+/// First words that make "I want ..." about something other than buying.
+fn not_a_purchase(first: &str) -> bool {
+    // Booking or signing up is how to buy, not what: "I'd like to book
+    // one", "la quiero anotar ya".
+    const VERB_STEMS: [&str; 34] = [
+        "talk", "speak", "habl", "platic", "convers", "comunic", "contact", "start", "begin",
+        "empez", "comenz", "inici", "arranc", "know", "sab", "ask", "pregunt", "check", "consult",
+        "think", "pens", "wait", "esper", "pag", "spend", "gast", "book", "reserv", "agend",
+        "schedul", "anot", "inscrib", "sign", "enrol",
+    ];
+    VERB_STEMS.iter().any(|stem| first.starts_with(stem))
+        || first.starts_with(|c: char| c.is_ascii_digit())
+        || NOT_PURCHASES.contains(first)
+}

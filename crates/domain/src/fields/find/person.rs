@@ -1,0 +1,225 @@
+//! Finding who the customer is in prose: their name ("I'm Ana", "me llamo
+//! María José") and the role said next to it ("Ana, operations director
+//! at Acme"). Apart from companies and needs, as a name is judged by its
+//! cue, its capitals and the words that cannot be names.
+
+use super::super::names::{is_not_name, is_place};
+use super::company::company_at;
+use super::{authority, parse_authority, parse_name, text};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:
+            (?P<strong>my\s+name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es)
+            | i['’]?m | i\s+am | soy | soi | (?P<weak>this\s+is | it['’]?s)
+            | (?:te|le|les)\s+(?:habla|escribe) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!])[\ \t]*habla
+        )[\ \t]+
+        (?:(?:el|la)[\ \t]+)?
+        (?:(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
+        (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})
+        ",
+    )
+});
+
+/// "Jake here", "Tom Whitaker here, IT lead at...": a name the customer
+/// signs with, at the start of a clause.
+static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})[\ \t]+here\b",
+    )
+});
+
+/// "Sophie from Wild Fern Skincare", "Andrea Vidal, gerente comercial en
+/// Grupo Altamar": a message (or clause) that opens with the customer's
+/// name, followed by where they work or their role.
+static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})
+        (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+)
+          | [\ \t]*,[\ \t]*(?:the[\ \t]+|el[\ \t]+|la[\ \t]+)?(?P<role>\p{L}+) )",
+    )
+});
+
+/// Where a role is held: "gerente comercial en Grupo Altamar", "the GM at
+/// IronHouse Gym", "dueña de Óptica Visión Clara".
+pub(super) static ROLE_AT: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)[ \t]+(?:at|of|for|with|en|de|del)[ \t]+"));
+
+/// "I'm Ana", "me llamo María José", "soy Pedro", but not "I'm
+/// interested" or "soy de Monterrey". After "I'm"/"soy" a name must be
+/// capitalised, unless the customer writes everything in lowercase.
+pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
+    let all_lowercase = types_lowercase(text);
+    let cued = NAME_CUE.captures_iter(text).find_map(|caps| {
+        let strong = caps.name("strong").is_some();
+        // "this is terrible", "it's urgent": only a capitalised word
+        // after these is a name, however the customer types.
+        let lowercase_ok = all_lowercase && caps.name("weak").is_none();
+        name_at(text, caps.name("name")?.range(), strong, lowercase_ok)
+    });
+    cued.or_else(|| {
+        clauses(text).find_map(|at| {
+            let caps = NAME_HERE.captures(&text[at..])?;
+            whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
+        })
+    })
+    .or_else(|| {
+        clauses(text).find_map(|at| {
+            let caps = NAME_LEADS.captures(&text[at..])?;
+            // What follows must be a company ("Sophie from Wild Fern") or
+            // a role ("Andrea Vidal, gerente comercial"): "depende de mi
+            // jefe" and "Hola, Ana" say nothing of the kind.
+            let follows = match (caps.name("from"), caps.name("role")) {
+                (Some(from), _) => company_at(text, at + from.end(), all_lowercase).is_some(),
+                (None, Some(role)) => authority::is_role_word(&role.as_str().to_lowercase()),
+                (None, None) => false,
+            };
+            if !follows {
+                return None;
+            }
+            // "mick from Outback Adventure Tours": before a capitalised
+            // company, a name typed in lowercase is still the name.
+            let lowercase_ok = all_lowercase || caps.name("from").is_some();
+            whole_name(text, shifted(caps.name("name")?, at), lowercase_ok)
+        })
+    })
+}
+
+/// Whether the customer types in lowercase: no sentence of theirs starts
+/// with a capital, and "I" is "i". Such a customer may still capitalise
+/// their company ("im sunil i have a pharmacy, Medway Pharmacy"), but not
+/// their own name.
+fn types_lowercase(text: &str) -> bool {
+    let mut sentence_start = true;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            if sentence_start && c.is_uppercase() {
+                return false;
+            }
+            sentence_start = false;
+        } else if matches!(c, '.' | '!' | '?' | '\n') {
+            sentence_start = true;
+        }
+    }
+    !text::words(text).any(|(_, w)| {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+        matches!(bare, "I" | "I'm" | "I’m" | "Im" | "I'd" | "I'll")
+    })
+}
+
+/// The role a customer signs with: "Andrea Vidal, gerente comercial en
+/// Grupo Altamar", "Danielle, operations director at Crescent Logistics".
+pub(super) fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    clauses(text).find_map(|at| {
+        let caps = NAME_LEADS.captures(&text[at..])?;
+        let role = caps.name("role")?;
+        whole_name(text, shifted(caps.name("name")?, at), all_lowercase)?;
+        let start = at + role.start();
+        let rest = &text[start..];
+        let end = start
+            + rest
+                .find([',', '.', ';', '!', '?', '\n'])
+                .unwrap_or(rest.len());
+        let snippet = text[start..end].trim_end();
+        parse_authority(snippet)
+            .ok()
+            .map(|_| (snippet.to_owned(), start..start + snippet.len()))
+    })
+}
+
+/// A clause that opens with a role and says where it is held: "I'm
+/// Harriet, operations lead at Thornbury Veterinary Group", "coordinadora
+/// de mercadeo del Hotel Bahía Dorada". The role alone is the value.
+pub(super) fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
+    clauses(text).skip(1).find_map(|at| {
+        let rest = &text[at..];
+        let start = at + (rest.len() - rest.trim_start().len());
+        let rest = &text[start..];
+        let clause = &rest[..rest
+            .find([',', '.', ';', '!', '?', '\n'])
+            .unwrap_or(rest.len())];
+        let role = authority::role_in(clause)?;
+        let opens = clause[..role.start]
+            .split_whitespace()
+            .all(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an" | "el" | "la"));
+        let at_company = ROLE_AT
+            .find(&clause[role.end..])
+            .is_some_and(|m| m.start() == 0);
+        let snippet = &clause[role.clone()];
+        (opens && at_company && parse_authority(snippet).is_ok())
+            .then(|| (snippet.to_owned(), start + role.start..start + role.end))
+    })
+}
+
+/// Where each clause of `text` starts: its start, and after each comma,
+/// full stop, colon, exclamation mark or line break.
+fn clauses(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        text.match_indices([',', '.', '!', ':', ';', '\n'])
+            .map(|(i, mark)| i + mark.len()),
+    )
+}
+
+/// `found` in `text[at..]`, as a range of `text`.
+fn shifted(found: regex::Match<'_>, at: usize) -> Range<usize> {
+    at + found.start()..at + found.end()
+}
+
+/// The name that starts `candidate`: its words up to the first that no
+/// name has. After "I'm"/"soy" a name must be capitalised, unless the
+/// customer writes everything in lowercase or said "my name is".
+fn name_at(
+    text: &str,
+    candidate: Range<usize>,
+    strong: bool,
+    all_lowercase: bool,
+) -> Option<(String, Range<usize>)> {
+    let mut end = candidate.start;
+    for (i, (start, word)) in text::words(&text[candidate.clone()]).enumerate() {
+        let word = word.trim_end_matches(['.', ',', '!']);
+        let lower = word.to_lowercase();
+        let capitalised = text::starts_upper(word);
+        let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
+        if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
+            break;
+        }
+        end = candidate.start + start + word.len();
+    }
+    let snippet = &text[candidate.start..end];
+    parse_name(snippet)
+        .ok()
+        .map(|_| (snippet.to_owned(), candidate.start..end))
+}
+
+/// `candidate` when every word of it can be a name: a name with no cue
+/// before it must be all of what was matched, not the start of a sentence.
+fn whole_name(
+    text: &str,
+    candidate: Range<usize>,
+    all_lowercase: bool,
+) -> Option<(String, Range<usize>)> {
+    let words: Vec<&str> = text[candidate.clone()].split_whitespace().collect();
+    let plausible = words.iter().all(|word| {
+        let lower = word.to_lowercase();
+        (text::starts_upper(word) || all_lowercase)
+            && !is_not_name(&lower)
+            && !is_place(&lower)
+            && !crate::language::is_common_word(&lower)
+    });
+    if !plausible {
+        return None;
+    }
+    let end = candidate.end;
+    let found = name_at(text, candidate, false, true)?;
+    (found.1.end == end).then_some(found)
+}
+
+/// English participles and gerunds typed in lowercase ("i'm thinking")
+/// are not names.
+fn looks_inflected(word: &str) -> bool {
+    word.len() > 4 && (word.ends_with("ing") || word.ends_with("ed"))
+}

@@ -1,0 +1,281 @@
+//! Who the customer is, found in prose: names, companies, roles and who
+//! decides, in the shapes customers write them. Apart from the tests of
+//! the other fields so that each test file stays short.
+
+use super::*;
+
+#[test]
+fn names_and_companies_from_their_phrases() {
+    let cases: &[(&str, &[(FieldName, &str)])] = &[
+        ("my name is John Smith", &[(Name, "John Smith")]),
+        ("me llamo María José", &[(Name, "María José")]),
+        ("soy Pedro", &[(Name, "Pedro")]),
+        ("hola soy pedro", &[(Name, "pedro")]),
+        ("I'm the CEO", &[(Authority, "I'm the CEO")]),
+        ("soy el dueño", &[(Authority, "soy el dueño")]),
+        ("I work at Acme", &[(Company, "Acme")]),
+        ("trabajo en Acme", &[(Company, "Acme")]),
+        ("trabajo en compras", &[(Authority, "trabajo en compras")]),
+        (
+            "soy Laura de la empresa Textiles Norte",
+            &[(Name, "Laura"), (Company, "Textiles Norte")],
+        ),
+        ("our company is Globex.", &[(Company, "Globex")]),
+        (
+            "mi empresa se llama panadería rosita",
+            &[(Company, "panadería rosita")],
+        ),
+        (
+            "I'm Tom from ACME S.A. de C.V., we need a CRM",
+            &[
+                (Name, "Tom"),
+                (Company, "ACME S.A. de C.V."),
+                (Need, "a CRM"),
+            ],
+        ),
+        ("I'm Ana from Spain", &[(Name, "Ana")]),
+        (
+            "hi im mike from joes pizza we want a bot to take orders",
+            &[
+                (Name, "mike"),
+                (Company, "joes pizza"),
+                (Need, "a bot to take orders"),
+            ],
+        ),
+        (
+            "I'm Ana and I'm the owner",
+            &[(Name, "Ana"), (Authority, "I'm the owner")],
+        ),
+        (
+            "soy Ana, la dueña",
+            &[(Name, "Ana"), (Authority, ", la dueña")],
+        ),
+        (
+            "Hey, it's Sam over at Bluefin Charters",
+            &[(Name, "Sam"), (Company, "Bluefin Charters")],
+        ),
+        (
+            "Hello, this is Mike from Northwind",
+            &[(Name, "Mike"), (Company, "Northwind")],
+        ),
+        (
+            "G'day, Jake here from Coastline Motors",
+            &[(Name, "Jake"), (Company, "Coastline Motors")],
+        ),
+        (
+            "Hi there, Sophie from Wild Fern Skincare",
+            &[(Name, "Sophie"), (Company, "Wild Fern Skincare")],
+        ),
+        (
+            "Hola! Andrea Vidal, gerente comercial en Grupo Altamar",
+            &[
+                (Name, "Andrea Vidal"),
+                (Company, "Grupo Altamar"),
+                (Authority, "gerente comercial en Grupo Altamar"),
+            ],
+        ),
+        (
+            "Buenas tardes, soy la licenciada Mariana Téllez",
+            &[(Name, "Mariana Téllez")],
+        ),
+        (
+            "Hola, habla Constanza Rivas de Viña Sur Propiedades",
+            &[(Name, "Constanza Rivas"), (Company, "Viña Sur Propiedades")],
+        ),
+        (
+            "un estudio de pilates que se llama Core Studio",
+            &[(Company, "Core Studio")],
+        ),
+        (
+            "I run a property agency in Manchester called Northgate Homes",
+            &[(Company, "Northgate Homes")],
+        ),
+        (
+            "mi nombre es jhon fredy, tengo una distribuidora",
+            &[(Name, "jhon fredy")],
+        ),
+        ("depende de mi jefe", &[(Authority, "depende de mi jefe")]),
+    ];
+    check(cases);
+}
+
+#[test]
+fn a_company_where_a_role_is_held_or_after_an_article() {
+    let company = |text: &str| {
+        found(text, None)
+            .into_iter()
+            .find(|(field, _)| *field == Company)
+            .map(|(_, value)| value)
+    };
+    let mut wrong = Vec::new();
+    for (text, expected) in [
+        (
+            "Hello, I'm Eleanor, head of admissions at Oakfield Prep School. Parents message us",
+            Some("Oakfield Prep School"),
+        ),
+        (
+            "Hola! Soy Marga, de la Academia Nexo en Valencia",
+            Some("Academia Nexo"),
+        ),
+        (
+            "mick from Outback Adventure Tours, we run 4wd tours",
+            Some("Outback Adventure Tours"),
+        ),
+        ("we run 4wd tours out of cairns", None),
+        (
+            "buenas tardes, les escribo de Grupo Tandil, soy Carolina Ferreyra de RRHH. estamos buscando capacitacion",
+            Some("Grupo Tandil"),
+        ),
+        (
+            "Hi, writing from Bluewave Travel about your bot",
+            Some("Bluewave Travel"),
+        ),
+        ("I'm the office manager at a law firm", None),
+        // The business described, then named.
+        (
+            "Hello, we have a dental clinic in Bangalore, Smile Square Dental. We want patients to book",
+            Some("Smile Square Dental"),
+        ),
+        (
+            "I am owner of a bicycle shop in Utrecht, Fietsen Bakker. We want that customers can ask",
+            Some("Fietsen Bakker"),
+        ),
+        (
+            "hello, I'm the office manager at a law firm, Hart & Cole Solicitors. we need the bot",
+            Some("Hart & Cole Solicitors"),
+        ),
+        (
+            "general manager of a boutique hotel in Edinburgh, The Heather Inn. Guests message at 2am",
+            Some("The Heather Inn"),
+        ),
+        (
+            "soy Rocío Quispe, tengo una agencia de viajes en Cusco, Andes Trip, y quiero que el bot cotice",
+            Some("Andes Trip"),
+        ),
+        (
+            "i have a small pharmacy in leeds Medway Pharmacy and people keep asking",
+            Some("Medway Pharmacy"),
+        ),
+        ("we have a small shop in Leeds, nothing fancy", None),
+        ("tenemos una clínica en Puebla, somos 4 dentistas", None),
+        // Named by "called", whatever its first word.
+        (
+            "I run a yoga and pilates studio called Still Point. I need the bot",
+            Some("Still Point"),
+        ),
+        (
+            "I co-own a Mexican restaurant in San Diego called La Palapa. we want a bot",
+            Some("La Palapa"),
+        ),
+        // Where a role is held, after an article, before a place.
+        (
+            "hey! this is Marcus, I'm the GM at IronHouse Gym in Austin",
+            Some("IronHouse Gym"),
+        ),
+        (
+            "Hola, soy Inés Medina, directora de la Autoescuela Ronda, en Málaga. Queremos",
+            Some("Autoescuela Ronda"),
+        ),
+        (
+            "soy Brenda, asistente de dirección en el Colegio Montessori Arboleda. Nos pidieron",
+            Some("Colegio Montessori Arboleda"),
+        ),
+        (
+            "Hi, I'm Dev, I'm a real estate agent with Human Touch Realty in Toronto.",
+            Some("Human Touch Realty"),
+        ),
+        // After a kind of business or a branch.
+        (
+            "soy Jordi Puig, del despacho Puig & Serra Advocats, en Barcelona.",
+            Some("Puig & Serra Advocats"),
+        ),
+        (
+            "soy Gabriela Soto, tengo tres sucursales de Panadería La Espiga y quiero",
+            Some("Panadería La Espiga"),
+        ),
+        (
+            "Hola, qué más, soy Santiago Vélez de Café Alto Tostadores, vendemos café",
+            Some("Café Alto Tostadores"),
+        ),
+    ] {
+        if company(text).as_deref() != expected {
+            wrong.push(format!(
+                "{text:?}: got {:?}, expected {expected:?}",
+                company(text)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn roles_and_decisions_in_the_shapes_customers_use() {
+    use crate::lead::DecisionPower::{DecisionMaker, NeedsApproval, Unknown};
+    let mut wrong = Vec::new();
+    for (text, role, power) in [
+        (
+            "Morning, I'm Harriet, operations lead at Thornbury Veterinary Group. We've got 4 clinics",
+            Some("operations lead"),
+            Unknown,
+        ),
+        (
+            "Hello, Tom Whitaker here, IT lead at St Aidan's College. We'd like a WhatsApp assistant",
+            Some("IT lead"),
+            Unknown,
+        ),
+        (
+            "I'm head of ecommerce, I can sign off on this",
+            Some("head of ecommerce"),
+            DecisionMaker,
+        ),
+        (
+            "soy la licenciada Mariana Téllez, directora de ventas en Inmobiliaria Cumbres del Valle.",
+            Some("directora de ventas"),
+            Unknown,
+        ),
+        (
+            "le escribe Paola Cárdenas, coordinadora de mercadeo del Hotel Bahía Dorada en Cartagena.",
+            Some("coordinadora de mercadeo"),
+            Unknown,
+        ),
+        (
+            "Buenas, soy asesor inmobiliario, mi oficina",
+            Some("asesor inmobiliario"),
+            Unknown,
+        ),
+        ("la dueña soy yo, decido yo", Some("dueña"), DecisionMaker),
+        ("ya its my salon so me", None, DecisionMaker),
+        (
+            "the owners set the budget, I think around £500 a month",
+            None,
+            NeedsApproval,
+        ),
+        (
+            "tenemos unos 900 dólares mensuales y lo tiene que aprobar mi jefe",
+            None,
+            NeedsApproval,
+        ),
+        ("la dueña es mi mamá, ella aprueba", None, NeedsApproval),
+        ("my wife runs the numbers, she decides", None, NeedsApproval),
+    ] {
+        let got = found(text, None)
+            .into_iter()
+            .find(|(field, _)| *field == Authority)
+            .and_then(|(_, value)| super::super::parse_authority(&value).ok())
+            .map(|a| (a.role, a.power));
+        let expected = Some((role.map(str::to_owned), power));
+        if got != expected {
+            wrong.push(format!("{text:?}: got {got:?}, expected {expected:?}"));
+        }
+    }
+    // A role that only names where the customer works is no authority.
+    for text in ["we are a sales team of five", "the team at Acme is great"] {
+        if found(text, None)
+            .iter()
+            .any(|(field, _)| *field == Authority)
+        {
+            wrong.push(format!("{text:?}: an authority was found"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -1,0 +1,187 @@
+//! What a turn learns of the lead: the brain's proposals validated, the
+//! server's own extractors run beside it, and corrections of known values.
+//! Kept apart so every way a value reaches the lead reads in one place.
+
+use super::understanding::{CORRECTABLE, field_value, holding};
+use super::{Agent, TurnOutcome};
+use crate::conversation::Conversation;
+use crate::events::Event;
+use crate::fields;
+use crate::lead::{FieldName, Lead};
+use crate::playbook::Stage;
+use crate::reading;
+use jiff::civil::Date;
+
+impl Agent {
+    /// Validates every proposed value; a value that does not parse never
+    /// reaches the lead.
+    pub(super) fn apply_fields(
+        &self,
+        conversation: &mut Conversation,
+        proposed: &[(FieldName, String)],
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        for (field, raw) in proposed {
+            let before = conversation.lead.clone();
+            match fields::apply(&mut conversation.lead, *field, raw, today) {
+                Ok(()) if conversation.lead != before => {
+                    self.assume_currency(&mut conversation.lead);
+                    if *field == FieldName::Name {
+                        conversation.name_from_profile = false;
+                    }
+                    outcome.events.push(Event::FieldSet { field: *field })
+                }
+                Ok(()) => {}
+                Err(e) => outcome.events.push(Event::FieldRejected {
+                    field: *field,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+    }
+
+    /// The deterministic extractors, run beside any brain on every turn:
+    /// they fill what the brain did not propose, and a name the customer
+    /// states replaces the one taken from their WhatsApp profile. Cue
+    /// phrases count here ("I'm Ana", "our budget is 5k"), never a
+    /// question's words, and a bare answer for the field the stage wants
+    /// next, which its agent asks for ("Mike" after "how can I help?", "5k"
+    /// or "asap" while qualifying), when that field's parser is strict
+    /// enough that nothing else passes for it: not a need or a company,
+    /// which a bare sentence would fill with whatever it says.
+    pub(super) fn read_beside(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        said: &str,
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        let wanted = next_field(conversation, stage)
+            .filter(|f| !matches!(f, FieldName::Need | FieldName::Company));
+        let statements = reading::statements(said);
+        let stated = fields::states_need(&statements);
+        let topics = &self.playbook.need_topics;
+        let mut missed: Vec<(FieldName, String)> =
+            fields::find_about(&statements, wanted, today, topics)
+                .into_iter()
+                .filter(|(field, value)| {
+                    conversation.lead.open(*field)
+                        || (*field == FieldName::Name && conversation.name_from_profile)
+                        || (*field == FieldName::Need && conversation.need_inferred && stated)
+                        || (*field == FieldName::Need
+                            && self.names_a_better_need(conversation, value))
+                })
+                .collect();
+        // What the questions still tell, for fields nothing else filled.
+        for question in reading::asked(said) {
+            for (field, value) in fields::find_in_question(question, today, topics) {
+                let told = field != FieldName::Need || self.playbook.needs_named;
+                if told && conversation.lead.open(field) && !missed.iter().any(|(f, _)| *f == field)
+                {
+                    missed.push((field, value));
+                }
+            }
+        }
+        self.apply_fields(conversation, &missed, today, outcome);
+        // Whatever set the need this turn (the brain or the extractors),
+        // it was stated in so many words or only inferred.
+        let need_set = outcome.events.iter().any(|e| {
+            matches!(e, Event::FieldSet { field } | Event::FieldCorrected { field, .. } if *field == FieldName::Need)
+        });
+        if need_set {
+            conversation.need_inferred = !stated;
+        }
+    }
+
+    /// Whether `need` names something the playbook's business sells where
+    /// the known need names nothing it sells ("I want to stay longer than
+    /// 90 days", then "I'd be doing the intensive spanish course"): the
+    /// later one says what the customer came for.
+    fn names_a_better_need(&self, conversation: &Conversation, need: &str) -> bool {
+        let topics = &self.playbook.need_topics;
+        self.playbook.needs_named
+            && topics.names(need)
+            && conversation
+                .lead
+                .need
+                .as_deref()
+                .is_some_and(|known| !topics.names(known))
+    }
+
+    /// A correction ("perdón, son 5 mil, no 3 mil", "sorry, I'm Marta, not
+    /// Marga") replaces the known value it is about, and the event keeps
+    /// the value replaced. The field is the one whose value it takes
+    /// back, else the known field it states a new value for.
+    pub(super) fn apply_correction(
+        &self,
+        conversation: &mut Conversation,
+        said: &str,
+        today: Date,
+        outcome: &mut TurnOutcome,
+    ) {
+        let Some(correction) = reading::correction(said) else {
+            return;
+        };
+        let lead = &conversation.lead;
+        let about = correction
+            .taken_back
+            .as_deref()
+            .and_then(|old| holding(lead, old, today));
+        let mut proposed: Vec<(FieldName, String)> = fields::find(&correction.says, None, today)
+            .into_iter()
+            .filter(|(field, _)| lead.has(*field) && about.is_none_or(|a| a == *field))
+            .collect();
+        if proposed.is_empty() {
+            // Without the old value to go by, only an amount or a date is
+            // taken as a bare correction: "sorry, 250" is a budget, but
+            // "ay perdón, mejor en español" names no company.
+            let candidates = match about {
+                Some(field) => vec![field],
+                None => CORRECTABLE.into_iter().filter(|f| lead.has(*f)).collect(),
+            };
+            proposed.extend(candidates.into_iter().find_map(|field| {
+                fields::find(&correction.value, Some(field), today)
+                    .into_iter()
+                    .find(|(found, _)| *found == field)
+            }));
+        }
+        for (field, raw) in proposed {
+            let mut corrected = conversation.lead.clone();
+            if fields::apply(&mut corrected, field, &raw, today).is_err()
+                || corrected == conversation.lead
+            {
+                continue;
+            }
+            let replaced = field_value(&conversation.lead, field);
+            self.assume_currency(&mut corrected);
+            conversation.lead = corrected;
+            if field == FieldName::Name {
+                conversation.name_from_profile = false;
+            }
+            outcome
+                .events
+                .push(Event::FieldCorrected { field, replaced });
+        }
+    }
+
+    /// A budget that names no currency is in the business's, marked as
+    /// assumed so the team knows to confirm it.
+    fn assume_currency(&self, lead: &mut Lead) {
+        if let Some(budget) = &mut lead.budget
+            && budget.currency_assumed
+            && budget.currency.is_none()
+        {
+            budget.currency.clone_from(&self.playbook.business.currency);
+        }
+    }
+}
+
+/// The first field `stage` still needs and may still ask for: what its
+/// agent asks next.
+pub(super) fn next_field(conversation: &Conversation, stage: &Stage) -> Option<FieldName> {
+    stage
+        .missing(&conversation.lead, &conversation.deferred())
+        .next()
+}

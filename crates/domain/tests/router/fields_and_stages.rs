@@ -1,0 +1,214 @@
+//! What a turn learns of the lead and where the stage goes: values are
+//! validated, grounded in what the customer wrote and corrected; the
+//! stage moves only along the playbook; the language and the name come
+//! from the customer's own words.
+
+use super::*;
+
+#[tokio::test]
+async fn a_value_that_does_not_parse_never_reaches_the_lead() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "hi",
+        &[
+            (FieldName::Budget, "lots of love"),
+            (FieldName::Name, "Ana"),
+        ],
+    ))]);
+    let out = h.say(&["hola, soy Ana"]).await;
+    assert!(h.conversation.lead.budget.is_none());
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Ana"));
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::FieldRejected {
+            field: FieldName::Budget,
+            ..
+        }
+    )));
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::FieldSet {
+            field: FieldName::Name
+        }
+    )));
+}
+
+#[tokio::test]
+async fn the_stage_moves_only_along_the_playbook_as_fields_arrive() {
+    let everything = [
+        (FieldName::Name, "Ana"),
+        (FieldName::Need, "a WhatsApp assistant for sales"),
+        (FieldName::Budget, "5k USD"),
+        (FieldName::Authority, "I'm the CEO"),
+        (FieldName::Timeline, "next month"),
+    ];
+    let mut h = Harness::new(vec![
+        Ok(turn("hello")),
+        Ok(with_fields("great", &everything)),
+    ]);
+    let first = h.say(&["hello"]).await;
+    assert_eq!(h.conversation.stage, "greeting");
+    assert!(stage_changes(&first.events).is_empty());
+
+    let second = h
+        .say(&["I'm Ana, CEO, 5k, next month, we need a bot"])
+        .await;
+    assert_eq!(
+        stage_changes(&second.events),
+        vec![
+            ("greeting".into(), "qualification".into()),
+            ("qualification".into(), "scheduling".into())
+        ]
+    );
+    assert_eq!(h.conversation.stage, "scheduling");
+    // Scheduling's success is a booked call: fields alone never leave it.
+    assert!(h.conversation.handoff.is_none());
+}
+
+#[tokio::test]
+async fn a_returning_lead_resumes_where_their_known_fields_reach() {
+    let h = Harness::new(Vec::new());
+    let mut lead = Lead::default();
+    let today = jiff::civil::date(2026, 11, 25);
+    for (field, value) in [(FieldName::Name, "Ana"), (FieldName::Need, "a bot")] {
+        leadline_domain::fields::apply(&mut lead, field, value, today).unwrap();
+    }
+    let c = h.router.start(
+        CustomerId::parse("5215550199").unwrap(),
+        Some(lead.clone()),
+        Timestamp::now(),
+    );
+    assert_eq!(c.stage, "qualification");
+    assert_eq!(c.lead, lead);
+}
+
+#[tokio::test]
+async fn the_server_reads_the_language_from_the_customers_words_before_the_brain_is_asked() {
+    let mut h = Harness::new(Vec::new());
+    assert_eq!(
+        h.conversation.language,
+        Language::Es,
+        "the business default"
+    );
+    h.say(&["Hello! I'm the CTO at Acme"]).await;
+    h.say(&["5000"]).await;
+    h.say(&["perdón, mejor en español"]).await;
+    assert_eq!(
+        *h.script.seen_languages.lock().unwrap(),
+        [Language::En, Language::En, Language::Es],
+        "a message that tells nothing keeps the language; a switch is followed"
+    );
+}
+
+#[tokio::test]
+async fn the_profile_name_is_the_name_until_the_customer_states_theirs() {
+    let mut h = Harness::new(Vec::new());
+    let mut hello = h.message(Content::Text {
+        body: "hola".into(),
+    });
+    hello.profile_name = Some("andrea vidal".into());
+    h.router
+        .run_turn(&mut h.conversation, &[hello], Timestamp::now())
+        .await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Andrea Vidal"));
+
+    // The brain proposes nothing; the extractors that run beside it read
+    // the stated name, which replaces the profile's.
+    h.say(&["perdón, me llamo Andy Vidal"]).await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Andy Vidal"));
+    assert!(!h.conversation.name_from_profile);
+}
+
+#[tokio::test]
+async fn a_business_profile_name_is_not_taken_for_the_customers() {
+    let mut h = Harness::new(Vec::new());
+    let mut hello = h.message(Content::Text {
+        body: "hola".into(),
+    });
+    hello.profile_name = Some("Ventas Altamar 🛥️".into());
+    h.router
+        .run_turn(&mut h.conversation, &[hello], Timestamp::now())
+        .await;
+    assert_eq!(h.conversation.lead.name, None);
+}
+
+#[tokio::test]
+async fn a_field_asked_twice_without_an_answer_waits_and_the_flow_moves_on() {
+    let asking_name = |fields: &[(FieldName, &str)]| {
+        Ok(Turn {
+            asks: Some(FieldName::Name),
+            ..with_fields("¿Cómo te llamas?", fields)
+        })
+    };
+    let mut h = Harness::new(vec![
+        asking_name(&[(FieldName::Need, "un bot de ventas")]),
+        asking_name(&[]),
+        Ok(turn("ok")),
+    ]);
+    h.say(&["quiero un bot de ventas"]).await;
+    assert_eq!(h.conversation.stage, "greeting");
+    let out = h.say(&["prefiero no decirlo"]).await;
+    assert_eq!(h.conversation.deferred(), [FieldName::Name]);
+    assert_eq!(
+        h.conversation.stage, "qualification",
+        "the name waits; the need is known, so greeting is done"
+    );
+    assert_eq!(
+        stage_changes(&out.events),
+        [("greeting".to_owned(), "qualification".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "¡Gracias!",
+        &[
+            (FieldName::Name, "Marga"),
+            (FieldName::Budget, "3 mil dólares"),
+        ],
+    ))]);
+    h.say(&["soy Marga, tenemos 3 mil dólares"]).await;
+    let out = h.say(&["perdón, son 5 mil, no 3 mil"]).await;
+    let budget = h.conversation.lead.budget.as_ref().unwrap();
+    assert_eq!((budget.min, budget.max), (Some(5000), Some(5000)));
+    let replaced: Vec<_> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FieldCorrected { field, replaced } => Some((*field, replaced["min"].clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replaced, [(FieldName::Budget, serde_json::json!(3000))]);
+
+    h.say(&["sorry, Marta not Marga"]).await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Marta"));
+}
+
+#[tokio::test]
+async fn a_value_nobody_wrote_is_dropped_and_counted_and_a_reworded_one_kept() {
+    let mut h = Harness::new(vec![Ok(with_fields(
+        "¡Hola, Juan!",
+        &[
+            (FieldName::Name, "Juan"),
+            (FieldName::Budget, "5000 USD"),
+            (FieldName::Need, "a WhatsApp bot for sales"),
+        ],
+    ))]);
+    let out = h
+        .say(&["hi, we need a whatsapp bot for our sales, about 5k USD"])
+        .await;
+    let lead = &h.conversation.lead;
+    assert_eq!(lead.name, None, "nobody said Juan");
+    assert_eq!(lead.budget.as_ref().and_then(|b| b.min), Some(5000));
+    assert_eq!(lead.need.as_deref(), Some("a WhatsApp bot for sales"));
+    let ungrounded: Vec<FieldName> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FieldUngrounded { field } => Some(*field),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ungrounded, [FieldName::Name]);
+}
