@@ -4,13 +4,13 @@
 
 use crate::Shared;
 use crate::drain::{self, Queue};
+use crate::effects::Outcome;
 use crate::follow_through;
 use jiff::Timestamp;
 use leadline_domain::Clock;
 use leadline_stores::{EffectAction, EffectItem, OutgoingBody, OutgoingMessage, StoreError};
 use leadline_whatsapp::send::SendError;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -53,13 +53,6 @@ impl Queue for Pending {
     fn ready(&self) -> &Notify {
         &self.0.effects_ready
     }
-}
-
-/// What one attempt came to.
-pub(crate) enum Outcome {
-    Done,
-    Retry(Duration, String),
-    Dead(String),
 }
 
 async fn carry_out(shared: &Shared, item: EffectItem) {

@@ -17,6 +17,13 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What one attempt at carrying out an effect came to.
+pub(crate) enum Outcome {
+    Done,
+    Retry(Duration, String),
+    Dead(String),
+}
+
 /// The dashboard's link to a conversation (it knows the opaque ids).
 pub type ConversationLink = Arc<dyn Fn(&CustomerId) -> String + Send + Sync>;
 

@@ -8,7 +8,7 @@
 //! [`AdminStore::follow_through`]: leadline_stores::AdminStore::follow_through
 
 use crate::Shared;
-use crate::dispatcher::Outcome;
+use crate::effects::Outcome;
 use jiff::{SignedDuration, Timestamp};
 use leadline_domain::Conversation;
 use leadline_domain::events::Event;

@@ -4,12 +4,17 @@
 //! Apart from names, as where a company name ends is its own judgement.
 
 use super::super::names::{is_abbreviation, is_not_name, is_place};
-use super::person::ROLE_AT;
 use super::text::Words;
 use super::{authority, parse_company, text};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
+
+/// Where a role is held: "gerente comercial en Grupo Altamar", "the GM at
+/// IronHouse Gym", "dueña de Óptica Visión Clara".
+pub(super) static ROLE_AT: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)[ \t]+(?:at|of|for|with|en|de|del)[ \t]+"));
+
 /// Words a company name found in prose may have.
 const MAX_COMPANY_WORDS: usize = 6;
 /// Right after a name: "Ana from Acme", "Carlos de Ferretería López",

@@ -4,7 +4,7 @@
 //! cue, its capitals and the words that cannot be names.
 
 use super::super::names::{is_not_name, is_place};
-use super::company::company_at;
+use super::company::{ROLE_AT, company_at};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
 use std::ops::Range;
@@ -42,11 +42,6 @@ static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
           | [\ \t]*,[\ \t]*(?:the[\ \t]+|el[\ \t]+|la[\ \t]+)?(?P<role>\p{L}+) )",
     )
 });
-
-/// Where a role is held: "gerente comercial en Grupo Altamar", "the GM at
-/// IronHouse Gym", "dueña de Óptica Visión Clara".
-pub(super) static ROLE_AT: LazyLock<Regex> =
-    LazyLock::new(|| text::regex(r"(?i)[ \t]+(?:at|of|for|with|en|de|del)[ \t]+"));
 
 /// "I'm Ana", "me llamo María José", "soy Pedro", but not "I'm
 /// interested" or "soy de Monterrey". After "I'm"/"soy" a name must be
