@@ -25,6 +25,15 @@ impl Tool for Booker {
     }
 }
 
+/// Every field the built-in flow collects before booking, in one message.
+const EVERYTHING: [(FieldName, &str); 5] = [
+    (FieldName::Name, "Ana"),
+    (FieldName::Need, "a sales bot"),
+    (FieldName::Budget, "5k USD"),
+    (FieldName::Authority, "I decide"),
+    (FieldName::Timeline, "ASAP"),
+];
+
 fn booking_tools() -> ToolRegistry {
     let mut tools = ToolRegistry::default();
     tools.register(Arc::new(Booker));
@@ -33,16 +42,9 @@ fn booking_tools() -> ToolRegistry {
 
 #[tokio::test]
 async fn a_booked_call_is_recorded_even_when_the_brain_then_fails() {
-    let everything = [
-        (FieldName::Name, "Ana"),
-        (FieldName::Need, "a sales bot"),
-        (FieldName::Budget, "5k USD"),
-        (FieldName::Authority, "I decide"),
-        (FieldName::Timeline, "ASAP"),
-    ];
     let mut h = Harness::with_tools(
         vec![
-            Ok(with_fields("ok", &everything)),
+            Ok(with_fields("ok", &EVERYTHING)),
             Err(BrainError::Malformed("not JSON".into())),
         ],
         vec![vec![], vec!["book_call"]],
@@ -62,15 +64,8 @@ async fn a_booked_call_is_recorded_even_when_the_brain_then_fails() {
 
 #[tokio::test]
 async fn a_booked_call_reported_by_a_tool_completes_the_flow_and_hands_off() {
-    let everything = [
-        (FieldName::Name, "Ana"),
-        (FieldName::Need, "a sales bot"),
-        (FieldName::Budget, "5k USD"),
-        (FieldName::Authority, "I decide"),
-        (FieldName::Timeline, "ASAP"),
-    ];
     let mut h = Harness::with_tools(
-        vec![Ok(with_fields("ok", &everything)), Ok(turn("Booked!"))],
+        vec![Ok(with_fields("ok", &EVERYTHING)), Ok(turn("Booked!"))],
         vec![vec![], vec!["book_call"]],
         booking_tools(),
     );

@@ -26,14 +26,18 @@ impl Tool for Brochure {
     }
 }
 
+fn brochure_tools() -> ToolRegistry {
+    let mut tools = ToolRegistry::default();
+    tools.register(Arc::new(Brochure));
+    tools
+}
+
 #[tokio::test]
 async fn a_document_goes_once_unless_the_customer_asks_again() {
     let asked = |reply: &str| Turn {
         intent: Some("ask_document".into()),
         ..turn(reply)
     };
-    let mut tools = ToolRegistry::default();
-    tools.register(Arc::new(Brochure));
     let mut h = Harness::with_tools(
         vec![
             Ok(with_fields(
@@ -50,7 +54,7 @@ async fn a_document_goes_once_unless_the_customer_asks_again() {
             vec!["send_document"],
             vec!["send_document"],
         ],
-        tools,
+        brochure_tools(),
     );
     h.say(&["soy Ana, quiero un bot de ventas"]).await;
     assert_eq!(h.conversation.stage, "qualification");
@@ -84,8 +88,6 @@ async fn a_document_goes_once_unless_the_customer_asks_again() {
 
 #[tokio::test]
 async fn a_document_the_brain_read_as_asked_for_but_did_not_send_is_sent_by_the_server() {
-    let mut tools = ToolRegistry::default();
-    tools.register(Arc::new(Brochure));
     let mut h = Harness::with_tools(
         vec![
             Ok(with_fields(
@@ -98,7 +100,7 @@ async fn a_document_the_brain_read_as_asked_for_but_did_not_send_is_sent_by_the_
             }),
         ],
         vec![vec![], vec![]],
-        tools,
+        brochure_tools(),
     );
     h.say(&["soy Ana, quiero un bot de ventas"]).await;
     let out = h.say(&["can you send me a brochure first?"]).await;
@@ -114,8 +116,6 @@ async fn a_document_the_brain_read_as_asked_for_but_did_not_send_is_sent_by_the_
 async fn a_request_in_so_many_words_is_served_whatever_the_brain_read() {
     // A small model answers "Sure, here it is" and "let's talk to someone"
     // without asking for the tool or the handoff.
-    let mut tools = ToolRegistry::default();
-    tools.register(Arc::new(Brochure));
     let mut h = Harness::with_tools(
         vec![
             Ok(with_fields(
@@ -126,7 +126,7 @@ async fn a_request_in_so_many_words_is_served_whatever_the_brain_read() {
             Ok(turn("I understand. Let's talk to someone real about this.")),
         ],
         vec![vec![], vec![], vec![]],
-        tools,
+        brochure_tools(),
     );
     h.say(&["Hi, I'm Tom, we need a sales bot"]).await;
     assert_eq!(h.conversation.stage, "qualification");
