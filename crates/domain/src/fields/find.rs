@@ -20,7 +20,7 @@ mod need;
 mod person;
 mod questions;
 
-use company::find_company;
+use company::{company_next_clause, find_company};
 use need::find_need;
 pub use need::states_need;
 use person::{find_name, role_after_name, role_clause};
@@ -88,7 +88,15 @@ pub fn find_about(
         && !found.has(field)
         && let Some(answer) = bare_answer(text, field, &found.spans, today)
     {
+        // "Raj, Sunrise Travels": the company may follow a bare name.
+        let company = (field == FieldName::Name && !found.has(FieldName::Company))
+            .then(|| text.find(answer.as_str()))
+            .flatten()
+            .and_then(|at| company_next_clause(text, at + answer.len()));
         found.push(field, answer, 0..0);
+        if let Some((snippet, span)) = company {
+            found.push(FieldName::Company, snippet, span);
+        }
     }
     found.values.sort_by_key(|(field, _)| *field);
     found.values

@@ -25,6 +25,11 @@ static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A clause or line of its own right after the name: "Raj, Sunrise
+/// Travels", "its Dan" / "Dan's Auto Repair" in a burst.
+static NEXT_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"^[ \t]*(?:,|\n|[-–][ \t])[ \t\n]*"));
+
 /// Phrases that introduce a company whatever its case.
 static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
@@ -144,6 +149,9 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
     let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
     let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
+    if let Some(found) = name_end.and_then(|end| company_next_clause(text, end)) {
+        return Some(found);
+    }
     after_name
         .into_iter()
         .chain(cued)
@@ -152,6 +160,27 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
+}
+
+/// The company said as a clause or line of its own right after the name
+/// ends at `name_end` ("Raj, Sunrise Travels"): capitalised words that
+/// fill the clause, none of them a role ("Ana, Sales Manager" names a
+/// role, not a company).
+pub(super) fn company_next_clause(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
+    let at = name_end + NEXT_CLAUSE.find(&text[name_end..])?.end();
+    if !text[at..].starts_with(char::is_uppercase) {
+        return None;
+    }
+    let (snippet, span) = company_at(text, at, false)?;
+    let fills_clause = text[span.end..]
+        .trim_start_matches([' ', '\t'])
+        .chars()
+        .next()
+        .is_none_or(|c| matches!(c, ',' | '\n' | '.' | '!' | ';'));
+    let role = snippet
+        .split_whitespace()
+        .any(|w| authority::is_role_word(&w.to_lowercase()));
+    (fills_clause && !role).then_some((snippet, span))
 }
 
 /// "la Autoescuela Ronda", "el Colegio": an article written in lowercase

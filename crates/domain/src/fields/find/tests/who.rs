@@ -100,6 +100,38 @@ fn names_and_companies_from_their_phrases() {
 }
 
 #[test]
+fn a_company_on_its_own_clause_or_line_after_the_name() {
+    let asked_name: &[(&str, &[(FieldName, &str)])] = &[
+        (
+            "Raj, Sunrise Travels",
+            &[(Name, "Raj"), (Company, "Sunrise Travels")],
+        ),
+        ("Ana, Acme", &[(Name, "Ana"), (Company, "Acme")]),
+        // A role, a thank-you or a need after the name is not a company.
+        ("Ana, Sales Manager", &[(Name, "Ana")]),
+        ("Raj, thanks", &[(Name, "Raj")]),
+    ];
+    let wrong: Vec<String> = asked_name
+        .iter()
+        .filter_map(|(text, expected)| {
+            let got: Vec<_> = found(text, Some(Name))
+                .into_iter()
+                .filter(|(field, _)| matches!(field, Name | Company))
+                .collect();
+            (got != values(expected)).then(|| format!("{text:?}: got {got:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    check(&[
+        (
+            "hey\nits Dan\nDan's Auto Repair\nwe got 6 bays",
+            &[(Name, "Dan"), (Company, "Dan's Auto Repair")],
+        ),
+        ("I'm Ana\nMonday works", &[(Name, "Ana")]),
+    ]);
+}
+
+#[test]
 fn a_company_where_a_role_is_held_or_after_an_article() {
     let company = |text: &str| {
         found(text, None)
