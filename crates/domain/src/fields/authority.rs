@@ -83,7 +83,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:lo|la)\s+(?:tengo|tenemos)\s+q(?:ue)?\s+(?:consultar|hablar|ver|preguntar|comentar|aprobar)
             (?:\s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+)?
         | \btengo\s+q(?:ue)?\s+(?:consultar|preguntar|hablar|comentar)
-        | \bdepende\s+(?:de\s+(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)|del)\s+{APPROVERS_ES}
+        | \bdepende\s+(?:de\s+(?:(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)\s+)?|del\s+){APPROVERS_ES}
         | \b(?:mi|nuestro|nuestra|el|la)\s+(?:jefe|jefa|socio|socia|socios|gerente|director|directora|dueño|dueña|junta
             |directorio|comit[ée]|equipo|patr[oó]n|superior)
             \s+(?:decide|decidir[aá]|es\s+quien\s+decide|aprueba|tiene\s+que\s+aprobar|firma|da\s+el\s+visto\s+bueno
@@ -107,6 +107,10 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:ella|[ée]l|ellos|ellas)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
         | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
         | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+the\s+(?:budget|money|finances|purse\s+strings)
+        | \bthe\s+(?:budget|money)\s+is\s+(?:handled|controlled|managed|owned|set|decided|approved)\s+by\s+(?:my|our|the)\s+{APPROVERS_EN}
+        | \b(?:(?:el|la)\s+)?(?:presupuesto|dinero|plata)\s+(?:l[oa]\s+)?(?:maneja|manejan|lleva|llevan|controla|controlan|administra|administran|decide|deciden|aprueba|aprueban)
+            \s+(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+)?{APPROVERS_ES}
+        | \b(?:mi|mis|nuestro|nuestra|el|la)\s+{APPROVERS_ES}\s+(?:maneja|lleva|controla|administra|decide)\s+(?:el\s+)?(?:presupuesto|dinero|plata)
         ",
     ))
 });

@@ -336,7 +336,8 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
 }
 /// What others pay or charge, or the price of what the customer sells:
 /// "our customers pay $45 a box", "Wati quoted us $49", "la noche cuesta
-/// 1,800 pesos", "we already pay an agency 2k, that's a separate thing".
+/// 1,800 pesos", "we already pay an agency 2k, that's a separate thing";
+/// or an approval threshold: "the board approves anything over 1k".
 static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
@@ -346,6 +347,9 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:costs?|cuesta|cuestan|run|runs|anda\s+en|ronda|sale|salen)\b
         | \b(?:already\s+pay|ya\s+pagamos|ya\s+pago|separate\s+thing|otra\s+cosa|aparte)\b
         | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?
+        | \b(?:anything|whatever|everything)\s+(?:over|above|beyond|more\s+than)\b
+        | \b(?:todo\s+lo\s+que|cualquier\s+(?:cosa|gasto|compra)\s+que)\s+(?:pase|supere|exceda)\b
+        | \bcualquier\s+(?:cosa|gasto|compra)\s+(?:de\s+m[aá]s\s+de|arriba\s+de|mayor\s+a|sobre)\b
         ",
     )
 });

@@ -122,6 +122,12 @@ fn refuses_text_without_authority() {
 
 /// How customers say who decides, with the accents and typos they type.
 const DECISIONS: &[(&str, DecisionPower)] = &[
+    ("depende de gerencia", Na),
+    ("depende de la gerencia", Na),
+    ("el presupuesto lo maneja mi socio", Na),
+    ("la plata la maneja mi socio", Na),
+    ("mi socia lleva el presupuesto", Na),
+    ("the budget is handled by my partner", Na),
     ("I can approve it myself", Dm),
     ("i can aprove it myself", Dm),
     ("I approve it", Dm),

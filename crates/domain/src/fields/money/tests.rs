@@ -459,6 +459,12 @@ fn locates_money_but_not_counts() {
         at("we're a team of 12 and our budget is 4000", false).as_deref(),
         Some("4000")
     );
+    // An approval threshold is who decides, not what they will spend.
+    assert_eq!(at("the board approves anything over 1k", true), None);
+    assert_eq!(
+        at("mi socio aprueba todo lo que pase de 500 dólares", true),
+        None
+    );
 }
 
 #[test]
