@@ -18,7 +18,7 @@ pub use authority::parse_authority;
 pub use email::parse_email;
 pub use find::{Topics, find, find_about, find_in_question, states_need};
 pub use money::parse_budget;
-pub use names::{parse_company, parse_name, parse_need, parse_profile_name};
+pub use names::{is_goodbye, parse_company, parse_name, parse_need, parse_profile_name};
 pub use timeline::parse_timeline;
 
 /// Why a proposed value was refused.

@@ -26,6 +26,28 @@ static HUMAN_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A goodbye or a promise to come back later ("gracias, luego hablamos",
+/// "ok thanks, talk later", "lo pienso y te aviso"): the customer is
+/// leaving, not saying what they need.
+static LEAVING: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^(?:(?:ok|okay|oki|vale|bueno|listo|dale|perfecto|genial|gracias|muchas\s+gracias|mil\s+gracias
+            |thanks|thank\s+you|thx|ty|cool|great|sure|alright|all\s+right)[,.!\s]+)*
+        (?:(?:luego|despu[eé]s|m[aá]s\s+tarde|otro\s+d[ií]a|ma[ñn]ana)\s+(?:hablamos|te\s+escribo|te\s+aviso|seguimos|te\s+contacto|te\s+llamo)
+          |(?:hablamos|te\s+escribo|te\s+aviso|seguimos|nos\s+vemos)(?:\s+(?:luego|despu[eé]s|m[aá]s\s+tarde|ma[ñn]ana|pronto))?
+          |(?:lo|la)\s+pienso(?:\s+y\s+te\s+(?:aviso|escribo|digo))?
+          |talk\s+(?:to\s+you\s+)?(?:later|soon|tomorrow)|ttyl|speak\s+soon|catch\s+you\s+later
+          |i['’]?ll\s+(?:get\s+back\s+to\s+you|think\s+about\s+it|let\s+you\s+know|be\s+in\s+touch)(?:\s+(?:later|soon|tomorrow))?
+          |(?:bye|chau|chao|adi[oó]s|hasta\s+luego|hasta\s+pronto|see\s+you(?:\s+later|\s+soon)?))
+        [\s.!]*$",
+    )
+});
+
+/// Whether `text` is only a goodbye or a promise to come back later.
+pub fn is_goodbye(text: &str) -> bool {
+    LEAVING.is_match(&text::collapse_spaces(text))
+}
+
 /// A person's name: one to four words of letters (accents, apostrophes and
 /// hyphens included), capitalised ("ana maría" → "Ana María").
 pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
@@ -195,6 +217,9 @@ pub fn parse_need(raw: &str) -> Result<Need, FieldError> {
         .all(is_filler)
     {
         return Err(invalid(field, "a greeting or a reply is not a need"));
+    }
+    if LEAVING.is_match(need) {
+        return Err(invalid(field, "a goodbye is not a need"));
     }
     if HUMAN_REQUEST.is_match(need) {
         return Err(invalid(field, "asking for a person is not a need"));
@@ -522,6 +547,11 @@ mod tests {
             ),
             ("CRM", "CRM"),
             ("  automate   follow-ups ", "automate follow-ups"),
+            // Not a goodbye: a need that mentions talking later.
+            (
+                "a bot that says we'll talk later when we're closed",
+                "a bot that says we'll talk later when we're closed",
+            ),
         ] {
             assert_eq!(parse_need(raw).as_deref(), Ok(expected), "{raw}");
         }
@@ -537,6 +567,11 @@ mod tests {
             "a human",
             "no",
             "12345",
+            "gracias, luego hablamos",
+            "ok thanks, talk later",
+            "lo pienso y te aviso",
+            "I'll get back to you tomorrow",
+            "bueno, hasta luego!",
             &"bot ".repeat(80),
         ] {
             assert!(

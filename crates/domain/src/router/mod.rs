@@ -308,12 +308,13 @@ impl Agent {
         // "perdón, 2 millones, no 3") ends with the correction.
         self.apply_correction(conversation, &words, today, &mut outcome);
         // A customer who asked something instead of answering (a question,
-        // a document, a call) did not leave the field unanswered: asking
-        // it again does not count.
-        if let Some(field) = turn
-            .asks
-            .filter(|f| !conversation.lead.has(*f) && reading::asked(&words).is_empty())
-        {
+        // a document, a call) or said goodbye for now did not leave the
+        // field unanswered: asking it again does not count.
+        if let Some(field) = turn.asks.filter(|f| {
+            !conversation.lead.has(*f)
+                && reading::asked(&words).is_empty()
+                && !fields::is_goodbye(&words)
+        }) {
             let times = conversation.asked.entry(field).or_default();
             *times = times.saturating_add(1);
         }
