@@ -29,7 +29,7 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
           |what|what's|how|when|where|which|who|why
           |qué|cómo|cuanto|cuánto|cuanta|cuánta|cuantos|cuántos|cuándo|dónde
           |cual|cuál|cuales|cuáles|quién|por\s+qu[eé]
-          |se\s+puede|puedo|pueden|podr[ií]an?|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
+          |se\s+puede|puedo|pueden|podr[ií]an|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
     )
 });
 
@@ -48,6 +48,18 @@ static INDIRECT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)\b(?:(?:quer[ií]a|quisiera|quiero|queremos|me\s+gustar[ií]a|necesito|necesitamos)\s+(?:saber|preguntar(?:les|te|le)?|consultar(?:les|te|le)?)
           |(?:i\s+)?(?:was|am|were)\s+wondering|i\s+(?:wanted|want|would\s+like|['’]d\s+like)\s+to\s+(?:know|ask|check)
           |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar))\b",
+    )
+});
+
+/// A guess said with a rising tone, not a question: "maybe 150-200/month?",
+/// "unos 300 al mes?", "money wise maybe 2k?".
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^(?:(?:hmm+|umm*|uh+|well|so|ok|bueno|pues|mmm*|eh+|y)[,.!\s]+)*
+        (?:\p{L}+[\s-]?wise[,\s]+)?
+        (?:(?:maybe|perhaps|probably|i\s+guess|i['’]?d\s+say|quiz[aá]s?|tal\s+vez|capaz|m[aá]s\s+o\s+menos
+            |aprox\w*|dir[ií]a\s+que)\b
+          |(?:like|around|about|roughly|unos|unas|como)\s+[$€£]?\d)",
     )
 });
 
@@ -83,12 +95,13 @@ fn sentences(text: &str) -> impl Iterator<Item = (&str, bool)> {
                 })
                 .map(|(i, mark)| i + mark.len())
                 .collect();
-            clauses
+            let opens = clauses
                 .iter()
                 .copied()
-                .find(|&i| QUESTION_START.is_match(sentence[i..].trim_start()))
-                .or(clauses.last().copied())
-                .or(Some(0))
+                .find(|&i| QUESTION_START.is_match(sentence[i..].trim_start()));
+            let last = clauses.last().copied().unwrap_or(0);
+            // "maybe 150-200/month?" guesses rather than asks.
+            opens.or((!HEDGE.is_match(sentence[last..].trim_start())).then_some(last))
         } else {
             INDIRECT.find(sentence).map(|m| m.start())
         };
@@ -385,6 +398,18 @@ mod tests {
         let cases = [
             ("¿esto funciona con WooCommerce?", ""),
             ("does it also do Messenger?", ""),
+            // A guess said with a rising tone states, and "podría" alone
+            // is "I could".
+            (
+                "hmm money wise maybe 150-200/month?",
+                "hmm money wise maybe 150-200/month?",
+            ),
+            ("unos 300 al mes?", "unos 300 al mes?"),
+            (
+                "podria pagar hasta 300 al mes",
+                "podria pagar hasta 300 al mes",
+            ),
+            ("como funciona?", ""),
             ("se puede conectar con Shopify", ""),
             (
                 "I'm Ana from Acme. Does it work with Shopify? We need a bot",

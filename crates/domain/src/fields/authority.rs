@@ -108,8 +108,12 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
         | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+the\s+(?:budget|money|finances|purse\s+strings)
         | \bthe\s+(?:budget|money)\s+is\s+(?:handled|controlled|managed|owned|set|decided|approved)\s+by\s+(?:my|our|the)\s+{APPROVERS_EN}
+        | \b(?:the\s+)?(?:final\s+)?(?:decision|say|call)\s+(?:is|lies|rests|sits|stays)\s+with\s+(?:my|our|the)\s+{APPROVERS_EN}
+        | \bmakes\s+(?:all\s+the\s+(?:final\s+)?(?:calls|decisions)|the\s+(?:final\s+)?decisions?|the\s+final\s+call|the\s+calls?\s+on\s+(?:spending|money|the\s+budget|budget))\b
+        | \b(?:my|our)\s+{APPROVERS_EN}\s+and\s+i\s+(?:would\s+|will\s+|both\s+)*(?:have|need)\s+to\s+(?:both\s+)?(?:agree|decide|sign|approve)
+        | \bwe\s+(?:would\s+|will\s+)?both\s+(?:have|need)\s+to\s+(?:agree|decide|sign|approve)
         | \b(?:(?:el|la)\s+)?(?:presupuesto|dinero|plata)\s+(?:l[oa]\s+)?(?:maneja|manejan|lleva|llevan|controla|controlan|administra|administran|decide|deciden|aprueba|aprueban)
-            \s+(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+)?{APPROVERS_ES}
+            \s+(?:(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+)?{APPROVERS_ES}|[ée]l|ella|ellos|ellas)\b
         | \b(?:mi|mis|nuestro|nuestra|el|la)\s+{APPROVERS_ES}\s+(?:maneja|lleva|controla|administra|decide)\s+(?:el\s+)?(?:presupuesto|dinero|plata)
         ",
     ))
@@ -145,7 +149,7 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:yo\s+)?(?:manejo|administro|controlo|llevo)\s+(?:yo\s+)?el\s+presupuesto\b
         | \bel\s+presupuesto\s+lo\s+(?:manejo|administro|controlo|llevo|decido|apruebo)(?:\s+yo)?\b
         | \bsoy\s+(?:yo\s+)?(?:quien|el\s+que|la\s+que)\s+(?:decide|firma|aprueba)
-        | \bquien\s+(?:decide|aprueba|firma)\s+soy\s+yo\b
+        | \b(?:quien|(?:el|la)\s+que)\s+(?:decide|aprueba|firma)\s+soy\s+yo\b
         | \btengo\s+la\s+[úu]ltima\s+palabra
         | (?P<me>\bdepende\s+(?:(?:solo|s[oó]lo|solamente|nom[aá]s|[uú]nicamente)\s+)?de\s+m[ií])
             (?:[\x20\t]*$|[\x20\t]*[^\p{L}\p{N}\x20\t]|\s+(?:y|e|and|pero|but|so|no|nom[aá]s|solo|s[oó]lo|solamente)\b)
