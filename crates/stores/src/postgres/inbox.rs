@@ -305,12 +305,7 @@ pub(super) async fn put_summary(
     summary: &Summary,
     now: i64,
 ) -> Result<(), StoreError> {
-    let through = i64::try_from(summary.through_seq).map_err(|_| {
-        StoreError::Corrupt(format!(
-            "summary through_seq {} out of range",
-            summary.through_seq
-        ))
-    })?;
+    let through = crate::sql::summary_seq(summary)?;
     sqlx::query(PUT_SUMMARY)
         .bind(customer.as_str())
         .bind(through)

@@ -3,7 +3,7 @@
 
 use super::{encode, millis};
 use crate::sql::claim_of;
-pub(super) use crate::sql::{delivery_rank, delivery_state};
+use crate::sql::delivery_rank;
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
 use leadline_domain::{CustomerId, InboundMessage};
@@ -333,12 +333,7 @@ pub(super) fn put_summary(
     summary: &Summary,
     now: i64,
 ) -> Result<(), StoreError> {
-    let through = i64::try_from(summary.through_seq).map_err(|_| {
-        StoreError::Corrupt(format!(
-            "summary through_seq {} out of range",
-            summary.through_seq
-        ))
-    })?;
+    let through = crate::sql::summary_seq(summary)?;
     conn.prepare_cached(PUT_SUMMARY)?.execute(params![
         customer.as_str(),
         through,
