@@ -1,14 +1,15 @@
 //! What the sqlx-based backends share.
 
-use crate::admin::FunnelRows;
+use crate::admin::{FunnelRows, LeadQuery, LeadRow};
 use crate::{
-    CalendarCall, Claim, Effect, EffectItem, Funnel, FunnelQuery, LoginSession, OutboxEntry,
-    OutboxItem, OutgoingMessage, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow, SendState,
-    StoreError,
+    CalendarCall, Claim, Effect, EffectItem, EnqueueReport, Funnel, FunnelQuery, LoginSession,
+    OutboxEntry, OutboxItem, OutgoingMessage, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
+    SendState, StoreError,
 };
 use jiff::Timestamp;
 use leadline_domain::conversation::Summary;
 use leadline_domain::{Conversation, CustomerId, DeliveryState, InboundMessage};
+use std::collections::HashSet;
 
 /// A row that does not decode is corrupt data; anything else sqlx reports
 /// (I/O, pool timeouts, refused statements) means the store cannot be used
@@ -126,6 +127,23 @@ where
         reply_latencies_ms,
     }
     .into())
+}
+
+/// Counts `messages` into `report` as accepted or duplicates: `fresh`
+/// holds the ids the backend's insert took, and the first occurrence of
+/// an id in arrival order is the accepted one, so it leaves `fresh`.
+pub(crate) fn count_fresh(
+    report: &mut EnqueueReport,
+    messages: &[InboundMessage],
+    fresh: &mut HashSet<String>,
+) {
+    for message in messages {
+        if fresh.remove(&message.id) {
+            report.accepted += 1;
+        } else {
+            report.duplicates += 1;
+        }
+    }
 }
 
 /// A claim as both backends read it back: the queue row's customer and
@@ -425,4 +443,51 @@ pub(crate) fn calendar_call(
         description,
         attendee,
     })
+}
+
+/// [`crate::AdminStore::leads`], asked of either backend the same way:
+/// `statement` takes `(stage, handoff, handed off, updated since, search,
+/// after's updated_at, after's customer, limit)` and returns the stored
+/// conversation, which `decode` reads the backend's way, and `updated_at`.
+pub(crate) async fn leads<DB, B>(
+    pool: &sqlx::Pool<DB>,
+    statement: &'static str,
+    query: &LeadQuery,
+    decode: impl Fn(B) -> Result<Conversation, StoreError>,
+) -> Result<Vec<LeadRow>, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (B, i64): sqlx::FromRow<'r, DB::Row>,
+    B: Send + Unpin,
+{
+    let rows: Vec<(B, i64)> = sqlx::query_as(statement)
+        .bind(query.stage.as_deref())
+        .bind(query.handoff.as_deref())
+        .bind(query.handed_off)
+        .bind(query.updated_since.map(|t| t.as_millisecond()))
+        .bind(query.search.as_deref())
+        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter()
+        .map(|(body, updated_at)| {
+            Ok(LeadRow {
+                conversation: decode(body)?,
+                updated_at: timestamp(updated_at)?,
+            })
+        })
+        .collect()
+}
+
+/// A duration in whole milliseconds, as both backends store leases.
+pub(crate) fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

@@ -14,7 +14,7 @@ mod sessions;
 mod turn;
 
 use crate::admin::{Acted, Change};
-use crate::sql::{OutboxRow, attempts_of, outbox_entry, timestamp};
+use crate::sql::{OutboxRow, attempts_of, millis, outbox_entry, timestamp};
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
     EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough,
@@ -462,10 +462,6 @@ impl PgStore {
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Leases the rows `statement` takes (`$1` the lease's end, `$2` now, `$3`

@@ -15,7 +15,7 @@ mod writer;
 
 use crate::admin::{Acted, Change};
 use crate::sql::{
-    CALL_COLUMNS, CallRow, OutboxRow, attempts_of, calendar_call, outbox_entry, timestamp,
+    CALL_COLUMNS, CallRow, OutboxRow, attempts_of, calendar_call, millis, outbox_entry, timestamp,
 };
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
@@ -501,10 +501,6 @@ fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
