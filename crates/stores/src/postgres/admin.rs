@@ -5,7 +5,7 @@
 
 use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
 use super::records::RedisErasure;
-use super::turn::RECORD_EVENT;
+use super::turn::record_events;
 use crate::admin::{
     Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
@@ -151,17 +151,7 @@ pub(super) async fn change(
             .await
             .map_err(StoreError::from)?;
     }
-    for event in &applied.events {
-        sqlx::query(RECORD_EVENT)
-            .bind(id)
-            .bind(event.kind())
-            .bind(Json(event))
-            .bind(at)
-            .bind(event.question_key())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-    }
+    record_events(&mut tx, id, &applied.events, at).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Acted {
         conversation,
