@@ -1,12 +1,15 @@
 //! What the sqlx-based backends share.
 
-use crate::admin::FunnelRows;
+use crate::admin::{FunnelRows, LeadQuery, LeadRow};
 use crate::{
-    Claim, Funnel, FunnelQuery, LoginSession, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
-    StoreError,
+    CalendarCall, Claim, Effect, EffectItem, EnqueueReport, Funnel, FunnelQuery, LoginSession,
+    OutboxEntry, OutboxItem, OutgoingMessage, QUESTION_CUSTOMERS, QuestionQuery, QuestionRow,
+    SendState, StoreError,
 };
 use jiff::Timestamp;
-use leadline_domain::{CustomerId, DeliveryState, InboundMessage};
+use leadline_domain::conversation::Summary;
+use leadline_domain::{Conversation, CustomerId, DeliveryState, InboundMessage};
+use std::collections::HashSet;
 
 /// A row that does not decode is corrupt data; anything else sqlx reports
 /// (I/O, pool timeouts, refused statements) means the store cannot be used
@@ -124,6 +127,23 @@ where
         reply_latencies_ms,
     }
     .into())
+}
+
+/// Counts `messages` into `report` as accepted or duplicates: `fresh`
+/// holds the ids the backend's insert took, and the first occurrence of
+/// an id in arrival order is the accepted one, so it leaves `fresh`.
+pub(crate) fn count_fresh(
+    report: &mut EnqueueReport,
+    messages: &[InboundMessage],
+    fresh: &mut HashSet<String>,
+) {
+    for message in messages {
+        if fresh.remove(&message.id) {
+            report.accepted += 1;
+        } else {
+            report.duplicates += 1;
+        }
+    }
 }
 
 /// A claim as both backends read it back: the queue row's customer and
@@ -249,4 +269,225 @@ pub(crate) fn customers(rows: Vec<String>) -> Result<Vec<CustomerId>, StoreError
                 .map_err(|_| StoreError::Corrupt("a stored customer id is not valid".to_owned()))
         })
         .collect()
+}
+
+/// Counts the pending index, never the answered messages.
+pub(crate) const DEPTH: &str = "SELECT count(*) FROM inbox WHERE acked_at IS NULL";
+
+/// [`crate::Inbox::depth`]: the same statement on both backends.
+pub(crate) async fn depth<DB>(pool: &sqlx::Pool<DB>) -> Result<u64, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+{
+    let n: i64 = sqlx::query_scalar(DEPTH).fetch_one(pool).await?;
+    Ok(n.unsigned_abs())
+}
+
+/// The earliest `due_at` that `statement` ([`NEXT_DUE`] or
+/// [`NEXT_EFFECT_DUE`]) finds: when the outbox or the effects next have
+/// something to do, read the same way on both backends.
+pub(crate) async fn next_at<DB>(
+    pool: &sqlx::Pool<DB>,
+    statement: &'static str,
+) -> Result<Option<Timestamp>, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'r> (Option<i64>,): sqlx::FromRow<'r, DB::Row>,
+{
+    let at: Option<i64> = sqlx::query_scalar(statement).fetch_one(pool).await?;
+    at.map(timestamp).transpose()
+}
+
+/// [`crate::AdminStore::stale`]: `statement` takes `(before ms, limit)`
+/// in either backend's SQL and lists customer ids.
+pub(crate) async fn stale<DB>(
+    pool: &sqlx::Pool<DB>,
+    statement: &'static str,
+    before: Timestamp,
+    limit: usize,
+) -> Result<Vec<CustomerId>, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
+{
+    let rows: Vec<String> = sqlx::query_scalar(statement)
+        .bind(before.as_millisecond())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    customers(rows)
+}
+
+/// A stored attempt count; the backends store it as different integers.
+pub(crate) fn attempts_of<A>(what: &str, id: i64, attempts: A) -> Result<u32, StoreError>
+where
+    A: TryInto<u32> + std::fmt::Display + Copy,
+{
+    attempts
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} {id}: attempts {attempts}")))
+}
+
+/// An `outbox_entries` row: id, message (as the backend stores JSON),
+/// state, attempts, wamid, last error, delivery rank.
+pub(crate) type OutboxRow<M, A> = (
+    i64,
+    M,
+    String,
+    A,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// [`crate::AdminStore::outbox_entries`]' rows as both backends read them
+/// back; `message` decodes the stored JSON the backend's way.
+pub(crate) fn outbox_entry<M, A>(
+    (id, message, state, attempts, wa_message_id, last_error, delivery): OutboxRow<M, A>,
+    decode: impl FnOnce(M) -> Result<OutgoingMessage, StoreError>,
+) -> Result<OutboxEntry, StoreError>
+where
+    A: TryInto<u32> + std::fmt::Display + Copy,
+{
+    let state = match state.as_str() {
+        "pending" => SendState::Pending,
+        "sent" => SendState::Sent,
+        "failed" => SendState::Failed,
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "outbox entry {id}: unknown state {other:?}"
+            )));
+        }
+    };
+    Ok(OutboxEntry {
+        id,
+        message: decode(message)?,
+        state,
+        attempts: attempts_of("outbox entry", id, attempts)?,
+        wa_message_id,
+        delivery: delivery.map(delivery_state).transpose()?,
+        last_error,
+    })
+}
+
+/// What each backend's `take_due` leases from the outbox.
+impl From<(i64, OutgoingMessage, u32)> for OutboxItem {
+    fn from((id, message, attempts): (i64, OutgoingMessage, u32)) -> Self {
+        Self {
+            id,
+            message,
+            attempts,
+        }
+    }
+}
+
+/// What each backend's `take_due` leases from the effects.
+impl From<(i64, Effect, u32)> for EffectItem {
+    fn from((id, effect, attempts): (i64, Effect, u32)) -> Self {
+        Self {
+            id,
+            effect,
+            attempts,
+        }
+    }
+}
+
+/// A summary's `through_seq` as both backends store it.
+pub(crate) fn summary_seq(summary: &Summary) -> Result<i64, StoreError> {
+    i64::try_from(summary.through_seq).map_err(|_| {
+        StoreError::Corrupt(format!(
+            "summary through_seq {} out of range",
+            summary.through_seq
+        ))
+    })
+}
+
+/// A loaded conversation with its stored summary, when there is one
+/// (the `LEFT JOIN` on `summaries` both backends load with).
+pub(crate) fn with_summary(
+    mut conversation: Conversation,
+    through_seq: Option<i64>,
+    text: Option<String>,
+) -> Result<Conversation, StoreError> {
+    if let (Some(through_seq), Some(text)) = (through_seq, text) {
+        let through_seq = u64::try_from(through_seq)
+            .map_err(|_| StoreError::Corrupt(format!("summary through_seq {through_seq}")))?;
+        conversation.absorb_summary(Summary { text, through_seq });
+    }
+    Ok(conversation)
+}
+
+/// A stored call as its columns, in [`CALL_COLUMNS`] order.
+pub(crate) type CallRow = (String, i64, i64, String, String, Option<String>);
+
+/// The `calendar_calls` columns a [`CallRow`] reads, on both backends.
+pub(crate) const CALL_COLUMNS: &str = "key, start_at, end_at, summary, description, attendee";
+
+/// A [`CallRow`] as the call it stores.
+pub(crate) fn calendar_call(
+    (key, start, end, summary, description, attendee): CallRow,
+) -> Result<CalendarCall, StoreError> {
+    Ok(CalendarCall {
+        key,
+        start: timestamp(start)?,
+        end: timestamp(end)?,
+        summary,
+        description,
+        attendee,
+    })
+}
+
+/// [`crate::AdminStore::leads`], asked of either backend the same way:
+/// `statement` takes `(stage, handoff, handed off, updated since, search,
+/// after's updated_at, after's customer, limit)` and returns the stored
+/// conversation, which `decode` reads the backend's way, and `updated_at`.
+pub(crate) async fn leads<DB, B>(
+    pool: &sqlx::Pool<DB>,
+    statement: &'static str,
+    query: &LeadQuery,
+    decode: impl Fn(B) -> Result<Conversation, StoreError>,
+) -> Result<Vec<LeadRow>, StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (B, i64): sqlx::FromRow<'r, DB::Row>,
+    B: Send + Unpin,
+{
+    let rows: Vec<(B, i64)> = sqlx::query_as(statement)
+        .bind(query.stage.as_deref())
+        .bind(query.handoff.as_deref())
+        .bind(query.handed_off)
+        .bind(query.updated_since.map(|t| t.as_millisecond()))
+        .bind(query.search.as_deref())
+        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
+        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter()
+        .map(|(body, updated_at)| {
+            Ok(LeadRow {
+                conversation: decode(body)?,
+                updated_at: timestamp(updated_at)?,
+            })
+        })
+        .collect()
+}
+
+/// A duration in whole milliseconds, as both backends store leases.
+pub(crate) fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

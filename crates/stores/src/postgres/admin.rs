@@ -5,8 +5,7 @@
 
 use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
 use super::records::RedisErasure;
-use super::timestamp;
-use super::turn::RECORD_EVENT;
+use super::turn::record_events;
 use crate::admin::{
     Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
@@ -35,25 +34,7 @@ const LEADS: &str = "
     LIMIT $8";
 
 pub(super) async fn leads(pool: &PgPool, query: &LeadQuery) -> Result<Vec<LeadRow>, StoreError> {
-    let rows: Vec<(Json<Conversation>, i64)> = sqlx::query_as(LEADS)
-        .bind(&query.stage)
-        .bind(&query.handoff)
-        .bind(query.handed_off)
-        .bind(query.updated_since.map(|t| t.as_millisecond()))
-        .bind(&query.search)
-        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
-        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(pool)
-        .await?;
-    rows.into_iter()
-        .map(|(Json(conversation), updated_at)| {
-            Ok(LeadRow {
-                conversation,
-                updated_at: timestamp(updated_at)?,
-            })
-        })
-        .collect()
+    crate::sql::leads(pool, LEADS, query, |Json::<Conversation>(c)| Ok(c)).await
 }
 
 /// Fences the conversation as a new claim would, and drops the lease: a
@@ -170,17 +151,7 @@ pub(super) async fn change(
             .await
             .map_err(StoreError::from)?;
     }
-    for event in &applied.events {
-        sqlx::query(RECORD_EVENT)
-            .bind(id)
-            .bind(event.kind())
-            .bind(Json(event))
-            .bind(at)
-            .bind(event.question_key())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
-    }
+    record_events(&mut tx, id, &applied.events, at).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Acted {
         conversation,

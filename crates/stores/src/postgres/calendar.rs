@@ -2,27 +2,9 @@
 //! partial unique index on `start_at` refusing a second booking of a slot
 //! whichever process tries it.
 
-use super::timestamp;
+use crate::sql::{CALL_COLUMNS, CallRow, calendar_call};
 use crate::{CalendarCall, Reservation, StoreError};
 use sqlx::PgPool;
-
-/// A stored call as its columns, in [`COLUMNS`] order.
-type CallRow = (String, i64, i64, String, String, Option<String>);
-
-const COLUMNS: &str = "key, start_at, end_at, summary, description, attendee";
-
-fn from_row(
-    (key, start, end, summary, description, attendee): CallRow,
-) -> Result<CalendarCall, StoreError> {
-    Ok(CalendarCall {
-        key,
-        start: timestamp(start)?,
-        end: timestamp(end)?,
-        summary,
-        description,
-        attendee,
-    })
-}
 
 pub(super) async fn between(
     pool: &PgPool,
@@ -30,7 +12,7 @@ pub(super) async fn between(
     to: i64,
 ) -> Result<Vec<CalendarCall>, StoreError> {
     let rows: Vec<CallRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM calendar_calls
+        "SELECT {CALL_COLUMNS} FROM calendar_calls
          WHERE cancelled_at IS NULL AND end_at > $1 AND start_at < $2
          ORDER BY start_at"
     ))
@@ -38,7 +20,7 @@ pub(super) async fn between(
     .bind(to)
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(from_row).collect()
+    rows.into_iter().map(calendar_call).collect()
 }
 
 pub(super) async fn reserve(
@@ -107,12 +89,12 @@ async fn active(
     key: &str,
 ) -> Result<Option<CalendarCall>, StoreError> {
     let row: Option<CallRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM calendar_calls WHERE key = $1 AND cancelled_at IS NULL"
+        "SELECT {CALL_COLUMNS} FROM calendar_calls WHERE key = $1 AND cancelled_at IS NULL"
     ))
     .bind(key)
     .fetch_optional(executor)
     .await?;
-    row.map(from_row).transpose()
+    row.map(calendar_call).transpose()
 }
 
 pub(super) async fn cancel(pool: &PgPool, key: &str, now: i64) -> Result<(), StoreError> {

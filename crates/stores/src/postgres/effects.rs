@@ -1,6 +1,7 @@
 //! The effects table: leases move `due_at` forward, finishing clears it.
 
-use super::{attempts_of, timestamp};
+use super::timestamp;
+use crate::sql::attempts_of;
 use crate::{Effect, EffectEntry, EffectItem, EffectQuery, EffectState, StoreError};
 use jiff::Timestamp;
 use leadline_domain::CustomerId;
@@ -56,14 +57,7 @@ pub(super) async fn due(
     lease: Duration,
 ) -> Result<Vec<EffectItem>, StoreError> {
     let taken = super::take_due(pool, TAKE_DUE, "effect", now, limit, lease).await?;
-    Ok(taken
-        .into_iter()
-        .map(|(id, effect, attempts)| EffectItem {
-            id,
-            effect,
-            attempts,
-        })
-        .collect())
+    Ok(taken.into_iter().map(EffectItem::from).collect())
 }
 
 pub(super) async fn done(pool: &PgPool, id: i64, now: i64) -> Result<(), StoreError> {

@@ -2,10 +2,10 @@
 //! messages acknowledged; what it writes is [`super::turn`]'s), summaries,
 //! pruning.
 
-use super::millis;
 use super::outbox::{LOCK_RECIPIENT, PROMOTE_NEXT};
-use crate::sql::claim_of;
 use crate::sql::delivery_rank;
+use crate::sql::millis;
+use crate::sql::{claim_of, count_fresh};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::CustomerId;
 use leadline_domain::conversation::Summary;
@@ -102,14 +102,7 @@ pub(super) async fn enqueue(
                 .execute(&mut *tx)
                 .await?;
         }
-        for message in &batch.messages {
-            // The first occurrence in arrival order is the accepted one.
-            if fresh.remove(&message.id) {
-                report.accepted += 1;
-            } else {
-                report.duplicates += 1;
-            }
-        }
+        count_fresh(&mut report, &batch.messages, &mut fresh);
     }
     for status in &batch.statuses {
         let moved = sqlx::query(UPSERT_STATUS)
@@ -305,12 +298,7 @@ pub(super) async fn put_summary(
     summary: &Summary,
     now: i64,
 ) -> Result<(), StoreError> {
-    let through = i64::try_from(summary.through_seq).map_err(|_| {
-        StoreError::Corrupt(format!(
-            "summary through_seq {} out of range",
-            summary.through_seq
-        ))
-    })?;
+    let through = crate::sql::summary_seq(summary)?;
     sqlx::query(PUT_SUMMARY)
         .bind(customer.as_str())
         .bind(through)

@@ -14,13 +14,13 @@ mod sessions;
 mod turn;
 
 use crate::admin::{Acted, Change};
-use crate::sql::timestamp;
+use crate::sql::{OutboxRow, attempts_of, millis, outbox_entry, timestamp};
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
     EffectEntry, EffectItem, EffectQuery, Effects, EnqueueReport, FollowThrough, FollowedThrough,
     Funnel, FunnelQuery, HumanAction, Inbox, InboxBatch, LeadQuery, LeadRow, LoginSession, Outbox,
     OutboxEntry, OutboxItem, OutgoingMessage, QuestionQuery, QuestionRow, RecordedEvent,
-    Reservation, SendState, SessionStore, Store, StoreError, TurnCommit, TurnLog,
+    Reservation, SessionStore, Store, StoreError, TurnCommit, TurnLog,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -170,40 +170,6 @@ impl PgStore {
     }
 }
 
-type OutboxRow = (
-    i64,
-    Json<OutgoingMessage>,
-    String,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
-fn entry(
-    (id, Json(message), state, attempts, wa_message_id, last_error, delivery): OutboxRow,
-) -> Result<OutboxEntry, StoreError> {
-    let state = match state.as_str() {
-        "pending" => SendState::Pending,
-        "sent" => SendState::Sent,
-        "failed" => SendState::Failed,
-        other => {
-            return Err(StoreError::Corrupt(format!(
-                "outbox entry {id}: unknown state {other:?}"
-            )));
-        }
-    };
-    Ok(OutboxEntry {
-        id,
-        message,
-        state,
-        attempts: attempts_of("outbox entry", id, attempts)?,
-        wa_message_id,
-        delivery: delivery.map(crate::sql::delivery_state).transpose()?,
-        last_error,
-    })
-}
-
 #[async_trait]
 impl Inbox for PgStore {
     async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError> {
@@ -228,13 +194,9 @@ impl Inbox for PgStore {
     }
 
     async fn depth(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(DEPTH).fetch_one(&self.pool).await?;
-        Ok(n.unsigned_abs())
+        crate::sql::depth(&self.pool).await
     }
 }
-
-/// Counts the pending index, never the answered messages.
-const DEPTH: &str = "SELECT count(*) FROM inbox WHERE acked_at IS NULL";
 
 #[async_trait]
 impl ConversationStore for PgStore {
@@ -247,15 +209,10 @@ impl ConversationStore for PgStore {
         .bind(customer.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        let Some((Json(mut conversation), through_seq, text)) = row else {
+        let Some((Json(conversation), through_seq, text)) = row else {
             return Ok(None);
         };
-        if let (Some(through_seq), Some(text)) = (through_seq, text) {
-            let through_seq = u64::try_from(through_seq)
-                .map_err(|_| StoreError::Corrupt(format!("summary through_seq {through_seq}")))?;
-            conversation.absorb_summary(Summary { text, through_seq });
-        }
-        Ok(Some(conversation))
+        crate::sql::with_summary(conversation, through_seq, text).map(Some)
     }
 
     async fn load_lead(&self, customer: &CustomerId) -> Result<Option<Lead>, StoreError> {
@@ -315,10 +272,7 @@ impl Outbox for PgStore {
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_DUE)
-            .fetch_one(&self.pool)
-            .await?;
-        at.map(timestamp).transpose()
+        crate::sql::next_at(&self.pool, crate::sql::NEXT_DUE).await
     }
 }
 
@@ -354,10 +308,7 @@ impl Effects for PgStore {
     }
 
     async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_EFFECT_DUE)
-            .fetch_one(&self.pool)
-            .await?;
-        at.map(timestamp).transpose()
+        crate::sql::next_at(&self.pool, crate::sql::NEXT_EFFECT_DUE).await
     }
 
     async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {
@@ -376,7 +327,7 @@ impl AdminStore for PgStore {
     }
 
     async fn outbox_entries(&self, customer: &CustomerId) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
+        let rows: Vec<OutboxRow<Json<OutgoingMessage>, i32>> = sqlx::query_as(
             "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
              FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
              WHERE o.recipient = $1 ORDER BY o.id",
@@ -384,7 +335,9 @@ impl AdminStore for PgStore {
         .bind(customer.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(entry).collect()
+        rows.into_iter()
+            .map(|row| outbox_entry(row, |Json(message)| Ok(message)))
+            .collect()
     }
 
     async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -443,12 +396,7 @@ impl AdminStore for PgStore {
     }
 
     async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar(admin::STALE)
-            .bind(before.as_millisecond())
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await?;
-        crate::sql::customers(rows)
+        crate::sql::stale(&self.pool, admin::STALE, before, limit).await
     }
 }
 
@@ -514,16 +462,6 @@ impl PgStore {
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// A stored attempt count; `what` names the row (`outbox entry`, `effect`).
-fn attempts_of(what: &str, id: i64, attempts: i32) -> Result<u32, StoreError> {
-    u32::try_from(attempts)
-        .map_err(|_| StoreError::Corrupt(format!("{what} {id}: attempts {attempts}")))
 }
 
 /// Leases the rows `statement` takes (`$1` the lease's end, `$2` now, `$3`
@@ -610,7 +548,7 @@ mod tests {
                 "outbox_pending",
             ),
             ("next due", crate::sql::NEXT_DUE, "", "outbox_due"),
-            ("depth", DEPTH, "", "inbox_pending"),
+            ("depth", crate::sql::DEPTH, "", "inbox_pending"),
             // The dashboard's lists of leads.
             (
                 "leads by stage",

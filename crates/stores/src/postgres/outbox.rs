@@ -4,6 +4,8 @@
 
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
@@ -45,14 +47,7 @@ pub(super) async fn due(
     lease: Duration,
 ) -> Result<Vec<OutboxItem>, StoreError> {
     let taken = super::take_due(pool, TAKE_DUE, "outbox entry", now, limit, lease).await?;
-    Ok(taken
-        .into_iter()
-        .map(|(id, message, attempts)| OutboxItem {
-            id,
-            message,
-            attempts,
-        })
-        .collect())
+    Ok(taken.into_iter().map(OutboxItem::from).collect())
 }
 
 /// Hands the head on to the recipient's next pending entry, if any.
@@ -98,25 +93,8 @@ pub(super) async fn mark_sent(
     wamid: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
-        return Ok(());
-    };
-    let finished = sqlx::query(SENT)
-        .bind(id)
-        .bind(wamid)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if finished > 0 {
-        sqlx::query(PROMOTE_NEXT)
-            .bind(&recipient)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let sent = sqlx::query(SENT).bind(id).bind(wamid).bind(now);
+    finish(pool, id, sent, now).await
 }
 
 pub(super) async fn mark_failed(
@@ -125,15 +103,23 @@ pub(super) async fn mark_failed(
     error: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    let failed = sqlx::query(FAILED).bind(id).bind(error);
+    finish(pool, id, failed, now).await
+}
+
+/// Runs `statement` ([`SENT`] or [`FAILED`], bound) on entry `id` under its
+/// recipient's lock and, when it finished a pending entry, hands the head
+/// on: what marking sent and marking failed share.
+async fn finish(
+    pool: &PgPool,
+    id: i64,
+    statement: Query<'_, Postgres, PgArguments>,
+    now: i64,
+) -> Result<(), StoreError> {
     let Some((mut tx, recipient)) = lock_recipient_of(pool, id).await? else {
         return Ok(());
     };
-    let finished = sqlx::query(FAILED)
-        .bind(id)
-        .bind(error)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let finished = statement.execute(&mut *tx).await?.rows_affected();
     if finished > 0 {
         sqlx::query(PROMOTE_NEXT)
             .bind(&recipient)

@@ -5,6 +5,7 @@
 
 use super::outbox::{LOCK_RECIPIENT, RECORD_REPLY};
 use crate::{StoreError, TurnCommit};
+use leadline_domain::events::Event;
 use sqlx::types::Json;
 use std::collections::BTreeSet;
 
@@ -27,8 +28,29 @@ const SAVE_LEAD: &str = "
 
 /// A question's event carries its key (`$5`), by which the team's list
 /// groups it; other events have none.
-pub(super) const RECORD_EVENT: &str =
+const RECORD_EVENT: &str =
     "INSERT INTO events (customer, kind, body, at, question_key) VALUES ($1, $2, $3, $4, $5)";
+
+/// Records `events` of `customer` at `at` (epoch ms) in `tx`: what a
+/// turn's commit and a person's action both write to the event log.
+pub(super) async fn record_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    customer: &str,
+    events: &[Event],
+    at: i64,
+) -> Result<(), StoreError> {
+    for event in events {
+        sqlx::query(RECORD_EVENT)
+            .bind(customer)
+            .bind(event.kind())
+            .bind(Json(event))
+            .bind(at)
+            .bind(event.question_key())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
 
 /// What every turn writes, whoever keeps its inbox: the conversation, its
 /// lead, the replies, the events and the effects. The caller has fenced the turn inside
@@ -78,16 +100,7 @@ pub(super) async fn write(
             .execute(&mut **tx)
             .await?;
     }
-    for event in &commit.events {
-        sqlx::query(RECORD_EVENT)
-            .bind(customer)
-            .bind(event.kind())
-            .bind(Json(event))
-            .bind(now)
-            .bind(event.question_key())
-            .execute(&mut **tx)
-            .await?;
-    }
+    record_events(tx, customer, &commit.events, now).await?;
     sqlx::query(super::effects::SUPERSEDE_NUDGES)
         .bind(customer)
         .execute(&mut **tx)

@@ -2,7 +2,7 @@
 //! actions run on the writer connection, in one transaction with the fence.
 
 use super::inbox::{RECORD_EVENT, RECORD_REPLY};
-use super::{decode, encode, timestamp};
+use super::{decode, encode};
 use crate::admin::{
     Acted, AdminError, Change, LeadQuery, LeadRow, QuestionQuery, QuestionRow, outside_turn,
 };
@@ -18,7 +18,7 @@ use sqlx::sqlite::SqlitePool;
 /// what [`LeadQuery::search`] promises. A full scan: the admin lists are
 /// small and rare next to turns, so no index is kept for them.
 const LEADS: &str = "
-    SELECT customer, body, updated_at FROM conversations
+    SELECT body, updated_at FROM conversations
     WHERE (?1 IS NULL OR body ->> '$.stage' = ?1)
       AND (?2 IS NULL OR body ->> '$.handoff.reason' = ?2)
       AND (?3 = 0 OR body ->> '$.handoff' IS NOT NULL)
@@ -34,25 +34,7 @@ pub(super) async fn leads(
     readers: &SqlitePool,
     query: &LeadQuery,
 ) -> Result<Vec<LeadRow>, StoreError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(LEADS)
-        .bind(&query.stage)
-        .bind(&query.handoff)
-        .bind(query.handed_off)
-        .bind(query.updated_since.map(|t| t.as_millisecond()))
-        .bind(&query.search)
-        .bind(query.after.as_ref().map(|c| c.updated_at.as_millisecond()))
-        .bind(query.after.as_ref().map(|c| c.customer.as_str()))
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(readers)
-        .await?;
-    rows.into_iter()
-        .map(|(_, body, updated_at)| {
-            Ok(LeadRow {
-                conversation: decode(&body)?,
-                updated_at: timestamp(updated_at)?,
-            })
-        })
-        .collect()
+    crate::sql::leads(readers, LEADS, query, |body: String| decode(&body)).await
 }
 
 /// Fences the conversation as a new claim would, and drops the lease: a

@@ -1,14 +1,9 @@
 //! The local calendar's writes: one transaction per reservation, the
 //! partial unique index on `start_at` refusing a second booking of a slot.
 
-use super::timestamp;
+use crate::sql::{CALL_COLUMNS, CallRow, calendar_call};
 use crate::{CalendarCall, Reservation, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
-
-pub(super) const COLUMNS: &str = "key, start_at, end_at, summary, description, attendee";
-
-/// A stored call as its columns, in [`COLUMNS`] order.
-pub(super) type CallRow = (String, i64, i64, String, String, Option<String>);
 
 fn call(row: &Row<'_>) -> rusqlite::Result<CallRow> {
     Ok((
@@ -21,19 +16,6 @@ fn call(row: &Row<'_>) -> rusqlite::Result<CallRow> {
     ))
 }
 
-pub(super) fn from_row(
-    (key, start, end, summary, description, attendee): CallRow,
-) -> Result<CalendarCall, StoreError> {
-    Ok(CalendarCall {
-        key,
-        start: timestamp(start)?,
-        end: timestamp(end)?,
-        summary,
-        description,
-        attendee,
-    })
-}
-
 pub(super) fn reserve(
     conn: &mut Connection,
     wanted: &CalendarCall,
@@ -42,14 +24,14 @@ pub(super) fn reserve(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<(CallRow, Option<i64>)> = tx
         .prepare_cached(&format!(
-            "SELECT {COLUMNS}, cancelled_at FROM calendar_calls WHERE key = ?1"
+            "SELECT {CALL_COLUMNS}, cancelled_at FROM calendar_calls WHERE key = ?1"
         ))?
         .query_row(params![wanted.key], |row| Ok((call(row)?, row.get(6)?)))
         .optional()?;
     if let Some((row, cancelled)) = existing {
         return Ok(match cancelled {
             Some(_) => Reservation::Cancelled,
-            None => Reservation::Booked(from_row(row)?),
+            None => Reservation::Booked(calendar_call(row)?),
         });
     }
     let (start, end) = (wanted.start.as_millisecond(), wanted.end.as_millisecond());

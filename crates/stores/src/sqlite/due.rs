@@ -4,7 +4,6 @@
 //! shared helpers in the parent.
 
 use super::{SqliteStore, effects, outbox};
-use crate::sql::timestamp;
 use crate::{
     EffectEntry, EffectItem, EffectQuery, EffectState, Effects, Outbox, OutboxItem, StoreError,
 };
@@ -56,10 +55,7 @@ impl Outbox for SqliteStore {
     }
 
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_DUE)
-            .fetch_one(&self.readers)
-            .await?;
-        at.map(timestamp).transpose()
+        crate::sql::next_at(&self.readers, crate::sql::NEXT_DUE).await
     }
 }
 
@@ -106,10 +102,7 @@ impl Effects for SqliteStore {
     }
 
     async fn next_effect_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let at: Option<i64> = sqlx::query_scalar(crate::sql::NEXT_EFFECT_DUE)
-            .fetch_one(&self.readers)
-            .await?;
-        at.map(timestamp).transpose()
+        crate::sql::next_at(&self.readers, crate::sql::NEXT_EFFECT_DUE).await
     }
 
     async fn effect_entries(&self, query: &EffectQuery) -> Result<Vec<EffectEntry>, StoreError> {

@@ -1,7 +1,8 @@
 //! Writes of the effects table: leases move `due_at` forward, finishing
 //! clears it.
 
-use super::{attempts_of, decode, encode, timestamp};
+use super::{decode, encode, timestamp};
+use crate::sql::attempts_of;
 use crate::{Effect, EffectEntry, EffectItem, EffectState, StoreError};
 use jiff::Timestamp;
 use rusqlite::{Transaction, params};
@@ -47,14 +48,7 @@ pub(super) fn due(
     lease: Duration,
 ) -> Result<Vec<EffectItem>, StoreError> {
     let taken = super::take_due(conn, TAKE_DUE, "effect", now, limit, lease)?;
-    Ok(taken
-        .into_iter()
-        .map(|(id, effect, attempts)| EffectItem {
-            id,
-            effect,
-            attempts,
-        })
-        .collect())
+    Ok(taken.into_iter().map(EffectItem::from).collect())
 }
 
 const DONE: &str = "

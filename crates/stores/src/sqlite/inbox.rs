@@ -1,9 +1,10 @@
 //! Writes of the inbox and of turns: enqueue, claim, release, commit,
 //! summaries, pruning. Each runs on the writer connection.
 
-use super::{encode, millis};
-use crate::sql::claim_of;
-pub(super) use crate::sql::{delivery_rank, delivery_state};
+use super::encode;
+use crate::sql::delivery_rank;
+use crate::sql::millis;
+use crate::sql::{claim_of, count_fresh};
 use crate::{Claim, EnqueueReport, InboxBatch, StoreError, TurnCommit};
 use leadline_domain::conversation::Summary;
 use leadline_domain::{CustomerId, InboundMessage};
@@ -98,14 +99,7 @@ pub(super) fn enqueue(
     let mut reports = Vec::with_capacity(batches.len());
     for batch in batches {
         let mut report = EnqueueReport::default();
-        for message in &batch.messages {
-            // The first occurrence in arrival order is the accepted one.
-            if fresh.remove(&message.id) {
-                report.accepted += 1;
-            } else {
-                report.duplicates += 1;
-            }
-        }
+        count_fresh(&mut report, &batch.messages, &mut fresh);
         for status in &batch.statuses {
             let moved = tx.prepare_cached(UPSERT_STATUS)?.execute(params![
                 status.message_id,
@@ -333,12 +327,7 @@ pub(super) fn put_summary(
     summary: &Summary,
     now: i64,
 ) -> Result<(), StoreError> {
-    let through = i64::try_from(summary.through_seq).map_err(|_| {
-        StoreError::Corrupt(format!(
-            "summary through_seq {} out of range",
-            summary.through_seq
-        ))
-    })?;
+    let through = crate::sql::summary_seq(summary)?;
     conn.prepare_cached(PUT_SUMMARY)?.execute(params![
         customer.as_str(),
         through,

@@ -14,7 +14,9 @@ mod sessions;
 mod writer;
 
 use crate::admin::{Acted, Change};
-use crate::sql::timestamp;
+use crate::sql::{
+    CALL_COLUMNS, CallRow, OutboxRow, attempts_of, calendar_call, millis, outbox_entry, timestamp,
+};
 use crate::{
     AdminError, AdminStore, CalendarCall, CalendarStore, Claim, ConversationStore, Effect,
     EnqueueReport, FollowThrough, FollowedThrough, Funnel, FunnelQuery, HumanAction, Inbox,
@@ -164,42 +166,6 @@ impl SqliteStore {
     }
 }
 
-type OutboxRow = (
-    i64,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
-impl OutboxEntry {
-    fn from_row(
-        (id, message, state, attempts, wa_message_id, last_error, delivery): OutboxRow,
-    ) -> Result<Self, StoreError> {
-        let state = match state.as_str() {
-            "pending" => SendState::Pending,
-            "sent" => SendState::Sent,
-            "failed" => SendState::Failed,
-            other => {
-                return Err(StoreError::Corrupt(format!(
-                    "outbox entry {id}: unknown state {other:?}"
-                )));
-            }
-        };
-        Ok(Self {
-            id,
-            message: decode(&message)?,
-            state,
-            attempts: attempts_of("outbox entry", id, attempts)?,
-            wa_message_id,
-            delivery: delivery.map(inbox::delivery_state).transpose()?,
-            last_error,
-        })
-    }
-}
-
 #[async_trait]
 impl Inbox for SqliteStore {
     async fn enqueue(&self, batch: InboxBatch) -> Result<EnqueueReport, StoreError> {
@@ -229,13 +195,9 @@ impl Inbox for SqliteStore {
     }
 
     async fn depth(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(DEPTH).fetch_one(&self.readers).await?;
-        Ok(n.unsigned_abs())
+        crate::sql::depth(&self.readers).await
     }
 }
-
-/// Counts the pending index, never the answered messages.
-const DEPTH: &str = "SELECT count(*) FROM inbox WHERE acked_at IS NULL";
 
 #[async_trait]
 impl ConversationStore for SqliteStore {
@@ -251,13 +213,7 @@ impl ConversationStore for SqliteStore {
         let Some((body, through_seq, text)) = row else {
             return Ok(None);
         };
-        let mut conversation: Conversation = decode(&body)?;
-        if let (Some(through_seq), Some(text)) = (through_seq, text) {
-            let through_seq = u64::try_from(through_seq)
-                .map_err(|_| StoreError::Corrupt(format!("summary through_seq {through_seq}")))?;
-            conversation.absorb_summary(Summary { text, through_seq });
-        }
-        Ok(Some(conversation))
+        crate::sql::with_summary(decode(&body)?, through_seq, text).map(Some)
     }
 
     async fn load_lead(&self, customer: &CustomerId) -> Result<Option<Lead>, StoreError> {
@@ -298,7 +254,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn outbox_entries(&self, customer: &CustomerId) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
+        let rows: Vec<OutboxRow<String, i64>> = sqlx::query_as(
             "SELECT o.id, o.message, o.state, o.attempts, o.wamid, o.last_error, d.state
              FROM outbox o LEFT JOIN deliveries d ON d.wamid = o.wamid
              WHERE o.recipient = ?1 ORDER BY o.id",
@@ -306,7 +262,9 @@ impl AdminStore for SqliteStore {
         .bind(customer.as_str())
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter().map(OutboxEntry::from_row).collect()
+        rows.into_iter()
+            .map(|row| outbox_entry(row, |message| decode(&message)))
+            .collect()
     }
 
     async fn events(&self, customer: &CustomerId) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -366,12 +324,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn stale(&self, before: Timestamp, limit: usize) -> Result<Vec<CustomerId>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar(admin::STALE)
-            .bind(before.as_millisecond())
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.readers)
-            .await?;
-        crate::sql::customers(rows)
+        crate::sql::stale(&self.readers, admin::STALE, before, limit).await
     }
 }
 
@@ -382,17 +335,16 @@ impl CalendarStore for SqliteStore {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<CalendarCall>, StoreError> {
-        let rows: Vec<calendar::CallRow> = sqlx::query_as(&format!(
-            "SELECT {} FROM calendar_calls
+        let rows: Vec<CallRow> = sqlx::query_as(&format!(
+            "SELECT {CALL_COLUMNS} FROM calendar_calls
              WHERE cancelled_at IS NULL AND end_at > ?1 AND start_at < ?2
-             ORDER BY start_at",
-            calendar::COLUMNS
+             ORDER BY start_at"
         ))
         .bind(from.as_millisecond())
         .bind(to.as_millisecond())
         .fetch_all(&self.readers)
         .await?;
-        rows.into_iter().map(calendar::from_row).collect()
+        rows.into_iter().map(calendar_call).collect()
     }
 
     async fn reserve(&self, call: &CalendarCall) -> Result<Reservation, StoreError> {
@@ -512,13 +464,6 @@ fn in_memory(url: &str) -> bool {
     let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
     database == ":memory:" || params.split('&').any(|p| p == "mode=memory")
 }
-
-/// A stored attempt count; `what` names the row (`outbox entry`, `effect`).
-fn attempts_of(what: &str, id: i64, attempts: i64) -> Result<u32, StoreError> {
-    u32::try_from(attempts)
-        .map_err(|_| StoreError::Corrupt(format!("{what} {id}: attempts {attempts}")))
-}
-
 /// Leases the rows `statement` takes (`?1` the lease's end, `?2` now, `?3`
 /// the limit; it returns id, JSON body, attempts), oldest first: how the
 /// outbox and the effects hand out what is due.
@@ -556,10 +501,6 @@ fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
 
 fn decode<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use crate::{OutboxItem, StoreError};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior, params};
 use std::time::Duration;
 
 /// Leases the heads due at `?2` by moving them to `?1`, in one statement.
@@ -21,14 +21,7 @@ pub(super) fn due(
     lease: Duration,
 ) -> Result<Vec<OutboxItem>, StoreError> {
     let taken = super::take_due(conn, TAKE_DUE, "outbox entry", now, limit, lease)?;
-    Ok(taken
-        .into_iter()
-        .map(|(id, message, attempts)| OutboxItem {
-            id,
-            message,
-            attempts,
-        })
-        .collect())
+    Ok(taken.into_iter().map(OutboxItem::from).collect())
 }
 
 /// Hands the head on to the recipient's next pending entry, if any.
@@ -54,17 +47,7 @@ pub(super) fn mark_sent(
     wamid: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let recipient: Option<String> = tx
-        .prepare_cached(SENT)?
-        .query_row(params![id, wamid, now], |row| row.get(0))
-        .optional()?;
-    if let Some(recipient) = recipient {
-        tx.prepare_cached(PROMOTE_NEXT)?
-            .execute(params![recipient, now])?;
-    }
-    tx.commit()?;
-    Ok(())
+    finish(conn, SENT, params![id, wamid, now], now)
 }
 
 pub(super) fn mark_failed(
@@ -73,10 +56,22 @@ pub(super) fn mark_failed(
     error: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    finish(conn, FAILED, params![id, error], now)
+}
+
+/// Runs `statement` ([`SENT`] or [`FAILED`]) with `params` and, when it
+/// finished a pending entry, hands the head on to the recipient's next
+/// entry, in one transaction: what marking sent and marking failed share.
+fn finish(
+    conn: &mut Connection,
+    statement: &str,
+    params: &[&dyn ToSql],
+    now: i64,
+) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let recipient: Option<String> = tx
-        .prepare_cached(FAILED)?
-        .query_row(params![id, error], |row| row.get(0))
+        .prepare_cached(statement)?
+        .query_row(params, |row| row.get(0))
         .optional()?;
     if let Some(recipient) = recipient {
         tx.prepare_cached(PROMOTE_NEXT)?

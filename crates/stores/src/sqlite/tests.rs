@@ -40,7 +40,7 @@ async fn hot_statements_use_their_indexes() {
         ("next due", crate::sql::NEXT_DUE),
         ("effects due", effects::TAKE_DUE),
         ("next effect due", crate::sql::NEXT_EFFECT_DUE),
-        ("depth", DEPTH),
+        ("depth", crate::sql::DEPTH),
         ("unkeyed questions, at every start", admin::UNKEYED),
         ("stale conversations, every retention round", admin::STALE),
     ];

@@ -22,6 +22,24 @@ pub(super) async fn committed<S: Store>(
     saved
 }
 
+/// A turn in flight: `c`'s "m.1" answered, then "m.2" claimed by "w" and
+/// not yet committed, for the tests of what fences it.
+pub(super) async fn in_flight<S: Store>(s: &S, c: &CustomerId) -> Claim {
+    committed(s, c, "m.1", |_| {}).await;
+    s.enqueue(batch(vec![message("m.2", c, "¿sigues ahí?")]))
+        .await
+        .expect("enqueue");
+    claim_one(s, "w").await
+}
+
+/// The late commit of [`in_flight`]'s turn, replying "m.2#0", is refused.
+pub(super) async fn assert_late_commit_fenced<S: Store>(s: &S, in_flight: &Claim, c: &CustomerId) {
+    let late = s
+        .commit_turn(in_flight, turn(in_flight, vec![reply("m.2#0", c, "¡Sí!")]))
+        .await;
+    assert!(matches!(late, Err(StoreError::Fenced)), "{late:?}");
+}
+
 pub(super) fn all() -> LeadQuery {
     LeadQuery {
         limit: 50,
@@ -167,11 +185,7 @@ pub(super) async fn a_take_over_silences_the_bot_and_fences_a_turn_in_flight<B: 
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    committed(&s, &c, "m.1", |_| {}).await;
-    s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
-        .await
-        .unwrap();
-    let in_flight = claim_one(&s, "w").await;
+    let in_flight = in_flight(&s, &c).await;
 
     let taken = s
         .act(&c, &HumanAction::TakeOver, Timestamp::now())
@@ -181,13 +195,7 @@ pub(super) async fn a_take_over_silences_the_bot_and_fences_a_turn_in_flight<B: 
         taken.handoff.as_ref().map(|h| h.reason),
         Some(HandoffReason::HumanTookOver)
     );
-    let late = s
-        .commit_turn(
-            &in_flight,
-            turn(&in_flight, vec![reply("m.2#0", &c, "¡Sí!")]),
-        )
-        .await;
-    assert!(matches!(late, Err(StoreError::Fenced)), "{late:?}");
+    assert_late_commit_fenced(&s, &in_flight, &c).await;
     assert_eq!(s.load(&c).await.unwrap(), Some(taken));
     // The fenced turn's message waits to be answered under the new state.
     let again = claim_one(&s, "w2").await;

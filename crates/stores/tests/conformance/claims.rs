@@ -77,19 +77,25 @@ pub(super) async fn a_claim_is_exclusive<B: Backend>() {
     );
 }
 
-pub(super) async fn an_expired_lease_is_taken_over<B: Backend>() {
-    let b = B::new().await;
-    let s = b.handle().await;
-    let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
+/// `c`'s "m.1" claimed by "w1" on a short lease, now expired.
+async fn expired_claim<S: Store>(s: &S, c: &CustomerId) -> Claim {
+    s.enqueue(batch(vec![message("m.1", c, "hola")]))
         .await
         .unwrap();
-    let dead = s
+    let claim = s
         .claim("w1", SHORT, NO_QUIET)
         .await
         .unwrap()
         .expect("claim");
     tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
+    claim
+}
+
+pub(super) async fn an_expired_lease_is_taken_over<B: Backend>() {
+    let b = B::new().await;
+    let s = b.handle().await;
+    let c = customer(1);
+    let dead = expired_claim(&s, &c).await;
     let successor = s
         .claim("w2", LONG, NO_QUIET)
         .await
@@ -104,15 +110,7 @@ pub(super) async fn a_fenced_commit_writes_nothing<B: Backend>() {
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let stale = s
-        .claim("w1", SHORT, NO_QUIET)
-        .await
-        .unwrap()
-        .expect("claim");
-    tokio::time::sleep(SHORT + Duration::from_millis(100)).await;
+    let stale = expired_claim(&s, &c).await;
     let successor = claim_one(&s, "w2").await;
 
     let mut stale_turn = turn(&stale, vec![reply("m.1#0", &c, "stale")]);
@@ -153,10 +151,7 @@ pub(super) async fn a_released_claim_is_pending_again<B: Backend>() {
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w1").await;
+    let claim = claimed(&s, &c, "m.1", "w1").await;
     s.release(&claim).await.unwrap();
     let again = claim_one(&s, "w2").await;
     assert_eq!(ids(&again), ["m.1"]);
@@ -172,10 +167,7 @@ pub(super) async fn messages_after_the_claim_wait_for_the_next_turn<B: Backend>(
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w").await;
+    let claim = claimed(&s, &c, "m.1", "w").await;
     s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
         .await
         .unwrap();

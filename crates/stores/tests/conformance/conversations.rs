@@ -7,10 +7,7 @@ pub(super) async fn a_newer_summary_is_absorbed_and_an_older_one_ignored<B: Back
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w").await;
+    let claim = claimed(&s, &c, "m.1", "w").await;
     let started = Timestamp::now();
     let texts = ["1", "2", "3", "4", "5", "6", "7", "8"];
     let commit = TurnCommit {

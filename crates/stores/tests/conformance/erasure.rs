@@ -2,7 +2,7 @@
 //! counts are kept, a turn in flight is fenced, and stale conversations
 //! are listed longest idle first.
 
-use super::admin::{all, committed, listed};
+use super::admin::{all, assert_late_commit_fenced, committed, in_flight, listed};
 use super::effects::listing;
 use super::funnel::stage_changed;
 use super::*;
@@ -277,19 +277,9 @@ pub(super) async fn erasure_fences_a_turn_in_flight<B: Backend>() {
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    committed(&s, &c, "m.1", |_| {}).await;
-    s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
-        .await
-        .expect("enqueue");
-    let in_flight = claim_one(&s, "w").await;
+    let in_flight = in_flight(&s, &c).await;
     assert!(s.erase(&c, &[], Timestamp::now()).await.expect("erase"));
-    let late = s
-        .commit_turn(
-            &in_flight,
-            turn(&in_flight, vec![reply("m.2#0", &c, "¡Sí!")]),
-        )
-        .await;
-    assert!(matches!(late, Err(StoreError::Fenced)), "{late:?}");
+    assert_late_commit_fenced(&s, &in_flight, &c).await;
     assert_eq!(s.load(&c).await.expect("load"), None);
     assert!(outbox_of(&s, &c).await.is_empty());
     assert!(events_of(&s, &c).await.is_empty());

@@ -146,11 +146,7 @@ pub(super) async fn outbox_with<S: Store>(
     id: &str,
     replies: &[(&str, &str)],
 ) {
-    store
-        .enqueue(batch(vec![message(id, to, "hola")]))
-        .await
-        .expect("enqueue");
-    let claim = claim_one(store, "w").await;
+    let claim = claimed(store, to, id, "w").await;
     let replies = replies
         .iter()
         .map(|(key, text)| reply(key, to, text))
@@ -163,4 +159,59 @@ pub(super) async fn outbox_with<S: Store>(
 
 pub(super) fn keys(items: &[leadline_stores::OutboxItem]) -> Vec<&str> {
     items.iter().map(|i| i.message.key.as_str()).collect()
+}
+
+/// `customer` writes "hola" as message `id`, and `worker` claims it: the
+/// start of most tests of a single turn.
+pub(super) async fn claimed<S: Store>(
+    store: &S,
+    customer: &CustomerId,
+    id: &str,
+    worker: &str,
+) -> Claim {
+    store
+        .enqueue(batch(vec![message(id, customer, "hola")]))
+        .await
+        .expect("enqueue");
+    claim_one(store, worker).await
+}
+
+/// `customer`'s message `id` claimed and answered by a turn with no
+/// reply: a conversation on record, nothing pending.
+pub(super) async fn answer<S: Store>(store: &S, customer: &CustomerId, id: &str) -> Claim {
+    let claim = claimed(store, customer, id, "w").await;
+    store
+        .commit_turn(&claim, turn(&claim, Vec::new()))
+        .await
+        .expect("commit");
+    claim
+}
+
+/// The dedup window's test, before the backend ages the ids its own way:
+/// "old" and "recent" answered, "pending" still waiting.
+pub(super) async fn answered_and_pending<S: Store>(s: &S) -> [InboundMessage; 3] {
+    let c = customer(1);
+    let sent = ["old", "recent", "pending"].map(|id| message(id, &c, "x"));
+    s.enqueue(batch(sent[..2].to_vec())).await.unwrap();
+    let claim = claim_one(s, "w").await;
+    s.commit_turn(&claim, turn(&claim, Vec::new()))
+        .await
+        .unwrap();
+    s.enqueue(batch(sent[2..].to_vec())).await.unwrap();
+    sent
+}
+
+/// After pruning [`answered_and_pending`]'s ids, aged "old" and "pending"
+/// 8 days, "recent" 6: only "old" is new again.
+pub(super) async fn assert_only_the_old_answered_id_is_forgotten<S: Store>(
+    s: &S,
+    sent: [InboundMessage; 3],
+) {
+    let r = s.enqueue(batch(sent.to_vec())).await.unwrap();
+    assert_eq!(
+        r,
+        report(1, 2, 0),
+        "only the answered id older than 7 days is forgotten"
+    );
+    assert_eq!(s.depth().await.unwrap(), 2);
 }

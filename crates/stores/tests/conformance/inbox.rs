@@ -46,13 +46,7 @@ pub(super) async fn answered_ids_stay_duplicates<B: Backend>() {
     let b = B::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("wamid.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w").await;
-    s.commit_turn(&claim, turn(&claim, Vec::new()))
-        .await
-        .unwrap();
+    answer(&s, &c, "wamid.1").await;
     let r = s
         .enqueue(batch(vec![message("wamid.1", &c, "hola")]))
         .await

@@ -17,14 +17,7 @@ async fn raw(backend: &PostgresBackend) -> PgConnection {
 async fn ids_are_remembered_for_seven_days_then_forgotten() {
     let b = PostgresBackend::new().await;
     let s = b.handle().await;
-    let c = customer(1);
-    let sent = ["old", "recent", "pending"].map(|id| message(id, &c, "x"));
-    s.enqueue(batch(sent[..2].to_vec())).await.unwrap();
-    let claim = claim_one(&s, "w").await;
-    s.commit_turn(&claim, turn(&claim, Vec::new()))
-        .await
-        .unwrap();
-    s.enqueue(batch(sent[2..].to_vec())).await.unwrap();
+    let sent = answered_and_pending(&s).await;
     let day: i64 = 24 * 3600 * 1000;
     let mut conn = raw(&b).await;
     for (ids, days) in [(&["old", "pending"][..], 8), (&["recent"][..], 6)] {
@@ -37,13 +30,7 @@ async fn ids_are_remembered_for_seven_days_then_forgotten() {
     }
 
     s.migrate().await.expect("migrate prunes");
-    let r = s.enqueue(batch(sent.to_vec())).await.unwrap();
-    assert_eq!(
-        r,
-        report(1, 2, 0),
-        "only the answered id older than 7 days is forgotten"
-    );
-    assert_eq!(s.depth().await.unwrap(), 2);
+    assert_only_the_old_answered_id_is_forgotten(&s, sent).await;
 }
 
 #[tokio::test]
@@ -128,13 +115,7 @@ async fn undecodable_rows_are_corrupt() {
     let b = PostgresBackend::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w").await;
-    s.commit_turn(&claim, turn(&claim, Vec::new()))
-        .await
-        .unwrap();
+    answer(&s, &c, "m.1").await;
     let mut conn = raw(&b).await;
     for sql in [
         r#"UPDATE conversations SET body = '{"stage": 1}'"#,

@@ -2,7 +2,7 @@
 //! long, its failure modes, and the repair after a crash between Redis and
 //! PostgreSQL.
 
-use super::admin::committed;
+use super::admin::{assert_late_commit_fenced, in_flight};
 use super::*;
 use leadline_stores::redis::RedisStore;
 
@@ -96,13 +96,7 @@ async fn dedup_lasts_seven_days_and_a_conversation_a_day_from_its_last_message()
     let b = RedisBackend::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    s.enqueue(batch(vec![message("m.1", &c, "hola")]))
-        .await
-        .unwrap();
-    let claim = claim_one(&s, "w").await;
-    s.commit_turn(&claim, turn(&claim, Vec::new()))
-        .await
-        .unwrap();
+    answer(&s, &c, "m.1").await;
     let mut conn = raw(&b).await;
     let probe = conn.clone();
     let ttl = |key: String| {
@@ -219,11 +213,7 @@ async fn a_turn_checked_before_an_erasure_writes_nothing_after_it() {
     let b = RedisBackend::new().await;
     let s = b.handle().await;
     let c = customer(1);
-    committed(&s, &c, "m.1", |_| {}).await;
-    s.enqueue(batch(vec![message("m.2", &c, "¿sigues ahí?")]))
-        .await
-        .unwrap();
-    let in_flight = claim_one(&s, "w").await;
+    let in_flight = in_flight(&s, &c).await;
     let q = key_of(&b, "q", &c).await;
     assert!(s.erase(&c, &[], Timestamp::now()).await.unwrap());
     // Redis as the turn saw it before the erasure: its claim stands.
@@ -234,13 +224,7 @@ async fn a_turn_checked_before_an_erasure_writes_nothing_after_it() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    let late = s
-        .commit_turn(
-            &in_flight,
-            turn(&in_flight, vec![reply("m.2#0", &c, "¡Sí!")]),
-        )
-        .await;
-    assert!(matches!(late, Err(StoreError::Fenced)), "{late:?}");
+    assert_late_commit_fenced(&s, &in_flight, &c).await;
     let _: () = ::redis::cmd("DEL")
         .arg(&q)
         .query_async(&mut conn)
