@@ -337,7 +337,8 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
 /// What others pay or charge, or the price of what the customer sells:
 /// "our customers pay $45 a box", "Wati quoted us $49", "la noche cuesta
 /// 1,800 pesos", "we already pay an agency 2k, that's a separate thing";
-/// or an approval threshold: "the board approves anything over 1k".
+/// or an approval threshold: "the board approves anything over 1k"; or a
+/// unit price: "our candles are $39 each".
 static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
@@ -348,6 +349,7 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:already\s+pay|ya\s+pagamos|ya\s+pago|separate\s+thing|otra\s+cosa|aparte)\b
         | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?
         | \b(?:anything|whatever|everything)\s+(?:over|above|beyond|more\s+than)\b
+        | \d\S*\s+(?:each|apiece|a\s+piece|per\s+(?:unit|item|piece|box|bottle)|cada\s+un[oa]|c/u|la\s+unidad|por\s+(?:unidad|pieza))\b
         | \b(?:todo\s+lo\s+que|cualquier\s+(?:cosa|gasto|compra)\s+que)\s+(?:pase|supere|exceda)\b
         | \bcualquier\s+(?:cosa|gasto|compra)\s+(?:de\s+m[aá]s\s+de|arriba\s+de|mayor\s+a|sobre)\b
         ",

@@ -459,6 +459,15 @@ fn locates_money_but_not_counts() {
         at("we're a team of 12 and our budget is 4000", false).as_deref(),
         Some("4000")
     );
+    // A unit price is what the customer sells, not what they will spend.
+    assert_eq!(
+        at(
+            "our candles are $39 each and we sell like 200 a month",
+            true
+        ),
+        None
+    );
+    assert_eq!(at("las velas salen 15 mil c/u", true), None);
     // An approval threshold is who decides, not what they will spend.
     assert_eq!(at("the board approves anything over 1k", true), None);
     assert_eq!(

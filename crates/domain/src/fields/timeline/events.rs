@@ -60,6 +60,9 @@ pub(super) enum Event {
     /// The northern summer, 21 June to 31 August: "this summer" is 21 June,
     /// "after the summer" 1 September.
     Summer,
+    /// The northern spring, 20 March to 20 June, and its selling season:
+    /// "before spring" is 20 March.
+    Spring,
     /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
     /// looked up in [`DIWALI`], a year outside it is not read.
     Diwali,
@@ -85,7 +88,7 @@ const DIWALI: [(i16, i8, i8); 11] = [
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 22] = [
+pub(super) const EVENTS: [(Option<Event>, &str); 23] = [
     // Lunar new years follow another calendar.
     (
         None,
@@ -142,11 +145,15 @@ pub(super) const EVENTS: [(Option<Event>, &str); 22] = [
     (Some(Event::CincoDeMayo), r"cinco\s+de\s+mayo"),
     (
         Some(Event::BackToSchool),
-        r"back[\s-]+to[\s-]+school|(?:regreso|vuelta|retorno)\s+(?:a\s+(?:las\s+)?clases?|al\s+cole(?:gio)?)|inicio\s+de\s+clases",
+        r"back[\s-]+to[\s-]+school|(?:regreso|vuelta|retorno)\s+(?:a\s+(?:las\s+)?clases?|al\s+cole(?:gio)?)|inicio\s+de\s+clases|(?:start\s+of\s+the\s+)?school\s+year(?:\s+starts)?|(?:inicio\s+del\s+)?(?:año|ciclo|curso)\s+escolar",
     ),
     (
         Some(Event::Summer),
         r"summer(?:\s+(?:holidays|vacation|break))?|vacaciones\s+de\s+verano|verano",
+    ),
+    (
+        Some(Event::Spring),
+        r"spring(?:\s+(?:selling\s+)?season|\s+break)?|primavera",
     ),
     (Some(Event::Diwali), r"diwali|deepavali|divali"),
 ];
@@ -208,6 +215,7 @@ impl Event {
             Event::CincoDeMayo => (day(5, 5)?, None),
             Event::BackToSchool => (day(8, 1)?, Some(day(8, 31)?)),
             Event::Summer => (day(6, 21)?, Some(day(8, 31)?)),
+            Event::Spring => (day(3, 20)?, Some(day(6, 20)?)),
             Event::Diwali => {
                 let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, None)
