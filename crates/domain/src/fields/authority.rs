@@ -23,6 +23,10 @@ const MAX_INPUT: usize = 600;
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
 pub(super) const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal)\b";
+/// One word that is not "and": "my partner Tom decides" names the one
+/// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
+/// the regex crate has no lookahead.
+const NOT_AND: &str = r"(?:[^\Wa]\w*|a[^\Wn]\w*|an[^\Wd]\w*|and\w+|an?)\b";
 pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo)";
 
 /// "I don't need to ask anyone": decides, despite the approval words.
@@ -53,7 +57,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
             \s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bask(?:ing)?\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bcheck\s+with\s+(?:my|our|the)\b
-        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|\s+\w+)?|finance|accounting|procurement|legal|management)
+        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|\s+{NOT_AND})?|finance|accounting|procurement|legal|management)
             \s+(?:decides?|will\s+decide|approves?|will\s+approve|signs?(?:\s+off)?
             |(?:has|have|needs?|will\s+need|would\s+need)\s+to\s+(?:ap+rove|sign(?:\s+off)?|decide|ok|okay|agree|give)
             |makes\s+the\s+(?:final\s+)?(?:decisions?|call)|(?:has|have)\s+the\s+(?:final|last)\s+(?:say|word))

@@ -134,6 +134,8 @@ const DECISIONS: &[(&str, DecisionPower)] = &[
     ("she makes the final decision", Na),
     ("my business partner and I would both have to agree", Na),
     ("la que decide soy yo", Dm),
+    ("I'm the owner and decide", Dm),
+    ("my partner Tom decides", Na),
     ("el que decide soy yo", Dm),
     ("I can approve it myself", Dm),
     ("i can aprove it myself", Dm),

@@ -60,7 +60,8 @@ pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
         } else {
             object.start()
         };
-        let end = object.start() + trimmed.len();
+        let end = list_end(text, object.start() + trimmed.len());
+        let trimmed = &text[object.start()..end];
         parse_need(&text[start..end])
             .or_else(|_| parse_need(trimmed))
             .ok()
@@ -75,9 +76,43 @@ pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
     })
 }
 
-/// Words that point back at what was said before.
-static ANAPHOR: LazyLock<Regex> =
-    LazyLock::new(|| text::regex(r"(?i)\b(?:this|that|it|them|those|esto|eso|ello|esos|esas)\b"));
+/// Words that point back at what was said before ("automation for this",
+/// "a bot that qualifies them"); "that" only after a verb or preposition,
+/// since after a noun it is a relative pronoun ("something that answers
+/// guest questions").
+static ANAPHOR: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:this|it|them|those|esto|eso|ello|esos|esas)\b|\b(?:for|with|about|on|do|handle|answer|automate)\s+that\b",
+    )
+});
+
+/// The last items of a list the object's clause started ("guest questions
+/// like check-in times, parking and breakfast"): a comma, a few words and
+/// "and/y/or" before the last one; none a pronoun or a verb of a new
+/// clause ("…, I'm the owner and decide").
+static LIST_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^,[ \t]*[\p{L}'’ \t-]{1,40}?[ \t](?:and|or|y|o|e)[ \t]+[\p{L}'’-]+(?:[ \t]+[\p{L}'’-]+){0,3}[ \t]*(?:[.!?;\n]|$)",
+    )
+});
+static NEW_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:i|i['’]m|we|we['’]re|you|my|our|it|is|are|am|was|soy|somos|es|son|tengo|tenemos|quiero|queremos|necesito|necesitamos|yo|mi|nuestro|nuestra)\b",
+    )
+});
+
+/// Where the object ending at `end` really ends: past a list's tail.
+fn list_end(text: &str, end: usize) -> usize {
+    match LIST_TAIL.find(&text[end..]) {
+        Some(tail) if !NEW_CLAUSE.is_match(tail.as_str()) => {
+            end + tail
+                .as_str()
+                .trim_end_matches(['.', '!', '?', ';', '\n', ' ', '\t'])
+                .len()
+        }
+        _ => end,
+    }
+}
 
 /// Where the clause before the one at `at` starts: after the punctuation
 /// that ends the one before it, or the start of the text.

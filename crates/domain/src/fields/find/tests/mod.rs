@@ -114,6 +114,21 @@ fn the_end_to_end_sentences() {
             "hi\nI'm Ana\nfrom Acme, we need a sales chatbot",
             &[(Name, "Ana"), (Company, "Acme"), (Need, "a sales chatbot")],
         ),
+        // A list goes on past its commas; "that" after a noun is not "this".
+        (
+            "Hi I'm Sarah, we need something that answers guest questions like check-in times, parking and breakfast",
+            &[
+                (Name, "Sarah"),
+                (
+                    Need,
+                    "something that answers guest questions like check-in times, parking and breakfast",
+                ),
+            ],
+        ),
+        (
+            "we need a bot for orders, I'm the owner and decide",
+            &[(Authority, "I'm the owner"), (Need, "a bot for orders")],
+        ),
     ];
     check(cases);
 }
