@@ -346,20 +346,32 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Option<Response> {
     None
 }
 
+/// A write's JSON body, once [`refusal`] lets the request through; Google's
+/// `parseError` when the body is not JSON.
+fn accepted_json(inner: &mut Inner, headers: &HeaderMap, body: &str) -> Result<Value, Response> {
+    if let Some(response) = refusal(inner, headers) {
+        return Err(response);
+    }
+    serde_json::from_str(body)
+        .map_err(|_| google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error"))
+}
+
+/// An RFC 3339 time as Google's requests carry it; `None` when absent or
+/// unreadable.
+fn timestamp(value: &Value) -> Option<Timestamp> {
+    value.as_str().and_then(|t| t.parse().ok())
+}
+
 async fn free_busy(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Ok(request) = serde_json::from_str::<Value>(&body) else {
-        return google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error");
+    let request = match accepted_json(&mut inner, &headers, &body) {
+        Ok(request) => request,
+        Err(refused) => return refused,
     };
-    let time = |field: &str| {
-        request[field]
-            .as_str()
-            .and_then(|t| t.parse::<Timestamp>().ok())
-    };
-    let (Some(min), Some(max)) = (time("timeMin"), time("timeMax")) else {
+    let (Some(min), Some(max)) = (
+        timestamp(&request["timeMin"]),
+        timestamp(&request["timeMax"]),
+    ) else {
         return google_error(
             StatusCode::BAD_REQUEST,
             "required",
@@ -404,18 +416,14 @@ async fn insert(
     body: String,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Ok(mut resource) = serde_json::from_str::<Value>(&body) else {
-        return google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error");
+    let mut resource = match accepted_json(&mut inner, &headers, &body) {
+        Ok(resource) => resource,
+        Err(refused) => return refused,
     };
-    let time = |field: &str| {
-        resource[field]["dateTime"]
-            .as_str()
-            .and_then(|t| t.parse::<Timestamp>().ok())
-    };
-    let (Some(start), Some(end)) = (time("start"), time("end")) else {
+    let (Some(start), Some(end)) = (
+        timestamp(&resource["start"]["dateTime"]),
+        timestamp(&resource["end"]["dateTime"]),
+    ) else {
         return google_error(
             StatusCode::BAD_REQUEST,
             "required",
