@@ -3,7 +3,7 @@
 //! the dead-letter list. `POST /api/effects/{id}/retry` sends a dead one
 //! again once its cause is fixed (the CRM is back, the template approved).
 
-use super::{ApiError, ErrorJson};
+use super::{ApiError, ErrorJson, next_cursor};
 use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -116,9 +116,7 @@ pub(super) async fn list(
             limit,
         })
         .await?;
-    let next_cursor = (entries.len() == limit)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
+    let next_cursor = next_cursor(&entries, limit, |e| e.id);
     let effects = entries
         .into_iter()
         .map(|e| effect_json(&state, e))

@@ -29,6 +29,21 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
+/// The cursor of the page after `rows`, made by `cursor` from the last
+/// row: only a full page can have more after it. One rule for every paged
+/// list, so none of them answers a cursor to an empty page.
+pub(super) fn next_cursor<T, C>(
+    rows: &[T],
+    limit: usize,
+    cursor: impl FnOnce(&T) -> C,
+) -> Option<C> {
+    if rows.len() == limit {
+        rows.last().map(cursor)
+    } else {
+        None
+    }
+}
+
 /// Every `/api` route, refused without the admin token.
 pub fn router(state: AppState) -> Router<AppState> {
     let api = Router::new()

@@ -3,7 +3,7 @@
 //! those the knowledge folder never answered, which the team should add
 //! to it.
 
-use super::{ApiError, ErrorJson};
+use super::{ApiError, ErrorJson, next_cursor};
 use crate::http::{AppState, OpaqueIds};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -118,11 +118,7 @@ pub(super) struct PageJson<'a> {
 
 impl<'a> PageJson<'a> {
     fn new(ids: &OpaqueIds, rows: &'a [QuestionRow], limit: usize) -> Self {
-        let next_cursor = if rows.len() == limit {
-            rows.last().map(|row| cursor_of(ids, &row.cursor()))
-        } else {
-            None
-        };
+        let next_cursor = next_cursor(rows, limit, |row| cursor_of(ids, &row.cursor()));
         Self {
             questions: rows
                 .iter()
