@@ -66,6 +66,17 @@ fn with_team(options: Options, crm: &FakeCrm) -> Options {
         .env("LEADLINE_REP_PHONE", REP)
 }
 
+/// A server booking on its local calendar (no Google), with handoffs
+/// going to the CRM and the rep, and the fakes it talks to.
+async fn local_calendar_app_with_team() -> (FakeGraph, FakeCrm, TestApp) {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(CRM_SECRET).await,
+    );
+    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    (graph, crm, app)
+}
+
 /// Checks the team heard of the booking once: one signed CRM delivery of
 /// the booked lead, one notice to the rep; returns the delivery's body.
 async fn the_team_heard_once(
@@ -171,11 +182,7 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
 
 #[tokio::test]
 async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    let (graph, crm, app) = local_calendar_app_with_team().await;
     let mut carlos = Customer::new(&app, &graph, "5215550112");
 
     let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
@@ -207,11 +214,7 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
 
 #[tokio::test]
 async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_each_change() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    let (graph, crm, app) = local_calendar_app_with_team().await;
     let mut carlos = Customer::new(&app, &graph, "5215550117");
     let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
     carlos.pick(&rows[0], 2).await;

@@ -9,7 +9,7 @@ use leadline_testkit::graph::{Failure, FakeGraph};
 use leadline_testkit::webhook::{self, PHONE_NUMBER_ID};
 use serde_json::json;
 use std::time::Duration;
-use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp, VERIFY_TOKEN};
+use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp, VERIFY_TOKEN, scenarios};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -266,23 +266,13 @@ async fn a_message_outside_the_24_hour_window_is_not_retried_and_does_not_block_
 #[tokio::test]
 async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    // A long burst window keeps the message in the inbox, unanswered.
-    let mut app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "60000"))
-            .await;
-    app.customer_says("5215550007", "wamid.crash1", "hola")
-        .await;
-    app.kill_and_restart(&[("LEADLINE_BURST_WINDOW_MS", "0")])
-        .await;
-    graph.wait_for_sent(1, WAIT).await;
-    // Meta retries the delivery that was in flight when we died: dropped.
-    app.customer_says("5215550007", "wamid.crash1", "hola")
-        .await;
-    app.customer_says("5215550007", "wamid.crash2", "soy Ana")
-        .await;
-    graph.wait_for_sent(2, WAIT).await;
-    assert_eq!(app.settled(&["5215550007"]).await.len(), 2);
-    assert_eq!(graph.sent().len(), 2);
+    scenarios::killed_before_the_turn_answers_once(
+        Options::new(&graph.base_url()),
+        &graph,
+        "5215550007",
+        ["wamid.crash1", "wamid.crash2"],
+    )
+    .await;
 }
 
 #[tokio::test]

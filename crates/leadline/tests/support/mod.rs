@@ -5,6 +5,7 @@
 pub mod customer;
 pub mod dashboard;
 pub mod delivery;
+pub mod scenarios;
 
 use leadline_domain::CustomerId;
 use leadline_stores::postgres::PgStore;
@@ -437,6 +438,37 @@ pub async fn admin_app() -> (TestApp, FakeGraph) {
         TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN))
             .await;
     (app, graph)
+}
+
+/// Says `text` as `wa_id` and waits for the bot's reply; answers it.
+pub async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) -> String {
+    let before = replies_to(graph, wa_id).len();
+    app.customer_says(wa_id, id, text).await;
+    replies_after(graph, wa_id, before, &format!("{text:?}")).await
+}
+
+/// Waits until the turn that took in message `id` is committed, and
+/// answers `wa_id`'s conversation as the admin API of [`admin_app`] shows
+/// it then (a reply can be out before its turn's commit is visible).
+pub async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = app
+            .admin(reqwest::Method::GET, &conversation_path(wa_id, ""), None)
+            .await;
+        if status == reqwest::StatusCode::OK
+            && body["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|m| m["wa_id"] == id))
+        {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the turn of {id} never committed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The API's path for `wa_id`'s conversation on [`admin_app`]: URLs name
