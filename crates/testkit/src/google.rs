@@ -11,6 +11,7 @@
 //! Google's envelope `{"error":{"code","message","errors":[{"domain",
 //! "reason","message"}]}}`.
 
+use crate::server::{Server, loopback};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,8 +27,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// TEST ONLY: a 2048-bit RSA key generated for these tests and published
 /// with them. It signs nothing but JWTs sent to this fake.
@@ -99,7 +98,8 @@ type Shared = Arc<Mutex<Inner>>;
 pub struct FakeGoogle {
     base_url: String,
     shared: Shared,
-    server: JoinHandle<()>,
+    /// Serves until the fake is dropped.
+    _server: Server,
 }
 
 impl FakeGoogle {
@@ -108,12 +108,7 @@ impl FakeGoogle {
         let der = PrivatePkcs8KeyDer::from_pem_slice(TEST_PRIVATE_KEY_PEM.as_bytes())
             .expect("the test key is PKCS#8 PEM");
         let key = RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).expect("the test key is RSA");
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake Google binds a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
+        let (listener, addr) = loopback("Google").await;
         let base_url = format!("http://{addr}");
         let shared = Arc::new(Mutex::new(Inner {
             token_uri: format!("{base_url}/token"),
@@ -134,14 +129,11 @@ impl FakeGoogle {
                 get(get_event).delete(delete_event),
             )
             .with_state(shared.clone());
-        let server = tokio::spawn(async move {
-            // Serving on loopback only ends when the task is aborted.
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = Server::serve(listener, app);
         FakeGoogle {
             base_url,
             shared,
-            server,
+            _server: server,
         }
     }
 
@@ -225,12 +217,6 @@ impl FakeGoogle {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared)
-    }
-}
-
-impl Drop for FakeGoogle {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 
