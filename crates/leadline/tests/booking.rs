@@ -39,8 +39,14 @@ const QUALIFY_ES: [&str; 4] = [
     "Lo antes posible",
 ];
 
-async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
-    google_app_with(google, Options::new(&graph.base_url())).await
+/// A server booking on the fake Google Calendar, and the fakes it talks to.
+async fn google_app() -> (FakeGoogle, FakeGraph, TestApp) {
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
+    let app = google_app_with(&google, Options::new(&graph.base_url())).await;
+    (google, graph, app)
 }
 
 async fn google_app_with(google: &FakeGoogle, options: Options) -> TestApp {
@@ -297,11 +303,7 @@ async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_ea
 
 #[tokio::test]
 async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
-    let (google, graph) = (
-        FakeGoogle::start().await,
-        FakeGraph::start(ACCESS_TOKEN).await,
-    );
-    let app = google_app(&google, &graph).await;
+    let (google, graph, app) = google_app().await;
     let mut ana = Customer::new(&app, &graph, "14155550113");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
     // Someone else takes the first slot meanwhile.
@@ -330,11 +332,7 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
 
 #[tokio::test]
 async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
-    let (google, graph) = (
-        FakeGoogle::start().await,
-        FakeGraph::start(ACCESS_TOKEN).await,
-    );
-    let app = google_app(&google, &graph).await;
+    let (google, graph, app) = google_app().await;
     let mut ana = Customer::new(&app, &graph, "14155550114");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
     // The insert is stored but its answer is a 500.

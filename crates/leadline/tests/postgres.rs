@@ -56,30 +56,8 @@ async fn a_batch_from_40_customers_answers_40_conversations() {
     let db = TestDatabase::create().await;
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app = app_on(&db, &graph).await;
-    let messages = (0..40)
-        .map(|i| {
-            webhook::text(
-                &format!("52155520{i:02}"),
-                &format!("wamid.pg.batch{i}"),
-                "hola, quiero información",
-            )
-        })
-        .collect();
-    assert_eq!(
-        app.post_webhook(&webhook::notification(messages))
-            .await
-            .status(),
-        200
-    );
-    graph.wait_for_sent(40, WAIT).await;
-    let numbers: Vec<String> = (0..40).map(|i| format!("52155520{i:02}")).collect();
-    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    assert_eq!(app.settled(&numbers).await.len(), 40);
-    let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
-    assert_eq!(customers.len(), 40);
-    customers.sort();
-    customers.dedup();
-    assert_eq!(customers.len(), 40, "one reply per conversation");
+    scenarios::a_batch_answers_each_customer_once(&app, &graph, "52155520", "wamid.pg.batch", 40)
+        .await;
 }
 
 #[tokio::test]

@@ -183,34 +183,9 @@ async fn the_same_delivery_three_times_gets_one_reply() {
 #[tokio::test]
 async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
     let (app, graph) = app_with_graph().await;
-    let mut messages = Vec::new();
-    for i in 0..50 {
-        let customer = format!("52155510{:02}", i % 40);
-        messages.push(webhook::text(
-            &customer,
-            &format!("wamid.batch{i}"),
-            "hola, quiero información",
-        ));
-    }
-    assert_eq!(
-        app.post_webhook(&webhook::notification(messages))
-            .await
-            .status(),
-        200
-    );
-    graph.wait_for_sent(40, WAIT).await;
-    let numbers: Vec<String> = (0..40).map(|i| format!("52155510{i:02}")).collect();
-    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    assert_eq!(app.settled(&numbers).await.len(), 40);
-    let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
-    customers.sort();
-    customers.dedup();
-    assert_eq!(customers.len(), 40);
-    assert_eq!(
-        graph.sent().len(),
-        40,
-        "one reply per conversation: the two messages of a customer are one burst"
-    );
+    // Ten customers send two messages each.
+    scenarios::a_batch_answers_each_customer_once(&app, &graph, "52155510", "wamid.batch", 50)
+        .await;
 }
 
 #[tokio::test]
