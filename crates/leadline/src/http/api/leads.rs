@@ -1,7 +1,7 @@
 //! `GET /api/leads` (filtered, searched, paged) and `GET /api/leads.csv`
 //! (every matching lead, for a spreadsheet or a CRM import).
 
-use super::{ApiError, ErrorJson, LeadJson, next_cursor};
+use super::{ApiError, ErrorJson, LeadJson, next_cursor, page_limit};
 use crate::http::AppState;
 use crate::http::OpaqueIds;
 use axum::Router;
@@ -63,15 +63,7 @@ impl ListParams {
                 ))
             })?),
         };
-        let limit = match self.limit {
-            None => DEFAULT_LIMIT,
-            Some(n @ 1..=MAX_LIMIT) => n,
-            Some(_) => {
-                return Err(ApiError::BadRequest(format!(
-                    "limit must be between 1 and {MAX_LIMIT}"
-                )));
-            }
-        };
+        let limit = page_limit(self.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         Ok(LeadQuery {
             stage: non_empty(&self.stage).map(str::to_owned),
             handoff,
