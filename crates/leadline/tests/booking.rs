@@ -16,7 +16,7 @@ use leadline_testkit::webhook;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::customer::{Customer, list_rows, store, text};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, Options, QUALIFY_EN, QUALIFY_ES, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CALENDAR_ID: &str = "sales@tuvendedor24.example";
@@ -25,19 +25,6 @@ const HANDOFF_ES: &str = "Te comunico ahora mismo con una persona de nuestro equ
 const HANDOFF_EN: &str = "Let me connect you with one of our team members right now.";
 const CRM_SECRET: &str = "crm-secret";
 const REP: &str = "34600999001";
-
-const QUALIFY_EN: [&str; 4] = [
-    "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-    "Our budget is around 5k USD",
-    "I'm the CEO, I make the decision",
-    "We want to start next month",
-];
-const QUALIFY_ES: [&str; 4] = [
-    "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
-    "Tenemos unos 3 mil dólares",
-    "Soy el dueño, decido yo",
-    "Lo antes posible",
-];
 
 /// A server booking on the fake Google Calendar, and the fakes it talks to.
 async fn google_app() -> (FakeGoogle, FakeGraph, TestApp) {

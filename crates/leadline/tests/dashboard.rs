@@ -11,7 +11,8 @@ use reqwest::header::LOCATION;
 use std::time::{Duration, Instant};
 use support::dashboard::{Session, client, set_cookie, try_login};
 use support::{
-    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, committed, conversation_path, say,
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, QUALIFY_EN, TestApp, admin_app, committed,
+    conversation_path, say,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -295,13 +296,7 @@ async fn what_a_customer_wrote_is_shown_as_text() {
 async fn the_funnel_counts_a_scripted_afternoon() {
     let (app, graph) = admin_app().await;
     // One lead qualifies, one asks for a person, one only says hello.
-    let script = [
-        "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-        "Our budget is around 5k USD",
-        "I'm the CEO, I make the decision",
-        "We want to start next month",
-    ];
-    for (i, line) in script.iter().enumerate() {
+    for (i, line) in QUALIFY_EN.iter().enumerate() {
         say(&app, &graph, "14155550110", &format!("wamid.q{i}"), line).await;
     }
     say(

@@ -28,6 +28,48 @@ pub const ACCESS_TOKEN: &str = "test-access-token";
 /// or more).
 pub const ADMIN_TOKEN: &str = "test-admin-token-5f2b8c0e9a7d41e3b6";
 
+/// Ana of Acme qualifies in English: name and company, budget, authority
+/// and timeline, a message each; the built-in playbook then offers times.
+pub const QUALIFY_EN: [&str; 4] = [
+    "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
+    "Our budget is around 5k USD",
+    "I'm the CEO, I make the decision",
+    "We want to start next month",
+];
+/// Carlos of Ferretería López qualifies the same way in Spanish.
+pub const QUALIFY_ES: [&str; 4] = [
+    "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
+    "Tenemos unos 3 mil dólares",
+    "Soy el dueño, decido yo",
+    "Lo antes posible",
+];
+
+/// Runs `leadline ARGS` to its end with only `PATH` and `vars` in its
+/// environment (none of the caller's settings leak in), in `dir` when
+/// given: (exit code, stdout, stderr).
+pub fn run_leadline(
+    dir: Option<&std::path::Path>,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadline"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(vars.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("run leadline {args:?}: {e}"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// A running `leadline serve`. Killed (SIGKILL) when dropped; its database
 /// file is removed when the last process using it is dropped.
 pub struct TestApp {
@@ -428,6 +470,14 @@ pub async fn replies_after(graph: &FakeGraph, wa_id: &str, before: usize, what: 
         assert!(Instant::now() < deadline, "no reply to {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// A server with the default settings (SQLite, the local brain and
+/// calendar), and the fake Graph API it sends to.
+pub async fn plain_app() -> (TestApp, FakeGraph) {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    (app, graph)
 }
 
 /// A server with the admin API and dashboard on, and the fake Graph API it
