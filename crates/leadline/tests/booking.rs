@@ -15,7 +15,7 @@ use leadline_testkit::graph::{FakeGraph, SentMessage};
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::customer::{Customer, list_rows, store, text};
+use support::customer::{Customer, list_body, list_rows, store, text};
 use support::{ACCESS_TOKEN, Options, QUALIFY_EN, QUALIFY_ES, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -234,11 +234,8 @@ async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_ea
     let replies = carlos
         .say("me surgió algo, ¿podemos mover la llamada a otro día?", 1)
         .await;
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Claro, cancelé la llamada anterior. ¿Cuál de estos horarios te queda mejor?"
     );
     let fresh = list_rows(&replies[0], "Ver horarios");
@@ -300,11 +297,8 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
     let replies = ana.pick(&rows[0], 1).await;
 
     // The apology is the list's body.
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Sorry, that time was just taken. These are still free:"
     );
     let fresh = list_rows(&replies[0], "See times");
@@ -327,11 +321,8 @@ async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
 
     let replies = ana.pick(&rows[0], 1).await;
 
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Sorry, I couldn't book the call just now. Shall we try one of these times?"
     );
     assert_eq!(ana.conversation().await.stage, "scheduling");

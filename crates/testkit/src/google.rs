@@ -468,22 +468,33 @@ async fn insert(
     (StatusCode::OK, Json(resource)).into_response()
 }
 
+/// The event a request names, once [`refusal`] lets it through; Google's
+/// `notFound` when the calendar has no such event.
+fn event<'a>(
+    inner: &'a mut Inner,
+    headers: &HeaderMap,
+    calendar_id: &str,
+    event_id: &str,
+) -> Result<&'a mut FakeEvent, Response> {
+    if let Some(response) = refusal(inner, headers) {
+        return Err(response);
+    }
+    inner
+        .events
+        .iter_mut()
+        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
+        .ok_or_else(|| google_error(StatusCode::NOT_FOUND, "notFound", "Not Found"))
+}
+
 async fn get_event(
     State(shared): State<Shared>,
     Path((calendar_id, event_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    match inner
-        .events
-        .iter()
-        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
-    {
-        Some(event) => (StatusCode::OK, Json(event.resource.clone())).into_response(),
-        None => google_error(StatusCode::NOT_FOUND, "notFound", "Not Found"),
+    match event(&mut inner, &headers, &calendar_id, &event_id) {
+        Ok(event) => (StatusCode::OK, Json(event.resource.clone())).into_response(),
+        Err(refused) => refused,
     }
 }
 
@@ -493,15 +504,9 @@ async fn delete_event(
     headers: HeaderMap,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Some(event) = inner
-        .events
-        .iter_mut()
-        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
-    else {
-        return google_error(StatusCode::NOT_FOUND, "notFound", "Not Found");
+    let event = match event(&mut inner, &headers, &calendar_id, &event_id) {
+        Ok(event) => event,
+        Err(refused) => return refused,
     };
     if event.status == "cancelled" {
         return google_error(StatusCode::GONE, "deleted", "Resource has been deleted");
