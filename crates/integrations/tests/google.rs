@@ -4,8 +4,8 @@
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use leadline_domain::schedule::{SlotRules, free_slots};
-use leadline_integrations::{Booking, Calendar, CalendarError, GoogleCalendar};
+use leadline_domain::schedule::{Slot, SlotRules, free_slots};
+use leadline_integrations::{BookedEvent, Booking, Calendar, CalendarError, GoogleCalendar};
 use leadline_testkit::google::{FakeGoogle, TEST_CLIENT_EMAIL, TEST_PRIVATE_KEY_PEM};
 use serde_json::json;
 use tempfile::TempDir;
@@ -18,6 +18,14 @@ struct Setup {
     google: FakeGoogle,
     calendar: GoogleCalendar,
     _dir: TempDir,
+}
+
+impl Setup {
+    /// Books `slot` for lead 1 (its idempotency key `lead-1`): the booking
+    /// most tests make, and make again to see it is not made twice.
+    async fn book_lead_1(&self, slot: &Slot) -> Result<BookedEvent, CalendarError> {
+        self.calendar.book(&booking(slot.clone(), "lead-1")).await
+    }
 }
 
 async fn setup() -> Setup {
@@ -76,7 +84,7 @@ async fn the_token_is_fetched_once_and_reused() {
     s.calendar.busy(now, now + 1.hour()).await.unwrap();
     s.calendar.busy(now, now + 2.hours()).await.unwrap();
     let slot = first_slot(&s.calendar).await;
-    s.calendar.book(&booking(slot, "lead-1")).await.unwrap();
+    s.book_lead_1(&slot).await.unwrap();
     assert_eq!(s.google.tokens_issued(), 1);
 }
 
@@ -123,11 +131,7 @@ async fn free_slots_skip_busy_events_and_respect_hours_and_lead_time() {
 async fn a_booking_creates_one_event_with_time_zone_attendee_and_description() {
     let s = setup().await;
     let slot = first_slot(&s.calendar).await;
-    let booked = s
-        .calendar
-        .book(&booking(slot.clone(), "lead-1"))
-        .await
-        .unwrap();
+    let booked = s.book_lead_1(&slot).await.unwrap();
     assert_eq!(booked.start, slot.start.timestamp());
     assert_eq!(booked.end, slot.end.timestamp());
     let events = s.google.events();
@@ -159,12 +163,8 @@ async fn a_booking_creates_one_event_with_time_zone_attendee_and_description() {
 async fn a_retried_booking_does_not_create_a_second_event() {
     let s = setup().await;
     let slot = first_slot(&s.calendar).await;
-    let first = s
-        .calendar
-        .book(&booking(slot.clone(), "lead-1"))
-        .await
-        .unwrap();
-    let again = s.calendar.book(&booking(slot, "lead-1")).await.unwrap();
+    let first = s.book_lead_1(&slot).await.unwrap();
+    let again = s.book_lead_1(&slot).await.unwrap();
     assert_eq!(first, again);
     assert_eq!(s.google.events().len(), 1);
 }
@@ -174,13 +174,9 @@ async fn a_booking_whose_answer_was_lost_is_not_booked_twice() {
     let s = setup().await;
     let slot = first_slot(&s.calendar).await;
     s.google.lose_next_insert_answer(503);
-    let err = s
-        .calendar
-        .book(&booking(slot.clone(), "lead-1"))
-        .await
-        .unwrap_err();
+    let err = s.book_lead_1(&slot).await.unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
-    let retried = s.calendar.book(&booking(slot, "lead-1")).await.unwrap();
+    let retried = s.book_lead_1(&slot).await.unwrap();
     let events = s.google.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].id, retried.id);
@@ -205,7 +201,7 @@ async fn a_slot_taken_between_offer_and_pick_is_slot_taken() {
         slot.start.timestamp() + 15.minutes(),
         slot.end.timestamp() + 15.minutes(),
     );
-    let err = s.calendar.book(&booking(slot, "lead-1")).await.unwrap_err();
+    let err = s.book_lead_1(&slot).await.unwrap_err();
     assert!(matches!(err, CalendarError::SlotTaken), "{err:?}");
     assert!(!err.is_retryable());
     assert_eq!(s.google.events().len(), 1);
@@ -216,17 +212,13 @@ async fn a_500_is_retryable_and_the_retry_books_once() {
     let s = setup().await;
     let slot = first_slot(&s.calendar).await;
     s.google.fail_next(vec![500]);
-    let err = s
-        .calendar
-        .book(&booking(slot.clone(), "lead-1"))
-        .await
-        .unwrap_err();
+    let err = s.book_lead_1(&slot).await.unwrap_err();
     assert!(
         matches!(err, CalendarError::Status { status: 500, .. }),
         "{err:?}"
     );
     assert!(err.is_retryable());
-    s.calendar.book(&booking(slot, "lead-1")).await.unwrap();
+    s.book_lead_1(&slot).await.unwrap();
     assert_eq!(s.google.events().len(), 1);
 }
 
@@ -246,16 +238,12 @@ async fn rate_limits_are_retryable_and_refusals_are_not() {
 async fn cancelling_deletes_the_event_and_is_idempotent() {
     let s = setup().await;
     let slot = first_slot(&s.calendar).await;
-    let booked = s
-        .calendar
-        .book(&booking(slot.clone(), "lead-1"))
-        .await
-        .unwrap();
+    let booked = s.book_lead_1(&slot).await.unwrap();
     s.calendar.cancel(&booked.id).await.unwrap();
     s.calendar.cancel(&booked.id).await.unwrap();
     assert_eq!(s.google.events()[0].status, "cancelled");
     // The time is free again, but the old key names the cancelled event.
-    let again = s.calendar.book(&booking(slot.clone(), "lead-1")).await;
+    let again = s.book_lead_1(&slot).await;
     assert!(matches!(again, Err(CalendarError::Cancelled)), "{again:?}");
     s.calendar
         .book(&booking(slot, "lead-1-rebooked"))

@@ -29,6 +29,13 @@ fn top(knowledge: &Knowledge, query: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Asserts each query's best passage: a table of (query, passage id).
+fn assert_tops(knowledge: &Knowledge, cases: &[(&str, &str)]) {
+    for (query, id) in cases {
+        assert_eq!(top(knowledge, query), *id, "the best passage for {query:?}");
+    }
+}
+
 #[test]
 fn passages_have_ids_and_languages() {
     let knowledge = folder();
@@ -61,54 +68,42 @@ fn passages_have_ids_and_languages() {
 
 #[test]
 fn accents_and_case_are_folded() {
-    let knowledge = folder();
-    assert_eq!(top(&knowledge, "INTEGRACION"), "producto#integraciones");
-    assert_eq!(
-        top(&knowledge, "horario de atencion"),
-        "producto#horario-de-atencion"
+    assert_tops(
+        &folder(),
+        &[
+            ("INTEGRACION", "producto#integraciones"),
+            ("horario de atencion", "producto#horario-de-atencion"),
+            ("plan basico", "producto#planes-y-precios"),
+        ],
     );
-    assert_eq!(top(&knowledge, "plan basico"), "producto#planes-y-precios");
 }
 
 #[test]
 fn stems_match_other_forms() {
-    let knowledge = folder();
-    assert_eq!(
-        top(&knowledge, "¿se integran con otras tiendas?"),
-        "producto#integraciones"
-    );
-    assert_eq!(
-        top(&knowledge, "do you integrate with my store?"),
-        "product#integrations"
-    );
-    assert_eq!(
-        top(&knowledge, "what does the plan include?"),
-        "product#plans-and-pricing"
-    );
-    assert_eq!(
-        top(&knowledge, "¿qué incluyen los planes?"),
-        "producto#planes-y-precios"
+    assert_tops(
+        &folder(),
+        &[
+            ("¿se integran con otras tiendas?", "producto#integraciones"),
+            ("do you integrate with my store?", "product#integrations"),
+            ("what does the plan include?", "product#plans-and-pricing"),
+            ("¿qué incluyen los planes?", "producto#planes-y-precios"),
+        ],
     );
 }
 
 #[test]
 fn paraphrases_find_their_passage() {
-    let knowledge = folder();
-    assert_eq!(
-        top(&knowledge, "¿cuánto cuesta?"),
-        "producto#planes-y-precios"
-    );
-    assert_eq!(
-        top(&knowledge, "how much does it cost per month?"),
-        "product#plans-and-pricing"
-    );
-    assert_eq!(
-        top(&knowledge, "¿en qué horario atienden?"),
-        "producto#horario-de-atencion"
-    );
-    assert_eq!(
-        top(&knowledge, "does it work on Instagram too?"),
-        "product#instagram"
+    assert_tops(
+        &folder(),
+        &[
+            ("¿cuánto cuesta?", "producto#planes-y-precios"),
+            (
+                "how much does it cost per month?",
+                "product#plans-and-pricing",
+            ),
+            ("¿en qué horario atienden?", "producto#horario-de-atencion"),
+            ("does it work on Instagram too?", "product#instagram"),
+        ],
     );
 }
 

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use support::{
-    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path, replies_after,
-    replies_to,
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, committed, conversation_path,
+    replies_to, say,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -21,36 +21,6 @@ const WAIT: Duration = Duration::from_secs(30);
 /// JSON body.
 async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
     app.admin(Method::POST, path, Some(body)).await
-}
-
-/// Says `text` as `wa_id` and waits for the bot's reply.
-async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) -> String {
-    let before = replies_to(graph, wa_id).len();
-    app.customer_says(wa_id, id, text).await;
-    replies_after(graph, wa_id, before, &format!("{text:?}")).await
-}
-
-/// Waits until the turn that took in message `id` is committed, and
-/// answers the conversation as the API shows it then.
-async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, body) = app
-            .admin(Method::GET, &conversation_path(wa_id, ""), None)
-            .await;
-        if status == StatusCode::OK
-            && body["messages"]
-                .as_array()
-                .is_some_and(|m| m.iter().any(|m| m["wa_id"] == id))
-        {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the turn of {id} never committed"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn wa_ids(page: &Value) -> Vec<&str> {

@@ -15,8 +15,8 @@ use leadline_testkit::graph::{FakeGraph, SentMessage};
 use leadline_testkit::webhook;
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::customer::{Customer, list_rows, store, text};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::customer::{Customer, list_body, list_rows, store, text};
+use support::{ACCESS_TOKEN, Options, QUALIFY_EN, QUALIFY_ES, TestApp};
 
 const WAIT: Duration = Duration::from_secs(30);
 const CALENDAR_ID: &str = "sales@tuvendedor24.example";
@@ -26,21 +26,14 @@ const HANDOFF_EN: &str = "Let me connect you with one of our team members right 
 const CRM_SECRET: &str = "crm-secret";
 const REP: &str = "34600999001";
 
-const QUALIFY_EN: [&str; 4] = [
-    "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-    "Our budget is around 5k USD",
-    "I'm the CEO, I make the decision",
-    "We want to start next month",
-];
-const QUALIFY_ES: [&str; 4] = [
-    "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
-    "Tenemos unos 3 mil dólares",
-    "Soy el dueño, decido yo",
-    "Lo antes posible",
-];
-
-async fn google_app(google: &FakeGoogle, graph: &FakeGraph) -> TestApp {
-    google_app_with(google, Options::new(&graph.base_url())).await
+/// A server booking on the fake Google Calendar, and the fakes it talks to.
+async fn google_app() -> (FakeGoogle, FakeGraph, TestApp) {
+    let (google, graph) = (
+        FakeGoogle::start().await,
+        FakeGraph::start(ACCESS_TOKEN).await,
+    );
+    let app = google_app_with(&google, Options::new(&graph.base_url())).await;
+    (google, graph, app)
 }
 
 async fn google_app_with(google: &FakeGoogle, options: Options) -> TestApp {
@@ -64,6 +57,17 @@ fn with_team(options: Options, crm: &FakeCrm) -> Options {
         .env("LEADLINE_CRM_WEBHOOK_URL", &crm.url())
         .env("LEADLINE_CRM_WEBHOOK_SECRET", CRM_SECRET)
         .env("LEADLINE_REP_PHONE", REP)
+}
+
+/// A server booking on its local calendar (no Google), with handoffs
+/// going to the CRM and the rep, and the fakes it talks to.
+async fn local_calendar_app_with_team() -> (FakeGraph, FakeCrm, TestApp) {
+    let (graph, crm) = (
+        FakeGraph::start(ACCESS_TOKEN).await,
+        FakeCrm::start(CRM_SECRET).await,
+    );
+    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    (graph, crm, app)
 }
 
 /// Checks the team heard of the booking once: one signed CRM delivery of
@@ -171,11 +175,7 @@ async fn an_english_lead_picks_a_slot_from_the_list_and_the_call_is_on_google_ca
 
 #[tokio::test]
 async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    let (graph, crm, app) = local_calendar_app_with_team().await;
     let mut carlos = Customer::new(&app, &graph, "5215550112");
 
     let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
@@ -207,11 +207,7 @@ async fn a_spanish_lead_books_on_the_local_calendar_by_writing_which_slot() {
 
 #[tokio::test]
 async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_each_change() {
-    let (graph, crm) = (
-        FakeGraph::start(ACCESS_TOKEN).await,
-        FakeCrm::start(CRM_SECRET).await,
-    );
-    let app = TestApp::spawn(with_team(Options::new(&graph.base_url()), &crm)).await;
+    let (graph, crm, app) = local_calendar_app_with_team().await;
     let mut carlos = Customer::new(&app, &graph, "5215550117");
     let rows = carlos.qualify(&QUALIFY_ES, "Ver horarios").await;
     carlos.pick(&rows[0], 2).await;
@@ -238,11 +234,8 @@ async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_ea
     let replies = carlos
         .say("me surgió algo, ¿podemos mover la llamada a otro día?", 1)
         .await;
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Claro, cancelé la llamada anterior. ¿Cuál de estos horarios te queda mejor?"
     );
     let fresh = list_rows(&replies[0], "Ver horarios");
@@ -294,11 +287,7 @@ async fn a_booked_lead_moves_the_call_and_later_cancels_it_and_the_team_hears_ea
 
 #[tokio::test]
 async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
-    let (google, graph) = (
-        FakeGoogle::start().await,
-        FakeGraph::start(ACCESS_TOKEN).await,
-    );
-    let app = google_app(&google, &graph).await;
+    let (google, graph, app) = google_app().await;
     let mut ana = Customer::new(&app, &graph, "14155550113");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
     // Someone else takes the first slot meanwhile.
@@ -308,11 +297,8 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
     let replies = ana.pick(&rows[0], 1).await;
 
     // The apology is the list's body.
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Sorry, that time was just taken. These are still free:"
     );
     let fresh = list_rows(&replies[0], "See times");
@@ -327,11 +313,7 @@ async fn a_slot_taken_after_the_offer_gets_an_apology_and_fresh_slots() {
 
 #[tokio::test]
 async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
-    let (google, graph) = (
-        FakeGoogle::start().await,
-        FakeGraph::start(ACCESS_TOKEN).await,
-    );
-    let app = google_app(&google, &graph).await;
+    let (google, graph, app) = google_app().await;
     let mut ana = Customer::new(&app, &graph, "14155550114");
     let rows = ana.qualify(&QUALIFY_EN, "See times").await;
     // The insert is stored but its answer is a 500.
@@ -339,11 +321,8 @@ async fn a_calendar_500_while_booking_is_told_and_the_retry_books_once() {
 
     let replies = ana.pick(&rows[0], 1).await;
 
-    let body = replies[0].body["interactive"]["body"]["text"]
-        .as_str()
-        .unwrap();
     assert_eq!(
-        body,
+        list_body(&replies[0]),
         "Sorry, I couldn't book the call just now. Shall we try one of these times?"
     );
     assert_eq!(ana.conversation().await.stage, "scheduling");

@@ -20,7 +20,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, Options, QUALIFY_EN, TestApp};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -161,13 +161,7 @@ async fn an_operator_takes_over_replies_and_hands_back_in_chromium() {
     let app =
         TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", TOKEN)).await;
     // A lead the bot already qualified, so the pages are not empty.
-    let script = [
-        "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-        "Our budget is around 5k USD",
-        "I'm the CEO, I make the decision",
-        "We want to start next month",
-    ];
-    for (i, line) in script.into_iter().enumerate() {
+    for (i, line) in QUALIFY_EN.into_iter().enumerate() {
         customer_named(
             &app,
             "14155550120",

@@ -2,28 +2,17 @@
 //! black box through the real binary: settings in, a report and an exit
 //! code out, nothing started and no secret printed.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// (exit code, stdout, stderr) of `leadline ARGS` with only `vars` set,
 /// run in `dir`.
 fn leadline(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_leadline"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(vars.iter().copied())
-        .output()
-        .expect("run leadline");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::run_leadline(Some(dir), args, vars)
 }
 
 #[test]

@@ -10,7 +10,7 @@ use leadline_stores::ConversationStore;
 use leadline_stores::sqlite::SqliteStore;
 use leadline_testkit::graph::FakeGraph;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, Options, QUALIFY_EN, QUALIFY_ES, TestApp, plain_app};
 
 const WAIT: Duration = Duration::from_secs(30);
 const HANDOFF_ES: &str = "Te comunico ahora mismo con una persona de nuestro equipo.";
@@ -105,23 +105,11 @@ impl<'a> Chat<'a> {
     }
 }
 
-async fn local_app() -> (TestApp, FakeGraph) {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
-    (app, graph)
-}
-
 #[tokio::test]
 async fn a_cooperative_english_lead_reaches_scheduling_within_six_messages() {
-    let (app, graph) = local_app().await;
+    let (app, graph) = plain_app().await;
     let mut chat = Chat::new(&app, &graph, "14155550101");
-    let script = [
-        "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-        "Our budget is around 5k USD",
-        "I'm the CEO, I make the decision",
-        "We want to start next month",
-    ];
-    for line in script {
+    for line in QUALIFY_EN {
         let reply = chat.say(line).await;
         assert!(!reply.is_empty());
     }
@@ -135,15 +123,9 @@ async fn a_cooperative_english_lead_reaches_scheduling_within_six_messages() {
 
 #[tokio::test]
 async fn a_cooperative_spanish_lead_reaches_scheduling_within_six_messages() {
-    let (app, graph) = local_app().await;
+    let (app, graph) = plain_app().await;
     let mut chat = Chat::new(&app, &graph, "5215550102");
-    let script = [
-        "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
-        "Tenemos unos 3 mil dólares",
-        "Soy el dueño, decido yo",
-        "Lo antes posible",
-    ];
-    for line in script {
+    for line in QUALIFY_ES {
         chat.say(line).await;
     }
     let c = chat.committed().await;
@@ -153,7 +135,7 @@ async fn a_cooperative_spanish_lead_reaches_scheduling_within_six_messages() {
 
 #[tokio::test]
 async fn asking_for_a_person_hands_off_at_once_and_the_bot_goes_quiet() {
-    let (app, graph) = local_app().await;
+    let (app, graph) = plain_app().await;
     let mut es = Chat::new(&app, &graph, "5215550103");
     es.say("Hola").await;
     assert_eq!(es.say("quiero hablar con una persona").await, HANDOFF_ES);
@@ -181,7 +163,7 @@ async fn asking_for_a_person_hands_off_at_once_and_the_bot_goes_quiet() {
 
 #[tokio::test]
 async fn three_gibberish_messages_hand_off() {
-    let (app, graph) = local_app().await;
+    let (app, graph) = plain_app().await;
     let mut chat = Chat::new(&app, &graph, "5215550105");
     chat.say("asdkjh qwpoe zzxq").await;
     chat.say("jjjjjjjj kkkk").await;

@@ -8,42 +8,14 @@ use leadline_testkit::graph::FakeGraph;
 use leadline_testkit::webhook;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::dashboard::{Session, client, set_cookie, try_login};
-use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path};
+use support::{
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, QUALIFY_EN, TestApp, admin_app, committed,
+    conversation_path, say,
+};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// Says `text` as `wa_id` and waits for the bot's reply to it.
-async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) {
-    let before = graph.sent().iter().filter(|s| s.to == wa_id).count();
-    app.customer_says(wa_id, id, text).await;
-    let deadline = Instant::now() + WAIT;
-    while graph.sent().iter().filter(|s| s.to == wa_id).count() == before {
-        assert!(Instant::now() < deadline, "no reply to {text:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Waits until the conversation of `wa_id` has committed message `id`.
-async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let (status, body) = app
-            .admin(reqwest::Method::GET, &conversation_path(wa_id, ""), None)
-            .await;
-        if status == StatusCode::OK
-            && body["messages"]
-                .as_array()
-                .is_some_and(|m| m.iter().any(|m| m["wa_id"] == id))
-        {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "{id} never committed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 #[tokio::test]
 async fn a_wrong_token_gets_no_session_and_the_right_one_a_strict_cookie() {
@@ -324,13 +296,7 @@ async fn what_a_customer_wrote_is_shown_as_text() {
 async fn the_funnel_counts_a_scripted_afternoon() {
     let (app, graph) = admin_app().await;
     // One lead qualifies, one asks for a person, one only says hello.
-    let script = [
-        "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
-        "Our budget is around 5k USD",
-        "I'm the CEO, I make the decision",
-        "We want to start next month",
-    ];
-    for (i, line) in script.iter().enumerate() {
+    for (i, line) in QUALIFY_EN.iter().enumerate() {
         say(&app, &graph, "14155550110", &format!("wamid.q{i}"), line).await;
     }
     say(

@@ -10,7 +10,9 @@ use leadline_testkit::graph::FakeGraph;
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
 use support::dashboard::Session;
-use support::{ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path, replies_to};
+use support::{
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path, replies_to,
+};
 
 const WAIT: Duration = Duration::from_secs(30);
 const SECRET: &str = "crm-erasure-secret";
@@ -105,10 +107,7 @@ async fn an_erased_lead_is_gone_and_the_crm_hears_of_it_by_pseudonym_only() {
 
 #[tokio::test]
 async fn the_dashboard_erases_only_once_confirmed_and_says_so_in_both_languages() {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN))
-            .await;
+    let (app, _graph) = admin_app().await;
     let number = "5215550178";
     app.customer_says(number, "wamid.erase.2", "hola").await;
     app.settled(&[number]).await;

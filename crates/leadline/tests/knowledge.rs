@@ -1,8 +1,9 @@
 //! `leadline knowledge check|search` black box: a folder in, passages and
 //! problems as file:line and an exit code out, through the real binary.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The built-in playbook's own folder, which `serve` answers from.
 fn built_in() -> PathBuf {
@@ -11,17 +12,7 @@ fn built_in() -> PathBuf {
 
 /// (exit code, stdout, stderr).
 fn leadline(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_leadline"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .output()
-        .expect("run leadline knowledge");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::run_leadline(None, args, &[])
 }
 
 #[test]

@@ -13,7 +13,8 @@ use leadline_testkit::webhook;
 use reqwest::StatusCode;
 use serde_json::Value;
 use support::{
-    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, conversation_path, replies_after, replies_to,
+    ACCESS_TOKEN, ADMIN_TOKEN, Options, TestApp, admin_app, conversation_path, replies_after,
+    replies_to,
 };
 
 const TRANSCRIBE_KEY: &str = "sk-test-transcribe";
@@ -142,10 +143,7 @@ async fn voice_notes_are_transcribed_and_files_acknowledged() {
 
 #[tokio::test]
 async fn without_a_transcriber_voice_notes_get_a_request_to_write_in_the_customers_language() {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN))
-            .await;
+    let (app, graph) = admin_app().await;
 
     // Voice notes nobody can hear are not "unresolved": three in a row
     // get three requests to write, not a handoff.

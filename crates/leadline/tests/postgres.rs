@@ -10,7 +10,7 @@ use leadline_testkit::postgres::TestDatabase;
 use leadline_testkit::proxy::TcpProxy;
 use leadline_testkit::webhook;
 use std::time::{Duration, Instant};
-use support::{ACCESS_TOKEN, Options, TestApp};
+use support::{ACCESS_TOKEN, Options, TestApp, scenarios};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -56,56 +56,21 @@ async fn a_batch_from_40_customers_answers_40_conversations() {
     let db = TestDatabase::create().await;
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app = app_on(&db, &graph).await;
-    let messages = (0..40)
-        .map(|i| {
-            webhook::text(
-                &format!("52155520{i:02}"),
-                &format!("wamid.pg.batch{i}"),
-                "hola, quiero información",
-            )
-        })
-        .collect();
-    assert_eq!(
-        app.post_webhook(&webhook::notification(messages))
-            .await
-            .status(),
-        200
-    );
-    graph.wait_for_sent(40, WAIT).await;
-    let numbers: Vec<String> = (0..40).map(|i| format!("52155520{i:02}")).collect();
-    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    assert_eq!(app.settled(&numbers).await.len(), 40);
-    let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
-    assert_eq!(customers.len(), 40);
-    customers.sort();
-    customers.dedup();
-    assert_eq!(customers.len(), 40, "one reply per conversation");
+    scenarios::a_batch_answers_each_customer_once(&app, &graph, "52155520", "wamid.pg.batch", 40)
+        .await;
 }
 
 #[tokio::test]
 async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     let db = TestDatabase::create().await;
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    // A long burst window keeps the message in the inbox, unanswered.
-    let mut app = TestApp::spawn(
-        Options::new(&graph.base_url())
-            .env("DATABASE_URL", db.url())
-            .env("LEADLINE_BURST_WINDOW_MS", "60000"),
+    scenarios::killed_before_the_turn_answers_once(
+        Options::new(&graph.base_url()).env("DATABASE_URL", db.url()),
+        &graph,
+        "5215550103",
+        ["wamid.pg.crash1", "wamid.pg.crash2"],
     )
     .await;
-    app.customer_says("5215550103", "wamid.pg.crash1", "hola")
-        .await;
-    app.kill_and_restart(&[("LEADLINE_BURST_WINDOW_MS", "0")])
-        .await;
-    graph.wait_for_sent(1, WAIT).await;
-    // Meta retries the delivery that was in flight when we died: dropped.
-    app.customer_says("5215550103", "wamid.pg.crash1", "hola")
-        .await;
-    app.customer_says("5215550103", "wamid.pg.crash2", "soy Ana")
-        .await;
-    graph.wait_for_sent(2, WAIT).await;
-    assert_eq!(app.settled(&["5215550103"]).await.len(), 2);
-    assert_eq!(graph.sent().len(), 2);
 }
 
 /// Retries `post` the way Meta retries a delivery that got no 200, until

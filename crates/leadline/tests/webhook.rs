@@ -9,19 +9,13 @@ use leadline_testkit::graph::{Failure, FakeGraph};
 use leadline_testkit::webhook::{self, PHONE_NUMBER_ID};
 use serde_json::json;
 use std::time::Duration;
-use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp, VERIFY_TOKEN};
+use support::{ACCESS_TOKEN, APP_SECRET, Options, TestApp, VERIFY_TOKEN, plain_app, scenarios};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-async fn app_with_graph() -> (TestApp, FakeGraph) {
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
-    (app, graph)
-}
-
 #[tokio::test]
 async fn meta_verification_handshake() {
-    let (app, _graph) = app_with_graph().await;
+    let (app, _graph) = plain_app().await;
     let ok = app
         .get(&format!(
             "/webhook?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444"
@@ -44,7 +38,7 @@ async fn meta_verification_handshake() {
 
 #[tokio::test]
 async fn bad_deliveries_get_clear_errors_and_no_reply() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     let body = serde_json::to_vec(&webhook::notification(vec![webhook::text(
         "5215550001",
         "wamid.bad1",
@@ -112,7 +106,7 @@ async fn bad_deliveries_get_clear_errors_and_no_reply() {
 
 #[tokio::test]
 async fn an_unknown_message_type_is_accepted_and_not_answered() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     let unknown = json!({
         "from": "5215550002", "id": "wamid.unknown1", "timestamp": "1732406400",
         "type": "hologram", "hologram": { "depth": 3 }
@@ -135,7 +129,7 @@ async fn an_unknown_message_type_is_accepted_and_not_answered() {
 
 #[tokio::test]
 async fn a_text_gets_exactly_one_reply_on_the_right_path_with_the_bearer_token() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     app.customer_says("5215550003", "wamid.hello1", "Hola, buenas tardes")
         .await;
     let sent = graph.wait_for_sent(1, WAIT).await;
@@ -161,7 +155,7 @@ async fn a_text_gets_exactly_one_reply_on_the_right_path_with_the_bearer_token()
 
 #[tokio::test]
 async fn the_same_delivery_three_times_gets_one_reply() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     let payload = webhook::notification(vec![webhook::text("5215550004", "wamid.dup1", "hola")]);
     for _ in 0..3 {
         assert_eq!(app.post_webhook(&payload).await.status(), 200);
@@ -182,40 +176,15 @@ async fn the_same_delivery_three_times_gets_one_reply() {
 
 #[tokio::test]
 async fn a_batch_of_50_messages_from_40_customers_answers_40_conversations() {
-    let (app, graph) = app_with_graph().await;
-    let mut messages = Vec::new();
-    for i in 0..50 {
-        let customer = format!("52155510{:02}", i % 40);
-        messages.push(webhook::text(
-            &customer,
-            &format!("wamid.batch{i}"),
-            "hola, quiero información",
-        ));
-    }
-    assert_eq!(
-        app.post_webhook(&webhook::notification(messages))
-            .await
-            .status(),
-        200
-    );
-    graph.wait_for_sent(40, WAIT).await;
-    let numbers: Vec<String> = (0..40).map(|i| format!("52155510{i:02}")).collect();
-    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    assert_eq!(app.settled(&numbers).await.len(), 40);
-    let mut customers: Vec<String> = graph.sent().into_iter().map(|s| s.to).collect();
-    customers.sort();
-    customers.dedup();
-    assert_eq!(customers.len(), 40);
-    assert_eq!(
-        graph.sent().len(),
-        40,
-        "one reply per conversation: the two messages of a customer are one burst"
-    );
+    let (app, graph) = plain_app().await;
+    // Ten customers send two messages each.
+    scenarios::a_batch_answers_each_customer_once(&app, &graph, "52155510", "wamid.batch", 50)
+        .await;
 }
 
 #[tokio::test]
 async fn retryable_graph_errors_are_retried_until_delivered() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     graph.fail_next(vec![
         Failure {
             status: 500,
@@ -239,7 +208,7 @@ async fn retryable_graph_errors_are_retried_until_delivered() {
 
 #[tokio::test]
 async fn a_message_outside_the_24_hour_window_is_not_retried_and_does_not_block_the_next() {
-    let (app, graph) = app_with_graph().await;
+    let (app, graph) = plain_app().await;
     graph.fail_next(vec![Failure {
         status: 400,
         code: 131047,
@@ -266,23 +235,13 @@ async fn a_message_outside_the_24_hour_window_is_not_retried_and_does_not_block_
 #[tokio::test]
 async fn a_process_killed_before_the_turn_answers_once_after_restart() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    // A long burst window keeps the message in the inbox, unanswered.
-    let mut app =
-        TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_BURST_WINDOW_MS", "60000"))
-            .await;
-    app.customer_says("5215550007", "wamid.crash1", "hola")
-        .await;
-    app.kill_and_restart(&[("LEADLINE_BURST_WINDOW_MS", "0")])
-        .await;
-    graph.wait_for_sent(1, WAIT).await;
-    // Meta retries the delivery that was in flight when we died: dropped.
-    app.customer_says("5215550007", "wamid.crash1", "hola")
-        .await;
-    app.customer_says("5215550007", "wamid.crash2", "soy Ana")
-        .await;
-    graph.wait_for_sent(2, WAIT).await;
-    assert_eq!(app.settled(&["5215550007"]).await.len(), 2);
-    assert_eq!(graph.sent().len(), 2);
+    scenarios::killed_before_the_turn_answers_once(
+        Options::new(&graph.base_url()),
+        &graph,
+        "5215550007",
+        ["wamid.crash1", "wamid.crash2"],
+    )
+    .await;
 }
 
 #[tokio::test]

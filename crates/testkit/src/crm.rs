@@ -5,6 +5,7 @@
 //! 503 while it is "down" ([`FakeCrm::set_down`]). Accepted deliveries are
 //! recorded, so a test can tell that a lead arrived once.
 
+use crate::server::{Server, loopback};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -14,9 +15,7 @@ use ring::hmac;
 use serde_json::Value;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// A delivery the fake accepted.
 #[derive(Debug, Clone)]
@@ -47,7 +46,8 @@ struct Shared {
 pub struct FakeCrm {
     url: String,
     shared: Arc<Shared>,
-    server: JoinHandle<()>,
+    /// Serves until the fake is dropped.
+    _server: Server,
 }
 
 impl FakeCrm {
@@ -58,22 +58,15 @@ impl FakeCrm {
             inner: Mutex::default(),
             count: watch::Sender::new(0),
         });
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake CRM binds a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
+        let (listener, addr) = loopback("CRM").await;
         let app = Router::new()
             .route("/hooks/leadline", post(receive))
             .with_state(shared.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = Server::serve(listener, app);
         FakeCrm {
             url: format!("http://{addr}/hooks/leadline"),
             shared,
-            server,
+            _server: server,
         }
     }
 
@@ -108,12 +101,6 @@ impl FakeCrm {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared)
-    }
-}
-
-impl Drop for FakeCrm {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 

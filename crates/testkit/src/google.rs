@@ -11,6 +11,7 @@
 //! Google's envelope `{"error":{"code","message","errors":[{"domain",
 //! "reason","message"}]}}`.
 
+use crate::server::{Server, loopback};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,8 +27,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// TEST ONLY: a 2048-bit RSA key generated for these tests and published
 /// with them. It signs nothing but JWTs sent to this fake.
@@ -99,7 +98,8 @@ type Shared = Arc<Mutex<Inner>>;
 pub struct FakeGoogle {
     base_url: String,
     shared: Shared,
-    server: JoinHandle<()>,
+    /// Serves until the fake is dropped.
+    _server: Server,
 }
 
 impl FakeGoogle {
@@ -108,12 +108,7 @@ impl FakeGoogle {
         let der = PrivatePkcs8KeyDer::from_pem_slice(TEST_PRIVATE_KEY_PEM.as_bytes())
             .expect("the test key is PKCS#8 PEM");
         let key = RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).expect("the test key is RSA");
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake Google binds a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
+        let (listener, addr) = loopback("Google").await;
         let base_url = format!("http://{addr}");
         let shared = Arc::new(Mutex::new(Inner {
             token_uri: format!("{base_url}/token"),
@@ -134,14 +129,11 @@ impl FakeGoogle {
                 get(get_event).delete(delete_event),
             )
             .with_state(shared.clone());
-        let server = tokio::spawn(async move {
-            // Serving on loopback only ends when the task is aborted.
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = Server::serve(listener, app);
         FakeGoogle {
             base_url,
             shared,
-            server,
+            _server: server,
         }
     }
 
@@ -225,12 +217,6 @@ impl FakeGoogle {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared)
-    }
-}
-
-impl Drop for FakeGoogle {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 
@@ -346,20 +332,32 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Option<Response> {
     None
 }
 
+/// A write's JSON body, once [`refusal`] lets the request through; Google's
+/// `parseError` when the body is not JSON.
+fn accepted_json(inner: &mut Inner, headers: &HeaderMap, body: &str) -> Result<Value, Response> {
+    if let Some(response) = refusal(inner, headers) {
+        return Err(response);
+    }
+    serde_json::from_str(body)
+        .map_err(|_| google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error"))
+}
+
+/// An RFC 3339 time as Google's requests carry it; `None` when absent or
+/// unreadable.
+fn timestamp(value: &Value) -> Option<Timestamp> {
+    value.as_str().and_then(|t| t.parse().ok())
+}
+
 async fn free_busy(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Ok(request) = serde_json::from_str::<Value>(&body) else {
-        return google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error");
+    let request = match accepted_json(&mut inner, &headers, &body) {
+        Ok(request) => request,
+        Err(refused) => return refused,
     };
-    let time = |field: &str| {
-        request[field]
-            .as_str()
-            .and_then(|t| t.parse::<Timestamp>().ok())
-    };
-    let (Some(min), Some(max)) = (time("timeMin"), time("timeMax")) else {
+    let (Some(min), Some(max)) = (
+        timestamp(&request["timeMin"]),
+        timestamp(&request["timeMax"]),
+    ) else {
         return google_error(
             StatusCode::BAD_REQUEST,
             "required",
@@ -404,18 +402,14 @@ async fn insert(
     body: String,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Ok(mut resource) = serde_json::from_str::<Value>(&body) else {
-        return google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error");
+    let mut resource = match accepted_json(&mut inner, &headers, &body) {
+        Ok(resource) => resource,
+        Err(refused) => return refused,
     };
-    let time = |field: &str| {
-        resource[field]["dateTime"]
-            .as_str()
-            .and_then(|t| t.parse::<Timestamp>().ok())
-    };
-    let (Some(start), Some(end)) = (time("start"), time("end")) else {
+    let (Some(start), Some(end)) = (
+        timestamp(&resource["start"]["dateTime"]),
+        timestamp(&resource["end"]["dateTime"]),
+    ) else {
         return google_error(
             StatusCode::BAD_REQUEST,
             "required",
@@ -474,22 +468,33 @@ async fn insert(
     (StatusCode::OK, Json(resource)).into_response()
 }
 
+/// The event a request names, once [`refusal`] lets it through; Google's
+/// `notFound` when the calendar has no such event.
+fn event<'a>(
+    inner: &'a mut Inner,
+    headers: &HeaderMap,
+    calendar_id: &str,
+    event_id: &str,
+) -> Result<&'a mut FakeEvent, Response> {
+    if let Some(response) = refusal(inner, headers) {
+        return Err(response);
+    }
+    inner
+        .events
+        .iter_mut()
+        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
+        .ok_or_else(|| google_error(StatusCode::NOT_FOUND, "notFound", "Not Found"))
+}
+
 async fn get_event(
     State(shared): State<Shared>,
     Path((calendar_id, event_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    match inner
-        .events
-        .iter()
-        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
-    {
-        Some(event) => (StatusCode::OK, Json(event.resource.clone())).into_response(),
-        None => google_error(StatusCode::NOT_FOUND, "notFound", "Not Found"),
+    match event(&mut inner, &headers, &calendar_id, &event_id) {
+        Ok(event) => (StatusCode::OK, Json(event.resource.clone())).into_response(),
+        Err(refused) => refused,
     }
 }
 
@@ -499,15 +504,9 @@ async fn delete_event(
     headers: HeaderMap,
 ) -> Response {
     let mut inner = lock(&shared);
-    if let Some(response) = refusal(&mut inner, &headers) {
-        return response;
-    }
-    let Some(event) = inner
-        .events
-        .iter_mut()
-        .find(|e| e.calendar_id == calendar_id && e.id == event_id)
-    else {
-        return google_error(StatusCode::NOT_FOUND, "notFound", "Not Found");
+    let event = match event(&mut inner, &headers, &calendar_id, &event_id) {
+        Ok(event) => event,
+        Err(refused) => return refused,
     };
     if event.status == "cancelled" {
         return google_error(StatusCode::GONE, "deleted", "Resource has been deleted");

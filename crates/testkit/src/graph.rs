@@ -19,6 +19,7 @@
 //! on that URL (`/whatsapp_business/attachments/?mid=…`, as on Meta's
 //! `lookaside.fbsbx.com`) answers the bytes; both need the bearer token.
 
+use crate::server::{Server, loopback};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
@@ -30,9 +31,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// A scripted failure for one send attempt: the HTTP status and the Graph
 /// error code of the body.
@@ -134,7 +133,8 @@ struct Shared {
 pub struct FakeGraph {
     base_url: String,
     shared: Arc<Shared>,
-    server: JoinHandle<()>,
+    /// Serves until the fake is dropped.
+    _server: Server,
 }
 
 impl FakeGraph {
@@ -158,12 +158,7 @@ impl FakeGraph {
             }),
             sent_count: watch::Sender::new(0),
         });
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake Graph API binds a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
+        let (listener, addr) = loopback("Graph API").await;
         let app = Router::new()
             .route("/{version}/{phone_number_id}/messages", post(messages))
             .route("/{version}/{phone_number_id}/media", post(media))
@@ -172,14 +167,11 @@ impl FakeGraph {
             .route("/{version}/{phone_number_id}", get(media_details))
             .route("/whatsapp_business/attachments/", get(media_bytes))
             .with_state(shared.clone());
-        let server = tokio::spawn(async move {
-            // Serving on loopback only ends when the task is aborted.
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = Server::serve(listener, app);
         FakeGraph {
             base_url: format!("http://{addr}"),
             shared,
-            server,
+            _server: server,
         }
     }
 
@@ -297,12 +289,6 @@ impl FakeGraph {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         lock(&self.shared)
-    }
-}
-
-impl Drop for FakeGraph {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 

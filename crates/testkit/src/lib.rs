@@ -9,3 +9,5 @@ pub mod postgres;
 pub mod proxy;
 pub mod redis;
 pub mod webhook;
+
+mod server;

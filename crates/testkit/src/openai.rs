@@ -16,6 +16,7 @@
 //! `usage.prompt_tokens` and `completion_tokens` are rough (characters / 4):
 //! tests that need exact token counts count the recorded requests themselves.
 
+use crate::server::{Server, loopback};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
@@ -26,8 +27,6 @@ use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// What the fake answers to one request.
 #[derive(Debug, Clone)]
@@ -90,7 +89,8 @@ struct Inner {
 pub struct FakeOpenAi {
     base_url: String,
     inner: Arc<Mutex<Inner>>,
-    server: JoinHandle<()>,
+    /// Serves until the fake is dropped.
+    _server: Server,
 }
 
 impl FakeOpenAi {
@@ -115,24 +115,16 @@ impl FakeOpenAi {
             requests: Vec::new(),
             served: 0,
         }));
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake OpenAI server binds a loopback port");
-        let addr = listener
-            .local_addr()
-            .expect("a bound listener has an address");
+        let (listener, addr) = loopback("OpenAI server").await;
         let app = Router::new()
             .route("/v1/chat/completions", post(completions))
             .route("/v1/audio/transcriptions", post(transcriptions))
             .with_state(inner.clone());
-        let server = tokio::spawn(async move {
-            // Serving on loopback only ends when the task is aborted.
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = Server::serve(listener, app);
         FakeOpenAi {
             base_url: format!("http://{addr}/v1"),
             inner,
-            server,
+            _server: server,
         }
     }
 
@@ -175,12 +167,6 @@ impl FakeOpenAi {
             .iter()
             .filter(|r| r.get("response_format").is_none())
             .count()
-    }
-}
-
-impl Drop for FakeOpenAi {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 

@@ -10,30 +10,23 @@ pub const PHONE_NUMBER_ID: &str = "106540352242922";
 
 /// One inbound text message.
 pub fn text(wa_id: &str, message_id: &str, body: &str) -> Value {
-    json!({
-        "from": wa_id,
-        "id": message_id,
-        "timestamp": "1732406400",
-        "type": "text",
-        "text": { "body": body }
-    })
+    message(wa_id, message_id, "text", json!({ "body": body }))
 }
 
 /// A voice note recorded in WhatsApp: Ogg Opus, `voice: true`, as Meta
 /// sends it; `media_id` is what [`crate::graph::FakeGraph::add_media`] gave.
 pub fn voice_note(wa_id: &str, message_id: &str, media_id: &str) -> Value {
-    json!({
-        "from": wa_id,
-        "id": message_id,
-        "timestamp": "1732406400",
-        "type": "audio",
-        "audio": {
+    message(
+        wa_id,
+        message_id,
+        "audio",
+        json!({
             "mime_type": "audio/ogg; codecs=opus",
             "sha256": "XyPuhE4pyDBVVkvBXXiIzeWkRUU4pSYMNRBRiRIu2UE=",
             "id": media_id,
             "voice": true
-        }
-    })
+        }),
+    )
 }
 
 /// An image, with or without a caption.
@@ -46,28 +39,34 @@ pub fn image(wa_id: &str, message_id: &str, media_id: &str, caption: Option<&str
     if let Some(caption) = caption {
         image["caption"] = Value::String(caption.to_owned());
     }
-    json!({
-        "from": wa_id,
-        "id": message_id,
-        "timestamp": "1732406400",
-        "type": "image",
-        "image": image
-    })
+    message(wa_id, message_id, "image", image)
 }
 
 /// A pick from an interactive list the business sent: `row_id` is the
 /// row's id, as Meta sends it back in `interactive.list_reply`.
 pub fn list_reply(wa_id: &str, message_id: &str, row_id: &str, title: &str) -> Value {
-    json!({
+    message(
+        wa_id,
+        message_id,
+        "interactive",
+        json!({
+            "type": "list_reply",
+            "list_reply": { "id": row_id, "title": title }
+        }),
+    )
+}
+
+/// An inbound message of `type_name`: Meta puts its content under a key
+/// named by the type, next to the fields every message has.
+fn message(wa_id: &str, message_id: &str, type_name: &str, content: Value) -> Value {
+    let mut message = json!({
         "from": wa_id,
         "id": message_id,
         "timestamp": "1732406400",
-        "type": "interactive",
-        "interactive": {
-            "type": "list_reply",
-            "list_reply": { "id": row_id, "title": title }
-        }
-    })
+        "type": type_name,
+    });
+    message[type_name] = content;
+    message
 }
 
 /// A notification carrying `messages` from the customers they name, in one
@@ -80,42 +79,37 @@ pub fn notification(messages: Vec<Value>) -> Value {
             contacts.push(json!({ "profile": { "name": "Test Customer" }, "wa_id": from }));
         }
     }
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "102290129340398",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID },
-                    "contacts": contacts,
-                    "messages": messages
-                }
-            }]
-        }]
-    })
+    change(json!({ "contacts": contacts, "messages": messages }))
 }
 
 /// A delivery status for a message the business sent.
 pub fn status(wa_id: &str, message_id: &str, status: &str) -> Value {
+    change(json!({
+        "statuses": [{
+            "id": message_id,
+            "status": status,
+            "timestamp": "1732406401",
+            "recipient_id": wa_id
+        }]
+    }))
+}
+
+/// A notification of one `messages` change to the business number:
+/// `fields` (messages, contacts or statuses) go into the change's value,
+/// next to the product and the number's metadata every change carries.
+fn change(fields: Value) -> Value {
+    let mut value = json!({
+        "messaging_product": "whatsapp",
+        "metadata": { "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID },
+    });
+    if let (Some(value), Value::Object(fields)) = (value.as_object_mut(), fields) {
+        value.extend(fields);
+    }
     json!({
         "object": "whatsapp_business_account",
         "entry": [{
             "id": "102290129340398",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": { "display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID },
-                    "statuses": [{
-                        "id": message_id,
-                        "status": status,
-                        "timestamp": "1732406401",
-                        "recipient_id": wa_id
-                    }]
-                }
-            }]
+            "changes": [{ "field": "messages", "value": value }]
         }]
     })
 }

@@ -63,14 +63,10 @@ fn previous_line(previous: &str, pick: fn(&Labels) -> &'static str) -> Option<&s
     })
 }
 
+/// Folds white space (line breaks too) to single blanks, then cuts like
+/// [`clip_lines`].
 fn clip(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
-    }
-    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
-    clipped.push('…');
-    clipped
+    clip_lines(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
 }
 
 /// Folds the leaving messages into the previous summary. `intents` are the

@@ -17,7 +17,7 @@ use axum::middleware;
 use leadline_domain::playbook::Playbook;
 use leadline_domain::{Clock, CustomerId};
 use leadline_engine::{Engine, Eraser};
-use leadline_stores::Store;
+use leadline_stores::{Store, StoreError};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,4 +113,28 @@ pub fn router(state: AppState, surface: Surface) -> Router {
 /// `/metrics` alone, for `LEADLINE_METRICS_LISTEN`.
 pub fn metrics_router(state: AppState) -> Router {
     metrics::router().with_state(state)
+}
+
+/// What a store failure is to the one who asked, the admin API or the
+/// dashboard: a passing outage to try again after (the store is down, or
+/// this process lost its lease), or an internal error (stored data is
+/// corrupt). One classification for both, logged once as `surface`'s.
+pub(crate) enum StoreFailure {
+    Unavailable,
+    Internal,
+}
+
+impl StoreFailure {
+    pub(crate) fn of(e: &StoreError, surface: &str) -> StoreFailure {
+        match e {
+            StoreError::Unavailable(_) | StoreError::Fenced => {
+                tracing::warn!(error = %e, "{surface}: store unavailable");
+                StoreFailure::Unavailable
+            }
+            StoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "{surface}: stored data is corrupt");
+                StoreFailure::Internal
+            }
+        }
+    }
 }

@@ -149,3 +149,11 @@ pub fn list_rows(message: &SentMessage, button: &str) -> Vec<Row> {
 pub fn text(message: &SentMessage) -> &str {
     message.text.as_deref().unwrap_or_default()
 }
+
+/// The body of an interactive message: what the customer reads above a
+/// list's button.
+pub fn list_body(message: &SentMessage) -> &str {
+    message.body["interactive"]["body"]["text"]
+        .as_str()
+        .expect("an interactive message with a body")
+}

@@ -5,6 +5,7 @@
 pub mod customer;
 pub mod dashboard;
 pub mod delivery;
+pub mod scenarios;
 
 use leadline_domain::CustomerId;
 use leadline_stores::postgres::PgStore;
@@ -26,6 +27,48 @@ pub const ACCESS_TOKEN: &str = "test-access-token";
 /// `LEADLINE_ADMIN_TOKEN` of [`admin_app`] (`serve` wants 32 characters
 /// or more).
 pub const ADMIN_TOKEN: &str = "test-admin-token-5f2b8c0e9a7d41e3b6";
+
+/// Ana of Acme qualifies in English: name and company, budget, authority
+/// and timeline, a message each; the built-in playbook then offers times.
+pub const QUALIFY_EN: [&str; 4] = [
+    "Hi, I'm Ana from Acme, we need a WhatsApp bot for our sales team",
+    "Our budget is around 5k USD",
+    "I'm the CEO, I make the decision",
+    "We want to start next month",
+];
+/// Carlos of Ferretería López qualifies the same way in Spanish.
+pub const QUALIFY_ES: [&str; 4] = [
+    "Hola, soy Carlos de Ferretería López, busco un asistente para atender clientes por WhatsApp",
+    "Tenemos unos 3 mil dólares",
+    "Soy el dueño, decido yo",
+    "Lo antes posible",
+];
+
+/// Runs `leadline ARGS` to its end with only `PATH` and `vars` in its
+/// environment (none of the caller's settings leak in), in `dir` when
+/// given: (exit code, stdout, stderr).
+pub fn run_leadline(
+    dir: Option<&std::path::Path>,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadline"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let output = command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(vars.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("run leadline {args:?}: {e}"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
 
 /// A running `leadline serve`. Killed (SIGKILL) when dropped; its database
 /// file is removed when the last process using it is dropped.
@@ -429,6 +472,14 @@ pub async fn replies_after(graph: &FakeGraph, wa_id: &str, before: usize, what: 
     }
 }
 
+/// A server with the default settings (SQLite, the local brain and
+/// calendar), and the fake Graph API it sends to.
+pub async fn plain_app() -> (TestApp, FakeGraph) {
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    let app = TestApp::spawn(Options::new(&graph.base_url())).await;
+    (app, graph)
+}
+
 /// A server with the admin API and dashboard on, and the fake Graph API it
 /// sends to.
 pub async fn admin_app() -> (TestApp, FakeGraph) {
@@ -437,6 +488,37 @@ pub async fn admin_app() -> (TestApp, FakeGraph) {
         TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_ADMIN_TOKEN", ADMIN_TOKEN))
             .await;
     (app, graph)
+}
+
+/// Says `text` as `wa_id` and waits for the bot's reply; answers it.
+pub async fn say(app: &TestApp, graph: &FakeGraph, wa_id: &str, id: &str, text: &str) -> String {
+    let before = replies_to(graph, wa_id).len();
+    app.customer_says(wa_id, id, text).await;
+    replies_after(graph, wa_id, before, &format!("{text:?}")).await
+}
+
+/// Waits until the turn that took in message `id` is committed, and
+/// answers `wa_id`'s conversation as the admin API of [`admin_app`] shows
+/// it then (a reply can be out before its turn's commit is visible).
+pub async fn committed(app: &TestApp, wa_id: &str, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = app
+            .admin(reqwest::Method::GET, &conversation_path(wa_id, ""), None)
+            .await;
+        if status == reqwest::StatusCode::OK
+            && body["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|m| m["wa_id"] == id))
+        {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the turn of {id} never committed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The API's path for `wa_id`'s conversation on [`admin_app`]: URLs name

@@ -219,13 +219,7 @@ impl CloudClient {
             .text("messaging_product", "whatsapp")
             .text("type", mime_type.to_owned())
             .part("file", file);
-        let url = self.edge(phone_number_id, "media")?;
-        let request = self
-            .http
-            .post(url)
-            .header(AUTHORIZATION, self.authorization.clone())
-            .multipart(form);
-        let body = answer(request).await?;
+        let body = answer(self.post_to(phone_number_id, "media")?.multipart(form)).await?;
         match serde_json::from_slice::<Answer>(&body) {
             Ok(Answer { id }) if !id.trim().is_empty() => Ok(id),
             _ => Err(SendError::UnexpectedResponse(
@@ -234,8 +228,13 @@ impl CloudClient {
         }
     }
 
-    /// `{root}/{phone_number_id}/{edge}`, for a valid phone number id.
-    fn edge(&self, phone_number_id: &str, edge: &str) -> Result<String, SendError> {
+    /// An authorized POST to `{root}/{phone_number_id}/{edge}`, for a valid
+    /// phone number id: what every call to a number's edges starts with.
+    fn post_to(
+        &self,
+        phone_number_id: &str,
+        edge: &str,
+    ) -> Result<reqwest::RequestBuilder, SendError> {
         // The id becomes a path segment: anything but an id could reach
         // another endpoint.
         if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -244,7 +243,11 @@ impl CloudClient {
                 "the phone number id must be the number's numeric id".into(),
             ));
         }
-        Ok(format!("{}/{phone_number_id}/{edge}", self.root))
+        let url = format!("{}/{phone_number_id}/{edge}", self.root);
+        Ok(self
+            .http
+            .post(url)
+            .header(AUTHORIZATION, self.authorization.clone()))
     }
 
     /// POSTs `payload` to the number's `/messages` edge; the body of a 2xx
@@ -254,13 +257,7 @@ impl CloudClient {
         phone_number_id: &str,
         payload: &impl Serialize,
     ) -> Result<Vec<u8>, SendError> {
-        let url = self.edge(phone_number_id, "messages")?;
-        let request = self
-            .http
-            .post(url)
-            .header(AUTHORIZATION, self.authorization.clone())
-            .json(payload);
-        answer(request).await
+        answer(self.post_to(phone_number_id, "messages")?.json(payload)).await
     }
 }
 

@@ -9,7 +9,8 @@ mod messages;
 mod statuses;
 
 use leadline_whatsapp::webhook::{
-    Change, Interactive, MessageKind, Notification, ParseError, StatusKind, parse_notification,
+    Change, Interactive, Message, MessageKind, Notification, ParseError, StatusKind,
+    parse_notification,
 };
 use serde_json::{Value, json};
 
@@ -45,12 +46,17 @@ fn parse(body: &Value) -> Notification {
     parse_notification(&bytes).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
-/// The only message's kind.
-fn kind_of(message: Value) -> MessageKind {
+/// The only message of [`inbound`]'s notification, as parsed.
+fn parsed(message: Value) -> Message {
     let notification = inbound(message);
     let events: Vec<_> = notification.messages().collect();
     assert_eq!(events.len(), 1);
-    events[0].message.kind.clone()
+    events[0].message.clone()
+}
+
+/// The only message's kind.
+fn kind_of(message: Value) -> MessageKind {
+    parsed(message).kind
 }
 
 fn message(type_name: &str, content: Value) -> Value {

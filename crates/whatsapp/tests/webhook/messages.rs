@@ -316,15 +316,7 @@ fn an_unsupported_message_keeps_its_errors() {
 fn context_of_replies_forwards_and_product_enquiries() {
     let mut reply = message("text", json!({ "body": "Yes, that one" }));
     reply["context"] = json!({ "from": "15550783881", "id": "wamid.HBgLMTY1MDM4NzkzMDgVAgARGBI2QzY5NjYzQjY4NzNGOUNGQzUA" });
-    let n = inbound(reply);
-    let ctx = n
-        .messages()
-        .next()
-        .unwrap()
-        .message
-        .context
-        .clone()
-        .expect("context");
+    let ctx = parsed(reply).context.expect("context");
     assert_eq!(
         ctx.id.as_deref(),
         Some("wamid.HBgLMTY1MDM4NzkzMDgVAgARGBI2QzY5NjYzQjY4NzNGOUNGQzUA")
@@ -333,28 +325,14 @@ fn context_of_replies_forwards_and_product_enquiries() {
 
     let mut forwarded = message("text", json!({ "body": "look at this" }));
     forwarded["context"] = json!({ "forwarded": true, "frequently_forwarded": true });
-    let n = inbound(forwarded);
-    let ctx = n
-        .messages()
-        .next()
-        .unwrap()
-        .message
-        .context
-        .clone()
-        .expect("context");
+    let ctx = parsed(forwarded).context.expect("context");
     assert!(ctx.forwarded && ctx.frequently_forwarded);
 
     let mut enquiry = message("text", json!({ "body": "Is this in stock?" }));
     enquiry["context"] = json!({ "from": "15550783881", "id": "wamid.x",
                                  "referred_product": { "catalog_id": "194836987003835", "product_retailer_id": "di9ozbzfi4" } });
-    let n = inbound(enquiry);
-    let product = n
-        .messages()
-        .next()
-        .unwrap()
-        .message
+    let product = parsed(enquiry)
         .context
-        .clone()
         .and_then(|c| c.referred_product)
         .expect("product");
     assert_eq!(product.product_retailer_id.as_deref(), Some("di9ozbzfi4"));
@@ -370,15 +348,7 @@ fn a_click_to_whatsapp_referral() {
         "ctwa_clid": "Aff-n8ZTODiE79d22KtAwQKj9e_mIEOOj27vDVwFjN80dp4_0NiNhEgpGo0AHemvuSoifXaytfTzcchptiErTKCqTrJ5nW1h7IHYeYymGb5K5J5iYMAjp5MG8rnJFfa8gmEe",
         "welcome_message": { "text": "Hi there! Let us know how we can help." }
     });
-    let n = inbound(m);
-    let referral = n
-        .messages()
-        .next()
-        .unwrap()
-        .message
-        .referral
-        .clone()
-        .expect("referral");
+    let referral = parsed(m).referral.expect("referral");
     assert_eq!(
         (
             referral.source_type.as_deref(),

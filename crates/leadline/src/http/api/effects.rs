@@ -3,7 +3,7 @@
 //! the dead-letter list. `POST /api/effects/{id}/retry` sends a dead one
 //! again once its cause is fixed (the CRM is back, the template approved).
 
-use super::{ApiError, ErrorJson};
+use super::{ApiError, ErrorJson, next_cursor, page_limit};
 use crate::http::{AppState, actions};
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -94,15 +94,7 @@ pub(super) async fn list(
             ApiError::BadRequest(format!("state: {raw:?} is not pending, done or dead"))
         })?),
     };
-    let limit = match params.limit {
-        None => DEFAULT_LIMIT,
-        Some(n @ 1..=MAX_LIMIT) => n,
-        Some(_) => {
-            return Err(ApiError::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIMIT}"
-            )));
-        }
-    };
+    let limit = page_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let customer = match params.conversation.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(id) => Some(state.ids.customer(id).ok_or(ApiError::NotFound)?),
@@ -116,9 +108,7 @@ pub(super) async fn list(
             limit,
         })
         .await?;
-    let next_cursor = (entries.len() == limit)
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
+    let next_cursor = next_cursor(&entries, limit, |e| e.id);
     let effects = entries
         .into_iter()
         .map(|e| effect_json(&state, e))

@@ -1,6 +1,7 @@
 //! The one error of the admin API: a status and `{"error": "..."}`, never
 //! the internals (those go to the log).
 
+use crate::http::StoreFailure;
 use axum::Json;
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
@@ -39,15 +40,9 @@ pub enum ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) | StoreError::Fenced => {
-                tracing::warn!(error = %e, "admin API: store unavailable");
-                ApiError::Unavailable
-            }
-            StoreError::Corrupt(_) => {
-                tracing::error!(error = %e, "admin API: stored data is corrupt");
-                ApiError::Internal
-            }
+        match StoreFailure::of(&e, "admin API") {
+            StoreFailure::Unavailable => ApiError::Unavailable,
+            StoreFailure::Internal => ApiError::Internal,
         }
     }
 }

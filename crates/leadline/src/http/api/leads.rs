@@ -1,7 +1,7 @@
 //! `GET /api/leads` (filtered, searched, paged) and `GET /api/leads.csv`
 //! (every matching lead, for a spreadsheet or a CRM import).
 
-use super::{ApiError, ErrorJson, LeadJson};
+use super::{ApiError, ErrorJson, LeadJson, next_cursor, page_limit};
 use crate::http::AppState;
 use crate::http::OpaqueIds;
 use axum::Router;
@@ -63,15 +63,7 @@ impl ListParams {
                 ))
             })?),
         };
-        let limit = match self.limit {
-            None => DEFAULT_LIMIT,
-            Some(n @ 1..=MAX_LIMIT) => n,
-            Some(_) => {
-                return Err(ApiError::BadRequest(format!(
-                    "limit must be between 1 and {MAX_LIMIT}"
-                )));
-            }
-        };
+        let limit = page_limit(self.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         Ok(LeadQuery {
             stage: non_empty(&self.stage).map(str::to_owned),
             handoff,
@@ -134,11 +126,7 @@ pub(super) struct PageJson<'a> {
 
 impl<'a> PageJson<'a> {
     pub(super) fn new(ids: &OpaqueIds, rows: &'a [LeadRow], limit: usize) -> Self {
-        let next_cursor = if rows.len() == limit {
-            rows.last().map(|row| cursor_of(ids, &row.cursor()))
-        } else {
-            None
-        };
+        let next_cursor = next_cursor(rows, limit, |row| cursor_of(ids, &row.cursor()));
         Self {
             leads: rows.iter().map(|row| LeadJson::of_row(ids, row)).collect(),
             next_cursor,

@@ -29,6 +29,37 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
+/// A page's size: `requested`, or `default` when the caller does not say;
+/// refused outside `1..=max`. One rule, one message, for every paged list.
+pub(super) fn page_limit(
+    requested: Option<usize>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    match requested {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {max}"
+        ))),
+    }
+}
+
+/// The cursor of the page after `rows`, made by `cursor` from the last
+/// row: only a full page can have more after it. One rule for every paged
+/// list, so none of them answers a cursor to an empty page.
+pub(super) fn next_cursor<T, C>(
+    rows: &[T],
+    limit: usize,
+    cursor: impl FnOnce(&T) -> C,
+) -> Option<C> {
+    if rows.len() == limit {
+        rows.last().map(cursor)
+    } else {
+        None
+    }
+}
+
 /// Every `/api` route, refused without the admin token.
 pub fn router(state: AppState) -> Router<AppState> {
     let api = Router::new()

@@ -3,7 +3,7 @@
 //! those the knowledge folder never answered, which the team should add
 //! to it.
 
-use super::{ApiError, ErrorJson};
+use super::{ApiError, ErrorJson, next_cursor, page_limit};
 use crate::http::{AppState, OpaqueIds};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -47,15 +47,7 @@ impl Params {
                 )));
             }
         };
-        let limit = match self.limit {
-            None => DEFAULT_LIMIT,
-            Some(n @ 1..=MAX_LIMIT) => n,
-            Some(_) => {
-                return Err(ApiError::BadRequest(format!(
-                    "limit must be between 1 and {MAX_LIMIT}"
-                )));
-            }
-        };
+        let limit = page_limit(self.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         let after = match self.cursor.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(parse_cursor(ids, raw).ok_or_else(|| {
@@ -118,11 +110,7 @@ pub(super) struct PageJson<'a> {
 
 impl<'a> PageJson<'a> {
     fn new(ids: &OpaqueIds, rows: &'a [QuestionRow], limit: usize) -> Self {
-        let next_cursor = if rows.len() == limit {
-            rows.last().map(|row| cursor_of(ids, &row.cursor()))
-        } else {
-            None
-        };
+        let next_cursor = next_cursor(rows, limit, |row| cursor_of(ids, &row.cursor()));
         Self {
             questions: rows
                 .iter()

@@ -19,6 +19,7 @@ mod questions;
 mod session;
 
 use super::AppState;
+use super::StoreFailure;
 use axum::Router;
 use axum::extract::{Form, FromRequest, Request, State};
 use axum::http::header::{
@@ -230,15 +231,9 @@ pub enum PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) | StoreError::Fenced => {
-                tracing::warn!(error = %e, "dashboard: store unavailable");
-                PageError::Unavailable
-            }
-            StoreError::Corrupt(_) => {
-                tracing::error!(error = %e, "dashboard: stored data is corrupt");
-                PageError::Internal
-            }
+        match StoreFailure::of(&e, "dashboard") {
+            StoreFailure::Unavailable => PageError::Unavailable,
+            StoreFailure::Internal => PageError::Internal,
         }
     }
 }
