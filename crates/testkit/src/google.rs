@@ -334,12 +334,22 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Option<Response> {
 
 /// A write's JSON body, once [`refusal`] lets the request through; Google's
 /// `parseError` when the body is not JSON.
-fn accepted_json(inner: &mut Inner, headers: &HeaderMap, body: &str) -> Result<Value, Response> {
+/// The refusal is boxed: a `Response` is large next to what the `Ok` holds.
+fn accepted_json(
+    inner: &mut Inner,
+    headers: &HeaderMap,
+    body: &str,
+) -> Result<Value, Box<Response>> {
     if let Some(response) = refusal(inner, headers) {
-        return Err(response);
+        return Err(Box::new(response));
     }
-    serde_json::from_str(body)
-        .map_err(|_| google_error(StatusCode::BAD_REQUEST, "parseError", "Parse Error"))
+    serde_json::from_str(body).map_err(|_| {
+        Box::new(google_error(
+            StatusCode::BAD_REQUEST,
+            "parseError",
+            "Parse Error",
+        ))
+    })
 }
 
 /// An RFC 3339 time as Google's requests carry it; `None` when absent or
@@ -352,7 +362,7 @@ async fn free_busy(State(shared): State<Shared>, headers: HeaderMap, body: Strin
     let mut inner = lock(&shared);
     let request = match accepted_json(&mut inner, &headers, &body) {
         Ok(request) => request,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (Some(min), Some(max)) = (
         timestamp(&request["timeMin"]),
@@ -404,7 +414,7 @@ async fn insert(
     let mut inner = lock(&shared);
     let mut resource = match accepted_json(&mut inner, &headers, &body) {
         Ok(resource) => resource,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (Some(start), Some(end)) = (
         timestamp(&resource["start"]["dateTime"]),
@@ -475,15 +485,15 @@ fn event<'a>(
     headers: &HeaderMap,
     calendar_id: &str,
     event_id: &str,
-) -> Result<&'a mut FakeEvent, Response> {
+) -> Result<&'a mut FakeEvent, Box<Response>> {
     if let Some(response) = refusal(inner, headers) {
-        return Err(response);
+        return Err(Box::new(response));
     }
     inner
         .events
         .iter_mut()
         .find(|e| e.calendar_id == calendar_id && e.id == event_id)
-        .ok_or_else(|| google_error(StatusCode::NOT_FOUND, "notFound", "Not Found"))
+        .ok_or_else(|| Box::new(google_error(StatusCode::NOT_FOUND, "notFound", "Not Found")))
 }
 
 async fn get_event(
@@ -494,7 +504,7 @@ async fn get_event(
     let mut inner = lock(&shared);
     match event(&mut inner, &headers, &calendar_id, &event_id) {
         Ok(event) => (StatusCode::OK, Json(event.resource.clone())).into_response(),
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -506,7 +516,7 @@ async fn delete_event(
     let mut inner = lock(&shared);
     let event = match event(&mut inner, &headers, &calendar_id, &event_id) {
         Ok(event) => event,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if event.status == "cancelled" {
         return google_error(StatusCode::GONE, "deleted", "Resource has been deleted");
