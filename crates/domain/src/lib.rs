@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod brain;
+pub mod clip;
 pub mod clock;
 pub mod context;
 pub mod conversation;

@@ -304,7 +304,7 @@ fn notice(
     if let Some(link) = link {
         lines.push(link.to_owned());
     }
-    clip_to(&lines.join("\n"), NOTICE_MAX_CHARS)
+    leadline_domain::clip::to_chars(&lines.join("\n"), NOTICE_MAX_CHARS)
 }
 
 fn lead_name(conversation: &Conversation) -> Option<&str> {
@@ -345,14 +345,5 @@ fn or_dash(value: Option<&str>) -> String {
 }
 
 fn clip(text: &str) -> String {
-    clip_to(text, QUOTE_MAX_CHARS)
-}
-
-fn clip_to(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
-    clipped.push('…');
-    clipped
+    leadline_domain::clip::to_chars(text, QUOTE_MAX_CHARS)
 }

@@ -64,9 +64,9 @@ fn previous_line(previous: &str, pick: fn(&Labels) -> &'static str) -> Option<&s
 }
 
 /// Folds white space (line breaks too) to single blanks, then cuts like
-/// [`clip_lines`].
+/// [`leadline_domain::clip::to_chars`].
 fn clip(text: &str, max: usize) -> String {
-    clip_lines(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
+    leadline_domain::clip::to_chars(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
 }
 
 /// Folds the leaving messages into the previous summary. `intents` are the
@@ -124,15 +124,5 @@ pub(crate) fn fold(
     }
     // Facts come last: they are rebuilt from the lead on every fold, so a
     // cut there loses nothing the next fold needs.
-    clip_lines(&lines.join("\n"), MAX_CHARS)
-}
-
-/// Cuts to `max` characters on a character boundary, keeping line breaks.
-fn clip_lines(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    leadline_domain::clip::to_chars(&lines.join("\n"), MAX_CHARS)
 }
