@@ -18,12 +18,13 @@
 //! - `currency_assumed` says the text names no currency at all (no sign,
 //!   code or currency word), so the router may put the business's in;
 //!   "pesos" alone names one, if not whose;
-//! - Indian "lakh" (100,000) and "crore" (10,000,000) are multipliers;
+//! - Indian "lakh" (100,000) and "crore" (10,000,000) are multipliers,
+//!   and name rupees when no other currency is;
 //! - zero, and text with no amount ("no idea", "no tenemos presupuesto"),
 //!   are refused.
 
 use super::{FieldError, invalid, text};
-use crate::lead::{Budget, BudgetPeriod, FieldName};
+use crate::lead::{self, Budget, BudgetPeriod, FieldName};
 use regex::{Captures, Regex};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -210,16 +211,23 @@ fn build(
             (Some(a.min(b)), Some(a.max(b)))
         }
     };
+    let named = first.has_currency() || second.is_some_and(Part::has_currency);
+    // Only rupees are counted in lakhs and crores.
+    let indian = !named && INDIAN_MULTIPLIER.is_match(text);
     Ok(Budget {
         min,
         max,
-        currency,
+        currency: if indian {
+            lead::Currency::parse("INR").ok()
+        } else {
+            currency
+        },
         approximate,
         period: first
             .period
             .or(second.and_then(|s| s.period))
             .or_else(|| period_in(text, caps, "tail_period")),
-        currency_assumed: !(first.has_currency() || second.is_some_and(Part::has_currency)),
+        currency_assumed: !(named || indian),
     })
 }
 
@@ -334,6 +342,9 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
             .is_ok_and(|b| (b.min, b.max) == (budget.min, budget.max));
     Some(if same { widened } else { found.span })
 }
+static INDIAN_MULTIPLIER: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)\b(?:lakhs?|lacs?|crores?)\b"));
+
 /// What others pay or charge, or the price of what the customer sells:
 /// "our customers pay $45 a box", "Wati quoted us $49", "la noche cuesta
 /// 1,800 pesos", "we already pay an agency 2k, that's a separate thing";
@@ -349,6 +360,7 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:already\s+pay|ya\s+pagamos|ya\s+pago|separate\s+thing|otra\s+cosa|aparte)\b
         | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?
         | \b(?:anything|whatever|everything)\s+(?:over|above|beyond|more\s+than)\b
+        | \b(?:vendemos|vendo|we\s+sell|i\s+sell|we\s+rent|rentamos|alquilamos)\b
         | \d\S*\s+(?:each|apiece|a\s+piece|per\s+(?:unit|item|piece|box|bottle)|cada\s+un[oa]|c/u|la\s+unidad|por\s+(?:unidad|pieza))\b
         | \b(?:todo\s+lo\s+que|cualquier\s+(?:cosa|gasto|compra)\s+que)\s+(?:pase|supere|exceda)\b
         | \bcualquier\s+(?:cosa|gasto|compra)\s+(?:de\s+m[aá]s\s+de|arriba\s+de|mayor\s+a|sobre)\b

@@ -360,6 +360,11 @@ fn amounts_without_a_currency_in_common_shapes() {
             "{raw}"
         );
     }
+    let rupees = parse_budget("around 1 lakh per annum").expect("a budget");
+    assert_eq!(
+        (rupees.currency.map(|c| c.code()), rupees.currency_assumed),
+        (Some("INR"), false)
+    );
     let indian = parse_budget("approx 1.5 lakh INR per annum").expect("a budget");
     assert_eq!(
         (indian.min, indian.currency.map(|c| c.code()), indian.period),
@@ -468,6 +473,13 @@ fn locates_money_but_not_counts() {
         None
     );
     assert_eq!(at("las velas salen 15 mil c/u", true), None);
+    assert_eq!(
+        at(
+            "vendemos departamentos de entre 300 y 900 millones de pesos",
+            true
+        ),
+        None
+    );
     // An approval threshold is who decides, not what they will spend.
     assert_eq!(at("the board approves anything over 1k", true), None);
     assert_eq!(
