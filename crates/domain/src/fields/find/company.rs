@@ -50,18 +50,19 @@ static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after which a capitalised name is the customer's business: "I
 /// run Glow Lab", "owner of Fietsen Bakker", "tengo Panadería La Espiga".
 static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
+    text::regex(&format!(
         r"(?xi)
         \b(?:
-            (?:i|we)\s+(?:run|own|manage|co-own)
+            (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})\s+(?:is(?:\s+called)?|es|se\s+llama)
+            | (?:i|we)\s+(?:run|own|manage|co-own)
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
             | (?:writing|reaching\s+out|messaging)\s+(?:from|on\s+behalf\s+of)
             | (?:sucursal(?:es)?|locales|tiendas|branches|locations|stores)\s+(?:de|del|of)
             | tengo | tenemos
-        )[\ \t]+",
-    )
+        )[\ \t]+"
+    ))
 });
 
 /// Kinds of business a customer says they have before naming it.
@@ -71,7 +72,8 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |cl[ií]nica|consultorio|tienda|restaurante|cafeter[ií]a|panader[ií]a|pasteler[ií]a|hostal|despacho|agencia
     |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
     |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
-    |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega";
+    |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega
+    |guarder[ií]a|nursery|daycare|kindergarten";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.
@@ -98,6 +100,22 @@ static KIND_WORD: LazyLock<Regex> =
 fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
     BUSINESS_KIND.find_iter(text).filter_map(move |m| {
         let mut at = m.end();
+        // "un taller mecánico en Rosario": a lowercase word or two may
+        // describe the kind before the place or the comma.
+        for _ in 0..2 {
+            if PLACE_PREPOSITION.is_match(&text[at..]) {
+                break;
+            }
+            match text::words(&text[at..]).next() {
+                Some((start, word)) if word.starts_with(char::is_lowercase) => {
+                    at += start + word.trim_end_matches([',', '.']).len();
+                    if word.ends_with([',', '.']) {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
         if let Some(preposition) = PLACE_PREPOSITION.find(&text[at..]) {
             let place = at + preposition.end();
             let mut words = text::words(&text[place..]).take(3).peekable();
@@ -114,17 +132,24 @@ fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             at = place + first_start + first.len();
             while !text[..at].ends_with(',') {
                 let (start, word) = words.next()?;
+                if matches!(word, "-" | "–") {
+                    // "in Leeds - FixIt Fast": a dash sets the name off too.
+                    at = place + start;
+                    break;
+                }
                 if !text::starts_upper(word) {
                     return None;
                 }
                 at = place + start + word.len();
             }
-            at -= 1;
+            at -= usize::from(text[..at].ends_with(','));
         }
-        let comma = text[at..]
-            .trim_start_matches([' ', '\t'])
-            .strip_prefix(',')?;
-        let start = text.len() - comma.trim_start().len();
+        let rest = text[at..].trim_start_matches([' ', '\t']);
+        let after = rest
+            .strip_prefix(',')
+            .or_else(|| rest.strip_prefix("- "))
+            .or_else(|| rest.strip_prefix("– "))?;
+        let start = text.len() - after.trim_start().len();
         Some((start, false))
     })
 }
@@ -247,7 +272,7 @@ pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(Stri
                 && !is_calendar_word(&lower)
         } else if matches!(
             lower.as_str(),
-            "de" | "del" | "y" | "&" | "and" | "of" | "la" | "los" | "las" | "e"
+            "de" | "del" | "y" | "&" | "and" | "of" | "by" | "la" | "los" | "las" | "e"
         ) {
             next_upper
         } else {

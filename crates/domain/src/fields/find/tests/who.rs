@@ -129,6 +129,31 @@ fn a_company_on_its_own_clause_or_line_after_the_name() {
         ),
         ("I'm Ana\nMonday works", &[(Name, "Ana")]),
     ]);
+    // After the kind of business and its place, set off by a comma or a dash.
+    let company = |text: &str| {
+        found(text, None)
+            .into_iter()
+            .find(|(field, _)| *field == Company)
+            .map(|(_, company)| company)
+    };
+    for (text, expected) in [
+        (
+            "tengo un taller mecánico en Rosario, Taller Ferreyra",
+            Some("Taller Ferreyra"),
+        ),
+        (
+            "I run a phone repair shop in Leeds - FixIt Fast",
+            Some("FixIt Fast"),
+        ),
+        ("I'm Lu, my salon is Nails by Lu", Some("Nails by Lu")),
+        (
+            "una guardería en Bilbao, Escuela Infantil Txiki",
+            Some("Escuela Infantil Txiki"),
+        ),
+        ("my salon is great but slow on whatsapp", None),
+    ] {
+        assert_eq!(company(text).as_deref(), expected, "{text}");
+    }
 }
 
 #[test]
