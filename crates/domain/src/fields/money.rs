@@ -211,7 +211,10 @@ fn build(
             (Some(a.min(b)), Some(a.max(b)))
         }
     };
-    let named = first.has_currency() || second.is_some_and(Part::has_currency);
+    // "lucas" are thousands of pesos (Argentina's, Chile's): pesos named,
+    // if not whose, as bare "pesos" are.
+    let named =
+        first.has_currency() || second.is_some_and(Part::has_currency) || LUCAS.is_match(text);
     // Only rupees are counted in lakhs and crores.
     let indian = !named && INDIAN_MULTIPLIER.is_match(text);
     Ok(Budget {
@@ -342,6 +345,8 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
             .is_ok_and(|b| (b.min, b.max) == (budget.min, budget.max));
     Some(if same { widened } else { found.span })
 }
+static LUCAS: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)\blucas\b"));
+
 static INDIAN_MULTIPLIER: LazyLock<Regex> =
     LazyLock::new(|| text::regex(r"(?i)\b(?:lakhs?|lacs?|crores?)\b"));
 

@@ -156,6 +156,13 @@ impl Currency {
     pub fn code(self) -> &'static str {
         self.0.code()
     }
+
+    /// Whether it is one of the currencies called "pesos" (so a customer's
+    /// bare "pesos" may mean it).
+    pub fn is_peso(self) -> bool {
+        use iso_currency::Currency::{ARS, CLP, COP, CUP, DOP, MXN, PHP, UYU};
+        matches!(self.0, ARS | CLP | COP | CUP | DOP | MXN | PHP | UYU)
+    }
 }
 
 impl std::str::FromStr for Currency {
@@ -211,5 +218,8 @@ mod tests {
         let eur: Currency = serde_json::from_str("\"EUR\"").unwrap();
         assert_eq!(serde_json::to_string(&eur).unwrap(), "\"EUR\"");
         assert!(serde_json::from_str::<Currency>("\"EURO\"").is_err());
+        let peso = |code: &str| Currency::parse(code).unwrap().is_peso();
+        assert!(peso("ARS") && peso("MXN") && peso("COP"));
+        assert!(!peso("USD") && !peso("EUR"));
     }
 }

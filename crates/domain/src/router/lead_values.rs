@@ -167,13 +167,17 @@ impl Agent {
     }
 
     /// A budget that names no currency is in the business's, marked as
-    /// assumed so the team knows to confirm it.
+    /// assumed so the team knows to confirm it; so are "pesos" (or
+    /// "lucas") whose country was not said, when the business counts in
+    /// pesos.
     fn assume_currency(&self, lead: &mut Lead) {
+        let business = self.playbook.business.currency;
         if let Some(budget) = &mut lead.budget
-            && budget.currency_assumed
             && budget.currency.is_none()
+            && (budget.currency_assumed || business.is_some_and(|c| c.is_peso()))
         {
-            budget.currency.clone_from(&self.playbook.business.currency);
+            budget.currency = business;
+            budget.currency_assumed = business.is_some();
         }
     }
 }

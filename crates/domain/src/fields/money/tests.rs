@@ -99,7 +99,7 @@ fn reads_amounts_ranges_and_bounds() {
         ("no more than $3k", budget(None, Some(3_000), usd, false)),
         (
             "no quiero gastar mas de 90 lucas por mes",
-            per(Month, budget(None, Some(90_000), None, false)),
+            per(Month, pesos(budget(None, Some(90_000), None, false))),
         ),
         (
             "we don't want to spend more than 2k",
@@ -360,6 +360,12 @@ fn amounts_without_a_currency_in_common_shapes() {
             "{raw}"
         );
     }
+    let lucas = parse_budget("50 lucas por mes").expect("a budget");
+    assert_eq!(
+        (lucas.min, lucas.currency, lucas.currency_assumed),
+        (Some(50_000), None, false),
+        "pesos, whose not said"
+    );
     let rupees = parse_budget("around 1 lakh per annum").expect("a budget");
     assert_eq!(
         (rupees.currency.map(|c| c.code()), rupees.currency_assumed),

@@ -184,6 +184,17 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Rule::EndOf,
             true,
         ),
+        // "antes de que acabe el trimestre", "before the quarter ends".
+        (
+            r"\b((?:despu[eé]s|luego)\s+de\s+que\s+)?(?:antes\s+de\s+que\s+)?(?:se\s+)?(?:acabe|termine|cierre|finalice)\s+(?:el|este)\s+(mes|año|trimestre|semestre)\b".into(),
+            Rule::EndOf,
+            true,
+        ),
+        (
+            r"\b(after\s+)?(?:before\s+)?(?:the|this)\s+(month|year|quarter)\s+(?:ends|is\s+over|closes|wraps\s+up)\b".into(),
+            Rule::EndOf,
+            true,
+        ),
         (
             format!(r"\b(early|mid|late|beginning\s+of|start\s+of|middle\s+of|end\s+of|(?:first|second)\s+half\s+of|principios\s+de|inicios\s+de|comienzos\s+de|mediados\s+de|finales\s+de|fines\s+de|fin\s+de|(?:primera|segunda)\s+(?:quincena|mitad)\s+de)[\s-]+({MONTHS})\b"),
             Rule::PartOfMonth,
