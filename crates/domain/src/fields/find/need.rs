@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
-        \b(?:
+        (?:^|[.!?\n][\ \t]*|,[\ \t]*(?:but|so|and|pero|y)?[\ \t]*)(?:just\s+|really\s+|mainly\s+)?(?:want|need|looking\s+for)[\ \t]+(?P<dropped>[^.!?\n,;]+)
+        | \b(?:
             we\s+need | i\s+need
             | (?:we(?:['’]re|\s+are)|i(?:['’]m|\s+am))\s+looking\s+for | looking\s+for
             | we\s+want | i\s+want
@@ -41,7 +42,9 @@ pub fn states_need(text: &str) -> bool {
 /// ("quiero hablar con una persona", "we want to start next month").
 pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
     NEED_CUE.captures_iter(text).find_map(|caps| {
-        let object = caps.name("object")?;
+        // "want something that chats naturally": the subject dropped, as
+        // customers type.
+        let object = caps.name("object").or_else(|| caps.name("dropped"))?;
         let trimmed = object.as_str().trim_end();
         let first = trimmed
             .strip_prefix("to ")

@@ -125,6 +125,17 @@ fn the_end_to_end_sentences() {
                 ),
             ],
         ),
+        // The subject dropped, as customers type.
+        (
+            "hi, Tom here. want something that chats naturally and takes bouquet orders",
+            &[
+                (Name, "Tom"),
+                (
+                    Need,
+                    "something that chats naturally and takes bouquet orders",
+                ),
+            ],
+        ),
         (
             "we need a bot for orders, I'm the owner and decide",
             &[(Authority, "I'm the owner"), (Need, "a bot for orders")],
