@@ -2,8 +2,6 @@
 
 use crate::words::Words;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// A conversation's language. The built-in playbook speaks Spanish and
 /// English; a playbook's templates are keyed by these codes.
@@ -44,14 +42,9 @@ impl Language {
     pub const ALL: [Language; 2] = [Language::Es, Language::En];
 }
 
-/// Lower case without accents ("¿Cuánto?" → "¿cuanto?"): how customers'
-/// words are compared, since many type without accents.
-pub fn fold(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+/// Lower case without accents: how customers' words are compared, since
+/// many type without accents.
+pub use leadline_knowledge::fold;
 
 /// The language a customer message is written in, when the text says
 /// enough to tell (a bare "ok", "5000" or "Acme" does not).

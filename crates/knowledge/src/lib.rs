@@ -12,7 +12,7 @@ mod load;
 mod text;
 
 pub use load::MAX_PASSAGE_CHARS;
-pub use text::Language;
+pub use text::{Language, fold};
 
 use std::fmt;
 use std::io;

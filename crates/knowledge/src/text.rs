@@ -38,8 +38,9 @@ impl Language {
         self == Language::Both || self.code() == code
     }
 }
-/// Lower case without accents ("Integración" → "integracion"): customers
-/// often type without accents.
+/// Lower case without accents ("Integración" → "integracion",
+/// "¿Cuánto?" → "¿cuanto?"): customers often type without accents. The
+/// one folding of the project: the domain and the brains use it too.
 pub fn fold(text: &str) -> String {
     text.nfd()
         .filter(|c| !is_combining_mark(*c))

@@ -6,8 +6,6 @@
 //! few thousand weights trained on a few hundred phrases in milliseconds.
 
 use std::collections::HashMap;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// Passes over the examples; the data is tiny and separable, so the loss
 /// settles well before this.
@@ -161,11 +159,7 @@ fn feature_value(count: usize) -> f32 {
 /// and digits as space-separated words.
 pub(crate) fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text
-        .nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-    {
+    for c in leadline_domain::language::fold(text).chars() {
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.ends_with(' ') && !out.is_empty() {
