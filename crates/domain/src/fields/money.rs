@@ -34,7 +34,7 @@ mod patterns;
 mod pieces;
 
 use context::{Nearby, counts_something_else};
-use patterns::{A, A_DATE_AFTER, B, C, CUE, D, EXPR, NO_BUDGET, Slot};
+use patterns::{A, A_DATE_AFTER, B, C, CUE, D, DENIED, EXPR, NO_BUDGET, PERIOD_SAID, Slot};
 use pieces::{currency, multiplier, parse_number, period, qualifier, resolve, tail};
 
 /// Larger amounts are typos or jokes, not a sales budget, even in pesos.
@@ -345,6 +345,15 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
             .is_ok_and(|b| (b.min, b.max) == (budget.min, budget.max));
     Some(if same { widened } else { found.span })
 }
+/// The period a text says on its own ("al mes", "a year"), the first not
+/// denied: "quise decir al mes, no al año" says a month.
+pub fn said_period(text: &str) -> Option<BudgetPeriod> {
+    PERIOD_SAID
+        .find_iter(text)
+        .filter(|m| !DENIED.is_match(&text[..m.start()]))
+        .find_map(|m| period(m.as_str()))
+}
+
 static LUCAS: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)\blucas\b"));
 
 static INDIAN_MULTIPLIER: LazyLock<Regex> =

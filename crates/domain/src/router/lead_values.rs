@@ -164,6 +164,24 @@ impl Agent {
                 .events
                 .push(Event::FieldCorrected { field, replaced });
         }
+        // "perdón, quise decir al mes, no al año": only the period changes.
+        if !outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::FieldCorrected { .. }))
+            && let Some(budget) = &conversation.lead.budget
+            && let Some(period) = fields::said_period(&correction.value)
+            && budget.period != Some(period)
+        {
+            let replaced = field_value(&conversation.lead, FieldName::Budget);
+            if let Some(budget) = &mut conversation.lead.budget {
+                budget.period = Some(period);
+            }
+            outcome.events.push(Event::FieldCorrected {
+                field: FieldName::Budget,
+                replaced,
+            });
+        }
     }
 
     /// A budget that names no currency is in the business's, marked as

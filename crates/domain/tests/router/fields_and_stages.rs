@@ -183,6 +183,22 @@ async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
 
     h.say(&["sorry, Marta not Marga"]).await;
     assert_eq!(h.conversation.lead.name.as_deref(), Some("Marta"));
+
+    // Only the period taken back: the amount stays, the period changes.
+    h.say(&["son 5 mil dólares al año"]).await;
+    let out = h.say(&["perdón, quise decir al mes, no al año"]).await;
+    let budget = h.conversation.lead.budget.as_ref().unwrap();
+    assert_eq!(
+        (budget.min, budget.period),
+        (Some(5000), Some(leadline_domain::lead::BudgetPeriod::Month))
+    );
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::FieldCorrected {
+            field: FieldName::Budget,
+            ..
+        }
+    )));
 }
 
 #[tokio::test]
