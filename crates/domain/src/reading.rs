@@ -148,7 +148,7 @@ fn split_sentences(text: &str) -> impl Iterator<Item = &str> {
                     end = i + c.len_utf8();
                     break;
                 }
-                '.' if next_is_space && !after_title(&trimmed[..i]) => {
+                '.' if next_is_space && !text::after_title(&trimmed[..i]) => {
                     end = i + 1;
                     break;
                 }
@@ -159,21 +159,6 @@ fn split_sentences(text: &str) -> impl Iterator<Item = &str> {
         rest = &trimmed[end..];
         Some(sentence)
     })
-}
-
-/// Whether `before` ends in a title or abbreviation whose dot ends no
-/// sentence ("Dr. Alan Brooks", "la Sra. Gómez").
-fn after_title(before: &str) -> bool {
-    const TITLES: [&str; 14] = [
-        "dr", "dra", "sr", "sra", "srta", "mr", "mrs", "ms", "lic", "ing", "prof", "st", "av",
-        "arq",
-    ];
-    let word = before
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or_default()
-        .to_lowercase();
-    TITLES.contains(&word.as_str())
 }
 
 /// The sentences of `text` that state something, one a line: what fields

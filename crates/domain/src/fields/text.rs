@@ -66,6 +66,46 @@ pub(super) fn clip(text: &str, max: usize) -> &str {
 /// `text` with runs of whitespace collapsed to one space.
 /// Where a sentence ends: what a clause around a value never crosses.
 pub(super) const SENTENCE_STOPS: [char; 5] = ['.', '!', '?', ';', '\n'];
+
+/// Whether `before` ends in a title or abbreviation whose dot ends no
+/// sentence ("Dr. Alan Brooks", "la Sra. Gómez").
+pub(crate) fn after_title(before: &str) -> bool {
+    const TITLES: [&str; 14] = [
+        "dr", "dra", "sr", "sra", "srta", "mr", "mrs", "ms", "lic", "ing", "prof", "st", "av",
+        "arq",
+    ];
+    let word = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    TITLES.contains(&word.as_str())
+}
+
+/// `text` cut after each ".", "!", ";" or line break, each piece keeping
+/// its stop, but not after a title's dot ("my boss Dr. Patel wants...").
+pub(super) fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut from = 0;
+        let end = loop {
+            let Some(i) = rest[from..].find(['.', '!', ';', '\n']) else {
+                break rest.len();
+            };
+            let at = from + i;
+            from = at + 1;
+            if !(rest[at..].starts_with('.') && after_title(&rest[..at])) {
+                break from;
+            }
+        };
+        let (clause, tail) = rest.split_at(end);
+        rest = tail;
+        Some(clause)
+    })
+}
 /// Where a clause ends: a sentence's stops and a comma.
 pub(super) const CLAUSE_STOPS: [char; 6] = ['.', '!', '?', ';', ',', '\n'];
 
@@ -259,5 +299,15 @@ mod tests {
         assert_eq!(clip("ñandú", 1), "");
         assert_eq!(clip("ñandú", 2), "ñ");
         assert_eq!(clip("abc", 10), "abc");
+    }
+
+    #[test]
+    fn clauses_end_at_stops_but_not_at_a_title() {
+        let cut: Vec<&str> = clauses("I'm an intern. My boss Dr. Patel decides!\nok").collect();
+        assert_eq!(
+            cut,
+            ["I'm an intern.", " My boss Dr. Patel decides!", "\n", "ok"]
+        );
+        assert_eq!(clauses("").count(), 0);
     }
 }

@@ -136,7 +136,7 @@ pub(super) fn find_need_by_topic(
     topics: &Topics,
 ) -> Option<(String, Range<usize>)> {
     let mut start = 0;
-    for clause in text.split_inclusive(['.', '!', ';', '\n']) {
+    for clause in text::clauses(text) {
         let span = start..start + clause.len();
         start = span.end;
         let trimmed = clause.trim().trim_end_matches(['.', '!', ';']);
