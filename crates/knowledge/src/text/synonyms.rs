@@ -12,6 +12,10 @@ const IDIOMS: &[(&str, &str)] = &[
     ("whats the damage", "price"),
     ("set me back", "cost"),
     ("ballpark", "price"),
+    ("devuelven la plata", "reembolso"),
+    ("devuelven el dinero", "reembolso"),
+    ("devuelven la guita", "reembolso"),
+    ("money back", "refund"),
 ];
 
 /// `folded`'s words, one space apart, each idiom replaced by its word.

@@ -40,6 +40,14 @@ fn an_idiom_asks_what_its_word_asks() {
         idioms_as_words(&fold("does whitening damage the enamel")),
         " does whitening damage the enamel "
     );
+    assert_eq!(
+        idioms_as_words(&fold("¿me devuelven la plata?")),
+        " me reembolso "
+    );
+    assert_eq!(
+        idioms_as_words(&fold("can I get my money back")),
+        " can i get my refund "
+    );
 }
 
 #[test]
