@@ -345,6 +345,16 @@ async fn claims(app: &TestApp, result: &str) -> u64 {
 async fn idle_workers_do_not_poll_the_store_each() {
     let graph = FakeGraph::start(ACCESS_TOKEN).await;
     let app = TestApp::spawn(Options::new(&graph.base_url()).env("LEADLINE_WORKERS", "256")).await;
+    // Every worker looks once as it starts: measure after all of them
+    // have, so a slow start is not counted as idle polling.
+    let started = std::time::Instant::now();
+    while claims(&app, "empty").await < 256 {
+        assert!(
+            started.elapsed() < WAIT,
+            "the 256 workers never all started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let before = claims(&app, "empty").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = claims(&app, "empty").await - before;
