@@ -189,13 +189,13 @@ impl Agent {
     /// "lucas") whose country was not said, when the business counts in
     /// pesos.
     fn assume_currency(&self, lead: &mut Lead) {
-        let business = self.playbook.business.currency;
-        if let Some(budget) = &mut lead.budget
+        if let Some(business) = self.playbook.business.currency
+            && let Some(budget) = &mut lead.budget
             && budget.currency.is_none()
-            && (budget.currency_assumed || business.is_some_and(|c| c.is_peso()))
+            && (budget.currency_assumed || business.is_peso())
         {
-            budget.currency = business;
-            budget.currency_assumed = business.is_some();
+            budget.currency = Some(business);
+            budget.currency_assumed = true;
         }
     }
 }
