@@ -90,10 +90,10 @@ async fn an_erased_lead_is_gone_and_the_crm_hears_of_it_by_pseudonym_only() {
         ]
     );
     assert_eq!(crm.bad_signatures(), 0);
-    let metrics = app.get("/metrics").await.text().await.expect("metrics");
-    assert!(
-        metrics.contains("leadline_erased_total{reason=\"request\"} 1"),
-        "{metrics}"
+    assert_eq!(
+        app.metric("leadline_erased_total{reason=\"request\"}")
+            .await,
+        1
     );
 
     // Meta redelivers the very message: it starts a new conversation.
