@@ -231,7 +231,8 @@ static CALL_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
 /// Someone to talk to: a person of the business's team.
 const PERSON: &str = r"(?:a\s+|an\s+|the\s+|one\s+of\s+(?:your|the)\s+)?(?:real\s+|live\s+|actual\s+)?
     (?:human|person|people|someone|somebody|anyone|agent|representative|rep|sales\s*rep|salesperson|advisor|adviser|consultant
-      |team\s+members?|member\s+of\s+(?:your|the)\s+team|someone\s+from\s+(?:your|the)\s+team|operator)
+      |team\s+members?|member\s+of\s+(?:your|the)\s+team|someone\s+from\s+(?:your|the)\s+team|operator
+      |sales\s*(?:people|person|guys?|team|reps?)|your\s+(?:sales\s+)?team)
     |(?:una?\s+|el\s+|la\s+|alg[uú]n\s+|alguna\s+)?(?:persona|humano|humana|alguien|asesor|asesora|agente|ejecutiv[oa]|vendedor|vendedora|representante|operador|operadora)";
 
 /// The customer asking to be put in touch with a person, in the ways
@@ -246,6 +247,7 @@ static PERSON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:would\s+it\s+be\s+possible|is\s+it\s+possible)\s+to\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:{PERSON})
         | \bis\s+there\s+(?:{PERSON})\s+(?:i|we)\s+can\s+(?:talk|speak|chat)
         | \b(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+(?:{PERSON})
+        | \b(?:connect|transfer|put)\s+me\s+through\b
         | \b(?:can|could)\s+(?:{PERSON})(?:\s+from\s+(?:your|the)\s+team)?\s+(?:please\s+)?(?:call|ring|phone|contact)\s+me
         | ^\s*(?:{PERSON})\s*,?\s*(?:please|pls|plz)\b
         | \b(?:quiero|quisiera|prefiero|preferir[ií]a|necesito|puedo|podr[ií]a|me\s+gustar[ií]a|deseo)\s+(?:hablar|platicar|conversar|comunicarme|tratar)(?:lo|la)?\s+(?:[^.?!]*?\s+)?(?:con|a)\s+(?:{PERSON})
@@ -330,7 +332,8 @@ static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
+          |corrijo|ups|uy|ay|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is
+          |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
     )
 });
 
@@ -488,6 +491,14 @@ mod tests {
             Some(("8k USD".to_owned(), None))
         );
         assert_eq!(read("sorry 250"), Some(("250".to_owned(), None)));
+        assert_eq!(
+            read("ay perdón, son 1.500.000, me equivoqué"),
+            Some(("1.500.000".to_owned(), None))
+        );
+        assert_eq!(
+            read("bueno, mejor dicho 70, que 50 se queda corto"),
+            Some(("70".to_owned(), None))
+        );
         assert_eq!(read("our budget is 5k"), None);
     }
 
@@ -530,6 +541,8 @@ mod tests {
             "Mire, mejor que alguien de su equipo me llame y lo hablamos, ¿sí puede ser?",
             "could you have someone call me tomorrow",
             "Actually, let me talk to someone real about this",
+            "to be honest I'd prefer to speak to one of your sales people directly, can you put me through?",
+            "can you put me through please",
         ] {
             assert!(asks_for_person(text), "{text}");
         }
@@ -544,6 +557,7 @@ mod tests {
             "el bot suena humano?",
             "queremos que cuando el cliente quiera hablar con una persona se lo pase a Carla",
             "we're a sales agency, our agents are drowning in leads",
+            "our sales reps are overloaded with custom sofa inquiries",
         ] {
             assert!(!asks_for_person(text), "{text}");
         }

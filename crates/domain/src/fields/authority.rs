@@ -22,7 +22,7 @@ const MAX_INPUT: usize = 600;
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
-pub(super) const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal)\b";
+pub(super) const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
 /// One word that is not "and": "my partner Tom decides" names the one
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
@@ -57,7 +57,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
             \s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bask(?:ing)?\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bcheck\s+with\s+(?:my|our|the)\b
-        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|\s+{NOT_AND})?|finance|accounting|procurement|legal|management)
+        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|\s+{NOT_AND}|\s*,[^,.;!?\n]{{1,30}},)?|finance|accounting|procurement|legal|management)
             \s+(?:decides?|will\s+decide|approves?|will\s+approve|signs?(?:\s+off)?
             |(?:has|have|needs?|will\s+need|would\s+need)\s+to\s+(?:ap+rove|sign(?:\s+off)?|decide|ok|okay|agree|give)
             |makes\s+the\s+(?:final\s+)?(?:decisions?|call)|(?:has|have)\s+the\s+(?:final|last)\s+(?:say|word))
@@ -89,8 +89,8 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \btengo\s+q(?:ue)?\s+(?:consultar|preguntar|hablar|comentar)
         | \bdepende\s+(?:de\s+(?:(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)\s+)?|del\s+){APPROVERS_ES}
         | \b(?:mi|nuestro|nuestra|el|la)\s+(?:jefe|jefa|socio|socia|socios|gerente|director|directora|dueño|dueña|junta
-            |directorio|comit[ée]|equipo|patr[oó]n|superior)
-            \s+(?:decide|decidir[aá]|es\s+quien\s+decide|aprueba|tiene\s+que\s+aprobar|firma|da\s+el\s+visto\s+bueno
+            |directorio|comit[ée]|equipo|patr[oó]n|superior)(?:\s+general|\s+comercial|\s+financier[oa])?
+            \s+(?:decide|decidir[aá]|es\s+quien\s+(?:decide|aprueba|firma|autoriza)|aprueba|tiene\s+que\s+aprobar|firma|da\s+el\s+visto\s+bueno
             |tiene\s+la\s+[úu]ltima\s+palabra)
         | \b(?:lo|la)\s+(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)
             \s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+
@@ -110,7 +110,11 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \btiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|firmarlo|decidirlo)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
         | \b(?:ella|[ée]l|ellos|ellas)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
         | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
-        | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+the\s+(?:budget|money|finances|purse\s+strings)
+        | \b(?:she|he|they)\s+(?:handles?|controls?|holds?|manages?|owns?)\s+(?:all\s+)?the\s+(?:budget|money|finances|purse\s+strings)
+        | \b(?:purchas(?:e|ing)|buying|procurement)\s+(?:committee|team|department)\s+(?:will\s+|would\s+|has\s+to\s+|must\s+)?(?:decides?|approves?|signs?)
+        | \blo\s+que\s+(?:decida|diga|apruebe)n?\s+(?:mi|mis|el|la|los|las|don|doña|nuestro|nuestra)\b
+        | \b(?:yo\s+)?s[oó]lo\s+(?:paso|llevo|junto|recojo)\s+(?:la\s+)?informaci[oó]n
+        | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+(?:all\s+)?the\s+(?:budget|money|finances|purse\s+strings)
         | \bthe\s+(?:budget|money)\s+is\s+(?:handled|controlled|managed|owned|set|decided|approved)\s+by\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \b(?:the\s+)?(?:final\s+)?(?:decision|say|call)\s+(?:is|lies|rests|sits|stays)\s+with\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bmakes\s+(?:all\s+the\s+(?:final\s+)?(?:calls|decisions)|the\s+(?:final\s+)?decisions?|the\s+final\s+call|the\s+calls?\s+on\s+(?:spending|money|the\s+budget|budget))\b
@@ -221,6 +225,7 @@ fn read(text: &str) -> Reading {
     });
     let role = ROLE_CUE
         .find_iter(text)
+        .filter(|cue| !after_someone_else(text, cue.start()))
         .find_map(|cue| {
             let rest = &text[cue.end()..];
             let phrase = &rest[..rest
@@ -242,7 +247,44 @@ fn read(text: &str) -> Reading {
             let dept = caps.name("dept")?;
             Some((dept.range(), caps.get(0)?.start()..dept.end()))
         });
-    Reading { role, power }
+    let mut reading = Reading { role, power };
+    reading.role = reading
+        .role
+        .take()
+        .filter(|(role, _)| !approves(&reading, role));
+    reading
+}
+
+/// Whether the role at `role` is of whoever approves ("the owner approves
+/// it"), not the customer's.
+fn approves(reading: &Reading, role: &Range<usize>) -> bool {
+    reading.power.as_ref().is_some_and(|(power, phrase)| {
+        *power == DecisionPower::NeedsApproval
+            && phrase.start <= role.start
+            && role.end <= phrase.end
+    })
+}
+
+/// Someone other than the customer, named in the clause before a ", the
+/// ..." role: "El señor Navarro, el socio director", "my boss Tom, the
+/// CEO".
+static SOMEONE_ELSE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:el|la)\s+(?:señor|señora|sr|sra|doctor|doctora|dr|dra|licenciad[oa]|ingenier[oa])\b
+        | \b(?:don|doña|mr|mrs|ms)\b
+        | \b(?:my|our|mi|nuestr[oa])\s+(?:boss|manager|partner|husband|wife|jef[ea]|soci[oa]|espos[oa]|marido|gerente)\b
+        ",
+    )
+});
+
+/// Whether the clause that ends at `at` (a comma) speaks of someone else.
+fn after_someone_else(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let clause = before
+        .rfind(['.', '!', '?', ',', ';', '\n'])
+        .map_or(before, |i| &before[i + 1..]);
+    SOMEONE_ELSE.is_match(clause)
 }
 
 /// A proposed authority: a role, a phrase about the decision, or both.
@@ -263,7 +305,9 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
     let role = match reading.role {
         Some((role, _)) => Some(&raw[role]),
         // A bare role, as a model proposes it: "CEO", "gerente de compras".
-        None if raw.split_whitespace().count() <= 6 => role_in(raw).map(|r| &raw[r]),
+        None if raw.split_whitespace().count() <= 6 => role_in(raw)
+            .filter(|role| !approves(&reading, role))
+            .map(|r| &raw[r]),
         None => None,
     };
     let (power, guessed) = match (reading.power, role) {
@@ -323,7 +367,9 @@ pub(super) fn role_in(phrase: &str) -> Option<Range<usize>> {
     for (kept, (offset, word)) in words.enumerate() {
         let clean = word.trim_end_matches(['.', '!', '?', '\'', '’']);
         let lower = clean.to_lowercase();
-        let connector = matches!(lower.as_str(), "de" | "of" | "del");
+        // "atención al cliente": "al" joins a department's words too.
+        let connector =
+            matches!(lower.as_str(), "de" | "of" | "del") || (lower == "al" && last_was_role);
         if kept >= 5 || (kept > 0 && is_article(&lower)) || is_stop(&lower) {
             break;
         }
@@ -389,7 +435,7 @@ static DEPARTMENT_WORDS: Words = Words::new(
      logística logistica contabilidad atención atencion cliente clientes soporte \
      ingeniería ingenieria sistemas tecnología tecnologia producto product growth \
      innovación innovacion proyectos projects ecommerce e-commerce admissions admisiones \
-     partnerships digital dirección direccion comunicación comunicacion",
+     partnerships digital dirección direccion comunicación comunicacion ops",
 );
 
 fn is_department_word(word: &str) -> bool {

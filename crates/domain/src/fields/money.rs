@@ -376,6 +376,8 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:anything|whatever|everything)\s+(?:over|above|beyond|more\s+than)\b
         | \b(?:vendemos|vendo|we\s+sell|i\s+sell|we\s+rent|rentamos|alquilamos)\b
         | \d\S*\s+(?:each|apiece|a\s+piece|per\s+(?:unit|item|piece|box|bottle)|cada\s+un[oa]|c/u|la\s+unidad|por\s+(?:unidad|pieza))\b
+        | \b(?:per|a)\s+(?:plate|person|head|pax|guest|cover|night|kg|kilo)\b | \bpor\s+(?:plato|persona|cabeza|cubierto|noche|kilo)\b
+        | \bstart(?:s|ing)?\s+(?:at|from)\b | \barrancan?\s+(?:en|desde)\b
         | \b(?:todo\s+lo\s+que|cualquier\s+(?:cosa|gasto|compra)\s+que)\s+(?:pase|supere|exceda)\b
         | \bcualquier\s+(?:cosa|gasto|compra)\s+(?:de\s+m[aá]s\s+de|arriba\s+de|mayor\s+a|sobre)\b
         ",

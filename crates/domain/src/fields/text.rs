@@ -112,11 +112,16 @@ pub(super) const CLAUSE_STOPS: [char; 6] = ['.', '!', '?', ';', ',', '\n'];
 /// The part of `text` around `range` up to the nearest of `stops` on
 /// either side (without them): the sentence or clause a value stands in.
 pub(super) fn around<'a>(text: &'a str, range: &Range<usize>, stops: &[char]) -> &'a str {
+    &text[around_span(text, range, stops)]
+}
+
+/// Where [`around`]'s stretch is in `text`.
+pub(super) fn around_span(text: &str, range: &Range<usize>, stops: &[char]) -> Range<usize> {
     let start = text[..range.start].rfind(stops).map_or(0, |i| i + 1);
     let end = text[range.end..]
         .find(stops)
         .map_or(text.len(), |i| range.end + i);
-    &text[start..end]
+    start..end
 }
 
 pub(super) fn collapse_spaces(text: &str) -> String {

@@ -135,7 +135,11 @@ fn search(
 /// start, asked or not.
 static STORY: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)\b(?:since|desde|ago|hace\s+\d|last\s+(?:year|month|week|time)|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
+        r"(?xi)\b(?:since|desde|ago|hace\s+\d|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
+        |last\s+(?:year|month|week|time|summer|winter|spring|fall|autumn|season|quarter|christmas|diwali|easter|holidays|black\s+friday)
+        |(?:el|la)\s+(?:verano|invierno|navidad|temporada|semana\s+santa)\s+pasad[oa]
+        |(?:we|i)\s+(?:got|had|received|did|sold|were|was)|was\s+(?:nuts|crazy|insane|hectic|mad|busy|chaos)
+        |tuvimos|recibimos|vendimos|fue\s+una\s+locura
         |tried|probamos|used\s+to|founded|fundad[oa]s?|abrimos\s+en|opened\s+in|turn\s+\d+|cumplimos|anniversary|aniversario
         |(?:haven'?t|hasn'?t|have\s+not|has\s+not)\s+(?:been|gone|had|seen|visited)|no\s+(?:he|ha|hemos|han)\s+(?:ido|venido|tenido|estado))\b",
     )
@@ -181,9 +185,15 @@ fn tells_a_story(text: &str, range: &Range<usize>, unasked: bool) -> bool {
     // A story spans its sentence ("el año pasado probamos un bot, le decía
     // a la gente que abríamos en Semana Santa"); a season, its clause.
     let sentence = text::around(text, range, &text::SENTENCE_STOPS);
-    let clause = text::around(text, range, &text::CLAUSE_STOPS);
+    let clause_span = text::around_span(text, range, &text::CLAUSE_STOPS);
+    let clause = &text[clause_span.clone()];
+    // "before the 9.9 sale": the event's own name is not a busy season.
+    let season = SEASON.find_iter(clause).any(|m| {
+        let at = clause_span.start + m.start()..clause_span.start + m.end();
+        at.end <= range.start || range.end <= at.start
+    });
     (STORY.is_match(sentence) && !START.is_match(sentence))
-        || (unasked && SEASON.is_match(clause) && !START.is_match(clause))
+        || (unasked && season && !START.is_match(clause))
 }
 
 enum When {

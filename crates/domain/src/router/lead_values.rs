@@ -4,7 +4,7 @@
 
 use super::understanding::{CORRECTABLE, field_value, holding};
 use super::{Agent, TurnOutcome};
-use crate::conversation::Conversation;
+use crate::conversation::{Conversation, Message, Speaker};
 use crate::events::Event;
 use crate::fields;
 use crate::lead::{FieldName, Lead};
@@ -26,7 +26,7 @@ impl Agent {
             let before = conversation.lead.clone();
             match fields::apply(&mut conversation.lead, *field, raw, today) {
                 Ok(()) if conversation.lead != before => {
-                    self.assume_currency(&mut conversation.lead);
+                    self.assume_currency(&mut conversation.lead, &conversation.history);
                     if *field == FieldName::Name {
                         conversation.name_from_profile = false;
                     }
@@ -155,7 +155,7 @@ impl Agent {
                 continue;
             }
             let replaced = field_value(&conversation.lead, field);
-            self.assume_currency(&mut corrected);
+            self.assume_currency(&mut corrected, &conversation.history);
             conversation.lead = corrected;
             if field == FieldName::Name {
                 conversation.name_from_profile = false;
@@ -187,8 +187,20 @@ impl Agent {
     /// A budget that names no currency is in the business's, marked as
     /// assumed so the team knows to confirm it; so are "pesos" (or
     /// "lucas") whose country was not said, when the business counts in
-    /// pesos.
-    fn assume_currency(&self, lead: &mut Lead) {
+    /// pesos. Pesos from a customer who named where they are ("tengo una
+    /// clínica en Monterrey") are that country's: no assumption.
+    fn assume_currency(&self, lead: &mut Lead, history: &[Message]) {
+        if let Some(budget) = &mut lead.budget
+            && budget.currency.is_none()
+            && !budget.currency_assumed
+            && let Some(pesos) = history
+                .iter()
+                .filter(|m| m.speaker == Speaker::Customer)
+                .find_map(|m| fields::pesos_of(&m.text))
+        {
+            budget.currency = Some(pesos);
+            return;
+        }
         if let Some(business) = self.playbook.business.currency
             && let Some(budget) = &mut lead.budget
             && budget.currency.is_none()

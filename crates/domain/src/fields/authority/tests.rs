@@ -286,3 +286,41 @@ fn locates_the_phrases_that_matter() {
         None
     );
 }
+
+/// Whose yes is needed, said the ways customers say it, and the role of
+/// the one who approves never taken for the customer's.
+#[test]
+fn reads_who_else_decides() {
+    let cases: &[(&str, Option<&str>, DecisionPower)] = &[
+        ("Mi gerente general es quien aprueba los gastos", None, Na),
+        (
+            "Purchase committee will decide, I will put the proposal",
+            None,
+            Na,
+        ),
+        (
+            "Lo que decida don Alfonso, yo solo paso la información",
+            None,
+            Na,
+        ),
+        ("My oga, the MD, has the final say", None, Na),
+        (
+            "my manager Steve asked me to look into this, he handles all the budget stuff",
+            None,
+            Na,
+        ),
+        ("around 300 a month, the owner approves it", None, Na),
+    ];
+    for (raw, role, power) in cases {
+        let found = locate(raw).map(|(phrase, _)| phrase);
+        let got = found
+            .as_deref()
+            .map(parse_authority)
+            .map(|a| a.map(|a| (a.role, a.power)));
+        assert_eq!(got, Some(Ok((role.map(str::to_owned), *power))), "{raw}");
+    }
+    assert_eq!(
+        parse_authority("head of ops").map(|a| a.role),
+        Ok(Some("head of ops".to_owned()))
+    );
+}

@@ -15,13 +15,18 @@ use std::sync::LazyLock;
 pub(super) static ROLE_AT: LazyLock<Regex> =
     LazyLock::new(|| text::regex(r"(?i)[ \t]+(?:at|of|for|with|en|de|del)[ \t]+"));
 
+/// "IT manager in Shree Balaji Hospitals" (Indian English): "in" right
+/// after the role; further on it is where ("manager of a hotel in
+/// Edinburgh").
+static ROLE_IN: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)^[ \t]+in[ \t]+"));
+
 /// Words a company name found in prose may have.
 const MAX_COMPANY_WORDS: usize = 6;
 /// Right after a name: "Ana from Acme", "Carlos de Ferretería López",
 /// "Sam over at Bluefin", "Jake here from Coastline Motors".
 static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]+)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
+        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]*,?[ \t]*)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
     )
 });
 
@@ -55,6 +60,8 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:
             (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})\s+(?:is(?:\s+called)?|es|se\s+llama)
             | (?:i|we)\s+(?:run|own|manage|co-own)
+            | (?:i|we)\s+work\s+with
+            | (?:the|my|our)\s+(?:company|business)\s+is
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
@@ -73,13 +80,13 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
     |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
     |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega
-    |guarder[ií]a|nursery|daycare|kindergarten";
+    |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.
 static BUSINESS_KIND: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(&format!(
-        r"(?xi)\b(?:a|an|one|our|my|un|una|mi|nuestra|nuestro)[\ \t]+(?:[\p{{L}}-]+[\ \t]+){{0,3}}?(?:{BUSINESS_KINDS})\b
+        r"(?xi)\b(?:a|an|one|our|my|un|una|mi|nuestra|nuestro|mis|nuestr[oa]s|\d+)[\ \t]+(?:[\p{{L}}-]+[\ \t]+){{0,3}}?(?:{BUSINESS_KINDS})(?:e?s)?\b
         (?:[\ \t]+(?:{BUSINESS_KINDS})\b)?(?:[\ \t]+de[\ \t]+\p{{L}}+)?"
     ))
 });
@@ -100,14 +107,18 @@ static KIND_WORD: LazyLock<Regex> =
 fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
     BUSINESS_KIND.find_iter(text).filter_map(move |m| {
         let mut at = m.end();
-        // "un taller mecánico en Rosario": a lowercase word or two may
-        // describe the kind before the place or the comma.
-        for _ in 0..2 {
+        // "un taller mecánico en Rosario", "una tienda online de cosmética
+        // natural, Jabones de la Abuela": lowercase words may describe the
+        // kind before the place or the comma, but a conjunction starts
+        // another thought.
+        for _ in 0..4 {
             if PLACE_PREPOSITION.is_match(&text[at..]) {
                 break;
             }
             match text::words(&text[at..]).next() {
-                Some((start, word)) if word.starts_with(char::is_lowercase) => {
+                Some((start, word))
+                    if word.starts_with(char::is_lowercase) && !is_conjunction(word) =>
+                {
                     at += start + word.trim_end_matches([',', '.']).len();
                     if word.ends_with([',', '.']) {
                         break;
@@ -121,13 +132,27 @@ fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             let mut words = text::words(&text[place..]).take(3).peekable();
             let (first_start, first) = words.next()?;
             if !text::starts_upper(first) {
-                // A lowercase place runs to its first word; a capitalised one
-                // after it is the name.
-                return (!first.ends_with(',') && !first.ends_with('.'))
-                    .then(|| words.next())
-                    .flatten()
-                    .filter(|(_, next)| text::starts_upper(next))
-                    .map(|(start, _)| (place + start, false));
+                // A lowercase place or description ("in leeds", "de
+                // cosmética natural,") runs to a comma or to a capitalised
+                // word: the name.
+                let mut previous = first;
+                for (start, word) in std::iter::once((first_start, first)).chain(words) {
+                    if text::starts_upper(word) {
+                        return (!previous.ends_with('.')).then_some((place + start, false));
+                    }
+                    if word.ends_with('.') {
+                        return None;
+                    }
+                    if word.ends_with(',') {
+                        let after = place + start + word.len();
+                        let next = text[after..].trim_start_matches([' ', '\t']);
+                        return next
+                            .starts_with(char::is_uppercase)
+                            .then(|| (text.len() - next.len(), false));
+                    }
+                    previous = word;
+                }
+                return None;
             }
             at = place + first_start + first.len();
             while !text[..at].ends_with(',') {
@@ -225,11 +250,15 @@ fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
         let after = start + word.len();
         // The first "at/en/de" within a few words whose next word is
         // capitalised: "head of admissions at Oakfield Prep School".
-        ROLE_AT
-            .find_iter(&text[after..])
+        let right_after = ROLE_IN.find(&text[after..]);
+        right_after
+            .into_iter()
+            .chain(ROLE_AT.find_iter(&text[after..]))
             .take_while(|m| m.start() < 40)
             .map(|m| after + m.end())
             .map(|at| at + LOWER_ARTICLE.find(&text[at..]).map_or(0, |a| a.end()))
+            // "secretaria del despacho Abogados Navarro"
+            .map(|at| at + KIND_WORD.find(&text[at..]).map_or(0, |k| k.end()))
             .find(|&at| text[at..].starts_with(char::is_uppercase))
             .map(|at| (at, false))
     })
@@ -264,17 +293,25 @@ pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(Stri
         let accepted = if i == 0 && upper && next_upper {
             // "called Still Point", "The Heather Inn", "with Human Touch
             // Realty": capitalised words that would not be a name one by one.
-            is_article(&lower) || !(is_place(&lower) || is_calendar_word(&lower))
+            is_article(&lower)
+                || !(is_place(&lower) || is_calendar_word(&lower) || is_platform(&lower))
         } else if i == 0 {
             (strong || (upper && word.starts_with(char::is_alphabetic)))
                 && !is_not_name(&lower)
                 && !is_place(&lower)
                 && !is_calendar_word(&lower)
+                && !from_nowhere(&lower)
+                && !is_platform(&lower)
         } else if matches!(
             lower.as_str(),
             "de" | "del" | "y" | "&" | "and" | "of" | "by" | "la" | "los" | "las" | "e"
         ) {
+            // "Jabones de la Abuela": a connector and an article before a
+            // capitalised word.
             next_upper
+                || (matches!(lower.as_str(), "de" | "del" | "y")
+                    && words.get(i + 1).is_some_and(|(_, w)| is_article(w))
+                    && words.get(i + 2).is_some_and(|(_, w)| text::starts_upper(w)))
         } else {
             upper || is_abbreviation(word) || (strong && all_lowercase && !is_not_name(&lower))
         };
@@ -307,15 +344,39 @@ fn is_article(word: &str) -> bool {
     matches!(word, "the" | "la" | "el" | "los" | "las")
 }
 
-/// Days, months and places in time that follow "from" without being a company.
+/// Days and months, which follow "from" without being a company.
 static CALENDAR_WORDS: Words = Words::new(
     "monday tuesday wednesday thursday friday saturday sunday lunes martes miércoles \
      miercoles jueves viernes sábado sabado domingo january february march april june \
      july august september october november december enero febrero marzo abril mayo junio \
-     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana \
-     scratch home casa cero",
+     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana",
 );
 
 fn is_calendar_word(word: &str) -> bool {
     CALENDAR_WORDS.contains(word)
+}
+
+/// "from scratch", "desde casa": after "from" alone, not a company; a name
+/// may still start with one ("Casa Rural El Roble").
+fn from_nowhere(word: &str) -> bool {
+    matches!(word, "scratch" | "home" | "casa" | "cero")
+}
+
+/// The platforms customers talk about, which are never their company
+/// ("el asistente de WhatsApp", "a store on Shopify").
+static PLATFORMS: Words = Words::new(
+    "whatsapp instagram facebook messenger telegram tiktok shopify tiendanube woocommerce \
+     wordpress google gmail hubspot salesforce zoho mercadolibre amazon",
+);
+
+fn is_platform(word: &str) -> bool {
+    PLATFORMS.contains(word)
+}
+
+/// Words that join two thoughts, not two words of a description.
+fn is_conjunction(word: &str) -> bool {
+    matches!(
+        word.trim_end_matches([',', '.']),
+        "y" | "e" | "and" | "que" | "that" | "where" | "donde" | "pero" | "but" | "con" | "with"
+    )
 }

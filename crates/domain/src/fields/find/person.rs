@@ -18,17 +18,18 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:te|le|les)\s+(?:habla|escribe) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!])[\ \t]*habla
         )[\ \t]+
         (?:(?:el|la)[\ \t]+)?
-        (?:(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
+        (?P<title>(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
         (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})
         ",
     )
 });
 
-/// "Jake here", "Tom Whitaker here, IT lead at...": a name the customer
-/// signs with, at the start of a clause.
+/// "Jake here", "Tom Whitaker here, IT lead at...", "Rajesh Kumar this
+/// side" (Indian English): a name the customer signs with, at the start of
+/// a clause.
 static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})[\ \t]+here\b",
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})[\ \t]+(?:here|this[\ \t]+side)\b",
     )
 });
 
@@ -39,7 +40,19 @@ static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})
         (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+)
-          | [\ \t]*,[\ \t]*(?:the[\ \t]+|el[\ \t]+|la[\ \t]+)?(?P<role>\p{L}+) )",
+          | [\ \t]*,[\ \t]*(?P<role>\p{L}[^,.;!?\n]*) )",
+    )
+});
+
+/// "Gracias! - Lucía", "Thanks, Harriet", "Saludos,\nMarta Ruiz": a
+/// name signed at the end of the message, after a thank-you or a
+/// sign-off, or on a line of its own after a dash.
+static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        (?: \b(?:gracias|muchas\s+gracias|thanks|thank\s+you|thx|saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente)[!.]*[\ \t]*[,\n-–]?
+          | (?:^|\n)[\ \t]*[-–] )
+        [\ \t\n]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,2})[\ \t]*[.!]*[\ \t]*$",
     )
 });
 
@@ -53,13 +66,25 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
         // "this is terrible", "it's urgent": only a capitalised word
         // after these is a name, however the customer types.
         let lowercase_ok = all_lowercase && caps.name("weak").is_none();
-        name_at(text, caps.name("name")?.range(), strong, lowercase_ok)
+        // "soy el lic. ramiro ochoa": after a title comes the full name,
+        // however it is typed.
+        let titled = lowercase_ok && caps.name("title").is_some();
+        name_at(
+            text,
+            caps.name("name")?.range(),
+            strong || titled,
+            lowercase_ok,
+        )
     });
     cued.or_else(|| {
         clauses(text).find_map(|at| {
             let caps = NAME_HERE.captures(&text[at..])?;
             whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
         })
+    })
+    .or_else(|| {
+        let caps = SIGNATURE.captures(text)?;
+        whole_name(text, caps.name("name")?.range(), false)
     })
     .or_else(|| {
         clauses(text).find_map(|at| {
@@ -69,7 +94,7 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             // jefe" and "Hola, Ana" say nothing of the kind.
             let follows = match (caps.name("from"), caps.name("role")) {
                 (Some(from), _) => company_at(text, at + from.end(), all_lowercase).is_some(),
-                (None, Some(role)) => authority::is_role_word(&role.as_str().to_lowercase()),
+                (None, Some(role)) => authority::role_in(role.as_str()).is_some(),
                 (None, None) => false,
             };
             if !follows {

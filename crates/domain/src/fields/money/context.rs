@@ -123,8 +123,9 @@ pub(super) fn counts_something_else(text: &str, found: &Found) -> bool {
     if year || matches!(before, Some('/' | ':' | '#')) || after.starts_with(['/', ':', '%']) {
         return true;
     }
+    // "12-hour days": a count joined to its noun.
     let next_word = after
-        .trim_start()
+        .trim_start_matches([' ', '\t', '-'])
         .split(|c: char| !c.is_alphabetic())
         .next()
         .unwrap_or_default();
@@ -137,7 +138,8 @@ static UNITS: Words = Words::new(
      clients messages chats conversations leads stores shops branches locations days \
      weeks months years hours minutes percent times am pm usuarios personas empleados \
      agentes licencias clientes mensajes conversaciones tiendas sucursales locales días \
-     dias semanas meses años horas minutos veces vendedores trabajadores",
+     dias semanas meses años horas minutos veces vendedores trabajadores hour hora minute \
+     minuto day día dia",
 );
 
 /// Words that say money after a number, though plural like a count.

@@ -9,17 +9,16 @@ use std::sync::LazyLock;
 const AT_MOST: &str = r"no\s+(?:quiero|queremos|quisiera|puedo|podemos|pienso|pensamos)\s+(?:gastar|pagar|invertir|poner)\s+m[aá]s\s+de|(?:don['’]?t|do\s+not|can['’]?t|cannot|won['’]?t|wouldn['’]?t)\s+(?:want\s+to\s+|like\s+to\s+)?(?:spend|pay|go)\s+(?:more\s+than|over|above)|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+(?:over|above|exceeding|to\s+exceed)|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|capped\s+at|less\s+than|under|below|hasta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|a\s+lo\s+mucho|como\s+mucho|cuando\s+mucho|no\s+m[aá]s\s+de|menos\s+de|(?:no|sin)\s+(?:pasar(?:nos|se)?|exceder|superar)(?:\s+(?:de|los|las))?|que\s+no\s+(?:pase|exceda|supere)(?:\s+(?:de|los|las))?|(?:con\s+(?:un\s+)?)?tope(?:\s+de)?";
 const AT_LEAST: &str = r"no\s+less\s+than|not\s+less\s+than|at\s+least|minimum(?:\s+of)?|min(?:\s+of)?|more\s+than|over|above|starting\s+(?:at|from)|from|como\s+m[ií]nimo|m[ií]nimo(?:\s+de)?|al\s+menos|por\s+lo\s+menos|no\s+menos\s+de|m[aá]s\s+de|desde|a\s+partir\s+de";
 const ABOUT: &str = r"around|arround|about|bout|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|rondando(?:\s+(?:los|las|el))?|ronda(?:\s+(?:los|las|el))?|unos|unas|como";
-const CODES: &str =
-    "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr";
+const CODES: &str = "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr|ngn|zar|kes|aed|sgd|myr";
 pub(super) const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|lakhs?\b|lacs?\b|crores?\b";
 /// The currency words an amount may carry after it ("5 mil dólares").
-pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es";
+pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|naira|rands?|dirhams?|ringgit";
 /// A currency named away from the amount ("5000, en dólares"): only the
 /// names that mean nothing else, so not "pen", "ves", "reales" ("clientes
 /// reales"), "soles" or "libras".
 pub(super) static CURRENCY_SAID: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|\b(?:usd|eur|mxn|ars|clp|gbp|cad|aud|chf|uyu|pyg|gtq|crc|dop|hnl|brl|inr|d[oó]lar(?:es|s)?|dollars?|dlls?|dls|bucks|euros?|quid|rupees?|pesos(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?)\b",
+        r"(?i)\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|₦|₱|\b(?:usd|eur|mxn|ars|clp|gbp|cad|aud|chf|uyu|pyg|gtq|crc|dop|hnl|brl|inr|ngn|naira|d[oó]lar(?:es|s)?|dollars?|dlls?|dls|bucks|euros?|quid|rupees?|pesos(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?)\b",
     )
 });
 
@@ -85,7 +84,7 @@ fn period_pattern() -> String {
 }
 
 fn amount_pattern(s: &Slot) -> String {
-    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|\brs\.?|\b(?:{CODES})\b");
+    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|₦|₱|\brs\.?|\b(?:{CODES})\b");
     let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
     let num = r"\b(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
     format!(

@@ -94,6 +94,13 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
         "£" | "gbp" | "pound" | "pounds" | "libras" | "quid" => Iso("GBP"),
         "₹" | "inr" | "rs" | "rs." | "rupee" | "rupees" => Iso("INR"),
         "mx$" | "mxn" => Iso("MXN"),
+        "₦" | "ngn" | "naira" => Iso("NGN"),
+        "₱" => Iso("PHP"),
+        "zar" | "rand" | "rands" => Iso("ZAR"),
+        "kes" => Iso("KES"),
+        "aed" | "dirham" | "dirhams" => Iso("AED"),
+        "sgd" => Iso("SGD"),
+        "myr" | "ringgit" => Iso("MYR"),
         "r$" | "brl" | "reales" | "reais" => Iso("BRL"),
         "soles" | "pen" => Iso("PEN"),
         "peso" | "pesos" => match words.last() {

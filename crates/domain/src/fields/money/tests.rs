@@ -479,6 +479,13 @@ fn locates_money_but_not_counts() {
         None
     );
     assert_eq!(at("las velas salen 15 mil c/u", true), None);
+    assert_eq!(at("our per plate starts at Rs 450", true), None);
+    // A count joined to its noun is not money.
+    assert_eq!(at("2 months straight of 12-hour days", true), None);
+    assert_eq!(
+        parse_budget("200k naira monthly").map(|b| b.currency.map(|c| c.to_string())),
+        Ok(Some("NGN".to_owned()))
+    );
     assert_eq!(
         at(
             "vendemos departamentos de entre 300 y 900 millones de pesos",

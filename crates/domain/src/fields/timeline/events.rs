@@ -63,6 +63,15 @@ pub(super) enum Event {
     /// The northern spring, 20 March to 20 June, and its selling season:
     /// "before spring" is 20 March.
     Spring,
+    /// The US last Monday of May.
+    MemorialDay,
+    /// The US and Canada's first Monday of September.
+    LaborDay,
+    /// Spain's 1 May long weekend ("el puente de mayo") and Labour Day.
+    MayDay,
+    /// The shopping days of South-East Asia whose day repeats the month
+    /// ("the 9.9 sale", "11.11").
+    DoubleDay(i8),
     /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
     /// looked up in [`DIWALI`], a year outside it is not read.
     Diwali,
@@ -88,7 +97,7 @@ const DIWALI: [(i16, i8, i8); 11] = [
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 23] = [
+pub(super) const EVENTS: [(Option<Event>, &str); 30] = [
     // Lunar new years follow another calendar.
     (
         None,
@@ -156,6 +165,25 @@ pub(super) const EVENTS: [(Option<Event>, &str); 23] = [
         r"spring(?:\s+(?:selling\s+)?season|\s+break)?|primavera",
     ),
     (Some(Event::Diwali), r"diwali|deepavali|divali"),
+    (Some(Event::MemorialDay), r"memorial\s+day(?:\s+weekend)?"),
+    (Some(Event::LaborDay), r"labou?r\s+day(?:\s+weekend)?"),
+    (
+        Some(Event::MayDay),
+        r"puente\s+de\s+mayo|d[ií]a\s+del\s+trabaj(?:o|ador)|may\s+day",
+    ),
+    (Some(Event::DoubleDay(9)), r"9\.9(?:\s+(?:mega\s+)?sales?)?"),
+    (
+        Some(Event::DoubleDay(10)),
+        r"10\.10(?:\s+(?:mega\s+)?sales?)?",
+    ),
+    (
+        Some(Event::DoubleDay(11)),
+        r"11\.11(?:\s+(?:mega\s+)?sales?)?",
+    ),
+    (
+        Some(Event::DoubleDay(12)),
+        r"12\.12(?:\s+(?:mega\s+)?sales?)?",
+    ),
 ];
 
 /// Each name of [`EVENTS`] on its own, to tell which event a match named.
@@ -216,6 +244,10 @@ impl Event {
             Event::BackToSchool => (day(8, 1)?, Some(day(8, 31)?)),
             Event::Summer => (day(6, 21)?, Some(day(8, 31)?)),
             Event::Spring => (day(3, 20)?, Some(day(6, 20)?)),
+            Event::MemorialDay => (nth(5, -1, Weekday::Monday)?, None),
+            Event::LaborDay => (nth(9, 1, Weekday::Monday)?, None),
+            Event::MayDay => (day(5, 1)?, None),
+            Event::DoubleDay(month) => (day(month, month)?, None),
             Event::Diwali => {
                 let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, None)

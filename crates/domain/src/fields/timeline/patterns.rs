@@ -226,6 +226,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             | \bjust\s+(?:looking|browsing|checking|exploring|researching|curious)\b(\s+(?:for|at|into)\b)?
             | \bnot\s+(?:urgent|(?:any\s*time)\s+soon)\b
             | \bno\s+(?:timeline|deadline|set\s+date)\b
+            | \b(?:don['’]?t|do\s+not|doesn['’]?t)\s+have\s+(?:a\s+|any\s+)?(?:real\s+|fixed\s+|set\s+)?(?:timeline|deadline|date)\b
             | \bsin\s+(?:prisas?|apuros?|fecha|urgencia|af[aá]n)\b
             | \bno\s+(?:hay|tengo|tenemos)\s+(?:prisas?|apuros?|urgencia|fecha|af[aá]n)\b
             | \bno\s+(?:es\s+urgente|urge|(?:me\s+|nos\s+)?corre\s+prisa|(?:me|nos)\s+apura)\b

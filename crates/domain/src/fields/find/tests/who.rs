@@ -336,3 +336,79 @@ fn roles_and_decisions_in_the_shapes_customers_use() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Introductions as customers sign them: a name then a role with no verb,
+/// "this side", a title before a lowercase name, a sign-off at the end,
+/// "X here, from Y", and companies after a count of shops, a description
+/// or a kind word, with another person's role left out.
+#[test]
+fn introductions_signed_titled_and_set_off() {
+    check(&[
+        (
+            "Hi there, Olivia Grant, co-founder of Nestwise Property Management in Denver",
+            &[
+                (Name, "Olivia Grant"),
+                (Company, "Nestwise Property Management"),
+                (Authority, "co-founder"),
+            ],
+        ),
+        (
+            "Hi! Rachel, marketing manager at Oakline Furniture in Nashville",
+            &[
+                (Name, "Rachel"),
+                (Company, "Oakline Furniture"),
+                (Authority, "marketing manager"),
+            ],
+        ),
+        (
+            "Good morning sir, Rajesh Kumar this side, I am IT manager in Shree Balaji Hospitals, Pune",
+            &[
+                (Name, "Rajesh Kumar"),
+                (Company, "Shree Balaji Hospitals"),
+                (Authority, "I am IT manager"),
+            ],
+        ),
+        (
+            "soy el lic. ramiro ochoa de grupo ochoa autopartes",
+            &[(Name, "ramiro ochoa"), (Company, "grupo ochoa autopartes")],
+        ),
+        (
+            "Hi, John here, from Thistle & Oak Interiors in Edinburgh",
+            &[(Name, "John"), (Company, "Thistle & Oak Interiors")],
+        ),
+        (
+            "my name is Chinedu Okafor and I work with Lagos Bites Kitchen",
+            &[(Name, "Chinedu Okafor"), (Company, "Lagos Bites Kitchen")],
+        ),
+        (
+            "tengo 4 heladerias en Cordoba, Heladeria Polo Sur",
+            &[(Company, "Heladeria Polo Sur")],
+        ),
+        (
+            "Soy Nerea, de Casa Rural El Roble, en Asturias",
+            &[(Name, "Nerea"), (Company, "Casa Rural El Roble")],
+        ),
+        (
+            "Hola, soy Pilar Navarro, secretaria del despacho Abogados Navarro y Asociados. El señor Navarro, el socio director, me pide que pregunte por el asistente de WhatsApp",
+            &[
+                (Name, "Pilar Navarro"),
+                (Company, "Abogados Navarro y Asociados"),
+                (Authority, "secretaria"),
+            ],
+        ),
+        (
+            "Buenos días, soy Elena Castro, responsable de atención al cliente en Seguros Mediterráneo",
+            &[
+                (Name, "Elena Castro"),
+                (Company, "Seguros Mediterráneo"),
+                (Authority, "responsable de atención al cliente"),
+            ],
+        ),
+        (
+            "Hola! ¿Esto se conecta con Shopify? Gracias! - Lucía",
+            &[(Name, "Lucía")],
+        ),
+        ("Thanks, Great", &[]),
+        ("the company is growing fast", &[]),
+    ]);
+}

@@ -164,3 +164,36 @@ fn names_that_only_look_like_an_event_are_not_one() {
         assert!(parse_timeline(raw, TODAY).is_err(), "{raw}");
     }
 }
+
+/// Days customers plan around beyond the big holidays, and past ones that
+/// are a story, not a timeline.
+#[test]
+fn more_named_days_and_stories_of_past_ones() {
+    let today = date(2026, 1, 15);
+    let by = |text: &str| match parse_timeline(text, today) {
+        Ok(Timeline::By { date, .. }) => Some(date),
+        _ => None,
+    };
+    assert_eq!(
+        by("we want it live by Memorial Day"),
+        Some(date(2026, 5, 25))
+    );
+    assert_eq!(by("after labor day"), Some(date(2026, 9, 8)));
+    assert_eq!(
+        by("lo quiero para el puente de mayo"),
+        Some(date(2026, 5, 1))
+    );
+    assert_eq!(by("hopefully before the 9.9 sale"), Some(date(2026, 9, 9)));
+    assert_eq!(
+        locate(
+            "Last Diwali we got 800 WhatsApp enquiries in one week",
+            today,
+            false
+        ),
+        None
+    );
+    assert_eq!(
+        parse_timeline("we don't have a deadline, whenever", today),
+        Ok(Timeline::Undecided)
+    );
+}

@@ -1,0 +1,84 @@
+//! Whose pesos: the countries and cities of the peso currencies, so
+//! "8000 pesos" from a customer who said they are in Monterrey is MXN, as
+//! a rep there would read it. Only the places a customer names are used,
+//! never the phone number, which says where the number was bought.
+
+use super::text;
+use crate::lead::Currency;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Each peso currency with its country and the cities customers name.
+/// Ambiguous names are left out ("Santiago", "León" are also people;
+/// "Mérida" is also in Venezuela), or kept only in a longer form.
+const PESO_PLACES: [(&str, &str); 7] = [
+    (
+        "MXN",
+        r"m[eé]xico|cdmx|monterrey|mty|guadalajara|gdl|puebla|tijuana|canc[uú]n|quer[eé]taro|toluca|oaxaca|veracruz
+        |chihuahua|hermosillo|culiac[aá]n|aguascalientes|morelia|saltillo|torre[oó]n|san\s+luis\s+potos[ií]|tampico|mazatl[aá]n
+        |acapulco|cuernavaca|pachuca|zacatecas|durango|villahermosa|tuxtla|chiapas|jalisco|nuevo\s+le[oó]n|yucat[aá]n|sinaloa|sonora|coahuila",
+    ),
+    (
+        "COP",
+        r"colombia|bogot[aá]|medell[ií]n|cali|barranquilla|cartagena|bucaramanga|pereira|manizales|c[uú]cuta|santa\s+marta|ibagu[eé]|villavicencio|armenia\s+quind[ií]o",
+    ),
+    (
+        "ARS",
+        r"argentina|buenos\s+aires|caba|c[oó]rdoba|rosario|mendoza|mar\s+del\s+plata|la\s+plata|tucum[aá]n|salta|neuqu[eé]n|bariloche",
+    ),
+    (
+        "CLP",
+        r"chile|santiago\s+de\s+chile|valpara[ií]so|vi[ñn]a\s+del\s+mar|concepci[oó]n\s+chile|antofagasta|temuco|la\s+serena|puerto\s+montt|iquique|rancagua|talca|arica",
+    ),
+    ("UYU", r"uruguay|montevideo|punta\s+del\s+este"),
+    (
+        "DOP",
+        r"rep[uú]blica\s+dominicana|santo\s+domingo|punta\s+cana|dominicana",
+    ),
+    (
+        "PHP",
+        r"philippines|pilipinas|pinas|manila|metro\s+manila|makati|quezon\s+city|cebu|davao|pasig|taguig|bgc",
+    ),
+];
+
+static PLACES: LazyLock<Vec<(Currency, Regex)>> = LazyLock::new(|| {
+    PESO_PLACES
+        .iter()
+        .map(|(code, names)| {
+            let names: String = names.split_whitespace().collect();
+            (
+                Currency::parse(code).expect("the peso currencies are ISO 4217"),
+                text::regex(&format!(r"(?i)\b(?:{names})\b")),
+            )
+        })
+        .collect()
+});
+
+/// The peso currency of the first place `text` names, if it names one.
+pub fn pesos_of(text: &str) -> Option<Currency> {
+    PLACES
+        .iter()
+        .filter_map(|(currency, names)| Some((names.find(text)?.start(), *currency)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, currency)| currency)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_place_a_customer_names_says_whose_pesos() {
+        let code = |text: &str| pesos_of(text).map(|c| c.to_string());
+        assert_eq!(
+            code("tengo una clinica en Monterrey").as_deref(),
+            Some("MXN")
+        );
+        assert_eq!(code("somos de Bogota").as_deref(), Some("COP"));
+        assert_eq!(code("4 heladerias en Córdoba").as_deref(), Some("ARS"));
+        assert_eq!(code("una pyme de Viña del Mar").as_deref(), Some("CLP"));
+        assert_eq!(code("our shop is in Quezon City").as_deref(), Some("PHP"));
+        assert_eq!(code("soy Santiago, de Madrid"), None);
+        assert_eq!(code("una tienda en Lima"), None);
+    }
+}
