@@ -127,10 +127,15 @@ pub struct Conversation {
     /// replaces it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub need_inferred: bool,
-    /// How often the agent asked for each field still unknown: a field
-    /// asked twice without an answer waits, so the flow never blocks on it.
+    /// How often the customer replied to the agent's question for each
+    /// field without giving it: a field asked twice without an answer
+    /// waits, so the flow never blocks on it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub asked: BTreeMap<FieldName, u8>,
+    /// The field the agent's last reply asked for: the customer's next
+    /// message answers it, or counts as not answering it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_asked: Option<FieldName>,
     /// When the customer asked for no more messages: until they opt in
     /// again nothing automated reaches them (no reply, reminder or nudge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +150,7 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// Asking for a field more often than this without an answer leaves it for
+/// Replies that do not give a field asked for, after which it is left for
 /// later (or for the sales rep).
 pub const MAX_ASKS: u8 = 2;
 
@@ -180,13 +185,14 @@ impl Conversation {
             name_from_profile: false,
             need_inferred: false,
             asked: BTreeMap::new(),
+            last_asked: None,
             opted_out_at: None,
             nudges: 0,
         }
     }
 
-    /// The fields asked for [`MAX_ASKS`] times and still unknown: the
-    /// flow moves on without them.
+    /// The fields asked for and not given [`MAX_ASKS`] times: the flow
+    /// moves on without them.
     pub fn deferred(&self) -> Vec<FieldName> {
         self.asked
             .iter()

@@ -320,7 +320,8 @@ static NOT_NAMES: Words = Words::new(
      español espanol ingles inglés english spanish yo hey free libre available disponible \
      busy ocupado ocupada off tired cansado cansada sick enfermo enferma pésimo pesimo \
      terrible horrible awful ridiculous servicio service atención atencion queja complaint \
-     malo mala",
+     malo mala igual da dale sigamos sigue skip next pass paso whatever nevermind prefiero \
+     rather",
 );
 
 /// Words that follow "I'm"/"soy" without being a name, and words no name

@@ -58,7 +58,13 @@ impl Agent {
         today: Date,
         outcome: &mut TurnOutcome,
     ) {
-        let wanted = next_field(conversation, stage)
+        // What the last reply asked for is what a bare answer gives, even
+        // once the flow has moved on ("maybe 150-200/month?" after the
+        // budget was asked and times offered).
+        let wanted = conversation
+            .last_asked
+            .filter(|f| conversation.lead.open(*f))
+            .or_else(|| next_field(conversation, stage))
             .filter(|f| !matches!(f, FieldName::Need | FieldName::Company));
         let statements = reading::statements(said);
         let stated = fields::states_need(&statements);

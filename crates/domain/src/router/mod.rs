@@ -307,10 +307,11 @@ impl Agent {
         // A burst that states a value and corrects it ("3 millones" ...
         // "perdón, 2 millones, no 3") ends with the correction.
         self.apply_correction(conversation, &words, today, &mut outcome);
-        // A customer who asked something instead of answering (a question,
-        // a document, a call) or said goodbye for now did not leave the
-        // field unanswered: asking it again does not count.
-        if let Some(field) = turn.asks.filter(|f| {
+        // The field the last reply asked for and this message did not
+        // give counts as unanswered once; a customer who asked something
+        // instead (a question, a document, a call) or said goodbye for now
+        // did not leave it unanswered.
+        if let Some(field) = conversation.last_asked.take().filter(|f| {
             !conversation.lead.has(*f)
                 && reading::asked(&words).is_empty()
                 && !fields::is_goodbye(&words)
@@ -354,25 +355,41 @@ impl Agent {
             return outcome;
         }
 
-        let reply = if answers.replace {
-            self.honest_reply(conversation, reached)
+        let next_ask = next_field(conversation, reached);
+        // A question for a field left for later this turn, or that the
+        // stage just reached does not need, is stale: the stage's next
+        // question, or the new stage's opening, goes instead.
+        let stale_ask = turn
+            .asks
+            .is_some_and(|f| next_ask != Some(f) && !conversation.lead.has(f));
+        let (lead, language) = (&conversation.lead, conversation.language);
+        let (reply, asks) = if answers.replace {
+            (self.honest_reply(conversation, reached), next_ask)
         } else if answers.asked && !turn.reply.contains('?') {
             // An answer to the customer's question goes on with the stage,
             // as a rep would: a model that answers and stops is followed by
             // the stage's next question.
-            self.followed_by_next_ask(conversation, reached, turn.reply)
+            (
+                self.followed_by_next_ask(conversation, reached, turn.reply),
+                next_ask,
+            )
+        } else if stale_ask && reached.id == stage.id && next_ask.is_some() {
+            (
+                self.followed_by_next_ask(conversation, reached, String::new()),
+                next_ask,
+            )
+        } else if let Some(enter) = stale_ask
+            .then(|| playbook.render_reply(reached, "enter", lead, language))
+            .flatten()
+        {
+            (enter, next_ask)
         } else if turn.reply.trim().is_empty() {
-            playbook
-                .render_reply(
-                    reached,
-                    "fallback",
-                    &conversation.lead,
-                    conversation.language,
-                )
-                .unwrap_or_default()
+            let fallback = playbook.render_reply(reached, "fallback", lead, language);
+            (fallback.unwrap_or_default(), None)
         } else {
-            turn.reply
+            (turn.reply, turn.asks)
         };
+        conversation.last_asked = asks.filter(|f| !conversation.lead.has(*f));
         // Slots go out as a list with the reply: the ones the brain looked
         // up, or fresh ones when the turn has just reached a stage that
         // books calls.

@@ -142,11 +142,18 @@ async fn a_field_asked_twice_without_an_answer_waits_and_the_flow_moves_on() {
     let mut h = Harness::new(vec![
         asking_name(&[(FieldName::Need, "un bot de ventas")]),
         asking_name(&[]),
-        Ok(turn("ok")),
+        asking_name(&[]),
     ]);
     h.say(&["quiero un bot de ventas"]).await;
     assert_eq!(h.conversation.stage, "greeting");
-    let out = h.say(&["prefiero no decirlo"]).await;
+    h.say(&["prefiero no decirlo"]).await;
+    assert_eq!(
+        h.conversation.deferred(),
+        [],
+        "asked twice, but not yet left unanswered twice"
+    );
+    assert_eq!(h.conversation.stage, "greeting");
+    let out = h.say(&["da igual, sigamos con lo demás"]).await;
     assert_eq!(h.conversation.deferred(), [FieldName::Name]);
     assert_eq!(
         h.conversation.stage, "qualification",
@@ -155,6 +162,11 @@ async fn a_field_asked_twice_without_an_answer_waits_and_the_flow_moves_on() {
     assert_eq!(
         stage_changes(&out.events),
         [("greeting".to_owned(), "qualification".to_owned())]
+    );
+    assert!(
+        !out.replies.iter().any(|r| r.contains("¿Cómo te llamas?")),
+        "the question for the name that waits is not asked a third time: {:?}",
+        out.replies
     );
 }
 
