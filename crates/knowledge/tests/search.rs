@@ -190,3 +190,37 @@ fn a_passage_has_its_translation_in_the_other_file() {
     // Instagram is told in English only.
     assert_eq!(translated("product#instagram", Language::Es), None);
 }
+
+/// A language named finds the passage about languages, one way only: in
+/// a language school's folder "inglés" still finds the English course,
+/// not the Spanish one. Voice notes are what customers call audios.
+#[test]
+fn a_language_named_asks_about_languages_and_audios_are_voice_notes() {
+    let product = Knowledge::from_files([(
+        "es.md",
+        "# Idiomas\n\nEl asistente habla español e inglés y contesta en el idioma del cliente.\n\n\
+         # Notas de voz\n\nCon la transcripción activada, el asistente entiende las notas de voz.\n\n\
+         # Canales\n\nEl asistente atiende en WhatsApp; no atiende en Instagram.\n",
+    )]);
+    assert_tops(
+        &product,
+        &[
+            ("Can it reply in Hindi also?", "es#idiomas"),
+            ("el bot entiende audios?", "es#notas-de-voz"),
+            (
+                "¿El asistente puede contestar también por Instagram?",
+                "es#canales",
+            ),
+        ],
+    );
+    assert!(product.search("Can it reply in Hindi also?", 1)[0].is_good_enough());
+    let school = Knowledge::from_files([(
+        "cursos.md",
+        "# Curso de inglés\n\nClases de inglés en grupo, 85.000 por mes.\n\n\
+         # Curso de español\n\nEspañol para extranjeros, 160.000 por semana.\n",
+    )]);
+    assert_tops(
+        &school,
+        &[("cuanto sale el curso de ingles?", "cursos#curso-de-ingles")],
+    );
+}

@@ -4,7 +4,7 @@
 //! which do not stem.
 
 use super::stopwords::{english_stopword, spanish_stopword};
-use super::synonyms::{SYNONYM_WEIGHT, SYNONYMS, idioms_as_words};
+use super::synonyms::{SYNONYM_WEIGHT, SYNONYMS, idioms_as_words, kind_of};
 use super::{Language, fold, words};
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -87,7 +87,8 @@ impl Stemmers {
     /// short question says too little to tell its language for sure, and
     /// names ("Tiendanube") are shared, so both are tried and the better
     /// match counts. A word of a [`SYNONYMS`] group brings the group's
-    /// other words at [`SYNONYM_WEIGHT`]. Stopwords of both languages are
+    /// other words at [`SYNONYM_WEIGHT`], and a word naming one of a kind
+    /// the kind's ("inglés" brings "idioma"). Stopwords of both languages are
     /// dropped; repeats once.
     /// An idiom ([`IDIOMS`](super::synonyms::IDIOMS)) counts as the word it stands for.
     pub fn query_terms(&self, query: &str) -> Vec<QueryWord> {
@@ -117,11 +118,10 @@ impl Stemmers {
             };
             add(self.spanish(word), 1.0);
             add(self.en.stem(word).into_owned(), 1.0);
-            if let Some(group) = group {
-                for other in SYNONYMS[group].iter().filter(|o| **o != word) {
-                    add(self.spanish(other), SYNONYM_WEIGHT);
-                    add(self.en.stem(other).into_owned(), SYNONYM_WEIGHT);
-                }
+            let synonyms = group.map(|g| SYNONYMS[g]).into_iter().chain(kind_of(word));
+            for other in synonyms.flatten().filter(|o| **o != word) {
+                add(self.spanish(other), SYNONYM_WEIGHT);
+                add(self.en.stem(other).into_owned(), SYNONYM_WEIGHT);
             }
             terms.push(QueryWord {
                 word: word.to_owned(),

@@ -27,6 +27,56 @@ pub(super) fn idioms_as_words(folded: &str) -> String {
     spaced
 }
 
+/// Words that name one of a kind, each with a word of the [`SYNONYMS`]
+/// group for the kind: "¿responde en inglés?", "can it reply in Hindi?"
+/// ask what a passage on languages answers, even for one it does not
+/// speak. One way only: in a language school "inglés" does not find
+/// "español".
+const KINDS: &[(&[&str], &str)] = &[(
+    &[
+        "ingles",
+        "english",
+        "espanol",
+        "spanish",
+        "castellano",
+        "portugues",
+        "portuguese",
+        "frances",
+        "french",
+        "aleman",
+        "german",
+        "italiano",
+        "italian",
+        "chino",
+        "chinese",
+        "mandarin",
+        "japones",
+        "japanese",
+        "coreano",
+        "korean",
+        "arabe",
+        "arabic",
+        "hindi",
+        "ruso",
+        "russian",
+        "catalan",
+        "euskera",
+        "gallego",
+        "quechua",
+        "guarani",
+        "tagalog",
+        "urdu",
+        "bengali",
+    ],
+    "idioma",
+)];
+
+/// The [`SYNONYMS`] group of the kind `word` names one of, if any.
+pub(super) fn kind_of(word: &str) -> Option<&'static [&'static str]> {
+    let (_, kind) = KINDS.iter().find(|(names, _)| names.contains(&word))?;
+    SYNONYMS.iter().copied().find(|group| group.contains(kind))
+}
+
 /// How much a synonym's match counts against the word's own.
 pub(super) const SYNONYM_WEIGHT: f32 = 0.8;
 
@@ -233,5 +283,48 @@ pub(super) const SYNONYMS: &[&[&str]] = &[
         "emergency",
         "urgent",
         "pain",
+    ],
+    &[
+        "idioma",
+        "idiomas",
+        "lengua",
+        "lenguas",
+        "language",
+        "languages",
+    ],
+    &[
+        "audio",
+        "audios",
+        "voz",
+        "voice",
+        "vocal",
+        "vocales",
+        "voicenote",
+        "voicenotes",
+    ],
+    &[
+        "bot",
+        "bots",
+        "chatbot",
+        "chatbots",
+        "asistente",
+        "assistant",
+    ],
+    &[
+        "contestar",
+        "contesta",
+        "contestan",
+        "contesten",
+        "responder",
+        "responde",
+        "responden",
+        "atiende",
+        "atender",
+        "reply",
+        "replies",
+        "answer",
+        "answers",
+        "respond",
+        "responds",
     ],
 ];
