@@ -349,11 +349,11 @@ pub struct Correction {
     pub taken_back: Option<String>,
 }
 
-/// `text` read as a correction, when it says it is one.
+/// `text` read as a correction, when it says it is one. In a burst, the
+/// last message that says so is the correction ("3 millones" / "perdón, 2
+/// millones, no 3"): the rest states the values it corrects.
 pub fn correction(text: &str) -> Option<Correction> {
-    if !CORRECTION.is_match(text) {
-        return None;
-    }
+    let text = text.lines().rev().find(|line| CORRECTION.is_match(line))?;
     let stated = statements(text);
     let taken_back = TAKEN_BACK
         .captures(&stated)

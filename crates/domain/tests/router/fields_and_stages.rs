@@ -4,6 +4,7 @@
 //! from the customer's own words.
 
 use super::*;
+use leadline_domain::lead::BudgetPeriod;
 
 #[tokio::test]
 async fn a_value_that_does_not_parse_never_reaches_the_lead() {
@@ -239,4 +240,29 @@ async fn a_value_nobody_wrote_is_dropped_and_counted_and_a_reworded_one_kept() {
         })
         .collect();
     assert_eq!(ungrounded, [FieldName::Name]);
+}
+
+#[tokio::test]
+async fn a_correction_at_the_end_of_a_burst_replaces_the_value_and_keeps_what_it_does_not_say() {
+    let mut h = Harness::new(vec![Ok(turn("¡Gracias!")), Ok(turn("¡Gracias!"))]);
+    h.say(&[
+        "el presupuesto son 3 millones de pesos colombianos mensuales",
+        "perdón, 2 millones, no 3",
+    ])
+    .await;
+    let budget = h.conversation.lead.budget.clone().unwrap();
+    assert_eq!((budget.min, budget.max), (Some(2_000_000), Some(2_000_000)));
+    assert_eq!(
+        budget.currency.map(|c| c.to_string()).as_deref(),
+        Some("COP")
+    );
+    assert_eq!(budget.period, Some(BudgetPeriod::Month));
+    h.say(&["ay perdón, son 2.500.000, me equivoqué"]).await;
+    let budget = h.conversation.lead.budget.clone().unwrap();
+    assert_eq!((budget.min, budget.max), (Some(2_500_000), Some(2_500_000)));
+    assert_eq!(
+        budget.currency.map(|c| c.to_string()).as_deref(),
+        Some("COP")
+    );
+    assert_eq!(budget.period, Some(BudgetPeriod::Month));
 }
