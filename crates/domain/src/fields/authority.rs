@@ -265,7 +265,10 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
         // A bare role, as a model proposes it: "CEO", "gerente de compras".
         None if raw.split_whitespace().count() <= 6 => role_in(raw).map(|r| &raw[r]),
         None => None,
-    };
+    }
+    // A control character is no part of a role a person writes: a role
+    // with one is not kept.
+    .filter(|role| !role.chars().any(char::is_control));
     let (power, guessed) = match (reading.power, role) {
         (Some((power, _)), _) => (power, false),
         (None, Some(role)) if decides_by_role(role) => (DecisionPower::DecisionMaker, true),

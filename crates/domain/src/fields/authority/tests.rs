@@ -92,6 +92,13 @@ fn reads_roles_and_decision_power() {
 }
 
 #[test]
+fn a_role_with_a_control_character_is_not_kept() {
+    assert!(parse_authority("I'm the marketing\u{7} manager").is_err());
+    let decides = parse_authority("I'm the marketing\u{7} manager, I decide").unwrap();
+    assert_eq!((decides.role, decides.power), (None, Dm));
+}
+
+#[test]
 fn refuses_text_without_authority() {
     for raw in [
         "yes",
