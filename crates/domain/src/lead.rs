@@ -11,7 +11,7 @@ mod values;
 
 pub use authority::{Authority, DecisionPower};
 pub use budget::{Budget, BudgetPeriod};
-pub use timeline::Timeline;
+pub use timeline::{Deadline, Timeline};
 pub use values::{CompanyName, Currency, Email, InvalidValue, Need, PersonName};
 
 /// A field a playbook can collect. The server owns the set, so a model can
@@ -83,10 +83,9 @@ impl Lead {
     /// power is unknown or only guessed from the role.
     pub fn open(&self, field: FieldName) -> bool {
         match field {
-            FieldName::Authority => self
-                .authority
-                .as_ref()
-                .is_none_or(|a| a.power == DecisionPower::Unknown || a.role.is_none() || a.guessed),
+            FieldName::Authority => self.authority.as_ref().is_none_or(|a| {
+                a.power() == DecisionPower::Unknown || a.role().is_none() || a.guessed()
+            }),
             other => !self.has(other),
         }
     }
