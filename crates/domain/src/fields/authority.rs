@@ -19,6 +19,8 @@ use std::sync::LazyLock;
 
 /// A proposed authority longer than this is prose, not a value.
 const MAX_INPUT: usize = 600;
+// A role is cut from the proposal, so it always fits a stored one.
+const _: () = assert!(MAX_INPUT <= Authority::MAX_ROLE_CHARS);
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
@@ -309,7 +311,10 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
             .filter(|role| !approves(&reading, role))
             .map(|r| &raw[r]),
         None => None,
-    };
+    }
+    // A control character is no part of a role a person writes: a role
+    // with one is not kept.
+    .filter(|role| !role.chars().any(char::is_control));
     let (power, guessed) = match (reading.power, role) {
         (Some((power, _)), _) => (power, false),
         (None, Some(role)) if decides_by_role(role) => (DecisionPower::DecisionMaker, true),
@@ -321,11 +326,20 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
             ));
         }
     };
-    Ok(Authority {
-        role: role.map(text::collapse_spaces),
+    Ok(Authority::parsed(
+        role.map(text::collapse_spaces),
         power,
         guessed,
-    })
+    ))
+}
+
+/// Parsing from text is parsing by the authority's rules:
+/// `"I'm the CEO".parse()`.
+impl std::str::FromStr for Authority {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_authority(raw)
+    }
 }
 
 /// The authority phrases of a customer's message, joined ("I'm the CEO,

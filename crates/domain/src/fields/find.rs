@@ -214,7 +214,7 @@ fn bare_decision(reply: &str) -> Option<String> {
         format!("I need to check with {bare}")
     };
     let read = parse_authority(&phrase).ok()?;
-    (read.power == crate::lead::DecisionPower::NeedsApproval).then_some(phrase)
+    (read.power() == crate::lead::DecisionPower::NeedsApproval).then_some(phrase)
 }
 
 /// Words a reply opens with before its answer ("Ok, Acme", "sí, Ana").

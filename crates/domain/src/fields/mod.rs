@@ -46,12 +46,8 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
             // "sorry, 5k not 3k" after "3k a month in pounds": what the new
             // amount does not say, the known budget did.
             let mut said = parse_budget(raw)?;
-            if let Some(known) = lead.budget.take() {
-                if said.currency.is_none() && said.currency_assumed {
-                    said.currency = known.currency;
-                    said.currency_assumed = known.currency_assumed;
-                }
-                said.period = said.period.or(known.period);
+            if let Some(known) = &lead.budget {
+                said.keep_unsaid(known);
             }
             lead.budget = Some(said);
         }
@@ -62,19 +58,16 @@ pub fn apply(lead: &mut Lead, field: FieldName, raw: &str, today: Date) -> Resul
             let said = parse_authority(raw)?;
             lead.authority = Some(match lead.authority.take() {
                 Some(known) => {
-                    let keep_known = said.power == DecisionPower::Unknown
-                        || (said.guessed
-                            && !known.guessed
-                            && known.power != DecisionPower::Unknown);
-                    Authority {
-                        role: said.role.or(known.role),
-                        power: if keep_known { known.power } else { said.power },
-                        guessed: if keep_known {
-                            known.guessed
-                        } else {
-                            said.guessed
-                        },
-                    }
+                    let keep_known = said.power() == DecisionPower::Unknown
+                        || (said.guessed()
+                            && !known.guessed()
+                            && known.power() != DecisionPower::Unknown);
+                    let decided = if keep_known { &known } else { &said };
+                    Authority::parsed(
+                        said.role().or(known.role()).map(str::to_owned),
+                        decided.power(),
+                        decided.guessed(),
+                    )
                 }
                 None => said,
             });

@@ -217,21 +217,20 @@ fn build(
         first.has_currency() || second.is_some_and(Part::has_currency) || LUCAS.is_match(text);
     // Only rupees are counted in lakhs and crores.
     let indian = !named && INDIAN_MULTIPLIER.is_match(text);
-    Ok(Budget {
-        min,
-        max,
-        currency: if indian {
-            lead::Currency::parse("INR").ok()
-        } else {
-            currency
-        },
-        approximate,
-        period: first
-            .period
-            .or(second.and_then(|s| s.period))
-            .or_else(|| period_in(text, caps, "tail_period")),
-        currency_assumed: !(named || indian),
-    })
+    let mut budget = Budget::parsed(min, max, approximate);
+    if indian {
+        budget.name_currency(lead::Currency::parse("INR").ok());
+    } else if named {
+        budget.name_currency(currency);
+    }
+    if let Some(period) = first
+        .period
+        .or(second.and_then(|s| s.period))
+        .or_else(|| period_in(text, caps, "tail_period"))
+    {
+        budget.set_period(period);
+    }
+    Ok(budget)
 }
 
 /// The period a capture group holds, unless it is a date ("al mes que
@@ -342,9 +341,19 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
         });
     let same = widened != found.span
         && parse_budget(&text[widened.clone()])
-            .is_ok_and(|b| (b.min, b.max) == (budget.min, budget.max));
+            .is_ok_and(|b| (b.min(), b.max()) == (budget.min(), budget.max()));
     Some(if same { widened } else { found.span })
 }
+
+/// Parsing from text is parsing by the budget's rules:
+/// `"5000 USD al mes".parse()`.
+impl std::str::FromStr for Budget {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, FieldError> {
+        parse_budget(raw)
+    }
+}
+
 /// The period a text says on its own ("al mes", "a year"), the first not
 /// denied: "quise decir al mes, no al año" says a month.
 pub fn said_period(text: &str) -> Option<BudgetPeriod> {

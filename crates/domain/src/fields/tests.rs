@@ -2,9 +2,10 @@
 //! accept keeps its invariants, and whatever `find` cuts out `apply` takes.
 
 use super::*;
-use crate::lead::{Budget, Timeline};
+use crate::lead::{Authority, Budget, Deadline, Timeline};
 use jiff::ToSpan;
 use jiff::civil::date;
+use serde::{Serialize, de::DeserializeOwned};
 
 const TODAY: Date = date(2026, 1, 15);
 
@@ -199,29 +200,45 @@ fn odd_inputs() -> Vec<String> {
     inputs
 }
 
-fn check_budget(budget: &Budget, input: &str) {
+/// What a parser accepts, a store reads back as it was.
+fn check_stored<T>(value: &T, input: &str)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let json = serde_json::to_string(value).expect("a lead value serializes");
+    let read = serde_json::from_str::<T>(&json);
     assert!(
-        budget.min.is_some() || budget.max.is_some(),
+        read.as_ref().is_ok_and(|read| read == value),
+        "{input:?}: {json} read as {read:?}"
+    );
+}
+
+fn check_budget(budget: &Budget, input: &str) {
+    check_stored(budget, input);
+    assert!(
+        budget.min().is_some() || budget.max().is_some(),
         "{input:?}: {budget:?}"
     );
-    if let (Some(min), Some(max)) = (budget.min, budget.max) {
+    if let (Some(min), Some(max)) = (budget.min(), budget.max()) {
         assert!(min <= max, "{input:?}: {budget:?}");
     }
     assert!(
-        budget.min.iter().chain(&budget.max).all(|v| *v > 0),
+        budget.min().into_iter().chain(budget.max()).all(|v| v > 0),
         "{input:?}: {budget:?}"
     );
     // The parsers never guess a currency; the router fills an assumed one.
     assert!(
-        !budget.currency_assumed || budget.currency.is_none(),
+        !budget.currency_assumed() || budget.currency().is_none(),
         "{input:?}: {budget:?}"
     );
 }
 
 fn check_timeline(timeline: &Timeline, input: &str) {
-    if let Timeline::By { date, .. } = timeline {
+    check_stored(timeline, input);
+    if let Timeline::By(deadline) = timeline {
+        let date = deadline.date();
         assert!(
-            *date >= TODAY && *date <= TODAY.saturating_add(10.years()),
+            date >= TODAY && date <= TODAY.saturating_add(10.years()),
             "{input:?}: {timeline:?}"
         );
     }
@@ -252,7 +269,9 @@ fn no_input_panics_and_accepted_values_keep_their_invariants() {
         if let Ok(budget) = parse_budget(&input) {
             check_budget(&budget, &input);
         }
-        let _ = parse_authority(&input);
+        if let Ok(authority) = parse_authority(&input) {
+            check_stored::<Authority>(&authority, &input);
+        }
         if let Ok(timeline) = parse_timeline(&input, TODAY) {
             check_timeline(&timeline, &input);
         }
@@ -282,23 +301,15 @@ fn apply_stores_what_the_parsers_accept() {
     assert_eq!(lead.name.as_deref(), Some("Ana María"));
     assert_eq!(lead.email.as_deref(), Some("ana@acme.example"));
     assert_eq!(lead.company.as_deref(), Some("Acme Inc."));
-    assert_eq!(
-        lead.budget,
-        Some(Budget {
-            min: Some(5_000),
-            max: Some(5_000),
-            currency: Some("USD".parse().unwrap()),
-            approximate: true,
-            period: None,
-            currency_assumed: false,
-        })
-    );
+    let mut budget = Budget::parsed(Some(5_000), Some(5_000), true);
+    budget.name_currency(Some("USD".parse().unwrap()));
+    assert_eq!(lead.budget, Some(budget));
     assert_eq!(
         lead.timeline,
-        Some(Timeline::By {
-            date: date(2026, 2, 1),
-            said: "next month".into()
-        })
+        Some(Timeline::By(Deadline::parsed(
+            date(2026, 2, 1),
+            "next month".into()
+        )))
     );
     assert!(FieldName::ALL.iter().all(|f| lead.has(*f)));
 }

@@ -35,7 +35,7 @@
 //! proposed.
 
 use super::{FieldError, invalid, text};
-use crate::lead::{FieldName, Timeline};
+use crate::lead::{Deadline, FieldName, Timeline};
 use jiff::civil::Date;
 use jiff::{Span, ToSpan};
 use regex::{Captures, Regex};
@@ -57,6 +57,8 @@ use pieces::{Unit, full_year, month_number, ordinal, period_count, unit, weekday
 
 /// A proposed timeline longer than this is prose, not a value.
 const MAX_INPUT: usize = 600;
+// What was said is the proposal, so it always fits a stored one.
+const _: () = assert!(MAX_INPUT <= Deadline::MAX_SAID_CHARS);
 /// Buying timelines further out than this are not real.
 const HORIZON_YEARS: i16 = 10;
 
@@ -81,6 +83,14 @@ pub fn parse_timeline(raw: &str, today: Date) -> Result<Timeline, FieldError> {
             FieldName::Timeline,
             reason.unwrap_or("no date or period was found (like \"next month\" or \"en marzo\")"),
         )),
+    }
+}
+
+impl Timeline {
+    /// Parsing from text is parsing by the timeline's rules, with `today`
+    /// (in the business's zone) anchoring "next month" and friends.
+    pub fn parse(raw: &str, today: Date) -> Result<Self, FieldError> {
+        parse_timeline(raw, today)
     }
 }
 
@@ -207,10 +217,7 @@ impl When {
         match self {
             When::Asap => Timeline::Asap,
             When::Undecided => Timeline::Undecided,
-            When::By(date) => Timeline::By {
-                date,
-                said: text::collapse_spaces(said),
-            },
+            When::By(date) => Timeline::By(Deadline::parsed(date, text::collapse_spaces(said))),
         }
     }
 }

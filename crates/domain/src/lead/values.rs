@@ -19,8 +19,16 @@ pub struct InvalidValue {
     reason: &'static str,
 }
 
-fn check(value: &str, what: &'static str, max_chars: usize) -> Result<(), InvalidValue> {
-    let invalid = |reason| Err(InvalidValue { what, reason });
+impl InvalidValue {
+    pub(super) fn new(what: &'static str, reason: &'static str) -> Self {
+        Self { what, reason }
+    }
+}
+
+/// The structural check of a stored text: not empty, trimmed, no control
+/// characters, at most `max_chars`.
+pub(super) fn check(value: &str, what: &'static str, max_chars: usize) -> Result<(), InvalidValue> {
+    let invalid = |reason| Err(InvalidValue::new(what, reason));
     if value.trim().is_empty() {
         invalid("it is empty")
     } else if value.trim() != value {
@@ -146,10 +154,7 @@ impl Currency {
     pub fn parse(code: &str) -> Result<Self, InvalidValue> {
         iso_currency::Currency::from_code(&code.trim().to_ascii_uppercase())
             .map(Self)
-            .ok_or(InvalidValue {
-                what: "currency",
-                reason: "it is not an ISO 4217 code",
-            })
+            .ok_or(InvalidValue::new("currency", "it is not an ISO 4217 code"))
     }
 
     /// Its three-letter code.

@@ -74,7 +74,7 @@ fn amount(n: u64, language: Language) -> String {
 
 fn budget_text(budget: &Budget, language: Language) -> String {
     let es = language == Language::Es;
-    let range = match (budget.min, budget.max) {
+    let range = match (budget.min(), budget.max()) {
         (Some(min), Some(max)) if min == max => amount(min, language),
         (Some(min), Some(max)) => format!("{}–{}", amount(min, language), amount(max, language)),
         (None, Some(max)) => format!(
@@ -90,11 +90,11 @@ fn budget_text(budget: &Budget, language: Language) -> String {
         (None, None) => (if es { "sin cifra" } else { "no figure" }).to_owned(),
     };
     let mut text = String::new();
-    if budget.approximate {
+    if budget.approximate() {
         text.push_str(if es { "unos " } else { "around " });
     }
     text.push_str(&range);
-    if let Some(currency) = &budget.currency {
+    if let Some(currency) = budget.currency() {
         text.push(' ');
         text.push_str(currency.code());
     }
@@ -102,16 +102,16 @@ fn budget_text(budget: &Budget, language: Language) -> String {
 }
 
 fn authority_text(authority: &Authority, language: Language) -> String {
-    let power = match (authority.power, language) {
+    let power = match (authority.power(), language) {
         (DecisionPower::DecisionMaker, Language::Es) => Some("decide la compra"),
         (DecisionPower::DecisionMaker, Language::En) => Some("makes the decision"),
         (DecisionPower::NeedsApproval, Language::Es) => Some("necesita aprobación"),
         (DecisionPower::NeedsApproval, Language::En) => Some("needs approval"),
         (DecisionPower::Unknown, _) => None,
     };
-    match (&authority.role, power) {
+    match (authority.role(), power) {
         (Some(role), Some(power)) => format!("{role} ({power})"),
-        (Some(role), None) => role.clone(),
+        (Some(role), None) => role.to_owned(),
         (None, Some(power)) => power.to_owned(),
         (None, None) => (if language == Language::Es {
             "sin definir"
@@ -128,8 +128,7 @@ fn timeline_text(timeline: &Timeline, language: Language) -> String {
         (Timeline::Asap, Language::En) => "as soon as possible".to_owned(),
         (Timeline::Undecided, Language::Es) => "sin fecha definida".to_owned(),
         (Timeline::Undecided, Language::En) => "no date yet".to_owned(),
-        (Timeline::By { said, .. }, _) if !said.trim().is_empty() => said.trim().to_owned(),
-        (Timeline::By { date, .. }, _) => date.to_string(),
+        (Timeline::By(deadline), _) => deadline.said().to_owned(),
     }
 }
 
@@ -150,23 +149,9 @@ mod tests {
     fn a_lead_reads_as_human_text() {
         let lead = Lead {
             name: Some("Ana".parse().unwrap()),
-            budget: Some(Budget {
-                min: Some(3000),
-                max: Some(5000),
-                currency: Some("USD".parse().unwrap()),
-                approximate: true,
-                period: None,
-                currency_assumed: false,
-            }),
-            authority: Some(Authority {
-                role: Some("CEO".into()),
-                power: DecisionPower::DecisionMaker,
-                guessed: false,
-            }),
-            timeline: Some(Timeline::By {
-                date: date(2026, 12, 1),
-                said: "next month".into(),
-            }),
+            budget: Some("around 3000-5000 USD".parse().unwrap()),
+            authority: Some("I'm the CEO and I decide".parse().unwrap()),
+            timeline: Some(Timeline::parse("next month", date(2026, 11, 10)).unwrap()),
             ..Lead::default()
         };
         let en = LeadView::new(&lead, Language::En);
@@ -177,14 +162,7 @@ mod tests {
         assert_eq!(es.budget.as_deref(), Some("unos 3.000–5.000 USD"));
         assert_eq!(es.get(FieldName::Name), Some("Ana"));
         assert_eq!(es.get(FieldName::Need), None);
-        let bound = Budget {
-            min: None,
-            max: Some(2000),
-            currency: None,
-            approximate: false,
-            period: None,
-            currency_assumed: false,
-        };
+        let bound: Budget = "hasta 2000".parse().unwrap();
         assert_eq!(budget_text(&bound, Language::Es), "hasta 2.000");
     }
 }

@@ -180,11 +180,11 @@ impl Agent {
             .any(|e| matches!(e, Event::FieldCorrected { .. }))
             && let Some(budget) = &conversation.lead.budget
             && let Some(period) = fields::said_period(&correction.value)
-            && budget.period != Some(period)
+            && budget.period() != Some(period)
         {
             let replaced = field_value(&conversation.lead, FieldName::Budget);
             if let Some(budget) = &mut conversation.lead.budget {
-                budget.period = Some(period);
+                budget.set_period(period);
             }
             outcome.events.push(Event::FieldCorrected {
                 field: FieldName::Budget,
@@ -212,11 +212,10 @@ impl Agent {
         }
         if let Some(business) = self.playbook.business.currency
             && let Some(budget) = &mut lead.budget
-            && budget.currency.is_none()
-            && (budget.currency_assumed || business.is_peso())
+            && budget.currency().is_none()
+            && (budget.currency_assumed() || business.is_peso())
         {
-            budget.currency = Some(business);
-            budget.currency_assumed = true;
+            budget.assume_currency(business);
         }
     }
 }

@@ -77,7 +77,7 @@ fn supported(
         FieldName::Budget => fields::parse_budget(raw).ok().is_none_or(|budget| {
             stated(said, field, today)
                 .filter_map(|snippet| fields::parse_budget(&snippet).ok())
-                .any(|stated| stated.min == budget.min || stated.max == budget.max)
+                .any(|stated| stated.min() == budget.min() || stated.max() == budget.max())
         }),
         // Paraphrased or translated ("el mes que viene" for "next month"):
         // the same date.
@@ -137,7 +137,7 @@ pub(super) fn holding(lead: &Lead, old: &str, today: Date) -> Option<FieldName> 
     let mentions =
         |value: Option<&str>| value.is_some_and(|v| crate::language::fold(v).contains(first_word));
     if let (Some(budget), Ok(said)) = (&lead.budget, fields::parse_budget(old))
-        && (said.min == budget.min || said.max == budget.max)
+        && (said.min() == budget.min() || said.max() == budget.max())
     {
         return Some(FieldName::Budget);
     }

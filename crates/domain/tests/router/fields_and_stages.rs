@@ -183,7 +183,7 @@ async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
     h.say(&["soy Marga, tenemos 3 mil dólares"]).await;
     let out = h.say(&["perdón, son 5 mil, no 3 mil"]).await;
     let budget = h.conversation.lead.budget.as_ref().unwrap();
-    assert_eq!((budget.min, budget.max), (Some(5000), Some(5000)));
+    assert_eq!((budget.min(), budget.max()), (Some(5000), Some(5000)));
     let replaced: Vec<_> = out
         .events
         .iter()
@@ -202,7 +202,7 @@ async fn a_correction_replaces_the_value_and_the_event_keeps_the_old_one() {
     let out = h.say(&["perdón, quise decir al mes, no al año"]).await;
     let budget = h.conversation.lead.budget.as_ref().unwrap();
     assert_eq!(
-        (budget.min, budget.period),
+        (budget.min(), budget.period()),
         (Some(5000), Some(leadline_domain::lead::BudgetPeriod::Month))
     );
     assert!(out.events.iter().any(|e| matches!(
@@ -229,7 +229,7 @@ async fn a_value_nobody_wrote_is_dropped_and_counted_and_a_reworded_one_kept() {
         .await;
     let lead = &h.conversation.lead;
     assert_eq!(lead.name, None, "nobody said Juan");
-    assert_eq!(lead.budget.as_ref().and_then(|b| b.min), Some(5000));
+    assert_eq!(lead.budget.as_ref().and_then(|b| b.min()), Some(5000));
     assert_eq!(lead.need.as_deref(), Some("a WhatsApp bot for sales"));
     let ungrounded: Vec<FieldName> = out
         .events

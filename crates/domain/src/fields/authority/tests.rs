@@ -86,9 +86,16 @@ fn reads_roles_and_decision_power() {
     ];
     assert!(cases.len() >= 40);
     for (raw, role, power) in cases {
-        let got = parse_authority(raw).map(|a| (a.role, a.power));
+        let got = parse_authority(raw).map(|a| (a.role().map(str::to_owned), a.power()));
         assert_eq!(got, Ok((role.map(str::to_owned), *power)), "{raw}");
     }
+}
+
+#[test]
+fn a_role_with_a_control_character_is_not_kept() {
+    assert!(parse_authority("I'm the marketing\u{7} manager").is_err());
+    let decides = parse_authority("I'm the marketing\u{7} manager, I decide").unwrap();
+    assert_eq!((decides.role(), decides.power()), (None, Dm));
 }
 
 #[test]
@@ -213,7 +220,7 @@ fn reads_decision_phrasings() {
     let wrong: Vec<String> = DECISIONS
         .iter()
         .filter_map(|(raw, power)| {
-            let got = parse_authority(raw).map(|a| a.power);
+            let got = parse_authority(raw).map(|a| a.power());
             (got != Ok(*power)).then(|| format!("{raw:?}: got {got:?}, expected {power:?}"))
         })
         .collect();
@@ -236,7 +243,7 @@ fn locates_decision_phrasings_in_longer_messages() {
         })
         .filter_map(|(text, power)| {
             let got = locate(&text).map(|(snippet, _)| {
-                let read = parse_authority(&snippet).map(|a| a.power);
+                let read = parse_authority(&snippet).map(|a| a.power());
                 (snippet, read)
             });
             match &got {

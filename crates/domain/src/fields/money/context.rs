@@ -68,7 +68,7 @@ impl Nearby {
         &'a self,
         budget: &Budget,
     ) -> impl Iterator<Item = Range<usize>> + 'a {
-        let (no_period, no_currency) = (budget.period.is_none(), budget.currency_assumed);
+        let (no_period, no_currency) = (budget.period().is_none(), budget.currency_assumed());
         let period = self.period.iter().filter(move |_| no_period);
         let currencies = self.currencies.iter().filter(move |_| no_currency);
         period
@@ -77,12 +77,15 @@ impl Nearby {
     }
 
     pub(super) fn complete(self, budget: &mut Budget) {
-        if budget.period.is_none() {
-            budget.period = self.period.map(|(period, _)| period);
+        if budget.period().is_none()
+            && let Some((period, _)) = self.period
+        {
+            budget.set_period(period);
         }
-        if budget.currency_assumed && !self.currencies.is_empty() {
-            budget.currency = resolve(self.currencies.iter().map(|(currency, _)| currency));
-            budget.currency_assumed = false;
+        if budget.currency_assumed() && !self.currencies.is_empty() {
+            budget.name_currency(resolve(
+                self.currencies.iter().map(|(currency, _)| currency),
+            ));
         }
     }
 }

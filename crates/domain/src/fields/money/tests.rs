@@ -3,29 +3,28 @@ use BudgetPeriod::{Month, Once, Year};
 
 /// A budget with no period; with no currency, none was named.
 fn budget(min: Option<u64>, max: Option<u64>, currency: Option<&str>, approximate: bool) -> Budget {
-    Budget {
-        min,
-        max,
-        currency: currency.map(|code| code.parse().expect("an ISO 4217 code")),
-        approximate,
-        period: None,
-        currency_assumed: currency.is_none(),
+    let budget = Budget::parsed(min, max, approximate);
+    match currency {
+        Some(code) => named(code, budget),
+        None => budget,
     }
+}
+
+/// The budget in the currency named by its ISO 4217 code.
+fn named(code: &str, mut budget: Budget) -> Budget {
+    budget.name_currency(Some(code.parse().expect("an ISO 4217 code")));
+    budget
 }
 
 /// "pesos" names a currency without saying whose.
-fn pesos(budget: Budget) -> Budget {
-    Budget {
-        currency_assumed: false,
-        ..budget
-    }
+fn pesos(mut budget: Budget) -> Budget {
+    budget.name_currency(budget.currency());
+    budget
 }
 
-fn per(period: BudgetPeriod, budget: Budget) -> Budget {
-    Budget {
-        period: Some(period),
-        ..budget
-    }
+fn per(period: BudgetPeriod, mut budget: Budget) -> Budget {
+    budget.set_period(period);
+    budget
 }
 
 /// Checks every case and reports all the mismatches at once.
@@ -151,16 +150,8 @@ fn keeps_the_period_said() {
     let month = |v: u64| per(Month, budget(Some(v), Some(v), None, false));
     let year = |v: u64| per(Year, budget(Some(v), Some(v), None, false));
     let once = |v: u64| per(Once, budget(Some(v), Some(v), None, false));
-    let usd = |b: Budget| Budget {
-        currency: Some("USD".parse().unwrap()),
-        currency_assumed: false,
-        ..b
-    };
-    let eur = |b: Budget| Budget {
-        currency: Some("EUR".parse().unwrap()),
-        currency_assumed: false,
-        ..b
-    };
+    let usd = |b: Budget| named("USD", b);
+    let eur = |b: Budget| named("EUR", b);
     let cases = [
         ("500 al mes", month(500)),
         ("500 dólares mensuales", usd(month(500))),
@@ -190,14 +181,7 @@ fn keeps_the_period_said() {
         ("12k/año", year(12_000)),
         ("12k /yr", year(12_000)),
         ("12k por año", year(12_000)),
-        (
-            "£12,000 for the year",
-            Budget {
-                currency: Some("GBP".parse().unwrap()),
-                currency_assumed: false,
-                ..year(12_000)
-            },
-        ),
+        ("£12,000 for the year", named("GBP", year(12_000))),
         ("4000 pago único", once(4_000)),
         ("4000 pago unico", once(4_000)),
         ("4000 euros una sola vez", eur(once(4_000))),
@@ -241,19 +225,14 @@ fn keeps_the_period_said() {
         // Said apart from the amount, in the same sentence.
         (
             "Monthly we can spend 40k INR",
-            Budget {
-                currency: Some("INR".parse().unwrap()),
-                currency_assumed: false,
-                ..per(Month, budget(Some(40_000), Some(40_000), None, false))
-            },
+            named(
+                "INR",
+                per(Month, budget(Some(40_000), Some(40_000), None, false)),
+            ),
         ),
         (
             "como máximo 1 millón de pesos argentinos, pago único",
-            Budget {
-                currency: Some("ARS".parse().unwrap()),
-                currency_assumed: false,
-                ..per(Once, budget(None, Some(1_000_000), None, false))
-            },
+            named("ARS", per(Once, budget(None, Some(1_000_000), None, false))),
         ),
         ("4000 EUR, not monthly", eur(exact(4_000))),
         ("4000 EUR, no mensual", eur(exact(4_000))),
@@ -287,7 +266,7 @@ fn says_when_no_currency_was_named() {
     for (raw, currency, assumed) in cases {
         let got = parse_budget(raw).expect(raw);
         assert_eq!(
-            (got.currency.map(|c| c.code()), got.currency_assumed),
+            (got.currency().map(|c| c.code()), got.currency_assumed()),
             (*currency, *assumed),
             "{raw}"
         );
@@ -328,7 +307,7 @@ fn caps_and_floors() {
     ];
     for (raw, min, max) in cases {
         let got = parse_budget(raw).expect(raw);
-        assert_eq!((got.min, got.max), (*min, *max), "{raw}");
+        assert_eq!((got.min(), got.max()), (*min, *max), "{raw}");
     }
 }
 
@@ -355,25 +334,32 @@ fn amounts_without_a_currency_in_common_shapes() {
     for (raw, amount, approximate) in cases {
         let got = parse_budget(raw).expect(raw);
         assert_eq!(
-            (got.min, got.max, got.approximate),
+            (got.min(), got.max(), got.approximate()),
             (Some(*amount), Some(*amount), *approximate),
             "{raw}"
         );
     }
     let lucas = parse_budget("50 lucas por mes").expect("a budget");
     assert_eq!(
-        (lucas.min, lucas.currency, lucas.currency_assumed),
+        (lucas.min(), lucas.currency(), lucas.currency_assumed()),
         (Some(50_000), None, false),
         "pesos, whose not said"
     );
     let rupees = parse_budget("around 1 lakh per annum").expect("a budget");
     assert_eq!(
-        (rupees.currency.map(|c| c.code()), rupees.currency_assumed),
+        (
+            rupees.currency().map(|c| c.code()),
+            rupees.currency_assumed()
+        ),
         (Some("INR"), false)
     );
     let indian = parse_budget("approx 1.5 lakh INR per annum").expect("a budget");
     assert_eq!(
-        (indian.min, indian.currency.map(|c| c.code()), indian.period),
+        (
+            indian.min(),
+            indian.currency().map(|c| c.code()),
+            indian.period()
+        ),
         (Some(150_000), Some("INR"), Some(Year))
     );
 }
@@ -449,7 +435,7 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(
         parse_budget("como máximo podemos poner 1 millón de pesos argentinos")
-            .map(|b| (b.min, b.max)),
+            .map(|b| (b.min(), b.max())),
         Ok((None, Some(1_000_000)))
     );
     assert_eq!(at("5000", false), None);
@@ -457,7 +443,7 @@ fn locates_money_but_not_counts() {
     assert!(parse_budget("somos unas 10 personas").is_err());
     assert!(parse_budget("we have 10 employees").is_err());
     assert_eq!(
-        parse_budget("10 mil dólares para 10 personas").map(|b| b.min),
+        parse_budget("10 mil dólares para 10 personas").map(|b| b.min()),
         Ok(Some(10_000))
     );
     assert_eq!(
@@ -536,5 +522,5 @@ fn locates_a_period_or_currency_said_apart() {
         assert_eq!(at(text, *expecting).as_deref(), Some(*snippet), "{text}");
     }
     let next_month = parse_budget("tenemos 5 mil dólares al mes que viene").expect("a budget");
-    assert_eq!(next_month.period, None);
+    assert_eq!(next_month.period(), None);
 }

@@ -6,7 +6,7 @@
 use super::{RawStage, Source};
 use crate::follow_through::{FOLLOW_UP, OPTED_IN, OPTED_OUT, REMINDER};
 use crate::language::Language;
-use crate::lead::{Authority, Budget, DecisionPower, FieldName, Lead, Timeline};
+use crate::lead::{FieldName, Lead, Timeline};
 use crate::playbook::{
     MEDIA_RECEIVED, NO_ANSWER, Playbook, PlaybookError, TemplateContext, VOICE_NOTE,
     prompt_template, reply_template,
@@ -217,19 +217,8 @@ fn sample_lead() -> Lead {
     Lead {
         name: Some("Ana".parse().unwrap()),
         company: Some("Acme".parse().unwrap()),
-        budget: Some(Budget {
-            min: Some(5000),
-            max: None,
-            currency: Some("USD".parse().unwrap()),
-            approximate: false,
-            period: None,
-            currency_assumed: false,
-        }),
-        authority: Some(Authority {
-            role: Some("CEO".to_owned()),
-            power: DecisionPower::DecisionMaker,
-            guessed: false,
-        }),
+        budget: Some("at least 5000 USD".parse().unwrap()),
+        authority: Some("I'm the CEO and I decide".parse().unwrap()),
         need: Some("automatizar ventas".parse().unwrap()),
         timeline: Some(Timeline::Asap),
         email: Some("ana@acme.example".parse().unwrap()),

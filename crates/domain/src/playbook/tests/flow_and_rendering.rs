@@ -17,11 +17,7 @@ fn stage_after_follows_field_criteria_only() {
     let mut lead = ana(true);
     lead.need = Some("more sales".parse().unwrap());
     assert_eq!(b.stage_after("greeting", &lead).id, "qualification");
-    lead.authority = Some(crate::lead::Authority {
-        role: None,
-        power: crate::lead::DecisionPower::DecisionMaker,
-        guessed: false,
-    });
+    lead.authority = Some("decido yo".parse().unwrap());
     lead.timeline = Some(crate::lead::Timeline::Asap);
     // BANT complete: on to scheduling, which waits for a booked call.
     assert_eq!(b.stage_after("greeting", &lead).id, "scheduling");

@@ -3,7 +3,6 @@
 //! render. Kept out of `playbook/mod.rs` so the types read on their own.
 
 use super::*;
-use crate::lead::Budget;
 
 mod flow_and_rendering;
 mod validation;
@@ -94,14 +93,7 @@ fn assert_refused(from: &str, to: &str, marker: &str, field: &str, problem: &str
 fn ana(budget: bool) -> Lead {
     Lead {
         name: Some("Ana".parse().unwrap()),
-        budget: budget.then(|| Budget {
-            min: Some(5000),
-            max: Some(5000),
-            currency: Some("EUR".parse().unwrap()),
-            approximate: false,
-            period: None,
-            currency_assumed: false,
-        }),
+        budget: budget.then(|| "5000 EUR".parse().unwrap()),
         ..Lead::default()
     }
 }

@@ -142,13 +142,13 @@ fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String>
                 &mut failures,
                 "role",
                 &expect.role,
-                authority.and_then(|a| a.role.as_deref()),
+                authority.and_then(|a| a.role()),
             );
             check_value(
                 &mut failures,
                 "decision",
                 expect.decision.map(power_name),
-                authority.map(|a| power_name(a.power)),
+                authority.map(|a| power_name(a.power())),
             );
         }
         FieldName::Need => {
@@ -168,7 +168,7 @@ fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String>
             expect.timeline,
             lead.timeline.as_ref().map(|t| match t {
                 Timeline::Asap => TimelineKind::Asap,
-                Timeline::By { .. } => TimelineKind::By,
+                Timeline::By(_) => TimelineKind::By,
                 Timeline::Undecided => TimelineKind::Undecided,
             }),
         ),
@@ -183,9 +183,9 @@ fn value_failures(expect: &Expect, lead: &Lead, field: FieldName) -> Vec<String>
 }
 
 fn budget_failures(failures: &mut Vec<String>, expect: &Expect, budget: &Budget) {
-    check_value(failures, "budget_min", expect.budget_min, budget.min);
-    check_value(failures, "budget_max", expect.budget_max, budget.max);
-    let kind = match (budget.min, budget.max) {
+    check_value(failures, "budget_min", expect.budget_min, budget.min());
+    check_value(failures, "budget_max", expect.budget_max, budget.max());
+    let kind = match (budget.min(), budget.max()) {
         (Some(min), Some(max)) if min == max => Some(BudgetKind::Amount),
         (Some(_), Some(_)) => Some(BudgetKind::Range),
         (None, Some(_)) => Some(BudgetKind::UpTo),
@@ -197,19 +197,19 @@ fn budget_failures(failures: &mut Vec<String>, expect: &Expect, budget: &Budget)
         failures,
         "budget_period",
         expect.budget_period,
-        budget.period,
+        budget.period(),
     );
     check_value(
         failures,
         "currency",
         expect.currency.as_deref(),
-        budget.currency.map(|c| c.code()),
+        budget.currency().map(|c| c.code()),
     );
     check_value(
         failures,
         "currency_assumed",
         expect.currency_assumed,
-        Some(budget.currency_assumed),
+        Some(budget.currency_assumed()),
     );
 }
 

@@ -13,7 +13,7 @@ use axum::routing::get;
 use futures_util::StreamExt;
 use jiff::Timestamp;
 use leadline_domain::conversation::HandoffReason;
-use leadline_domain::lead::{Lead, Timeline};
+use leadline_domain::lead::{Authority, Budget, Lead, Timeline};
 use leadline_stores::{LeadCursor, LeadQuery, LeadRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -261,13 +261,13 @@ fn record(row: &LeadRow) -> [String; 16] {
         text(c.profile_name.as_deref()),
         text(name.as_deref()),
         text(company.as_deref()),
-        number(budget.as_ref().and_then(|b| b.min)),
-        number(budget.as_ref().and_then(|b| b.max)),
-        text(budget.as_ref().and_then(|b| b.currency).map(|c| c.code())),
-        text(authority.as_ref().and_then(|a| a.role.as_deref())),
+        number(budget.as_ref().and_then(Budget::min)),
+        number(budget.as_ref().and_then(Budget::max)),
+        text(budget.as_ref().and_then(Budget::currency).map(|c| c.code())),
+        text(authority.as_ref().and_then(Authority::role)),
         authority
             .as_ref()
-            .and_then(|a| serde_json::to_value(a.power).ok())
+            .and_then(|a| serde_json::to_value(a.power()).ok())
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
         text(need.as_deref()),
@@ -275,7 +275,7 @@ fn record(row: &LeadRow) -> [String; 16] {
             None => String::new(),
             Some(Timeline::Asap) => "asap".to_owned(),
             Some(Timeline::Undecided) => "undecided".to_owned(),
-            Some(Timeline::By { date, .. }) => date.to_string(),
+            Some(Timeline::By(deadline)) => deadline.date().to_string(),
         },
         text(email.as_deref()),
         cell(&c.stage),

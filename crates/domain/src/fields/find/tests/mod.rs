@@ -345,7 +345,7 @@ fn a_bare_reply_about_the_decision_says_who_decides() {
             .into_iter()
             .find(|(field, _)| *field == Authority)
             .and_then(|(_, value)| super::super::parse_authority(&value).ok())
-            .map(|a| a.power);
+            .map(|a| a.power());
         assert_eq!(got, power, "{reply}");
     }
     // Not asked about the decision, "yo" says nothing.

@@ -319,7 +319,7 @@ fn roles_and_decisions_in_the_shapes_customers_use() {
             .into_iter()
             .find(|(field, _)| *field == Authority)
             .and_then(|(_, value)| super::super::parse_authority(&value).ok())
-            .map(|a| (a.role, a.power));
+            .map(|a| (a.role().map(str::to_owned), a.power()));
         let expected = Some((role.map(str::to_owned), power));
         if got != expected {
             wrong.push(format!("{text:?}: got {got:?}, expected {expected:?}"));

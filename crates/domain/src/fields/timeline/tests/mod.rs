@@ -9,10 +9,7 @@ const TODAY: Date = date(2026, 1, 15);
 fn by(raw: &str, y: i16, m: i8, d: i8) -> (&str, Timeline) {
     (
         raw,
-        Timeline::By {
-            date: date(y, m, d),
-            said: raw.to_owned(),
-        },
+        Timeline::By(Deadline::parsed(date(y, m, d), raw.to_owned())),
     )
 }
 
@@ -365,7 +362,7 @@ fn locates_hurry_only_where_it_is_about_timing() {
 fn a_period_already_over_means_next_year() {
     let june = date(2026, 6, 10);
     let by = |raw: &str| match parse_timeline(raw, june) {
-        Ok(Timeline::By { date, .. }) => date,
+        Ok(Timeline::By(deadline)) => deadline.date(),
         other => panic!("{raw}: {other:?}"),
     };
     assert_eq!(by("en marzo"), date(2027, 3, 1));
