@@ -76,10 +76,11 @@ impl Budget {
     }
 
     /// A corrected amount ("sorry, 5k not 3k") keeps what it does not say
-    /// from the budget it replaces: the currency, when it names none, and
-    /// the period.
+    /// from the budget it replaces: the currency, when it names none (or
+    /// says "pesos" after the known pesos), and the period.
     pub(crate) fn keep_unsaid(&mut self, known: &Budget) {
-        if self.currency.is_none() && self.currency_assumed {
+        let pesos_kept = known.currency.is_some_and(|c| c.is_peso());
+        if self.currency.is_none() && (self.currency_assumed || pesos_kept) {
             self.currency = known.currency;
             self.currency_assumed = known.currency_assumed;
         }

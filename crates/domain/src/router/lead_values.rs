@@ -7,7 +7,7 @@ use super::{Agent, TurnOutcome};
 use crate::conversation::{Conversation, Message, Speaker};
 use crate::events::Event;
 use crate::fields;
-use crate::lead::{Budget, FieldName, Lead};
+use crate::lead::{FieldName, Lead};
 use crate::playbook::Stage;
 use crate::reading;
 use jiff::civil::Date;
@@ -161,9 +161,6 @@ impl Agent {
                 continue;
             }
             let replaced = field_value(&conversation.lead, field);
-            if let (Some(new), Some(old)) = (&mut corrected.budget, &conversation.lead.budget) {
-                keep_unsaid(new, old);
-            }
             self.assume_currency(&mut corrected, &conversation.history);
             conversation.lead = corrected;
             if field == FieldName::Name {
@@ -200,14 +197,14 @@ impl Agent {
     /// clínica en Monterrey") are that country's: no assumption.
     fn assume_currency(&self, lead: &mut Lead, history: &[Message]) {
         if let Some(budget) = &mut lead.budget
-            && budget.currency.is_none()
-            && !budget.currency_assumed
+            && budget.currency().is_none()
+            && !budget.currency_assumed()
             && let Some(pesos) = history
                 .iter()
                 .filter(|m| m.speaker == Speaker::Customer)
                 .find_map(|m| fields::pesos_of(&m.text))
         {
-            budget.currency = Some(pesos);
+            budget.name_currency(Some(pesos));
             return;
         }
         if let Some(business) = self.playbook.business.currency
@@ -222,20 +219,6 @@ impl Agent {
 
 /// The first field `stage` still needs and may still ask for: what its
 /// agent asks next.
-/// What a corrected amount does not say again stays as it was: "son
-/// 1.500.000" corrects "1.200.000 pesos al mes" to 1,500,000 pesos a month.
-fn keep_unsaid(new: &mut Budget, old: &Budget) {
-    if new.period.is_none() {
-        new.period = old.period;
-    }
-    // Nothing said keeps the old currency; "pesos" keeps the old pesos.
-    let pesos_kept = !new.currency_assumed && old.currency.is_some_and(|c| c.is_peso());
-    if new.currency.is_none() && (new.currency_assumed || pesos_kept) {
-        new.currency = old.currency;
-        new.currency_assumed = old.currency_assumed;
-    }
-}
-
 pub(super) fn next_field(conversation: &Conversation, stage: &Stage) -> Option<FieldName> {
     stage
         .missing(&conversation.lead, &conversation.deferred())

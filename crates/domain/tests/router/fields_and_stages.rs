@@ -251,18 +251,24 @@ async fn a_correction_at_the_end_of_a_burst_replaces_the_value_and_keeps_what_it
     ])
     .await;
     let budget = h.conversation.lead.budget.clone().unwrap();
-    assert_eq!((budget.min, budget.max), (Some(2_000_000), Some(2_000_000)));
     assert_eq!(
-        budget.currency.map(|c| c.to_string()).as_deref(),
+        (budget.min(), budget.max()),
+        (Some(2_000_000), Some(2_000_000))
+    );
+    assert_eq!(
+        budget.currency().map(|c| c.to_string()).as_deref(),
         Some("COP")
     );
-    assert_eq!(budget.period, Some(BudgetPeriod::Month));
+    assert_eq!(budget.period(), Some(BudgetPeriod::Month));
     h.say(&["ay perdón, son 2.500.000, me equivoqué"]).await;
     let budget = h.conversation.lead.budget.clone().unwrap();
-    assert_eq!((budget.min, budget.max), (Some(2_500_000), Some(2_500_000)));
     assert_eq!(
-        budget.currency.map(|c| c.to_string()).as_deref(),
+        (budget.min(), budget.max()),
+        (Some(2_500_000), Some(2_500_000))
+    );
+    assert_eq!(
+        budget.currency().map(|c| c.to_string()).as_deref(),
         Some("COP")
     );
-    assert_eq!(budget.period, Some(BudgetPeriod::Month));
+    assert_eq!(budget.period(), Some(BudgetPeriod::Month));
 }

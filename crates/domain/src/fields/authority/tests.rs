@@ -323,11 +323,11 @@ fn reads_who_else_decides() {
         let got = found
             .as_deref()
             .map(parse_authority)
-            .map(|a| a.map(|a| (a.role, a.power)));
+            .map(|a| a.map(|a| (a.role().map(str::to_owned), a.power())));
         assert_eq!(got, Some(Ok((role.map(str::to_owned), *power))), "{raw}");
     }
     assert_eq!(
-        parse_authority("head of ops").map(|a| a.role),
+        parse_authority("head of ops").map(|a| a.role().map(str::to_owned)),
         Ok(Some("head of ops".to_owned()))
     );
 }

@@ -469,7 +469,7 @@ fn locates_money_but_not_counts() {
     // A count joined to its noun is not money.
     assert_eq!(at("2 months straight of 12-hour days", true), None);
     assert_eq!(
-        parse_budget("200k naira monthly").map(|b| b.currency.map(|c| c.to_string())),
+        parse_budget("200k naira monthly").map(|b| b.currency().map(|c| c.to_string())),
         Ok(Some("NGN".to_owned()))
     );
     assert_eq!(

@@ -171,7 +171,7 @@ fn names_that_only_look_like_an_event_are_not_one() {
 fn more_named_days_and_stories_of_past_ones() {
     let today = date(2026, 1, 15);
     let by = |text: &str| match parse_timeline(text, today) {
-        Ok(Timeline::By { date, .. }) => Some(date),
+        Ok(Timeline::By(deadline)) => Some(deadline.date()),
         _ => None,
     };
     assert_eq!(
