@@ -21,8 +21,8 @@ mod person;
 mod questions;
 
 use company::{company_next_clause, find_company};
-use need::find_need;
 pub use need::states_need;
+use need::{find_need, find_problem};
 use person::{find_name, role_after_name, role_clause};
 use questions::{ANECDOTE, find_need_by_topic};
 pub use questions::{Topics, find_in_question};
@@ -69,7 +69,7 @@ pub fn find_about(
         found.push(FieldName::Authority, snippet, span);
     }
     if let Some((snippet, span)) =
-        find_need(text).or_else(|| find_need_by_topic(text, &found.spans, topics))
+        stated(text, topics).or_else(|| find_need_by_topic(text, &found.spans, topics))
     {
         found.push(FieldName::Need, snippet, span);
     }
@@ -100,6 +100,35 @@ pub fn find_about(
     }
     found.values.sort_by_key(|(field, _)| *field);
     found.values
+}
+
+/// The need `text` states: what the customer wants ("I need automatic
+/// replies"), the problem they bring ("customers ask price and
+/// availability of cars on WhatsApp"), or both, as a rep would note it.
+/// A problem only about what the business sells (its `topics`): a dental
+/// patient's "we get lots of messages" is no need of theirs.
+fn stated(text: &str, topics: &Topics) -> Option<(String, Range<usize>)> {
+    let problem = find_problem(text).filter(|(problem, _)| topics.names(problem));
+    match (find_need(text), problem) {
+        (Some((want, at)), Some((problem, about)))
+            if at.end <= about.start || about.end <= at.start =>
+        {
+            let both = format!("{want}: {problem}");
+            let span = at.start.min(about.start)..at.end.max(about.end);
+            match parse_need(&both) {
+                Ok(_) => Some((both, span)),
+                Err(_) => Some((want, at)),
+            }
+        }
+        (Some(want), _) => Some(want),
+        (None, problem) => problem,
+    }
+}
+
+/// The need `text` states in so many words (see [`stated`]), if any: not
+/// one guessed from the topic or a bare answer.
+pub fn stated_need(text: &str, topics: &Topics) -> Option<String> {
+    stated(text, topics).map(|(need, _)| need)
 }
 
 #[derive(Default)]

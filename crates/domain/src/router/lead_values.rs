@@ -80,6 +80,17 @@ impl Agent {
                             && self.names_a_better_need(conversation, value))
                 })
                 .collect();
+        // A need stated in so many words that says what the known one does
+        // not adds to it: "a bot that sounds human", then "our sales reps
+        // are overloaded with custom sofa inquiries".
+        if !missed.iter().any(|(field, _)| *field == FieldName::Need)
+            && !conversation.need_inferred
+            && let Some(known) = conversation.lead.need.as_deref()
+            && let Some(both) =
+                fields::stated_need(&statements, topics).and_then(|new| added(known, &new))
+        {
+            missed.push((FieldName::Need, both));
+        }
         // What the questions still tell, for fields nothing else filled.
         for question in reading::asked(said) {
             for (field, value) in fields::find_in_question(question, today, topics) {
@@ -215,6 +226,25 @@ impl Agent {
             budget.assume_currency(business);
         }
     }
+}
+
+/// `known` and `new` as one need, when `new` says at least two things
+/// `known` does not and both fit in one.
+fn added(known: &str, new: &str) -> Option<String> {
+    let content = |text: &str| -> Vec<String> {
+        crate::language::fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_owned)
+            .collect()
+    };
+    let had = content(known);
+    let news = content(new)
+        .into_iter()
+        .filter(|w| !had.contains(w))
+        .count();
+    let both = format!("{known}; {new}");
+    (news >= 2 && fields::parse_need(&both).is_ok()).then_some(both)
 }
 
 /// The first field `stage` still needs and may still ask for: what its

@@ -31,10 +31,57 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The problem a customer brings, which is what they need solved:
+/// "customers ask price and availability of cars on WhatsApp", "our sales
+/// reps are overloaded with custom sofa inquiries", "nos escriben
+/// muchísimo por WhatsApp preguntando por ingredientes", to the end of its
+/// clause.
+static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?P<problem>
+            (?:(?:our|my|the|a\s+lot\s+of|lots\s+of|many)\s+)?(?:customers|clients|guests|patients|people|parents|students|buyers|shoppers|tenants|members)
+                \s+(?:keep\s+|always\s+|constantly\s+|often\s+)?(?:ask|asking|message|messaging|write|writing|text|texting|send|sending|ping|pinging|call|calling|want|wanting)\b
+            | we\s+(?:get|receive|have)\s+(?:tons|lots|loads|hundreds|dozens|thousands|so\s+many|too\s+many|a\s+lot|a\s+ton|way\s+too\s+many)\s+(?:of\s+)?(?:whatsapp\s+)?(?:messages|msgs|enquiries|inquiries|questions|chats|requests|dms)
+            | (?:overloaded|swamped|drowning|flooded|buried|overwhelmed|snowed\s+under)\s+(?:with|in|by)
+            | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan)\b
+            | (?:los|las|nuestros|nuestras|mis)\s+(?:clientes|clientas|pacientes|huéspedes|huespedes|alumnos|padres|compradores)
+                \s+(?:nos\s+|me\s+)?(?:escriben|preguntan|piden|mandan|quieren|consultan|llaman)\b
+            | (?:recibimos|tenemos|llegan)\s+(?:un\s+mont[oó]n|much[ií]simos|muchos|cientos|decenas|demasiados)\s+(?:de\s+)?(?:mensajes|consultas|preguntas|pedidos|chats)
+            | no\s+(?:damos|doy)\s+abasto\s+con
+        )[^.!?\n;]+",
+    )
+});
+
 /// Whether `text` states a need in so many words ("we need...", "lo que
 /// buscamos es..."), rather than only speaking of the topic.
 pub fn states_need(text: &str) -> bool {
     find_need(text).is_some()
+}
+
+/// The problem the customer brings (see [`PROBLEM`]), as a need.
+pub(super) fn find_problem(text: &str) -> Option<(String, Range<usize>)> {
+    PROBLEM.captures_iter(text).find_map(|caps| {
+        let whole = caps.get(0)?;
+        let mut start = caps.name("problem")?.start();
+        // "we sell vacation packages and we get tons of questions": what
+        // the clause said before "and" is the subject of the problem.
+        let before = &text[..start];
+        if before.ends_with(" and ") || before.ends_with(" y ") {
+            start = before
+                .rfind([',', '.', '!', '?', ';', '\n'])
+                .map_or(0, |i| i + 1);
+            start += text[start..].len() - text[start..].trim_start().len();
+        }
+        // The clause, not what a comma or "and" starts after it ("..., the
+        // bot should answer those first").
+        let clause = &text[start..whole.end()];
+        let end = start + clause.find([',']).unwrap_or(clause.len());
+        let snippet = text[start..end].trim_end();
+        parse_need(snippet)
+            .ok()
+            .map(|_| (snippet.to_owned(), start..start + snippet.len()))
+    })
 }
 
 /// "we need a WhatsApp bot", "busco un asistente para...": what follows the
@@ -131,7 +178,8 @@ fn previous_clause(text: &str, at: usize) -> usize {
 static NOT_PURCHASES: Words = Words::new(
     "pay invest invertir decide decidir see ver it this that them one lo eso esto ya asap \
      para next by in en more más you te le les me to fixed done sorted solved resuelto \
-     solucionado arreglado go live ready running listo lista listos funcionando",
+     solucionado arreglado go live ready running listo lista listos funcionando tenerlo \
+     tenerla tenerlos tenerlas",
 );
 
 /// First words that make "I want ..." about something other than buying.

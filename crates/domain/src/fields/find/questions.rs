@@ -24,7 +24,7 @@ impl Topics {
         static SALES: LazyLock<Topics> = LazyLock::new(|| {
             Topics(text::regex(
                 r"(?xi)\b(?:whats\s*app|whatsap|watsap|wsp|wpp|bot|chatbot|asistente|assistant|automat\w*
-                |messages|msgs|mensajes|enquiries|inquiries|consultas|leads|prospectos|pedidos|orders|reservas
+                |messages|messag\w*|msgs|mensajes|enquiries|inquiries|consultas|leads|prospectos|pedidos|orders|reservas
                 |reservations|bookings|citas|appointments|appts|cotizaciones|quotes|quote\s+requests)\b",
             ))
         });
