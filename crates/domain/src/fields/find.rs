@@ -21,7 +21,6 @@ mod person;
 mod questions;
 
 use company::{company_next_clause, find_company};
-pub use need::states_need;
 use need::{find_need, find_problem};
 use person::{find_name, role_after_name, role_clause};
 use questions::{ANECDOTE, find_need_by_topic};

@@ -17,7 +17,7 @@ mod timeline;
 
 pub use authority::parse_authority;
 pub use email::parse_email;
-pub use find::{Topics, find, find_about, find_in_question, stated_need, states_need};
+pub use find::{Topics, find, find_about, find_in_question, stated_need};
 pub use money::{parse_budget, said_period};
 pub use names::{is_goodbye, parse_company, parse_name, parse_need, parse_profile_name};
 pub use places::pesos_of;

@@ -401,3 +401,33 @@ fn a_playbooks_own_topics_say_what_its_customers_need() {
     );
     assert!(Topics::of(&[" ".to_owned()]).is_none());
 }
+
+/// The problem a customer brings is their need, with what they want when
+/// they say both; a timeline said with "tenerlo" is no need.
+#[test]
+fn the_problem_a_customer_brings_is_their_need() {
+    let need = |text: &str| {
+        find(text, None, TODAY)
+            .into_iter()
+            .find(|(field, _)| *field == FieldName::Need)
+            .map(|(_, need)| need)
+    };
+    assert_eq!(
+        need("Customers ask price and availability of cars on WhatsApp and my sales boys cannot reply all. I need automatic replies").as_deref(),
+        Some("automatic replies: Customers ask price and availability of cars on WhatsApp and my sales boys cannot reply all")
+    );
+    assert_eq!(
+        need("our sales reps are overloaded with custom sofa inquiries on WhatsApp, the bot should answer those first").as_deref(),
+        Some("overloaded with custom sofa inquiries on WhatsApp")
+    );
+    assert_eq!(
+        need("Tenemos una tienda online, y nos escriben muchísimo por WhatsApp preguntando por ingredientes y envíos. ¿Esto se conecta con Shopify?").as_deref(),
+        Some("nos escriben muchísimo por WhatsApp preguntando por ingredientes y envíos")
+    );
+    assert_eq!(
+        need("I own Sol y Mar Travel, we sell vacation packages and we get tons of WhatsApp questions about prices").as_deref(),
+        Some("we sell vacation packages and we get tons of WhatsApp questions about prices")
+    );
+    assert_eq!(need("Nos gustaría tenerlo antes del Black Friday"), None);
+    assert_eq!(need("my customers hate talking to robots"), None);
+}

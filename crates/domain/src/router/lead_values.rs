@@ -67,8 +67,9 @@ impl Agent {
             .or_else(|| next_field(conversation, stage))
             .filter(|f| !matches!(f, FieldName::Need | FieldName::Company));
         let statements = reading::statements(said);
-        let stated = fields::states_need(&statements);
         let topics = &self.playbook.need_topics;
+        let stated_need = fields::stated_need(&statements, topics);
+        let stated = stated_need.is_some();
         let mut missed: Vec<(FieldName, String)> =
             fields::find_about(&statements, wanted, today, topics)
                 .into_iter()
@@ -86,8 +87,7 @@ impl Agent {
         if !missed.iter().any(|(field, _)| *field == FieldName::Need)
             && !conversation.need_inferred
             && let Some(known) = conversation.lead.need.as_deref()
-            && let Some(both) =
-                fields::stated_need(&statements, topics).and_then(|new| added(known, &new))
+            && let Some(both) = stated_need.and_then(|new| added(known, &new))
         {
             missed.push((FieldName::Need, both));
         }

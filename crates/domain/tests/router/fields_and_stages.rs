@@ -272,3 +272,25 @@ async fn a_correction_at_the_end_of_a_burst_replaces_the_value_and_keeps_what_it
     );
     assert_eq!(budget.period(), Some(BudgetPeriod::Month));
 }
+
+#[tokio::test]
+async fn a_later_need_that_says_more_adds_to_the_known_one() {
+    let mut h = Harness::new(vec![
+        Ok(turn("¡Gracias!")),
+        Ok(turn("Thanks!")),
+        Ok(turn("Ok")),
+    ]);
+    h.say(&["We want a bot that sounds human"]).await;
+    h.say(&["our sales reps are overloaded with custom sofa inquiries on WhatsApp"])
+        .await;
+    assert_eq!(
+        h.conversation.lead.need.as_deref(),
+        Some("a bot that sounds human; overloaded with custom sofa inquiries on WhatsApp")
+    );
+    h.say(&["we want a bot that sounds human"]).await;
+    assert_eq!(
+        h.conversation.lead.need.as_deref(),
+        Some("a bot that sounds human; overloaded with custom sofa inquiries on WhatsApp"),
+        "a need said again adds nothing"
+    );
+}

@@ -53,12 +53,6 @@ static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Whether `text` states a need in so many words ("we need...", "lo que
-/// buscamos es..."), rather than only speaking of the topic.
-pub fn states_need(text: &str) -> bool {
-    find_need(text).is_some()
-}
-
 /// The problem the customer brings (see [`PROBLEM`]), as a need.
 pub(super) fn find_problem(text: &str) -> Option<(String, Range<usize>)> {
     PROBLEM.captures_iter(text).find_map(|caps| {
@@ -68,10 +62,13 @@ pub(super) fn find_problem(text: &str) -> Option<(String, Range<usize>)> {
         // the clause said before "and" is the subject of the problem.
         let before = &text[..start];
         if before.ends_with(" and ") || before.ends_with(" y ") {
-            start = before
+            let clause = before
                 .rfind([',', '.', '!', '?', ';', '\n'])
                 .map_or(0, |i| i + 1);
-            start += text[start..].len() - text[start..].trim_start().len();
+            let said = before[clause..].trim();
+            if said.split_whitespace().count() > 1 {
+                start = before.len() - before[clause..].trim_start().len();
+            }
         }
         // The clause, not what a comma or "and" starts after it ("..., the
         // bot should answer those first").
