@@ -289,7 +289,38 @@ pub fn parse_budget(raw: &str) -> Result<Budget, FieldError> {
         .map_err(|reason| invalid(FieldName::Budget, reason))?;
     let amounts: Vec<Range<usize>> = all.iter().map(|f| f.span.clone()).collect();
     Nearby::around(raw, &pick.span, &amounts).complete(&mut budget);
+    if let Some((count, _)) = per_unit(raw, &pick.span) {
+        budget = budget
+            .times(count)
+            .ok_or_else(|| invalid(FieldName::Budget, TOO_LARGE))?;
+    }
     Ok(budget)
+}
+
+/// A price per seat, user or licence ("$30 per seat", "20 mil por
+/// usuario").
+static PER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^[ \t]*(?:per|a|/|por|x|cada)[ \t]*(?:seat|user|licen[cs]e|agent|usuario|licencia|agente|puesto)\b",
+    )
+});
+
+/// How many of them: "for 10 seats", "seríamos 5 usuarios".
+static UNIT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?P<count>\d{1,4})[ \t]+(?:seats|users|licen[cs]es|agents|usuarios|licencias|agentes|puestos)\b",
+    )
+});
+
+/// The number of units an amount at `span` is priced per ("$30 per seat
+/// per month, for 10 seats"), with where the count is: the budget is the
+/// price times the count, as a rep would add it up.
+fn per_unit(text: &str, span: &Range<usize>) -> Option<(u64, Range<usize>)> {
+    PER_UNIT.find(&text[span.end..])?;
+    let caps = UNIT_COUNT.captures(text)?;
+    let count = caps.name("count")?;
+    let n = count.as_str().parse::<u64>().ok().filter(|n| *n > 1)?;
+    Some((n, caps.get(0)?.range()))
 }
 
 fn unique<'a>(found: &[&'a Found], keep: impl Fn(&Found) -> bool) -> Option<&'a Found> {
@@ -342,7 +373,12 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
     let same = widened != found.span
         && parse_budget(&text[widened.clone()])
             .is_ok_and(|b| (b.min(), b.max()) == (budget.min(), budget.max()));
-    Some(if same { widened } else { found.span })
+    let span = if same { widened } else { found.span.clone() };
+    // "$30 per seat, for 10 seats": the snippet takes in the count.
+    Some(match per_unit(text, &found.span) {
+        Some((_, count)) => span.start.min(count.start)..span.end.max(count.end),
+        None => span,
+    })
 }
 
 /// Parsing from text is parsing by the budget's rules:

@@ -87,6 +87,18 @@ impl Budget {
         self.period = self.period.or(known.period);
     }
 
+    /// The budget for `count` of what this amount is the price of ("$30
+    /// per seat" for 10 seats); `None` when it would overflow.
+    pub(crate) fn times(mut self, count: u64) -> Option<Self> {
+        let scaled = |amount: Option<u64>| match amount {
+            Some(amount) => amount.checked_mul(count).map(Some),
+            None => Some(None),
+        };
+        self.min = scaled(self.min)?;
+        self.max = scaled(self.max)?;
+        Some(self)
+    }
+
     /// The lowest amount; `None` for "up to 2,000".
     pub fn min(&self) -> Option<u64> {
         self.min

@@ -466,6 +466,23 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("las velas salen 15 mil c/u", true), None);
     assert_eq!(at("our per plate starts at Rs 450", true), None);
+    // A price per seat is the budget for the seats counted.
+    let per_seat = |text: &str| {
+        let snippet = at(text, true).expect("a budget");
+        parse_budget(&snippet).map(|b| (b.min(), b.max(), b.period()))
+    };
+    assert_eq!(
+        per_seat("$30 per seat per month, for 10 seats"),
+        Ok((Some(300), Some(300), Some(BudgetPeriod::Month)))
+    );
+    assert_eq!(
+        per_seat("unos 20 mil pesos por usuario al mes, y seríamos 5 usuarios"),
+        Ok((Some(100_000), Some(100_000), Some(BudgetPeriod::Month)))
+    );
+    assert_eq!(
+        per_seat("$30 per seat per month"),
+        Ok((Some(30), Some(30), Some(BudgetPeriod::Month)))
+    );
     // A count joined to its noun is not money.
     assert_eq!(at("2 months straight of 12-hour days", true), None);
     assert_eq!(
