@@ -43,6 +43,10 @@ const PREAMBLE: f32 = 0.6;
 /// with, at most.
 const CONTEXT_WORDS: usize = 3;
 
+/// A question whose second-best passage scores under this share of its
+/// best picks its passage on its own, whatever was said around it.
+const DECISIVE: f32 = 0.6;
+
 /// One passage: a heading and the text under it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Passage {
@@ -330,6 +334,15 @@ impl Knowledge {
     pub fn search_in_context(&self, query: &str, context: &str, k: usize) -> Vec<Hit<'_>> {
         let reached = self.search(query, usize::MAX);
         let alone: Vec<Hit<'_>> = reached.iter().take(k).copied().collect();
+        // A question that picks its passage on its own ("does it connect
+        // to our CRM?") keeps it: what was said around it only helps one
+        // that could be about several ("cuánto cuesta?").
+        if let [first, second, ..] = reached.as_slice()
+            && first.is_good_enough()
+            && second.score < DECISIVE * first.score
+        {
+            return alone;
+        }
         // The context's rarest words the folder has, which say what the
         // customer is about ("capacitación", "limpieza"); not all of them,
         // since a long first message would drown the question.

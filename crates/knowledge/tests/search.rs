@@ -224,3 +224,20 @@ fn a_language_named_asks_about_languages_and_audios_are_voice_notes() {
         &[("cuanto sale el curso de ingles?", "cursos#curso-de-ingles")],
     );
 }
+
+/// What was said around a question helps one that could be about several
+/// passages, never one that picks its own: the built-in folder's CRM
+/// question after a need about "custom sofa inquiries" (whose stem
+/// "custom" the own-number passage's "customers" shares).
+#[test]
+fn the_context_does_not_move_a_question_that_picks_its_own_passage() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/playbooks/knowledge");
+    let knowledge = Knowledge::load(&dir).expect("the built-in folder");
+    let top = knowledge.search_in_context(
+        "does it connect to our CRM?",
+        "a bot that sounds human; overloaded with custom sofa inquiries on WhatsApp\nwe use Pipedrive",
+        1,
+    );
+    assert_eq!(top[0].passage.id, "en#integrations");
+}
