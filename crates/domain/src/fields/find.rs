@@ -72,7 +72,9 @@ pub fn find_about(
     {
         found.push(FieldName::Need, snippet, span);
     }
-    if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline)) {
+    if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline))
+        && !asking_for_someone(text, &text[span.clone()])
+    {
         found.push(FieldName::Timeline, text[span.clone()].to_owned(), span);
     }
     if let Some(span) = super::email::locate(text) {
@@ -99,6 +101,21 @@ pub fn find_about(
     }
     found.values.sort_by_key(|(field, _)| *field);
     found.values
+}
+
+/// "el presupuesto lo aprueba él, yo solo estoy averiguando": "just
+/// looking" from someone who asks for whoever decides says who they are,
+/// not that there is no hurry.
+fn asking_for_someone(text: &str, timeline: &str) -> bool {
+    static ASKING: LazyLock<Regex> = LazyLock::new(|| {
+        text::regex(
+            r"(?i)averiguando|gathering|looking|checking|researching|mirando|viendo|inform[aá]ndome|cotizando",
+        )
+    });
+    ASKING.is_match(timeline)
+        && authority::locate(text)
+            .and_then(|(phrase, _)| parse_authority(&phrase).ok())
+            .is_some_and(|a| a.power() == crate::lead::DecisionPower::NeedsApproval)
 }
 
 /// The need `text` states: what the customer wants ("I need automatic

@@ -155,7 +155,10 @@ fn read(text: &str, caps: &Captures<'_>) -> Option<Found> {
     if text[whole.end()..].starts_with(char::is_alphabetic) {
         return None;
     }
-    let has_currency = first.has_currency() || second.as_ref().is_some_and(Part::has_currency);
+    // "200 lucas", "2 lakh": words that are money in themselves.
+    let money_word = LUCAS.is_match(whole.as_str()) || INDIAN_MULTIPLIER.is_match(whole.as_str());
+    let has_currency =
+        first.has_currency() || second.as_ref().is_some_and(Part::has_currency) || money_word;
     let marked = has_currency
         || first.multiplier.is_some()
         || second.as_ref().is_some_and(|s| s.multiplier.is_some());

@@ -429,5 +429,35 @@ fn the_problem_a_customer_brings_is_their_need() {
         Some("we sell vacation packages and we get tons of WhatsApp questions about prices")
     );
     assert_eq!(need("Nos gustaría tenerlo antes del Black Friday"), None);
+    // What the bot is to do: after "it to", "mainly for", and a purpose
+    // clause after a comma.
+    assert_eq!(
+        need("anyway i need it to answer repair price questions and book people in").as_deref(),
+        Some("answer repair price questions and book people in")
+    );
+    assert_eq!(
+        need("mainly for appointment reminders and new patient enquiries").as_deref(),
+        Some("appointment reminders and new patient enquiries")
+    );
+    assert_eq!(
+        need("quiero un asesor virtual para mi tienda, que responda a las clientas cuando pregunten tallas").as_deref(),
+        Some("un asesor virtual para mi tienda, que responda a las clientas cuando pregunten tallas")
+    );
+    assert_eq!(need("just looking for now"), None);
+    // "Just asking" for whoever decides is who they are, not when.
+    let found = find(
+        "el presupuesto lo aprueba el, yo solo estoy averiguando",
+        None,
+        TODAY,
+    );
+    assert!(
+        !found.iter().any(|(f, _)| *f == FieldName::Timeline),
+        "{found:?}"
+    );
+    assert!(
+        find("sin apuro, solo estoy averiguando", None, TODAY)
+            .iter()
+            .any(|(f, _)| *f == FieldName::Timeline)
+    );
     assert_eq!(need("my customers hate talking to robots"), None);
 }

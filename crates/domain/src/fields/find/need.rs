@@ -12,6 +12,7 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
         (?:^|[.!?\n][\ \t]*|,[\ \t]*(?:but|so|and|pero|y)?[\ \t]*)(?:just\s+|really\s+|mainly\s+)?(?:want|need|looking\s+for)[\ \t]+(?P<dropped>[^.!?\n,;]+)
+        | (?:^|[.!?\n][\ \t]*)(?:it['’]?s\s+|es\s+|ser[ií]a\s+)?(?:mainly|mostly|basically|primarily|principalmente|sobre\s+todo|b[aá]sicamente|m[aá]s\s+que\s+nada)\s+(?:for|para)[\ \t]+(?P<purpose>[^.!?\n,;]+)
         | \b(?:
             we\s+need | i\s+need
             | (?:we(?:['’]re|\s+are)|i(?:['’]m|\s+am))\s+looking\s+for | looking\s+for
@@ -88,8 +89,13 @@ pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
     NEED_CUE.captures_iter(text).find_map(|caps| {
         // "want something that chats naturally": the subject dropped, as
         // customers type.
-        let object = caps.name("object").or_else(|| caps.name("dropped"))?;
-        let trimmed = object.as_str().trim_end();
+        let object = caps
+            .name("object")
+            .or_else(|| caps.name("dropped"))
+            .or_else(|| caps.name("purpose"))?;
+        // "I need it to answer repair price questions": what it is to do.
+        let at = object.start() + IT_TO.find(object.as_str()).map_or(0, |it| it.end());
+        let trimmed = text[at..object.end()].trim_end();
         let first = trimmed
             .strip_prefix("to ")
             .unwrap_or(trimmed)
@@ -105,22 +111,36 @@ pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
         let start = if ANAPHOR.is_match(trimmed) {
             previous_clause(text, caps.get(0)?.start())
         } else {
-            object.start()
+            at
         };
-        let end = list_end(text, object.start() + trimmed.len());
-        let trimmed = &text[object.start()..end];
+        let end = purpose_end(text, list_end(text, at + trimmed.len()));
+        let trimmed = &text[at..end];
         parse_need(&text[start..end])
             .or_else(|_| parse_need(trimmed))
             .ok()
             .map(|need| {
-                let start = if need == trimmed {
-                    object.start()
-                } else {
-                    start
-                };
+                let start = if need == trimmed { at } else { start };
                 (need.into(), start..end)
             })
     })
+}
+
+/// "it to", "them to", "que" opening what the bot is to do.
+static IT_TO: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(r"(?i)^(?:it|them|the\s+bot|the\s+assistant)\s+to\s+"));
+
+/// What the bot is for, said after a comma: "un asesor virtual para mi
+/// tienda, que responda a las clientas cuando pregunten tallas", "a bot
+/// for the shop, so it can answer prices".
+static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)^,[ \t]*(?:que|which|that|para\s+que|so\s+(?:that|it|they)|to)\b[^.!?\n;]*")
+});
+
+/// Where the object ending at `end` really ends: past a purpose clause.
+fn purpose_end(text: &str, end: usize) -> usize {
+    PURPOSE
+        .find(&text[end..])
+        .map_or(end, |purpose| end + purpose.as_str().trim_end().len())
 }
 
 /// Words that point back at what was said before ("automation for this",
@@ -176,7 +196,7 @@ static NOT_PURCHASES: Words = Words::new(
     "pay invest invertir decide decidir see ver it this that them one lo eso esto ya asap \
      para next by in en more más you te le les me to fixed done sorted solved resuelto \
      solucionado arreglado go live ready running listo lista listos funcionando tenerlo \
-     tenerla tenerlos tenerlas",
+     tenerla tenerlos tenerlas now ahora today hoy",
 );
 
 /// First words that make "I want ..." about something other than buying.

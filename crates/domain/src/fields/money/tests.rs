@@ -466,6 +466,11 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("las velas salen 15 mil c/u", true), None);
     assert_eq!(at("our per plate starts at Rs 450", true), None);
+    // "lucas" are money in themselves, asked for or not.
+    assert_eq!(
+        at("tenemos hasta 200 lucas mensuales", false).as_deref(),
+        Some("hasta 200 lucas mensuales")
+    );
     // A price per seat is the budget for the seats counted.
     let per_seat = |text: &str| {
         let snippet = at(text, true).expect("a budget");
