@@ -24,7 +24,7 @@ const _: () = assert!(MAX_INPUT <= Authority::MAX_ROLE_CHARS);
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
-pub(super) const APPROVERS_EN: &str = r"(?:business\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
+pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|regional\s+|purchase\s+|purchasing\s+|steering\s+|executive\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
 /// One word that is not "and": "my partner Tom decides" names the one
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
@@ -38,6 +38,7 @@ static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:don['’]?t|do\s+not)\s+need\s+(?:to\s+(?:ask|check|consult)|approval|permission)
         | \bno\s+(?:approval|committee|sign[-\s]?off|permission)\s+(?:needed|required)
         | \bno\s+(?:necesito|tengo\s+que|hace\s+falta)\s+(?:consultar|preguntar|pedir|aprobaci)
+        | \byo\s+(?:doy|di|daré|dare)\s+el\s+visto\s+bueno
         ",
     )
 });
@@ -108,14 +109,21 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \bnecesit(?:o|amos)\s+(?:la\s+)?aprobaci[oó]n
         | \baprobaci[oó]n(?:\s+final)?\s+(?:es\s+)?del?\b(?:\s+(?:mi|nuestro|nuestra|la|los)\b)?(?:\s+\p{{L}}+)?
         | \bvisto\s+bueno\b
-        | \b(?:lo|la)\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobar|autorizar|firmar|decidir)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | \b(?:lo|la)\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobar|autorizar|firmar|decidir)\s+(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+|[ée]l|ella|ellos|ellas)
         | \btiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|firmarlo|decidirlo)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
         | \b(?:ella|[ée]l|ellos|ellas)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
         | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
         | \b(?:she|he|they)\s+(?:handles?|controls?|holds?|manages?|owns?)\s+(?:all\s+)?the\s+(?:budget|money|finances|purse\s+strings)
+        | \b(?:she|he|they)(?:['’]ll|\s+will|\s+would)\s+(?:make|take|have)\s+the\s+(?:final\s+|last\s+)?(?:decision|call|say|word)
+        | \b(?:she|he|they)\s+(?:has|have|needs?|will\s+need)\s+to\s+(?:ok|okay|approve|sign(?:\s+off)?|agree|decide)
+        | \bprocurement\s+process | \bgoes\s+through\s+(?:our|the)\s+(?:purchasing|procurement|finance|accounting)
+        | \bput\s+it\s+(?:up\s+)?(?:to|before)\s+(?:my|our|the)\s+{APPROVERS_EN}
+        | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+la\s+(?:tiene\s+que\s+(?:ver|tomar)|ve|tiene|toma)\s+(?:mi|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | [úu]ltima\s+palabra\s+la\s+tiene(?:n)?\s+(?:[ée]l|ella|ellos|ellas|mi|el|la|los|las|nuestro|nuestra)\b
+        | \b(?:el|la)\s+que\s+decide\s+es\s+(?:[ée]l|ella|mi|el|la|nuestro|nuestra)\b
         | \b(?:purchas(?:e|ing)|buying|procurement)\s+(?:committee|team|department)\s+(?:will\s+|would\s+|has\s+to\s+|must\s+)?(?:decides?|approves?|signs?)
         | \blo\s+que\s+(?:decida|diga|apruebe)n?\s+(?:mi|mis|el|la|los|las|don|doña|nuestro|nuestra)\b
-        | \b(?:yo\s+)?s[oó]lo\s+(?:paso|llevo|junto|recojo)\s+(?:la\s+)?informaci[oó]n
+        | \b(?:yo\s+)?s[oó]lo\s+(?:paso|llevo|junto|recojo)\s+(?:la\s+)?info(?:rmaci[oó]n)?\b
         | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:sets?|controls?|holds?|handles?|manages?|owns?)\s+(?:all\s+)?the\s+(?:budget|money|finances|purse\s+strings)
         | \bthe\s+(?:budget|money)\s+is\s+(?:handled|controlled|managed|owned|set|decided|approved)\s+by\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \b(?:the\s+)?(?:final\s+)?(?:decision|say|call)\s+(?:is|lies|rests|sits|stays)\s+with\s+(?:my|our|the)\s+{APPROVERS_EN}
@@ -143,6 +151,10 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:the\s+)?(?:final\s+)?(?:decision|call|say)\s+is\s+mine\b
         | \bi\s+(?:have|get)\s+the\s+(?:final|last)\s+(?:say|word)
         | \bi\s+call\s+the\s+shots\b
+        | \bi\s+sign\s+the\s+(?:cheques|checks|contracts?)
+        | \bi['’]?m\s+the\s+budget\s+(?:holder|owner) | \bi\s+hold\s+the\s+budget
+        | \bi\s+(?:can|could|will|get\s+to)\s+make\s+the\s+(?:final\s+)?(?:call|decision)
+        | \b(?:la\s+)?[úu]ltima\s+palabra\s+(?:es\s+m[ií]a|la\s+tengo\s+yo)
         | \bi\s+(?:own|hold|control|manage)\s+(?:the|this|my|our)\s+budget
         | \b(?:the\s+)?budget\s+is\s+mine\b
         | \bi\s+(?:own|run)\s+(?:the|this|my|our)\s+(?:company|business|shop|store|firm|agency)
@@ -393,7 +405,7 @@ pub(super) fn role_in(phrase: &str) -> Option<Range<usize>> {
         start.get_or_insert(offset);
         if is_role_word(&lower)
             || (after_connector && is_department_word(&lower))
-            || (last_was_role && is_role_modifier(&lower))
+            || (last_was_role && (is_role_modifier(&lower) || is_department_word(&lower)))
         {
             end = offset + clean.len();
             last_was_role = true;
@@ -414,7 +426,7 @@ pub(super) fn role_in(phrase: &str) -> Option<Range<usize>> {
 fn is_article(word: &str) -> bool {
     matches!(
         word,
-        "the" | "a" | "an" | "el" | "la" | "un" | "una" | "your" | "su"
+        "the" | "a" | "an" | "el" | "la" | "un" | "una" | "your" | "su" | "his" | "her" | "their"
     )
 }
 
@@ -449,7 +461,7 @@ static DEPARTMENT_WORDS: Words = Words::new(
      logística logistica contabilidad atención atencion cliente clientes soporte \
      ingeniería ingenieria sistemas tecnología tecnologia producto product growth \
      innovación innovacion proyectos projects ecommerce e-commerce admissions admisiones \
-     partnerships digital dirección direccion comunicación comunicacion ops",
+     partnerships digital dirección direccion comunicación comunicacion ops gerencia",
 );
 
 fn is_department_word(word: &str) -> bool {
@@ -468,7 +480,8 @@ static ROLE_WORDS: Words = Words::new(
      coordinadora administrador administradora asistente analista ingeniero ingeniera \
      desarrollador desarrolladora consultor consultora vendedor vendedora comprador \
      compradora contador contadora secretario secretaria supervisora ejecutivo ejecutiva \
-     líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada",
+     líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada \
+     franquiciado franquiciada franchisee",
 );
 
 /// Words that make a phrase a role. Also used to refuse them as names.

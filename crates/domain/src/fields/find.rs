@@ -22,7 +22,7 @@ mod questions;
 
 use company::{company_next_clause, find_company};
 use need::{find_need, find_problem};
-use person::{find_name, role_after_name, role_clause};
+use person::{find_name, role_after_name, role_clause, signed_role};
 use questions::{ANECDOTE, find_need_by_topic};
 pub use questions::{Topics, find_in_question};
 
@@ -64,6 +64,7 @@ pub fn find_about(
     if let Some((snippet, span)) = authority::locate(text)
         .or_else(|| role_after_name(text))
         .or_else(|| role_clause(text))
+        .or_else(|| signed_role(text))
     {
         found.push(FieldName::Authority, snippet, span);
     }

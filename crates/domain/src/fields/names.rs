@@ -250,7 +250,7 @@ fn is_name_word(word: &str, first: bool) -> bool {
 /// Lowercase words inside names ("María de los Ángeles").
 static PARTICLES: Words = Words::new("de del la las los y van von der da di dos do");
 
-fn is_particle(word: &str) -> bool {
+pub(super) fn is_particle(word: &str) -> bool {
     PARTICLES.contains(word)
 }
 

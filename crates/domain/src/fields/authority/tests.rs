@@ -317,6 +317,44 @@ fn reads_who_else_decides() {
             Na,
         ),
         ("around 300 a month, the owner approves it", None, Na),
+        ("La decisión final la tiene que ver el directorio", None, Na),
+        (
+            "yo soy socio pero la última palabra la tiene él",
+            Some("socio"),
+            Na,
+        ),
+        ("el que decide es él, yo solo junto la info", None, Na),
+        (
+            "we have a procurement process, everything goes through purchasing",
+            None,
+            Na,
+        ),
+        (
+            "I'm just gathering info for her, she'll make the decision",
+            None,
+            Na,
+        ),
+        (
+            "Mike's the principal dentist and he'll have the final say",
+            None,
+            Na,
+        ),
+        ("I'll have to put it up to our purchase committee", None, Na),
+        ("cualquier gasto lo tiene que aprobar él también", None, Na),
+        (
+            "I'm the owner, but my wife is co-owner and she has to okay it too",
+            Some("owner"),
+            Na,
+        ),
+        ("La última palabra es mía", None, Dm),
+        ("I sign the cheques, so it's me", None, Dm),
+        ("I'm the budget holder for this", None, Dm),
+        ("I can make the call on this", None, Dm),
+        (
+            "Yo doy el visto bueno para este tipo de contrataciones",
+            None,
+            Dm,
+        ),
     ];
     for (raw, role, power) in cases {
         let found = locate(raw).map(|(phrase, _)| phrase);

@@ -4,6 +4,7 @@
 //! Apart from names, as where a company name ends is its own judgement.
 
 use super::super::names::{is_abbreviation, is_not_name, is_place};
+use super::person::PIPE_SIGNATURE;
 use super::text::Words;
 use super::{authority, parse_company, text};
 use regex::Regex;
@@ -26,7 +27,7 @@ const MAX_COMPANY_WORDS: usize = 6;
 /// "Sam over at Bluefin", "Jake here from Coastline Motors".
 static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)^[ \t]*,?[ \t]*(?:here[ \t]*,?[ \t]*)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
+        r"(?i)^[ \t]*,?[ \t]*(?:(?:here|por[ \t]+aqu[ií]|por[ \t]+ac[aá])[ \t]*,?[ \t]*)?(?:from|form|with|at|over[ \t]+at|of|de|del|desde)[ \t]+(?:(?:la|el|the)[ \t]+)?",
     )
 });
 
@@ -45,7 +46,9 @@ static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:the\s+)?company\s+is\s+called
             | (?:i|we)\s+work\s+(?:at|for)
             | (?:mi|nuestra|la)\s+(?:empresa|compañ[ií]a|negocio|tienda|marca)\s+(?:se\s+llama|es)
-            | (?:de|en|para)\s+la\s+(?:empresa|compañ[ií]a)
+            | (?:de|en|para)\s+la\s+(?:emp(?:resa|rsa|esa)|emresa|compañ[ií]a)
+            | (?:^|[.!?\n]\s*)company\s+(?:is|name)\b | (?:company|empresa|compañ[ií]a|negocio)\s*:
+            | represento\s+a | on\s+behalf\s+of
             | trabaj(?:o|amos)\s+(?:en|para)
             | called | named | (?:que\s+)?se\s+llama | llamad[oa]
         )[\ \t]+",
@@ -61,7 +64,11 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})\s+(?:is(?:\s+called)?|es|se\s+llama)
             | (?:i|we)\s+(?:run|own|manage|co-own)
             | (?:i|we)\s+work\s+with
-            | (?:the|my|our)\s+(?:company|business)\s+is
+            | (?:the|my|our)\s+(?:company|business|shop|store)\s+is
+            | (?:i|we)\s+represent | here\s+at | aqu[ií]\s+en
+            | (?:enquiring|inquiring|asking|writing)\s+for
+            | estoy\s+con | (?:i['’]?m|i\s+am)\s+with
+            | somos | we['’]re | we\s+are
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
@@ -199,7 +206,11 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
     let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
     let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
-    if let Some(found) = name_end.and_then(|end| company_next_clause(text, end)) {
+    if let Some(found) = name_end
+        .and_then(|end| company_next_clause(text, end))
+        .or_else(|| signed_company(text))
+        .or_else(|| named_as_own(text))
+    {
         return Some(found);
     }
     after_name
@@ -210,6 +221,74 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
+}
+
+/// A capitalised company right after a name that ends at `name_end`
+/// ("jess from Sweet Crumbs Bakery").
+pub(super) fn company_after(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
+    let at = name_end + AFTER_NAME.find(&text[name_end..])?.end();
+    company_at(text, at, false)
+}
+
+/// The company of a signature set apart by bars: the part after the name
+/// that is not a role ("Juan Pérez | Ferretería El Martillo", "Anthony
+/// Russo | Sales Manager | RUSSO MOTORS GROUP").
+fn signed_company(text: &str) -> Option<(String, Range<usize>)> {
+    let caps = PIPE_SIGNATURE.captures(text)?;
+    [caps.name("first"), caps.name("second")]
+        .into_iter()
+        .flatten()
+        .find(|part| {
+            authority::role_in(part.as_str())
+                .is_none_or(|role| role.end - role.start < part.as_str().trim().len())
+        })
+        .and_then(|part| company_at(text, part.start(), true))
+}
+
+/// "tengo la floristeria las camelias", "the shop is nkechi's closet": a
+/// business the customer names as theirs, which someone who types all in
+/// lowercase types so too; "Ng Family Bakery is my company" names it first.
+static NAMED_AS_OWN: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(&format!(
+        r"(?xi)
+        \b(?:tengo|tenemos|i\s+(?:have|own|run)|we\s+(?:have|own|run))\s+(?:la|el|the)\s+(?P<kind>(?:{BUSINESS_KINDS})\s)
+        | \b(?:the|my|our)\s+(?:company|business|shop|store)\s+is\s+(?P<named>)
+        | (?:^|[.!?\n]\s*)(?P<first>\p{{Lu}}[^.!?\n,;]{{0,60}}?)\s+(?:is\s+(?:my|our)\s+(?:company|business|shop|store)|es\s+(?:mi|nuestra|nuestro)\s+(?:empresa|negocio|tienda))\b"
+    ))
+});
+
+/// Words a business's name opens with after its kind: "las camelias",
+/// "san agustín", "don pepe".
+const NAME_OPENERS: [&str; 12] = [
+    "la", "las", "el", "los", "de", "del", "don", "doña", "san", "santa", "the", "st",
+];
+
+/// The company a customer names as their own (see [`NAMED_AS_OWN`]).
+fn named_as_own(text: &str) -> Option<(String, Range<usize>)> {
+    let all_lowercase = !text.chars().any(char::is_uppercase);
+    NAMED_AS_OWN.captures_iter(text).find_map(|caps| {
+        if let Some(first) = caps.name("first") {
+            let (snippet, span) = company_at(text, first.start(), false)?;
+            return (span.end == first.end()).then_some((snippet, span));
+        }
+        if let Some(kind) = caps.name("kind") {
+            // Typed in lowercase, a name after the kind opens like one ("la
+            // floristeria las camelias"), unlike "la tienda cerrada".
+            let opens_name = text[kind.end()..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| NAME_OPENERS.contains(&w.to_lowercase().as_str()));
+            let strong = all_lowercase && opens_name;
+            return company_at(text, kind.start(), strong)
+                .filter(|(_, span)| strong || span.end > kind.end());
+        }
+        // "the company is growing fast" names none.
+        let at = caps.name("named")?.start();
+        let common = text[at..].split_whitespace().next().is_some_and(|w| {
+            crate::language::is_common_word(&w.to_lowercase()) || w.ends_with("ing")
+        });
+        company_at(text, at, all_lowercase && !common)
+    })
 }
 
 /// The company said as a clause or line of its own right after the name
@@ -242,6 +321,7 @@ static LOWER_ARTICLE: LazyLock<Regex> =
 /// Altamar", "operations director at Crescent Logistics". Not strong: the
 /// company must be capitalised ("manager at a law firm" names none).
 fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    let all_lowercase = !text.chars().any(char::is_uppercase);
     text::words(text).filter_map(move |(start, word)| {
         let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
         if !authority::is_role_word(&bare.to_lowercase()) {
@@ -257,10 +337,24 @@ fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             .take_while(|m| m.start() < 40)
             .map(|m| after + m.end())
             .map(|at| at + LOWER_ARTICLE.find(&text[at..]).map_or(0, |a| a.end()))
-            // "secretaria del despacho Abogados Navarro"
-            .map(|at| at + KIND_WORD.find(&text[at..]).map_or(0, |k| k.end()))
-            .find(|&at| text[at..].starts_with(char::is_uppercase))
-            .map(|at| (at, false))
+            .find_map(|at| {
+                // "secretaria del despacho Abogados Navarro"; typed in
+                // lowercase, "coordinadora del colegio san agustin" whole.
+                let kind = KIND_WORD.find(&text[at..]).map(|k| at + k.end());
+                let named = kind.is_some_and(|end| {
+                    text[end..]
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|w| NAME_OPENERS.contains(&w.to_lowercase().as_str()))
+                });
+                if all_lowercase && named {
+                    return Some((at, true));
+                }
+                let at = kind.unwrap_or(at);
+                text[at..]
+                    .starts_with(char::is_uppercase)
+                    .then_some((at, false))
+            })
     })
 }
 
@@ -307,8 +401,9 @@ pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(Stri
             "de" | "del" | "y" | "&" | "and" | "of" | "by" | "la" | "los" | "las" | "e"
         ) {
             // "Jabones de la Abuela": a connector and an article before a
-            // capitalised word.
+            // capitalised word; typed in lowercase, any word after it.
             next_upper
+                || (strong && all_lowercase && i + 1 < words.len())
                 || (matches!(lower.as_str(), "de" | "del" | "y")
                     && words.get(i + 1).is_some_and(|(_, w)| is_article(w))
                     && words.get(i + 2).is_some_and(|(_, w)| text::starts_upper(w)))

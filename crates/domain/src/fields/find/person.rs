@@ -3,8 +3,8 @@
 //! at Acme"). Apart from companies and needs, as a name is judged by its
 //! cue, its capitals and the words that cannot be names.
 
-use super::super::names::{is_not_name, is_place};
-use super::company::{ROLE_AT, company_at};
+use super::super::names::{is_not_name, is_particle, is_place};
+use super::company::{ROLE_AT, company_after, company_at};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
 use std::ops::Range;
@@ -19,7 +19,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
         )[\ \t]+
         (?:(?:el|la)[\ \t]+)?
         (?P<title>(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
-        (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})
+        (?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,5})
         ",
     )
 });
@@ -29,7 +29,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// a clause.
 static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})[\ \t]+(?:here|this[\ \t]+side)\b",
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
     )
 });
 
@@ -38,9 +38,28 @@ static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
 /// name, followed by where they work or their role.
 static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,2})
+        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4}?)
         (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+)
           | [\ \t]*,[\ \t]*(?P<role>\p{L}[^,.;!?\n]*) )",
+    )
+});
+
+/// "Hi, Greg Ng.", "Hola, Marta Giménez:": a greeting and a full name (two
+/// or three capitalised words), ending the sentence. One word alone may be
+/// the name the customer greets the agent by.
+static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?x)^[\ \t]*(?i:hi|hello|hey|hola|buenas|buenos\ d[ií]as|buenas\ tardes|good\ (?:morning|afternoon|evening))[\ \t]*[,!.]?[\ \t]+
+        (?P<name>\p{Lu}[\p{L}\p{M}'’-]+(?:[\ \t]+(?:(?i:de|del|van|von|der|da|di|dos|la|los)[\ \t]+)*\p{Lu}[\p{L}\p{M}'’-]*){1,2})[\ \t]*(?:[.!:\n]|$)",
+    )
+});
+
+/// "Juan Pérez | Ferretería El Martillo", "Anthony Russo | Sales Manager |
+/// RUSSO MOTORS GROUP": a signature line, the name first and then the
+/// role or the company, set apart by bars.
+pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?$",
     )
 });
 
@@ -64,8 +83,16 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
     let cued = NAME_CUE.captures_iter(text).find_map(|caps| {
         let strong = caps.name("strong").is_some();
         // "this is terrible", "it's urgent": only a capitalised word
-        // after these is a name, however the customer types.
-        let lowercase_ok = all_lowercase && caps.name("weak").is_none();
+        // after these is a name, however the customer types, or one
+        // followed by where they work ("its jess from Sweet Crumbs").
+        let name = caps.name("name")?;
+        let first_end = name.start()
+            + name
+                .as_str()
+                .find(char::is_whitespace)
+                .unwrap_or(name.len());
+        let lowercase_ok = (all_lowercase && caps.name("weak").is_none())
+            || company_after(text, first_end).is_some();
         // "soy el lic. ramiro ochoa": after a title comes the full name,
         // however it is typed.
         let titled = lowercase_ok && caps.name("title").is_some();
@@ -84,6 +111,14 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
     })
     .or_else(|| {
         let caps = SIGNATURE.captures(text)?;
+        whole_name(text, caps.name("name")?.range(), false)
+    })
+    .or_else(|| {
+        let caps = GREETING_NAME.captures(text)?;
+        whole_name(text, caps.name("name")?.range(), false)
+    })
+    .or_else(|| {
+        let caps = PIPE_SIGNATURE.captures(text)?;
         whole_name(text, caps.name("name")?.range(), false)
     })
     .or_else(|| {
@@ -130,6 +165,45 @@ fn types_lowercase(text: &str) -> bool {
     })
 }
 
+/// Particles of Dutch, German, Portuguese and Italian surnames, which are
+/// never a company's connector: "van der Berg", "von Trapp", "dos Santos".
+fn is_foreign_particle(word: &str) -> bool {
+    matches!(
+        word,
+        "van" | "von" | "der" | "den" | "ter" | "ten" | "dos" | "das" | "di" | "da"
+    )
+}
+
+/// The names that follow "de" in a Spanish given name: "Juan de Dios",
+/// "María de los Ángeles", "María del Carmen".
+fn is_name_after_de(word: &str) -> bool {
+    let folded = crate::language::fold(word.trim_end_matches(['.', ',', '!']));
+    matches!(
+        folded.as_str(),
+        "dios"
+            | "jesus"
+            | "angeles"
+            | "cruz"
+            | "carmen"
+            | "rosario"
+            | "pilar"
+            | "lourdes"
+            | "fatima"
+            | "guadalupe"
+            | "luz"
+            | "mar"
+            | "santos"
+            | "pena"
+            | "asuncion"
+            | "mercedes"
+            | "dolores"
+            | "socorro"
+            | "consuelo"
+            | "nieves"
+            | "rocio"
+    )
+}
+
 /// The role a customer signs with: "Andrea Vidal, gerente comercial en
 /// Grupo Altamar", "Danielle, operations director at Crescent Logistics".
 pub(super) fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
@@ -155,7 +229,7 @@ pub(super) fn role_after_name(text: &str) -> Option<(String, Range<usize>)> {
 /// Harriet, operations lead at Thornbury Veterinary Group", "coordinadora
 /// de mercadeo del Hotel Bahía Dorada". The role alone is the value.
 pub(super) fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
-    clauses(text).skip(1).find_map(|at| {
+    clauses(text).find_map(|at| {
         let rest = &text[at..];
         let start = at + (rest.len() - rest.trim_start().len());
         let rest = &text[start..];
@@ -173,6 +247,21 @@ pub(super) fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
         (opens && at_company && parse_authority(snippet).is_ok())
             .then(|| (snippet.to_owned(), start + role.start..start + role.end))
     })
+}
+
+/// The role of a signature set apart by bars ("Anthony Russo | Sales
+/// Manager | RUSSO MOTORS GROUP"): a part that is a role and nothing else.
+pub(super) fn signed_role(text: &str) -> Option<(String, Range<usize>)> {
+    let caps = PIPE_SIGNATURE.captures(text)?;
+    [caps.name("first"), caps.name("second")]
+        .into_iter()
+        .flatten()
+        .find_map(|part| {
+            let said = part.as_str().trim();
+            let role = authority::role_in(said)?;
+            (role.start == 0 && role.end == said.len() && parse_authority(said).is_ok())
+                .then(|| (said.to_owned(), part.start()..part.start() + said.len()))
+        })
 }
 
 /// Where each clause of `text` starts: its start, and after each comma,
@@ -199,9 +288,25 @@ fn name_at(
     all_lowercase: bool,
 ) -> Option<(String, Range<usize>)> {
     let mut end = candidate.start;
-    for (i, (start, word)) in text::words(&text[candidate.clone()]).enumerate() {
+    let words: Vec<(usize, &str)> = text::words(&text[candidate.clone()]).collect();
+    for (i, &(start, word)) in words.iter().enumerate() {
         let word = word.trim_end_matches(['.', ',', '!']);
         let lower = word.to_lowercase();
+        // "Juan de Dios", "Tomás van der Berg": a particle between words
+        // of the name is part of it.
+        // "Tomás van der Berg"; in Spanish only the names "de" is part of
+        // ("Juan de Dios", "María de los Ángeles"): "Marta de Muebles Sol"
+        // says where Marta works.
+        let particle_before_name = i > 0
+            && (is_foreign_particle(&lower)
+                || (is_particle(&lower)
+                    && words[i + 1..]
+                        .iter()
+                        .find(|(_, w)| !is_particle(&w.to_lowercase()))
+                        .is_some_and(|(_, w)| is_name_after_de(w))));
+        if particle_before_name {
+            continue;
+        }
         let capitalised = text::starts_upper(word);
         let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
         if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
@@ -223,12 +328,13 @@ fn whole_name(
     all_lowercase: bool,
 ) -> Option<(String, Range<usize>)> {
     let words: Vec<&str> = text[candidate.clone()].split_whitespace().collect();
-    let plausible = words.iter().all(|word| {
+    let plausible = words.iter().enumerate().all(|(i, word)| {
         let lower = word.to_lowercase();
-        (text::starts_upper(word) || all_lowercase)
-            && !is_not_name(&lower)
-            && !is_place(&lower)
-            && !crate::language::is_common_word(&lower)
+        (i > 0 && i + 1 < words.len() && is_particle(&lower))
+            || ((text::starts_upper(word) || all_lowercase)
+                && !is_not_name(&lower)
+                && !is_place(&lower)
+                && !crate::language::is_common_word(&lower))
     });
     if !plausible {
         return None;

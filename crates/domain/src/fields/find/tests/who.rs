@@ -412,3 +412,84 @@ fn introductions_signed_titled_and_set_off() {
         ("the company is growing fast", &[]),
     ]);
 }
+
+/// Names with particles, "por aquí", a greeting and a full name, a
+/// signature set apart by bars, and companies named the ways customers
+/// name them: "somos", "represento a", "estoy con", "we're", "here at",
+/// "enquiring for", "X is my company", "the shop is", typed in lowercase.
+#[test]
+fn particles_signatures_and_companies_named_as_their_own() {
+    check(&[
+        (
+            "Mi nombre es Juan de Dios Quintero, soy el dueño del Hotel Casa Colonial",
+            &[
+                (Name, "Juan de Dios Quintero"),
+                (Company, "Hotel Casa Colonial"),
+                (Authority, "soy el dueño"),
+            ],
+        ),
+        (
+            "Hello, Tomás van der Berg from Nordhaven Logistics B.V. in Rotterdam",
+            &[
+                (Name, "Tomás van der Berg"),
+                (Company, "Nordhaven Logistics B.V."),
+            ],
+        ),
+        (
+            "soy Marta de Muebles Sol",
+            &[(Name, "Marta"), (Company, "Muebles Sol")],
+        ),
+        (
+            "Pepe por aquí, del Taller Mecánico 2000",
+            &[(Name, "Pepe"), (Company, "Taller Mecánico 2000")],
+        ),
+        (
+            "Hi, Greg Ng. Ng Family Bakery is my company",
+            &[(Name, "Greg Ng"), (Company, "Ng Family Bakery")],
+        ),
+        (
+            "hiii its jess from Sweet Crumbs Bakery",
+            &[(Name, "jess"), (Company, "Sweet Crumbs Bakery")],
+        ),
+        (
+            "Anthony Russo | Sales Manager | RUSSO MOTORS GROUP",
+            &[
+                (Name, "Anthony Russo"),
+                (Company, "RUSSO MOTORS GROUP"),
+                (Authority, "Sales Manager"),
+            ],
+        ),
+        (
+            "somos Distribuciones Caribe SAS, de Cartagena",
+            &[(Company, "Distribuciones Caribe SAS")],
+        ),
+        (
+            "Represento a GRUPO ALFA INMOBILIARIO",
+            &[(Company, "GRUPO ALFA INMOBILIARIO")],
+        ),
+        (
+            "estoy con Cervecería Volcán",
+            &[(Company, "Cervecería Volcán")],
+        ),
+        ("we're Loopify, a SaaS for gyms", &[(Company, "Loopify")]),
+        (
+            "enquiring for Thompson Dental Care",
+            &[(Company, "Thompson Dental Care")],
+        ),
+        (
+            "socio de la emprsa Café y Arepas La 70",
+            &[(Company, "Café y Arepas La 70"), (Authority, "socio")],
+        ),
+        (
+            "tengo la floristeria las camelias",
+            &[(Company, "floristeria las camelias")],
+        ),
+        (
+            "the shop is nkechi's closet",
+            &[(Company, "nkechi's closet")],
+        ),
+        ("tengo la tienda cerrada", &[]),
+        ("We are very busy", &[]),
+        ("Hola, Sofía", &[]),
+    ]);
+}
