@@ -317,7 +317,7 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|typo|autocorrect
           |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
           |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?
-          |scratch\s+that)\b
+          |scratch\s+that)(?:\b|[^\p{L}\p{N}]|$)
         ",
     )
 });
@@ -332,8 +332,8 @@ static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|ay|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is
-          |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)\b[\s,.:;!🙈🙄😅]*)+",
+          |corrijo|ups|uy|ay|typo|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is
+          |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)(?:\b|[\s,.:;!🙈🙄😅]|$)[\s,.:;!🙈🙄😅]*)+",
     )
 });
 
@@ -499,6 +499,11 @@ mod tests {
             read("bueno, mejor dicho 70, que 50 se queda corto"),
             Some(("70".to_owned(), None))
         );
+        assert_eq!(
+            read("ay me equivoqué, se llama Textiles Andinos"),
+            Some(("se llama Textiles Andinos".to_owned(), None))
+        );
+        assert_eq!(read("me confundí, son 300"), Some(("300".to_owned(), None)));
         assert_eq!(read("our budget is 5k"), None);
     }
 

@@ -417,7 +417,7 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)
         \b(?:customers?|clients?|clientes?|clientas?|guests?|hu[eé]spedes|patients?|pacientes|buyers?|compradores|people|la\s+gente)
            \s+(?:usually\s+|normally\s+)?(?:pay|pays|paid|spend|spends|pagan|pagaron|gastan)\b
-        | \b(?:quoted|charges?|charged|cobra|cobran|cobraba|cobraron|me\s+cobr\w+|nos\s+cobr\w+|cotiz[oó]|cotizaron)\b
+        | \b(?:quoted|charges?|charged|cobra|cobran|cobraba|cobraron|me\s+cobr\w+|nos\s+cobr\w+|cotiz[oó]|cotizaron)(?:\b|[^\p{L}\p{N}]|$)
         | \b(?:costs?|cuesta|cuestan|run|runs|anda\s+en|ronda|sale|salen)\b
         | \b(?:already\s+pay|ya\s+pagamos|ya\s+pago|separate\s+thing|otra\s+cosa|aparte)\b
         | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?

@@ -141,6 +141,17 @@ impl Agent {
         let Some(correction) = reading::correction(said) else {
             return;
         };
+        // Read once a turn: after the brain, only when the burst stated the
+        // value it corrects ("3 millones" / "perdón, 2 millones, no 3") and
+        // nothing was corrected yet, so a value just corrected is never
+        // read as the old one again.
+        if outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::FieldCorrected { .. }))
+        {
+            return;
+        }
         let lead = &conversation.lead;
         let about = correction
             .taken_back
@@ -153,8 +164,17 @@ impl Agent {
         if proposed.is_empty() {
             // Without the old value to go by, only an amount or a date is
             // taken as a bare correction: "sorry, 250" is a budget, but
-            // "ay perdón, mejor en español" names no company.
-            let candidates = match about {
+            // "ay perdón, mejor en español" names no company; a name or a
+            // company only when it resembles the one it corrects ("sorry,
+            // Zenith Motors" after "Zenith Autos").
+            let resembled = [
+                (FieldName::Company, lead.company.as_deref()),
+                (FieldName::Name, lead.name.as_deref()),
+            ]
+            .into_iter()
+            .find(|(_, known)| known.is_some_and(|k| resembles(k, &correction.value)))
+            .map(|(field, _)| field);
+            let candidates = match about.or(resembled) {
                 Some(field) => vec![field],
                 None => CORRECTABLE.into_iter().filter(|f| lead.has(*f)).collect(),
             };
@@ -226,6 +246,26 @@ impl Agent {
             budget.assume_currency(business);
         }
     }
+}
+
+/// Whether a name or company `said` looks like a fix of `known`: a word of
+/// each is the same or a typo apart ("Zenith Motors" for "Zenith Autos",
+/// "Marta" for "Marga").
+fn resembles(known: &str, said: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        crate::language::fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_owned)
+            .collect()
+    };
+    let (known, said) = (words(known), words(said));
+    !said.is_empty()
+        && said.len() <= 6
+        && known.iter().any(|k| {
+            said.iter()
+                .any(|s| strsim::levenshtein(k, s) <= 1 + k.len() / 5)
+        })
 }
 
 /// `known` and `new` as one need, when `new` says at least two things

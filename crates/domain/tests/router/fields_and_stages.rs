@@ -294,3 +294,23 @@ async fn a_later_need_that_says_more_adds_to_the_known_one() {
         "a need said again adds nothing"
     );
 }
+
+#[tokio::test]
+async fn a_company_corrected_once_leaves_the_name_alone_and_a_lookalike_corrects_it_bare() {
+    let mut h = Harness::new(vec![Ok(turn("Thanks!")), Ok(turn("Ok")), Ok(turn("Ok"))]);
+    h.say(&["Hi, I'm Dan from Bluefish Charters, we need a WhatsApp bot for leads"])
+        .await;
+    h.say(&["oops typo, it's Bluefin Charters not Bluefish Charters"])
+        .await;
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Dan"));
+    assert_eq!(
+        h.conversation.lead.company.as_deref(),
+        Some("Bluefin Charters")
+    );
+    h.say(&["sorry, Bluefin Charter Co"]).await;
+    assert_eq!(
+        h.conversation.lead.company.as_deref(),
+        Some("Bluefin Charter Co")
+    );
+    assert_eq!(h.conversation.lead.name.as_deref(), Some("Dan"));
+}
