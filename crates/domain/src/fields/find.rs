@@ -2,7 +2,7 @@
 //! cue phrases ("I'm", "we need", "mi empresa se llama") locate a value, and
 //! the field's own parser must accept what was cut out.
 
-use super::names::is_not_name;
+use super::names::{is_not_name, names_a_business};
 use super::text::Words;
 use super::{
     authority, money, parse_authority, parse_budget, parse_company, parse_name, parse_need,
@@ -22,7 +22,7 @@ mod questions;
 
 use company::{company_next_clause, find_company};
 use need::{find_need, find_problem};
-use person::{find_name, role_after_name, role_clause, signed_role};
+use person::{find_name, role_after, role_after_name, role_clause, signed_role};
 use questions::{ANECDOTE, find_need_by_topic};
 pub use questions::{Topics, find_in_question};
 
@@ -64,6 +64,10 @@ pub fn find_about(
     if let Some((snippet, span)) = authority::locate(text)
         .or_else(|| role_after_name(text))
         .or_else(|| role_clause(text))
+        .or_else(|| {
+            name.as_ref()
+                .and_then(|(_, span)| role_after(text, span.end))
+        })
         .or_else(|| signed_role(text))
     {
         found.push(FieldName::Authority, snippet, span);
@@ -99,6 +103,16 @@ pub fn find_about(
         if let Some((snippet, span)) = company {
             found.push(FieldName::Company, snippet, span);
         }
+    }
+    // "Inversiones Pacífico Ltda.", "Hartley & Sons Roofing" in answer to
+    // "who am I talking to?": the business, not a name.
+    if expecting == Some(FieldName::Name)
+        && !found.has(FieldName::Name)
+        && !found.has(FieldName::Company)
+        && let Some(company) = bare_answer(text, FieldName::Company, &found.spans, today)
+            .filter(|company| names_a_business(company))
+    {
+        found.push(FieldName::Company, company, 0..0);
     }
     found.values.sort_by_key(|(field, _)| *field);
     found.values

@@ -436,7 +436,7 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
 /// whatever else the clause says ("for this", "para esto").
 static THIS_PURCHASE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)\b(?:budget|presupuesto|for\s+this|para\s+esto|para\s+el\s+(?:bot|asistente)|afford|invest|invertir|destinar|put\s+in|podemos\s+(?:pagar|gastar|poner))",
+        r"(?i)\b(?:budget|presupuesto|for\s+this|para\s+esto|para\s+el\s+(?:bot|asistente)|afford|invest|invertir|destinar|put\s+in|podemos\s+(?:pagar|gastar|poner)|(?:we|i)(?:['’]re|['’]m|\s+are|\s+am)\s+(?:thinking|planning|looking\s+at))",
     )
 });
 
@@ -445,7 +445,12 @@ static THIS_PURCHASE: LazyLock<Regex> = LazyLock::new(|| {
 /// and does not also name it as the budget.
 pub(super) fn not_this_purchase(text: &str, span: &Range<usize>) -> bool {
     let sentence = text::around(text, span, &text::SENTENCE_STOPS);
-    OTHERS_MONEY.is_match(sentence) && !THIS_PURCHASE.is_match(sentence)
+    // "anything over $5k needs board approval, and we're thinking $8-10k":
+    // the threshold's own clause says so, though the sentence also says
+    // what the budget is.
+    let clause = text::around(text, span, &text::CLAUSE_STOPS);
+    (OTHERS_MONEY.is_match(clause) && !THIS_PURCHASE.is_match(clause))
+        || (OTHERS_MONEY.is_match(sentence) && !THIS_PURCHASE.is_match(sentence))
 }
 
 #[cfg(test)]

@@ -59,6 +59,9 @@ pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
     if raw.chars().count() > PersonName::MAX_CHARS {
         return Err(invalid(field, "it is too long to be a name"));
     }
+    if names_a_business(raw) {
+        return Err(invalid(field, "it is a business's name, not a person's"));
+    }
     let words: Vec<&str> = raw.split_whitespace().collect();
     let particles = words
         .iter()
@@ -99,15 +102,34 @@ pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
 /// Words of a WhatsApp profile name that make it a business's or a
 /// nickname, not a person's name ("Luna Bakes", "Ventas Altamar", "Mamá de
 /// Lucas").
-static NOT_PERSON: Words = Words::new(
+static NOT_PERSON: Words =
+    Words::new("mamá mama papá papa mom mum dad mommy abuela abuelo tía tío");
+
+/// Words of a business's name: "Luna Bakes", "Hartley & Sons Roofing",
+/// "Inversiones Pacífico Ltda".
+static BUSINESS_WORDS: Words = Words::new(
     "bakes bakery bakeshop paws pets vet clinic clínica clinica dental studio estudio salon \
      salón shop store tienda boutique ventas sales dept department depto oficina office \
-     travel tours viajes inc ltd llc srl sa sas cia company empresa group grupo agency \
+     travel tours viajes inc ltd ltda llc srl sa sas cia company empresa group grupo agency \
      agencia consultorio restaurante restaurant café cafe cafeteria bar grill pizza \
      motors autos realty inmobiliaria propiedades academy academia escuela school colegio \
      gym gimnasio spa beauty belleza nails uñas hair barber barbería official oficial \
-     mamá mama papá papa mom mum dad mommy abuela abuelo tía tío",
+     inversiones investments holdings sons hermanos roofing plumbing construcciones \
+     constructora distribuciones distribuidora logistics logística servicios services \
+     solutions soluciones",
 );
+
+/// Whether `text` reads as a business's name rather than a person's: a
+/// word businesses have, a company form ("Ltda.") or an ampersand.
+pub(super) fn names_a_business(text: &str) -> bool {
+    text.contains('&')
+        || text.split_whitespace().any(|word| {
+            let bare = word
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            BUSINESS_WORDS.contains(&bare) || (word.len() > 2 && is_abbreviation(word))
+        })
+}
 
 /// The customer's name as their WhatsApp profile gives it, when it reads
 /// as a person's name: letters only (no emoji, digits or initials like
@@ -126,6 +148,7 @@ pub fn parse_profile_name(profile: &str) -> Option<PersonName> {
             !initials
                 && !is_not_name(&lower)
                 && !NOT_PERSON.contains(&lower)
+                && !BUSINESS_WORDS.contains(&lower)
                 && !crate::language::is_common_word(&lower)
         });
     plausible.then(|| parse_name(profile).ok()).flatten()

@@ -461,3 +461,21 @@ fn the_problem_a_customer_brings_is_their_need() {
     );
     assert_eq!(need("my customers hate talking to robots"), None);
 }
+
+/// A business's name given where the name was asked is the company.
+#[test]
+fn a_business_given_for_the_name_is_the_company() {
+    assert_eq!(
+        find("Inversiones Pacífico Ltda.", Some(FieldName::Name), TODAY),
+        [(FieldName::Company, "Inversiones Pacífico Ltda.".to_owned())]
+    );
+    assert_eq!(
+        find("Hartley & Sons Roofing", Some(FieldName::Name), TODAY),
+        [(FieldName::Company, "Hartley & Sons Roofing".to_owned())]
+    );
+    assert!(parse_name("Hartley & Sons").is_err());
+    assert_eq!(
+        find("Ana", Some(FieldName::Name), TODAY),
+        [(FieldName::Name, "Ana".to_owned())]
+    );
+}

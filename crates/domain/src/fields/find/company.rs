@@ -3,7 +3,7 @@
 //! ("the GM at IronHouse Gym") or a kind of business ("my clinic, Sonrisas").
 //! Apart from names, as where a company name ends is its own judgement.
 
-use super::super::names::{is_abbreviation, is_not_name, is_place};
+use super::super::names::{is_abbreviation, is_not_name, is_place, names_a_business};
 use super::person::PIPE_SIGNATURE;
 use super::text::Words;
 use super::{authority, parse_company, text};
@@ -209,7 +209,6 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     if let Some(found) = name_end
         .and_then(|end| company_next_clause(text, end))
         .or_else(|| signed_company(text))
-        .or_else(|| named_as_own(text))
     {
         return Some(found);
     }
@@ -221,6 +220,7 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
+        .or_else(|| named_as_own(text))
 }
 
 /// A capitalised company right after a name that ends at `name_end`
@@ -253,6 +253,7 @@ static NAMED_AS_OWN: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)
         \b(?:tengo|tenemos|i\s+(?:have|own|run)|we\s+(?:have|own|run))\s+(?:la|el|the)\s+(?P<kind>(?:{BUSINESS_KINDS})\s)
         | \b(?:the|my|our)\s+(?:company|business|shop|store)\s+is\s+(?P<named>)
+        | \b(?:we['’]re|we\s+are|somos)\s+(?P<business>[^,.;!?\n]+)
         | (?:^|[.!?\n]\s*)(?P<first>\p{{Lu}}[^.!?\n,;]{{0,60}}?)\s+(?:is\s+(?:my|our)\s+(?:company|business|shop|store)|es\s+(?:mi|nuestra|nuestro)\s+(?:empresa|negocio|tienda))\b"
     ))
 });
@@ -270,6 +271,15 @@ fn named_as_own(text: &str) -> Option<(String, Range<usize>)> {
         if let Some(first) = caps.name("first") {
             let (snippet, span) = company_at(text, first.start(), false)?;
             return (span.end == first.end()).then_some((snippet, span));
+        }
+        // "we're kicks & co": a name only a business has (an ampersand, a
+        // company form), however typed.
+        if let Some(business) = caps.name("business") {
+            let said = business.as_str();
+            let formal = said.contains('&') || said.split_whitespace().any(is_abbreviation);
+            return (formal && names_a_business(said))
+                .then(|| company_at(text, business.start(), true))
+                .flatten();
         }
         if let Some(kind) = caps.name("kind") {
             // Typed in lowercase, a name after the kind opens like one ("la

@@ -15,7 +15,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:
             (?P<strong>my\s+name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es)
             | i['’]?m | i\s+am | soy | soi | (?P<weak>this\s+is | it['’]?s)
-            | (?:te|le|les)\s+(?:habla|escribe) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!])[\ \t]*habla
+            | (?:te|le|les|los|las|lo|la)\s+(?:habla|escribe|saluda) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!\n])[\ \t]*habla
         )[\ \t]+
         (?:(?:el|la)[\ \t]+)?
         (?P<title>(?:licenciad[oa]|lic\.?|ingenier[oa]|ing\.?|doctor[a]?|dr[a]?\.?|arquitect[oa]|arq\.?|profe(?:sor[a]?)?|mr\.?|mrs\.?|ms\.?|miss)[\ \t]+)?
@@ -60,6 +60,14 @@ static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?$",
+    )
+});
+
+/// "I'm his practice manager, Jenna Clarke", "soy la asistente de
+/// gerencia, Yuliana Ortiz": a role, then the name set off by a comma.
+static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)\b(?:i['’]?m|i\s+am|soy)[\ \t]+(?P<role>[^,.;!?\n]{2,50}),[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,3})[\ \t]*(?:[.,;!?\n]|$)",
     )
 });
 
@@ -112,6 +120,15 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
     .or_else(|| {
         let caps = SIGNATURE.captures(text)?;
         whole_name(text, caps.name("name")?.range(), false)
+    })
+    .or_else(|| {
+        ROLE_THEN_NAME.captures_iter(text).find_map(|caps| {
+            // The whole phrase is the role: "the office manager at a law
+            // firm, Hart & Cole" names a company, not a person.
+            let said = caps.name("role")?.as_str().trim_end();
+            (authority::role_in(said)?.end == said.len()).then_some(())?;
+            whole_name(text, caps.name("name")?.range(), false)
+        })
     })
     .or_else(|| {
         let caps = GREETING_NAME.captures(text)?;
@@ -249,6 +266,28 @@ pub(super) fn role_clause(text: &str) -> Option<(String, Range<usize>)> {
     })
 }
 
+/// The role said right after the name, set off by a comma: "mi nombre es
+/// Ernesto Villanueva, director general", "I'm Dev, head of growth".
+pub(super) fn role_after(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
+    let rest = &text[name_end..];
+    let after_comma = rest.trim_start_matches([' ', '\t']).strip_prefix(',')?;
+    let start = text.len() - after_comma.trim_start().len();
+    let clause = &text[start..];
+    let clause = &clause[..clause
+        .find([',', '.', ';', '!', '?', '\n'])
+        .unwrap_or(clause.len())];
+    let role = authority::role_in(clause)?;
+    let opens = clause[..role.start].split_whitespace().all(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "the" | "a" | "an" | "el" | "la" | "my" | "mi"
+        )
+    });
+    let snippet = &clause[role.clone()];
+    (opens && parse_authority(snippet).is_ok())
+        .then(|| (snippet.to_owned(), start + role.start..start + role.end))
+}
+
 /// The role of a signature set apart by bars ("Anthony Russo | Sales
 /// Manager | RUSSO MOTORS GROUP"): a part that is a role and nothing else.
 pub(super) fn signed_role(text: &str) -> Option<(String, Range<usize>)> {
@@ -307,12 +346,20 @@ fn name_at(
         if particle_before_name {
             continue;
         }
+        // "this is Mike's phone": a possessive is someone else's.
+        if word.ends_with("'s") || word.ends_with("’s") {
+            break;
+        }
         let capitalised = text::starts_upper(word);
         let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
         if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
             break;
         }
         end = candidate.start + start + word.len();
+        // "Marta Giménez. Queremos...": the name ends with its sentence.
+        if words[i].1.ends_with('.') && word.chars().count() > 3 {
+            break;
+        }
     }
     let snippet = &text[candidate.start..end];
     parse_name(snippet)
@@ -340,7 +387,7 @@ fn whole_name(
         return None;
     }
     let end = candidate.end;
-    let found = name_at(text, candidate, false, true)?;
+    let found = name_at(text, candidate, all_lowercase, true)?;
     (found.1.end == end).then_some(found)
 }
 

@@ -12,7 +12,7 @@ const ABOUT: &str = r"around|arround|about|bout|roughly|approximately|approx|cir
 const CODES: &str = "usd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr|ngn|zar|kes|aed|sgd|myr";
 pub(super) const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|lakhs?\b|lacs?\b|crores?\b";
 /// The currency words an amount may carry after it ("5 mil dólares").
-pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|naira|rands?|dirhams?|ringgit";
+pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|pesitos|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|naira|rands?|dirhams?|ringgit";
 /// A currency named away from the amount ("5000, en dólares"): only the
 /// names that mean nothing else, so not "pen", "ves", "reales" ("clientes
 /// reales"), "soles" or "libras".

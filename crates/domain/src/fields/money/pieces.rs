@@ -103,7 +103,7 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
         "myr" | "ringgit" => Iso("MYR"),
         "r$" | "brl" | "reales" | "reais" => Iso("BRL"),
         "soles" | "pen" => Iso("PEN"),
-        "peso" | "pesos" => match words.last() {
+        "peso" | "pesos" | "pesitos" => match words.last() {
             Some("mexicanos") => Iso("MXN"),
             Some("colombianos") => Iso("COP"),
             Some("argentinos") => Iso("ARS"),

@@ -466,6 +466,19 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("las velas salen 15 mil c/u", true), None);
     assert_eq!(at("our per plate starts at Rs 450", true), None);
+    // An approval threshold in one clause, the budget in the next.
+    assert_eq!(
+        at(
+            "anything over $5k a year needs board approval, and we're thinking $8-10k annually",
+            false
+        )
+        .as_deref(),
+        Some("$8-10k annually")
+    );
+    assert_eq!(
+        parse_budget("como 3 mil pesitos al mes").map(|b| (b.max(), b.currency_assumed())),
+        Ok((Some(3000), false))
+    );
     // "lucas" are money in themselves, asked for or not.
     assert_eq!(
         at("tenemos hasta 200 lucas mensuales", false).as_deref(),

@@ -488,6 +488,40 @@ fn particles_signatures_and_companies_named_as_their_own() {
             "the shop is nkechi's closet",
             &[(Company, "nkechi's closet")],
         ),
+        (
+            "Buen día. Represento a GRUPO ALFA INMOBILIARIO, mi nombre es Ernesto Villanueva, director general",
+            &[
+                (Name, "Ernesto Villanueva"),
+                (Company, "GRUPO ALFA INMOBILIARIO"),
+                (Authority, "director general"),
+            ],
+        ),
+        (
+            "Desde Óptica Luz, les saluda Marta Giménez. Tenemos dos locales",
+            &[(Name, "Marta Giménez"), (Company, "Óptica Luz")],
+        ),
+        (
+            "this is Mike's phone. I'm his practice manager, Jenna Clarke",
+            &[
+                (Name, "Jenna Clarke"),
+                (Authority, "I'm his practice manager"),
+            ],
+        ),
+        (
+            "yo\nsam okafor here\nwe're kicks & co, sneaker resale in atlanta",
+            &[(Name, "sam okafor"), (Company, "kicks & co")],
+        ),
+        (
+            "hola soy Ricardo de Autos Premier, somos agencia de seminuevos en Monterrey",
+            &[(Name, "Ricardo"), (Company, "Autos Premier")],
+        ),
+        (
+            "I'm the office manager at a law firm, Hart & Cole Solicitors.",
+            &[
+                (Company, "Hart & Cole Solicitors"),
+                (Authority, "I'm the office manager"),
+            ],
+        ),
         ("tengo la tienda cerrada", &[]),
         ("We are very busy", &[]),
         ("Hola, Sofía", &[]),
