@@ -47,7 +47,9 @@ static INDIRECT: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)\b(?:(?:quer[ií]a|quisiera|quiero|queremos|me\s+gustar[ií]a|necesito|necesitamos)\s+(?:saber|preguntar(?:les|te|le)?|consultar(?:les|te|le)?)
           |(?:i\s+)?(?:was|am|were)\s+wondering|i\s+(?:wanted|want|would\s+like|['’]d\s+like)\s+to\s+(?:know|ask|check)
-          |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar))\b",
+          |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar)
+          |(?:and\s+)?also\s+(?:does|do|can|will|is|are)\s+(?:it|you|u|the\s+(?:bot|assistant))
+          |y\s+tambi[eé]n\s+(?:se\s+puede|puede|funciona|contesta|responde|atiende))\b",
     )
 });
 
@@ -408,6 +410,10 @@ mod tests {
                 "",
             ),
             ("soy Julia, vendemos muebles", "soy Julia, vendemos muebles"),
+            (
+                "we need a chatbot to take the orders and also does it work even at night",
+                "we need a chatbot to take the orders",
+            ),
             (
                 "hola! ¿cuánto cuesta? somos una tienda",
                 "hola!\nsomos una tienda",
