@@ -4,7 +4,6 @@
 //! Apart from names, as where a company name ends is its own judgement.
 
 use super::super::names::{is_abbreviation, is_not_name, is_place, names_a_business};
-use super::person::PIPE_SIGNATURE;
 use super::text::Words;
 use super::{authority, parse_company, text};
 use regex::Regex;
@@ -20,6 +19,15 @@ pub(super) static ROLE_AT: LazyLock<Regex> =
 /// after the role; further on it is where ("manager of a hotel in
 /// Edinburgh").
 static ROLE_IN: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)^[ \t]+in[ \t]+"));
+
+/// "Juan Pérez | Ferretería El Martillo", "Anthony Russo | Sales Manager |
+/// RUSSO MOTORS GROUP": a signature line, the name first and then the
+/// role or the company, set apart by bars.
+pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?$",
+    )
+});
 
 /// Words a company name found in prose may have.
 const MAX_COMPANY_WORDS: usize = 6;

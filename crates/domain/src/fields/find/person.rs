@@ -4,7 +4,7 @@
 //! cue, its capitals and the words that cannot be names.
 
 use super::super::names::{is_not_name, is_particle, is_place};
-use super::company::{ROLE_AT, company_after, company_at};
+use super::company::{PIPE_SIGNATURE, ROLE_AT, company_after, company_at};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
 use std::ops::Range;
@@ -51,15 +51,6 @@ static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?x)^[\ \t]*(?i:hi|hello|hey|hola|buenas|buenos\ d[ií]as|buenas\ tardes|good\ (?:morning|afternoon|evening))[\ \t]*[,!.]?[\ \t]+
         (?P<name>\p{Lu}[\p{L}\p{M}'’-]+(?:[\ \t]+(?:(?i:de|del|van|von|der|da|di|dos|la|los)[\ \t]+)*\p{Lu}[\p{L}\p{M}'’-]*){1,2})[\ \t]*(?:[.!:\n]|$)",
-    )
-});
-
-/// "Juan Pérez | Ferretería El Martillo", "Anthony Russo | Sales Manager |
-/// RUSSO MOTORS GROUP": a signature line, the name first and then the
-/// role or the company, set apart by bars.
-pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
-        r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?$",
     )
 });
 
