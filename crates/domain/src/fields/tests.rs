@@ -368,6 +368,14 @@ fn a_profile_name_is_a_name_only_when_it_reads_as_a_persons() {
     }
 }
 
+/// The need found in `text` for a business that sells what `topics` name.
+fn need(text: &str, topics: &Topics) -> Option<String> {
+    find_about(text, None, TODAY, topics)
+        .into_iter()
+        .find(|(field, _)| *field == FieldName::Need)
+        .map(|(_, need)| need)
+}
+
 #[test]
 fn a_playbooks_own_topics_say_what_its_customers_need() {
     let dental = Topics::of(&[
@@ -376,12 +384,6 @@ fn a_playbooks_own_topics_say_what_its_customers_need() {
         "root canal".to_owned(),
     ])
     .expect("words make topics");
-    let need = |text: &str, topics: &Topics| {
-        find_about(text, None, TODAY, topics)
-            .into_iter()
-            .find(|(field, _)| *field == FieldName::Need)
-            .map(|(_, need)| need)
-    };
     assert_eq!(
         need(
             "Soy Pilar, me duele una muela desde hace unos dias",
@@ -406,12 +408,7 @@ fn a_playbooks_own_topics_say_what_its_customers_need() {
 /// they say both; a timeline said with "tenerlo" is no need.
 #[test]
 fn the_problem_a_customer_brings_is_their_need() {
-    let need = |text: &str| {
-        find(text, None, TODAY)
-            .into_iter()
-            .find(|(field, _)| *field == FieldName::Need)
-            .map(|(_, need)| need)
-    };
+    let need = |text: &str| need(text, Topics::sales());
     assert_eq!(
         need("Customers ask price and availability of cars on WhatsApp and my sales boys cannot reply all. I need automatic replies").as_deref(),
         Some("automatic replies: Customers ask price and availability of cars on WhatsApp and my sales boys cannot reply all")
