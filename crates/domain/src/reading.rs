@@ -306,6 +306,24 @@ pub fn asks_for_person(text: &str) -> bool {
     PERSON_REQUEST.is_match(text)
 }
 
+/// Saying no to a person for now: "i don't wanna talk to a person yet",
+/// "no me pases con nadie todavía".
+static DECLINES_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)
+        \b(?:don['’]?t|do\s+not|dont)\s+(?:wanna|want\s+to|need\s+to|want|need)\s+(?:(?:talk|speak|chat)\s+(?:to|with)\s+)?(?:a\s+|an\s+)?(?:person|human|someone|anyone|agent|rep|call)\b
+        | \bno\s+(?:me\s+)?(?:pases|pase|pasen|transfieras|comuniques)\s+con
+        | \bno\s+(?:quiero|necesito)\s+(?:hablar\s+con\s+)?(?:una\s+persona|nadie|un\s+asesor|alguien|un\s+humano)
+        ",
+    )
+});
+
+/// Whether `text` says no to a person for now ("i don't wanna talk to a
+/// person yet"), which no reading of it as a request overrides.
+pub fn declines_person(text: &str) -> bool {
+    DECLINES_PERSON.is_match(text)
+}
+
 /// Whether `text` speaks of people other than the business's team: a
 /// hands-off reading of it needs [`asks_for_person`] too.
 pub fn speaks_of_others(text: &str) -> bool {
@@ -568,6 +586,7 @@ mod tests {
             "el bot suena humano?",
             "queremos que cuando el cliente quiera hablar con una persona se lo pase a Carla",
             "we're a sales agency, our agents are drowning in leads",
+            "i don't wanna talk to a person yet, just want the basics first",
             "our sales reps are overloaded with custom sofa inquiries",
         ] {
             assert!(!asks_for_person(text), "{text}");
@@ -581,5 +600,18 @@ mod tests {
             assert!(speaks_of_others(text), "{text}");
         }
         assert!(!speaks_of_others("can I talk to a human"));
+        for text in [
+            "i don't wanna talk to a person yet, just want the basics first",
+            "no me pases con nadie todavía",
+            "no quiero hablar con un asesor aún",
+        ] {
+            assert!(declines_person(text), "{text}");
+        }
+        for text in [
+            "is this a bot? I don't want to chat with a bot",
+            "no quiero hablar con un robot",
+        ] {
+            assert!(!declines_person(text), "{text}");
+        }
     }
 }

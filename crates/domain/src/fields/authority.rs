@@ -29,7 +29,7 @@ pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|re
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
 const NOT_AND: &str = r"(?:[^\Wa]\w*|a[^\Wn]\w*|an[^\Wd]\w*|and\w+|an?)\b";
-pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo)";
+pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo|se[ñn]ora|socia)";
 
 /// "I don't need to ask anyone": decides, despite the approval words.
 static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -111,11 +111,18 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \bvisto\s+bueno\b
         | \b(?:lo|la)\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobar|autorizar|firmar|decidir)\s+(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+|[ée]l|ella|ellos|ellas)
         | \btiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|firmarlo|decidirlo)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
-        | \b(?:ella|[ée]l|ellos|ellas)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
+        | (?:\bella|\bellos|\bellas|\bel|(?:^|[^\p{{L}}])él)\s+(?:es\s+quien\s+|son\s+quienes\s+)?(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
+        | \blo\s+(?:vemos|hablamos|consultamos|charlamos|decidimos)\s+(?:con\s+(?:mi|mis|el|la|nuestro|nuestra)\s+\p{{L}}+|(?:las|los|entre\s+(?:las|los))\s+(?:dos|tres))
+        | \bdecidimos\s+(?:yo\s+y|entre)\b | \byo\s+y\s+mi\s+{APPROVERS_ES}\s+(?:decidimos|lo\s+vemos)
+        | \b(?:hablo|consulto|lo\s+hablo|lo\s+veo)\s+con\s+(?:mi|el|la)\s+{APPROVERS_ES}(?:\s+y\s+te\s+(?:digo|aviso|cuento|confirmo))?
         | \b(?:she|he|they)\s+(?:approves?|decides?|signs?\s+off|has\s+the\s+final\s+say|makes\s+the\s+(?:final\s+)?(?:decision|call))\b
         | \b(?:she|he|they)\s+(?:handles?|controls?|holds?|manages?|owns?)\s+(?:all\s+)?the\s+(?:budget|money|finances|purse\s+strings)
         | \b(?:she|he|they)(?:['’]ll|\s+will|\s+would)\s+(?:make|take|have)\s+the\s+(?:final\s+|last\s+)?(?:decision|call|say|word)
-        | \b(?:she|he|they)\s+(?:has|have|needs?|will\s+need)\s+to\s+(?:ok|okay|approve|sign(?:\s+off)?|agree|decide)
+        | \b(?:she|he|they)\s+(?:has|have|needs?|will\s+need|gotta|got\s+to|must)\s+(?:to\s+)?(?:ok|okay|approve|sign(?:\s+off)?|agree|decide)
+        | \b(?:she|he|they)\s+(?:will|['’]ll)\s+decide
+        | \b(?:my|our)\s+{APPROVERS_EN}\s+(?:owns?|runs?)\s+(?:it|the\s+(?:business|shop|store|company|place))
+        | \b(?:my|our|the)\s+{APPROVERS_EN}\s+is\s+the\s+one\s+who\s+(?:decides?|approves?|signs?)
+        | \b(?:the|our|my)\s+(?:\p{{L}}+\s+)?(?:vets|doctors|dentists|partners|owners|directors|founders|bosses|managers|parents)\s+(?:sign\s+off|approve|decide)
         | \bprocurement\s+process | \bgoes\s+through\s+(?:our|the)\s+(?:purchasing|procurement|finance|accounting)
         | \bput\s+it\s+(?:up\s+)?(?:to|before)\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+la\s+(?:tiene\s+que\s+(?:ver|tomar)|ve|tiene|toma)\s+(?:mi|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
@@ -152,6 +159,7 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \bi\s+(?:have|get)\s+the\s+(?:final|last)\s+(?:say|word)
         | \bi\s+call\s+the\s+shots\b
         | \bi\s+sign\s+the\s+(?:cheques|checks|contracts?)
+        | \bi\s+own\s+(?:it|the\s+place)\b
         | \bi['’]?m\s+the\s+budget\s+(?:holder|owner) | \bi\s+hold\s+the\s+budget
         | \bi\s+(?:can|could|will|get\s+to)\s+make\s+the\s+(?:final\s+)?(?:call|decision)
         | \b(?:la\s+)?[úu]ltima\s+palabra\s+(?:es\s+m[ií]a|la\s+tengo\s+yo)
@@ -382,8 +390,12 @@ pub(super) fn locate(text: &str) -> Option<(String, Range<usize>)> {
 /// roles and departments, a judgement made word by word.
 pub(super) fn role_in(phrase: &str) -> Option<Range<usize>> {
     let mut words = text::words(phrase).peekable();
+    // "just the admin", "solo el asistente".
     while words
-        .next_if(|(_, w)| is_article(&w.to_lowercase()))
+        .next_if(|(_, w)| {
+            let lower = w.to_lowercase();
+            is_article(&lower) || matches!(lower.as_str(), "just" | "only" | "solo" | "sólo")
+        })
         .is_some()
     {}
     let mut start = None;
@@ -481,7 +493,7 @@ static ROLE_WORDS: Words = Words::new(
      desarrollador desarrolladora consultor consultora vendedor vendedora comprador \
      compradora contador contadora secretario secretaria supervisora ejecutivo ejecutiva \
      líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada \
-     franquiciado franquiciada franchisee",
+     franquiciado franquiciada franchisee gerenta",
 );
 
 /// Words that make a phrase a role. Also used to refuse them as names.

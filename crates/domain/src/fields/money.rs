@@ -402,7 +402,7 @@ pub fn said_period(text: &str) -> Option<BudgetPeriod> {
         .find_map(|m| period(m.as_str()))
 }
 
-static LUCAS: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)\blucas\b"));
+static LUCAS: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)\b(?:lucas|palos?)\b"));
 
 static INDIAN_MULTIPLIER: LazyLock<Regex> =
     LazyLock::new(|| text::regex(r"(?i)\b(?:lakhs?|lacs?|crores?)\b"));

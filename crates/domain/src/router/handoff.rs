@@ -25,12 +25,13 @@ impl Agent {
         learned: bool,
     ) -> Option<HandoffReason> {
         let policy = &self.playbook.handoff;
-        let asked = turn
+        let asked = (turn
             .intent
             .as_deref()
             .and_then(|id| self.playbook.intent(id))
             .is_some_and(|i| i.hands_off)
-            || reading::asks_for_person(words);
+            || reading::asks_for_person(words))
+            && !reading::declines_person(words);
         if asked {
             return Some(HandoffReason::CustomerAsked);
         }

@@ -70,7 +70,7 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?xi)
         \b(?:
             (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})\s+(?:is(?:\s+called)?|es|se\s+llama)
-            | (?:i|we)\s+(?:run|own|manage|co-own)
+            | (?:i|we)\s+(?:run|own|manage|co-own|have|got)
             | (?:i|we)\s+work\s+with
             | (?:the|my|our)\s+(?:company|business|shop|store)\s+is
             | (?:i|we)\s+represent | here\s+at | aqu[ií]\s+en
@@ -95,7 +95,7 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
     |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
     |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega
-    |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop";
+    |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop|est[eé]tica|dulcer[ií]a|landscaping";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.
@@ -185,6 +185,11 @@ fn after_business_kind(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
             at -= usize::from(text[..at].ends_with(','));
         }
         let rest = text[at..].trim_start_matches([' ', '\t']);
+        // "a perfume shop Al Farsi Oud", "my restaurant Bait Al Mandi":
+        // the name right after the kind, capitalised.
+        if at == m.end() && rest.starts_with(char::is_uppercase) {
+            return Some((text.len() - rest.len(), false));
+        }
         let after = rest
             .strip_prefix(',')
             .or_else(|| rest.strip_prefix("- "))
@@ -206,13 +211,23 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     let all_lowercase = !text.chars().any(char::is_uppercase);
     let after_name = name_end.and_then(|end| {
         let at = end + AFTER_NAME.find(&text[end..])?.end();
-        let kind = KIND_WORD
-            .find(&text[at..])
-            .filter(|_| !text[at..].starts_with(char::is_uppercase));
+        // "del despacho Puig & Serra": the kind before a capitalised name is
+        // not part of it; "de estetica glamur" typed in lowercase is whole.
+        let kind = KIND_WORD.find(&text[at..]).filter(|k| {
+            !text[at..].starts_with(char::is_uppercase)
+                && text[at + k.end()..].starts_with(char::is_uppercase)
+        });
         Some((at + kind.map_or(0, |m| m.end()), all_lowercase))
     });
     let cued = COMPANY_CUE.find_iter(text).map(|m| (m.end(), true));
-    let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| (m.end(), false));
+    // "tengo la Dulcería La Piñata": a lowercase article before the name.
+    let weak = WEAK_COMPANY_CUE.find_iter(text).map(|m| {
+        let at = m.end();
+        (
+            at + LOWER_ARTICLE.find(&text[at..]).map_or(0, |a| a.end()),
+            false,
+        )
+    });
     let lines = LINE_FROM.find_iter(text).map(|m| (m.end(), false));
     if let Some(found) = name_end
         .and_then(|end| company_next_clause(text, end))

@@ -76,6 +76,9 @@ pub(super) fn multiplier(raw: &str) -> u128 {
         "mil millones" | "bn" | "billion" | "billions" => 1_000_000_000,
         "m" | "mm" | "millón" | "millon" | "millones" | "million" | "millions" => 1_000_000,
         "crore" | "crores" => 10_000_000,
+        // Argentine and Chilean slang: "un palo" is a million pesos.
+        "palo" | "palos" => 1_000_000,
+        "hundred" => 100,
         "lakh" | "lakhs" | "lac" | "lacs" => 100_000,
         _ => 1_000,
     }
@@ -99,6 +102,7 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
         "zar" | "rand" | "rands" => Iso("ZAR"),
         "kes" => Iso("KES"),
         "aed" | "dirham" | "dirhams" => Iso("AED"),
+        "sar" | "riyal" | "riyals" => Iso("SAR"),
         "sgd" => Iso("SGD"),
         "myr" | "ringgit" => Iso("MYR"),
         "r$" | "brl" | "reales" | "reais" => Iso("BRL"),

@@ -479,6 +479,23 @@ fn locates_money_but_not_counts() {
         parse_budget("como 3 mil pesitos al mes").map(|b| (b.max(), b.currency_assumed())),
         Ok((Some(3000), false))
     );
+    // Amounts in words and slang: "five hundred", "un palo" (a million
+    // pesos), riyals.
+    let read = |text: &str| {
+        parse_budget(text).map(|b| (b.min(), b.max(), b.currency().map(|c| c.to_string())))
+    };
+    assert_eq!(
+        read("five hundred dollars a month"),
+        Ok((Some(500), Some(500), Some("USD".to_owned())))
+    );
+    assert_eq!(
+        read("un palo mensual"),
+        Ok((Some(1_000_000), Some(1_000_000), None))
+    );
+    assert_eq!(
+        read("not more than 2000 riyal per month"),
+        Ok((None, Some(2000), Some("SAR".to_owned())))
+    );
     // "lucas" are money in themselves, asked for or not.
     assert_eq!(
         at("tenemos hasta 200 lucas mensuales", false).as_deref(),

@@ -72,6 +72,9 @@ pub(super) enum Event {
     /// The shopping days of South-East Asia whose day repeats the month
     /// ("the 9.9 sale", "11.11").
     DoubleDay(i8),
+    /// Ramadan, which follows the Islamic lunar calendar: looked up in
+    /// [`RAMADAN`]; "after Ramadan" is the day after it ends (Eid al-Fitr).
+    Ramadan,
     /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
     /// looked up in [`DIWALI`], a year outside it is not read.
     Diwali,
@@ -93,11 +96,22 @@ const DIWALI: [(i16, i8, i8); 11] = [
     (2035, 10, 30),
 ];
 
+/// Ramadan's first and last days, 2026 to 2030, as the published
+/// calendars give them (a day may differ with the moon sighting where the
+/// customer is): no date crate here has the Islamic calendar.
+const RAMADAN: [((i16, i8, i8), (i8, i8)); 5] = [
+    ((2026, 2, 18), (3, 19)),
+    ((2027, 2, 8), (3, 9)),
+    ((2028, 1, 28), (2, 26)),
+    ((2029, 1, 16), (2, 14)),
+    ((2030, 1, 6), (2, 4)),
+];
+
 /// The names of the events, typos included, as regex alternations; `None`
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 30] = [
+pub(super) const EVENTS: [(Option<Event>, &str); 31] = [
     // Lunar new years follow another calendar.
     (
         None,
@@ -166,6 +180,7 @@ pub(super) const EVENTS: [(Option<Event>, &str); 30] = [
     ),
     (Some(Event::Diwali), r"diwali|deepavali|divali"),
     (Some(Event::MemorialDay), r"memorial\s+day(?:\s+weekend)?"),
+    (Some(Event::Ramadan), r"ramadan|ramad[aá]n|ramzan"),
     (Some(Event::LaborDay), r"labou?r\s+day(?:\s+weekend)?"),
     (
         Some(Event::MayDay),
@@ -248,6 +263,13 @@ impl Event {
             Event::LaborDay => (nth(9, 1, Weekday::Monday)?, None),
             Event::MayDay => (day(5, 1)?, None),
             Event::DoubleDay(month) => (day(month, month)?, None),
+            Event::Ramadan => {
+                let &((_, month, dd), (end_month, end_day)) = RAMADAN
+                    .iter()
+                    .find(|((y, _, _), _)| *y == year)
+                    .ok_or(TOO_FAR)?;
+                (day(month, dd)?, Some(day(end_month, end_day)?))
+            }
             Event::Diwali => {
                 let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, None)

@@ -29,13 +29,14 @@ const PARTS: &str = r"early(?:\s+in)?|mid|late(?:\s+in)?|beginning\s+of|start\s+
 /// Words that soften a count: "in like 3 weeks", "en unos 15 días".
 const ABOUT: &str = r"about|around|like|roughly|approximately|approx\.?|maybe|unos|unas|aproximadamente|aprox\.?|m[aá]s\s+o\s+menos|como|tipo";
 /// Words before an event that mean "once it is over".
-const AFTER_EVENT: &str = r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras";
+const AFTER_EVENT: &str =
+    r"after|once|post|despu[ée]s\s+del?|luego\s+del?|pasad[oa]s?|tras|cuando\s+pasen?";
 /// Words before an event that make it a timeline: by it, for it, in it.
 /// Not "on", "at" or "during", which tell when the business is busy ("we
 /// are open on Easter Sunday") far more often than when to start.
 const BY_EVENT: &str = concat!(
-    r"before|ahead\s+of|prior\s+to|by|for|until|till|in\s+time\s+for|around|in|from|starting|this|",
-    r"antes\s+del?|para|hasta|en|por|desde|a\s+partir\s+del?|est[ea]",
+    r"before|b4|ahead\s+of|prior\s+to|by|for|until|till|in\s+time\s+for|around|in|from|starting|this|",
+    r"antes\s+del?|para|pa|pal|hasta|en|por|desde|a\s+partir\s+del?|est[ea]",
 );
 
 #[derive(Debug, Clone, Copy)]
@@ -162,10 +163,10 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (r"\b(week|month|year)\s+after\s+next\b".into(), Rule::AfterNext, true),
-        (r"\bnext\s+(week|month|year|quarter)\b".into(), Rule::Next, true),
+        (r"\b(?:next|nxt|nex)\s+(week|wk|month|mth|year|yr|quarter)\b".into(), Rule::Next, true),
         (r"\b(?:pr[oó]xim[oa]|siguiente)\s+(semana|mes|año|trimestre|semestre)\b".into(), Rule::Next, true),
         (
-            r"\b(?:la|el)\s+(semana|mes|año|trimestre|semestre)\s+(?:(?:que|q)\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
+            r"\b(?:la|el|pal|pa\s+la|pa\s+el)\s+(semana|mes|año|trimestre|semestre)\s+(?:(?:que|q|k)\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
             Rule::Next,
             true,
         ),
@@ -201,7 +202,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b(?:in|by|for|until|before|from|starting|around|en|para|hasta|antes\s+de|a\s+partir\s+de|desde|por)\s+(?:(?:el\s+)?mes\s+de\s+|the\s+)?({MONTHS})\b"),
+            format!(r"\b(?:in|by|for|until|before|b4|from|starting|around|en|para|pa|hasta|antes\s+de|a\s+partir\s+de|desde|por)\s+(?:(?:el\s+)?mes\s+de\s+|the\s+)?({MONTHS})\b"),
             Rule::Month,
             true,
         ),
@@ -218,7 +219,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         // week gone by.
         (r"\b(?:la\s+otra)\s+(semana)\b".into(), Rule::Next, false),
         (r"\b(?:the\s+)?day\s+after\s+tomorrow\b|\bpasado\s+mañana\b".into(), Rule::DayAfterTomorrow, false),
-        (r"\btomorrow\b|\bmañana\b".into(), Rule::Tomorrow, false),
+        (r"\btomorrow\b|\b2moro\b|\btmrw\b|\btmr\b|\bmañana\b".into(), Rule::Tomorrow, false),
         (
             r"(?x)
             \bno\s+(?:big\s+|real\s+|huge\s+)?(?:rush|hurry)\b
@@ -238,7 +239,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         (
             r"(?x)
-            \basap\b | \ba\.s\.a\.p\b
+            \basap\b | \ba\.s\.a\.p\b | \bpa(?:ra)?\s+ayer\b
             | \bas\s+soon\s+as\s+(?:possible|posible|we\s+can|you\s+can)\b
             | \b(?:right|straight)\s+away\b | \bright\s+now\b | \bimmediately\b | \bthe\s+sooner\s+the\s+better\b
             | \burgent(?:ly)?\b | \bur[gj]ente(?:mente)?\b | \bneed(?:ed)?\s+(?:it|this|one)\s+yesterday\b

@@ -184,6 +184,11 @@ fn more_named_days_and_stories_of_past_ones() {
         Some(date(2026, 5, 1))
     );
     assert_eq!(by("hopefully before the 9.9 sale"), Some(date(2026, 9, 9)));
+    assert_eq!(by("after Ramadan inshallah"), Some(date(2026, 3, 20)));
+    assert_eq!(by("b4 black friday"), Some(date(2026, 11, 27)));
+    assert_eq!(by("pal mes q viene"), Some(date(2026, 2, 1)));
+    assert_eq!(by("cuando pase el verano"), Some(date(2026, 9, 1)));
+    assert_eq!(parse_timeline("pa ayer jaja", today), Ok(Timeline::Asap));
     assert_eq!(
         locate(
             "Last Diwali we got 800 WhatsApp enquiries in one week",
