@@ -99,12 +99,13 @@ const DIWALI: [(i16, i8, i8); 11] = [
 /// Ramadan's first and last days, 2026 to 2030, as the published
 /// calendars give them (a day may differ with the moon sighting where the
 /// customer is): no date crate here has the Islamic calendar.
-const RAMADAN: [((i16, i8, i8), (i8, i8)); 5] = [
-    ((2026, 2, 18), (3, 19)),
-    ((2027, 2, 8), (3, 9)),
-    ((2028, 1, 28), (2, 26)),
-    ((2029, 1, 16), (2, 14)),
-    ((2030, 1, 6), (2, 4)),
+/// Each row: the year, the first month and day, the last month and day.
+const RAMADAN: [(i16, i8, i8, i8, i8); 5] = [
+    (2026, 2, 18, 3, 19),
+    (2027, 2, 8, 3, 9),
+    (2028, 1, 28, 2, 26),
+    (2029, 1, 16, 2, 14),
+    (2030, 1, 6, 2, 4),
 ];
 
 /// The names of the events, typos included, as regex alternations; `None`
@@ -264,10 +265,8 @@ impl Event {
             Event::MayDay => (day(5, 1)?, None),
             Event::DoubleDay(month) => (day(month, month)?, None),
             Event::Ramadan => {
-                let &((_, month, dd), (end_month, end_day)) = RAMADAN
-                    .iter()
-                    .find(|((y, _, _), _)| *y == year)
-                    .ok_or(TOO_FAR)?;
+                let &(_, month, dd, end_month, end_day) =
+                    RAMADAN.iter().find(|row| row.0 == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, Some(day(end_month, end_day)?))
             }
             Event::Diwali => {
