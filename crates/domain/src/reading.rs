@@ -338,6 +338,7 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
           |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
           |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?
           |scratch\s+that)(?:\b|[^\p{L}\p{N}]|$)
+        | ^\s*\*\p{L}
         ",
     )
 });
@@ -347,12 +348,20 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
 static TAKEN_BACK: LazyLock<Regex> =
     LazyLock::new(|| text::regex(r"(?i)(?:,\s*|\s+)(?:not|no)\s+(?P<value>[^,.;!?\n]+)"));
 
+/// What follows "no" when it is a phrase of its own ("no rush", "no
+/// idea", "no sé", "no hay apuro"), not a value taken back.
+static SAYS_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^\s*(?:rush|hurry|idea|deadline|problem|worries|s[eé]|hay|tengo|tenemos|prisa|apuro|urge)",
+    )
+});
+
 /// Words a correction opens with, which are not part of the new value.
 static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^(?:\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
+        r"(?xi)^(?:\s*\*|\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|ay|typo|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no|es|son|it['’]?s|is|it\s+is
+          |corrijo|ups|uy|ay|typo|hmm+|umm*|mmm*|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no[,.!:;]|es|son|it['’]?s|is|it\s+is
           |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)(?:\b|[\s,.:;!🙈🙄😅]|$)[\s,.:;!🙈🙄😅]*)+",
     )
 });
@@ -375,11 +384,16 @@ pub struct Correction {
 pub fn correction(text: &str) -> Option<Correction> {
     let text = text.lines().rev().find(|line| CORRECTION.is_match(line))?;
     let stated = statements(text);
-    let taken_back = TAKEN_BACK
+    // "no rush", "no idea", "no sé" say something, take nothing back.
+    let taken = TAKEN_BACK
         .captures(&stated)
         .and_then(|caps| caps.name("value"))
-        .map(|value| value.as_str().trim().to_owned());
-    let says = TAKEN_BACK.replace(&stated, "").into_owned();
+        .filter(|value| !SAYS_SOMETHING.is_match(value.as_str()));
+    let taken_back = taken.map(|value| value.as_str().trim().to_owned());
+    let says = match taken {
+        Some(_) => TAKEN_BACK.replace(&stated, "").into_owned(),
+        None => stated.clone(),
+    };
     let opened = CORRECTION_OPENER.replace(says.trim(), "");
     // The new value is the first clause: "es Distribuidora Los Alerces,
     // escribí cualquier cosa" corrects to "Distribuidora Los Alerces".
@@ -528,6 +542,12 @@ mod tests {
             Some(("se llama Textiles Andinos".to_owned(), None))
         );
         assert_eq!(read("me confundí, son 300"), Some(("300".to_owned(), None)));
+        assert_eq!(read("*Miguel jaja"), Some(("Miguel jaja".to_owned(), None)));
+        // "no rush" says something; it takes nothing back.
+        assert_eq!(
+            read("hmm actually no rush, whenever really"),
+            Some(("no rush".to_owned(), None))
+        );
         assert_eq!(read("our budget is 5k"), None);
     }
 

@@ -174,15 +174,27 @@ impl Agent {
             .into_iter()
             .find(|(_, known)| known.is_some_and(|k| resembles(k, &correction.value)))
             .map(|(field, _)| field);
+            // "*Miguel jaja", "*Kris with a K lol": one word of the known
+            // name put right.
+            let one_word = resembled.and_then(|field| {
+                let known = match field {
+                    FieldName::Company => lead.company.as_deref(),
+                    _ => lead.name.as_deref(),
+                }?;
+                Some((field, fixed_word(known, &correction.value)?))
+            });
             let candidates = match about.or(resembled) {
                 Some(field) => vec![field],
                 None => CORRECTABLE.into_iter().filter(|f| lead.has(*f)).collect(),
             };
-            proposed.extend(candidates.into_iter().find_map(|field| {
-                fields::find(&correction.value, Some(field), today)
-                    .into_iter()
-                    .find(|(found, _)| *found == field)
-            }));
+            let bare = one_word.or_else(|| {
+                candidates.into_iter().find_map(|field| {
+                    fields::find(&correction.value, Some(field), today)
+                        .into_iter()
+                        .find(|(found, _)| *found == field)
+                })
+            });
+            proposed.extend(bare);
         }
         for (field, raw) in proposed {
             let mut corrected = conversation.lead.clone();
@@ -266,6 +278,29 @@ fn resembles(known: &str, said: &str) -> bool {
             said.iter()
                 .any(|s| strsim::levenshtein(k, s) <= 1 + k.len() / 5)
         })
+}
+
+/// `known` with the one word `said` corrects: "Migel Angel Torres" and
+/// "Miguel jaja" make "Miguel Angel Torres". `None` when `said` is a whole
+/// name of its own ("Bluefin Charter Co") or fixes no word of `known`.
+fn fixed_word(known: &str, said: &str) -> Option<String> {
+    let mut words = said.split_whitespace();
+    let word = words.next()?.trim_matches(|c: char| !c.is_alphanumeric());
+    if words
+        .next()
+        .is_some_and(|next| next.starts_with(char::is_uppercase))
+    {
+        return None;
+    }
+    let folded = crate::language::fold(word);
+    let known_words: Vec<&str> = known.split_whitespace().collect();
+    let at = known_words.iter().position(|k| {
+        let k = crate::language::fold(k);
+        k != folded && strsim::levenshtein(&k, &folded) <= 1 + k.len() / 5
+    })?;
+    let mut fixed = known_words;
+    fixed[at] = word;
+    Some(fixed.join(" "))
 }
 
 /// `known` and `new` as one need, when `new` says at least two things

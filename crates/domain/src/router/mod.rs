@@ -233,7 +233,11 @@ impl Agent {
 
         // The server, not the brain nor the business default, decides the
         // language each reply is in: the brain is told it in the prompt.
-        if let Some(language) = said_language(burst) {
+        // Once the conversation has a language, a word or two ("asap",
+        // "ok", "yes") does not switch it: a customer who switches writes
+        // a sentence.
+        let settled = conversation.last_seq > burst.len() as u64;
+        if let Some(language) = said_language(burst, settled) {
             conversation.language = language;
         }
         // The WhatsApp profile name is the name until the customer says
@@ -460,11 +464,13 @@ impl Agent {
 }
 
 /// The language the burst's words are in, when they say: the newest
-/// message that tells wins, as a customer who switches means it.
-fn said_language(burst: &[InboundMessage]) -> Option<Language> {
+/// message that tells wins, as a customer who switches means it; once the
+/// conversation is `settled` in one, only a message of three words or more.
+fn said_language(burst: &[InboundMessage], settled: bool) -> Option<Language> {
     burst
         .iter()
         .rev()
         .filter_map(|m| m.content.text())
+        .filter(|text| !settled || text.split_whitespace().count() >= 3)
         .find_map(crate::language::detect)
 }

@@ -314,3 +314,21 @@ async fn a_company_corrected_once_leaves_the_name_alone_and_a_lookalike_corrects
     );
     assert_eq!(h.conversation.lead.name.as_deref(), Some("Dan"));
 }
+
+#[tokio::test]
+async fn one_word_put_right_fixes_the_name_and_a_word_or_two_does_not_switch_the_language() {
+    let mut h = Harness::new(vec![
+        Ok(turn("¡Gracias!")),
+        Ok(turn("¡Gracias!")),
+        Ok(turn("¡Perfecto!")),
+    ]);
+    h.say(&["hola, soy Migel Angel Torres y quiero un bot de ventas"])
+        .await;
+    h.say(&["*Miguel jaja"]).await;
+    assert_eq!(
+        h.conversation.lead.name.as_deref(),
+        Some("Miguel Angel Torres")
+    );
+    h.say(&["asap"]).await;
+    assert_eq!(h.conversation.language, leadline_domain::Language::Es);
+}

@@ -76,7 +76,7 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:i|we)\s+represent | here\s+at | aqu[ií]\s+en
             | (?:enquiring|inquiring|asking|writing)\s+for
             | estoy\s+con | (?:i['’]?m|i\s+am)\s+with
-            | somos | we['’]re | we\s+are
+            | (?:somos|we['’]re|we\s+are)(?:\s+(?:actually|now|ahora|en\s+realidad))?
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
@@ -330,10 +330,17 @@ fn named_as_own(text: &str) -> Option<(String, Range<usize>)> {
 /// role, not a company).
 pub(super) fn company_next_clause(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
     let at = name_end + NEXT_CLAUSE.find(&text[name_end..])?.end();
-    if !text[at..].starts_with(char::is_uppercase) {
+    // "mike, acme roofing": typed in lowercase, a business's name still
+    // says what it is.
+    let clause = &text[at..];
+    let clause = &clause[..clause
+        .find([',', '.', '\n', '!', '?'])
+        .unwrap_or(clause.len())];
+    let lowercase_business = !text.chars().any(char::is_uppercase) && names_a_business(clause);
+    if !text[at..].starts_with(char::is_uppercase) && !lowercase_business {
         return None;
     }
-    let (snippet, span) = company_at(text, at, false)?;
+    let (snippet, span) = company_at(text, at, lowercase_business)?;
     let fills_clause = text[span.end..]
         .trim_start_matches([' ', '\t'])
         .chars()

@@ -203,11 +203,11 @@ static NOT_PURCHASES: Words = Words::new(
 fn not_a_purchase(first: &str) -> bool {
     // Booking or signing up is how to buy, not what: "I'd like to book
     // one", "la quiero anotar ya".
-    const VERB_STEMS: [&str; 34] = [
+    const VERB_STEMS: [&str; 36] = [
         "talk", "speak", "habl", "platic", "convers", "comunic", "contact", "start", "begin",
         "empez", "comenz", "inici", "arranc", "know", "sab", "ask", "pregunt", "check", "consult",
         "think", "pens", "wait", "esper", "pag", "spend", "gast", "book", "reserv", "agend",
-        "schedul", "anot", "inscrib", "sign", "enrol",
+        "schedul", "anot", "inscrib", "sign", "enrol", "discuss", "discut",
     ];
     VERB_STEMS.iter().any(|stem| first.starts_with(stem))
         || first.starts_with(|c: char| c.is_ascii_digit())
