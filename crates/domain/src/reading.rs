@@ -17,8 +17,9 @@ use std::sync::LazyLock;
 /// asks only before its subject ("would it work", "can u send"; not "would
 /// love it live by June"); Spanish "como", "que", "cuando", "donde" and
 /// "quien" without their accent open statements as often ("como máximo
-/// 500", "quien decide es la directora"), so only a "?" makes those a
-/// question.
+/// 500", "quien decide es la directora"), and with it exclamations and
+/// greetings ("qué lata", "qué tal, soy Gabriela", "cómo no"), so only a
+/// "?" or "¿" makes those a question.
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:(?:and|also|but|so|oh|ok|y|pero|entonces|oye|una\s+pregunta|quick\s+q(?:uestion)?
@@ -27,8 +28,7 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
             (?:it|you|u|ya|i|we|they|he|she|this|that|these|those|there|the|your|ur|my|our|a|an
               |someone|somebody|anyone|anybody|one|people|customers|clients)
           |what|what's|how|when|where|which|who|why
-          |qué|cómo|cuanto|cuánto|cuanta|cuánta|cuantos|cuántos|cuándo|dónde
-          |cual|cuál|cuales|cuáles|quién|por\s+qu[eé]
+          |cuanto|cuanta|cuantos|cual|cuales
           |se\s+puede|puedo|pueden|podr[ií]an|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
     )
 });
