@@ -104,6 +104,7 @@ pub fn find_about(
             found.push(FieldName::Company, snippet, span);
         }
     }
+    found.end_need_at_other_values(text);
     // "Inversiones Pacífico Ltda.", "Hartley & Sons Roofing" in answer to
     // "who am I talking to?": the business, not a name.
     if expecting == Some(FieldName::Name)
@@ -162,6 +163,9 @@ pub fn stated_need(text: &str, topics: &Topics) -> Option<String> {
     stated(text, topics).map(|(need, _)| need)
 }
 
+/// A need longer than this (in bytes) runs on into other values.
+const RUN_ON: usize = 120;
+
 #[derive(Default)]
 struct Found {
     values: Vec<(FieldName, String)>,
@@ -176,6 +180,53 @@ impl Found {
 
     fn has(&self, field: FieldName) -> bool {
         self.values.iter().any(|(f, _)| *f == field)
+    }
+
+    /// A need said in a run-on ends where another value starts ("...y les
+    /// mande los precios y pues tenemos como unos dos mil dólares al mes"),
+    /// without the words that led into it.
+    fn end_need_at_other_values(&mut self, text: &str) {
+        static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
+            text::regex(
+                r"(?i)(?:[\s,;]+(?:y|and|pues|so|also|tambi[eé]n|we|i|our|my|mi|el|la|budget\s+is|tenemos|we\s+have|para\s+eso))+[\s,;]*$",
+            )
+        });
+        let Some(i) = self.values.iter().position(|(f, _)| *f == FieldName::Need) else {
+            return;
+        };
+        let span = self.spans[i].clone();
+        if text.get(span.clone()) != Some(self.values[i].1.as_str()) {
+            return;
+        }
+        // A budget, a decision or an email inside it always; when, only in
+        // a run-on, as a sentence of need may say when ("I'm in BA from dec
+        // 20 and want spanish classes").
+        let run_on = span.len() >= RUN_ON;
+        let Some(cut) = self
+            .values
+            .iter()
+            .zip(&self.spans)
+            .filter(|((field, _), s)| {
+                s.start > span.start
+                    && s.end <= span.end
+                    && (run_on
+                        || matches!(
+                            field,
+                            FieldName::Budget | FieldName::Authority | FieldName::Email
+                        ))
+            })
+            .map(|(_, s)| s.start)
+            .min()
+        else {
+            return;
+        };
+        let kept = &text[span.start..cut];
+        let kept = LEAD_IN.replace(kept, "");
+        let kept = kept.trim_end_matches([' ', ',', ';']);
+        if parse_need(kept).is_ok() {
+            self.values[i].1 = kept.to_owned();
+            self.spans[i] = span.start..span.start + kept.len();
+        }
     }
 }
 

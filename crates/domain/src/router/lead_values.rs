@@ -237,11 +237,20 @@ impl Agent {
     /// assumed so the team knows to confirm it; so are "pesos" (or
     /// "lucas") whose country was not said, when the business counts in
     /// pesos. Pesos from a customer who named where they are ("tengo una
-    /// clínica en Monterrey") are that country's: no assumption.
+    /// clínica en Monterrey") are that country's, and so is an amount in
+    /// the hundreds of thousands with no currency: no assumption.
     fn assume_currency(&self, lead: &mut Lead, history: &[Message]) {
+        // "asta 2 millones al mes" from Pereira: an amount no dollar budget
+        // reaches is in the pesos of the place the customer named.
+        let pesos_sized = |budget: &crate::lead::Budget| {
+            budget
+                .max()
+                .or(budget.min())
+                .is_some_and(|amount| amount >= 100_000)
+        };
         if let Some(budget) = &mut lead.budget
             && budget.currency().is_none()
-            && !budget.currency_assumed()
+            && (!budget.currency_assumed() || pesos_sized(budget))
             && let Some(pesos) = history
                 .iter()
                 .filter(|m| m.speaker == Speaker::Customer)

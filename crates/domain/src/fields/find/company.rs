@@ -80,7 +80,8 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
-            | (?:writing|reaching\s+out|messaging)\s+(?:from|on\s+behalf\s+of)
+            | (?:writing|reaching\s+out|messaging|calling|texting)\s+(?:from|on\s+behalf\s+of)
+            | de\s+parte\s+de(?:\s+la|\s+el)?
             | (?:sucursal(?:es)?|locales|tiendas|branches|locations|stores)\s+(?:de|del|of)
             | tengo | tenemos
         )[\ \t]+"

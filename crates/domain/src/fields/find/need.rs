@@ -17,6 +17,7 @@ static NEED_CUE: LazyLock<Regex> = LazyLock::new(|| {
             we\s+need | i\s+need
             | (?:we(?:['’]re|\s+are)|i(?:['’]m|\s+am))\s+looking\s+for | looking\s+for
             | we\s+want | i\s+want
+            | (?:we|i)\s+(?:are|am)\s+(?:needing|wanting|requiring)
             | (?:we|i)(?:['’]d|\s+would)\s+like
             | (?:(?:i(?:['’]m|\s+am)|we(?:['’]re|\s+are))\s+)?interested\s+in
             | need\s+help\s+with
@@ -108,7 +109,14 @@ pub(super) fn find_need(text: &str) -> Option<(String, Range<usize>)> {
         }
         // "retailers ask us all day for catalogues, we need automation for
         // this": what "this" is was said just before.
-        let start = if ANAPHOR.is_match(trimmed) {
+        // An anaphor opens the object ("automation for this"); one far
+        // into a run-on ("... we want it before diwali") is another clause's.
+        let opening: String = trimmed
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let start = if ANAPHOR.is_match(&opening) {
             previous_clause(text, caps.get(0)?.start())
         } else {
             at

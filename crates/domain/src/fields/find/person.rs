@@ -79,7 +79,14 @@ static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
 /// capitalised, unless the customer writes everything in lowercase.
 pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
     let all_lowercase = types_lowercase(text);
-    let cued = NAME_CUE.captures_iter(text).find_map(|caps| {
+    // Every cue, overlapping: the words a failed one took as its name may
+    // hold the next cue ("i am calling from X my name is Vikram").
+    let cues = std::iter::successors(NAME_CUE.captures(text), |caps| {
+        let at = caps.get(0)?.start();
+        let next = at + text[at..].chars().next()?.len_utf8();
+        NAME_CUE.captures_at(text, next)
+    });
+    let cued = cues.into_iter().find_map(|caps| {
         let strong = caps.name("strong").is_some();
         // "this is terrible", "it's urgent": only a capitalised word
         // after these is a name, however the customer types, or one

@@ -166,7 +166,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (r"\b(?:next|nxt|nex)\s+(week|wk|month|mth|year|yr|quarter)\b".into(), Rule::Next, true),
         (r"\b(?:pr[oó]xim[oa]|siguiente)\s+(semana|mes|año|trimestre|semestre)\b".into(), Rule::Next, true),
         (
-            r"\b(?:la|el|pal|pa\s+la|pa\s+el)\s+(semana|mes|año|trimestre|semestre)\s+(?:(?:que|q|k)\s+viene|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
+            r"\b(?:la|el|pal|pa\s+la|pa\s+el)\s+(semana|mes|año|trimestre|semestre)\s+(?:(?:que|q|k)\s+(?:viene|entra)|pr[oó]xim[oa]|entrante|siguiente)\b".into(),
             Rule::Next,
             true,
         ),

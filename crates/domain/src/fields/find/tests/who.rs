@@ -527,3 +527,34 @@ fn particles_signatures_and_companies_named_as_their_own() {
         ("Hola, Sofía", &[]),
     ]);
 }
+
+/// Voice-to-text run-ons: every value in one unpunctuated message, the
+/// need ending where another value starts.
+#[test]
+fn run_ons_give_every_value() {
+    check(&[
+        (
+            "hola buenas tardes mire le hablo de parte de la Constructora Herrera mi nombre es Arturo Herrera soy el director y pues lo que queremos es que cuando la gente pregunte por los departamentos en whatsapp alguien les conteste luego luego y les mande los precios y pues tenemos como unos dos mil dólares al mes para eso y yo soy el que decide y lo ocupamos para el mes que entra",
+            &[
+                (Name, "Arturo Herrera"),
+                (Company, "Constructora Herrera"),
+                (Budget, "como unos dos mil dólares al mes"),
+                (Authority, "soy el director, soy el que decide"),
+                (
+                    Need,
+                    "que cuando la gente pregunte por los departamentos en whatsapp alguien les conteste luego luego y les mande los precios",
+                ),
+                (Timeline, "el mes que entra"),
+            ],
+        ),
+        (
+            "hello i am calling from Shree Ganesh Sweets my name is Vikram Patel we are needing whatsapp bot for sweet box orders budget is around 2 lakh rupees per year",
+            &[
+                (Name, "Vikram Patel"),
+                (Company, "Shree Ganesh Sweets"),
+                (Budget, "around 2 lakh rupees per year"),
+                (Need, "whatsapp bot for sweet box orders"),
+            ],
+        ),
+    ]);
+}
