@@ -19,7 +19,7 @@ const PESO_PLACES: [(&str, &str); 7] = [
     ),
     (
         "COP",
-        r"colombia|bogot[aá]|medell[ií]n|cali|barranquilla|cartagena|bucaramanga|pereira|manizales|c[uú]cuta|santa\s+marta|ibagu[eé]|villavicencio|armenia\s+quind[ií]o",
+        r"colombia|bogot[aá]|medell[ií]n|cali|barranquilla|cartagena|bucaramanga|pereira|manizales|c[uú]cuta|santa\s+marta|ibagu[eé]|villavicencio|armenia\s+quind[ií]o|popay[aá]n|pasto|neiva|monter[ií]a|sincelejo|tunja",
     ),
     (
         "ARS",
@@ -27,7 +27,8 @@ const PESO_PLACES: [(&str, &str); 7] = [
     ),
     (
         "CLP",
-        r"chile|santiago\s+de\s+chile|valpara[ií]so|vi[ñn]a\s+del\s+mar|concepci[oó]n\s+chile|antofagasta|temuco|la\s+serena|puerto\s+montt|iquique|rancagua|talca|arica",
+        r"chile|santiago\s+de\s+chile|(?:en|de|desde)\s+santiago|valpara[ií]so|valpo|vi[ñn]a\s+del\s+mar|(?:en|de|desde)\s+vi[ñn]a|concepci[oó]n\s+chile|antofagasta|temuco|la\s+serena|puerto\s+montt|iquique|rancagua|talca|arica
+        |[ñn]u[ñn]oa|providencia|las\s+condes|maip[uú]|puente\s+alto|vitacura",
     ),
     ("UYU", r"uruguay|montevideo|punta\s+del\s+este"),
     (
@@ -83,6 +84,12 @@ mod tests {
         assert_eq!(code("una pyme de Viña del Mar").as_deref(), Some("CLP"));
         assert_eq!(code("our shop is in Quezon City").as_deref(), Some("PHP"));
         assert_eq!(code("soy Santiago, de Madrid"), None);
+        assert_eq!(code("Autos Premium, en Santiago").as_deref(), Some("CLP"));
+        assert_eq!(code("una pastelería en Ñuñoa").as_deref(), Some("CLP"));
+        assert_eq!(
+            code("el Hotel Casa Colonial en Popayán").as_deref(),
+            Some("COP")
+        );
         assert_eq!(code("una tienda en Lima"), None);
     }
 }

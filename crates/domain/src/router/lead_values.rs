@@ -102,6 +102,7 @@ impl Agent {
             }
         }
         self.apply_fields(conversation, &missed, today, outcome);
+        self.period_asked_for(conversation, stage, wanted, outcome);
         // Whatever set the need this turn (the brain or the extractors),
         // it was stated in so many words or only inferred.
         let need_set = outcome.events.iter().any(|e| {
@@ -109,6 +110,46 @@ impl Agent {
         });
         if need_set {
             conversation.need_inferred = !stated;
+        }
+    }
+
+    /// "5k" in answer to "what monthly budget do you have in mind?" is 5k a
+    /// month: a budget given bare when the question named its period
+    /// takes that period.
+    fn period_asked_for(
+        &self,
+        conversation: &mut Conversation,
+        stage: &Stage,
+        asked: Option<FieldName>,
+        outcome: &TurnOutcome,
+    ) {
+        let set_now = outcome.events.iter().any(|e| {
+            matches!(
+                e,
+                Event::FieldSet {
+                    field: FieldName::Budget
+                }
+            )
+        });
+        if asked != Some(FieldName::Budget) || !set_now {
+            return;
+        }
+        let question = self.playbook.render_reply(
+            stage,
+            "ask_budget",
+            &conversation.lead,
+            conversation.language,
+        );
+        // "¿por mes o en total?" leaves the period to the answer.
+        let one_period = question
+            .as_deref()
+            .filter(|q| !q.contains(" o ") && !q.contains(" or "))
+            .and_then(fields::said_period);
+        if let Some(budget) = &mut conversation.lead.budget
+            && budget.period().is_none()
+            && let Some(period) = one_period
+        {
+            budget.set_period(period);
         }
     }
 

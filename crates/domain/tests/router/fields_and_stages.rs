@@ -332,3 +332,18 @@ async fn one_word_put_right_fixes_the_name_and_a_word_or_two_does_not_switch_the
     h.say(&["asap"]).await;
     assert_eq!(h.conversation.language, leadline_domain::Language::Es);
 }
+
+#[tokio::test]
+async fn a_bare_budget_answering_the_monthly_question_is_monthly() {
+    let asking_budget = Ok(Turn {
+        asks: Some(FieldName::Budget),
+        ..turn("What monthly budget do you have in mind for this?")
+    });
+    let mut h = Harness::new(vec![asking_budget, Ok(turn("Thanks!"))]);
+    h.say(&["hi, I'm Mike from Acme Roofing, we want a WhatsApp bot for leads"])
+        .await;
+    h.say(&["5k"]).await;
+    let budget = h.conversation.lead.budget.clone().expect("a budget");
+    assert_eq!(budget.max(), Some(5000));
+    assert_eq!(budget.period(), Some(BudgetPeriod::Month));
+}
