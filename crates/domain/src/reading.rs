@@ -337,7 +337,8 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|typo|autocorrect
           |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
           |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?
-          |scratch\s+that)(?:\b|[^\p{L}\p{N}]|$)
+          |scratch\s+that|espera|esper[aá]|wait|hold\s+on)(?:\b|[^\p{L}\p{N}]|$)
+        | ,\s*(?:no|not)\s+(?:al|a|el|la|per|por|cada|every)\s+(?:mes|año|month|year|semana|week)\b
         | ^\s*\*\p{L}
         ",
     )
@@ -352,7 +353,7 @@ static TAKEN_BACK: LazyLock<Regex> =
 /// idea", "no sé", "no hay apuro"), not a value taken back.
 static SAYS_SOMETHING: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)^\s*(?:rush|hurry|idea|deadline|problem|worries|s[eé]|hay|tengo|tenemos|prisa|apuro|urge)",
+        r"(?i)^\s*(?:rush|hurry|idea|deadline|problem|worries|wait|espera|s[eé]|hay|tengo|tenemos|prisa|apuro|urge)",
     )
 });
 
@@ -361,7 +362,7 @@ static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:\s*\*|\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|ay|typo|hmm+|umm*|mmm*|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no[,.!:;]|es|son|it['’]?s|is|it\s+is
+          |corrijo|ups|uy|ay|ah|typo|hmm+|umm*|mmm*|(?:no\s+)?(?:espera|esper[aá]|wait|hold\s+on)|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no[,.!:;]|es|son|it['’]?s|is|it\s+is
           |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)(?:\b|[\s,.:;!🙈🙄😅]|$)[\s,.:;!🙈🙄😅]*)+",
     )
 });
@@ -543,6 +544,14 @@ mod tests {
         );
         assert_eq!(read("me confundí, son 300"), Some(("300".to_owned(), None)));
         assert_eq!(read("*Miguel jaja"), Some(("Miguel jaja".to_owned(), None)));
+        assert_eq!(
+            read("ah no espera, mi socio tmb tiene q dar el ok"),
+            Some(("mi socio tmb tiene q dar el ok".to_owned(), None))
+        );
+        assert_eq!(
+            read("al año eh, no al mes"),
+            Some(("al año eh".to_owned(), Some("al mes".to_owned())))
+        );
         // "no rush" says something; it takes nothing back.
         assert_eq!(
             read("hmm actually no rush, whenever really"),

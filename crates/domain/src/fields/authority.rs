@@ -39,6 +39,7 @@ static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
         | \bno\s+(?:approval|committee|sign[-\s]?off|permission)\s+(?:needed|required)
         | \bno\s+(?:necesito|tengo\s+que|hace\s+falta)\s+(?:consultar|preguntar|pedir|aprobaci)
         | \byo\s+(?:doy|di|daré|dare)\s+el\s+visto\s+bueno
+        | \b(?:owner|founder|ceo|dueñ[oa])\s*(?:,\s*|\s+and\s+|\s+so\s+|\s+)i\s+(?:will\s+|can\s+|['’]ll\s+)?decide
         ",
     )
 });
@@ -123,6 +124,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:my|our)\s+{APPROVERS_EN}\s+(?:owns?|runs?)\s+(?:it|the\s+(?:business|shop|store|company|place))
         | \b(?:my|our|the)\s+{APPROVERS_EN}\s+is\s+the\s+one\s+who\s+(?:decides?|approves?|signs?)
         | \b(?:the|our|my)\s+(?:\p{{L}}+\s+)?(?:vets|doctors|dentists|partners|owners|directors|founders|bosses|managers|parents)\s+(?:sign\s+off|approve|decide)
+        | \btiene(?:n)?\s+q(?:ue)?\s+dar\s+(?:el|su)\s+(?:ok|okay|visto\s+bueno|s[ií])
         | \bprocurement\s+process | \bgoes\s+through\s+(?:our|the)\s+(?:purchasing|procurement|finance|accounting)
         | \bput\s+it\s+(?:up\s+)?(?:to|before)\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+la\s+(?:tiene\s+que\s+(?:ver|tomar)|ve|tiene|toma)\s+(?:mi|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+

@@ -61,6 +61,7 @@ impl Agent {
         // What the last reply asked for is what a bare answer gives, even
         // once the flow has moved on ("maybe 150-200/month?" after the
         // budget was asked and times offered).
+        let asked_before = conversation.last_asked;
         let wanted = conversation
             .last_asked
             .filter(|f| conversation.lead.open(*f))
@@ -102,7 +103,7 @@ impl Agent {
             }
         }
         self.apply_fields(conversation, &missed, today, outcome);
-        self.period_asked_for(conversation, stage, wanted, outcome);
+        self.period_asked_for(conversation, stage, asked_before, outcome);
         // Whatever set the need this turn (the brain or the extractors),
         // it was stated in so many words or only inferred.
         let need_set = outcome.events.iter().any(|e| {

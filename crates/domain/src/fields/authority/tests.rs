@@ -368,6 +368,8 @@ fn reads_who_else_decides() {
             Na,
         ),
         ("I own it so me", None, Dm),
+        ("I am the owner i will decide", Some("owner"), Dm),
+        ("mi socio tmb tiene q dar el ok", None, Na),
         ("La última palabra es mía", None, Dm),
         ("I sign the cheques, so it's me", None, Dm),
         ("I'm the budget holder for this", None, Dm),
