@@ -92,7 +92,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
             (?:\s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+)?
         | \btengo\s+q(?:ue)?\s+(?:consultar|preguntar|hablar|comentar)
         | \bdepende\s+(?:de\s+(?:(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)\s+)?|del\s+){APPROVERS_ES}
-        | \b(?:mi|nuestro|nuestra|el|la)\s+(?:jefe|jefa|socio|socia|socios|gerente|director|directora|dueño|dueña|junta
+        | \b(?:mi|nuestro|nuestra|el|la)\s+(?:{APPROVERS_ES}|jefe|jefa|socio|socia|socios|gerente|director|directora|dueño|dueña|junta
             |directorio|comit[ée]|equipo|patr[oó]n|superior)(?:\s+general|\s+comercial|\s+financier[oa])?
             \s+(?:decide|decidir[aá]|es\s+quien\s+(?:decide|aprueba|firma|autoriza)|aprueba|tiene\s+que\s+aprobar|firma|da\s+el\s+visto\s+bueno
             |tiene\s+la\s+[úu]ltima\s+palabra)

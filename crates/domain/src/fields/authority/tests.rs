@@ -370,6 +370,7 @@ fn reads_who_else_decides() {
         ("I own it so me", None, Dm),
         ("I am the owner i will decide", Some("owner"), Dm),
         ("mi socio tmb tiene q dar el ok", None, Na),
+        ("mi esposo decide, yo nomas estoy viendo opciones", None, Na),
         ("La última palabra es mía", None, Dm),
         ("I sign the cheques, so it's me", None, Dm),
         ("I'm the budget holder for this", None, Dm),
