@@ -20,7 +20,7 @@ pub use email::parse_email;
 pub use find::{Topics, find, find_about, find_in_question, stated_need};
 pub use money::{parse_budget, said_period};
 pub use names::{is_goodbye, parse_company, parse_name, parse_need, parse_profile_name};
-pub use places::pesos_of;
+pub use places::{dollars_of, pesos_of};
 pub use timeline::parse_timeline;
 
 /// Why a proposed value was refused.

@@ -82,7 +82,8 @@ pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
             ));
         }
         let lower = word.to_lowercase();
-        if !(i > 0 && is_particle(&lower)) && is_not_name(&lower) {
+        let capitalised_name = word.starts_with(char::is_uppercase) && is_also_a_name(&lower);
+        if !(i > 0 && is_particle(&lower)) && !capitalised_name && is_not_name(&lower) {
             return Err(invalid(field, "it is a common word, not a name"));
         }
         if text::is_junk_word(word) {
@@ -272,6 +273,29 @@ fn is_name_word(word: &str, first: bool) -> bool {
 
 /// Lowercase words inside names ("María de los Ángeles").
 static PARTICLES: Words = Words::new("de del la las los y van von der da di dos do");
+
+/// Given names that are also everyday words ("vale" is "OK"), read as a
+/// name only when capitalised.
+pub(super) fn is_also_a_name(word: &str) -> bool {
+    matches!(
+        word,
+        "vale"
+            | "rosa"
+            | "luz"
+            | "mar"
+            | "sol"
+            | "flor"
+            | "paz"
+            | "grace"
+            | "hope"
+            | "faith"
+            | "will"
+            | "may"
+            | "june"
+            | "bill"
+            | "mark"
+    )
+}
 
 pub(super) fn is_particle(word: &str) -> bool {
     PARTICLES.contains(word)

@@ -41,26 +41,53 @@ const PESO_PLACES: [(&str, &str); 7] = [
     ),
 ];
 
-static PLACES: LazyLock<Vec<(Currency, Regex)>> = LazyLock::new(|| {
-    PESO_PLACES
+/// The dollar countries besides the US: "300 bucks a month" from Perth
+/// is Australian dollars.
+const LOCAL_PLACES: [(&str, &str); 3] = [
+    (
+        "CAD",
+        r"canada|toronto|ottawa|montr[eé]al|vancouver|calgary|edmonton|winnipeg|halifax|qu[eé]bec",
+    ),
+    (
+        "AUD",
+        r"australia|sydney|melbourne|brisbane|perth|adelaide|gold\s+coast|canberra|hobart|darwin",
+    ),
+    ("NZD", r"new\s+zealand|auckland|wellington|christchurch"),
+];
+
+static PLACES: LazyLock<Vec<(Currency, Regex)>> = LazyLock::new(|| compiled(&PESO_PLACES));
+static DOLLARS: LazyLock<Vec<(Currency, Regex)>> = LazyLock::new(|| compiled(&LOCAL_PLACES));
+
+fn compiled(table: &[(&str, &str)]) -> Vec<(Currency, Regex)> {
+    table
         .iter()
         .map(|(code, names)| {
             let names: String = names.split_whitespace().collect();
             (
-                Currency::parse(code).expect("the peso currencies are ISO 4217"),
+                Currency::parse(code).expect("the places' currencies are ISO 4217"),
                 // Unicode word boundaries: "Bogotá" ends in an accent, which
                 // the field patterns' ASCII `\b` would not see the end of.
-                // Only read where a budget in pesos names no country.
+                // Only read where a budget names no country's currency.
                 Regex::new(&format!(r"(?i)\b(?:{names})\b"))
                     .expect("the place names are a valid pattern"),
             )
         })
         .collect()
-});
+}
 
 /// The peso currency of the first place `text` names, if it names one.
 pub fn pesos_of(text: &str) -> Option<Currency> {
-    PLACES
+    first_of(&PLACES, text)
+}
+
+/// The dollars of the first place `text` names in a dollar country other
+/// than the US (see [`LOCAL_PLACES`]).
+pub fn dollars_of(text: &str) -> Option<Currency> {
+    first_of(&DOLLARS, text)
+}
+
+fn first_of(places: &[(Currency, Regex)], text: &str) -> Option<Currency> {
+    places
         .iter()
         .filter_map(|(currency, names)| Some((names.find(text)?.start(), *currency)))
         .min_by_key(|(at, _)| *at)
@@ -84,6 +111,10 @@ mod tests {
         assert_eq!(code("una pyme de Viña del Mar").as_deref(), Some("CLP"));
         assert_eq!(code("our shop is in Quezon City").as_deref(), Some("PHP"));
         assert_eq!(code("soy Santiago, de Madrid"), None);
+        let local = |text: &str| dollars_of(text).map(|c| c.to_string());
+        assert_eq!(local("a gym in Perth").as_deref(), Some("AUD"));
+        assert_eq!(local("a law firm in Ottawa").as_deref(), Some("CAD"));
+        assert_eq!(local("a dentist in Miami"), None);
         assert_eq!(code("Autos Premium, en Santiago").as_deref(), Some("CLP"));
         assert_eq!(code("una pastelería en Ñuñoa").as_deref(), Some("CLP"));
         assert_eq!(

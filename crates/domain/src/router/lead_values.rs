@@ -301,6 +301,22 @@ impl Agent {
             budget.name_currency(Some(pesos));
             return;
         }
+        // "300 bucks a month" from Perth: the dollars of the customer's
+        // country, unless they said US dollars.
+        let said: Vec<&str> = history
+            .iter()
+            .filter(|m| m.speaker == Speaker::Customer)
+            .map(|m| m.text.as_str())
+            .collect();
+        if let Some(local) = said.iter().find_map(|text| fields::dollars_of(text))
+            && !said.iter().any(|text| US_DOLLARS.is_match(text))
+            && let Some(budget) = &mut lead.budget
+            && !budget.currency_assumed()
+            && budget.currency().is_some_and(|c| c.to_string() == "USD")
+        {
+            budget.name_currency(Some(local));
+            return;
+        }
         if let Some(business) = self.playbook.business.currency
             && let Some(budget) = &mut lead.budget
             && budget.currency().is_none()
@@ -310,6 +326,12 @@ impl Agent {
         }
     }
 }
+
+/// US dollars named as such, which no place of the customer's changes.
+static US_DOLLARS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(?:usd|us\s*\$|u\$s|us\s+dollars?|american\s+dollars?)")
+        .expect("a valid pattern")
+});
 
 /// Whether a name or company `said` looks like a fix of `known`: a word of
 /// each is the same or a typo apart ("Zenith Motors" for "Zenith Autos",

@@ -347,3 +347,17 @@ async fn a_bare_budget_answering_the_monthly_question_is_monthly() {
     assert_eq!(budget.max(), Some(5000));
     assert_eq!(budget.period(), Some(BudgetPeriod::Month));
 }
+
+#[tokio::test]
+async fn dollars_from_a_customer_in_another_dollar_country_are_theirs() {
+    let mut h = Harness::new(vec![Ok(turn("Thanks!")), Ok(turn("Thanks!"))]);
+    h.say(&["hi, I'm Jess, I run a gym in Perth and want a WhatsApp bot for trial bookings"])
+        .await;
+    h.say(&["around 300 bucks a month"]).await;
+    let budget = h.conversation.lead.budget.clone().expect("a budget");
+    assert_eq!(
+        budget.currency().map(|c| c.to_string()).as_deref(),
+        Some("AUD")
+    );
+    assert!(!budget.currency_assumed());
+}

@@ -41,8 +41,9 @@ static AFTER_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A clause or line of its own right after the name: "Raj, Sunrise
 /// Travels", "its Dan" / "Dan's Auto Repair" in a burst.
-static NEXT_CLAUSE: LazyLock<Regex> =
-    LazyLock::new(|| text::regex(r"^[ \t]*(?:,|\n|[-–][ \t])[ \t\n]*"));
+static NEXT_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"^[ \t]*(?:(?:here|por[ \t]+aqu[ií])[ \t]*)?(?:,|\n|[-–][ \t])[ \t\n]*")
+});
 
 /// Phrases that introduce a company whatever its case.
 static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -275,7 +276,7 @@ fn signed_company(text: &str) -> Option<(String, Range<usize>)> {
 static NAMED_AS_OWN: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(&format!(
         r"(?xi)
-        \b(?:tengo|tenemos|i\s+(?:have|own|run)|we\s+(?:have|own|run))\s+(?:la|el|the)\s+(?P<kind>(?:{BUSINESS_KINDS})\s)
+        \b(?:tengo|tenemos|llevo|llevamos|manejo|dirijo|administro|i\s+(?:have|own|run)|we\s+(?:have|own|run))\s+(?:la|el|the)\s+(?P<kind>(?:{BUSINESS_KINDS})\s)
         | \b(?:the|my|our)\s+(?:company|business|shop|store)\s+is\s+(?P<named>)
         | \b(?:we['’]re|we\s+are|somos)\s+(?P<business>[^,.;!?\n]+)
         | (?:^|[.!?\n]\s*)(?P<first>\p{{Lu}}[^.!?\n,;]{{0,60}}?)\s+(?:is\s+(?:my|our)\s+(?:company|business|shop|store)|es\s+(?:mi|nuestra|nuestro)\s+(?:empresa|negocio|tienda))\b"
@@ -313,7 +314,14 @@ fn named_as_own(text: &str) -> Option<(String, Range<usize>)> {
                 .next()
                 .is_some_and(|w| NAME_OPENERS.contains(&w.to_lowercase().as_str()));
             let strong = all_lowercase && opens_name;
-            return company_at(text, kind.start(), strong)
+            // "tengo el consultorio Sonrisa Perfecta": a lowercase kind
+            // before a capitalised name is not part of it.
+            let at = if !strong && kind.as_str().starts_with(char::is_lowercase) {
+                kind.end()
+            } else {
+                kind.start()
+            };
+            return company_at(text, at, strong)
                 .filter(|(_, span)| strong || span.end > kind.end());
         }
         // "the company is growing fast" names none.
@@ -485,7 +493,8 @@ static CALENDAR_WORDS: Words = Words::new(
     "monday tuesday wednesday thursday friday saturday sunday lunes martes miércoles \
      miercoles jueves viernes sábado sabado domingo january february march april june \
      july august september october november december enero febrero marzo abril mayo junio \
-     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana",
+     julio agosto septiembre octubre noviembre diciembre today tomorrow hoy mañana verano \
+     invierno otoño primavera summer winter spring autumn fall navidad christmas",
 );
 
 fn is_calendar_word(word: &str) -> bool {

@@ -3,7 +3,7 @@
 //! at Acme"). Apart from companies and needs, as a name is judged by its
 //! cue, its capitals and the words that cannot be names.
 
-use super::super::names::{is_not_name, is_particle, is_place};
+use super::super::names::{is_also_a_name, is_not_name, is_particle, is_place};
 use super::company::{PIPE_SIGNATURE, ROLE_AT, company_after, company_at};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
@@ -29,7 +29,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// a clause.
 static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
+        r"(?xi)^[\ \t]*(?:(?:hey|hi|hello|hiya|hola|buenas|yo)[\ \t,!]+)?(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
     )
 });
 
@@ -350,7 +350,13 @@ fn name_at(
         }
         let capitalised = text::starts_upper(word);
         let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
-        if is_not_name(&lower) || is_place(&lower) || !(capitalised || typed_lowercase) {
+        // "soy Vale de Mate & Co": a given name that is also a word, when
+        // capitalised after the cue.
+        let name_word = capitalised && i == 0 && is_also_a_name(&lower);
+        if (is_not_name(&lower) && !name_word)
+            || is_place(&lower)
+            || !(capitalised || typed_lowercase)
+        {
             break;
         }
         end = candidate.start + start + word.len();

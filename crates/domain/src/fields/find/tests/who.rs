@@ -522,6 +522,23 @@ fn particles_signatures_and_companies_named_as_their_own() {
                 (Authority, "I'm the office manager"),
             ],
         ),
+        (
+            "hola, soy Vale de Mate & Co, vendemos mates online",
+            &[(Name, "Vale"), (Company, "Mate & Co")],
+        ),
+        ("vale, gracias", &[]),
+        (
+            "Hola, soy Irene, llevo el Gimnasio Fuerza Vallekas en Madrid",
+            &[(Name, "Irene"), (Company, "Gimnasio Fuerza Vallekas")],
+        ),
+        (
+            "soy la Dra. Mariana Treviño, tengo el consultorio Sonrisa Perfecta en Guadalajara",
+            &[(Name, "Mariana Treviño"), (Company, "Sonrisa Perfecta")],
+        ),
+        (
+            "hey Sipho here\nSipho's Driving Academy, durban",
+            &[(Name, "Sipho"), (Company, "Sipho's Driving Academy")],
+        ),
         ("tengo la tienda cerrada", &[]),
         ("We are very busy", &[]),
         ("Hola, Sofía", &[]),
