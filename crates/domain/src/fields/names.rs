@@ -83,7 +83,8 @@ pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
         }
         let lower = word.to_lowercase();
         let capitalised_name = word.starts_with(char::is_uppercase) && is_also_a_name(&lower);
-        if !(i > 0 && is_particle(&lower)) && !capitalised_name && is_not_name(&lower) {
+        let may_be_name = capitalised_name || (i > 0 && is_particle(&lower));
+        if !may_be_name && is_not_name(&lower) {
             return Err(invalid(field, "it is a common word, not a name"));
         }
         if text::is_junk_word(word) {
