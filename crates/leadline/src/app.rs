@@ -60,7 +60,7 @@ pub fn check_playbook(file: &Path) -> ExitCode {
     match leadline_domain::playbook::check_file(file) {
         Ok(playbook) => {
             let stages: Vec<&str> = playbook.stages.iter().map(|s| s.id.as_str()).collect();
-            println!(
+            say!(
                 "{}: ok ({} stages: {}; {} intents)",
                 file.display(),
                 stages.len(),

@@ -340,7 +340,7 @@ pub async fn run(
         None => CustomerId::parse(&format!("9{:010}", fastrand::u64(..10_000_000_000)))
             .context("generated customer id")?,
     };
-    println!(
+    say!(
         "You are customer {} talking to Leadline. Type a message; Ctrl-D to quit.",
         customer.masked()
     );
@@ -359,11 +359,11 @@ pub async fn run(
         match session.turn(&customer, &[said]).await {
             Ok(replies) => {
                 for reply in replies {
-                    println!("agent> {reply}");
+                    say!("agent> {reply}");
                 }
             }
             Err(SessionError::Timeout(after)) => {
-                println!("(no answer within {} s)", after.as_secs());
+                say!("(no answer within {} s)", after.as_secs());
             }
             Err(e) => return Err(e.into()),
         }
@@ -380,7 +380,7 @@ async fn print_state(session: &Session, customer: &CustomerId) -> anyhow::Result
         let handoff = c
             .handoff
             .map_or("no".to_owned(), |h| h.reason.as_str().to_owned());
-        println!(
+        say!(
             "  [stage {} · language {} · handed off: {handoff} · lead {lead}]",
             c.stage,
             c.language.code()

@@ -43,22 +43,22 @@ impl Findings {
 pub fn config(file: Option<&Path>) -> ExitCode {
     let mut found = Findings::default();
     match file {
-        Some(path) => println!("config file: {}", path.display()),
-        None => println!("config file: none (defaults and the environment)"),
+        Some(path) => say!("config file: {}", path.display()),
+        None => say!("config file: none (defaults and the environment)"),
     }
     match Settings::load(file) {
         Ok(settings) => check(&settings, &mut found),
         Err(e) => found.problem(e.to_string()),
     }
     if found.problems.is_empty() {
-        println!(
+        say!(
             "config: ok ({} warning{})",
             found.warnings.len(),
             if found.warnings.len() == 1 { "" } else { "s" }
         );
         ExitCode::SUCCESS
     } else {
-        println!(
+        say!(
             "config: {} problem{}: `leadline serve` would not start",
             found.problems.len(),
             if found.problems.len() == 1 { "" } else { "s" }
@@ -73,10 +73,10 @@ fn check(settings: &Settings, found: &mut Findings) {
         Role::Ingress => "ingress (webhooks only)",
         Role::Worker => "worker (answers and sends only)",
     };
-    println!("role: {role}");
-    println!("listen: {}", settings.listen);
+    say!("role: {role}");
+    say!("listen: {}", settings.listen);
     if let Some(metrics) = settings.http.metrics_listen {
-        println!("metrics: {metrics}");
+        say!("metrics: {metrics}");
     }
 
     // The playbook, then the knowledge folder it (or the settings) names.
@@ -87,7 +87,7 @@ fn check(settings: &Settings, found: &mut Findings) {
                 Some(path) => path.display().to_string(),
                 None => "built-in sales playbook".to_owned(),
             };
-            println!(
+            say!(
                 "playbook: {source}: ok ({} stages: {}; {} intents; {} documents)",
                 stages.len(),
                 stages.join(" → "),
@@ -111,7 +111,7 @@ fn check(settings: &Settings, found: &mut Findings) {
         };
         match knowledge::read(folder) {
             Ok(knowledge) => {
-                println!(
+                say!(
                     "knowledge: {name}: {} passages, {} problems",
                     knowledge.passages().len(),
                     knowledge.problems().len()
@@ -128,10 +128,10 @@ fn check(settings: &Settings, found: &mut Findings) {
     store(settings, found);
 
     match settings.brain {
-        BrainKind::Local => println!("brain: local (offline, no key, no network)"),
+        BrainKind::Local => say!("brain: local (offline, no key, no network)"),
         BrainKind::OpenAi => {
             let openai = &settings.openai;
-            println!(
+            say!(
                 "brain: openai: model {} at {} ({} ms deadline, {} tokens, tools {:?}), the local brain as fallback",
                 openai.model,
                 redacted_url(&openai.base_url),
@@ -155,7 +155,7 @@ fn check(settings: &Settings, found: &mut Findings) {
     match app::google_calendar(settings) {
         Ok(Some(_)) => {
             let google = settings.google.as_ref().expect("configured");
-            println!(
+            say!(
                 "calendar: Google Calendar {} (key file {}: ok{})",
                 google.calendar_id,
                 google.credentials.display(),
@@ -166,7 +166,7 @@ fn check(settings: &Settings, found: &mut Findings) {
                     .unwrap_or_default()
             );
         }
-        Ok(None) => println!("calendar: local (kept in the store)"),
+        Ok(None) => say!("calendar: local (kept in the store)"),
         Err(e) => found.problem(format!("{e:#}")),
     }
 
@@ -174,7 +174,7 @@ fn check(settings: &Settings, found: &mut Findings) {
 
     match &settings.crm {
         Some(crm) => {
-            println!(
+            say!(
                 "crm: handoffs and bookings POSTed to {} ({} attempts, first retry after {} ms){}",
                 url_without_secrets(crm.url.as_str()),
                 crm.max_attempts,
@@ -185,10 +185,10 @@ fn check(settings: &Settings, found: &mut Findings) {
                 found.warning("LEADLINE_CRM_WEBHOOK_SECRET is not set: CRM deliveries go unsigned");
             }
         }
-        None => println!("crm: none (leads stay in the database)"),
+        None => say!("crm: none (leads stay in the database)"),
     }
     match &settings.rep {
-        Some(rep) => println!(
+        Some(rep) => say!(
             "rep: told of handoffs on WhatsApp at {}{}",
             masked_phone(rep.phone.as_str()),
             rep.template
@@ -196,22 +196,22 @@ fn check(settings: &Settings, found: &mut Findings) {
                 .map(|t| format!(" (template {t} outside the 24-hour window)"))
                 .unwrap_or_default()
         ),
-        None => println!("rep: none"),
+        None => say!("rep: none"),
     }
     match &settings.transcription {
-        Some(t) => println!(
+        Some(t) => say!(
             "voice notes: transcribed by {} at {}",
             t.model,
             redacted_url(&t.base_url)
         ),
-        None => println!("voice notes: not transcribed (customers are asked to write)"),
+        None => say!("voice notes: not transcribed (customers are asked to write)"),
     }
     match settings.retention {
-        Some(retention) => println!(
+        Some(retention) => say!(
             "retention: conversations idle for {} days are erased",
             retention.as_secs() / (24 * 3600)
         ),
-        None => println!("retention: none (conversations are kept until erased on request)"),
+        None => say!("retention: none (conversations are kept until erased on request)"),
     }
     if settings
         .crm
@@ -224,13 +224,13 @@ fn check(settings: &Settings, found: &mut Findings) {
         );
     }
     match &settings.admin_token {
-        Some(_) => println!("admin API and dashboard: token set"),
+        Some(_) => say!("admin API and dashboard: token set"),
         None => found.warning(
             "LEADLINE_ADMIN_TOKEN is not set: the admin API and the dashboard refuse every request",
         ),
     }
     if let Some(url) = &settings.public_url {
-        println!("public URL: {}", url_without_secrets(url));
+        say!("public URL: {}", url_without_secrets(url));
     }
     if !settings.http.trusted_proxies.is_empty() {
         let proxies: Vec<String> = settings
@@ -239,7 +239,7 @@ fn check(settings: &Settings, found: &mut Findings) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        println!("trusted proxies: {}", proxies.join(", "));
+        say!("trusted proxies: {}", proxies.join(", "));
     }
 }
 
@@ -249,9 +249,9 @@ fn store(settings: &Settings, found: &mut Findings) {
         (Database::Sqlite(url), _) => {
             let path = sqlite_path(url);
             match &path {
-                None => println!("store: SQLite in memory (nothing kept across restarts)"),
+                None => say!("store: SQLite in memory (nothing kept across restarts)"),
                 Some(path) => {
-                    println!(
+                    say!(
                         "store: SQLite {} (embedded: conversations, inbox and records)",
                         path.display()
                     );
@@ -268,11 +268,11 @@ fn store(settings: &Settings, found: &mut Findings) {
                 }
             }
         }
-        (Database::Postgres(_), None) => println!(
+        (Database::Postgres(_), None) => say!(
             "store: PostgreSQL {} (conversations, inbox and records; not connected by this check)",
             settings.database.redacted()
         ),
-        (Database::Postgres(_), Some(redis)) => println!(
+        (Database::Postgres(_), Some(redis)) => say!(
             "store: Redis {} (prefix {}: conversations and the inbox) + PostgreSQL {} (records); not connected by this check",
             redacted_url(redis.url.expose()),
             redis.prefix,
@@ -283,7 +283,7 @@ fn store(settings: &Settings, found: &mut Findings) {
 
 fn whatsapp(settings: &Settings, found: &mut Findings) {
     let whatsapp = &settings.whatsapp;
-    println!(
+    say!(
         "whatsapp: Graph API {} {}, phone number id {}",
         redacted_url(&whatsapp.api_base),
         whatsapp.api_version,
@@ -293,7 +293,7 @@ fn whatsapp(settings: &Settings, found: &mut Findings) {
             .unwrap_or("from each webhook")
     );
     let set = |s: &Option<crate::config::Secret>| if s.is_some() { "set" } else { "not set" };
-    println!(
+    say!(
         "whatsapp secrets: app secret {}, verify token {}, access token {}",
         set(&whatsapp.app_secret),
         set(&whatsapp.verify_token),
@@ -373,7 +373,7 @@ pub fn health(file: Option<&Path>, path: &str, timeout: Duration) -> ExitCode {
     }
     match probe(address, path, timeout) {
         Ok(status) if (200..300).contains(&status) => {
-            println!("{address}{path}: {status}");
+            say!("{address}{path}: {status}");
             ExitCode::SUCCESS
         }
         Ok(status) => {
@@ -433,20 +433,20 @@ fn follow_through(settings: &Settings, playbook: &Playbook) {
         })
         .collect();
     match (reminders.is_empty(), &whatsapp.reminder_template) {
-        (true, _) => println!("reminders: none ([scheduling] reminders)"),
-        (false, Some(template)) => println!(
+        (true, _) => say!("reminders: none ([scheduling] reminders)"),
+        (false, Some(template)) => say!(
             "reminders: {} before each booked call (template {template} outside the 24-hour window)",
             reminders.join(", ")
         ),
-        (false, None) => println!(
+        (false, None) => say!(
             "reminders: {} before each booked call (none outside the 24-hour window: LEADLINE_REMINDER_TEMPLATE is not set)",
             reminders.join(", ")
         ),
     }
     let follow_up = playbook.follow_up;
     match follow_up.max {
-        0 => println!("follow-up: none ([follow_up])"),
-        max => println!(
+        0 => say!("follow-up: none ([follow_up])"),
+        max => say!(
             "follow-up: up to {max} nudge(s), {:#} apart, to leads who went quiet",
             jiff::SignedDuration::try_from(follow_up.after).unwrap_or_default()
         ),

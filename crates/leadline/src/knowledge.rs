@@ -180,13 +180,13 @@ pub fn check(dir: &Path) -> ExitCode {
         return ExitCode::from(2);
     };
     for passage in knowledge.passages() {
-        println!("{}", heading(passage));
+        say!("{}", heading(passage));
     }
     let problems = knowledge.problems();
     for problem in problems {
         eprintln!("{problem}");
     }
-    println!(
+    say!(
         "{}: {} passages, {} problems",
         dir.display(),
         knowledge.passages().len(),
@@ -215,19 +215,19 @@ pub fn search(dir: &Path, query: &str, context: &str, k: usize) -> ExitCode {
         } else {
             "under the threshold"
         };
-        println!(
+        say!(
             "{}  relevance {:.2} ({verdict})",
             heading(hit.passage),
             hit.relevance
         );
         for line in hit.passage.body.lines() {
-            println!("    {line}");
+            say!("    {line}");
         }
     }
     if hits.first().is_some_and(|h| h.is_good_enough()) {
         ExitCode::SUCCESS
     } else {
-        println!("no passage answers this (threshold {GOOD_ENOUGH})");
+        say!("no passage answers this (threshold {GOOD_ENOUGH})");
         ExitCode::FAILURE
     }
 }

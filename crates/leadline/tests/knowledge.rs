@@ -102,3 +102,28 @@ fn search_answers_product_questions_and_admits_what_it_does_not_know() {
     assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.contains("no passage answers this"), "{stdout}");
 }
+
+/// `leadline knowledge search ... | head -1`: a reader that has gone ends
+/// the output quietly, it does not panic the command.
+#[test]
+fn a_closed_output_ends_the_command_without_a_panic() {
+    let dir = built_in();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadline"))
+        .args([
+            "knowledge",
+            "search",
+            dir.to_str().unwrap(),
+            "how much is it?",
+            "-k",
+            "5",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run leadline");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("leadline ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -114,9 +114,12 @@ async fn evaluate(settings: &Settings, options: &Options) -> anyhow::Result<bool
             heldout: heldout.as_ref(),
             scenarios: &outcomes,
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", table(&summary, heldout.as_ref(), &outcomes));
+        say!(
+            "{}",
+            table(&summary, heldout.as_ref(), &outcomes).trim_end()
+        );
     }
     // Held-out scenarios measure; only the tuning set's failures fail the
     // run (see `report::table`).
