@@ -24,7 +24,7 @@ const _: () = assert!(MAX_INPUT <= Authority::MAX_ROLE_CHARS);
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
-pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|regional\s+|purchase\s+|purchasing\s+|steering\s+|executive\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
+pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|regional\s+|purchase\s+|purchasing\s+|steering\s+|executive\s+|practice\s+|clinic\s+|head\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
 /// One word that is not "and": "my partner Tom decides" names the one
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
@@ -125,6 +125,12 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:my|our|the)\s+{APPROVERS_EN}\s+is\s+the\s+one\s+who\s+(?:decides?|approves?|signs?)
         | \b(?:the|our|my)\s+(?:\p{{L}}+\s+)?(?:vets|doctors|dentists|partners|owners|directors|founders|bosses|managers|parents)\s+(?:sign\s+off|approve|decide)
         | \btiene(?:n)?\s+q(?:ue)?\s+dar\s+(?:el|su)\s+(?:ok|okay|visto\s+bueno|s[ií])
+        | \b(?:has|have|needs?|must)\s+to\s+be\s+(?:approved|signed\s+off|ok['’]?d|okayed|authori[sz]ed)\s+by
+        | \b(?:the|our)\s+(?:partners|board|owners|directors|members|governors|trustees)\s+(?:vote|decide|approve)
+        | \b(?:governors|trustees)\s+approve
+        | \bdecide\s+(?:el|la|mi|don|doña)\s+\p{{L}}+
+        | \b(?:el|la|los|las)\s+\p{{L}}+(?:\s+del?\s+\p{{L}}+)?\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|autorizarla|firmarlo|decidirlo)
+        | \b(?:yo\s+)?(?:le|les)\s+paso\s+la\s+info
         | \bprocurement\s+process | \bgoes\s+through\s+(?:our|the)\s+(?:purchasing|procurement|finance|accounting)
         | \bput\s+it\s+(?:up\s+)?(?:to|before)\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+la\s+(?:tiene\s+que\s+(?:ver|tomar)|ve|tiene|toma)\s+(?:mi|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
@@ -149,7 +155,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
 static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
-        \bi\s+(?:make|take)\s+(?:the\s+|all\s+the\s+)?(?:final\s+)?decisions?
+        \bi\s+(?:make|take)\s+(?:the\s+|all\s+the\s+)?(?:final\s+)?(?:decisions?|call)\b
         | \bi\s+(?:(?:can|could|will|get\s+to)\s+)?(?:decide|ap+rove)\b | \bi['’]ll\s+ap+rove\b
         | \bi\s+(?:(?:can|could|will)\s+)?sign\s+(?:(?:it|this|that)\s+)?(?:off|the\s+contracts?|contracts|everything)\b
         | \bi['’]?m\s+the\s+(?:one\s+who\s+(?:decides|signs|approves)|(?:final\s+)?decision[-\s]maker)

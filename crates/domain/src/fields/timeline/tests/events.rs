@@ -189,6 +189,11 @@ fn more_named_days_and_stories_of_past_ones() {
     assert_eq!(by("pal mes q viene"), Some(date(2026, 2, 1)));
     assert_eq!(by("cuando pase el verano"), Some(date(2026, 9, 1)));
     assert_eq!(parse_timeline("pa ayer jaja", today), Ok(Timeline::Asap));
+    assert_eq!(by("in two or three weeks"), Some(date(2026, 1, 29)));
+    assert_eq!(
+        by("keen to get going within the month"),
+        Some(date(2026, 2, 15))
+    );
     assert_eq!(
         locate(
             "Last Diwali we got 800 WhatsApp enquiries in one week",
