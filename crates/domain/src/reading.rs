@@ -259,6 +259,7 @@ static PERSON_REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:have|get)\s+(?:{PERSON})(?:\s+from\s+(?:your|the)\s+team)?\s+(?:call|ring|phone|contact)\s+me
         | \b(?:p[aá]same|p[aá]seme|comun[ií]came|comun[ií]queme)\b
         | \bhablar(?:lo)?\s+por\s+tel[eé]fono\b
+        | \b(?:{PERSON})(?:\s+de\s+(?:ustedes|su\s+equipo|tu\s+equipo|vuestro\s+equipo))?\s+(?:me|nos)\s+(?:puede|pueden|podr[ií]a|podr[ií]an)\s+(?:llamar|contactar|atender)
         "
     ))
 });
@@ -598,6 +599,7 @@ mod tests {
             "mejor que me llame alguien de su equipo",
             "Mire, mejor que alguien de su equipo me llame y lo hablamos, ¿sí puede ser?",
             "could you have someone call me tomorrow",
+            "¿será que alguien de ustedes me puede llamar? es más fácil explicarlo por teléfono",
             "Actually, let me talk to someone real about this",
             "to be honest I'd prefer to speak to one of your sales people directly, can you put me through?",
             "can you put me through please",

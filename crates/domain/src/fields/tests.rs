@@ -440,6 +440,15 @@ fn the_problem_a_customer_brings_is_their_need() {
         need("quiero un asesor virtual para mi tienda, que responda a las clientas cuando pregunten tallas").as_deref(),
         Some("un asesor virtual para mi tienda, que responda a las clientas cuando pregunten tallas")
     );
+    // A list runs on past its commas.
+    assert_eq!(
+        need("we want patients to confirm, reschedule and cancel appointments on WhatsApp instead of calling").as_deref(),
+        Some("patients to confirm, reschedule and cancel appointments on WhatsApp instead of calling")
+    );
+    assert_eq!(
+        need("members keep asking about batch timings, fees and trainer slots on WhatsApp, we want a bot to reply").as_deref(),
+        Some("a bot to reply: members keep asking about batch timings, fees and trainer slots on WhatsApp")
+    );
     assert_eq!(need("just looking for now"), None);
     // "Just asking" for whoever decides is who they are, not when.
     let found = find(

@@ -73,9 +73,10 @@ pub(super) fn find_problem(text: &str) -> Option<(String, Range<usize>)> {
             }
         }
         // The clause, not what a comma or "and" starts after it ("..., the
-        // bot should answer those first").
+        // bot should answer those first"), but with the rest of a list
+        // ("about batch timings, fees and trainer slots on WhatsApp").
         let clause = &text[start..whole.end()];
-        let end = start + clause.find([',']).unwrap_or(clause.len());
+        let end = list_end(text, start + clause.find([',']).unwrap_or(clause.len()));
         let snippet = text[start..end].trim_end();
         parse_need(snippet)
             .ok()
@@ -167,7 +168,7 @@ static ANAPHOR: LazyLock<Regex> = LazyLock::new(|| {
 /// clause ("…, I'm the owner and decide").
 static LIST_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)^,[ \t]*[\p{L}'’ \t-]{1,40}?[ \t](?:and|or|y|o|e)[ \t]+[\p{L}'’-]+(?:[ \t]+[\p{L}'’-]+){0,3}[ \t]*(?:[.!?;\n]|$)",
+        r"(?i)^,[ \t]*[\p{L}'’ \t-]{1,40}?[ \t](?:and|or|y|o|e)[ \t]+[\p{L}'’-]+(?:[ \t]+[\p{L}'’-]+){0,7}[ \t]*(?:[.!?;\n,]|$)",
     )
 });
 static NEW_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
@@ -182,7 +183,7 @@ fn list_end(text: &str, end: usize) -> usize {
         Some(tail) if !NEW_CLAUSE.is_match(tail.as_str()) => {
             end + tail
                 .as_str()
-                .trim_end_matches(['.', '!', '?', ';', '\n', ' ', '\t'])
+                .trim_end_matches(['.', '!', '?', ';', ',', '\n', ' ', '\t'])
                 .len()
         }
         _ => end,
