@@ -262,6 +262,15 @@ fn read(text: &str) -> Reading {
                 .find([',', ';', ':', '!', '?', '(', ')', '\n'])
                 .unwrap_or(rest.len())];
             let inner = role_in(phrase)?;
+            // ", the head wants it live": the role of someone who does
+            // something, not the customer's.
+            let acts = phrase[inner.end..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| ACTS.contains(&w.to_lowercase().as_str()));
+            if acts {
+                return None;
+            }
             let role = cue.end() + inner.start..cue.end() + inner.end;
             Some((role.clone(), cue.start()..role.end))
         })
@@ -307,6 +316,13 @@ static SOMEONE_ELSE: LazyLock<Regex> = LazyLock::new(|| {
         ",
     )
 });
+
+/// Verbs after a role that make it the subject of a sentence about
+/// someone else ("the head wants it live", "el dueño quiere...").
+const ACTS: [&str; 16] = [
+    "wants", "says", "needs", "asked", "told", "thinks", "wanted", "said", "quiere", "dice",
+    "pidió", "pide", "piensa", "necesita", "dijo", "quería",
+];
 
 /// Whether the clause that ends at `at` (a comma) speaks of someone else.
 fn after_someone_else(text: &str, at: usize) -> bool {
@@ -493,7 +509,7 @@ static ROLE_WORDS: Words = Words::new(
     "ceo cto cfo coo cmo cio cpo cro owner co-owner coowner founder co-founder cofounder \
      president vp director manager head lead leader chief partner officer executive \
      supervisor coordinator administrator admin assistant analyst engineer developer \
-     consultant rep representative buyer purchaser accountant secretary intern specialist \
+     consultant rep representative buyer purchaser accountant secretary intern specialist receptionist \
      proprietor principal general gm md agent realtor broker dueño dueña propietario propietaria fundador fundadora \
      cofundador cofundadora co-fundador co-fundadora presidente presidenta directora \
      gerente jefe jefa encargado encargada responsable socio socia coordinador \

@@ -386,6 +386,11 @@ fn reads_who_else_decides() {
             Na,
         ),
         ("I'm the principal, I make the call", Some("principal"), Dm),
+        (
+            "I'm the business manager, the head wants it live by spring",
+            Some("business manager"),
+            Unknown,
+        ),
         ("La última palabra es mía", None, Dm),
         ("I sign the cheques, so it's me", None, Dm),
         ("I'm the budget holder for this", None, Dm),
