@@ -282,6 +282,11 @@ impl Agent {
     /// clínica en Monterrey") are that country's, and so is an amount in
     /// the hundreds of thousands with no currency: no assumption.
     fn assume_currency(&self, lead: &mut Lead, history: &[Message]) {
+        let said: Vec<&str> = history
+            .iter()
+            .filter(|m| m.speaker == Speaker::Customer)
+            .map(|m| m.text.as_str())
+            .collect();
         // "asta 2 millones al mes" from Pereira: an amount no dollar budget
         // reaches is in the pesos of the place the customer named.
         let pesos_sized = |budget: &crate::lead::Budget| {
@@ -293,21 +298,13 @@ impl Agent {
         if let Some(budget) = &mut lead.budget
             && budget.currency().is_none()
             && (!budget.currency_assumed() || pesos_sized(budget))
-            && let Some(pesos) = history
-                .iter()
-                .filter(|m| m.speaker == Speaker::Customer)
-                .find_map(|m| fields::pesos_of(&m.text))
+            && let Some(pesos) = said.iter().find_map(|text| fields::pesos_of(text))
         {
             budget.name_currency(Some(pesos));
             return;
         }
         // "300 bucks a month" from Perth: the dollars of the customer's
         // country, unless they said US dollars.
-        let said: Vec<&str> = history
-            .iter()
-            .filter(|m| m.speaker == Speaker::Customer)
-            .map(|m| m.text.as_str())
-            .collect();
         if let Some(local) = said.iter().find_map(|text| fields::dollars_of(text))
             && !said.iter().any(|text| US_DOLLARS.is_match(text))
             && let Some(budget) = &mut lead.budget
