@@ -286,18 +286,14 @@ fn read(text: &str) -> Reading {
             let dept = caps.name("dept")?;
             Some((dept.range(), caps.get(0)?.start()..dept.end()))
         });
-    let mut reading = Reading { role, power };
-    reading.role = reading
-        .role
-        .take()
-        .filter(|(role, _)| !approves(&reading, role));
-    reading
+    let role = role.filter(|(role, _)| !approves(&power, role));
+    Reading { role, power }
 }
 
 /// Whether the role at `role` is of whoever approves ("the owner approves
-/// it"), not the customer's.
-fn approves(reading: &Reading, role: &Range<usize>) -> bool {
-    reading.power.as_ref().is_some_and(|(power, phrase)| {
+/// it"), as the `power` phrase says, not the customer's.
+fn approves(power: &Option<(DecisionPower, Range<usize>)>, role: &Range<usize>) -> bool {
+    power.as_ref().is_some_and(|(power, phrase)| {
         *power == DecisionPower::NeedsApproval
             && phrase.start <= role.start
             && role.end <= phrase.end
@@ -352,7 +348,7 @@ pub fn parse_authority(raw: &str) -> Result<Authority, FieldError> {
         Some((role, _)) => Some(&raw[role]),
         // A bare role, as a model proposes it: "CEO", "gerente de compras".
         None if raw.split_whitespace().count() <= 6 => role_in(raw)
-            .filter(|role| !approves(&reading, role))
+            .filter(|role| !approves(&reading.power, role))
             .map(|r| &raw[r]),
         None => None,
     }

@@ -78,7 +78,7 @@ pub fn find_about(
         found.push(FieldName::Need, snippet, span);
     }
     if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline))
-        && !asking_for_someone(text, &text[span.clone()])
+        && !asking_for_someone(&text[span.clone()], &found)
     {
         found.push(FieldName::Timeline, text[span.clone()].to_owned(), span);
     }
@@ -120,17 +120,20 @@ pub fn find_about(
 }
 
 /// "el presupuesto lo aprueba él, yo solo estoy averiguando": "just
-/// looking" from someone who asks for whoever decides says who they are,
-/// not that there is no hurry.
-fn asking_for_someone(text: &str, timeline: &str) -> bool {
+/// looking" from someone who asks for whoever decides (the authority
+/// already `found`) says who they are, not that there is no hurry.
+fn asking_for_someone(timeline: &str, found: &Found) -> bool {
     static ASKING: LazyLock<Regex> = LazyLock::new(|| {
         text::regex(
             r"(?i)averiguando|gathering|looking|checking|researching|mirando|viendo|inform[aá]ndome|cotizando",
         )
     });
     ASKING.is_match(timeline)
-        && authority::locate(text)
-            .and_then(|(phrase, _)| parse_authority(&phrase).ok())
+        && found
+            .values
+            .iter()
+            .find(|(field, _)| *field == FieldName::Authority)
+            .and_then(|(_, phrase)| parse_authority(phrase).ok())
             .is_some_and(|a| a.power() == crate::lead::DecisionPower::NeedsApproval)
 }
 

@@ -29,6 +29,22 @@ pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The parts of a bar-separated signature after the name ("Sales
+/// Manager", "RUSSO MOTORS GROUP"), in order.
+pub(super) fn signature_parts(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+    PIPE_SIGNATURE
+        .captures(text)
+        .into_iter()
+        .flat_map(|caps| [caps.name("first"), caps.name("second")])
+        .flatten()
+}
+
+/// Whether `text` has no capital at all: someone who types all in
+/// lowercase types their company so too.
+fn typed_lowercase(text: &str) -> bool {
+    !text.chars().any(char::is_uppercase)
+}
+
 /// Words a company name found in prose may have.
 const MAX_COMPANY_WORDS: usize = 6;
 /// Right after a name: "Ana from Acme", "Carlos de Ferretería López",
@@ -210,7 +226,7 @@ static LINE_FROM: LazyLock<Regex> =
 /// start of a line ("from Acme, we need...").
 pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(String, Range<usize>)> {
     // Someone who types all in lowercase types their company so too.
-    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let all_lowercase = typed_lowercase(text);
     let after_name = name_end.and_then(|end| {
         let at = end + AFTER_NAME.find(&text[end..])?.end();
         // "del despacho Puig & Serra": the kind before a capitalised name is
@@ -259,10 +275,7 @@ pub(super) fn company_after(text: &str, name_end: usize) -> Option<(String, Rang
 /// that is not a role ("Juan Pérez | Ferretería El Martillo", "Anthony
 /// Russo | Sales Manager | RUSSO MOTORS GROUP").
 fn signed_company(text: &str) -> Option<(String, Range<usize>)> {
-    let caps = PIPE_SIGNATURE.captures(text)?;
-    [caps.name("first"), caps.name("second")]
-        .into_iter()
-        .flatten()
+    signature_parts(text)
         .find(|part| {
             authority::role_in(part.as_str())
                 .is_none_or(|role| role.end - role.start < part.as_str().trim().len())
@@ -291,7 +304,7 @@ const NAME_OPENERS: [&str; 12] = [
 
 /// The company a customer names as their own (see [`NAMED_AS_OWN`]).
 fn named_as_own(text: &str) -> Option<(String, Range<usize>)> {
-    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let all_lowercase = typed_lowercase(text);
     NAMED_AS_OWN.captures_iter(text).find_map(|caps| {
         if let Some(first) = caps.name("first") {
             let (snippet, span) = company_at(text, first.start(), false)?;
@@ -345,7 +358,7 @@ pub(super) fn company_next_clause(text: &str, name_end: usize) -> Option<(String
     let clause = &clause[..clause
         .find([',', '.', '\n', '!', '?'])
         .unwrap_or(clause.len())];
-    let lowercase_business = !text.chars().any(char::is_uppercase) && names_a_business(clause);
+    let lowercase_business = typed_lowercase(text) && names_a_business(clause);
     if !text[at..].starts_with(char::is_uppercase) && !lowercase_business {
         return None;
     }
@@ -370,7 +383,7 @@ static LOWER_ARTICLE: LazyLock<Regex> =
 /// Altamar", "operations director at Crescent Logistics". Not strong: the
 /// company must be capitalised ("manager at a law firm" names none).
 fn after_roles(text: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
-    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let all_lowercase = typed_lowercase(text);
     text::words(text).filter_map(move |(start, word)| {
         let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
         if !authority::is_role_word(&bare.to_lowercase()) {
@@ -423,7 +436,7 @@ pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(Stri
     if authority::is_department_phrase(sentence.trim_end_matches('.')) {
         return None;
     }
-    let all_lowercase = !text.chars().any(char::is_uppercase);
+    let all_lowercase = typed_lowercase(text);
     let words: Vec<(usize, &str)> = text::words(clause).collect();
     let mut end = None;
     for (i, &(word_start, word)) in words.iter().enumerate() {

@@ -4,7 +4,7 @@
 //! cue, its capitals and the words that cannot be names.
 
 use super::super::names::{is_also_a_name, is_not_name, is_particle, is_place};
-use super::company::{PIPE_SIGNATURE, ROLE_AT, company_after, company_at};
+use super::company::{PIPE_SIGNATURE, ROLE_AT, company_after, company_at, signature_parts};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
 use std::ops::Range;
@@ -115,10 +115,7 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             whole_name(text, shifted(caps.name("name")?, at), all_lowercase)
         })
     })
-    .or_else(|| {
-        let caps = SIGNATURE.captures(text)?;
-        whole_name(text, caps.name("name")?.range(), false)
-    })
+    .or_else(|| named_by(&SIGNATURE, text))
     .or_else(|| {
         ROLE_THEN_NAME.captures_iter(text).find_map(|caps| {
             // The whole phrase is the role: "the office manager at a law
@@ -128,14 +125,8 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             whole_name(text, caps.name("name")?.range(), false)
         })
     })
-    .or_else(|| {
-        let caps = GREETING_NAME.captures(text)?;
-        whole_name(text, caps.name("name")?.range(), false)
-    })
-    .or_else(|| {
-        let caps = PIPE_SIGNATURE.captures(text)?;
-        whole_name(text, caps.name("name")?.range(), false)
-    })
+    .or_else(|| named_by(&GREETING_NAME, text))
+    .or_else(|| named_by(&PIPE_SIGNATURE, text))
     .or_else(|| {
         clauses(text).find_map(|at| {
             let caps = NAME_LEADS.captures(&text[at..])?;
@@ -178,6 +169,12 @@ fn types_lowercase(text: &str) -> bool {
         let bare = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
         matches!(bare, "I" | "I'm" | "I’m" | "Im" | "I'd" | "I'll")
     })
+}
+
+/// The name `pattern` captures in `text`, when all of it reads as a name.
+fn named_by(pattern: &Regex, text: &str) -> Option<(String, Range<usize>)> {
+    let caps = pattern.captures(text)?;
+    whole_name(text, caps.name("name")?.range(), false)
 }
 
 /// Particles of Dutch, German, Portuguese and Italian surnames, which are
@@ -289,16 +286,12 @@ pub(super) fn role_after(text: &str, name_end: usize) -> Option<(String, Range<u
 /// The role of a signature set apart by bars ("Anthony Russo | Sales
 /// Manager | RUSSO MOTORS GROUP"): a part that is a role and nothing else.
 pub(super) fn signed_role(text: &str) -> Option<(String, Range<usize>)> {
-    let caps = PIPE_SIGNATURE.captures(text)?;
-    [caps.name("first"), caps.name("second")]
-        .into_iter()
-        .flatten()
-        .find_map(|part| {
-            let said = part.as_str().trim();
-            let role = authority::role_in(said)?;
-            (role.start == 0 && role.end == said.len() && parse_authority(said).is_ok())
-                .then(|| (said.to_owned(), part.start()..part.start() + said.len()))
-        })
+    signature_parts(text).find_map(|part| {
+        let said = part.as_str().trim();
+        let role = authority::role_in(said)?;
+        (role.start == 0 && role.end == said.len() && parse_authority(said).is_ok())
+            .then(|| (said.to_owned(), part.start()..part.start() + said.len()))
+    })
 }
 
 /// Where each clause of `text` starts: its start, and after each comma,
@@ -329,8 +322,6 @@ fn name_at(
     for (i, &(start, word)) in words.iter().enumerate() {
         let word = word.trim_end_matches(['.', ',', '!']);
         let lower = word.to_lowercase();
-        // "Juan de Dios", "Tomás van der Berg": a particle between words
-        // of the name is part of it.
         // "Tomás van der Berg"; in Spanish only the names "de" is part of
         // ("Juan de Dios", "María de los Ángeles"): "Marta de Muebles Sol"
         // says where Marta works.
