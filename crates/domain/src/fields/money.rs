@@ -68,6 +68,8 @@ struct Part {
     number: Result<(u128, u128), &'static str>,
     spelled: bool,
     multiplier: Option<u128>,
+    /// The hundreds after a thousand ("mil quinientos").
+    rest: Option<u128>,
     currency: [Option<Currency>; 2],
     period: Option<BudgetPeriod>,
 }
@@ -86,6 +88,10 @@ impl Part {
             number,
             spelled,
             multiplier: caps.name(slot.mult).map(|m| multiplier(m.as_str())),
+            rest: caps
+                .name(slot.rest)
+                .and_then(|m| text::word_value(m.as_str()))
+                .map(u128::from),
             currency: [slot.pre, slot.post]
                 .map(|group| caps.name(group).and_then(|m| currency(m.as_str()))),
             period: period_in(text, caps, slot.period),
@@ -97,13 +103,30 @@ impl Part {
     }
 
     /// "a", "one" on their own are words, not money.
+    /// Hundreds are read as digits are ("unos quinientos"), but a lone
+    /// "mil" is a figure of speech ("mil gracias") unless a period follows.
     fn is_bare_word(&self) -> bool {
-        self.spelled && self.multiplier.is_none() && !self.has_currency()
+        let small = match self.number {
+            Ok((n, _)) => n < 100 || (n == 1000 && self.period.is_none()),
+            Err(_) => true,
+        };
+        self.spelled
+            && small
+            && self.multiplier.is_none()
+            && self.rest.is_none()
+            && !self.has_currency()
     }
 
     fn value(&self, multiplier: u128) -> Result<u64, &'static str> {
         let (mantissa, scale) = self.number?;
-        let value = mantissa.checked_mul(multiplier).ok_or(TOO_LARGE)? / scale;
+        let mut value = mantissa.checked_mul(multiplier).ok_or(TOO_LARGE)? / scale;
+        if let Some(rest) = self.rest {
+            // Hundreds add to whole thousands only: not "cinco quinientos".
+            if value < 1000 || value % 1000 != 0 {
+                return Err("the number is written in a way that is unclear");
+            }
+            value += rest;
+        }
         if value == 0 {
             return Err(ZERO);
         }

@@ -11,7 +11,13 @@ pub(crate) use crate::words::Words;
 /// Listed longest-first where one is a prefix of another.
 pub(super) const NUMBER_WORDS: &str = "an|a|one|uno|una|un|two|dos|three|tres|four|cuatro|five|cinco|six|seis|\
      seven|siete|eight|ocho|nine|nueve|ten|diez|eleven|once|twelve|doce|fifteen|quince|twenty|veinte|\
-     thirty|treinta|forty|cuarenta|fifty|cincuenta|cien";
+     thirty|treinta|forty|cuarenta|fifty|cincuenta|cien|mil|\
+     doscient[oa]s|trescient[oa]s|cuatrocient[oa]s|quinient[oa]s|seiscient[oa]s|setecient[oa]s|\
+     ochocient[oa]s|novecient[oa]s";
+/// The Spanish hundreds, which follow a thousand in one number: "mil
+/// quinientos" is 1,500, "dos mil trescientos" 2,300.
+pub(super) const HUNDREDS: &str = "cien|doscient[oa]s|trescient[oa]s|cuatrocient[oa]s|quinient[oa]s|\
+     seiscient[oa]s|setecient[oa]s|ochocient[oa]s|novecient[oa]s";
 
 /// The value of a spelled-out number ("three", "doce", "a"), English or
 /// Spanish.
@@ -35,6 +41,15 @@ pub(super) fn word_value(word: &str) -> Option<u32> {
         "forty" | "cuarenta" => 40,
         "fifty" | "cincuenta" => 50,
         "cien" => 100,
+        "doscientos" | "doscientas" => 200,
+        "trescientos" | "trescientas" => 300,
+        "cuatrocientos" | "cuatrocientas" => 400,
+        "quinientos" | "quinientas" => 500,
+        "seiscientos" | "seiscientas" => 600,
+        "setecientos" | "setecientas" => 700,
+        "ochocientos" | "ochocientas" => 800,
+        "novecientos" | "novecientas" => 900,
+        "mil" => 1000,
         _ => return None,
     };
     Some(value)
@@ -296,6 +311,8 @@ mod tests {
         assert_eq!(word_value("doce"), Some(12));
         assert_eq!(word_value("una"), Some(1));
         assert_eq!(word_value("quince"), Some(15));
+        assert_eq!(word_value("quinientas"), Some(500));
+        assert_eq!(word_value("mil"), Some(1000));
         assert_eq!(word_value("many"), None);
     }
 

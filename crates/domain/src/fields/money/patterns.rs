@@ -52,6 +52,8 @@ pub(super) struct Slot {
     pub(super) mult: &'static str,
     pub(super) post: &'static str,
     pub(super) period: &'static str,
+    /// The hundreds after a thousand: "mil quinientos".
+    pub(super) rest: &'static str,
 }
 
 const fn slot(
@@ -61,6 +63,7 @@ const fn slot(
     mult: &'static str,
     post: &'static str,
     period: &'static str,
+    rest: &'static str,
 ) -> Slot {
     Slot {
         pre,
@@ -69,13 +72,22 @@ const fn slot(
         mult,
         post,
         period,
+        rest,
     }
 }
 
-pub(super) const A: Slot = slot("a_pre", "a_num", "a_word", "a_mult", "a_post", "a_period");
-pub(super) const B: Slot = slot("b_pre", "b_num", "b_word", "b_mult", "b_post", "b_period");
-pub(super) const C: Slot = slot("c_pre", "c_num", "c_word", "c_mult", "c_post", "c_period");
-pub(super) const D: Slot = slot("d_pre", "d_num", "d_word", "d_mult", "d_post", "d_period");
+pub(super) const A: Slot = slot(
+    "a_pre", "a_num", "a_word", "a_mult", "a_post", "a_period", "a_rest",
+);
+pub(super) const B: Slot = slot(
+    "b_pre", "b_num", "b_word", "b_mult", "b_post", "b_period", "b_rest",
+);
+pub(super) const C: Slot = slot(
+    "c_pre", "c_num", "c_word", "c_mult", "c_post", "c_period", "c_rest",
+);
+pub(super) const D: Slot = slot(
+    "d_pre", "d_num", "d_word", "d_mult", "d_post", "d_period", "d_rest",
+);
 
 /// Every period, those said in full first so that "one time payment" is
 /// read whole rather than as "one time".
@@ -84,19 +96,23 @@ fn period_pattern() -> String {
 }
 
 fn amount_pattern(s: &Slot) -> String {
-    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|₦|₱|\brs\.?|\b(?:{CODES})\b");
+    // "R8,000" (South African rand): a capital R right before the digits.
+    let pre = format!(r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|₦|₱|\brs\.?|\b(?:{CODES})\b|\b(?-i:R)");
     let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
-    let num = r"\b(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
+    // The boundary before the digits only without a currency sign: "R8,000".
+    let num = r"(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
     format!(
-        r"(?:(?P<{}>{pre})\s*)?(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:{PERIOD_NEXT}(?P<{}>{}))?",
+        r"(?:(?P<{}>{pre})\s*|\b)(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s+(?:y\s+)?(?P<{}>{hundreds})\b)?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:{PERIOD_NEXT}(?P<{}>{}))?",
         s.pre,
         s.num,
         s.word,
         text::NUMBER_WORDS,
         s.mult,
+        s.rest,
         s.post,
         s.period,
         period_pattern(),
+        hundreds = text::HUNDREDS,
     )
 }
 

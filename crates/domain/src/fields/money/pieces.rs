@@ -99,7 +99,7 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
         "mx$" | "mxn" => Iso("MXN"),
         "₦" | "ngn" | "naira" => Iso("NGN"),
         "₱" => Iso("PHP"),
-        "zar" | "rand" | "rands" => Iso("ZAR"),
+        "r" | "zar" | "rand" | "rands" => Iso("ZAR"),
         "kes" => Iso("KES"),
         "aed" | "dirham" | "dirhams" => Iso("AED"),
         "sar" | "riyal" | "riyals" => Iso("SAR"),

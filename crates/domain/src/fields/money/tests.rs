@@ -496,6 +496,39 @@ fn locates_money_but_not_counts() {
         read("not more than 2000 riyal per month"),
         Ok((None, Some(2000), Some("SAR".to_owned())))
     );
+    // Spanish numbers in words: thousands and hundreds.
+    assert_eq!(
+        read("mil quinientos dólares al año"),
+        Ok((Some(1500), Some(1500), Some("USD".to_owned())))
+    );
+    assert_eq!(
+        read("unos dos mil trescientos euros"),
+        Ok((Some(2300), Some(2300), Some("EUR".to_owned())))
+    );
+    assert_eq!(
+        read("quinientos al mes").map(|(min, ..)| min),
+        Ok(Some(500))
+    );
+    assert_eq!(
+        read("mil millones").map(|(min, ..)| min),
+        Ok(Some(1_000_000_000))
+    );
+    assert_eq!(at("mil gracias!", true), None);
+    assert_eq!(
+        at("unos ochocientos", true).as_deref(),
+        Some("unos ochocientos")
+    );
+    // South African rands, written with the R before the digits.
+    assert_eq!(
+        read("we could do R8,000 a month"),
+        Ok((Some(8000), Some(8000), Some("ZAR".to_owned())))
+    );
+    assert_eq!(
+        read("between R 5000 and R7500"),
+        Ok((Some(5000), Some(7500), Some("ZAR".to_owned())))
+    );
+    // A lowercase r is not a currency, nor is an R inside a word.
+    assert_eq!(at("our 2r8000 model", true), None);
     // "lucas" are money in themselves, asked for or not.
     assert_eq!(
         at("tenemos hasta 200 lucas mensuales", false).as_deref(),
