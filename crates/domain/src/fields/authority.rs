@@ -24,7 +24,7 @@ const _: () = assert!(MAX_INPUT <= Authority::MAX_ROLE_CHARS);
 
 /// Who else a customer may need the yes of: "my boss", "our board", "mi
 /// socio", "el directorio".
-pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|regional\s+|purchase\s+|purchasing\s+|steering\s+|executive\s+|practice\s+|clinic\s+|head\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
+pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|regional\s+|purchase\s+|purchasing\s+|steering\s+|executive\s+|practice\s+|clinic\s+|head\s+)?(?:boss|manager|supervisor|directors?|partners?|co-?founders?|founders?|ceo|cfo|coo|gm|md|owners?|board|committee|team|head|wife|missus|misses|hubby|husband|spouse|dad|father|mom|mum|mother|family|accountant|finance(?:\s+(?:team|director|department))?|management|investors?|brother|sister|broker|principal|oga)\b";
 /// One word that is not "and": "my partner Tom decides" names the one
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
@@ -40,6 +40,7 @@ static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
         | \bno\s+(?:necesito|tengo\s+que|hace\s+falta)\s+(?:consultar|preguntar|pedir|aprobaci)
         | \byo\s+(?:doy|di|daré|dare)\s+el\s+visto\s+bueno
         | \b(?:owner|founder|ceo|dueñ[oa])\s*(?:,\s*|\s+and\s+|\s+so\s+|\s+)i\s+(?:will\s+|can\s+|['’]ll\s+)?decide
+        | \bi\s+(?:can|could|will)\s+(?:sign|approve|decide|buy)\b[^.;!?\n]{0,20}\b(?:myself|on\s+my\s+own|alone)\b
         ",
     )
 });
@@ -61,9 +62,10 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
             \s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bask(?:ing)?\s+(?:my|our|the)\s+{APPROVERS_EN}
         | \bcheck\s+with\s+(?:my|our|the)\b
-        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|\s+{NOT_AND}|\s*,[^,.;!?\n]{{1,30}},)?|finance|accounting|procurement|legal|management)
+        | \b(?:(?:my|our|the)\s+{APPROVERS_EN}(?:\s+of\s+\w+|(?:\s+(?:mr|mrs|ms|miss|dr|sir)\.?)?\s+{NOT_AND}|\s*,[^,.;!?\n]{{1,30}},)?|finance|accounting|procurement|legal|management
+            |head\s+office|headquarters|hq|corporate)(?:\s+in\s+\p{{Lu}}\p{{L}}+)?
             \s+(?:decides?|will\s+decide|approves?|will\s+approve|signs?(?:\s+off)?
-            |(?:has|have|needs?|will\s+need|would\s+need)\s+to\s+(?:ap+rove|sign(?:\s+off)?|decide|ok|okay|agree|give)
+            |(?:has|have|needs?|will\s+need|would\s+need|would\s+have|will\s+have)\s+to\s+(?:ap+rove|sign(?:\s+off)?|decide|ok|okay|agree|give|vote)
             |makes\s+the\s+(?:final\s+)?(?:decisions?|call)|(?:has|have)\s+the\s+(?:final|last)\s+(?:say|word))
         | \bneeds?\s+(?:my|our|the)\s+{APPROVERS_EN}\s*['’]s\s+(?:ok|okay|approval|sign[-\s]?off|blessing
             |go[-\s]ahead|green\s+light|permission|yes)\b
@@ -128,6 +130,11 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:has|have|needs?|must)\s+to\s+be\s+(?:approved|signed\s+off|ok['’]?d|okayed|authori[sz]ed)\s+by
         | \b(?:the|our)\s+(?:partners|board|owners|directors|members|governors|trustees)\s+(?:vote|decide|approve)
         | \b(?:governors|trustees)\s+approve
+        | \b(?:has|gets)\s+the\s+(?:final|last)\s+(?:say|word|call)\b
+        | \bsigns\s+off\s+on\b
+        | ,\s*(?:the|my|our)\s+[^,.;!?\n]{{1,40}},\s*(?:signs?\s+off|approves|decides|makes\s+the\s+(?:final\s+)?(?:call|decision))
+        | \bm[ií]a\s+y\s+de\s+(?:mi|mis|nuestro|nuestra)\s+\p{{L}}+
+        | \bmine\s+and\s+my\s+\w+['’]s\b
         | \bdecide\s+(?:el|la|mi|don|doña)\s+\p{{L}}+
         | \b(?:el|la|los|las)\s+\p{{L}}+(?:\s+del?\s+\p{{L}}+)?\s+tiene(?:n)?\s+q(?:ue)?\s+(?:aprobarlo|aprobarla|autorizarlo|autorizarla|firmarlo|decidirlo)
         | \b(?:yo\s+)?(?:le|les)\s+paso\s+la\s+info
@@ -167,7 +174,8 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \bi\s+(?:have|get)\s+the\s+(?:final|last)\s+(?:say|word)
         | \bi\s+call\s+the\s+shots\b
         | \bi\s+sign\s+the\s+(?:cheques|checks|contracts?)
-        | \bi\s+own\s+(?:it|the\s+place)\b
+        | \bi\s+own\s+(?:it|the\s+place|\p{Lu})
+        | \bi\s+(?:can|could|will)\s+sign\s+(?:us|it|this)\s+up\b
         | \bi['’]?m\s+the\s+budget\s+(?:holder|owner) | \bi\s+hold\s+the\s+budget
         | \bi\s+(?:can|could|will|get\s+to)\s+make\s+the\s+(?:final\s+)?(?:call|decision)
         | \b(?:la\s+)?[úu]ltima\s+palabra\s+(?:es\s+m[ií]a|la\s+tengo\s+yo)

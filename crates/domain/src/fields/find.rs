@@ -51,11 +51,11 @@ pub fn find_about(
 ) -> Vec<(FieldName, String)> {
     let text = text::clip(text, MAX_TEXT);
     let mut found = Found::default();
-    let name = find_name(text);
+    let (name, company) = who_writes(text);
     if let Some((snippet, span)) = &name {
         found.push(FieldName::Name, snippet.clone(), span.clone());
     }
-    if let Some((snippet, span)) = find_company(text, name.as_ref().map(|(_, span)| span.end)) {
+    if let Some((snippet, span)) = company {
         found.push(FieldName::Company, snippet, span);
     }
     if let Some(span) = money::locate(text, expecting == Some(FieldName::Budget)) {
@@ -117,6 +117,34 @@ pub fn find_about(
     }
     found.values.sort_by_key(|(field, _)| *field);
     found.values
+}
+
+/// A value as written, and where.
+type Said = (String, Range<usize>);
+
+/// The customer's name and company. "Sarah from Bright Smiles gave me
+/// your number", "me recomendó Laura de Altavista": whoever sent the
+/// customer is not the customer, so the search goes on after them.
+fn who_writes(text: &str) -> (Option<Said>, Option<Said>) {
+    static REFERRED: LazyLock<Regex> = LazyLock::new(|| {
+        text::regex(
+            r"(?i)^[ \t]*(?:gave\s+me\s+your|passed\s+(?:me\s+)?(?:on\s+)?your|recommended\s+(?:you|your)|referred\s+me|told\s+me\s+about|sent\s+me\s+(?:to\s+you|your)|(?:me|nos)\s+(?:recomend[oó]|pas[oó]|dio|compart[ií]o)\b)",
+        )
+    });
+    let name = find_name(text);
+    let company = find_company(text, name.as_ref().map(|(_, span)| span.end));
+    let said_end = company.iter().chain(&name).map(|(_, span)| span.end).max();
+    match said_end {
+        Some(end) if REFERRED.is_match(&text[end..]) => {
+            let rest = &text[end..];
+            let shift = |(snippet, span): Said| (snippet, span.start + end..span.end + end);
+            let name = find_name(rest).map(shift);
+            let company =
+                find_company(rest, name.as_ref().map(|(_, span)| span.end - end)).map(shift);
+            (name, company)
+        }
+        _ => (name, company),
+    }
 }
 
 /// "el presupuesto lo aprueba él, yo solo estoy averiguando": "just

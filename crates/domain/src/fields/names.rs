@@ -363,7 +363,7 @@ static NOT_NAMES: Words = Words::new(
      contenta usuario user member miembro parte part one uno alguien someone everyone \
      todos nosotros ellos asking preguntando wondering thinking pensando planning using \
      usando working trabajando about sobre hoping excited emocionado emocionada afraid \
-     hiya cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
+     hiya howdy g'day gday g’day yo sup cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
      quick question pregunta consulta duda cotizar cotización precio precios hopefully \
      español espanol ingles inglés english spanish yo hey free libre available disponible \
      busy ocupado ocupada off tired cansado cansada sick enfermo enferma pésimo pesimo \
@@ -400,7 +400,7 @@ static SENTENCE_WORDS: Words = Words::new(
     "i i'm im we we're you is are am was need want have has do does don't dont my our \
      your it this that what why how please yo soy es somos tenemos tengo necesito \
      necesitamos quiero queremos busco buscamos mi nuestra nuestro qué cómo hola hi hello \
-     gracias thanks no not nombre name llama",
+     gracias thanks no not nombre name llama mía mia mío mio mine ours asi así",
 );
 
 /// Words that make a "company name" a sentence.

@@ -165,9 +165,25 @@ static ANSWERED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "ahora mismo usamos Wati", "right now we answer by hand": a "now"
+/// that opens a description of today, not a hurry.
+static NOW_DESCRIBES: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?xi)^[\ \t,]*(?:mismo\s+)?(?:usamos|uso|utilizamos|tenemos|tengo|estamos|estoy|somos|trabajamos|manejamos|hay
+        |lo\s+hacemos|contestamos|respondemos|we|i|our|they|it['’]?s|there['’]?s|everything|todo)\b",
+    )
+});
+
 /// Whether a hurry at `range` says how something is done, not when.
 fn says_how(text: &str, range: &Range<usize>, rule: Rule) -> bool {
-    matches!(rule, Rule::Asap) && ANSWERED.is_match(&text[..range.start])
+    if !matches!(rule, Rule::Asap) {
+        return false;
+    }
+    let now = matches!(
+        text[range.clone()].to_lowercase().as_str(),
+        "ahora mismo" | "right now" | "ahora" | "ahorita" | "now"
+    );
+    ANSWERED.is_match(&text[..range.start]) || (now && NOW_DESCRIBES.is_match(&text[range.end..]))
 }
 
 /// Words that make a clause a busy season: not when to start unless asked

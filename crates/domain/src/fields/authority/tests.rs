@@ -213,6 +213,24 @@ const DECISIONS: &[(&str, DecisionPower)] = &[
     ("I will have to discuss with my partner", Na),
     ("I don't sign anything off, the board decides", Na),
     ("I can approve it myself, no approval needed", Dm),
+    ("la decision es mia y de mi viejo, el bar es de los dos", Na),
+    (
+        "Dr. Walsh, the principal dentist, signs off on any spend",
+        Na,
+    ),
+    (
+        "head office in London would have to approve anything like this",
+        Na,
+    ),
+    ("Dr. Keller owns the practice and has the final word", Na),
+    ("my boss Mr. Santos decides, I will just present to him", Na),
+    ("well, technically the board has to vote on it", Na),
+    ("the missus has to ok it, she runs the money side", Na),
+    (
+        "I co-own it with my sister but I handle all the tech stuff, I can sign us up myself",
+        Dm,
+    ),
+    ("I own Pawsome Grooming in Tampa", Dm),
 ];
 
 #[test]

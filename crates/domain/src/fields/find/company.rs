@@ -253,7 +253,7 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     {
         return Some(found);
     }
-    after_name
+    let found = after_name
         .into_iter()
         .chain(cued)
         .chain(after_roles(text))
@@ -261,7 +261,47 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
-        .or_else(|| named_as_own(text))
+        .or_else(|| named_as_own(text));
+    // A name with its company form is whole: "Vera & Cía. Ltda." rather
+    // than a part a cue cut short, and found where no cue is.
+    match (found, with_company_form(text)) {
+        (Some(found), Some(formal))
+            if formal.1.start <= found.1.start && found.1.start < formal.1.end =>
+        {
+            Some(formal)
+        }
+        (None, formal) => formal,
+        (found, _) => found,
+    }
+}
+
+/// "Distribuidora El Trébol S.A.S.", "Malhotra Textiles Pvt Ltd":
+/// capitalised words ending in a company form name a business wherever
+/// they stand.
+static WITH_COMPANY_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?x)(?:^|[^\p{L}\p{N}&.])
+        (?P<name>(?:[\p{Lu}\d][\p{L}\p{M}\p{N}'’.-]*[\ \t]+(?:(?:&|y|and|de|del|la|el|e)[\ \t]+)?){1,5}
+        (?:S\.[\ ]?A\.(?:[\ ]?S\.|[\ ]?C\.|[\ ]de[\ ]C\.[\ ]?V\.)?|S\.[\ ]?L\.|S\.[\ ]?R\.[\ ]?L\.|SAS|SAC|SRL
+          |Ltda\.?|Ltd\.?|LLC|Inc\.?|Pvt\.?[\ ]Ltd\.?|GmbH|Corp\.?|PLC|LLP|EIRL))
+        (?:[^\p{L}\p{N}]|$)",
+    )
+});
+
+/// The first business named with its company form (see
+/// [`WITH_COMPANY_FORM`]), without the words before it that are not part
+/// of it ("Hola Acme S.A." is "Acme S.A.").
+fn with_company_form(text: &str) -> Option<(String, Range<usize>)> {
+    WITH_COMPANY_FORM.captures_iter(text).find_map(|caps| {
+        let name = caps.name("name")?;
+        text::words(name.as_str()).find_map(|(at, _)| {
+            let start = name.start() + at;
+            let said = &text[start..name.end()];
+            let lower_first = said.split_whitespace().next()?.to_lowercase();
+            (!is_not_name(&lower_first) && parse_company(said).is_ok())
+                .then(|| (said.to_owned(), start..name.end()))
+        })
+    })
 }
 
 /// A capitalised company right after a name that ends at `name_end`
@@ -451,6 +491,9 @@ pub(super) fn company_at(text: &str, start: usize, strong: bool) -> Option<(Stri
             // Realty": capitalised words that would not be a name one by one.
             is_article(&lower)
                 || !(is_place(&lower) || is_calendar_word(&lower) || is_platform(&lower))
+        } else if i == 0 && strong && all_lowercase && is_article(&lower) {
+            // "its called the green spoon": the article opens the name.
+            words.len() > 1
         } else if i == 0 {
             (strong || (upper && word.starts_with(char::is_alphabetic)))
                 && !is_not_name(&lower)

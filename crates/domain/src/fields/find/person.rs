@@ -64,14 +64,22 @@ static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Gracias! - Lucía", "Thanks, Harriet", "Saludos,\nMarta Ruiz": a
 /// name signed at the end of the message, after a thank-you or a
-/// sign-off, or on a line of its own after a dash.
+/// sign-off, or on a line of its own after a dash; a line or two of role
+/// and company may follow it ("Regards,\nRaj Malhotra\nDirector, ...").
 static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
         (?: \b(?:gracias|muchas\s+gracias|thanks|thank\s+you|thx|saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente)[!.]*[\ \t]*[,\n-–]?
           | (?:^|\n)[\ \t]*[-–] )
-        [\ \t\n]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,2})[\ \t]*[.!]*[\ \t]*$",
+        [\ \t\n]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,2})[\ \t]*[.!]*[\ \t]*
+        (?:\n[\ \t]*\p{Lu}[^\n!?]{1,60}){0,2}$",
     )
+});
+
+/// "its jake, we run Blue Door Coffee": the business in the next clause
+/// makes the word before it a name, however it is typed.
+static BUSINESS_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(r"(?i)^[ \t]*,[ \t]*(?:we|i)[ \t]+(?:run|own|have|manage)[ \t]+\S")
 });
 
 /// "I'm Ana", "me llamo María José", "soy Pedro", but not "I'm
@@ -98,7 +106,8 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
                 .find(char::is_whitespace)
                 .unwrap_or(name.len());
         let lowercase_ok = (all_lowercase && caps.name("weak").is_none())
-            || company_after(text, first_end).is_some();
+            || company_after(text, first_end).is_some()
+            || BUSINESS_NEXT.is_match(&text[first_end..]);
         // "soy el lic. ramiro ochoa": after a title comes the full name,
         // however it is typed.
         let titled = lowercase_ok && caps.name("title").is_some();

@@ -92,13 +92,13 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
     Some(match first {
         "$" => Dollar,
         "us$" | "u$s" | "usd" | "dólar" | "dólares" | "dólars" | "dolar" | "dolares" | "dolars"
-        | "dollar" | "dollars" | "dlls" | "dll" | "dls" | "dlrs" | "bucks" => Iso("USD"),
+        | "dollar" | "dollars" | "dlls" | "dll" | "dls" | "dlrs" | "bucks" | "verdes" => Iso("USD"),
         "€" | "eur" | "euro" | "euros" => Iso("EUR"),
         "£" | "gbp" | "pound" | "pounds" | "libras" | "quid" => Iso("GBP"),
         "₹" | "inr" | "rs" | "rs." | "rupee" | "rupees" => Iso("INR"),
         "mx$" | "mxn" => Iso("MXN"),
-        "₦" | "ngn" | "naira" => Iso("NGN"),
-        "₱" => Iso("PHP"),
+        "₦" | "n" | "ngn" | "naira" => Iso("NGN"),
+        "₱" | "php" => Iso("PHP"),
         "r" | "zar" | "rand" | "rands" => Iso("ZAR"),
         "kes" => Iso("KES"),
         "aed" | "dirham" | "dirhams" => Iso("AED"),
@@ -106,7 +106,7 @@ pub(super) fn currency(raw: &str) -> Option<Currency> {
         "sgd" => Iso("SGD"),
         "myr" | "ringgit" => Iso("MYR"),
         "r$" | "brl" | "reales" | "reais" => Iso("BRL"),
-        "soles" | "pen" => Iso("PEN"),
+        "soles" | "pen" | "s/" | "s/." => Iso("PEN"),
         "peso" | "pesos" | "pesitos" => match words.last() {
             Some("mexicanos") => Iso("MXN"),
             Some("colombianos") => Iso("COP"),

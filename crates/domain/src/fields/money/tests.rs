@@ -527,6 +527,23 @@ fn locates_money_but_not_counts() {
         read("between R 5000 and R7500"),
         Ok((Some(5000), Some(7500), Some("ZAR".to_owned())))
     );
+    assert_eq!(
+        read("Our budget is N500,000 monthly"),
+        Ok((Some(500_000), Some(500_000), Some("NGN".to_owned())))
+    );
+    assert_eq!(
+        read("S/ 1,200 al mes mas o menos"),
+        Ok((Some(1200), Some(1200), Some("PEN".to_owned())))
+    );
+    assert_eq!(
+        read("PHP 5,000 a month po"),
+        Ok((Some(5000), Some(5000), Some("PHP".to_owned())))
+    );
+    // Argentine "lucas verdes" are thousands of dollars.
+    assert_eq!(
+        read("como mucho 2 lucas verdes por mes"),
+        Ok((None, Some(2000), Some("USD".to_owned())))
+    );
     // A lowercase r is not a currency, nor is an R inside a word.
     assert_eq!(at("our 2r8000 model", true), None);
     // "lucas" are money in themselves, asked for or not.

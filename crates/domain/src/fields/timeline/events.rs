@@ -63,6 +63,8 @@ pub(super) enum Event {
     /// The northern spring, 20 March to 20 June, and its selling season:
     /// "before spring" is 20 March.
     Spring,
+    /// The northern autumn, 22 September to 20 December.
+    Autumn,
     /// The US last Monday of May.
     MemorialDay,
     /// The US and Canada's first Monday of September.
@@ -112,7 +114,7 @@ const RAMADAN: [(i16, i8, i8, i8, i8); 5] = [
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 31] = [
+pub(super) const EVENTS: [(Option<Event>, &str); 32] = [
     // Lunar new years follow another calendar.
     (
         None,
@@ -179,6 +181,7 @@ pub(super) const EVENTS: [(Option<Event>, &str); 31] = [
         Some(Event::Spring),
         r"spring(?:\s+(?:selling\s+)?season|\s+break)?|primavera",
     ),
+    (Some(Event::Autumn), r"autumn|fall|oto[ñn]o"),
     (Some(Event::Diwali), r"diwali|deepavali|divali"),
     (Some(Event::MemorialDay), r"memorial\s+day(?:\s+weekend)?"),
     (Some(Event::Ramadan), r"ramadan|ramad[aá]n|ramzan"),
@@ -260,6 +263,7 @@ impl Event {
             Event::BackToSchool => (day(8, 1)?, Some(day(8, 31)?)),
             Event::Summer => (day(6, 21)?, Some(day(8, 31)?)),
             Event::Spring => (day(3, 20)?, Some(day(6, 20)?)),
+            Event::Autumn => (day(9, 22)?, Some(day(12, 20)?)),
             Event::MemorialDay => (nth(5, -1, Weekday::Monday)?, None),
             Event::LaborDay => (nth(9, 1, Weekday::Monday)?, None),
             Event::MayDay => (day(5, 1)?, None),

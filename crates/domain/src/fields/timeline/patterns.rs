@@ -16,7 +16,7 @@ const MONTHS_NOT_MAY: &str = "january|february|march|april|june|july|august|sept
 const MONTH_ABBREVIATIONS: &str =
     "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec|ene|abr|ago|dic";
 const WEEKDAYS: &str = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo";
-const COUNT_WORDS: &str = r"a\s+couple\s+of|a\s+couple|couple\s+of|a\s+few|few|un\s+par\s+de|par\s+de|unos\s+pocos|unas\s+pocas|unos|unas";
+const COUNT_WORDS: &str = r"a\s+couple\s+of|a\s+couple|couple\s+of|couple|a\s+few|few|un\s+par\s+de|par\s+de|unos\s+pocos|unas\s+pocas|unos|unas";
 /// "Next year" after a quarter or half: "Q1 next year", "primer trimestre
 /// del año que viene".
 const NEXT_YEAR: &str = r"next\s+year|(?:el\s+)?(?:pr[oó]ximo|siguiente)\s+año|(?:el\s+)?año\s+(?:(?:que|q)\s+viene|pr[oó]ximo|entrante|siguiente)";
@@ -155,6 +155,17 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Rule::InPeriod,
             true,
         ),
+        // "next couple weeks", "las próximas dos semanas": as many from today.
+        (
+            format!(r"\b(?:(?:in|within|over|during)\s+)?(?:the\s+)?(?:next|coming)\s+(?:(?:{ABOUT})\s+)?({count})\s+(days?|weeks?|wks?|months?)\b"),
+            Rule::InPeriod,
+            true,
+        ),
+        (
+            format!(r"\b(?:las|los)\s+(?:pr[oó]xim[oa]s|siguientes)\s+({count})\s+(d[ií]as|semanas|meses)\b"),
+            Rule::InPeriod,
+            true,
+        ),
         (r"\b(?:in|within|during)\s+the\s+(?:next|coming)\s+(week|month|year)\b".into(), Rule::Within, true),
         (r"\bwithin\s+the\s+(week|month|year)\b".into(), Rule::Within, true),
         (format!(r"\b({count})\s+(days?|weeks?|months?|years?)\s+from\s+now\b"), Rule::InPeriod, true),
@@ -203,11 +214,23 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
+            format!(r"\b(early|mid|late|end\s+of|beginning\s+of|start\s+of)[\s-]+({MONTH_ABBREVIATIONS})\b\.?"),
+            Rule::PartOfMonth,
+            true,
+        ),
+        (
             format!(r"\b(?:in|by|for|until|before|b4|from|starting|around|en|para|pa|hasta|antes\s+de|a\s+partir\s+de|desde|por)\s+(?:(?:el\s+)?mes\s+de\s+|the\s+)?({MONTHS})\b"),
             Rule::Month,
             true,
         ),
         (format!(r"\b{timing}{event}"), Rule::Event, true),
+        // "para la feria de abril", "for the big sale in March": something
+        // that happens in a month, wanted by then.
+        (
+            format!(r"\b(?:para|antes\s+de|before|for|by|in\s+time\s+for)\s+(?:la|el|los|las|the|our)\s+\p{{L}}+(?:\s+\p{{L}}+)?\s+(?:de|del|of|in)\s+({MONTHS_NOT_MAY})\b"),
+            Rule::Month,
+            true,
+        ),
         (r"\b(?:in|by|for|during|en|para|durante|hasta)\s+(?:el\s+)?(?:año\s+)?(20\d\d)\b".into(), Rule::Year, true),
         (format!(r"\b(?:next|(?:el\s+)?pr[oó]ximo|(?:el\s+)?siguiente)\s+({WEEKDAYS})\b"), Rule::Weekday, true),
         (format!(r"\b(?:{timing})?{event}"), Rule::Event, false),

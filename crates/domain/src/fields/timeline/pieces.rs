@@ -55,7 +55,7 @@ pub(super) fn ordinal(raw: Option<&str>) -> Option<i8> {
 pub(super) fn period_count(raw: &str) -> Option<i64> {
     let lower = text::collapse_spaces(&raw.to_lowercase());
     let count = match lower.as_str() {
-        "a couple of" | "a couple" | "couple of" | "un par de" | "par de" => 2,
+        "a couple of" | "a couple" | "couple of" | "couple" | "un par de" | "par de" => 2,
         "a few" | "few" | "unos pocos" | "unas pocas" | "unos" | "unas" => 3,
         digits if digits.bytes().all(|b| b.is_ascii_digit()) => digits.parse().ok()?,
         word => text::word_value(word)?,

@@ -542,6 +542,50 @@ fn particles_signatures_and_companies_named_as_their_own() {
         ("tengo la tienda cerrada", &[]),
         ("We are very busy", &[]),
         ("Hola, Sofía", &[]),
+        // A company form makes a name a business wherever it stands.
+        (
+            "hola buenas, soy Lucia y llevo la oficina en Reformas Hermanos Ruiz S.L., en Valencia",
+            &[(Name, "Lucia"), (Company, "Reformas Hermanos Ruiz S.L.")],
+        ),
+        (
+            "Good afternoon sir, I am Chinedu Okafor, CEO of Okafor Foods & Spices Ltd, Lagos",
+            &[
+                (Name, "Chinedu Okafor"),
+                (Company, "Okafor Foods & Spices Ltd"),
+                (Authority, "CEO"),
+            ],
+        ),
+        // Whoever sent the customer is not the customer.
+        (
+            "Hi, Sarah from Bright Smiles Dental gave me your number",
+            &[],
+        ),
+        (
+            "Sarah from Bright Smiles gave me your number. I'm Tom, I run Oak Barbers",
+            &[(Name, "Tom"), (Company, "Oak Barbers")],
+        ),
+        // Lowercase, a name before the business the next clause names.
+        (
+            "hey its jake, we run Blue Door Coffee",
+            &[(Name, "jake"), (Company, "Blue Door Coffee")],
+        ),
+        (
+            "its called the green spoon",
+            &[(Company, "the green spoon")],
+        ),
+        (
+            "la tienda es mia asi que decido yo",
+            &[(Authority, "decido yo")],
+        ),
+        // A signature with the role and the company under the name.
+        (
+            "We want to start next month.\nRegards,\nRaj Malhotra\nDirector, Malhotra Textiles Pvt Ltd",
+            &[
+                (Name, "Raj Malhotra"),
+                (Company, "Malhotra Textiles Pvt Ltd"),
+                (Timeline, "next month"),
+            ],
+        ),
     ]);
 }
 

@@ -223,6 +223,11 @@ fn reads_relative_dates() {
         by("después de las fiestas de fin de año", 2027, 1, 1),
         by("by year-end", 2026, 12, 1),
         by("antes del cierre del año", 2026, 12, 1),
+        by("next couple weeks would be great", 2026, 1, 29),
+        by("las próximas dos semanas", 2026, 1, 29),
+        by("before the school holidays end, late Jan", 2026, 1, 25),
+        by("para la feria de abril", 2026, 4, 1),
+        by("this autumn", 2026, 9, 22),
     ];
     check_all(&cases, TODAY);
     check_all(
@@ -348,6 +353,10 @@ fn locates_hurry_only_where_it_is_about_timing() {
             false,
             Some("quiero anotar ya"),
         ),
+        // "Now" that opens a description of today is no hurry.
+        ("ahora mismo usamos Wati pero es un lio", true, None),
+        ("right now we answer everything by hand", false, None),
+        ("lo necesito ahora mismo", false, Some("ahora mismo")),
         // How long since the last visit is not when to come.
         ("I haven't been in 2 years, need a check-up", true, None),
         ("no he ido en 3 años", true, None),
