@@ -128,7 +128,7 @@ type Said = (String, Range<usize>);
 fn who_writes(text: &str) -> (Option<Said>, Option<Said>) {
     static REFERRED: LazyLock<Regex> = LazyLock::new(|| {
         text::regex(
-            r"(?i)^[ \t]*(?:gave\s+me\s+your|passed\s+(?:me\s+)?(?:on\s+)?your|recommended\s+(?:you|your)|referred\s+me|told\s+me\s+about|sent\s+me\s+(?:to\s+you|your)|(?:me|nos)\s+(?:recomend[oó]|pas[oó]|dio|compart[ií]o)\b)",
+            r"(?i)^[ \t]*(?:gave\s+me\s+your|passed\s+(?:me\s+)?(?:on\s+)?your|recommended\s+(?:you|your)|referred\s+me|told\s+me\s+about|sent\s+me\s+(?:to\s+you|your)|(?:me|nos)\s+(?:recomend[oó]|pas[oó]|dio|compart[ií]o)(?:[^\p{L}]|$))",
         )
     });
     let name = find_name(text);
