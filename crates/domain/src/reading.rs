@@ -338,7 +338,7 @@ static CORRECTION: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|typo|autocorrect
           |perd[oó]n|perdona|perdone|disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir
           |mejor\s+dicho|en\s+realidad|corrijo|error|ups|uy|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?
-          |scratch\s+that|espera|esper[aá]|wait|hold\s+on)(?:\b|[^\p{L}\p{N}]|$)
+          |scratch\s+that|espera|esper[aá]|wait|hold\s+on|technically|t[eé]cnicamente|to\s+be\s+(?:honest|precise|fair))(?:\b|[^\p{L}\p{N}]|$)
         | ,\s*(?:no|not)\s+(?:al|a|el|la|per|por|cada|every)\s+(?:mes|año|month|year|semana|week)\b
         | ^\s*\*\p{L}
         ",
@@ -363,7 +363,7 @@ static CORRECTION_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)^(?:\s*\*|\s*(?:sorry|oops|whoops|my\s+bad|i\s+meant|i\s+mean|actually|correction|perd[oó]n|perdona|perdone
           |disculpa|disculpe|me\s+equivoqu[eé]|me\s+confund[ií]|quise\s+decir|mejor\s+dicho|en\s+realidad
-          |corrijo|ups|uy|ay|ah|typo|hmm+|umm*|mmm*|(?:no\s+)?(?:espera|esper[aá]|wait|hold\s+on)|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|no[,.!:;]|es|son|it['’]?s|is|it\s+is
+          |corrijo|ups|uy|ay|ah|typo|hmm+|umm*|mmm*|(?:no\s+)?(?:espera|esper[aá]|wait|hold\s+on)|pens[aá]ndolo\s+bien|on\s+second\s+thoughts?|scratch\s+that|technically|t[eé]cnicamente|to\s+be\s+(?:honest|precise|fair)|no[,.!:;]|es|son|it['’]?s|is|it\s+is
           |bueno|pues|oh|ok|okay|well|please|por\s+favor|el\s+autocorrector|the\s+autocorrect|autocorrect|lol|jaja)(?:\b|[\s,.:;!🙈🙄😅]|$)[\s,.:;!🙈🙄😅]*)+",
     )
 });
@@ -440,6 +440,10 @@ mod tests {
                 "I'm Ana from Acme.\nWe need a bot",
             ),
             (
+                "de Vera & Cía. Ltda., somos corredores",
+                "de Vera & Cía. Ltda., somos corredores",
+            ),
+            (
                 "quick q how does it actually work? do I need a new phone number",
                 "",
             ),
@@ -513,6 +517,10 @@ mod tests {
         assert_eq!(
             read("on second thought, make it 4k"),
             Some(("make it 4k".to_owned(), None))
+        );
+        assert_eq!(
+            read("well, technically the board has to vote on it"),
+            Some(("the board has to vote on it".to_owned(), None))
         );
         assert_eq!(
             read("perdón, son 5 mil, no 3 mil"),

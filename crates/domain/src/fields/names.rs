@@ -104,8 +104,11 @@ pub fn parse_name(raw: &str) -> Result<PersonName, FieldError> {
 /// Words of a WhatsApp profile name that make it a business's or a
 /// nickname, not a person's name ("Luna Bakes", "Ventas Altamar", "Mamá de
 /// Lucas").
-static NOT_PERSON: Words =
-    Words::new("mamá mama papá papa mom mum dad mommy abuela abuelo tía tío");
+static NOT_PERSON: Words = Words::new(
+    "mamá mama papá papa mom mum dad mommy abuela abuelo tía tío front desk reception \
+     recepción recepcion admin administración bookings reservas citas appointments info \
+     contacto contact support soporte atención atencion",
+);
 
 /// Words of a business's name: "Luna Bakes", "Hartley & Sons Roofing",
 /// "Inversiones Pacífico Ltda".

@@ -359,6 +359,8 @@ fn a_profile_name_is_a_name_only_when_it_reads_as_a_persons() {
         ("Test Customer", None),
         ("Clínica Vet Los Andes", None),
         ("Kez 💅", None),
+        ("Front Desk", None),
+        ("Recepción", None),
     ] {
         assert_eq!(
             super::parse_profile_name(profile).as_deref(),

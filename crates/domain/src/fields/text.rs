@@ -83,11 +83,11 @@ pub(super) fn clip(text: &str, max: usize) -> &str {
 pub(super) const SENTENCE_STOPS: [char; 5] = ['.', '!', '?', ';', '\n'];
 
 /// Whether `before` ends in a title or abbreviation whose dot ends no
-/// sentence ("Dr. Alan Brooks", "la Sra. Gómez").
+/// sentence ("Dr. Alan Brooks", "la Sra. Gómez", "Vera & Cía. Ltda.").
 pub(crate) fn after_title(before: &str) -> bool {
-    const TITLES: [&str; 14] = [
+    const TITLES: [&str; 16] = [
         "dr", "dra", "sr", "sra", "srta", "mr", "mrs", "ms", "lic", "ing", "prof", "st", "av",
-        "arq",
+        "arq", "cía", "cia",
     ];
     let word = before
         .rsplit(|c: char| !c.is_alphabetic())

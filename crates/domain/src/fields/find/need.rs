@@ -46,7 +46,9 @@ static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
                 \s+(?:keep\s+|always\s+|constantly\s+|often\s+)?(?:ask|asking|message|messaging|write|writing|text|texting|send|sending|ping|pinging|call|calling|want|wanting)\b
             | we\s+(?:get|receive|have)\s+(?:tons|lots|loads|hundreds|dozens|thousands|so\s+many|too\s+many|a\s+lot|a\s+ton|way\s+too\s+many)\s+(?:of\s+)?(?:whatsapp\s+)?(?:messages|msgs|enquiries|inquiries|questions|chats|requests|dms)
             | (?:overloaded|swamped|drowning|flooded|buried|overwhelmed|snowed\s+under)\s+(?:with|in|by)
-            | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan)\b
+            | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan|escribe|pregunta|pide|manda|contacta)\b
+            | (?:[\p{L}-]+\s+){0,2}(?:orders|requests|enquiries|inquiries|messages|msgs|bookings|reservations|questions|leads|dms)
+                (?:\s+[\p{L}-]+){0,6}?\s+(?:come|comes|coming|arrive|arrives|pour|pile)\s+in\b
             | (?:los|las|nuestros|nuestras|mis)\s+(?:clientes|clientas|pacientes|huéspedes|huespedes|alumnos|padres|compradores)
                 \s+(?:nos\s+|me\s+)?(?:escriben|preguntan|piden|mandan|quieren|consultan|llaman)\b
             | (?:recibimos|tenemos|llegan)\s+(?:un\s+mont[oó]n|much[ií]simos|muchos|cientos|decenas|demasiados)\s+(?:de\s+)?(?:mensajes|consultas|preguntas|pedidos|chats)

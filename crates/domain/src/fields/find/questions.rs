@@ -121,7 +121,8 @@ static ENDS_ASKED_NEED: Words = Words::new(
 pub(super) static ANECDOTE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)\b(?:yesterday|ayer|last\s+(?:year|week|month|time)|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
-        |we\s+tried|probamos|used\s+to|sol[ií]amos|una\s+clienta|un\s+cliente|a\s+customer|la\s+señora|el\s+señor|mr|mrs
+        |we\s+tried|probamos|used\s+to|sol[ií]amos|(?:me|nos)\s+(?:recomendaron|recomend)|recommended\s+(?:you|your)|referred\s+(?:me|us)
+        |gave\s+me\s+your|(?:dice|dijo|says|said)\s+(?:que|that)\s+(?:el|the|it|les|their)|una\s+clienta|un\s+cliente|a\s+customer|la\s+señora|el\s+señor|mr|mrs
         |(?:my|mi)\s+(?:assistant|asistente|receptionist|recepcionista|husband|wife|esposo|esposa|sister|brother
           |hermana|hermano|partner|socio|socia|secretary|secretaria)\s+(?:\w+\s+)?
           (?:handles|does|manages|runs|answers|lleva|maneja|ve|contesta|atiende|es\s+la\s+que|es\s+el\s+que|is\s+the\s+one))\b",

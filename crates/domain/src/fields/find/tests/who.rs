@@ -561,6 +561,10 @@ fn particles_signatures_and_companies_named_as_their_own() {
             &[],
         ),
         (
+            "Hola, me recomendo con ustedes Laura Méndez de Inmobiliaria Altavista, dice que el bot les funciono muy bien",
+            &[],
+        ),
+        (
             "Sarah from Bright Smiles gave me your number. I'm Tom, I run Oak Barbers",
             &[(Name, "Tom"), (Company, "Oak Barbers")],
         ),
