@@ -72,7 +72,7 @@ pub fn look_up(
         .take(MAX_QUESTIONS)
         .map(|text| {
             let mut passages: Vec<Found> = Vec::new();
-            for hit in knowledge.search_in_context(&text, &around, TOP) {
+            for hit in knowledge.search_in_context(focus(&text), &around, TOP) {
                 let mut passage = hit.passage;
                 let mut in_language = passage
                     .language
@@ -101,6 +101,29 @@ pub fn look_up(
             Question { text, passages }
         })
         .collect()
+}
+
+/// What a question asks, without the words that open it ("quería saber
+/// si", "quick q,", "I was wondering if"): they are not what is asked,
+/// and each the folder lacks would count against the passage that
+/// answers it.
+fn focus(question: &str) -> &str {
+    static OPENS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?xi)^.*?\b(?:quer[ií]a|quisiera|quer[ií]amos|me\s+gustar[ií]a|wanted\s+to|want\s+to|wanna|was\s+wondering|am\s+wondering
+            |just\s+wondering|una\s+pregunta|una\s+duda|quick\s+q(?:uestion)?|one\s+question|pregunta\s+r[aá]pida)
+            (?:\s+(?:saber|preguntar(?:te|les|os|le)?|consultar(?:te|les|os|le)?|know|ask))?[\s,:]*(?:si|if|whether)?\s+",
+        )
+        .expect("the question-opening pattern is valid")
+    });
+    let rest = OPENS
+        .find(question)
+        .map_or(question, |m| &question[m.end()..]);
+    if rest.split_whitespace().count() >= 2 {
+        rest
+    } else {
+        question
+    }
 }
 
 fn written(language: Language) -> Written {

@@ -47,6 +47,8 @@ static INDIRECT: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)\b(?:(?:quer[ií]a|quisiera|quiero|queremos|me\s+gustar[ií]a|necesito|necesitamos)\s+(?:saber|preguntar(?:les|te|le)?|consultar(?:les|te|le)?)
           |(?:i\s+)?(?:was|am|were)\s+wondering|i\s+(?:wanted|want|would\s+like|['’]d\s+like)\s+to\s+(?:know|ask|check)
+          |(?:wanna|want\s+to|wanted\s+to)\s+know\s+(?:if|whether|how|what|when|about)
+          |quick\s+q(?:uestion)?|una\s+pregunta|pregunta\s+r[aá]pida
           |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar)
           |(?:and\s+)?also\s+(?:does|do|can|will|is|are)\s+(?:it|you|u|the\s+(?:bot|assistant))
           |y\s+tambi[eé]n\s+(?:se\s+puede|puede|funciona|contesta|responde|atiende))\b",
@@ -65,10 +67,14 @@ static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Where a reason starts inside a question: "...y cuánto sale, porque la
-/// quiero anotar ya" asks up to "porque" and states the rest.
+/// Where a reason or an aside starts inside a question: "...y cuánto
+/// sale, porque la quiero anotar ya" asks up to "porque" and states the
+/// rest, as "... or do I pay myself and also I'm Liam by the way" does up
+/// to "and also".
 static REASON: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(r"(?i)[,\s]\s*\b(?:porque|xq|ya\s+que|because|cause|cuz|as\s+i|since\s+i)\b")
+    text::regex(
+        r"(?i)[,\s]\s*\b(?:porque|xq|ya\s+que|because|cause|cuz|as\s+i|since\s+i|and\s+also\s+i|and\s+i['’]?m\s+\p{L}+\s+by\s+the\s+way|by\s+the\s+way|btw|por\s+cierto|y\s+(?:por\s+cierto\s+)?soy)\b",
+    )
 });
 
 /// Each sentence (or clause) of `text` with whether it is a question: it

@@ -190,6 +190,20 @@ impl Index {
     /// too often a different real word. Of several, the most common term;
     /// with its weight.
     fn near(&self, query: &QueryWord) -> Option<(usize, f32)> {
+        // Spanish texting writes "ch" as "x": "noxe", "muxo".
+        if query.word.contains('x') {
+            let spelled = query.word.replace('x', "ch");
+            if let Ok(at) = self
+                .words
+                .binary_search_by(|(word, _)| word.as_str().cmp(&spelled))
+            {
+                let terms = &self.words[at].1;
+                let common = terms
+                    .iter()
+                    .max_by_key(|&&term| self.postings[term].len())?;
+                return Some((*common, TYPO_WEIGHT));
+            }
+        }
         let length = query.word.chars().count();
         if length < 5 {
             return None;

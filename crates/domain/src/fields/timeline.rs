@@ -284,7 +284,13 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
         Rule::InPeriod => {
             let count = period_count(group(1).unwrap_or_default())
                 .ok_or("the number of days or weeks is unclear")?;
-            later(today, count, unit(group(2)))?
+            let said = group(2).unwrap_or_default().to_lowercase();
+            // A fortnight ("una quincena") is two weeks.
+            if said.starts_with("fortnight") || said.starts_with("quincena") {
+                later(today, count * 2, Unit::Week)?
+            } else {
+                later(today, count, unit(group(2)))?
+            }
         }
         Rule::Within => later(today, 1, unit(group(1)))?,
         Rule::PartOfPeriod => {

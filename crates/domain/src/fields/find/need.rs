@@ -46,7 +46,8 @@ static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
                 \s+(?:keep\s+|always\s+|constantly\s+|often\s+)?(?:ask|asking|message|messaging|write|writing|text|texting|send|sending|ping|pinging|call|calling|want|wanting)\b
             | we\s+(?:get|receive|have)\s+(?:tons|lots|loads|hundreds|dozens|thousands|so\s+many|too\s+many|a\s+lot|a\s+ton|way\s+too\s+many)\s+(?:of\s+)?(?:whatsapp\s+)?(?:messages|msgs|enquiries|inquiries|questions|chats|requests|dms)
             | (?:overloaded|swamped|drowning|flooded|buried|overwhelmed|snowed\s+under)\s+(?:with|in|by)
-            | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan|escribe|pregunta|pide|manda|contacta)\b
+            | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan)\b
+            | nos\s+(?:escribe|pregunta|pide|manda|contacta)\s+(?:mucha|mogoll[oó]n|un\s+mont[oó]n|tanta|toda)
             | (?:[\p{L}-]+\s+){0,2}(?:orders|requests|enquiries|inquiries|messages|msgs|bookings|reservations|questions|leads|dms)
                 (?:\s+[\p{L}-]+){0,6}?\s+(?:come|comes|coming|arrive|arrives|pour|pile)\s+in\b
             | (?:los|las|nuestros|nuestras|mis)\s+(?:clientes|clientas|pacientes|huéspedes|huespedes|alumnos|padres|compradores)

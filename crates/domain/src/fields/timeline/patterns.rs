@@ -151,7 +151,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b(?:in|within|after)\s+(?:the\s+(?:next|coming)\s+)?(?:(?:{ABOUT})\s+)?({count})(?:\s+(?:or|to|-)\s+(?:{count}))?\s+(days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"),
+            format!(r"\b(?:in|within|after)\s+(?:the\s+(?:next|coming)\s+)?(?:(?:{ABOUT})\s+)?({count})(?:\s+(?:or|to|-)\s+(?:{count}))?\s+(days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"),
             Rule::InPeriod,
             true,
         ),
@@ -170,7 +170,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (r"\bwithin\s+the\s+(week|month|year)\b".into(), Rule::Within, true),
         (format!(r"\b({count})\s+(days?|weeks?|months?|years?)\s+from\s+now\b"), Rule::InPeriod, true),
         (
-            format!(r"\b(?:en|dentro\s+de|de\s+aqu[ií]\s+a)\s+(?:(?:los|las)\s+(?:pr[oó]xim[oa]s|siguientes)\s+)?(?:(?:{ABOUT})\s+)?({count})\s+(d[ií]as?|semanas?|mes(?:es)?|años?)\b"),
+            format!(r"\b(?:en|dentro\s+de|de\s+aqu[ií]\s+a)\s+(?:(?:los|las)\s+(?:pr[oó]xim[oa]s|siguientes)\s+)?(?:(?:{ABOUT})\s+)?({count})\s+(d[ií]as?|semanas?|quincenas?|mes(?:es)?|años?)\b"),
             Rule::InPeriod,
             true,
         ),

@@ -228,6 +228,8 @@ fn reads_relative_dates() {
         by("before the school holidays end, late Jan", 2026, 1, 25),
         by("para la feria de abril", 2026, 4, 1),
         by("this autumn", 2026, 9, 22),
+        by("I'd like to begin in a fortnight", 2026, 1, 29),
+        by("en una quincena", 2026, 1, 29),
     ];
     check_all(&cases, TODAY);
     check_all(
