@@ -418,6 +418,12 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("we have 10 employees", false), None);
     assert_eq!(at("somos 5 mil clientes", false), None);
+    // Thousands a month are money, asked for or not; a count a month is not.
+    assert_eq!(
+        at("tenemos hasta 300 mil por mes. Ustedes informan?", false).as_deref(),
+        Some("hasta 300 mil por mes")
+    );
+    assert_eq!(at("recibimos 5 mil mensajes al mes", false), None);
     assert_eq!(
         at(
             "somos 4 odontólogos y el presupuesto son 2 millones de pesos",
