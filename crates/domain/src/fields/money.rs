@@ -373,12 +373,10 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
         let after_cue = cue.is_some_and(|cue| cue <= found.span.start);
         // "tenemos hasta 300 mil por mes": thousands a month are money
         // unasked.
-        let periodic =
-            found.marked && found.budget.as_ref().is_ok_and(|b| b.period().is_some());
+        let periodic = found.marked && found.budget.as_ref().is_ok_and(|b| b.period().is_some());
         let rank = if found.has_currency {
             4
-        } else if !(expecting || cue.is_some() || periodic) || counts_something_else(text, &found)
-        {
+        } else if !(expecting || cue.is_some() || periodic) || counts_something_else(text, &found) {
             continue;
         } else if found.marked {
             3

@@ -344,6 +344,8 @@ pub(super) const SYNONYMS: &[&[&str]] = &[
         "chatbots",
         "asistente",
         "assistant",
+        "agente",
+        "agent",
     ],
     &[
         "contestar",
@@ -361,5 +363,7 @@ pub(super) const SYNONYMS: &[&[&str]] = &[
         "answers",
         "respond",
         "responds",
+        "funciona",
+        "funcionan",
     ],
 ];
