@@ -350,6 +350,10 @@ mod tests {
                 "de Vera & Cía. Ltda., somos corredores",
             ),
             (
+                "gerente en Comercializadora del Bajío S.A. de C.V. somos distribuidores",
+                "gerente en Comercializadora del Bajío S.A. de C.V. somos distribuidores",
+            ),
+            (
                 "quick q how does it actually work? do I need a new phone number",
                 "",
             ),

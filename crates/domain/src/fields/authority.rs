@@ -41,6 +41,8 @@ static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
         | \byo\s+(?:doy|di|daré|dare)\s+el\s+visto\s+bueno
         | \b(?:owner|founder|ceo|dueñ[oa])\s*(?:,\s*|\s+and\s+|\s+so\s+|\s+)i\s+(?:will\s+|can\s+|['’]ll\s+)?decide
         | \bi\s+(?:can|could|will)\s+(?:sign|approve|decide|buy)\b[^.;!?\n]{0,20}\b(?:myself|on\s+my\s+own|alone)\b
+        | \b(?:nobody|no\s+one|noone)\s+else\s+(?:to\s+ask|decides|to\s+check\s+with)\b
+        | \bla\s+firma\s+la\s+tengo\s+yo\b | \byo\s+tengo\s+la\s+firma\b
         ",
     )
 });
@@ -84,13 +86,13 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \bneeds?\s+(?:to\s+be\s+)?ap+rov\w*
         | \bap+roval\b
         | (?:\b(?:tengo|tenemos|tendr[ée]|tendremos|debo|debemos|voy\s+a|vamos\s+a|hay|necesito)\s+(?:q(?:ue)?\s+)?)?
-            \b(?:consultar(?:lo|la|le)?|preguntar(?:le|lo)?|hablar(?:lo)?|verlo|comentarlo|platicarlo)
+            \b(?:consultar(?:lo|la|le)?|preguntar(?:le|lo)?|hablar(?:lo)?|verlo|comentarlo|platicarlo|charlar(?:lo)?|conversar(?:lo)?)
             \s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los)\b(?:\s+\p{{L}}+)?
         | \b(?:lo|la)\s+(?:consulto|consultar[eé]|hablo|hablar[eé]|veo|ver[eé]|comento|comentar[eé]
             |platico|platicar[eé]|reviso|revisar[eé]|charlo|discuto)\s+(?:primero\s+|antes\s+)?con
             \s+(?:mi|mis|el|la|los|las|nuestro|nuestra|nuestros)\s+\p{{L}}+
         | \bconsult(?:o|amos|ar[eé])\s+(?:primero\s+|antes\s+)?con\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
-        | \b(?:lo|la)\s+(?:tengo|tenemos)\s+q(?:ue)?\s+(?:consultar|hablar|ver|preguntar|comentar|aprobar)
+        | \b(?:lo|la)\s+(?:tengo|tenemos)\s+q(?:ue)?\s+(?:consultar|hablar|ver|preguntar|comentar|aprobar|charlar|conversar|platicar)
             (?:\s+(?:con|a)\s+(?:mi|mis|nuestro|nuestra|el|la|los|las)\s+\p{{L}}+)?
         | \btengo\s+q(?:ue)?\s+(?:consultar|preguntar|hablar|comentar)
         | \bdepende\s+(?:de\s+(?:(?:mi|m[ií]|mis|nuestro|nuestra|nuestros|el|la|los|las)\s+)?|del\s+){APPROVERS_ES}
@@ -131,6 +133,15 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:the|our)\s+(?:partners|board|owners|directors|members|governors|trustees)\s+(?:vote|decide|approve)
         | \b(?:governors|trustees)\s+approve
         | \b(?:has|gets)\s+the\s+(?:final|last)\s+(?:say|word|call)\b
+        | \bloop\s+in\s+(?:my|our|the)\b
+        | \b(?:procurement|purchasing|finance|accounting|head\s+office|corporate|hq|the\s+board)\s+(?:handles?|deals\s+with|takes\s+care\s+of|manages?)\s+(?:it|that|this|those|purchases|buying|the\s+buying)\b
+        | \b(?:el|la|los|las)\s+que\s+(?:firma|firman|aprueba|aprueban|decide|deciden|autoriza|autorizan|manda|mandan)\s+(?:es|son)\s+(?:[ée]l|ella|mi|mis|el|la|los|las|nuestro|nuestra|don|doña)\b
+        | (?:\bella|\bellos|\bellas|(?:^|[^\p{{L}}])[ée]l)\s+(?:es|son)\s+(?:la|el|los|las)\s+que\s+(?:decide|deciden|aprueba|aprueban|firma|firman|manda|mandan|autoriza|autorizan)\b
+        | \b(?:mi|nuestro|nuestra|el|la)\s+{APPROVERS_ES}\s+es\s+(?:el|la)\s+que\s+(?:aprueba|decide|firma|autoriza|manda)
+        | \b(?:lo|la)\s+(?:autoriza|autorizan|aprueba|aprueban|decide|deciden|ve|ven)\s+(?:corporativo|gerencia|direcci[oó]n|administraci[oó]n|finanzas|compras|contabilidad|el\s+\p{{L}}+|la\s+\p{{L}}+)
+        | \baprobaci[oó]n\s+la\s+(?:da|dan|tiene|tienen|hace|hacen)\b
+        | \b(?:lo\s+)?decidimos\s+(?:mi|con\s+mi)\s+\p{{L}}+\s+y\s+yo\b
+        | \b(?:lo\s+)?decidimos\s+en\s+familia\b
         | \bsigns\s+off\s+on\b
         | ,\s*(?:the|my|our)\s+[^,.;!?\n]{{1,40}},\s*(?:signs?\s+off|approves|decides|makes\s+the\s+(?:final\s+)?(?:call|decision))
         | \bm[ií]a\s+y\s+de\s+(?:mi|mis|nuestro|nuestra)\s+\p{{L}}+
@@ -176,6 +187,10 @@ static DECIDES: LazyLock<Regex> = LazyLock::new(|| {
         | \bi\s+sign\s+the\s+(?:cheques|checks|contracts?)
         | \bi\s+own\s+(?:it|the\s+place|\p{Lu})
         | \bi\s+(?:can|could|will)\s+sign\s+(?:us|it|this)\s+up\b
+        | \bit['’]?s\s+on\s+me\b | \bi\s+(?:can|could)\s+green[-\s]?light\b | \bi['’]?m\s+authori[sz]ed\b
+        | \bi\s+hold\s+the\s+purse\s+strings\b
+        | \b(?:aqu[ií]|ac[aá])\s+mando\s+yo\b | \bme\s+toca\s+a\s+m[ií](?:[^\p{L}]|$)
+        | \b(?:eso\s+)?lo\s+(?:manejo|veo|llevo|resuelvo)\s+yo\b
         | \bi['’]?m\s+the\s+budget\s+(?:holder|owner) | \bi\s+hold\s+the\s+budget
         | \bi\s+(?:can|could|will|get\s+to)\s+make\s+the\s+(?:final\s+)?(?:call|decision)
         | \b(?:la\s+)?[úu]ltima\s+palabra\s+(?:es\s+m[ií]a|la\s+tengo\s+yo)
@@ -323,9 +338,9 @@ static SOMEONE_ELSE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Verbs after a role that make it the subject of a sentence about
 /// someone else ("the head wants it live", "el dueño quiere...").
-const ACTS: [&str; 16] = [
+const ACTS: [&str; 20] = [
     "wants", "says", "needs", "asked", "told", "thinks", "wanted", "said", "quiere", "dice",
-    "pidió", "pide", "piensa", "necesita", "dijo", "quería",
+    "pidió", "pide", "piensa", "necesita", "dijo", "quería", "me", "nos", "le", "les",
 ];
 
 /// Whether the clause that ends at `at` (a comma) speaks of someone else.
@@ -486,7 +501,7 @@ fn is_stop(word: &str) -> bool {
 static ROLE_MODIFIERS: Words = Words::new(
     "comercial general regional técnico tecnico técnica tecnica financiero financiera \
      administrativo administrativa operativo operativa adjunto adjunta inmobiliario \
-     inmobiliaria ejecutivo ejecutiva académico academico académica academica",
+     inmobiliaria ejecutivo ejecutiva académico academico académica academica legal",
 );
 
 fn is_role_modifier(word: &str) -> bool {
@@ -501,7 +516,10 @@ static DEPARTMENT_WORDS: Words = Words::new(
      logística logistica contabilidad atención atencion cliente clientes soporte \
      ingeniería ingenieria sistemas tecnología tecnologia producto product growth \
      innovación innovacion proyectos projects ecommerce e-commerce admissions admisiones \
-     partnerships digital dirección direccion comunicación comunicacion ops gerencia",
+     partnerships digital dirección direccion comunicación comunicacion ops gerencia \
+     sucursal sucursales tienda local redes sociales social media admisión admision \
+     reservas reservations recepción recepcion branch store front office desk eventos \
+     events mostrador",
 );
 
 fn is_department_word(word: &str) -> bool {
@@ -521,7 +539,8 @@ static ROLE_WORDS: Words = Words::new(
      desarrollador desarrolladora consultor consultora vendedor vendedora comprador \
      compradora contador contadora secretario secretaria supervisora ejecutivo ejecutiva \
      líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada \
-     franquiciado franquiciada franchisee gerenta",
+     franquiciado franquiciada franchisee gerenta representante subgerente subdirector \
+     subdirectora",
 );
 
 /// Words that make a phrase a role. Also used to refuse them as names.

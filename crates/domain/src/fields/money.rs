@@ -68,7 +68,8 @@ struct Part {
     number: Result<(u128, u128), &'static str>,
     spelled: bool,
     multiplier: Option<u128>,
-    /// The hundreds after a thousand ("mil quinientos").
+    /// The hundreds after a thousand ("mil quinientos"), or the half
+    /// after a million ("un millón y medio").
     rest: Option<u128>,
     currency: [Option<Currency>; 2],
     period: Option<BudgetPeriod>,
@@ -79,19 +80,27 @@ impl Part {
         let (number, spelled) = match caps.name(slot.num) {
             Some(num) => (parse_number(num.as_str()), false),
             None => {
-                let word = caps.name(slot.word)?;
-                let value = text::word_value(word.as_str()).map(|v| (u128::from(v), 1));
+                let word = caps.name(slot.word)?.as_str();
+                let value = if is_half(word) {
+                    Some((5, 10))
+                } else {
+                    text::word_value(word).map(|v| (u128::from(v), 1))
+                };
                 (value.ok_or("the amount is not a number"), true)
             }
         };
+        let multiplier = caps.name(slot.mult).map(|m| multiplier(m.as_str()));
         Some(Part {
             number,
             spelled,
-            multiplier: caps.name(slot.mult).map(|m| multiplier(m.as_str())),
+            multiplier,
+            // "un millón y medio": half the multiplier more.
             rest: caps
                 .name(slot.rest)
-                .and_then(|m| text::word_value(m.as_str()))
-                .map(u128::from),
+                .and_then(|m| match is_half(m.as_str()) {
+                    true => multiplier.map(|m| m / 2),
+                    false => text::word_value(m.as_str()).map(u128::from),
+                }),
             currency: [slot.pre, slot.post]
                 .map(|group| caps.name(group).and_then(|m| currency(m.as_str()))),
             period: period_in(text, caps, slot.period),
@@ -147,6 +156,11 @@ impl Part {
             _ => false,
         }
     }
+}
+
+/// "medio", "media": a half ("medio palo", "dos millones y medio").
+fn is_half(word: &str) -> bool {
+    matches!(word.to_lowercase().as_str(), "medio" | "media")
 }
 
 /// A budget expression found in text.

@@ -366,7 +366,7 @@ static NOT_NAMES: Words = Words::new(
      contenta usuario user member miembro parte part one uno alguien someone everyone \
      todos nosotros ellos asking preguntando wondering thinking pensando planning using \
      usando working trabajando about sobre hoping excited emocionado emocionada afraid \
-     hiya howdy g'day gday g’day yo sup cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
+     hiya howdy g'day gday g’day yo sup wepa epa quiubo dimelo pa pal cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
      quick question pregunta consulta duda cotizar cotización precio precios hopefully \
      español espanol ingles inglés english spanish yo hey free libre available disponible \
      busy ocupado ocupada off tired cansado cansada sick enfermo enferma pésimo pesimo \
@@ -379,7 +379,17 @@ static NOT_NAMES: Words = Words::new(
 /// is: greetings, articles, pronouns, common adjectives and participles,
 /// roles. Used by [`parse_name`] and to reject "I'm interested" as a name.
 pub(super) fn is_not_name(word: &str) -> bool {
-    authority::is_role_word(word) || NOT_NAMES.contains(word)
+    authority::is_role_word(word) || NOT_NAMES.contains(word) || is_verb_form(word)
+}
+
+/// Spanish verbs in the "we" form or a gerund ("arrancamos", "queremos",
+/// "haciendo"): never a name, though a short surname may end so ("Ramos");
+/// gerunds in "-ando" are left alone, as are Fernando and Orlando.
+fn is_verb_form(word: &str) -> bool {
+    word.chars().count() >= 7
+        && ["amos", "emos", "imos", "iendo"]
+            .iter()
+            .any(|ending| word.ends_with(ending))
 }
 
 /// Places people say they are from (see [`is_place`]).

@@ -83,8 +83,16 @@ pub(super) fn clip(text: &str, max: usize) -> &str {
 pub(super) const SENTENCE_STOPS: [char; 5] = ['.', '!', '?', ';', '\n'];
 
 /// Whether `before` ends in a title or abbreviation whose dot ends no
-/// sentence ("Dr. Alan Brooks", "la Sra. Gómez", "Vera & Cía. Ltda.").
+/// sentence ("Dr. Alan Brooks", "la Sra. Gómez", "Vera & Cía. Ltda.",
+/// "Bajío S.A. de C.V.": dots inside the word make it an abbreviation).
 pub(crate) fn after_title(before: &str) -> bool {
+    if before
+        .rsplit(char::is_whitespace)
+        .next()
+        .is_some_and(|word| word.len() > 1 && word.contains('.') && !word.ends_with('.'))
+    {
+        return true;
+    }
     const TITLES: [&str; 16] = [
         "dr", "dra", "sr", "sra", "srta", "mr", "mrs", "ms", "lic", "ing", "prof", "st", "av",
         "arq", "cía", "cia",

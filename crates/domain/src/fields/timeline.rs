@@ -145,11 +145,11 @@ fn search(
 /// start, asked or not.
 static STORY: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)\b(?:since|desde|ago|hace\s+\d|el\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
+        r"(?xi)\b(?:since|desde|ago|hace\s+\d|del?\s+(?:año|mes)\s+pasado|la\s+semana\s+pasada
         |last\s+(?:year|month|week|time|summer|winter|spring|fall|autumn|season|quarter|christmas|diwali|easter|holidays|black\s+friday)
         |(?:el|la)\s+(?:verano|invierno|navidad|temporada|semana\s+santa)\s+pasad[oa]
         |(?:we|i)\s+(?:got|had|received|did|sold|were|was)|was\s+(?:nuts|crazy|insane|hectic|mad|busy|chaos)
-        |tuvimos|recibimos|vendimos|fue\s+una\s+locura
+        |tuvimos|recibimos|vendimos|perdimos|we\s+lost|fue\s+una\s+locura
         |tried|probamos|used\s+to|founded|fundad[oa]s?|abrimos\s+en|opened\s+in|turn\s+\d+|cumplimos|anniversary|aniversario
         |(?:haven'?t|hasn'?t|have\s+not|has\s+not)\s+(?:been|gone|had|seen|visited)|no\s+(?:he|ha|hemos|han)\s+(?:ido|venido|tenido|estado))\b",
     )
@@ -183,7 +183,16 @@ fn says_how(text: &str, range: &Range<usize>, rule: Rule) -> bool {
         text[range.clone()].to_lowercase().as_str(),
         "ahora mismo" | "right now" | "ahora" | "ahorita" | "now"
     );
-    ANSWERED.is_match(&text[..range.start]) || (now && NOW_DESCRIBES.is_match(&text[range.end..]))
+    // "ahora, no soy yo quien firma": "now" opening a clause, set off by a
+    // comma, moves the talk on.
+    let opens_clause = text[..range.start]
+        .trim_end()
+        .chars()
+        .last()
+        .is_none_or(|c| ",.;:!?\n".contains(c));
+    let moves_on = opens_clause && text[range.end..].starts_with(',');
+    ANSWERED.is_match(&text[..range.start])
+        || (now && (moves_on || NOW_DESCRIBES.is_match(&text[range.end..])))
 }
 
 /// Words that make a clause a busy season: not when to start unless asked
@@ -333,6 +342,11 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
         Rule::Month => {
             let month = month_number(group(1));
             civil(upcoming_year(today, month), month, Some(1))?.max(today)
+        }
+        Rule::AfterMonth => {
+            let month = month_number(group(1));
+            let start = civil(upcoming_year(today, month), month, Some(1))?;
+            add(start, 1.month())?.max(today)
         }
         Rule::Event => {
             let Some(event) = event_named(group(2)) else {

@@ -231,6 +231,40 @@ const DECISIONS: &[(&str, DecisionPower)] = &[
         Dm,
     ),
     ("I own Pawsome Grooming in Tampa", Dm),
+    (
+        "yo armo todo pero la que manda es mi jefa, la directora, ella da el si",
+        Na,
+    ),
+    ("yo lo recomiendo pero la que firma es la gerente", Na),
+    (
+        "Eso lo autoriza corporativo en CDMX, yo solo lo propongo",
+        Na,
+    ),
+    ("eso lo ve el directorio, yo les presento la propuesta", Na),
+    ("la dueña es mi mamá, ella es la que decide", Na),
+    ("decidimos mi hermana y yo", Na),
+    ("tranquilo que la firma la tengo yo", Dm),
+    (
+        "lo tengo que charlar con mi hermano que es el otro socio",
+        Na,
+    ),
+    ("la aprobacion la da el gerente general", Na),
+    (
+        "esto lo decidimos en familia, somos mi viejo, mi hermano y yo",
+        Na,
+    ),
+    ("mi jefe es el que aprueba, don Mauricio", Na),
+    ("eso lo manejo yo, el jefe me dejo eso a mi", Dm),
+    ("aqui mando yo jaja", Dm),
+    (
+        "decidir eso me toca a mi, el dueño me dejo a cargo de todo",
+        Dm,
+    ),
+    ("eso lo veo yo, tranqui", Dm),
+    ("I'd have to loop in my director", Na),
+    ("it's on me, nobody else to ask", Dm),
+    ("procurement handles it", Na),
+    ("I can greenlight it, I'm authorised up to S$2k", Dm),
 ];
 
 #[test]

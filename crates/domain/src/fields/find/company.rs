@@ -29,14 +29,39 @@ pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// The parts of a bar-separated signature after the name ("Sales
-/// Manager", "RUSSO MOTORS GROUP"), in order.
-pub(super) fn signature_parts(text: &str) -> impl Iterator<Item = regex::Match<'_>> {
+/// A signature under a sign-off, a line each: "Saludos,\nJaviera
+/// Muñoz\nFundadora\nSemilla Cosmética Natural".
+static LINE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)\b(?:saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente|thanks|thank\s+you|gracias)[!.,]*[\ \t]*\n[\ \t]*\p{Lu}[^\n]{1,40}\n[\ \t]*(?P<first>[^\n]{2,60}?)[\ \t]*(?:\n[\ \t]*(?P<second>[^\n]{2,60}?)[\ \t]*)?$",
+    )
+});
+
+/// The parts of a signature after the name, set apart by bars ("Sales
+/// Manager", "RUSSO MOTORS GROUP") or on lines of their own, each line
+/// cut at its commas ("Director, Malhotra Textiles"), in order.
+pub(super) fn signature_parts(text: &str) -> impl Iterator<Item = (usize, &str)> {
     PIPE_SIGNATURE
         .captures(text)
+        .or_else(|| LINE_SIGNATURE.captures(text))
         .into_iter()
         .flat_map(|caps| [caps.name("first"), caps.name("second")])
         .flatten()
+        .flat_map(|part| {
+            part.as_str()
+                .split(',')
+                .scan(part.start(), |at, piece| {
+                    let start = *at;
+                    *at += piece.len() + 1;
+                    Some((start, piece))
+                })
+                .map(|(start, piece)| {
+                    let lead = piece.len() - piece.trim_start().len();
+                    (start + lead, piece.trim())
+                })
+                .filter(|(_, piece)| !piece.is_empty())
+                .collect::<Vec<_>>()
+        })
 }
 
 /// Whether `text` has no capital at all: someone who types all in
@@ -74,7 +99,7 @@ static COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:de|en|para)\s+la\s+(?:emp(?:resa|rsa|esa)|emresa|compañ[ií]a)
             | (?:^|[.!?\n]\s*)company\s+(?:is|name)\b | (?:company|empresa|compañ[ií]a|negocio)\s*:
             | represento\s+a | on\s+behalf\s+of
-            | trabaj(?:o|amos)\s+(?:en|para)
+            | trabaj(?:o|amos)\s+(?:en|para) | (?:laburo|laburamos|curro|chambeo|chambo)\s+(?:en|para)
             | called | named | (?:que\s+)?se\s+llama | llamad[oa]
         )[\ \t]+",
     )
@@ -96,6 +121,7 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:somos|we['’]re|we\s+are)(?:\s+(?:actually|now|ahora|en\s+realidad))?
             | (?:owner|founder|co-?founder)\s+(?:of|at)
             | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | (?:les|le|te|os)\s+escrib(?:o|imos)\s+de\s+parte\s+de(?:\s+la|\s+el)?
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
             | (?:writing|reaching\s+out|messaging|calling|texting)\s+(?:from|on\s+behalf\s+of)
             | de\s+parte\s+de(?:\s+la|\s+el)?
@@ -113,7 +139,10 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |estudio|gimnasio|escuela|academia|instituto|colegio|sal[oó]n|farmacia|concesionari[ao]|automotora|taller
     |empresa|negocio|marca|franquicia|cadena|oficina|consultora|distribuidora|f[aá]brica|inmobiliaria
     |ferreter[ií]a|[oó]ptica|veterinaria|florister[ií]a|librer[ií]a|peluquer[ií]a|barber[ií]a|constructora|bodega
-    |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop|est[eé]tica|dulcer[ií]a|landscaping";
+    |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop|est[eé]tica|dulcer[ií]a|landscaping
+    |taquer[ií]a|pupuser[ií]a|joyer[ií]a|zapater[ií]a|carnicer[ií]a|fruter[ií]a|papeler[ií]a|lavander[ií]a
+    |cervecer[ií]a|droguer[ií]a|jugueter[ií]a|muebler[ií]a|pizzer[ií]a|marisquer[ií]a|tortiller[ií]a|licorer[ií]a
+    |colmado|barraca|autolavado|lavadero|posada|food\ truck|foodtruck|tienda\ online|minimarket";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.
@@ -279,13 +308,14 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
 /// capitalised words ending in a company form name a business wherever
 /// they stand.
 static WITH_COMPANY_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
-        r"(?x)(?:^|[^\p{L}\p{N}&.])
-        (?P<name>(?:[\p{Lu}\d][\p{L}\p{M}\p{N}'’.-]*[\ \t]+(?:(?:&|y|and|de|del|la|el|e)[\ \t]+)?){1,5}
-        (?:S\.[\ ]?A\.(?:[\ ]?S\.|[\ ]?C\.|[\ ]de[\ ]C\.[\ ]?V\.)?|S\.[\ ]?L\.|S\.[\ ]?R\.[\ ]?L\.|SAS|SAC|SRL
-          |Ltda\.?|Ltd\.?|LLC|Inc\.?|Pvt\.?[\ ]Ltd\.?|GmbH|Corp\.?|PLC|LLP|EIRL))
-        (?:[^\p{L}\p{N}]|$)",
-    )
+    const WORD: &str = r"[\p{Lu}\d][\p{L}\p{M}\p{N}'’.-]*";
+    text::regex(&format!(
+        r"(?x)(?:^|[^\p{{L}}\p{{N}}&.])
+        (?P<name>(?:{WORD}[\ \t]+(?:(?:&|y|and|de|del|la|el|e)[\ \t]+)?){{0,4}}{WORD},?[\ \t]+
+        (?:S\.[\ ]?A\.(?:[\ ]?S\.|[\ ]?C\.|[\ ]de[\ ]C\.[\ ]?V\.)?|S\.[\ ]?L\.|S\.[\ ]?R\.[\ ]?L\.|SAS|SAC|SRL|SpA|C\.A\.
+          |Ltda\.?|Ltd\.?|LLC|Inc\.?|Pvt\.?[\ ]Ltd\.?|Pty\.?[\ ]Ltd|Pte\.?[\ ]Ltd|GmbH|Corp\.?|PLC|LLP|EIRL))
+        (?:[^\p{{L}}\p{{N}}]|$)",
+    ))
 });
 
 /// The first business named with its company form (see
@@ -316,11 +346,10 @@ pub(super) fn company_after(text: &str, name_end: usize) -> Option<(String, Rang
 /// Russo | Sales Manager | RUSSO MOTORS GROUP").
 fn signed_company(text: &str) -> Option<(String, Range<usize>)> {
     signature_parts(text)
-        .find(|part| {
-            authority::role_in(part.as_str())
-                .is_none_or(|role| role.end - role.start < part.as_str().trim().len())
+        .find(|(_, part)| {
+            authority::role_in(part).is_none_or(|role| role.end - role.start < part.len())
         })
-        .and_then(|part| company_at(text, part.start(), true))
+        .and_then(|(start, _)| company_at(text, start, true))
 }
 
 /// "tengo la floristeria las camelias", "the shop is nkechi's closet": a

@@ -295,11 +295,10 @@ pub(super) fn role_after(text: &str, name_end: usize) -> Option<(String, Range<u
 /// The role of a signature set apart by bars ("Anthony Russo | Sales
 /// Manager | RUSSO MOTORS GROUP"): a part that is a role and nothing else.
 pub(super) fn signed_role(text: &str) -> Option<(String, Range<usize>)> {
-    signature_parts(text).find_map(|part| {
-        let said = part.as_str().trim();
+    signature_parts(text).find_map(|(start, said)| {
         let role = authority::role_in(said)?;
         (role.start == 0 && role.end == said.len() && parse_authority(said).is_ok())
-            .then(|| (said.to_owned(), part.start()..part.start() + said.len()))
+            .then(|| (said.to_owned(), start..start + said.len()))
     })
 }
 

@@ -9,10 +9,10 @@ use std::sync::LazyLock;
 const AT_MOST: &str = r"no\s+(?:quiero|queremos|quisiera|puedo|podemos|pienso|pensamos)\s+(?:gastar|pagar|invertir|poner)\s+m[aá]s\s+de|(?:don['’]?t|do\s+not|can['’]?t|cannot|won['’]?t|wouldn['’]?t)\s+(?:want\s+to\s+|like\s+to\s+)?(?:spend|pay|go)\s+(?:more\s+than|over|above)|up\s+to|no\s+more\s+than|not\s+more\s+than|not\s+(?:over|above|exceeding|to\s+exceed)|at\s+(?:the\s+)?most|maximum(?:\s+of)?|max(?:\s+of)?|capped\s+at|less\s+than|under|below|hasta|asta|como\s+m[aá]ximo|m[aá]ximo(?:\s+de)?|a\s+lo\s+sumo|a\s+lo\s+mucho|como\s+mucho|cuando\s+mucho|no\s+m[aá]s\s+de|menos\s+de|(?:no|sin)\s+(?:pasar(?:nos|se)?|exceder|superar)(?:\s+(?:de|los|las))?|que\s+no\s+(?:pase|exceda|supere)(?:\s+(?:de|los|las))?|(?:con\s+(?:un\s+)?)?tope(?:\s+de)?";
 const AT_LEAST: &str = r"no\s+less\s+than|not\s+less\s+than|at\s+least|minimum(?:\s+of)?|min(?:\s+of)?|more\s+than|over|above|starting\s+(?:at|from)|from|como\s+m[ií]nimo|m[ií]nimo(?:\s+de)?|al\s+menos|por\s+lo\s+menos|no\s+menos\s+de|m[aá]s\s+de|desde|a\s+partir\s+de";
 const ABOUT: &str = r"around|arround|about|bout|roughly|approximately|approx|circa|more\s+or\s+less|give\s+or\s+take|like|aproximadamente|aprox|alrededor\s+de|cerca\s+de|m[aá]s\s+o\s+menos|rondando(?:\s+(?:los|las|el))?|ronda(?:\s+(?:los|las|el))?|unos|unas|como";
-const CODES: &str = "usd|php|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr|ngn|zar|kes|aed|sgd|myr";
+const CODES: &str = "usd|php|nzd|hkd|eur|mxn|cop|ars|clp|pen|brl|gbp|cad|aud|chf|uyu|pyg|bob|gtq|crc|dop|hnl|nio|pab|ves|inr|ngn|zar|kes|aed|sgd|myr";
 pub(super) const MULT: &str = r"k\b|mil\s+millones\b|mill(?:ón|on|ones)\b|millions?\b|mil\b|thousand\b|grand\b|mm?\b|bn\b|billions?\b|lucas\b|palos?\b|hundred\b|lakhs?\b|lacs?\b|crores?\b";
 /// The currency words an amount may carry after it ("5 mil dólares").
-pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|pesitos|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|naira|rands?|dirhams?|ringgit|riyals?|verdes";
+pub(super) const CURRENCY_WORDS: &str = r"d[oó]lar(?:es|s)?|dollars?|dlls?|dls|dlrs|bucks|euros?|pesos?(?:\s+(?:mexicanos|colombianos|argentinos|chilenos|uruguayos|dominicanos|cubanos))?|pesitos|soles|reales|reais|libras(?:\s+esterlinas)?|pounds?|quid|rupees?|rs|quetzales|bol[ií]vares|colones|lempiras|guaran[ií]es|naira|rands?|dirhams?|ringgit|riyals?|verdes|pavos|shillings?|quetzales";
 /// A currency named away from the amount ("5000, en dólares"): only the
 /// names that mean nothing else, so not "pen", "ves", "reales" ("clientes
 /// reales"), "soles" or "libras".
@@ -96,16 +96,18 @@ fn period_pattern() -> String {
 }
 
 fn amount_pattern(s: &Slot) -> String {
-    // "R8,000" (South African rand), "N500,000" (naira): a capital letter
-    // right before the digits; "S/ 1.200" (soles).
+    // "R8,000" (South African rand), "N500,000" (naira), "Q2,500"
+    // (quetzales): a capital letter right before the digits; "S/ 1.200"
+    // (soles); "A$250", "NZ$500", "S$200", "KSh 8,000".
     let pre = format!(
-        r"\bus\$|\bu\$s|\bmx\$|\br\$|\$|€|£|₹|₦|₱|\brs\.?|\bs/\.?|\b(?:{CODES})\b|\b(?-i:[RN])"
+        r"\bus\$|\bu\$s|\bmx\$|\br\$|\bau?\$|\bnz\$|\bsg?\$|\bca?\$|\bhk\$|\bksh\.?|\$|€|£|₹|₦|₱|\brs\.?|\bs/\.?|\b(?:{CODES})\b|\b(?-i:[RNQ])"
     );
     let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
     // The boundary before the digits only without a currency sign: "R8,000".
+    // The words are spelled-out numbers, and "medio" ("medio palo").
     let num = r"(?:\d{1,3}(?:[\x{20}\x{A0}\x{202F}]\d{3})+(?:,\d{1,2})?|\d+(?:[.,]\d+)*)";
     format!(
-        r"(?:(?P<{}>{pre})\s*|\b)(?:(?P<{}>{num})|\b(?P<{}>{})\b)(?:\s*(?P<{}>{MULT}))?(?:\s+(?:y\s+)?(?P<{}>{hundreds})\b)?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:{PERIOD_NEXT}(?P<{}>{}))?",
+        r"(?:(?P<{}>{pre})\s*|\b)(?:(?P<{}>{num})|\b(?P<{}>{}|medio|media)\b)(?:\s*(?P<{}>{MULT}))?(?:\s+(?:y\s+)?(?P<{}>{hundreds}|medio|media)\b)?(?:\s*(?:de\s+)?(?P<{}>{post}))?(?:{PERIOD_NEXT}(?P<{}>{}))?",
         s.pre,
         s.num,
         s.word,

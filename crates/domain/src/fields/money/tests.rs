@@ -521,6 +521,15 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("mil gracias!", true), None);
     assert_eq!(
+        read("tengo medio palo mensual").map(|(min, ..)| min),
+        Ok(Some(500_000))
+    );
+    assert_eq!(
+        read("presupuesto de 1 millon y medio de pesos mensual").map(|(min, ..)| min),
+        Ok(Some(1_500_000))
+    );
+    assert_eq!(at("media hora", true), None);
+    assert_eq!(
         at("unos ochocientos", true).as_deref(),
         Some("unos ochocientos")
     );
@@ -545,6 +554,20 @@ fn locates_money_but_not_counts() {
         read("PHP 5,000 a month po"),
         Ok((Some(5000), Some(5000), Some("PHP".to_owned())))
     );
+    for (said, code, amount) in [
+        ("A$250 a month max", "AUD", 250),
+        ("NZ$500 a month", "NZD", 500),
+        ("S$200 monthly", "SGD", 200),
+        ("KSh 8,000 a month", "KES", 8000),
+        ("tenemos unos Q2,500 al mes", "GTQ", 2500),
+        ("unos 200 pavos al mes", "EUR", 200),
+    ] {
+        assert_eq!(
+            read(said).map(|(_, max, currency)| (max, currency)),
+            Ok((Some(amount), Some(code.to_owned()))),
+            "{said}"
+        );
+    }
     // Argentine "lucas verdes" are thousands of dollars.
     assert_eq!(
         read("como mucho 2 lucas verdes por mes"),

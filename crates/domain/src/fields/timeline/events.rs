@@ -77,6 +77,16 @@ pub(super) enum Event {
     /// Ramadan, which follows the Islamic lunar calendar: looked up in
     /// [`RAMADAN`]; "after Ramadan" is the day after it ends (Eid al-Fitr).
     Ramadan,
+    /// The first day of the lunar new year: looked up in
+    /// [`LUNAR_NEW_YEAR`], a year outside it is not read.
+    LunarNewYear,
+    /// Eid al-Fitr, the day after Ramadan ends (see [`RAMADAN`]).
+    EidAlFitr,
+    /// Carnival, from the Saturday seven weeks before Easter to Ash
+    /// Wednesday.
+    Carnival,
+    /// Valencia's Fallas, 15 to 19 March.
+    Fallas,
     /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
     /// looked up in [`DIWALI`], a year outside it is not read.
     Diwali,
@@ -98,6 +108,16 @@ const DIWALI: [(i16, i8, i8); 11] = [
     (2035, 10, 30),
 ];
 
+/// The lunar new year's first day, 2026 to 2030, from the published
+/// Chinese calendars: no date crate here has the lunisolar calendar.
+const LUNAR_NEW_YEAR: [(i16, i8, i8); 5] = [
+    (2026, 2, 17),
+    (2027, 2, 6),
+    (2028, 1, 26),
+    (2029, 2, 13),
+    (2030, 2, 3),
+];
+
 /// Ramadan's first and last days, 2026 to 2030, as the published
 /// calendars give them (a day may differ with the moon sighting where the
 /// customer is): no date crate here has the Islamic calendar.
@@ -114,12 +134,20 @@ const RAMADAN: [(i16, i8, i8, i8, i8); 5] = [
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 32] = [
-    // Lunar new years follow another calendar.
+pub(super) const EVENTS: [(Option<Event>, &str); 35] = [
     (
-        None,
-        r"chinese\s+new\s+year|lunar\s+new\s+year|año\s+nuevo\s+(?:chino|lunar)",
+        Some(Event::LunarNewYear),
+        r"chinese\s+new\s+year|lunar\s+new\s+year|cny|año\s+nuevo\s+(?:chino|lunar)",
     ),
+    (
+        Some(Event::EidAlFitr),
+        r"eid(?:\s+al[-\s]fitr|\s+ul[-\s]fitr)?|hari\s+raya(?:\s+puasa)?",
+    ),
+    (
+        Some(Event::Carnival),
+        r"carnaval(?:es)?|carnival|mardi\s+gras",
+    ),
+    (Some(Event::Fallas), r"(?:las\s+)?fallas"),
     // "Have a good weekend", "a good end of the year".
     (None, r"buen\s+fin\s+de\s+(?:semana|año|mes)"),
     (Some(Event::FiestasPatrias), r"fiestas?\s+patrias"),
@@ -273,6 +301,23 @@ impl Event {
                     RAMADAN.iter().find(|row| row.0 == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, Some(day(end_month, end_day)?))
             }
+            Event::LunarNewYear => {
+                let &(_, month, dd) = LUNAR_NEW_YEAR
+                    .iter()
+                    .find(|(y, _, _)| *y == year)
+                    .ok_or(TOO_FAR)?;
+                (day(month, dd)?, None)
+            }
+            Event::EidAlFitr => {
+                let &(_, _, _, end_month, end_day) =
+                    RAMADAN.iter().find(|row| row.0 == year).ok_or(TOO_FAR)?;
+                (add(day(end_month, end_day)?, 1.day())?, None)
+            }
+            Event::Carnival => {
+                let easter = easter(year)?;
+                (add(easter, (-50).days())?, Some(add(easter, (-46).days())?))
+            }
+            Event::Fallas => (day(3, 15)?, Some(day(3, 19)?)),
             Event::Diwali => {
                 let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, None)

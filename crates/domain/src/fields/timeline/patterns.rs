@@ -80,6 +80,8 @@ pub(super) enum Rule {
     PartOfMonth,
     /// 1 month name.
     Month,
+    /// 1 month name: the first day after it ("después de junio").
+    AfterMonth,
     /// 1 "after" or the like, when present; 2 the event's name; 3 optional
     /// year.
     Event,
@@ -135,7 +137,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b({PARTS})[\s-]+(?:of\s+|del?\s+)?(?:(?:el\s+|the\s+)?(?:next|pr[oó]xim[oa]|siguiente)\s+(month|year|mes|año)|(?:el\s+)?(mes|año)\s+(?:(?:que|q)\s+viene|pr[oó]xim[oa]|entrante|siguiente)|(?:el\s+)?(20\d\d))\b"),
+            format!(r"\b({PARTS})[\s-]+(?:of\s+|del?\s+)?(?:(?:el\s+|the\s+)?(?:next|pr[oó]xim[oa]|siguiente|otro)\s+(month|year|mes|año)|(?:el\s+)?(mes|año)\s+(?:(?:que|q)\s+viene|pr[oó]xim[oa]|entrante|siguiente)|(?:el\s+)?(20\d\d))\b"),
             Rule::PartOfPeriod,
             true,
         ),
@@ -151,13 +153,13 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (
-            format!(r"\b(?:in|within|after)\s+(?:the\s+(?:next|coming)\s+)?(?:(?:{ABOUT})\s+)?({count})(?:\s+(?:or|to|-)\s+(?:{count}))?\s+(days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"),
+            format!(r"\b(?:in|within|after)\s+(?:the\s+(?:next|coming)\s+)?(?:(?:{ABOUT})\s+)?({count})(?:\s*[-–]\s*(?:{count})|\s+(?:or|to)\s+(?:{count}))?\s+(days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"),
             Rule::InPeriod,
             true,
         ),
         // "next couple weeks", "las próximas dos semanas": as many from today.
         (
-            format!(r"\b(?:(?:in|within|over|during)\s+)?(?:the\s+)?(?:next|coming)\s+(?:(?:{ABOUT})\s+)?({count})\s+(days?|weeks?|wks?|months?)\b"),
+            format!(r"\b(?:(?:in|within|over|during)\s+)?(?:the\s+)?(?:next|coming)\s+(?:(?:{ABOUT})\s+)?({count})(?:\s*[-–]\s*(?:{count})|\s+(?:or|to)\s+(?:{count}))?\s+(days?|weeks?|wks?|months?)\b"),
             Rule::InPeriod,
             true,
         ),
@@ -224,6 +226,11 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             true,
         ),
         (format!(r"\b{timing}{event}"), Rule::Event, true),
+        (
+            format!(r"\b(?:despu[eé]s\s+de|luego\s+de|pasado|after)\s+(?:(?:el\s+)?mes\s+de\s+)?({MONTHS_NOT_MAY})\b"),
+            Rule::AfterMonth,
+            true,
+        ),
         // "para la feria de abril", "for the big sale in March": something
         // that happens in a month, wanted by then.
         (
@@ -264,7 +271,7 @@ pub(super) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (
             r"(?x)
             \basap\b | \ba\.s\.a\.p\b | \bpa(?:ra)?\s+ayer\b
-            | \bas\s+soon\s+as\s+(?:possible|posible|we\s+can|you\s+can)\b
+            | \bas\s+soon\s+as\s+(?:possible|posible|we\s+can|you\s+can)\b | \bsooner\s+the\s+better\b
             | \b(?:right|straight)\s+away\b | \bright\s+now\b | \bimmediately\b | \bthe\s+sooner\s+the\s+better\b
             | \burgent(?:ly)?\b | \bur[gj]ente(?:mente)?\b | \bneed(?:ed)?\s+(?:it|this|one)\s+yesterday\b
             | \blo\s+(?:antes|m[aá]s\s+pronto|m[aá]s\s+r[aá]pido)\s+(?:posible|que\s+(?:se\s+)?pued(?:a|an|as))\b

@@ -577,6 +577,12 @@ fn particles_signatures_and_companies_named_as_their_own() {
             "its called the green spoon",
             &[(Company, "the green spoon")],
         ),
+        // A verb is no name, however the customer types.
+        ("arrancamos despues del puente festivo", &[]),
+        (
+            "soy fernando de la ferreteria lopez",
+            &[(Name, "fernando"), (Company, "ferreteria lopez")],
+        ),
         (
             "la tienda es mia asi que decido yo",
             &[(Authority, "decido yo")],
@@ -587,7 +593,16 @@ fn particles_signatures_and_companies_named_as_their_own() {
             &[
                 (Name, "Raj Malhotra"),
                 (Company, "Malhotra Textiles Pvt Ltd"),
+                (Authority, "Director"),
                 (Timeline, "next month"),
+            ],
+        ),
+        (
+            "Vendemos cosmetica natural online.\nSaludos,\nJaviera Muñoz\nFundadora\nSemilla Cosmética Natural",
+            &[
+                (Name, "Javiera Muñoz"),
+                (Company, "Semilla Cosmética Natural"),
+                (Authority, "Fundadora"),
             ],
         ),
     ]);

@@ -230,6 +230,9 @@ fn reads_relative_dates() {
         by("this autumn", 2026, 9, 22),
         by("I'd like to begin in a fortnight", 2026, 1, 29),
         by("en una quincena", 2026, 1, 29),
+        by("next 4-6 weeks", 2026, 2, 12),
+        by("pa comienzos del otro año", 2027, 1, 1),
+        by("despues de junio, que son los vencimientos", 2026, 7, 1),
     ];
     check_all(&cases, TODAY);
     check_all(
@@ -359,6 +362,12 @@ fn locates_hurry_only_where_it_is_about_timing() {
         ("ahora mismo usamos Wati pero es un lio", true, None),
         ("right now we answer everything by hand", false, None),
         ("lo necesito ahora mismo", false, Some("ahora mismo")),
+        ("ahora, no soy yo quien firma", true, None),
+        (
+            "en septiembre del año pasado, pa las fiestas patrias, perdimos ventas",
+            false,
+            None,
+        ),
         // How long since the last visit is not when to come.
         ("I haven't been in 2 years, need a check-up", true, None),
         ("no he ido en 3 años", true, None),
