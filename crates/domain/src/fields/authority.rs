@@ -163,6 +163,7 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \bmakes\s+(?:all\s+the\s+(?:final\s+)?(?:calls|decisions)|the\s+(?:final\s+)?decisions?|the\s+final\s+call|the\s+calls?\s+on\s+(?:spending|money|the\s+budget|budget))\b
         | \b(?:my|our)\s+{APPROVERS_EN}\s+and\s+i\s+(?:would\s+|will\s+|both\s+)*(?:have|need)\s+to\s+(?:both\s+)?(?:agree|decide|sign|approve)
         | \bwe\s+(?:would\s+|will\s+)?both\s+(?:have|need)\s+to\s+(?:agree|decide|sign|approve)
+        | \b(?:me|i)\s+and\s+(?:the\s+other|my|our)\s+(?:\w+\s+)?{APPROVERS_EN}\s+(?:would\s+|will\s+)?(?:both\s+)?(?:have|need)\s+to\s+(?:agree|decide|sign|approve)
         | \b(?:(?:el|la)\s+)?(?:presupuesto|dinero|plata)\s+(?:l[oa]\s+)?(?:maneja|manejan|lleva|llevan|controla|controlan|administra|administran|decide|deciden|aprueba|aprueban)
             \s+(?:(?:(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+)?{APPROVERS_ES}|[ée]l|ella|ellos|ellas)(?:\b|[^\p{{L}}\p{{N}}]|$)
         | \b(?:mi|mis|nuestro|nuestra|el|la)\s+{APPROVERS_ES}\s+(?:maneja|lleva|controla|administra|decide)\s+(?:el\s+)?(?:presupuesto|dinero|plata)

@@ -280,9 +280,23 @@ fn bare_answer(
     let clause_len = trimmed
         .find([',', '.', ';', '!', '?', '\n'])
         .unwrap_or(trimmed.len());
+    let clause = &trimmed[..clause_len];
+    // "Oasis Dates & Sweets here": who signs in, without the "here".
+    let signed_in = [
+        " here",
+        " aquí",
+        " aqui",
+        " por aquí",
+        " por aqui",
+        " this side",
+    ]
+    .iter()
+    .find_map(|here| clause.strip_suffix(here))
+    .unwrap_or(clause);
     let candidates = [
         (trimmed, offset..offset + trimmed.len()),
-        (&trimmed[..clause_len], offset..offset + clause_len),
+        (clause, offset..offset + clause_len),
+        (signed_in, offset..offset + signed_in.len()),
     ];
     candidates.into_iter().find_map(|(candidate, span)| {
         let free = taken

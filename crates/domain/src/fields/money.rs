@@ -388,7 +388,11 @@ pub(super) fn locate(text: &str, expecting: bool) -> Option<Range<usize>> {
         // "tenemos hasta 300 mil por mes": thousands a month are money
         // unasked.
         let periodic = found.marked && found.budget.as_ref().is_ok_and(|b| b.period().is_some());
-        let rank = if found.has_currency {
+        let rank = if found.has_currency && TOTAL.is_match(&text[found.span.end..]) {
+            // "5 bucks a seat, so $100 a month total": the total is the
+            // budget.
+            5
+        } else if found.has_currency {
             4
         } else if !(expecting || cue.is_some() || periodic) || counts_something_else(text, &found) {
             continue;
@@ -463,6 +467,7 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:arriendo|alquiler|renta|rent)\s+(?:promedio|average|mensual)?
         | \b(?:anything|whatever|everything)\s+(?:over|above|beyond|more\s+than)\b
         | \b(?:vendemos|vendo|we\s+sell|i\s+sell|we\s+rent|rentamos|alquilamos)\b
+        | \b(?:vendimos|facturamos|ganamos|pagamos|gastamos|perdimos|we\s+(?:sold|made|paid|spent|lost|billed)|i\s+(?:paid|spent))\b
         | \d\S*\s+(?:each|apiece|a\s+piece|per\s+(?:unit|item|piece|box|bottle)|cada\s+un[oa]|c/u|la\s+unidad|por\s+(?:unidad|pieza))\b
         | \b(?:per|a)\s+(?:plate|person|head|pax|guest|cover|night|kg|kilo)\b | \bpor\s+(?:plato|persona|cabeza|cubierto|noche|kilo)\b
         | \bstart(?:s|ing)?\s+(?:at|from)\b | \barrancan?\s+(?:en|desde)\b
@@ -477,6 +482,13 @@ static OTHERS_MONEY: LazyLock<Regex> = LazyLock::new(|| {
 static THIS_PURCHASE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?i)\b(?:budget|presupuesto|for\s+this|para\s+esto|para\s+el\s+(?:bot|asistente)|afford|invest|invertir|destinar|put\s+in|podemos\s+(?:pagar|gastar|poner)|(?:we|i)(?:['’]re|['’]m|\s+are|\s+am)\s+(?:thinking|planning|looking\s+at))",
+    )
+});
+
+/// Words after an amount that make it the whole budget.
+static TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^\s*(?:total|in\s+total|en\s+total|all\s+in|all\s+together|todo\s+incluido)\b",
     )
 });
 

@@ -178,7 +178,11 @@ pub fn parse_company(raw: &str) -> Result<CompanyName, FieldError> {
         return Err(invalid(field, "it is too long to be a company name"));
     }
     let words: Vec<&str> = name.split(' ').collect();
-    if words.len() > MAX_COMPANY_WORDS {
+    // "Al Noor Auto Spare Parts Trading LLC": a company form allows more.
+    let formal = words
+        .last()
+        .is_some_and(|w| w.len() > 1 && is_abbreviation(w));
+    if words.len() > MAX_COMPANY_WORDS + if formal { 2 } else { 0 } {
         return Err(invalid(
             field,
             "it reads like a sentence, not a company name",
@@ -278,8 +282,8 @@ fn is_name_word(word: &str, first: bool) -> bool {
 /// Lowercase words inside names ("María de los Ángeles").
 static PARTICLES: Words = Words::new("de del la las los y van von der da di dos do");
 
-/// Given names that are also everyday words ("vale" is "OK"), read as a
-/// name only when capitalised.
+/// Given names and surnames that are also everyday words ("vale" is "OK",
+/// "tan" is "so"), read as a name only when capitalised.
 pub(super) fn is_also_a_name(word: &str) -> bool {
     matches!(
         word,
@@ -298,6 +302,9 @@ pub(super) fn is_also_a_name(word: &str) -> bool {
             | "june"
             | "bill"
             | "mark"
+            | "tan"
+            | "lee"
+            | "young"
     )
 }
 

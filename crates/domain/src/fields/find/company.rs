@@ -142,7 +142,8 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |guarder[ií]a|nursery|daycare|kindergarten|helader[ií]a|ice\ cream\ shop|est[eé]tica|dulcer[ií]a|landscaping
     |taquer[ií]a|pupuser[ií]a|joyer[ií]a|zapater[ií]a|carnicer[ií]a|fruter[ií]a|papeler[ií]a|lavander[ií]a
     |cervecer[ií]a|droguer[ií]a|jugueter[ií]a|muebler[ií]a|pizzer[ií]a|marisquer[ií]a|tortiller[ií]a|licorer[ií]a
-    |colmado|barraca|autolavado|lavadero|posada|food\ truck|foodtruck|tienda\ online|minimarket";
+    |colmado|barraca|autolavado|lavadero|posada|food\ truck|foodtruck|tienda\ online|minimarket
+    |florist|barbershop|butcher|bistro|pub|deli|lodge|guesthouse|guest\ house|motel|resort|bookshop|bookstore";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.
@@ -257,7 +258,7 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     // Someone who types all in lowercase types their company so too.
     let all_lowercase = typed_lowercase(text);
     let after_name = name_end.and_then(|end| {
-        let at = end + AFTER_NAME.find(&text[end..])?.end();
+        let at = after_name(text, end)?;
         // "del despacho Puig & Serra": the kind before a capitalised name is
         // not part of it; "de estetica glamur" typed in lowercase is whole.
         let kind = KIND_WORD.find(&text[at..]).filter(|k| {
@@ -311,7 +312,7 @@ static WITH_COMPANY_FORM: LazyLock<Regex> = LazyLock::new(|| {
     const WORD: &str = r"[\p{Lu}\d][\p{L}\p{M}\p{N}'’.-]*";
     text::regex(&format!(
         r"(?x)(?:^|[^\p{{L}}\p{{N}}&.])
-        (?P<name>(?:{WORD}[\ \t]+(?:(?:&|y|and|de|del|la|el|e)[\ \t]+)?){{0,4}}{WORD},?[\ \t]+
+        (?P<name>(?:{WORD}[\ \t]+(?:(?:&|y|and|de|del|la|el|e)[\ \t]+)?){{0,6}}{WORD},?[\ \t]+
         (?:S\.[\ ]?A\.(?:[\ ]?S\.|[\ ]?C\.|[\ ]de[\ ]C\.[\ ]?V\.)?|S\.[\ ]?L\.|S\.[\ ]?R\.[\ ]?L\.|SAS|SAC|SRL|SpA|C\.A\.
           |Ltda\.?|Ltd\.?|LLC|Inc\.?|Pvt\.?[\ ]Ltd\.?|Pty\.?[\ ]Ltd|Pte\.?[\ ]Ltd|GmbH|Corp\.?|PLC|LLP|EIRL))
         (?:[^\p{{L}}\p{{N}}]|$)",
@@ -323,22 +324,44 @@ static WITH_COMPANY_FORM: LazyLock<Regex> = LazyLock::new(|| {
 /// of it ("Hola Acme S.A." is "Acme S.A.").
 fn with_company_form(text: &str) -> Option<(String, Range<usize>)> {
     WITH_COMPANY_FORM.captures_iter(text).find_map(|caps| {
-        let name = caps.name("name")?;
-        text::words(name.as_str()).find_map(|(at, _)| {
-            let start = name.start() + at;
-            let said = &text[start..name.end()];
+        let mut name = caps.name("name")?.range();
+        // "Outback Outfitters Pty Ltd. We sell...": the full stop ends the
+        // sentence, as an English form is written without one.
+        let english_form = ["Ltd.", "Inc.", "Corp."]
+            .iter()
+            .any(|f| text[name.clone()].ends_with(f));
+        if english_form
+            && text[name.end..].starts_with(' ')
+            && text::starts_upper(text[name.end..].trim_start())
+        {
+            name.end -= 1;
+        }
+        text::words(&text[name.clone()]).find_map(|(at, _)| {
+            let start = name.start + at;
+            let said = &text[start..name.end];
             let lower_first = said.split_whitespace().next()?.to_lowercase();
             (!is_not_name(&lower_first) && parse_company(said).is_ok())
-                .then(|| (said.to_owned(), start..name.end()))
+                .then(|| (said.to_owned(), start..name.end))
         })
+    })
+}
+
+/// Where the company may start after a name that ends at `name_end`
+/// ("Ana from Acme"). Typed all in lowercase, "the" is part of the
+/// company's name ("its aoife from the daily grind"), as "la" in "de la
+/// ferretería" is not.
+fn after_name(text: &str, name_end: usize) -> Option<usize> {
+    let at = name_end + AFTER_NAME.find(&text[name_end..])?.end();
+    Some(match text[..at].strip_suffix("the ") {
+        Some(before) if typed_lowercase(text) => before.len(),
+        _ => at,
     })
 }
 
 /// A capitalised company right after a name that ends at `name_end`
 /// ("jess from Sweet Crumbs Bakery").
 pub(super) fn company_after(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
-    let at = name_end + AFTER_NAME.find(&text[name_end..])?.end();
-    company_at(text, at, false)
+    company_at(text, after_name(text, name_end)?, typed_lowercase(text))
 }
 
 /// The company of a signature set apart by bars: the part after the name
@@ -432,11 +455,15 @@ pub(super) fn company_next_clause(text: &str, name_end: usize) -> Option<(String
         return None;
     }
     let (snippet, span) = company_at(text, at, lowercase_business)?;
-    let fills_clause = text[span.end..]
-        .trim_start_matches([' ', '\t'])
+    let after = text[span.end..].trim_start_matches([' ', '\t']);
+    // "Steve's Motors in Dudley": where the business is may follow it.
+    let fills_clause = after
         .chars()
         .next()
-        .is_none_or(|c| matches!(c, ',' | '\n' | '.' | '!' | ';'));
+        .is_none_or(|c| matches!(c, ',' | '\n' | '.' | '!' | ';'))
+        || PLACE_PREPOSITION
+            .find(&text[span.end..])
+            .is_some_and(|m| text::starts_upper(&text[span.end + m.end()..]));
     let role = snippet
         .split_whitespace()
         .any(|w| authority::is_role_word(&w.to_lowercase()));

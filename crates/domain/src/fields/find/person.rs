@@ -38,8 +38,9 @@ static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
 /// name, followed by where they work or their role.
 static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4}?)
-        (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+)
+        r"(?xi)^[\ \t]*(?:(?:ing|lic|dr|dra|arq|prof|mr|mrs|ms)\.?[\ \t]+)?(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4}?)
+        (?: (?P<from>[\ \t]*,?[\ \t]+(?:from|de|del|at|over[\ \t]+at|desde)[\ \t]+
+              | [\ \t]*,[\ \t]*(?:trabajo|trabajamos|laburo|i\s+work|we\s+work)[\ \t]+(?:en|para|at|for)[\ \t]+)
           | [\ \t]*,[\ \t]*(?P<role>\p{L}[^,.;!?\n]*) )",
     )
 });
@@ -58,7 +59,7 @@ static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// gerencia, Yuliana Ortiz": a role, then the name set off by a comma.
 static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)\b(?:i['’]?m|i\s+am|soy)[\ \t]+(?P<role>[^,.;!?\n]{2,50}),[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,3})[\ \t]*(?:[.,;!?\n]|$)",
+        r"(?xi)\b(?:i['’]?m|i\s+am|soy)[\ \t]+(?:(?P<role>[^,.;!?\n]{2,50}),|(?:el|la|the)[\ \t]+(?P<one>\p{L}+))[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,3})[\ \t]*(?:[.,;!?\n]|$)",
     )
 });
 
@@ -129,7 +130,8 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
         ROLE_THEN_NAME.captures_iter(text).find_map(|caps| {
             // The whole phrase is the role: "the office manager at a law
             // firm, Hart & Cole" names a company, not a person.
-            let said = caps.name("role")?.as_str().trim_end();
+            // "soy la contadora Paula Gómez": one role word, no comma.
+            let said = caps.name("role").or(caps.name("one"))?.as_str().trim_end();
             (authority::role_in(said)?.end == said.len()).then_some(())?;
             whole_name(text, caps.name("name")?.range(), false)
         })
@@ -188,6 +190,12 @@ fn named_by(pattern: &Regex, text: &str) -> Option<(String, Range<usize>)> {
 
 /// Particles of Dutch, German, Portuguese and Italian surnames, which are
 /// never a company's connector: "van der Berg", "von Trapp", "dos Santos".
+/// "Fatima Al Mansoori", "Khalid Bin Saeed": Arabic particles, written
+/// with a capital inside a name (unlike Spanish "al").
+fn is_capital_particle(word: &str) -> bool {
+    matches!(word, "Al" | "El" | "Bin" | "Bint" | "Ibn" | "Abu" | "Abd")
+}
+
 fn is_foreign_particle(word: &str) -> bool {
     matches!(
         word,
@@ -335,6 +343,8 @@ fn name_at(
         // says where Marta works.
         let particle_before_name = i > 0
             && (is_foreign_particle(&lower)
+                || (is_capital_particle(word)
+                    && words.get(i + 1).is_some_and(|(_, w)| text::starts_upper(w)))
                 || (is_particle(&lower)
                     && words[i + 1..]
                         .iter()
@@ -349,9 +359,9 @@ fn name_at(
         }
         let capitalised = text::starts_upper(word);
         let typed_lowercase = (strong || (all_lowercase && i == 0)) && !looks_inflected(&lower);
-        // "soy Vale de Mate & Co": a given name that is also a word, when
-        // capitalised after the cue.
-        let name_word = capitalised && i == 0 && is_also_a_name(&lower);
+        // "soy Vale de Mate & Co", "Marcus Tan": a name that is also a
+        // word, when capitalised.
+        let name_word = capitalised && is_also_a_name(&lower);
         if (is_not_name(&lower) && !name_word)
             || is_place(&lower)
             || !(capitalised || typed_lowercase)
@@ -380,11 +390,15 @@ fn whole_name(
     let words: Vec<&str> = text[candidate.clone()].split_whitespace().collect();
     let plausible = words.iter().enumerate().all(|(i, word)| {
         let lower = word.to_lowercase();
-        (i > 0 && i + 1 < words.len() && is_particle(&lower))
-            || ((text::starts_upper(word) || all_lowercase)
-                && !is_not_name(&lower)
+        let capitalised = text::starts_upper(word);
+        // "Marcus Tan": a capitalised surname may also be a word.
+        let common = crate::language::is_common_word(&lower) && !(i > 0 && capitalised);
+        let name_word = capitalised && is_also_a_name(&lower);
+        (i > 0 && i + 1 < words.len() && (is_particle(&lower) || is_capital_particle(word)))
+            || ((capitalised || all_lowercase)
+                && (!is_not_name(&lower) || name_word)
                 && !is_place(&lower)
-                && !crate::language::is_common_word(&lower))
+                && !common)
     });
     if !plausible {
         return None;

@@ -132,7 +132,7 @@ pub(super) static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let qual = format!(r"(?:\b(?:{AT_MOST}|{AT_LEAST}|{ABOUT})\b\.?|~)");
     let tail = format!(r"\s*\+|,?\s+(?:{TAIL_AT_MOST}|{TAIL_AT_LEAST})\b|\s*-?\s*ish\b");
     let pattern = format!(
-        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?{can})?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+){d})?)(?P<tail>{tail})?(?:{PERIOD_NEXT}(?P<tail_period>{period}))?",
+        r"(?i)(?:(?P<q1>{qual})\s*(?:(?P<q2>{qual})\s*)?{can})?(?:\b(?:between|entre)\s+{a}\s+(?:and|y|e)\s+{b}|(?:\bde\s+)?{c}(?:(?:\s*[-–—]\s*|\s+(?:to|a|al|hasta|until|till)\s+|,?\s+(?:(?:but\s+)?(?:could|can|might)\s+)?(?:stretch|go\s+up|push)\s+to\s+){d})?)(?P<tail>{tail})?(?:{PERIOD_NEXT}(?P<tail_period>{period}))?",
         a = amount_pattern(&A),
         b = amount_pattern(&B),
         c = amount_pattern(&C),

@@ -425,6 +425,26 @@ fn locates_money_but_not_counts() {
     );
     assert_eq!(at("recibimos 5 mil mensajes al mes", false), None);
     assert_eq!(
+        at("we could do 5 bucks a seat, so $100 a month total", false).as_deref(),
+        Some("$100 a month")
+    );
+    assert_eq!(
+        parse_budget("around R6k, could stretch to R8k").map(|b| (b.min(), b.max())),
+        Ok((Some(6000), Some(8000)))
+    );
+    // Money of a story: sales made, an agency paid.
+    assert_eq!(
+        at("el año pasado vendimos casi 2 millones de pesos", true),
+        None
+    );
+    assert_eq!(
+        at(
+            "we paid R20 000 to an agency last year and it was a waste",
+            true
+        ),
+        None
+    );
+    assert_eq!(
         at(
             "somos 4 odontólogos y el presupuesto son 2 millones de pesos",
             true

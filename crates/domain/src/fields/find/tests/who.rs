@@ -577,6 +577,60 @@ fn particles_signatures_and_companies_named_as_their_own() {
             "its called the green spoon",
             &[(Company, "the green spoon")],
         ),
+        (
+            "hi its aoife from the daily grind, we're a coffee shop in galway",
+            &[(Name, "aoife"), (Company, "the daily grind")],
+        ),
+        (
+            "alright mate, Steve here, Steve's Motors in Dudley",
+            &[(Name, "Steve"), (Company, "Steve's Motors")],
+        ),
+        (
+            "Good evening. Fatima Al Mansoori, Sales Director, Palm Vista Properties LLC, Dubai.",
+            &[
+                (Name, "Fatima Al Mansoori"),
+                (Company, "Palm Vista Properties LLC"),
+                (Authority, "Sales Director"),
+            ],
+        ),
+        (
+            "buenas! soy la contadora Paula Gómez, de Estudio Contable Gómez & Gómez, en Rosario",
+            &[
+                (Name, "Paula Gómez"),
+                (Company, "Estudio Contable Gómez & Gómez"),
+                (Authority, "soy la contadora"),
+            ],
+        ),
+        (
+            "Buenas tardes. Ing. Raúl Ibarra, trabajo para Grupo Salud Total S.A. de C.V.",
+            &[
+                (Name, "Raúl Ibarra"),
+                (Company, "Grupo Salud Total S.A. de C.V."),
+            ],
+        ),
+        (
+            "Hi, Marcus Tan here. I'm head of sales at Lion City Aircon Pte Ltd",
+            &[
+                (Name, "Marcus Tan"),
+                (Company, "Lion City Aircon Pte Ltd"),
+                (Authority, "I'm head of sales"),
+            ],
+        ),
+        (
+            "Hi team, Liam O'Connor, co-founder of Outback Outfitters Pty Ltd. We sell gear",
+            &[
+                (Name, "Liam O'Connor"),
+                (Company, "Outback Outfitters Pty Ltd"),
+                (Authority, "co-founder of Outback Outfitters Pty Ltd"),
+            ],
+        ),
+        (
+            "Hi, Ahmed Khan here from Al Noor Auto Spare Parts Trading LLC, Deira",
+            &[
+                (Name, "Ahmed Khan"),
+                (Company, "Al Noor Auto Spare Parts Trading LLC"),
+            ],
+        ),
         // A verb is no name, however the customer types.
         ("arrancamos despues del puente festivo", &[]),
         (
