@@ -2,6 +2,7 @@ use super::*;
 use FieldName::{Authority, Budget, Company, Name, Need, Timeline};
 use jiff::civil::date;
 
+mod intros;
 mod who;
 
 const TODAY: Date = date(2026, 1, 15);
