@@ -45,6 +45,14 @@ static NAME_LEADS: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "Thabo Nkosi, I head up sales at...": after a name, what the customer
+/// does there, which says the name is theirs as a role would.
+static DOES_A_ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"(?i)^i[ \t]+(?:head[ \t]+up|head|run|manage|lead|oversee|look[ \t]+after|handle|own|co-own)[ \t]",
+    )
+});
+
 /// "Hi, Greg Ng.", "Hola, Marta Giménez:": a greeting and a full name (two
 /// or three capitalised words), ending the sentence. One word alone may be
 /// the name the customer greets the agent by.
@@ -146,7 +154,10 @@ pub(super) fn find_name(text: &str) -> Option<(String, Range<usize>)> {
             // jefe" and "Hola, Ana" say nothing of the kind.
             let follows = match (caps.name("from"), caps.name("role")) {
                 (Some(from), _) => company_at(text, at + from.end(), all_lowercase).is_some(),
-                (None, Some(role)) => authority::role_in(role.as_str()).is_some(),
+                (None, Some(role)) => {
+                    authority::role_in(role.as_str()).is_some()
+                        || DOES_A_ROLE.is_match(role.as_str())
+                }
                 (None, None) => false,
             };
             if !follows {

@@ -97,6 +97,13 @@ fn introductions_as_fresh_customers_wrote_them() {
                 (Company, "Al Noor Auto Spare Parts Trading LLC"),
             ],
         ),
+        (
+            "Morning! Thabo Nkosi, I head up sales at SureCover Insurance Brokers in Joburg",
+            &[
+                (Name, "Thabo Nkosi"),
+                (Company, "SureCover Insurance Brokers"),
+            ],
+        ),
         // A verb is no name, however the customer types.
         ("arrancamos despues del puente festivo", &[]),
         (
