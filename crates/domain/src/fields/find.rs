@@ -295,8 +295,8 @@ fn bare_answer(
     .unwrap_or(clause);
     let candidates = [
         (trimmed, offset..offset + trimmed.len()),
-        (clause, offset..offset + clause_len),
         (signed_in, offset..offset + signed_in.len()),
+        (clause, offset..offset + clause_len),
     ];
     candidates.into_iter().find_map(|(candidate, span)| {
         let free = taken

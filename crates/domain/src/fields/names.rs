@@ -373,7 +373,7 @@ static NOT_NAMES: Words = Words::new(
      contenta usuario user member miembro parte part one uno alguien someone everyone \
      todos nosotros ellos asking preguntando wondering thinking pensando planning using \
      usando working trabajando about sobre hoping excited emocionado emocionada afraid \
-     hiya howdy g'day gday g’day yo sup wepa epa quiubo dimelo pa pal cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
+     hiya howdy g'day gday g’day yo sup wepa epa quiubo dimelo pa pal dr dra mr mrs ms sr sra lic ing cheers info pls plz porfa mire mira oye perdon perdón disculpa disculpe bueno \
      quick question pregunta consulta duda cotizar cotización precio precios hopefully \
      español espanol ingles inglés english spanish yo hey free libre available disponible \
      busy ocupado ocupada off tired cansado cansada sick enfermo enferma pésimo pesimo \

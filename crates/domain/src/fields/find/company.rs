@@ -33,7 +33,7 @@ pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
 /// Muñoz\nFundadora\nSemilla Cosmética Natural".
 static LINE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?i)\b(?:saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente|thanks|thank\s+you|gracias)[!.,]*[\ \t]*\n[\ \t]*\p{Lu}[^\n]{1,40}\n[\ \t]*(?P<first>[^\n]{2,60}?)[\ \t]*(?:\n[\ \t]*(?P<second>[^\n]{2,60}?)[\ \t]*)?$",
+        r"(?i)\b(?:saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente|thanks|thank\s+you|gracias)[!.,]*[\ \t]*\n[\ \t]*\p{Lu}[^\n]{1,40}\n[\ \t]*(?P<first>[^\n]{2,60}?)[\ \t]*(?:\n[\ \t]*(?P<second>[^\n]{2,60}?)[\ \t]*)?(?:\n[^\n]{2,60})?$",
     )
 });
 
@@ -331,7 +331,7 @@ fn with_company_form(text: &str) -> Option<(String, Range<usize>)> {
             .iter()
             .any(|f| text[name.clone()].ends_with(f));
         if english_form
-            && text[name.end..].starts_with(' ')
+            && text[name.end..].starts_with(char::is_whitespace)
             && text::starts_upper(text[name.end..].trim_start())
         {
             name.end -= 1;

@@ -47,6 +47,7 @@ static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
             | we\s+(?:get|receive|have)\s+(?:tons|lots|loads|hundreds|dozens|thousands|so\s+many|too\s+many|a\s+lot|a\s+ton|way\s+too\s+many)\s+(?:of\s+)?(?:whatsapp\s+)?(?:messages|msgs|enquiries|inquiries|questions|chats|requests|dms)
             | (?:overloaded|swamped|drowning|flooded|buried|overwhelmed|snowed\s+under)\s+(?:with|in|by)
             | (?:nos|me)\s+(?:escriben|preguntan|piden|mandan|contactan)\b
+            | [\p{L}-]+s\s+(?:message|text|whatsapp|dm|ping|contact|ask|write\s+to|call)\s+(?:us|me)\b
             | nos\s+(?:escribe|pregunta|pide|manda|contacta)\s+(?:mucha|mogoll[oó]n|un\s+mont[oó]n|tanta|toda)
             | (?:[\p{L}-]+\s+){0,2}(?:orders|requests|enquiries|inquiries|messages|msgs|bookings|reservations|questions|leads|dms)
                 (?:\s+[\p{L}-]+){0,6}?\s+(?:come|comes|coming|arrive|arrives|pour|pile)\s+in\b

@@ -81,7 +81,7 @@ static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
         (?: \b(?:gracias|muchas\s+gracias|thanks|thank\s+you|thx|saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente)[!.]*[\ \t]*[,\n-–]?
           | (?:^|\n)[\ \t]*[-–] )
         [\ \t\n]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,2})[\ \t]*[.!]*[\ \t]*
-        (?:\n[\ \t]*\p{Lu}[^\n!?]{1,60}){0,2}$",
+        (?:\n[\ \t]*\p{Lu}[^\n!?]{1,60}){0,3}$",
     )
 });
 

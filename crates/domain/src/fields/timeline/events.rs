@@ -87,6 +87,8 @@ pub(super) enum Event {
     Carnival,
     /// Valencia's Fallas, 15 to 19 March.
     Fallas,
+    /// 17 March.
+    StPatricks,
     /// Diwali's main day (Lakshmi Puja), which follows the lunar calendar:
     /// looked up in [`DIWALI`], a year outside it is not read.
     Diwali,
@@ -134,7 +136,7 @@ const RAMADAN: [(i16, i8, i8, i8, i8); 5] = [
 /// for names that contain an event's but are something else ("año nuevo
 /// chino", "buen fin de semana"). Where one name starts another, the
 /// longer comes first.
-pub(super) const EVENTS: [(Option<Event>, &str); 35] = [
+pub(super) const EVENTS: [(Option<Event>, &str); 36] = [
     (
         Some(Event::LunarNewYear),
         r"chinese\s+new\s+year|lunar\s+new\s+year|cny|año\s+nuevo\s+(?:chino|lunar)",
@@ -148,6 +150,10 @@ pub(super) const EVENTS: [(Option<Event>, &str); 35] = [
         r"carnaval(?:es)?|carnival|mardi\s+gras",
     ),
     (Some(Event::Fallas), r"(?:las\s+)?fallas"),
+    (
+        Some(Event::StPatricks),
+        r"(?:st\.?\s+|saint\s+)?patrick['’]?s\s+day|paddy['’]?s\s+day|patty['’]?s\s+day",
+    ),
     // "Have a good weekend", "a good end of the year".
     (None, r"buen\s+fin\s+de\s+(?:semana|año|mes)"),
     (Some(Event::FiestasPatrias), r"fiestas?\s+patrias"),
@@ -318,6 +324,7 @@ impl Event {
                 (add(easter, (-50).days())?, Some(add(easter, (-46).days())?))
             }
             Event::Fallas => (day(3, 15)?, Some(day(3, 19)?)),
+            Event::StPatricks => (day(3, 17)?, None),
             Event::Diwali => {
                 let &(_, month, dd) = DIWALI.iter().find(|(y, _, _)| *y == year).ok_or(TOO_FAR)?;
                 (day(month, dd)?, None)

@@ -373,6 +373,13 @@ fn a_bare_answer_counts_for_the_field_asked() {
         ("mañana", Timeline, &[(Timeline, "mañana")]),
         ("todavía no sé", Timeline, &[(Timeline, "todavía no sé")]),
         ("hola", Name, &[]),
+        // Who signs in is the business, without the "here".
+        (
+            "Oasis Dates & Sweets here, Sharjah 🌴",
+            Name,
+            &[(Company, "Oasis Dates & Sweets")],
+        ),
+        ("Dr. Keller owns the practice", Name, &[]),
         ("ok", Company, &[]),
         ("no idea", Budget, &[]),
         ("next month", Need, &[(Timeline, "next month")]),

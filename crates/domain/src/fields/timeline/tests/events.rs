@@ -13,6 +13,7 @@ fn reads_named_days_and_seasons() {
         by("after Eid", 2026, 3, 21),
         by("antes de carnaval", 2026, 2, 14),
         by("para las fallas estaría genial", 2026, 3, 15),
+        by("before paddys day ideally", 2026, 3, 17),
         by("antes del Black Friday", 2026, 11, 27),
         by("para el blackfriday", 2026, 11, 27),
         by("black friday", 2026, 11, 27),
