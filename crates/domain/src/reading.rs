@@ -32,7 +32,7 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
         (?:(?:do|does|did|can|could|is|are|will|would|may|should|have|has)\s+
             (?:it|you|u|ya|i|we|they|he|she|this|that|these|those|there|the|your|ur|my|our|a|an
               |someone|somebody|anyone|anybody|one|people|customers|clients)
-          |what|what's|how|when|where|which|who|why
+          |what|what's|how|when|where|which|who|why|hw|wat|wht
           |cuanto|cuanta|cuantos|cual|cuales
           |se\s+puede|puedo|pueden|podr[ií]an|tienen|ten[eé]is|hay|funciona|sirve|incluye|manejan|atienden|aceptan)\b",
     )
@@ -339,6 +339,7 @@ mod tests {
             ),
             ("como funciona?", ""),
             ("could we start next Monday?", "could we start next Monday?"),
+            ("hw do i book an apointment, can i just do it thru here", ""),
             ("¿podemos arrancar en marzo?", "¿podemos arrancar en marzo?"),
             ("se puede conectar con Shopify", ""),
             (
