@@ -134,6 +134,13 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:governors|trustees)\s+approve
         | \b(?:has|gets)\s+the\s+(?:final|last)\s+(?:say|word|call)\b
         | \bloop\s+in\s+(?:my|our|the)\b
+        | \b(?:i['’]ll|i\s+will|i\s+would|i['’]d|i)\s+(?:need\s+to\s+|have\s+to\s+|just\s+)?(?:present|pitch|propose|take)\s+(?:it|this|the\s+\w+)\s+to\s+(?:my|our|the)\b
+        | \b(?:get|need|needs)\s+(?:the\s+)?buy[-\s]?in\b | \babove\s+my\s+pay\s+grade\b
+        | \b(?:has|have|needs?|would\s+have|will\s+have)\s+to\s+go\s+through\s+(?:my|our|the)\b
+        | \bi\s+(?:just|only)\s+(?:make\s+the\s+)?recommend(?:ation)?\b
+        | \b(?:se\s+lo|se\s+la|lo|la)\s+(?:presento|presentar[eé]|propongo|propondr[eé]|llevo|llevar[eé])\s+(?:a|al|a\s+la|ante)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra|junta|directorio|gerencia|comit)
+        | \b(?:tiene|hay)\s+que\s+pasar(?:lo|la)?\s+por\s+(?:el|la|mi|nuestro|nuestra)\b
+        | \byo\s+s[oó]lo\s+(?:recomiendo|propongo|sugiero)\b
         | \b(?:procurement|purchasing|finance|accounting|head\s+office|corporate|hq|the\s+board)\s+(?:handles?|deals\s+with|takes\s+care\s+of|manages?)\s+(?:it|that|this|those|purchases|buying|the\s+buying)\b
         | \b(?:el|la|los|las)\s+que\s+(?:firma|firman|aprueba|aprueban|decide|deciden|autoriza|autorizan|manda|mandan)\s+(?:es|son)\s+(?:[ée]l|ella|mi|mis|el|la|los|las|nuestro|nuestra|don|doña)\b
         | (?:\bella|\bellos|\bellas|(?:^|[^\p{{L}}])[ée]l)\s+(?:es|son)\s+(?:la|el|los|las)\s+que\s+(?:decide|deciden|aprueba|aprueban|firma|firman|manda|mandan|autoriza|autorizan)\b

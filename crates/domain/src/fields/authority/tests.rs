@@ -265,6 +265,11 @@ const DECISIONS: &[(&str, DecisionPower)] = &[
     ("it's on me, nobody else to ask", Dm),
     ("procurement handles it", Na),
     ("I can greenlight it, I'm authorised up to S$2k", Dm),
+    ("I'll pitch it to my boss next week", Na),
+    ("it has to go through our finance team", Na),
+    ("honestly that's above my pay grade", Na),
+    ("se lo presento a la gerencia el lunes", Na),
+    ("tiene que pasar por el comité", Na),
 ];
 
 #[test]

@@ -113,6 +113,7 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:
             (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})\s+(?:is(?:\s+called)?|es|se\s+llama)
             | (?:i|we)\s+(?:run|own|manage|co-own|have|got)
+            | (?:my|our|mi|nuestr[oa])\s+(?:{BUSINESS_KINDS})[,:]?
             | (?:i|we)\s+work\s+with
             | (?:the|my|our)\s+(?:company|business|shop|store)\s+is
             | (?:i|we)\s+represent | here\s+at | aqu[ií]\s+en
@@ -291,7 +292,8 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         .chain(weak)
         .chain(lines)
         .find_map(|(start, strong)| company_at(text, start, strong))
-        .or_else(|| named_as_own(text));
+        .or_else(|| named_as_own(text))
+        .or_else(|| described(text));
     // A name with its company form is whole: "Vera & Cía. Ltda." rather
     // than a part a cue cut short, and found where no cue is.
     match (found, with_company_form(text)) {
@@ -303,6 +305,24 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
         (None, formal) => formal,
         (found, _) => found,
     }
+}
+
+/// "Glow Lab, a beauty salon in Leeds", "Café Tostado, una cafetería de
+/// barrio": a capitalised name the next words describe as a business.
+static DESCRIBED: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(&format!(
+        r"(?x)(?:^|[.!?\n][\ \t]*|,[\ \t]+)(?P<name>\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}'’&.-]*(?:[\ \t]+(?:&|y|and|de|del|la|el|\p{{Lu}}[\p{{L}}\p{{M}}\p{{N}}'’&.-]*)){{0,4}}),[\ \t]+
+        (?:(?:we['’]re|we\ are|somos)[\ \t]+)?(?i:a|an|un|una)[\ \t]+(?:[\p{{L}}-]+[\ \t]+){{0,3}}?(?i:{BUSINESS_KINDS})\b"
+    ))
+});
+
+/// The business a name is described as (see [`DESCRIBED`]).
+fn described(text: &str) -> Option<(String, Range<usize>)> {
+    DESCRIBED.captures_iter(text).find_map(|caps| {
+        let name = caps.name("name")?;
+        let (snippet, span) = company_at(text, name.start(), false)?;
+        (span.end == name.end()).then_some((snippet, span))
+    })
 }
 
 /// "Distribuidora El Trébol S.A.S.", "Malhotra Textiles Pvt Ltd":

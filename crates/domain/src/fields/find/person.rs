@@ -29,7 +29,7 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// a clause.
 static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?xi)^[\ \t]*(?:(?:hey|hi|hello|hiya|hola|buenas|yo)[\ \t,!]+)?(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
+        r"(?xi)^[\ \t]*(?:(?:hey|hi|hello|hiya|hola|buenas|yo)[\ \t,!]+)?(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|speaking|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
     )
 });
 

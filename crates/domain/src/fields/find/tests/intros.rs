@@ -104,6 +104,11 @@ fn introductions_as_fresh_customers_wrote_them() {
                 (Company, "SureCover Insurance Brokers"),
             ],
         ),
+        (
+            "Glow Lab, a beauty salon in Leeds",
+            &[(Company, "Glow Lab")],
+        ),
+        ("Hola, Ana, una pregunta", &[]),
         // A verb is no name, however the customer types.
         ("arrancamos despues del puente festivo", &[]),
         (
