@@ -64,6 +64,8 @@ static INDIRECT: LazyLock<Regex> = LazyLock::new(|| {
           |(?:i\s+)?(?:was|am|were)\s+wondering|i\s+(?:wanted|want|would\s+like|['’]d\s+like)\s+to\s+(?:know|ask|check)
           |(?:wanna|want\s+to|wanted\s+to)\s+know\s+(?:if|whether|how|what|when|about)
           |quick\s+q(?:uestion)?|una\s+pregunta|pregunta\s+r[aá]pida
+          |(?:no\s+s[ée](?:\s+es)?|me\s+pregunto)\s+si\s+(?:el|la|los|las|ustedes|vosotros|tienen|ten[eé]is|hacen|incluye|se\s+puede|puedo|aceptan|atienden)
+          |(?:not\s+sure|i\s+don['’]?t\s+know)\s+(?:if|whether)\s+(?:you|u|the|it|your)
           |(?:could|can)\s+(?:you|u)\s+tell\s+me|(?:me|nos)\s+(?:podr[ií]as?|pueden|podr[ií]an|puede)\s+(?:decir|informar|contar)
           |(?:and\s+)?also\s+(?:does|do|can|will|is|are)\s+(?:it|you|u|the\s+(?:bot|assistant))
           |y\s+tambi[eé]n\s+(?:se\s+puede|puede|funciona|contesta|responde|atiende))\b",
@@ -340,6 +342,8 @@ mod tests {
             ("como funciona?", ""),
             ("could we start next Monday?", "could we start next Monday?"),
             ("hw do i book an apointment, can i just do it thru here", ""),
+            ("Lo que no sé es si el precio incluye la corona", "Lo que"),
+            ("no sé si en marzo o abril", "no sé si en marzo o abril"),
             ("¿podemos arrancar en marzo?", "¿podemos arrancar en marzo?"),
             ("se puede conectar con Shopify", ""),
             (

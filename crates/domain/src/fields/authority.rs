@@ -29,7 +29,7 @@ pub(super) const APPROVERS_EN: &str = r"(?:business\s+|general\s+|managing\s+|re
 /// who decides, "I'm the owner and decide" is the speaker. Spelled out, as
 /// the regex crate has no lookahead.
 const NOT_AND: &str = r"(?:[^\Wa]\w*|a[^\Wn]\w*|an[^\Wd]\w*|and\w+|an?)\b";
-pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo|se[ñn]ora|socia)";
+pub(super) const APPROVERS_ES: &str = r"(?:jef[ea]s?|soci[oa]s?|gerentes?|gerencia|director(?:a|es)?|directorio|due[ñn][oa]s?|junta|comit[ée]|equipo|patr[oó]n|superior(?:es)?|espos[oa]|marido|mujer|pareja|pap[aá]|mam[aá]|padres?|madre|viej[oa]|familia|herman[oa]s?|contador(?:a)?|finanzas|administraci[oó]n|consejo|se[ñn]ora|socia|suegr[oa])";
 
 /// "I don't need to ask anyone": decides, despite the approval words.
 static DECIDES_ALONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -147,6 +147,10 @@ static NEEDS_APPROVAL: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?:mi|nuestro|nuestra|el|la)\s+{APPROVERS_ES}\s+es\s+(?:el|la)\s+que\s+(?:aprueba|decide|firma|autoriza|manda)
         | \b(?:lo|la)\s+(?:autoriza|autorizan|aprueba|aprueban|decide|deciden|ve|ven)\s+(?:corporativo|gerencia|direcci[oó]n|administraci[oó]n|finanzas|compras|contabilidad|el\s+\p{{L}}+|la\s+\p{{L}}+)
         | \baprobaci[oó]n\s+la\s+(?:da|dan|tiene|tienen|hace|hacen)\b
+        | \baprobaci[oó]n(?:\s+final)?\s+(?:le\s+)?(?:corresponde|depende|es\s+responsabilidad)\s+(?:a|al|a\s+la|de|del)\b
+        | \bla\s+de[cs]isi[oó]n(?:\s+final)?\s+es\s+de\s+(?:mi|mis|el|la|los|las|nuestro|nuestra)\s+\p{{L}}+
+        | \b(?:los|las|el|la|mis|mi)\s+{APPROVERS_ES}(?:\s+del?\s+\p{{L}}+)?\s+lo\s+(?:aprueba|aprueban|decide|deciden|firma|firman|autoriza|autorizan)\b
+        | \b(?:my|our|the)\s+{APPROVERS_EN}\s+(?:handles?|deals\s+with|takes\s+care\s+of)\s+(?:all\s+)?(?:of\s+)?(?:that|it|this|the\s+money|the\s+budget|purchases|spending)\b
         | \b(?:lo\s+)?decidimos\s+(?:mi|con\s+mi)\s+\p{{L}}+\s+y\s+yo\b
         | \b(?:lo\s+)?decidimos\s+en\s+familia\b
         | \bsigns\s+off\s+on\b
@@ -548,7 +552,7 @@ static ROLE_WORDS: Words = Words::new(
      compradora contador contadora secretario secretaria supervisora ejecutivo ejecutiva \
      líder lider asesor asesora agente corredor corredora becario becaria practicante empleado empleada \
      franquiciado franquiciada franchisee gerenta representante subgerente subdirector \
-     subdirectora",
+     subdirectora co-dueño co-dueña codueño codueña co-propietario co-propietaria",
 );
 
 /// Words that make a phrase a role. Also used to refuse them as names.

@@ -77,8 +77,10 @@ pub fn find_about(
     {
         found.push(FieldName::Need, snippet, span);
     }
+    // "Pastelería 5 de Mayo": a date inside a name is no timeline.
     if let Some(span) = timeline::locate(text, today, expecting == Some(FieldName::Timeline))
         && !asking_for_someone(&text[span.clone()], &found)
+        && !found.within_name(&span)
     {
         found.push(FieldName::Timeline, text[span.clone()].to_owned(), span);
     }
@@ -165,6 +167,13 @@ fn asking_for_someone(timeline: &str, found: &Found) -> bool {
             .is_some_and(|a| a.power() == crate::lead::DecisionPower::NeedsApproval)
 }
 
+/// Where a business is, after its name: " in Calgary", " en Zaragoza".
+static PLACE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    text::regex(
+        r"[ \t]+(?:in|en|de|from|desde)[ \t]+\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.-]*)*$",
+    )
+});
+
 /// The need `text` states: what the customer wants ("I need automatic
 /// replies"), the problem they bring ("customers ask price and
 /// availability of cars on WhatsApp"), or both, as a rep would note it.
@@ -207,6 +216,15 @@ impl Found {
     fn push(&mut self, field: FieldName, snippet: String, span: Range<usize>) {
         self.values.push((field, snippet));
         self.spans.push(span);
+    }
+
+    /// Whether `span` lies inside the name or company found.
+    fn within_name(&self, span: &Range<usize>) -> bool {
+        self.values.iter().zip(&self.spans).any(|((field, _), at)| {
+            matches!(field, FieldName::Name | FieldName::Company)
+                && at.start <= span.start
+                && span.end <= at.end
+        })
     }
 
     fn has(&self, field: FieldName) -> bool {
@@ -293,11 +311,20 @@ fn bare_answer(
     .iter()
     .find_map(|here| clause.strip_suffix(here))
     .unwrap_or(clause);
-    let candidates = [
-        (trimmed, offset..offset + trimmed.len()),
-        (signed_in, offset..offset + signed_in.len()),
-        (clause, offset..offset + clause_len),
-    ];
+    // "Maple Smile Dental in Calgary": the business, without where it is
+    // (a name keeps its "de": "Ana de la Fuente").
+    let placed = PLACE_AFTER
+        .find(signed_in)
+        .filter(|_| field == FieldName::Company)
+        .map(|m| &signed_in[..m.start()]);
+    let candidates = placed
+        .map(|placed| (placed, offset..offset + placed.len()))
+        .into_iter()
+        .chain([
+            (trimmed, offset..offset + trimmed.len()),
+            (signed_in, offset..offset + signed_in.len()),
+            (clause, offset..offset + clause_len),
+        ]);
     candidates.into_iter().find_map(|(candidate, span)| {
         let free = taken
             .iter()

@@ -25,6 +25,16 @@ const IDIOMS: &[(&str, &str)] = &[
     ("forget to show up", "cancel"),
     ("no me presento", "cancelar"),
     ("no vengo", "cancelar"),
+    ("poco a poco", "plazos"),
+    ("en partes", "plazos"),
+    ("over time", "instalments"),
+    ("bit by bit", "instalments"),
+    ("do you take", "accept"),
+    ("do u take", "accept"),
+    ("you guys take", "accept"),
+    // A rate that is no price: "what's your pass rate?".
+    ("pass rate", "passrate"),
+    ("success rate", "successrate"),
 ];
 
 /// `folded`'s words, one space apart, each idiom replaced by its word.
@@ -292,6 +302,14 @@ pub(super) const SYNONYMS: &[&[&str]] = &[
         "emergency",
         "urgent",
         "pain",
+        "duele",
+        "duelen",
+        "doler",
+        "hurts",
+        "hurt",
+        "ache",
+        "aching",
+        "toothache",
     ],
     &[
         "idioma",
@@ -310,6 +328,9 @@ pub(super) const SYNONYMS: &[&[&str]] = &[
         "vocales",
         "voicenote",
         "voicenotes",
+    ],
+    &[
+        "clase", "clases", "curso", "cursos", "class", "classes", "course", "courses",
     ],
     &[
         "alumnos",

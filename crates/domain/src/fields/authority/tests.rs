@@ -270,6 +270,13 @@ const DECISIONS: &[(&str, DecisionPower)] = &[
     ("honestly that's above my pay grade", Na),
     ("se lo presento a la gerencia el lunes", Na),
     ("tiene que pasar por el comité", Na),
+    ("la decisión es de mi suegro, él es el dueño", Na),
+    ("La aprobación final corresponde al directorio.", Na),
+    ("los socios del hotel lo aprueban", Na),
+    (
+        "budget's not my department, the boss handles all of that",
+        Na,
+    ),
 ];
 
 #[test]

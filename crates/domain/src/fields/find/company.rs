@@ -120,8 +120,8 @@ static WEAK_COMPANY_CUE: LazyLock<Regex> = LazyLock::new(|| {
             | (?:enquiring|inquiring|asking|writing)\s+for
             | estoy\s+con | (?:i['’]?m|i\s+am)\s+with
             | (?:somos|we['’]re|we\s+are)(?:\s+(?:actually|now|ahora|en\s+realidad))?
-            | (?:owner|founder|co-?founder)\s+(?:of|at)
-            | (?:soy\s+)?(?:dueñ[oa]|fundador[a]?|propietari[oa])\s+(?:de|del)
+            | (?:owners?|founders?|co-?founders?)\s+(?:of|at)
+            | (?:soy\s+|somos\s+(?:los\s+|las\s+)?)?(?:dueñ[oa]s?|fundador(?:a|es|as)?|propietari[oa]s?)\s+(?:de|del)
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+de\s+parte\s+de(?:\s+la|\s+el)?
             | (?:les|le|te|os)\s+escrib(?:o|imos)\s+(?:de(?:sde)?|del)
             | (?:writing|reaching\s+out|messaging|calling|texting)\s+(?:from|on\s+behalf\s+of)
@@ -144,7 +144,8 @@ const BUSINESS_KINDS: &str = r"clinic|practice|shop|store|boutique|restaurant|ca
     |taquer[ií]a|pupuser[ií]a|joyer[ií]a|zapater[ií]a|carnicer[ií]a|fruter[ií]a|papeler[ií]a|lavander[ií]a
     |cervecer[ií]a|droguer[ií]a|jugueter[ií]a|muebler[ií]a|pizzer[ií]a|marisquer[ií]a|tortiller[ií]a|licorer[ií]a
     |colmado|barraca|autolavado|lavadero|posada|food\ truck|foodtruck|tienda\ online|minimarket
-    |florist|barbershop|butcher|bistro|pub|deli|lodge|guesthouse|guest\ house|motel|resort|bookshop|bookstore";
+    |florist|barbershop|butcher|bistro|pub|deli|lodge|guesthouse|guest\ house|motel|resort|bookshop|bookstore
+    |centro|center|centre";
 
 /// "a dental clinic in Bangalore", "una agencia de viajes en Cusco": the
 /// business described, after which its name may follow.

@@ -13,7 +13,8 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
         r"(?xi)
         \b(?:
-            (?P<strong>my\s+(?:good\s+)?name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es)
+            (?P<strong>my\s+(?:good\s+)?name\s+is|my\s+name['’]s|name['’]s|call\s+me|me\s+llamo|mi\s+nombre\s+es|mi\s+nombre\s*:|my\s+name\s*:
+              |hablas\s+con|est[aá]s\s+hablando\s+con|you['’]re\s+(?:talking|speaking|chatting)\s+(?:to|with))
             | i['’]?m | i\s+am | soy | soi | (?P<weak>this\s+is | it['’]?s)
             | (?:te|le|les|los|las|lo|la)\s+(?:habla|escribe|saluda) | aqu[ií]\s+(?:te\s+)?habla | (?:^|[,.!\n])[\ \t]*habla
         )[\ \t]+

@@ -27,7 +27,7 @@ pub(super) static CURRENCY_SAID: LazyLock<Regex> = LazyLock::new(|| {
 // month", "5k upfront"), as elsewhere they are as often "in a month", "to
 // be upfront" or "de una vez" (right away).
 const MONTH_SAID: &str = r"(?:per|each|every|al|por|x|cada)\s+(?:month|mes)\b|monthly\b|montly\b|monthy\b|mensual(?:es|mente)?\b";
-const MONTH_NEXT: &str = r"an?\s+month\b|per\s+mo\b|/\s*(?:month|mo|mth|mes)\b";
+const MONTH_NEXT: &str = r"an?\s+month\b|per\s+mo\b|/\s*(?:month|mo|mth|mes|m)\b|pcm\b|p/m\b";
 const YEAR_SAID: &str = r"(?:per|each|every|al|por|x|cada)\s+(?:year|a[ñn]o)\b|(?:para|en|por)\s+todo\s+el\s+a[ñn]o\b|(?:for|over)\s+the\s+(?:whole|entire|full)\s+year\b|for\s+the\s+year\b|yearly\b|annual(?:ly)?\b|anual(?:es|mente)?\b|per\s+annum\b|p\.\s?a\.";
 const YEAR_NEXT: &str = r"an?\s+(?:year|yr)\b|/\s*(?:year|yr|a[ñn]o)\b";
 const ONCE_SAID: &str = r"pago\s+[úu]nico\b|(?:en\s+)?un\s+solo\s+pago\b|una\s+sola\s+vez\b|en\s+una\s+(?:sola\s+)?exhibici[oó]n|one[-\s]?off\b|once[-\s]off\b|one-time\b|one\s+time\s+(?:payment|fee|cost)\b|single\s+payment\b|al\s+contado\b|de\s+contado\b";
@@ -100,7 +100,7 @@ fn amount_pattern(s: &Slot) -> String {
     // (quetzales): a capital letter right before the digits; "S/ 1.200"
     // (soles); "A$250", "NZ$500", "S$200", "KSh 8,000".
     let pre = format!(
-        r"\bus\$|\bu\$s|\bmx\$|\br\$|\bau?\$|\bnz\$|\bsg?\$|\bca?\$|\bhk\$|\bksh\.?|\$|€|£|₹|₦|₱|\brs\.?|\bs/\.?|\b(?:{CODES})\b|\b(?-i:[RNQ])"
+        r"\bus\$|\bu\$s|\bmx\$|\br\$|\bau?\$|\bnz\$|\bsg?\$|\bca?\$|\bhk\$|\bksh\.?|\$|€|£|₹|₦|₱|\brs\.?|\bs/\.?|\b(?:{CODES})|\b(?-i:[RNQ])"
     );
     let post = format!(r"€|\$|\b(?:{CURRENCY_WORDS}|{CODES})\b");
     // The boundary before the digits only without a currency sign: "R8,000".

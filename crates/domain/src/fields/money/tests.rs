@@ -581,6 +581,8 @@ fn locates_money_but_not_counts() {
         ("KSh 8,000 a month", "KES", 8000),
         ("tenemos unos Q2,500 al mes", "GTQ", 2500),
         ("unos 200 pavos al mes", "EUR", 200),
+        ("tenemos USD2500 para todo el año", "USD", 2500),
+        ("£250pcm", "GBP", 250),
     ] {
         assert_eq!(
             read(said).map(|(_, max, currency)| (max, currency)),

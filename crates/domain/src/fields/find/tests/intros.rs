@@ -109,6 +109,25 @@ fn introductions_as_fresh_customers_wrote_them() {
             &[(Company, "Glow Lab")],
         ),
         ("Hola, Ana, una pregunta", &[]),
+        (
+            "Buenas tardes, soy Rosa Elena Campos, de Pastelería 5 de Mayo, en Puebla",
+            &[
+                (Name, "Rosa Elena Campos"),
+                (Company, "Pastelería 5 de Mayo"),
+            ],
+        ),
+        (
+            "ah perdón, no le dije mi nombre: Ramiro Díaz",
+            &[(Name, "Ramiro Díaz")],
+        ),
+        (
+            "Hola, hablas con Marcela Ortiz, administradora del Hotel Boutique Casa Aurora en Cartagena",
+            &[
+                (Name, "Marcela Ortiz"),
+                (Company, "Hotel Boutique Casa Aurora"),
+                (Authority, "administradora"),
+            ],
+        ),
         // A verb is no name, however the customer types.
         ("arrancamos despues del puente festivo", &[]),
         (

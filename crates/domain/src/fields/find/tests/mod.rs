@@ -380,6 +380,11 @@ fn a_bare_answer_counts_for_the_field_asked() {
             &[(Company, "Oasis Dates & Sweets")],
         ),
         ("Dr. Keller owns the practice", Name, &[]),
+        (
+            "Maple Smile Dental in Calgary",
+            Company,
+            &[(Company, "Maple Smile Dental")],
+        ),
         ("ok", Company, &[]),
         ("no idea", Budget, &[]),
         ("next month", Need, &[(Timeline, "next month")]),
