@@ -25,7 +25,7 @@ static ROLE_IN: LazyLock<Regex> = LazyLock::new(|| text::regex(r"(?i)^[ \t]+in[ 
 /// role or the company, set apart by bars.
 pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
-        r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?$",
+        r"(?m)^[\ \t]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’.-]*){0,3})[\ \t]*\|[\ \t]*(?P<first>[^|\n]+?)[\ \t]*(?:\|[\ \t]*(?P<second>[^|\n]+?)[\ \t]*)?(?:\|[^|\n]*)?$",
     )
 });
 

@@ -110,6 +110,14 @@ fn introductions_as_fresh_customers_wrote_them() {
         ),
         ("Hola, Ana, una pregunta", &[]),
         (
+            "Jason Park | VP Sales | Apex Solar | San Diego",
+            &[
+                (Name, "Jason Park"),
+                (Company, "Apex Solar"),
+                (Authority, "VP Sales"),
+            ],
+        ),
+        (
             "Buenas tardes, soy Rosa Elena Campos, de Pastelería 5 de Mayo, en Puebla",
             &[
                 (Name, "Rosa Elena Campos"),
