@@ -317,7 +317,7 @@ fn bare_answer(
         .find(signed_in)
         .filter(|_| field == FieldName::Company)
         .map(|m| &signed_in[..m.start()]);
-    let candidates = placed
+    let mut candidates = placed
         .map(|placed| (placed, offset..offset + placed.len()))
         .into_iter()
         .chain([
@@ -325,7 +325,7 @@ fn bare_answer(
             (signed_in, offset..offset + signed_in.len()),
             (clause, offset..offset + clause_len),
         ]);
-    candidates.into_iter().find_map(|(candidate, span)| {
+    candidates.find_map(|(candidate, span)| {
         let free = taken
             .iter()
             .all(|t| t.is_empty() || t.end <= span.start || span.end <= t.start);

@@ -95,12 +95,13 @@ impl Part {
             spelled,
             multiplier,
             // "un millón y medio": half the multiplier more.
-            rest: caps
-                .name(slot.rest)
-                .and_then(|m| match is_half(m.as_str()) {
-                    true => multiplier.map(|m| m / 2),
-                    false => text::word_value(m.as_str()).map(u128::from),
-                }),
+            rest: caps.name(slot.rest).and_then(|m| {
+                if is_half(m.as_str()) {
+                    multiplier.map(|m| m / 2)
+                } else {
+                    text::word_value(m.as_str()).map(u128::from)
+                }
+            }),
             currency: [slot.pre, slot.post]
                 .map(|group| caps.name(group).and_then(|m| currency(m.as_str()))),
             period: period_in(text, caps, slot.period),

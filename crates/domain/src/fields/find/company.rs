@@ -260,7 +260,7 @@ pub(super) fn find_company(text: &str, name_end: Option<usize>) -> Option<(Strin
     // Someone who types all in lowercase types their company so too.
     let all_lowercase = typed_lowercase(text);
     let after_name = name_end.and_then(|end| {
-        let at = after_name(text, end)?;
+        let at = company_start(text, end)?;
         // "del despacho Puig & Serra": the kind before a capitalised name is
         // not part of it; "de estetica glamur" typed in lowercase is whole.
         let kind = KIND_WORD.find(&text[at..]).filter(|k| {
@@ -371,7 +371,7 @@ fn with_company_form(text: &str) -> Option<(String, Range<usize>)> {
 /// ("Ana from Acme"). Typed all in lowercase, "the" is part of the
 /// company's name ("its aoife from the daily grind"), as "la" in "de la
 /// ferretería" is not.
-fn after_name(text: &str, name_end: usize) -> Option<usize> {
+fn company_start(text: &str, name_end: usize) -> Option<usize> {
     let at = name_end + AFTER_NAME.find(&text[name_end..])?.end();
     Some(match text[..at].strip_suffix("the ") {
         Some(before) if typed_lowercase(text) => before.len(),
@@ -382,7 +382,7 @@ fn after_name(text: &str, name_end: usize) -> Option<usize> {
 /// A capitalised company right after a name that ends at `name_end`
 /// ("jess from Sweet Crumbs Bakery").
 pub(super) fn company_after(text: &str, name_end: usize) -> Option<(String, Range<usize>)> {
-    company_at(text, after_name(text, name_end)?, typed_lowercase(text))
+    company_at(text, company_start(text, name_end)?, typed_lowercase(text))
 }
 
 /// The company of a signature set apart by bars: the part after the name

@@ -200,14 +200,14 @@ fn named_by(pattern: &Regex, text: &str) -> Option<(String, Range<usize>)> {
     whole_name(text, caps.name("name")?.range(), false)
 }
 
-/// Particles of Dutch, German, Portuguese and Italian surnames, which are
-/// never a company's connector: "van der Berg", "von Trapp", "dos Santos".
 /// "Fatima Al Mansoori", "Khalid Bin Saeed": Arabic particles, written
 /// with a capital inside a name (unlike Spanish "al").
 fn is_capital_particle(word: &str) -> bool {
     matches!(word, "Al" | "El" | "Bin" | "Bint" | "Ibn" | "Abu" | "Abd")
 }
 
+/// Particles of Dutch, German, Portuguese and Italian surnames, which are
+/// never a company's connector: "van der Berg", "von Trapp", "dos Santos".
 fn is_foreign_particle(word: &str) -> bool {
     matches!(
         word,
