@@ -29,12 +29,16 @@ pub(super) static PIPE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The words a customer signs off with, before the name of a signature.
+pub(super) const SIGN_OFF: &str =
+    r"gracias|thanks|thank\s+you|saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente";
+
 /// A signature under a sign-off, a line each: "Saludos,\nJaviera
 /// Muñoz\nFundadora\nSemilla Cosmética Natural".
 static LINE_SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
-        r"(?i)\b(?:saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente|thanks|thank\s+you|gracias)[!.,]*[\ \t]*\n[\ \t]*\p{Lu}[^\n]{1,40}\n[\ \t]*(?P<first>[^\n]{2,60}?)[\ \t]*(?:\n[\ \t]*(?P<second>[^\n]{2,60}?)[\ \t]*)?(?:\n[^\n]{2,60})?$",
-    )
+    text::regex(&format!(
+        r"(?i)\b(?:{SIGN_OFF})[!.,]*[\ \t]*\n[\ \t]*\p{{Lu}}[^\n]{{1,40}}\n[\ \t]*(?P<first>[^\n]{{2,60}}?)[\ \t]*(?:\n[\ \t]*(?P<second>[^\n]{{2,60}}?)[\ \t]*)?(?:\n[^\n]{{2,60}})?$",
+    ))
 });
 
 /// The parts of a signature after the name, set apart by bars ("Sales

@@ -4,7 +4,9 @@
 //! cue, its capitals and the words that cannot be names.
 
 use super::super::names::{is_also_a_name, is_not_name, is_particle, is_place};
-use super::company::{PIPE_SIGNATURE, ROLE_AT, company_after, company_at, signature_parts};
+use super::company::{
+    PIPE_SIGNATURE, ROLE_AT, SIGN_OFF, company_after, company_at, signature_parts,
+};
 use super::{authority, parse_authority, parse_name, text};
 use regex::Regex;
 use std::ops::Range;
@@ -77,13 +79,13 @@ static ROLE_THEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// sign-off, or on a line of its own after a dash; a line or two of role
 /// and company may follow it ("Regards,\nRaj Malhotra\nDirector, ...").
 static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
+    text::regex(&format!(
         r"(?xi)
-        (?: \b(?:gracias|muchas\s+gracias|thanks|thank\s+you|thx|saludos|un\s+saludo|regards|best|cheers|atte\.?|atentamente)[!.]*[\ \t]*[,\n-–]?
+        (?: \b(?:{SIGN_OFF}|muchas\s+gracias|thx)[!.]*[\ \t]*[,\n-–]?
           | (?:^|\n)[\ \t]*[-–] )
-        [\ \t\n]*(?P<name>\p{Lu}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{Lu}[\p{L}\p{M}'’-]*){0,2})[\ \t]*[.!]*[\ \t]*
-        (?:\n[\ \t]*\p{Lu}[^\n!?]{1,60}){0,3}$",
-    )
+        [\ \t\n]*(?P<name>\p{{Lu}}[\p{{L}}\p{{M}}'’-]*(?:[\ \t]+\p{{Lu}}[\p{{L}}\p{{M}}'’-]*){{0,2}})[\ \t]*[.!]*[\ \t]*
+        (?:\n[\ \t]*\p{{Lu}}[^\n!?]{{1,60}}){{0,3}}$"
+    ))
 });
 
 /// "its jake, we run Blue Door Coffee": the business in the next clause
