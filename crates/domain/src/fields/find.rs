@@ -167,6 +167,11 @@ fn asking_for_someone(timeline: &str, found: &Found) -> bool {
             .is_some_and(|a| a.power() == crate::lead::DecisionPower::NeedsApproval)
 }
 
+/// The words that end a sign-in: " here", " por aquí" (see
+/// [`person::SIGNS_IN`]), or a bare " aquí".
+static SIGNED_IN: LazyLock<Regex> =
+    LazyLock::new(|| text::regex(&format!(r"(?i)[ \t]+(?:{}|aqu[ií])$", person::SIGNS_IN)));
+
 /// Where a business is, after its name: " in Calgary", " en Zaragoza".
 static PLACE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     text::regex(
@@ -299,30 +304,22 @@ fn bare_answer(
         .find([',', '.', ';', '!', '?', '\n'])
         .unwrap_or(trimmed.len());
     let clause = &trimmed[..clause_len];
-    // "Oasis Dates & Sweets here": who signs in, without the "here".
-    let signed_in = [
-        " here",
-        " aquí",
-        " aqui",
-        " por aquí",
-        " por aqui",
-        " this side",
-    ]
-    .iter()
-    .find_map(|here| clause.strip_suffix(here))
-    .unwrap_or(clause);
+    // "Oasis Dates & Sweets here": who signs in, without the "here",
+    // before anything else.
+    let signed_in = SIGNED_IN.find(clause).map(|m| &clause[..m.start()]);
     // "Maple Smile Dental in Calgary": the business, without where it is
     // (a name keeps its "de": "Ana de la Fuente").
+    let unsigned = signed_in.unwrap_or(clause);
     let placed = PLACE_AFTER
-        .find(signed_in)
+        .find(unsigned)
         .filter(|_| field == FieldName::Company)
-        .map(|m| &signed_in[..m.start()]);
-    let mut candidates = placed
-        .map(|placed| (placed, offset..offset + placed.len()))
+        .map(|m| &unsigned[..m.start()]);
+    let mut candidates = [placed, signed_in]
         .into_iter()
+        .flatten()
+        .map(|said| (said, offset..offset + said.len()))
         .chain([
             (trimmed, offset..offset + trimmed.len()),
-            (signed_in, offset..offset + signed_in.len()),
             (clause, offset..offset + clause_len),
         ]);
     candidates.find_map(|(candidate, span)| {

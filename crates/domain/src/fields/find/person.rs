@@ -27,13 +27,17 @@ static NAME_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// What follows who signs in: "Jake here", "Ana por aquí".
+pub(super) const SIGNS_IN: &str =
+    r"here|speaking|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá]";
+
 /// "Jake here", "Tom Whitaker here, IT lead at...", "Rajesh Kumar this
 /// side" (Indian English): a name the customer signs with, at the start of
 /// a clause.
 static NAME_HERE: LazyLock<Regex> = LazyLock::new(|| {
-    text::regex(
-        r"(?xi)^[\ \t]*(?:(?:hey|hi|hello|hiya|hola|buenas|yo)[\ \t,!]+)?(?P<name>\p{L}[\p{L}\p{M}'’-]*(?:[\ \t]+\p{L}[\p{L}\p{M}'’-]*){0,4})[\ \t]+(?:here|speaking|this[\ \t]+side|por[\ \t]+aqu[ií]|por[\ \t]+ac[aá])(?:[^\p{L}\p{N}]|$)",
-    )
+    text::regex(&format!(
+        r"(?xi)^[\ \t]*(?:(?:hey|hi|hello|hiya|hola|buenas|yo)[\ \t,!]+)?(?P<name>\p{{L}}[\p{{L}}\p{{M}}'’-]*(?:[\ \t]+\p{{L}}[\p{{L}}\p{{M}}'’-]*){{0,4}})[\ \t]+(?:{SIGNS_IN})(?:[^\p{{L}}\p{{N}}]|$)"
+    ))
 });
 
 /// "Sophie from Wild Fern Skincare", "Andrea Vidal, gerente comercial en

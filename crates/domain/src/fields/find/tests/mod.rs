@@ -381,6 +381,11 @@ fn a_bare_answer_counts_for_the_field_asked() {
         ),
         ("Dr. Keller owns the practice", Name, &[]),
         (
+            "Hartley & Sons por aquí",
+            Name,
+            &[(Company, "Hartley & Sons")],
+        ),
+        (
             "Maple Smile Dental in Calgary",
             Company,
             &[(Company, "Maple Smile Dental")],
