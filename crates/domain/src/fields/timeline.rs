@@ -53,7 +53,7 @@ use calendar::{
 };
 use events::event_named;
 use patterns::{PATTERNS, Rule};
-use pieces::{Unit, full_year, month_number, ordinal, period_count, unit, weekday};
+use pieces::{Unit, counted, full_year, month_number, ordinal, period_count, unit, weekday};
 
 /// A proposed timeline longer than this is prose, not a value.
 const MAX_INPUT: usize = 600;
@@ -293,13 +293,8 @@ fn resolve(rule: Rule, caps: &Captures<'_>, today: Date) -> Result<Option<When>,
         Rule::InPeriod => {
             let count = period_count(group(1).unwrap_or_default())
                 .ok_or("the number of days or weeks is unclear")?;
-            let said = group(2).unwrap_or_default().to_lowercase();
-            // A fortnight ("una quincena") is two weeks.
-            if said.starts_with("fortnight") || said.starts_with("quincena") {
-                later(today, count * 2, Unit::Week)?
-            } else {
-                later(today, count, unit(group(2)))?
-            }
+            let (count, unit) = counted(count, group(2));
+            later(today, count, unit)?
         }
         Rule::Within => later(today, 1, unit(group(1)))?,
         Rule::PartOfPeriod => {

@@ -37,6 +37,17 @@ pub(super) fn unit(raw: Option<&str>) -> Unit {
     }
 }
 
+/// `count` of the unit `raw` names, in a [`Unit`]: a fortnight ("una
+/// quincena"), which no unit is, counts as two weeks.
+pub(super) fn counted(count: i64, raw: Option<&str>) -> (i64, Unit) {
+    let lower = raw.unwrap_or_default().to_lowercase();
+    if lower.starts_with("fortnight") || lower.starts_with("quincena") {
+        (count * 2, Unit::Week)
+    } else {
+        (count, unit(raw))
+    }
+}
+
 pub(super) fn ordinal(raw: Option<&str>) -> Option<i8> {
     let lower = raw?.to_lowercase();
     if let Some(digit) = lower.chars().next().and_then(|c| c.to_digit(10)) {
